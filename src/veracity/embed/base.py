@@ -1,0 +1,68 @@
+"""The ``Embedder`` protocol and the registry of embedders by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from veracity.errors import ConfigError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Maps texts to L2-normalized float32 vectors of shape ``(n, dim)``."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _hash(**kw: object) -> Embedder:
+    from veracity.embed.hashing import HashEmbedder
+
+    return HashEmbedder(**kw)  # type: ignore[arg-type]
+
+
+def _minilm(**kw: object) -> Embedder:
+    from veracity.embed.minilm import MiniLMEmbedder
+
+    return MiniLMEmbedder(**kw)  # type: ignore[arg-type]
+
+
+def _minilm_onnx(**kw: object) -> Embedder:
+    from veracity.embed.onnx import OnnxMiniLMEmbedder
+
+    return OnnxMiniLMEmbedder(**kw)  # type: ignore[arg-type]
+
+
+EMBEDDERS: dict[str, Callable[..., Embedder]] = {
+    "hash": _hash,
+    "minilm": _minilm,
+}
+
+
+def get_embedder(name: str, **options: object) -> Embedder:
+    """The embedder called ``name``. Names not in the registry that look like a model path or a
+    Hugging Face id (``org/model``) load through sentence-transformers."""
+    if name in EMBEDDERS:
+        return EMBEDDERS[name](**options)
+    if "/" in name or name.startswith((".", "~")):
+        from veracity.embed.minilm import MiniLMEmbedder
+
+        return MiniLMEmbedder(model=name, **options)  # type: ignore[arg-type]
+    known = ", ".join(sorted(EMBEDDERS))
+    raise ConfigError(
+        f"unknown embedder {name!r}; known: {known}, or a sentence-transformers model path or "
+        "Hugging Face id such as 'sentence-transformers/all-MiniLM-L6-v2'"
+    )
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Row-wise L2 normalization; zero rows stay zero. ``(n, dim)`` float32 in and out."""
+    v = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return v / norms

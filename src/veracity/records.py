@@ -1,0 +1,202 @@
+"""The records every layer passes around: frozen, slotted dataclasses and nothing else.
+
+Change a record with ``dataclasses.replace``. Ids are content hashes (see ``content_id``), so
+re-ingesting the same text produces the same ids and is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+MetaValue = str | int | float | bool | None
+Role = Literal["system", "user", "assistant"]
+
+
+def content_id(*parts: str | bytes, size: int = 16) -> str:
+    """A stable hex id: the first ``size`` bytes of SHA-256 over the parts (NUL-separated)."""
+    h = hashlib.sha256()
+    for i, part in enumerate(parts):
+        if i:
+            h.update(b"\x00")
+        h.update(part.encode("utf-8") if isinstance(part, str) else part)
+    return h.hexdigest()[: size * 2]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One source document: a file, a row of a JSONL/CSV file, or text given directly.
+
+    ``id`` is derived from ``uri`` (the document's identity survives edits: an edit is an upsert);
+    ``content_hash`` is the SHA-256 of the extracted text (an unchanged hash means nothing to do).
+    """
+
+    id: str
+    uri: str
+    text: str
+    content_hash: str
+    title: str = ""
+    mime: str = "text/plain"
+    metadata: Mapping[str, MetaValue] = field(default_factory=dict)
+    labels: tuple[str, ...] = ()
+    # Character offset where each PDF page starts in ``text`` (page n starts at page_starts[n-1]).
+    page_starts: tuple[int, ...] = ()
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+    @staticmethod
+    def make(
+        uri: str,
+        text: str,
+        *,
+        title: str = "",
+        mime: str = "text/plain",
+        metadata: Mapping[str, MetaValue] | None = None,
+        labels: tuple[str, ...] = (),
+        page_starts: tuple[int, ...] = (),
+    ) -> Document:
+        """Build a document with its id and content hash computed from ``uri`` and ``text``."""
+        return Document(
+            id=content_id("doc", uri),
+            uri=uri,
+            text=text,
+            content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            title=title,
+            mime=mime,
+            metadata=dict(metadata or {}),
+            labels=tuple(sorted(set(labels))),
+            page_starts=page_starts,
+        )
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based PDF page holding character ``offset``, or None for documents without pages."""
+        if not self.page_starts:
+            return None
+        page = 1
+        for i, start in enumerate(self.page_starts, start=1):
+            if start <= offset:
+                page = i
+            else:
+                break
+        return page
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A span of a document: ``text == document.text[start:end]`` always holds."""
+
+    id: str
+    document_id: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    headings: tuple[str, ...] = ()
+    n_tokens: int = 0
+    metadata: Mapping[str, MetaValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved chunk with its score. ``explain`` holds per-retriever detail when asked for."""
+
+    chunk: Chunk
+    score: float
+    uri: str = ""
+    explain: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A pre-filter applied inside every retriever, before ranking.
+
+    ``where``: metadata equalities that must all hold (``{"year": 2021, "lang": "en"}``); a list
+    value means "any of". ``labels``: the ACL labels the caller may see, or None for no ACL check. A
+    document is visible when it carries no labels, or shares at least one label with ``labels``.
+    ``document_ids``: restrict to these documents.
+    """
+
+    where: Mapping[str, MetaValue | tuple[MetaValue, ...]] = field(default_factory=dict)
+    labels: frozenset[str] | None = None
+    document_ids: frozenset[str] | None = None
+
+    def is_empty(self) -> bool:
+        return not self.where and self.labels is None and self.document_ids is None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat message for a generator."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decoding:
+    """How to sample. ``temperature == 0`` means greedy; ``top_k == 0`` and ``top_p == 1`` disable them."""
+
+    temperature: float = 0.0
+    top_k: int = 0
+    top_p: float = 1.0
+    max_tokens: int = 256
+    seed: int | None = 0
+    stop: tuple[str, ...] = ()
+    repetition_penalty: float = 1.0
+
+    def __post_init__(self) -> None:
+        from veracity.errors import ConfigError
+
+        if self.temperature < 0:
+            raise ConfigError(f"temperature must be >= 0, got {self.temperature}; use 0 for greedy")
+        if self.top_k < 0:
+            raise ConfigError(f"top_k must be >= 0 (0 disables it), got {self.top_k}")
+        if not 0 < self.top_p <= 1:
+            raise ConfigError(f"top_p must be in (0, 1] (1 disables it), got {self.top_p}")
+        if self.max_tokens < 1:
+            raise ConfigError(f"max_tokens must be >= 1, got {self.max_tokens}")
+        if self.repetition_penalty <= 0:
+            raise ConfigError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered source of an answer: where in which document the cited text stands."""
+
+    n: int
+    document_id: str
+    uri: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+    chunk_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSupport:
+    """One answer sentence, the citation numbers it rests on, and whether its sources support it."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer engine's result: text with ``[n]`` markers, or an abstention with its reason."""
+
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    sentences: tuple[SentenceSupport, ...] = ()
+    reason: str = ""
+    timings_ms: Mapping[str, float] = field(default_factory=dict)
