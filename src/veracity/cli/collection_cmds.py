@@ -1,0 +1,190 @@
+"""Commands that manage a collection: ingest, docs, delete, status, reembed."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from veracity.cli.common import add_collection_arg, human_bytes, open_collection, print_json
+from veracity.errors import ConfigError
+from veracity.ingest.loaders import LoadOptions
+from veracity.ingest.pipeline import IngestOptions
+from veracity.ingest.report import Progress
+from veracity.records import Filter, MetaValue
+from veracity.store.filters import coerce_value, parse_where
+from veracity.text.chunker import ChunkOptions
+
+_DOC_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("ingest", help="add files and folders to a collection")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to ingest")
+    add_collection_arg(p)
+    p.add_argument("--embedder", help="embedder name or model path (default: minilm)")
+    p.add_argument("--labels", default="", help="comma-separated ACL labels for these documents")
+    p.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE", help="metadata")
+    p.add_argument("--text-field", default="text", help="text field of .jsonl/.csv rows")
+    p.add_argument("--id-field", default=None, help="row id field of .jsonl/.csv rows")
+    p.add_argument("--max-tokens", type=int, default=200, help="chunk budget in tokens")
+    p.add_argument("--overlap", type=int, default=32, help="chunk overlap in tokens")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("docs", help="list the documents of a collection")
+    add_collection_arg(p)
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_docs)
+
+    p = sub.add_parser("delete", help="delete documents by id, path or metadata filter")
+    p.add_argument("targets", nargs="*", metavar="ID_OR_PATH")
+    add_collection_arg(p)
+    p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_delete)
+
+    p = sub.add_parser("status", help="counts, sizes and embedder of a collection")
+    add_collection_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("reembed", help="recompute all vectors with another embedder")
+    add_collection_arg(p)
+    p.add_argument("--embedder", required=True, dest="new_embedder")
+    p.set_defaults(run=cmd_reembed)
+
+
+def parse_meta(items: list[str]) -> dict[str, MetaValue]:
+    meta: dict[str, MetaValue] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"invalid --meta {item!r}: write KEY=VALUE, e.g. --meta team=legal")
+        meta[key.strip()] = coerce_value(value.strip())
+    return meta
+
+
+def _positive(name: str, value: int) -> int:
+    if value < 1:
+        raise ConfigError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+class _Bar:
+    """A tqdm progress bar on stderr with counts and rate; silent when not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar: Any = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, p: Progress) -> None:
+        if self._bar is None:
+            return
+        self._bar.n = p.done
+        self._bar.set_postfix(
+            added=p.added, updated=p.updated, unchanged=p.unchanged, failed=p.failed,
+            chunks=p.chunks, refresh=False,
+        )  # fmt: skip
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    labels = tuple(x.strip() for x in args.labels.split(",") if x.strip())
+    options = IngestOptions(
+        load=LoadOptions(text_field=args.text_field, id_field=args.id_field),
+        chunk=ChunkOptions(
+            max_tokens=_positive("--max-tokens", args.max_tokens),
+            overlap_tokens=max(0, args.overlap),
+        ),
+        labels=labels,
+        metadata=parse_meta(args.meta),
+    )
+    paths = [Path(p) for p in args.paths]
+    collection = open_collection(args, create=True)
+    bar = _Bar(not args.quiet and not args.json)
+    try:
+        report = collection.add(paths, options=options, on_progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    if report.resumed_after_interruption:
+        print("(the previous ingest was interrupted; its committed work was kept and resumed)")
+    print(report.summary())
+    for failure in report.failed:
+        print(f"  failed: {failure.uri}: {failure.reason}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    docs = open_collection(args).documents(limit=args.limit)
+    if args.json:
+        print_json([{**_doc_row(d), "metadata": d.metadata} for d in docs])
+        return 0
+    if not docs:
+        print("no documents; add some with `veracity ingest PATH`")
+    for d in docs:
+        labels = f" [{','.join(d.labels)}]" if d.labels else ""
+        print(f"{d.id}  {d.n_chunks:>5} chunks  {d.uri}{labels}")
+    return 0
+
+
+def _doc_row(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.id, "uri": d.uri, "title": d.title, "chunks": d.n_chunks,
+        "chars": d.size_chars, "labels": list(d.labels),
+        "updated_at": datetime.fromtimestamp(d.updated_at, UTC).isoformat(),
+    }  # fmt: skip
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    ids = [t for t in args.targets if _DOC_ID.match(t)]
+    paths = [t for t in args.targets if not _DOC_ID.match(t)]
+    where: Filter | None = parse_where(args.where) if args.where else None
+    docs, chunks = open_collection(args).delete(ids=ids, uris=paths, where=where)
+    if args.json:
+        print_json({"documents": docs, "chunks": chunks})
+    elif docs == 0:
+        print("nothing matched; list documents with `veracity docs`")
+        return 4
+    else:
+        print(f"deleted {docs} document(s), {chunks} chunk(s)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = open_collection(args).status()
+    if args.json:
+        print_json(status.to_dict())
+        return 0
+    print(f"collection  {status.path}")
+    print(f"documents   {status.documents}")
+    print(f"chunks      {status.chunks}")
+    print(f"embedder    {status.embedder or '(none yet)'}" + (f" ({status.dim}-d)" if status.dim else ""))
+    print(f"size        {human_bytes(status.size_bytes)} on disk, {status.text_chars} characters of text")
+    return 0
+
+
+def cmd_reembed(args: argparse.Namespace) -> int:
+    from veracity.collection import Collection
+
+    started = time.perf_counter()
+    collection = Collection(args.collection, create=False)
+    n = collection.reembed(args.new_embedder)
+    print(f"re-embedded {n} chunks with {args.new_embedder} in {time.perf_counter() - started:.1f} s")
+    return 0

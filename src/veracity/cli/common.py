@@ -1,0 +1,38 @@
+"""Helpers shared by CLI commands: the --collection option, JSON output, argument checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from veracity.collection import DEFAULT_COLLECTION, Collection
+
+
+def add_collection_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--collection",
+        "-c",
+        default=str(DEFAULT_COLLECTION),
+        metavar="DIR",
+        help="collection directory (default: ./.veracity)",
+    )
+
+
+def open_collection(args: argparse.Namespace, *, create: bool = False) -> Collection:
+    return Collection(args.collection, embedder=getattr(args, "embedder", None), create=create)
+
+
+def print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"

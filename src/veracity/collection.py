@@ -1,0 +1,250 @@
+"""The Python API: ``veracity.open(path)`` returns a ``Collection``.
+
+A collection is a directory holding one SQLite store (the source of truth) and derived indexes.
+This module only wires lower layers together; the work happens in ``store``, ``ingest``, ``index``
+and ``retrieve``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from veracity.embed.base import Embedder, get_embedder
+from veracity.errors import ConfigError, EmbedderMismatch
+from veracity.index.sync import IndexSet
+from veracity.ingest.pipeline import IngestOptions, Ingestor, ingest_paths
+from veracity.ingest.report import IngestReport, Progress
+from veracity.records import Document, Filter, Hit, MetaValue
+from veracity.retrieve.search import CollectionSearcher, SearchOptions
+from veracity.store.sqlite import DocumentInfo, SQLiteStore
+
+DEFAULT_COLLECTION = Path(".veracity")
+DEFAULT_EMBEDDER = "minilm"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionStatus:
+    path: str
+    documents: int
+    chunks: int
+    vectors: int
+    text_chars: int
+    size_bytes: int
+    embedder: str | None
+    dim: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class Collection:
+    """Documents, chunks and vectors in one directory, with ingest, delete, listing and search.
+
+    ``embedder`` is a registry name (``"minilm"``, ``"hash"``), a model path, an ``Embedder``, or
+    None to use the one the collection was built with (``"minilm"`` for a new collection).
+    """
+
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_COLLECTION,
+        *,
+        embedder: str | Embedder | None = None,
+        create: bool = True,
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self.store = SQLiteStore(self.path, create=create)
+        self._embedder_spec = embedder
+        self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
+        self._indexes: IndexSet | None = None
+        self._check_embedder_name()
+
+    # -- embedder -----------------------------------------------------------------------------
+
+    @property
+    def embedder_name(self) -> str | None:
+        """The embedder the stored vectors come from, or None for an empty new collection."""
+        return self.store.get_meta("embedder")
+
+    def _requested_name(self) -> str | None:
+        spec = self._embedder_spec
+        if spec is None:
+            return None
+        return spec if isinstance(spec, str) else spec.name
+
+    def _check_embedder_name(self) -> None:
+        recorded, requested = self.embedder_name, self._requested_name()
+        if recorded and requested and recorded != requested:
+            raise EmbedderMismatch(
+                f"collection {self.path} was embedded with {recorded!r} "
+                f"({self.store.get_meta('dim')}-d) but {requested!r} was asked for. Use "
+                f"--embedder {recorded}, or re-embed it: `veracity reembed --collection {self.path} "
+                f"--embedder {requested}`"
+            )
+
+    def embedder(self) -> Embedder:
+        """The collection's embedder, loaded on first use (listing or deleting never loads it)."""
+        if self._embedder is None:
+            spec = self._requested_name() or self.embedder_name or DEFAULT_EMBEDDER
+            self._embedder = get_embedder(spec)
+            self._record_embedder(spec, self._embedder)
+        return self._embedder
+
+    def _record_embedder(self, spec: str, embedder: Embedder) -> None:
+        dim = self.store.get_meta("dim")
+        if dim is not None and int(dim) != embedder.dim:
+            raise EmbedderMismatch(
+                f"embedder {spec!r} makes {embedder.dim}-d vectors but collection {self.path} "
+                f"holds {dim}-d vectors; re-embed it with `veracity reembed --embedder {spec}`"
+            )
+        if self.embedder_name is None:
+            self.store.set_meta({"embedder": spec, "dim": str(embedder.dim)})
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def add(
+        self,
+        items: str | Path | Document | Iterable[str | Path | Document],
+        *,
+        labels: Sequence[str] = (),
+        metadata: dict[str, MetaValue] | None = None,
+        options: IngestOptions | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files, folders or ``Document`` records; unchanged ones are skipped."""
+        if isinstance(items, str | Path | Document):
+            items = [items]
+        items = list(items)
+        options = dataclasses.replace(
+            options or IngestOptions(),
+            labels=tuple(labels) or (options.labels if options else ()),
+            metadata=metadata or (dict(options.metadata) if options else {}),
+        )
+        docs = [i for i in items if isinstance(i, Document)]
+        paths = [Path(i) for i in items if not isinstance(i, Document)]
+        if docs and paths:
+            raise ConfigError("add() takes either paths or Document records in one call, not both")
+        embedder = self.embedder()
+        if docs:
+            return Ingestor(self.store, embedder, options, on_progress=on_progress).run(docs)
+        return ingest_paths(self.store, embedder, paths, options, on_progress=on_progress)
+
+    def delete(
+        self,
+        *,
+        ids: Sequence[str] = (),
+        uris: Sequence[str | Path] = (),
+        where: Filter | None = None,
+    ) -> tuple[int, int]:
+        """Delete documents by id, path (a folder removes everything under it) or metadata filter.
+        Returns ``(documents, chunks)`` removed."""
+        if not ids and not uris and (where is None or where.is_empty()):
+            raise ConfigError("delete needs document ids, paths or a --where filter; nothing given")
+        uri_list = [_uri_of(u) for u in uris]
+        doc_ids = self.store.find_document_ids(ids=ids, uris=uri_list, where=where)
+        return self.store.delete_documents(doc_ids)
+
+    def reembed(self, embedder: str, *, batch: int = 512) -> int:
+        """Recompute every vector with another embedder; returns the number of chunks embedded."""
+        new = get_embedder(embedder)
+
+        def batches() -> Iterable[tuple[Any, Any]]:
+            for rows in self.store.iter_chunk_texts(batch):
+                rids = [r for r, _ in rows]
+                yield rids, new.embed([t for _, t in rows])
+
+        n = self.store.replace_vectors(iter(batches()), {"embedder": embedder, "dim": str(new.dim)})
+        self._embedder_spec, self._embedder, self._indexes = embedder, new, None
+        return n
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def indexes(self) -> IndexSet:
+        """The collection's derived indexes (BM25, vectors), synced with the store on use."""
+        if self._indexes is None:
+            dim = self.embedder().dim
+            backend = self.store.get_meta("vector_index") or "exact"
+            self._indexes = IndexSet(self.store, self.path / "index", dim=dim, vector_backend=backend)
+        return self._indexes
+
+    def searcher(self, options: SearchOptions | None = None) -> CollectionSearcher:
+        """A ``Retriever`` over this collection with the given options."""
+        return CollectionSearcher(self.store, self.indexes(), self.embedder(), options)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        mode: str = "hybrid",
+        alpha: float = 0.5,
+        fusion: str = "rrf",
+        where: Filter | dict[str, MetaValue] | None = None,
+        labels: Sequence[str] | None = None,
+        explain: bool = False,
+        mmr_lambda: float | None = None,
+    ) -> list[Hit]:
+        """The ``k`` best chunks for ``query``. ``where`` filters on metadata; ``labels`` restricts
+        to documents the caller may see (unlabelled documents are visible to all)."""
+        if isinstance(where, dict):
+            where = Filter(where=where)
+        if labels is not None:
+            where = dataclasses.replace(where or Filter(), labels=frozenset(labels))
+        options = SearchOptions(
+            mode=mode, alpha=alpha, fusion=fusion, explain=explain, mmr_lambda=mmr_lambda
+        )
+        return self.searcher(options).search(query, k, where)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def documents(self, *, limit: int | None = None, offset: int = 0) -> list[DocumentInfo]:
+        return self.store.documents(limit=limit, offset=offset)
+
+    def document(self, doc_id: str) -> Document:
+        return self.store.get_document(doc_id)
+
+    def status(self) -> CollectionStatus:
+        counts = self.store.counts()
+        dim = self.store.get_meta("dim")
+        return CollectionStatus(
+            path=str(self.path.resolve()),
+            documents=counts["documents"],
+            chunks=counts["chunks"],
+            vectors=counts["vectors"],
+            text_chars=counts["text_chars"],
+            size_bytes=self.store.size_bytes(),
+            embedder=self.embedder_name,
+            dim=int(dim) if dim else None,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _uri_of(path: str | Path) -> str:
+    """Stored uris are resolved paths; a folder matches everything under it."""
+    p = Path(path).expanduser()
+    if p.is_dir():
+        return str(p.resolve()) + "/"
+    if p.exists() or not str(path).startswith(("http:", "https:")):
+        return str(p.resolve())
+    return str(path)
+
+
+def open(  # noqa: A001 - the public name the API promises: veracity.open(path)
+    path: str | Path = DEFAULT_COLLECTION,
+    *,
+    embedder: str | Embedder | None = None,
+    create: bool = True,
+) -> Collection:
+    """Open (or create) the collection in directory ``path``."""
+    return Collection(path, embedder=embedder, create=create)

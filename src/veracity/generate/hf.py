@@ -1,0 +1,134 @@
+"""Hugging Face transformers backend with our own decoding loop.
+
+``transformers`` gives the forward pass and the tokenizer (with its chat template); the loop is
+ours: one prefill over the prompt, then one token per step through the KV cache
+(``past_key_values``), each chosen by ``sampling.sample_next``. Owning the loop is what lets every
+backend share the same sampling code and lets tests compare greedy ids across runtimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from veracity.errors import GenerationError, MissingDependency, ModelNotFound
+from veracity.generate.base import apply_stops
+from veracity.generate.sampling import make_rng, sample_next
+from veracity.records import Decoding, Message
+
+
+class HFGenerator:
+    """A causal LM loaded with transformers from a local folder, or a hub id when online.
+
+    ``n_threads`` sets torch's intra-op threads (process-wide: torch has no per-model setting).
+    ``local_files_only`` defaults to True: nothing is downloaded unless asked.
+    """
+
+    def __init__(
+        self,
+        model: str | Path,
+        *,
+        n_threads: int | None = 1,
+        dtype: str = "float32",
+        local_files_only: bool = True,
+        gguf_file: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ImportError as exc:
+            raise MissingDependency(
+                "the transformers generator", extra="torch", package="torch transformers"
+            ) from exc
+        if n_threads:
+            torch.set_num_threads(n_threads)
+        kw: dict[str, Any] = {"local_files_only": local_files_only}
+        if gguf_file:
+            kw["gguf_file"] = gguf_file
+        try:
+            self.tokenizer: Any = AutoTokenizer.from_pretrained(str(model), **kw)
+            self.model: Any = AutoModelForCausalLM.from_pretrained(
+                str(model), dtype=getattr(torch, dtype), **kw
+            )
+        except OSError as exc:
+            raise ModelNotFound(
+                f"cannot load transformers model {str(model)!r} offline: {exc}. Pass a local "
+                "folder with config.json and weights, or allow downloads: local_files_only=False"
+            ) from exc
+        self.model.eval()
+        self.name = name or f"hf:{model}"
+        self.context_size = int(getattr(self.model.config, "max_position_embeddings", 2048))
+        self._eos_ids = _eos_ids(self.model, self.tokenizer)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def prompt_ids(self, messages: list[Message]) -> list[int]:
+        """Token ids of the chat prompt, ending with the assistant turn's opening."""
+        chat = [{"role": m.role, "content": m.content} for m in messages]
+        if getattr(self.tokenizer, "chat_template", None):
+            tok = self.tokenizer
+            ids = tok.apply_chat_template(chat, add_generation_prompt=True, tokenize=True)
+            if isinstance(ids, dict) or hasattr(ids, "input_ids"):  # a BatchEncoding in v5
+                ids = ids["input_ids"]
+            return [int(i) for i in ids]
+        # No template (a base model): a plain transcript is the best we can do.
+        text = "".join(f"{m.role}: {m.content}\n" for m in messages) + "assistant:"
+        return [int(i) for i in self.tokenizer.encode(text)]
+
+    def generate(self, messages: list[Message], decoding: Decoding) -> Iterator[str]:
+        return apply_stops(self._decode_text(self.prompt_ids(messages), decoding), decoding.stop)
+
+    def generate_ids(self, prompt_ids: list[int], decoding: Decoding) -> Iterator[int]:
+        """The decoding loop over ids (no stop strings): one prefill, then one step per token."""
+        import torch
+
+        if len(prompt_ids) + 1 > self.context_size:
+            raise GenerationError(
+                f"prompt of {len(prompt_ids)} tokens does not fit the {self.context_size}-token "
+                "window; pack less context"
+            )
+        rng = make_rng(decoding.seed)
+        seen = list(prompt_ids)
+        budget = min(decoding.max_tokens, self.context_size - len(prompt_ids))
+        with torch.inference_mode():
+            out = self.model(input_ids=torch.tensor([prompt_ids]), use_cache=True)
+            for _ in range(budget):
+                logits = out.logits[0, -1].float().numpy()  # (V,)
+                token = sample_next(logits, decoding, rng, seen)
+                if token in self._eos_ids:
+                    return
+                yield token
+                seen.append(token)
+                out = self.model(
+                    input_ids=torch.tensor([[token]]),
+                    past_key_values=out.past_key_values,
+                    use_cache=True,
+                )
+
+    def _decode_text(self, prompt_ids: list[int], decoding: Decoding) -> Iterator[str]:
+        # Decode the whole reply each step and emit the new suffix: token-by-token decoding would
+        # split multi-byte characters and lose the spaces some tokenizers attach on decode.
+        ids: list[int] = []
+        emitted = ""
+        for token in self.generate_ids(prompt_ids, decoding):
+            ids.append(token)
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            if text.endswith("\ufffd"):  # an incomplete UTF-8 sequence: wait for its next byte
+                continue
+            if len(text) > len(emitted) and text.startswith(emitted):
+                yield text[len(emitted) :]
+                emitted = text
+
+
+def _eos_ids(model: Any, tokenizer: Any) -> frozenset[int]:
+    ids: set[int] = set()
+    for source in (getattr(model, "generation_config", None), model.config, tokenizer):
+        value = getattr(source, "eos_token_id", None)
+        if isinstance(value, int):
+            ids.add(value)
+        elif isinstance(value, list | tuple):
+            ids.update(int(v) for v in value)
+    return frozenset(ids)

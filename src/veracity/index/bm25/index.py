@@ -1,0 +1,258 @@
+"""An incremental BM25 index over integer ids (the store's chunk rowids).
+
+Design (measured in ``benchmarks/bm25_speed.py``; see docs/benchmarks.md):
+
+- Documents live in immutable ``Segment`` s (forward and inverted CSR of raw term frequencies).
+  ``add`` builds one new segment from the batch with vectorized numpy; ``delete`` sets a tombstone.
+  Segments of similar size are merged when ``merge_factor`` of them pile up (a log-structured
+  merge, as in Lucene), and a segment that is mostly tombstones is rewritten.
+- Global statistics are exact at every moment: the document frequency of every term, the number
+  of live documents ``N`` and their total length are updated by each add and delete.
+- A query computes idf from the global df, takes each query term's cached term-frequency
+  components (recomputed lazily when the average length changed, see ``Segment``), sums them per
+  document with one ``np.bincount`` in query-term order, zeroes tombstones and selects the top k
+  with ``argpartition``. Ties break by ascending id, so results do not depend on segment layout,
+  and an index built incrementally scores bit-identically to a rebuild over the same documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from veracity.errors import ConfigError
+from veracity.index.bm25.kernels import Kernels, Result, order_top_k
+from veracity.index.bm25.segment import Segment, merge
+from veracity.index.bm25.variants import get_variant
+from veracity.text.analyzer import Analyzer
+
+I64 = npt.NDArray[np.int64]
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+
+
+class BM25Index:
+    """BM25 over int64 ids with upsert, delete and exact global statistics.
+
+    ``variant`` is one of ``robertson``, ``lucene`` (default), ``atire``, ``bm25l``, ``bm25+``
+    (Kamphuis et al. 2020; formulas in ``veracity.index.bm25.variants``). ``delta`` is used by
+    bm25l and bm25+ only. ``applied_seq`` is the last store change-log sequence number applied; the
+    store integration sets it and ``save``/``load`` keep it. ``backend``: ``numba`` (a compiled
+    kernel, needs numba), ``numpy``, or ``auto`` (numba when installed); results are identical.
+    ``merge_factor`` segments of one size tier are merged into one.
+    """
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        variant: str = "lucene",
+        k1: float = 1.2,
+        b: float = 0.75,
+        delta: float = 0.5,
+        merge_factor: int = 8,
+        backend: str = "auto",
+    ) -> None:
+        if k1 < 0 or not 0 <= b <= 1 or delta < 0:
+            raise ConfigError(f"BM25 needs k1 >= 0, 0 <= b <= 1, delta >= 0; got {k1=}, {b=}, {delta=}")
+        if merge_factor < 2:
+            raise ConfigError(f"merge_factor must be >= 2, got {merge_factor}")
+        self.analyzer = analyzer
+        self.variant = get_variant(variant)
+        self.k1, self.b, self.delta = float(k1), float(b), float(delta)
+        self.merge_factor = merge_factor
+        self.applied_seq = 0
+        self.vocab: dict[str, int] = {}
+        self._df: I64 = np.zeros(0, dtype=np.int64)
+        self._n_live = 0
+        self._total_len = 0
+        self.segments: list[Segment] = []
+        self._where: dict[int, tuple[Segment, int]] = {}
+        self._kernels = Kernels(backend)
+
+    # ---- statistics -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._n_live
+
+    def __contains__(self, doc_id: int) -> bool:
+        return int(doc_id) in self._where
+
+    @property
+    def avg_len(self) -> float:
+        """Mean length in terms of the live documents (1.0 for an empty index)."""
+        return self._total_len / self._n_live if self._n_live else 1.0
+
+    def doc_freq(self, term: str) -> int:
+        """Live documents holding the analyzed ``term`` (pass an index term, not raw text)."""
+        tid = self.vocab.get(term)
+        return 0 if tid is None else int(self._df[tid])
+
+    # ---- updates ----------------------------------------------------------------------------
+
+    def add(self, ids: Sequence[int], texts: Sequence[str]) -> None:
+        """Index ``texts`` under ``ids``; an id already present is replaced (upsert).
+
+        Within one call a repeated id keeps its last text. Takes effect at once.
+        """
+        if len(ids) != len(texts):
+            raise ConfigError(f"add() got {len(ids)} ids but {len(texts)} texts; pass one id per text")
+        if not len(ids):
+            return
+        last: dict[int, str] = {}
+        for i, t in zip(ids, texts, strict=True):
+            last[int(i)] = t
+        self.delete([i for i in last if i in self._where])
+        vocab = self.vocab
+        analyze = self.analyzer.tokens
+        docs = [[vocab.setdefault(tok, len(vocab)) for tok in analyze(t)] for t in last.values()]
+        seg = Segment.from_docs(np.fromiter(last, dtype=np.int64, count=len(last)), docs)
+        self._grow_df(len(vocab))
+        self._df += np.bincount(seg.fwd_terms, minlength=len(self._df))
+        self._n_live += len(seg)
+        self._total_len += int(seg.lengths.sum())
+        self._attach(seg)
+        self._maybe_merge()
+
+    def delete(self, ids: Sequence[int]) -> None:
+        """Remove ``ids``; ids not in the index are ignored. Takes effect at once."""
+        for raw in ids:
+            found = self._where.pop(int(raw), None)
+            if found is None:
+                continue
+            seg, local = found
+            np.subtract.at(self._df, seg.doc_terms(local), 1)
+            self._n_live -= 1
+            self._total_len -= int(seg.lengths[local])
+            seg.kill(local)
+        self._purge()
+
+    def optimize(self) -> None:
+        """Merge every segment into one without tombstones (what a background merge would do)."""
+        if len(self.segments) > 1 or any(s.n_dead for s in self.segments):
+            self._replace(list(self.segments), merge(self.segments))
+
+    def _grow_df(self, size: int) -> None:
+        if size > len(self._df):
+            grown = np.zeros(max(size, 2 * len(self._df)), dtype=np.int64)
+            grown[: len(self._df)] = self._df
+            self._df = grown
+
+    def _attach(self, seg: Segment) -> None:
+        self.segments.append(seg)
+        for local, doc_id in enumerate(seg.ids.tolist()):
+            if seg.live[local]:
+                self._where[doc_id] = (seg, local)
+
+    def _replace(self, old: list[Segment], new: Segment) -> None:
+        gone = {id(s) for s in old}
+        self.segments = [s for s in self.segments if id(s) not in gone]
+        if len(new):
+            self._attach(new)
+
+    def _maybe_merge(self) -> None:
+        """Log-structured merge: ``merge_factor`` segments of one size tier become one."""
+        while True:
+            tiers: dict[int, list[Segment]] = {}
+            for s in self.segments:
+                tier = int(np.log(max(s.n_live, 1)) / np.log(self.merge_factor))
+                tiers.setdefault(tier, []).append(s)
+            full = [group for group in tiers.values() if len(group) >= self.merge_factor]
+            if not full:
+                return
+            self._replace(full[0], merge(full[0]))
+
+    def _purge(self) -> None:
+        """Rewrite segments that are more than half tombstones; drop empty ones."""
+        for seg in list(self.segments):
+            if seg.n_dead and 2 * seg.n_dead > len(seg):
+                self._replace([seg], seg.compact())
+
+    # ---- search -----------------------------------------------------------------------------
+
+    def _query_terms(self, queries: Sequence[str]) -> tuple[I64, I64, F32]:
+        """Flattened known query term ids (duplicates kept), per-query pointers, float32 idf."""
+        vocab, df = self.vocab, self._df
+        flat: list[int] = []
+        ptr = [0]
+        for q in queries:
+            flat.extend(t for t in map(vocab.get, self.analyzer.tokens(q)) if t is not None)
+            ptr.append(len(flat))
+        tids = np.array(flat, dtype=np.int64)
+        q_ptr = np.array(ptr, dtype=np.int64)
+        freq = df[tids].astype(np.float64)
+        # Terms only in deleted documents have df 0: they match nothing (weight 0, no postings).
+        idf = np.where(freq > 0, self.variant.idf(np.maximum(freq, 1.0), float(self._n_live)), 0.0)
+        return tids, q_ptr, idf.astype(np.float32)
+
+    def _search_batch(
+        self, queries: Sequence[str], k: int, allowed: I64 | None
+    ) -> list[tuple[I64, F32]]:
+        if k < 1:
+            raise ConfigError(f"k must be >= 1, got {k}")
+        tids, q_ptr, q_w = self._query_terms(queries)
+        params = (self.k1, self.b, self.delta)
+        parts = []
+        for seg in self.segments:
+            q_pos = seg.locate(tids, self.avg_len, self.variant, params)
+            eligible = seg.live
+            if allowed is not None:
+                eligible = eligible & _member(seg.ids, allowed)
+            parts.append(
+                self._kernels.segment_top_k(
+                    seg.inv_indptr, seg.inv_docs, seg.tfc, seg.ids, eligible, q_ptr, q_pos, q_w, k
+                )
+            )
+        return [_merge_parts(parts, q, k) for q in range(len(queries))]
+
+    def search(
+        self, query: str, k: int, allowed: npt.NDArray[np.int64] | None = None
+    ) -> tuple[I64, F32]:
+        """The top ``k`` (ids int64, scores float32), best first, ties by ascending id.
+
+        ``allowed`` (sorted int64 ids) is a pre-filter: only those ids can be returned, and the
+        result holds min(k, number of allowed documents with a positive score) hits.
+        """
+        allow = None if allowed is None else np.asarray(allowed, dtype=np.int64)
+        return self._search_batch([query], k, allow)[0]
+
+    def search_many(self, queries: Sequence[str], k: int) -> list[tuple[I64, F32]]:
+        """``search`` for each query, in order, in one batched pass per segment."""
+        return self._search_batch(queries, k, None)
+
+    # ---- persistence ------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write the index under ``directory`` atomically (see ``veracity.index.bm25.persist``)."""
+        from veracity.index.bm25.persist import save
+
+        save(self, Path(directory))
+
+    @classmethod
+    def load(cls, directory: Path) -> BM25Index:
+        """Read an index written by ``save``; raises ``IndexError_`` if damaged or incompatible."""
+        from veracity.index.bm25.persist import load
+
+        return load(Path(directory))
+
+
+def _member(ids: I64, allowed: I64) -> npt.NDArray[np.bool_]:
+    """Which of ``ids`` are in the sorted array ``allowed``."""
+    if not len(allowed):
+        return np.zeros(len(ids), dtype=bool)
+    at = np.minimum(np.searchsorted(allowed, ids), len(allowed) - 1)
+    return allowed[at] == ids
+
+
+def _merge_parts(parts: list[Result], q: int, k: int) -> tuple[I64, F32]:
+    """Query ``q``'s top k over all segments' per-segment top-k lists."""
+    ids = [p[1][p[0][q] : p[0][q + 1]] for p in parts]
+    scores = [p[2][p[0][q] : p[0][q + 1]] for p in parts]
+    if len(parts) == 1:
+        return ids[0], scores[0].astype(np.float32)
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    top_ids, top_scores = order_top_k(np.concatenate(ids), np.concatenate(scores), k)
+    return top_ids, top_scores.astype(np.float32)

@@ -1,0 +1,109 @@
+"""Per-segment scoring and top-k: a numba kernel and a numpy fallback with identical results.
+
+Both score every query of a batch against one segment and keep, per query, the segment's best
+``k`` documents in the total order (score descending, id ascending). Because a document lives in
+exactly one segment, the index's top k is the top k of the per-segment lists merged in that order.
+
+Arithmetic is fixed so that the two backends, and any segment layout, agree bit for bit: each
+posting contributes ``float32(tfc) * float32(idf)`` (a float32 product), and a document's
+contributions are summed in float64 in query-term order starting from 0.0.
+
+numba is optional: measured on SciFact (1 thread), the batched kernel answers queries about 4x
+faster per CPU-second than the numpy path, whose cost is Python overhead per query and term.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
+# (out_ptr (Q+1,), out_ids (<= Q*k,), out_scores float64 (<= Q*k,))
+Result = tuple[I64, I64, F64]
+
+
+def _topk_numpy(
+    indptr: I64, docs: I32, tfc: F32, ids: I64, eligible: Bool,
+    q_ptr: I64, q_pos: I64, q_w: F32, k: int,
+) -> Result:  # fmt: skip
+    n_docs = len(ids)
+    out_ptr = np.zeros(len(q_ptr), dtype=np.int64)
+    out_ids: list[I64] = []
+    out_scores: list[F64] = []
+    for q in range(len(q_ptr) - 1):
+        d_parts, w_parts = [], []
+        for j in range(int(q_ptr[q]), int(q_ptr[q + 1])):
+            p = int(q_pos[j])
+            if p >= 0:
+                s, e = indptr[p], indptr[p + 1]
+                d_parts.append(docs[s:e])
+                w_parts.append(tfc[s:e] * q_w[j])
+        if d_parts:
+            acc = np.bincount(np.concatenate(d_parts), np.concatenate(w_parts), minlength=n_docs)
+            pos = np.flatnonzero((acc > 0) & eligible)
+            top_ids, top_scores = order_top_k(ids[pos], acc[pos], k)
+        else:
+            top_ids, top_scores = np.zeros(0, dtype=np.int64), np.zeros(0)
+        out_ids.append(top_ids)
+        out_scores.append(top_scores)
+        out_ptr[q + 1] = out_ptr[q] + len(top_ids)
+    return out_ptr, np.concatenate(out_ids), np.concatenate(out_scores)
+
+
+def order_top_k(ids: I64, scores: F64, k: int) -> tuple[I64, F64]:
+    """The ``k`` best pairs by descending score, then ascending id (a strict total order)."""
+    if len(ids) > k:
+        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= threshold  # every tie at the boundary, so ids can break it
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:k]
+    return ids[order], scores[order]
+
+
+def _compile() -> Any:
+    """The numba kernel, or None when numba is not installed (compiled on first call)."""
+    try:
+        from veracity.index.bm25 import numba_kernel
+    except ImportError:
+        return None
+    return numba_kernel.segment_top_k
+
+
+class Kernels:
+    """Resolves a backend name to a top-k function; numba is compiled on first use only."""
+
+    def __init__(self, backend: str) -> None:
+        from veracity.errors import ConfigError, MissingDependency
+
+        if backend not in ("auto", "numba", "numpy"):
+            raise ConfigError(f"unknown BM25 backend {backend!r}; known: auto, numba, numpy")
+        self.requested = backend
+        self._fn: Any = None
+        if backend == "numba":
+            self._fn = _compile()
+            if self._fn is None:
+                raise MissingDependency("The numba BM25 backend", "fast", "numba")
+
+    @property
+    def name(self) -> str:
+        self._resolve()
+        return "numpy" if self._fn is _topk_numpy else "numba"
+
+    def _resolve(self) -> Any:
+        if self._fn is None:
+            self._fn = (_compile() if self.requested == "auto" else None) or _topk_numpy
+        return self._fn
+
+    def segment_top_k(
+        self, indptr: I64, docs: I32, tfc: F32, ids: I64, eligible: Bool,
+        q_ptr: I64, q_pos: I64, q_w: F32, k: int,
+    ) -> Result:  # fmt: skip
+        """Per query: the segment's best ``k`` (ids, float64 scores) in the total order."""
+        result: Result = self._resolve()(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
+        return result

@@ -1,0 +1,179 @@
+"""An immutable segment of the BM25 index: a batch of documents as forward and inverted CSR.
+
+A segment never changes after it is built, except for two things that cost O(1) per document or
+per query term: its tombstones (``live``) and its cache of term-frequency components. It holds
+raw term frequencies and document lengths, not finished scores: idf is computed per query from the
+index's exact global document frequencies, and the term-frequency component ``tfc(tf, L/L_avg)``
+is cached per term and recomputed, lazily and only for query terms, when ``L_avg`` has changed.
+That keeps statistics exact under adds and deletes while a query on a stable index only
+multiplies a cached slice by one idf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from veracity.index.bm25.variants import Variant
+
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
+
+
+class Segment:
+    """Documents ``ids`` with their terms; doc ``i`` of the segment is local position ``i``.
+
+    Forward CSR (doc -> terms): ``fwd_indptr`` (n+1,), ``fwd_terms`` (nnz,) global term ids,
+    unique within a doc, ``fwd_tfs`` (nnz,). Inverted CSR (term -> docs): ``terms`` (u,) sorted
+    global term ids, ``inv_indptr`` (u+1,), ``inv_docs`` (nnz,) local doc positions ascending
+    within a term, ``inv_tfs`` (nnz,).
+    """
+
+    def __init__(
+        self,
+        ids: I64,
+        lengths: I64,
+        fwd_indptr: I64,
+        fwd_terms: I32,
+        fwd_tfs: I32,
+        live: Bool | None = None,
+    ) -> None:
+        self.ids = ids
+        self.lengths = lengths
+        self.fwd_indptr = fwd_indptr
+        self.fwd_terms = fwd_terms
+        self.fwd_tfs = fwd_tfs
+        self.live: Bool = np.ones(len(ids), dtype=bool) if live is None else live
+        self.n_dead = int(len(ids) - np.count_nonzero(self.live))
+        self._build_inverted()
+
+    def _build_inverted(self) -> None:
+        n = len(self.ids)
+        doc_of_entry = np.repeat(np.arange(n, dtype=np.int32), np.diff(self.fwd_indptr))
+        # A stable sort keeps documents ascending within each term's postings.
+        order = np.argsort(self.fwd_terms, kind="stable")
+        sorted_terms = self.fwd_terms[order]
+        self.inv_docs: I32 = doc_of_entry[order]
+        self.inv_tfs: F64 = self.fwd_tfs[order].astype(np.float64)
+        starts = np.flatnonzero(np.r_[True, sorted_terms[1:] != sorted_terms[:-1]])
+        if len(sorted_terms) == 0:
+            starts = np.zeros(0, dtype=np.int64)
+        self.terms: I32 = sorted_terms[starts]
+        self.inv_indptr: I64 = np.r_[starts, len(sorted_terms)].astype(np.int64)
+        # Cache of tfc per posting, valid for a term when _valid_for[term] == the current L_avg.
+        self._tfc: F32 = np.zeros(len(sorted_terms), dtype=np.float32)
+        self._valid_for: F64 = np.full(len(self.terms), np.nan)
+
+    @classmethod
+    def from_docs(cls, ids: I64, docs: Sequence[Sequence[int]]) -> Segment:
+        """Build from each document's term ids (duplicates kept: they are the term frequencies)."""
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+        flat = np.fromiter((t for d in docs for t in d), dtype=np.int64, count=int(lengths.sum()))
+        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        # Unique (doc, term) pairs with counts; sorted by doc then term.
+        vocab = int(flat.max(initial=0)) + 1
+        keys, tfs = np.unique(doc_of * vocab + flat, return_counts=True)
+        pair_docs = keys // vocab
+        indptr = np.searchsorted(pair_docs, np.arange(len(docs) + 1)).astype(np.int64)
+        return cls(
+            ids, lengths, indptr, (keys % vocab).astype(np.int32), tfs.astype(np.int32)
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_live(self) -> int:
+        return len(self.ids) - self.n_dead
+
+    def doc_terms(self, local: int) -> I32:
+        """The unique term ids of local document ``local``."""
+        return self.fwd_terms[self.fwd_indptr[local] : self.fwd_indptr[local + 1]]
+
+    def kill(self, local: int) -> None:
+        """Tombstone local document ``local`` (the caller updates the global statistics)."""
+        if self.live[local]:
+            self.live[local] = False
+            self.n_dead += 1
+
+    def live_term_counts(self, vocab_size: int) -> I64:
+        """Document frequency of every term over this segment's live documents, shape (vocab,)."""
+        per_doc = np.diff(self.fwd_indptr)
+        mask = np.repeat(self.live, per_doc)
+        return np.bincount(self.fwd_terms[mask], minlength=vocab_size).astype(np.int64)
+
+    def locate(
+        self,
+        term_ids: I64,
+        avg_len: float,
+        variant: Variant,
+        params: tuple[float, float, float],
+    ) -> I64:
+        """Position of each query term in ``terms`` (-1 when absent), its tfc cache made fresh."""
+        n_terms = len(self.terms)
+        if not n_terms:
+            return np.full(len(term_ids), -1, dtype=np.int64)
+        pos = np.searchsorted(self.terms, term_ids).astype(np.int64)
+        clipped = np.minimum(pos, n_terms - 1)
+        pos = np.where(self.terms[clipped] == term_ids, clipped, -1)
+        found = pos[pos >= 0]
+        for p in np.unique(found[self._valid_for[found] != avg_len]).tolist():
+            s, e = int(self.inv_indptr[p]), int(self.inv_indptr[p + 1])
+            self._refresh(p, s, e, avg_len, variant, params)
+        return pos
+
+    @property
+    def tfc(self) -> F32:
+        """The cached term-frequency components, aligned with ``inv_docs``."""
+        return self._tfc
+
+    def _refresh(
+        self,
+        p: int,
+        s: int,
+        e: int,
+        avg_len: float,
+        variant: Variant,
+        params: tuple[float, float, float],
+    ) -> None:
+        k1, b, delta = params
+        docs = self.inv_docs[s:e]
+        rel_len = self.lengths[docs] / avg_len
+        self._tfc[s:e] = variant.tfc(self.inv_tfs[s:e], rel_len, k1, b, delta)
+        self._valid_for[p] = avg_len
+
+    def compact(self) -> Segment:
+        """A new segment holding only the live documents."""
+        return merge([self])
+
+
+def merge(segments: Sequence[Segment]) -> Segment:
+    """One segment holding the live documents of ``segments``, in order."""
+    ids, lengths, indptrs, terms, tfs = [], [], [], [], []
+    offset = 0
+    for seg in segments:
+        keep = np.flatnonzero(seg.live)
+        starts, ends = seg.fwd_indptr[keep], seg.fwd_indptr[keep + 1]
+        counts = ends - starts
+        # Gather the forward entries of the kept documents in one vectorized step.
+        take = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(
+            int(counts.sum())
+        )
+        ids.append(seg.ids[keep])
+        lengths.append(seg.lengths[keep])
+        terms.append(seg.fwd_terms[take])
+        tfs.append(seg.fwd_tfs[take])
+        indptrs.append(offset + np.cumsum(counts))
+        offset += int(counts.sum())
+    return Segment(
+        np.concatenate(ids).astype(np.int64),
+        np.concatenate(lengths).astype(np.int64),
+        np.r_[0, np.concatenate(indptrs)].astype(np.int64),
+        np.concatenate(terms).astype(np.int32),
+        np.concatenate(tfs).astype(np.int32),
+    )

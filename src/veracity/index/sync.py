@@ -1,0 +1,150 @@
+"""Keep a collection's derived indexes in step with its store.
+
+The store is the source of truth and logs every chunk added or deleted (``changes``). Each index
+remembers the last sequence number it applied (``applied_seq``) and is brought up to date by
+replaying the log from there: the net effect per chunk (its last operation wins) is applied as one
+delete and one upsert batch. An index that is missing, damaged, built for another embedder, or so
+far behind that replaying costs more than rebuilding is rebuilt from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from veracity.errors import IndexError_
+from veracity.index.bm25 import BM25Index
+from veracity.index.vector import VectorIndex, get_vector_index, load_vector_index
+from veracity.store.sqlite import SQLiteStore
+from veracity.text.analyzer import get_analyzer
+
+# Replay the log when it is shorter than this fraction of the index; otherwise rebuild.
+REBUILD_FRACTION = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class NetChanges:
+    """The net effect of a stretch of the change log: ids to delete and ids to (re)add."""
+
+    deleted: np.ndarray  # int64
+    added: np.ndarray  # int64
+    head: int
+
+
+def net_changes(store: SQLiteStore, since: int) -> NetChanges:
+    last: dict[int, str] = {}
+    head = since
+    while True:
+        batch = store.changes_since(head)
+        if not batch:
+            break
+        for change in batch:
+            last[change.rid] = change.op
+        head = batch[-1].seq
+    deleted = np.array(sorted(r for r, op in last.items() if op == "del"), dtype=np.int64)
+    added = np.array(sorted(r for r, op in last.items() if op == "add"), dtype=np.int64)
+    return NetChanges(deleted, added, head)
+
+
+class IndexSet:
+    """The BM25 and vector indexes of one collection, stored under ``directory``."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        directory: Path,
+        *,
+        dim: int,
+        vector_backend: str = "exact",
+        analyzer: str = "english",
+        bm25_variant: str = "lucene",
+    ) -> None:
+        self.store = store
+        self.directory = Path(directory)
+        self.dim = dim
+        self.vector_backend = vector_backend
+        self.analyzer = analyzer
+        self.bm25_variant = bm25_variant
+        self._bm25: BM25Index | None = None
+        self._vectors: VectorIndex | None = None
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.directory / f"bm25-{self.analyzer}-{self.bm25_variant}"
+
+    @property
+    def vector_dir(self) -> Path:
+        return self.directory / f"vector-{self.vector_backend}"
+
+    # -- BM25 ---------------------------------------------------------------------------------
+
+    def bm25(self) -> BM25Index:
+        """The BM25 index, loaded or rebuilt, with every committed change applied."""
+        if self._bm25 is None:
+            try:
+                self._bm25 = BM25Index.load(self.bm25_dir)
+            except IndexError_:
+                self._bm25 = self._rebuild_bm25()
+        index = self._bm25
+        net = net_changes(self.store, index.applied_seq)
+        if net.head == index.applied_seq:
+            return index
+        if len(net.deleted) + len(net.added) > max(1000, REBUILD_FRACTION * len(index)):
+            self._bm25 = index = self._rebuild_bm25()
+            return index
+        index.delete(net.deleted.tolist())
+        rows = self.store.chunk_texts(net.added.tolist())
+        index.add([r for r, _ in rows], [t for _, t in rows])
+        index.applied_seq = net.head
+        index.save(self.bm25_dir)
+        return index
+
+    def _rebuild_bm25(self) -> BM25Index:
+        head = self.store.last_seq()  # changes after this are replayed next time
+        index = BM25Index(get_analyzer(self.analyzer), variant=self.bm25_variant)
+        for rows in self.store.iter_chunk_texts():
+            index.add([r for r, _ in rows], [t for _, t in rows])
+        index.applied_seq = head
+        index.save(self.bm25_dir)
+        return index
+
+    # -- vectors ------------------------------------------------------------------------------
+
+    def vectors(self) -> VectorIndex:
+        """The vector index, loaded or rebuilt, with every committed change applied."""
+        if self._vectors is None:
+            try:
+                loaded = load_vector_index(self.vector_dir)
+                self._vectors = loaded if loaded.dim == self.dim else self._rebuild_vectors()
+            except IndexError_:
+                self._vectors = self._rebuild_vectors()
+        index = self._vectors
+        net = net_changes(self.store, index.applied_seq)
+        if net.head == index.applied_seq:
+            return index
+        if len(net.deleted) + len(net.added) > max(1000, REBUILD_FRACTION * len(index)):
+            self._vectors = index = self._rebuild_vectors()
+            return index
+        if len(net.deleted):
+            index.delete(net.deleted)
+        rids, vecs = self.store.vectors(net.added.tolist(), self.dim)
+        if len(rids):
+            index.add(rids, vecs)
+        index.applied_seq = net.head
+        index.save(self.vector_dir)
+        return index
+
+    def _stored_vectors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        return self.store.iter_vectors(self.dim)
+
+    def _rebuild_vectors(self) -> VectorIndex:
+        head = self.store.last_seq()
+        index = get_vector_index(self.vector_backend, self.dim)
+        for rids, vecs in self._stored_vectors():
+            index.add(rids, vecs)
+        index.applied_seq = head
+        index.save(self.vector_dir)
+        return index

@@ -1,0 +1,1 @@
+"""Ingest: loaders per format and the streaming pipeline into the store."""

@@ -1,0 +1,132 @@
+"""File loaders: one function per format family, chosen by file extension.
+
+``load(path)`` yields ``Document`` records: one per file, or one per row of a ``.jsonl``/``.csv``
+file (uri ``"<path>#<row id>"``). A row that cannot be read is yielded as a ``LoadFailure`` (uri and
+reason) so the pipeline reports it and goes on with the file; a file that cannot be read at all
+raises ``LoaderError`` whose message starts with the path. Any unexpected exception from a parsing
+library is converted to ``LoaderError`` too, so one bad file never stops an ingest.
+
+``iter_files(paths)`` expands folders into the supported files under them. Decisions:
+
+- Inside folders, hidden entries (``.git``, ``.DS_Store``) and unsupported extensions are skipped
+  silently (a folder of mixed files is normal); a file named explicitly is always yielded, so
+  ``load`` refuses an unsupported one with a message listing the supported types.
+- Symlinked folders are not followed (no cycles); symlinked files are. A file reached twice is
+  yielded once.
+- A path that does not exist raises ``ConfigError``: a typo on the command line, not a bad
+  document.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from veracity.errors import ConfigError, LoaderError, VeracityError
+from veracity.ingest.loaders.base import Loader, LoadFailure, LoadOptions, LoadResult
+from veracity.ingest.loaders.html import load_html
+from veracity.ingest.loaders.pdf import load_pdf
+from veracity.ingest.loaders.rows import load_csv, load_jsonl
+from veracity.ingest.loaders.text import load_markdown, load_txt
+from veracity.ingest.loaders.word import load_docx
+
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "LoadFailure",
+    "LoadOptions",
+    "LoadResult",
+    "iter_files",
+    "load",
+]
+
+# Extension -> (format name for messages, loader). Keys are lower case.
+_LOADERS: dict[str, tuple[str, Loader]] = {
+    ".txt": ("text", load_txt),
+    ".md": ("Markdown", load_markdown),
+    ".markdown": ("Markdown", load_markdown),
+    ".html": ("HTML", load_html),
+    ".htm": ("HTML", load_html),
+    ".pdf": ("PDF", load_pdf),
+    ".docx": ("DOCX", load_docx),
+    ".jsonl": ("JSONL", load_jsonl),
+    ".csv": ("CSV", load_csv),
+}
+
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_LOADERS)
+
+
+def load(path: Path, options: LoadOptions | None = None) -> Iterator[LoadResult]:
+    """Read one file into documents (see the module docstring for what is yielded and raised).
+
+    The path, its type and its existence are checked now; the content as the iterator is consumed.
+    """
+    options = options or LoadOptions()
+    path = Path(path)
+    fmt, loader = _loader_for(path)
+    if not path.exists():
+        raise LoaderError(f"{path}: file not found (was it moved or deleted?)")
+    if not path.is_file():
+        raise LoaderError(f"{path}: not a regular file; pass folders through iter_files()")
+    return _guarded(path.resolve(), fmt, loader, options)
+
+
+def _loader_for(path: Path) -> tuple[str, Loader]:
+    ext = path.suffix.lower()
+    if ext not in _LOADERS:
+        supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+        raise LoaderError(
+            f"{path}: unsupported file type {ext or '(no extension)'}; supported: {supported}"
+        )
+    return _LOADERS[ext]
+
+
+def _guarded(path: Path, fmt: str, loader: Loader, options: LoadOptions) -> Iterator[LoadResult]:
+    try:
+        yield from loader(path, options)
+    except VeracityError:
+        raise
+    except MemoryError as e:
+        raise LoaderError(f"{path}: out of memory reading this {fmt} file; lower max_bytes") from e
+    except OSError as e:
+        raise LoaderError(f"{path}: cannot read the file: {e.strerror or e}") from e
+    except Exception as e:  # a parser bug or an input it did not expect: one file, not the run
+        raise LoaderError(
+            f"{path}: could not read this {fmt} file ({type(e).__name__}: {e})"
+        ) from e
+
+
+def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """The files to load under ``paths``, in a stable order (sorted by name, depth first)."""
+    for given in paths:
+        if not Path(given).exists():
+            raise ConfigError(
+                f"path does not exist: {given}; check the spelling, or pass an existing file "
+                "or folder"
+            )
+    seen: set[Path] = set()
+    for given in paths:
+        given = Path(given)
+        candidates = [given] if given.is_file() else _walk(given)
+        for path in candidates:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield path
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as e:
+        raise ConfigError(
+            f"cannot list folder {folder}: {e.strerror or e}; check permissions"
+        ) from e
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+        elif entry.is_file() and path.suffix.lower() in SUPPORTED_EXTENSIONS:
+            yield path

@@ -1,0 +1,209 @@
+"""HTML pages: the main content as Markdown-like text, without navigation boilerplate.
+
+Boilerplate is dropped by tag (script, nav, footer, ...), by ARIA role (navigation, banner, ...)
+and by class/id words (nav, menu, sidebar, cookie, ...). When the page has a ``<main>`` (or a
+single ``<article>``) only that is kept. Headings become ``## Heading`` lines and blocks
+(paragraphs, list items, table rows) are separated by blank lines, so the heading-aware chunker
+treats HTML exactly like Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from veracity.ingest.loaders.base import (
+    LoadOptions,
+    LoadResult,
+    decode_text,
+    fail,
+    make_document,
+    read_bytes,
+)
+
+_DROP_TAGS = (
+    "script, style, noscript, template, nav, aside, form, iframe, svg, canvas, button, "
+    "select, dialog, object, embed"
+)
+_PAGE_CHROME = "header, footer"  # page header/footer; inside <main>/<article> a header is kept
+_BOILERPLATE_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog"}
+)
+_BOILERPLATE_WORDS = frozenset({"nav", "ad", "ads", "skip", "share", "social", "toc"})
+_BOILERPLATE_PARTS = (
+    "navbar",
+    "navigation",
+    "menu",
+    "sidebar",
+    "footer",
+    "cookie",
+    "breadcrumb",
+    "consent",
+    "banner",
+    "advert",
+    "newsletter",
+)
+_BLOCKS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "blockquote", "ul", "ol", "dl",
+        "dt", "dd", "table", "thead", "tbody", "tfoot", "figure", "figcaption", "address",
+        "details", "summary", "hr", "body", "caption",
+    }
+)  # fmt: skip
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+
+
+def load_html(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
+    from selectolax.lexbor import LexborHTMLParser
+
+    data = read_bytes(path, options)
+    text = _decode_html(path, data)
+    tree = LexborHTMLParser(text)
+    title = _title(tree)
+    root = _content_root(tree)
+    if root is None:
+        raise fail(path, "no <body> content found in the HTML")
+    _drop_boilerplate(root)
+    body = render_blocks(root)
+    if not body.strip():
+        raise fail(path, "no text left after removing navigation, scripts and other boilerplate")
+    lang = tree.css_first("html")
+    metadata = {}
+    if lang is not None and lang.attributes.get("lang"):
+        metadata["lang"] = str(lang.attributes["lang"])
+    yield make_document(path, body, options, title=title, mime="text/html", metadata=metadata)
+
+
+def _decode_html(path: Path, data: bytes) -> str:
+    """Decode with the page's declared ``<meta charset>`` when UTF-8 does not fit."""
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii")).replace("\r\n", "\n")
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return decode_text(path, data, "HTML")[0]
+
+
+def _title(tree: Any) -> str:
+    for selector in ("title", "h1"):
+        node = tree.css_first(selector)
+        if node is not None and (text := _SPACES.sub(" ", node.text()).strip()):
+            return str(text)
+    return ""
+
+
+def _content_root(tree: Any) -> Any:
+    """``<main>``, else the only ``<article>``, else ``[role=main]``, else ``<body>``."""
+    main = tree.css_first("main")
+    if main is not None:
+        return main
+    articles = tree.css("article")
+    if len(articles) == 1:
+        return articles[0]
+    role_main = tree.css_first('[role="main"]')
+    return role_main if role_main is not None else tree.body
+
+
+def _is_boilerplate(node: Any) -> bool:
+    attrs = node.attributes
+    if (attrs.get("role") or "").strip().lower() in _BOILERPLATE_ROLES:
+        return True
+    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+        return True
+    words = re.split(r"[\s_-]+", f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower())
+    return any(
+        w in _BOILERPLATE_WORDS or any(part in w for part in _BOILERPLATE_PARTS) for w in words if w
+    )
+
+
+def _drop_boilerplate(root: Any) -> None:
+    for node in root.css(_DROP_TAGS):
+        node.decompose()
+    keep_headers = root.tag in ("main", "article") or root.attributes.get("role") == "main"
+    for node in root.css("footer" if keep_headers else _PAGE_CHROME):
+        node.decompose()
+    # Never drop an element holding the main content (a "menu-wrapper" div around <main>).
+    for node in root.css("[class], [id], [role], [hidden], [aria-hidden]"):
+        if node.parent is not None and _is_boilerplate(node) and not _holds_content(node):
+            node.decompose()
+
+
+def _holds_content(node: Any) -> bool:
+    return node.tag in ("main", "article", "body") or node.css_first("main, article") is not None
+
+
+def render_blocks(root: Any) -> str:
+    """Markdown-like text of ``root``: heading lines, blocks separated by blank lines.
+
+    Walks the tree with an explicit stack (deeply nested pages would overflow recursion).
+    """
+    blocks: list[str] = []
+    line: list[str] = []
+    prefix = [""]  # the prefix of the block whose text is being collected ("## ", "- ", "")
+
+    def flush() -> None:
+        text = _SPACES.sub(" ", "".join(line)).strip()
+        line.clear()
+        if text:
+            blocks.append(prefix[0] + text)
+        prefix[0] = ""
+
+    # Stack items: (node, closing). A closing item ends the block its element opened.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            flush()
+            continue
+        tag = node.tag
+        if tag == "-text":
+            line.append(node.text_content or "")
+            continue
+        if tag in ("br", "hr"):
+            flush()
+            continue
+        if tag == "pre":
+            flush()
+            if code := (node.text(deep=True) or "").strip("\n"):
+                blocks.append(code)
+            continue
+        block_prefix = _block_prefix(tag)
+        if block_prefix is not None:
+            flush()
+            prefix[0] = block_prefix
+            stack.append((node, True))
+        elif tag in ("td", "th") and _has_cell_before(node):
+            line.append(" | ")
+        children = list(node.iter(include_text=True))
+        stack.extend((child, False) for child in reversed(children))
+    flush()
+    return "\n\n".join(blocks) + "\n"
+
+
+def _block_prefix(tag: str) -> str | None:
+    """The prefix a block element's text gets, or None for inline elements."""
+    if tag in _HEADINGS:
+        return "#" * _HEADINGS[tag] + " "
+    if tag == "li":
+        return "- "
+    if tag in _BLOCKS or tag == "tr":
+        return ""
+    return None
+
+
+def _has_cell_before(node: Any) -> bool:
+    prev = node.prev
+    while prev is not None:
+        if prev.tag in ("td", "th"):
+            return True
+        prev = prev.prev
+    return False

@@ -1,0 +1,120 @@
+"""PDF files: the text layer, page by page, with ``Document.page_starts`` for page citations.
+
+Pages are joined with a blank line; ``page_starts[n - 1]`` is where page ``n`` starts in the text
+(an empty page is just its separator). Refused with a reason: content that is not a PDF, a
+truncated file, an encrypted file that an empty password does not open, and a PDF without a text
+layer (a scan: it needs OCR first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from veracity.ingest.loaders.base import LoadOptions, LoadResult, fail, make_document, read_bytes
+from veracity.records import MetaValue
+
+_PAGE_SEPARATOR = "\n\n"
+
+
+def load_pdf(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    data = read_bytes(path, options)
+    _check_pdf_bytes(path, data)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        _unlock(path, reader)
+        pages = _page_texts(path, reader)
+    except PdfReadError as e:
+        raise fail(path, f"corrupt PDF: {e}") from e
+    if not pages:
+        raise fail(path, "PDF has no pages")
+    text, starts = join_pages(pages)
+    if not text.strip():
+        raise fail(
+            path, "no text layer (scanned PDF?) — OCR it first (e.g. ocrmypdf in.pdf out.pdf)"
+        )
+    info = _info(reader)
+    metadata: dict[str, MetaValue] = {"pages": len(pages)}
+    if info.get("author"):
+        metadata["author"] = info["author"]
+    yield make_document(
+        path,
+        text,
+        options,
+        title=info.get("title", ""),
+        mime="application/pdf",
+        metadata=metadata,
+        page_starts=starts,
+    )
+
+
+def _check_pdf_bytes(path: Path, data: bytes) -> None:
+    # The PDF spec lets a header follow up to 1 KB of junk; the %%EOF marker ends the file
+    # (possibly followed by a little trailing whitespace or junk from mail gateways).
+    if b"%PDF-" not in data[:1024]:
+        raise fail(path, "file extension says PDF but content is not a PDF (no %PDF- header)")
+    if b"%%EOF" not in data[-2048:]:
+        raise fail(path, "PDF looks truncated (no %%EOF marker at the end); download it again")
+
+
+def _unlock(path: Path, reader: Any) -> None:
+    """Open PDFs that are encrypted with an empty user password (copy/print restrictions only)."""
+    if not reader.is_encrypted:
+        return
+    from pypdf.errors import DependencyError
+
+    try:
+        opened = reader.decrypt("")
+    except DependencyError as e:
+        raise fail(path, f"PDF is encrypted and decrypting it needs a crypto library: {e}") from e
+    if not opened:
+        raise fail(
+            path,
+            "PDF is encrypted with a password; decrypt it first (e.g. qpdf --decrypt "
+            "--password=... in.pdf out.pdf)",
+        )
+
+
+def _page_texts(path: Path, reader: Any) -> list[str]:
+    texts = []
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            texts.append((page.extract_text() or "").strip())
+        except Exception as e:  # pypdf raises many kinds on damaged content streams
+            raise fail(path, f"could not read the text of page {number}: {e}") from e
+    return texts
+
+
+def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
+    """(text, page_starts): the pages joined by a blank line, and where each one starts."""
+    parts: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for page in pages:
+        if parts:
+            parts.append(_PAGE_SEPARATOR)
+            offset += len(_PAGE_SEPARATOR)
+        starts.append(offset)
+        parts.append(page)
+        offset += len(page)
+    return "".join(parts), tuple(starts)
+
+
+def _info(reader: Any) -> dict[str, str]:
+    try:
+        meta = reader.metadata
+    except Exception:  # a damaged info dictionary must not cost the text
+        return {}
+    if meta is None:
+        return {}
+    out = {}
+    for key, value in (("title", meta.title), ("author", meta.author)):
+        if isinstance(value, str) and value.strip():
+            out[key] = value.strip()
+    return out

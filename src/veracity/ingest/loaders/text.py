@@ -1,0 +1,110 @@
+"""Plain text and Markdown files.
+
+Text is kept as in the file (line endings normalized to ``\\n``, a BOM dropped), so the
+heading-aware chunker sees the Markdown as written. Markdown YAML front matter (``---`` ... ``---``
+at the very top) is parsed into metadata and removed from ``Document.text``: it describes the
+document rather than being its prose, and citations point into ``Document.text``, not into the
+file's bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from veracity.ingest.loaders.base import (
+    LoadOptions,
+    LoadResult,
+    decode_text,
+    make_document,
+    read_bytes,
+)
+from veracity.records import MetaValue
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:[ \t]*(.*)$")
+_LIST_ITEM = re.compile(r"^[ \t]+-[ \t]+(.*)$")
+_ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def load_txt(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
+    text, encoding = decode_text(path, read_bytes(path, options), "text")
+    yield make_document(
+        path,
+        text,
+        options,
+        title=path.stem,
+        mime="text/plain",
+        metadata={"encoding": encoding},
+    )
+
+
+def load_markdown(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
+    text, encoding = decode_text(path, read_bytes(path, options), "Markdown")
+    metadata, body = split_front_matter(text)
+    title = metadata.pop("title", None)
+    metadata["encoding"] = encoding
+    yield make_document(
+        path,
+        body,
+        options,
+        title=str(title) if title else first_h1(body) or path.stem,
+        mime="text/markdown",
+        metadata=metadata,
+    )
+
+
+def split_front_matter(text: str) -> tuple[dict[str, MetaValue], str]:
+    """(metadata, body): simple ``key: value`` YAML front matter, and the text after it.
+
+    Only flat keys are read; ``- item`` lines under a key become a JSON list string. Values are
+    unquoted, and ``true``/``false``/integers/decimals become bools and numbers. Anything else
+    stays text: this is deliberately not a YAML parser (no new dependency for a metadata block).
+    """
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    metadata: dict[str, MetaValue] = {}
+    lists: dict[str, list[str]] = {}
+    key = ""
+    for line in (match.group(1) or "").splitlines():
+        if item := _LIST_ITEM.match(line):
+            if key:
+                lists.setdefault(key, []).append(_unquote(item.group(1)))
+        elif kv := _KEY_VALUE.match(line):
+            key, value = kv.group(1), kv.group(2).strip()
+            metadata[key] = _coerce(_unquote(value)) if value else None
+    for key, items in lists.items():
+        metadata[key] = json.dumps(items, ensure_ascii=False)
+    return metadata, text[match.end() :]
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _coerce(value: str) -> MetaValue:
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if re.fullmatch(r"-?(0|[1-9]\d*)", value):
+        return int(value)
+    if re.fullmatch(r"-?\d+\.\d+", value):
+        return float(value)
+    return value
+
+
+def first_h1(markdown: str) -> str:
+    """The text of the first ``# `` heading outside code fences, or ''."""
+    in_fence = False
+    for line in markdown.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and (m := _ATX_H1.match(line)):
+            return m.group(1).strip()
+    return ""

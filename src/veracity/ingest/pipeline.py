@@ -1,0 +1,205 @@
+"""The streaming ingest pipeline: files -> documents -> chunks -> vectors -> one transaction per batch.
+
+Memory stays bounded by the batch (``batch_chunks`` chunks or ``batch_chars`` characters), never by
+the size of the input: a 10 GB folder streams through. Each batch is committed in one transaction, so
+an interruption loses at most the batch in flight, and a re-run skips everything already committed
+(content-hash dedup) and finishes the rest: the pipeline is resumable by construction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from veracity.embed.base import Embedder
+from veracity.errors import LoaderError, VeracityError
+from veracity.ingest.loaders import LoadFailure, LoadOptions, iter_files, load
+from veracity.ingest.report import Failure, IngestReport, Progress
+from veracity.records import Chunk, Document, MetaValue
+from veracity.store.sqlite import DocumentWrite, SQLiteStore
+from veracity.text.chunker import ChunkOptions, chunk_document
+from veracity.text.tokens import TokenCounter
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """What to attach to every document, and how to read, chunk and batch them."""
+
+    load: LoadOptions = field(default_factory=LoadOptions)
+    chunk: ChunkOptions = field(default_factory=ChunkOptions)
+    labels: tuple[str, ...] = ()
+    metadata: Mapping[str, MetaValue] = field(default_factory=dict)
+    batch_chunks: int = 256
+    batch_chars: int = 4_000_000
+    # How many loaded documents to look up in the store at once (dedup check).
+    lookup_window: int = 64
+
+
+def read_paths(paths: Sequence[Path], options: LoadOptions) -> Iterator[Document | LoadFailure]:
+    """Every document under ``paths``; a file that fails becomes a ``LoadFailure``, never an
+    exception, so one bad file cannot stop a run."""
+    for path in iter_files(paths):
+        try:
+            yield from load(path, options)
+        except LoaderError as exc:
+            yield LoadFailure(str(path), str(exc))
+        except Exception as exc:
+            yield LoadFailure(str(path), f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _decorate(doc: Document, options: IngestOptions) -> Document:
+    if not options.labels and not options.metadata:
+        return doc
+    labels = tuple(sorted(set(doc.labels) | set(options.labels)))
+    return dataclasses.replace(doc, labels=labels, metadata={**doc.metadata, **options.metadata})
+
+
+class _Batch:
+    """Documents waiting for their vectors, bounded in chunks and characters."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Document, list[Chunk], bool]] = []  # (doc, chunks, is_update)
+        self.n_chunks = 0
+        self.n_chars = 0
+
+    def add(self, doc: Document, chunks: list[Chunk], is_update: bool) -> None:
+        self.items.append((doc, chunks, is_update))
+        self.n_chunks += len(chunks)
+        self.n_chars += len(doc.text)
+
+    def full(self, options: IngestOptions) -> bool:
+        return self.n_chunks >= options.batch_chunks or self.n_chars >= options.batch_chars
+
+
+class Ingestor:
+    """One ingest run over a store with an embedder; ``run`` consumes a stream of documents."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        embedder: Embedder,
+        options: IngestOptions | None = None,
+        counter: TokenCounter | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.options = options or IngestOptions()
+        self.counter = counter
+        self.on_progress = on_progress
+        self._counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
+        self._failures: list[Failure] = []
+        self._started = time.perf_counter()
+        self._cpu = time.process_time()
+
+    def run(self, stream: Iterable[Document | LoadFailure], interrupted_runs: int = 0) -> IngestReport:
+        batch = _Batch()
+        window: list[Document] = []
+        pending_uris: dict[str, str] = {}
+        for item in stream:
+            if isinstance(item, LoadFailure):
+                self._failures.append(Failure(item.uri, item.reason))
+                self._progress()
+                continue
+            window.append(_decorate(item, self.options))
+            if len(window) >= self.options.lookup_window:
+                batch = self._triage(window, batch, pending_uris)
+                window = []
+        batch = self._triage(window, batch, pending_uris)
+        self._flush(batch)
+        return self._report(interrupted_runs)
+
+    def _triage(
+        self, window: list[Document], batch: _Batch, pending: dict[str, str]
+    ) -> _Batch:
+        """Sort a window of documents into unchanged, metadata-only updates and (re)embeds."""
+        states = self.store.states([d.uri for d in window])
+        for doc in window:
+            state = states.get(doc.uri)
+            if pending.get(doc.uri) == doc.content_hash:
+                self._counts["unchanged"] += 1  # the same file named twice in one run
+            elif state is not None and state[1] == doc.content_hash:
+                self._metadata_only(doc, state)
+            else:
+                try:
+                    chunks = chunk_document(doc, self.options.chunk, self.counter)
+                except VeracityError as exc:
+                    self._failures.append(Failure(doc.uri, str(exc)))
+                    continue
+                if not chunks:
+                    self._failures.append(Failure(doc.uri, "no text to index after chunking"))
+                    continue
+                pending[doc.uri] = doc.content_hash
+                batch.add(doc, chunks, is_update=state is not None)
+                if batch.full(self.options):
+                    self._flush(batch)
+                    batch = _Batch()
+            self._progress()
+        return batch
+
+    def _metadata_only(self, doc: Document, state: tuple[str, str, str, str]) -> None:
+        meta = dict(doc.metadata)
+        if json.loads(state[2]) == meta and tuple(json.loads(state[3])) == doc.labels:
+            self._counts["unchanged"] += 1
+            return
+        self.store.update_labels_and_metadata(state[0], doc.labels, meta)
+        self._counts["updated"] += 1
+
+    def _flush(self, batch: _Batch) -> None:
+        if not batch.items:
+            return
+        texts = [c.text for _, chunks, _ in batch.items for c in chunks]
+        vectors = self.embedder.embed(texts)  # (n_chunks, dim)
+        writes: list[DocumentWrite] = []
+        offset = 0
+        for doc, chunks, _ in batch.items:
+            writes.append(DocumentWrite(doc, chunks, vectors[offset : offset + len(chunks)]))
+            offset += len(chunks)
+        self.store.write(writes)
+        for _, chunks, is_update in batch.items:
+            self._counts["updated" if is_update else "added"] += 1
+            self._counts["chunks"] += len(chunks)
+        self._progress()
+
+    def _progress(self) -> None:
+        if self.on_progress is not None:
+            c = self._counts
+            self.on_progress(
+                Progress(
+                    added=c["added"], updated=c["updated"], unchanged=c["unchanged"],
+                    failed=len(self._failures), chunks=c["chunks"],
+                    seconds=time.perf_counter() - self._started,
+                )
+            )  # fmt: skip
+
+    def _report(self, interrupted_runs: int) -> IngestReport:
+        c = self._counts
+        return IngestReport(
+            added=c["added"], updated=c["updated"], unchanged=c["unchanged"],
+            failed=tuple(self._failures), chunks_written=c["chunks"],
+            seconds=time.perf_counter() - self._started,
+            cpu_seconds=time.process_time() - self._cpu,
+            resumed_after_interruption=interrupted_runs > 0,
+        )  # fmt: skip
+
+
+def ingest_paths(
+    store: SQLiteStore,
+    embedder: Embedder,
+    paths: Sequence[Path],
+    options: IngestOptions | None = None,
+    *,
+    counter: TokenCounter | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; the run is recorded so an interrupted one is noticed next time."""
+    options = options or IngestOptions()
+    run_id, interrupted = store.start_run([str(p) for p in paths])
+    ingestor = Ingestor(store, embedder, options, counter, on_progress)
+    report = ingestor.run(read_paths(paths, options.load), interrupted)
+    store.finish_run(run_id, report.to_dict())
+    return report

@@ -1,0 +1,251 @@
+"""Auto-tuning of hybrid fusion: evaluate a grid of fusion settings on labelled queries, pick one.
+
+Pure selection logic: the caller runs BM25 and dense retrieval once per query and passes the
+ranked lists; nothing here touches an index. The grid (Bruch, Gai, Ingber 2023, ACM TOIS, tune
+the same two families):
+
+- ``convex``: alpha in 0.0, 0.1, ..., 1.0 for each normalization (minmax, zscore, dbsf);
+- ``rrf``: k in {10, 30, 60, 100} (Cormack et al. 2009 use 60).
+
+The winner has the best mean nDCG@10. Among candidates within ``tolerance`` of the best, the
+simplest wins, in this order: rrf k=60 (the untuned, scale-free default), other rrf k (closest to
+60 first), then convex with minmax, zscore, dbsf (alpha closest to 0.5 first: the centre of a
+plateau rather than its edge, and keeps both signals). A tie thus never moves us off the default
+without evidence.
+
+The metric comes in as an argument (``ir_metrics.ndcg_at_k``) because ``retrieve`` sits below
+``evaluate`` in the layer map and must not import it.
+
+Labelled queries may come from ``synthetic_queries``: a sentence drawn from a chunk is the query
+and that chunk the answer. Such queries copy the text verbatim, which favours BM25; treat the
+tuned alpha as leaning lexical.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from veracity.errors import ConfigError, EvaluationError
+from veracity.retrieve.fusion import (
+    NORMALIZATIONS,
+    Normalized,
+    Ranked,
+    combine,
+    convex_weights,
+    fuse,
+    normalize_lists,
+    rank_lists,
+)
+
+Qrels = Mapping[str, Mapping[str, int]]
+Run = Mapping[str, Sequence[str]]
+RunMetric = Callable[[Qrels, Run], float]
+
+ALPHAS: tuple[float, ...] = tuple(round(i / 10, 1) for i in range(11))
+RRF_KS: tuple[int, ...] = (10, 30, 60, 100)
+DEFAULT_RRF_K = 60
+MIN_WORDS, MAX_WORDS = 6, 30
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One fusion setting of the grid and its mean nDCG@10."""
+
+    method: str
+    params: Mapping[str, Any]
+    ndcg: float
+
+    @property
+    def label(self) -> str:
+        if self.method == "rrf":
+            return f"rrf(k={self.params['k']})"
+        return f"convex({self.params['normalization']}, alpha={self.params['alpha']})"
+
+
+@dataclass(frozen=True, slots=True)
+class TuneResult:
+    """The chosen fusion (``fuse(lists, method, **params)``), its score, every candidate, why."""
+
+    method: str
+    params: Mapping[str, Any]
+    ndcg: float
+    table: tuple[Candidate, ...]
+    reason: str
+
+
+def fusion_grid(
+    alphas: Sequence[float] = ALPHAS,
+    normalizations: Sequence[str] = NORMALIZATIONS,
+    rrf_ks: Sequence[int] = RRF_KS,
+) -> list[tuple[str, dict[str, Any]]]:
+    """The ``(method, params)`` to try: rrf per k, then convex per normalization and alpha."""
+    grid: list[tuple[str, dict[str, Any]]] = [("rrf", {"k": k}) for k in rrf_ks]
+    grid += [
+        ("convex", {"alpha": a, "normalization": norm}) for norm in normalizations for a in alphas
+    ]
+    return grid
+
+
+def simplicity(c: Candidate) -> tuple[float, ...]:
+    """Sort key, simplest first: rrf k=60, other rrf by |k-60|, convex by normalization, |a-.5|."""
+    if c.method == "rrf":
+        k = float(c.params["k"])
+        return (0.0, abs(k - DEFAULT_RRF_K), k)
+    norm_rank = float(NORMALIZATIONS.index(c.params["normalization"]))
+    alpha = float(c.params["alpha"])
+    return (1.0, norm_rank, round(abs(alpha - 0.5), 9), alpha)
+
+
+def _fused_run(runs: Mapping[str, Mapping[str, Ranked]], method: str, params: Any) -> Run:
+    return {
+        qid: [str(f.id) for f in fuse(lists, method, explain=False, **params)]
+        for qid, lists in runs.items()
+    }
+
+
+def _grid_runs(
+    runs: Mapping[str, Mapping[str, Ranked]],
+    settings: Sequence[tuple[str, Mapping[str, Any]]],
+) -> Iterator[Run]:
+    """The fused run of each setting, normalizing each query's lists once per normalization
+    (or rrf k) rather than once per setting; the arithmetic is ``fuse``'s (same functions)."""
+    cache: dict[tuple[str, Any], dict[str, Normalized]] = {}
+    for method, params in settings:
+        if method == "rrf" and set(params) == {"k"}:
+            key: tuple[str, Any] = ("rrf", params["k"])
+            weigh: Callable[[Sequence[str]], dict[str, float]] = lambda names: dict.fromkeys(
+                names, 1.0
+            )
+        elif method == "convex" and set(params) == {"alpha", "normalization"}:
+            key = ("convex", params["normalization"])
+            weigh = functools.partial(convex_weights, alpha=params["alpha"])
+        else:  # any other setting: plain fuse
+            yield _fused_run(runs, method, params)
+            continue
+        if key not in cache:
+            prep = rank_lists if method == "rrf" else normalize_lists
+            cache[key] = {qid: prep(lists, key[1]) for qid, lists in runs.items()}
+        yield {
+            qid: [str(f.id) for f in combine(p, weigh(list(p.lists)), explain=False)]
+            for qid, p in cache[key].items()
+        }
+
+
+def _reason(best: Candidate, table: Sequence[Candidate], tied: int, n: int, tol: float) -> str:
+    by_label = {c.label: c.ndcg for c in table}
+    refs = [("rrf(k=60)", "rrf k=60"), ("convex(minmax, alpha=0.0)", "bm25 only")]
+    refs.append(("convex(minmax, alpha=1.0)", "dense only"))
+    parts = [f"{name} {by_label[lab]:.4f}" for lab, name in refs if lab in by_label]
+    text = (
+        f"{best.label} has the best mean nDCG@10, {best.ndcg:.4f}, of {len(table)} candidates "
+        f"over {n} queries"
+    )
+    if parts:
+        text += f" (for reference: {', '.join(parts)})"
+    if tied:
+        text += (
+            f"; {tied} other candidate(s) within {tol:g} of it, so the simplest was chosen "
+            "(rrf k=60, then rrf by |k-60|, then convex minmax/zscore/dbsf by |alpha-0.5|)"
+        )
+    if n < 30:
+        text += f"; only {n} queries: the choice is noisy, prefer rrf k=60 unless the gap is large"
+    return text
+
+
+def tune_fusion(
+    runs: Mapping[str, Mapping[str, Ranked]],
+    qrels: Qrels,
+    ndcg_at_k: RunMetric,
+    *,
+    grid: Sequence[tuple[str, Mapping[str, Any]]] | None = None,
+    tolerance: float = 1e-9,
+) -> TuneResult:
+    """Pick the fusion setting with the best mean nDCG@10 over the queries of ``qrels``.
+
+    ``runs``: ``{qid: {"bm25": [(id, score), ...], "dense": [...]}}``; fused ids are compared to
+    the qrels' doc ids as ``str(id)``. ``ndcg_at_k``: ``veracity.evaluate.ir_metrics.ndcg_at_k``
+    (its default k=10). ``grid`` defaults to ``fusion_grid()``. Ties within ``tolerance`` go to the
+    simplest candidate (see ``simplicity``).
+    """
+    if not qrels:
+        raise EvaluationError("qrels are empty: nothing to tune on; label some queries first")
+    if not set(qrels) & set(runs):
+        raise EvaluationError(
+            "no query of the qrels has retrieval results in runs; run bm25 and dense per query"
+        )
+    if tolerance < 0:
+        raise ConfigError(f"tolerance must be >= 0, got {tolerance}")
+    settings = fusion_grid() if grid is None else grid
+    if not settings:
+        raise ConfigError("the fusion grid is empty; give at least one (method, params)")
+    judged = {qid: lists for qid, lists in runs.items() if qid in qrels}
+    table = tuple(
+        Candidate(method, dict(params), ndcg_at_k(qrels, run))
+        for (method, params), run in zip(settings, _grid_runs(judged, settings), strict=True)
+    )
+    top = max(c.ndcg for c in table)
+    near = [c for c in table if c.ndcg >= top - tolerance]
+    best = min(near, key=simplicity)
+    reason = _reason(best, table, len(near) - 1, len(qrels), tolerance)
+    return TuneResult(best.method, best.params, best.ndcg, table, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic labelled queries
+
+# Sentence ends (. ! ? then space) and line breaks (headings, list items) both split.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip()]
+
+
+def _query_sentence(text: str, rng: random.Random) -> str | None:
+    """A sentence of 6-30 words, preferring middle ones (first/last are often headings or cut)."""
+    sents = _sentences(text)
+    ok = [i for i, s in enumerate(sents) if MIN_WORDS <= len(s.split()) <= MAX_WORDS]
+    middle = [i for i in ok if 0 < i < len(sents) - 1]
+    pool = middle or ok
+    return sents[rng.choice(pool)] if pool else None
+
+
+def synthetic_queries(
+    chunks: Sequence[tuple[int, str]], n: int, seed: int = 0
+) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    """Up to ``n`` labelled queries drawn from ``chunks`` (``(id, text)``), deterministic in seed.
+
+    Chunks are visited in a seeded shuffle of id order (so input order does not matter); each
+    gives one query: a random middle sentence of 6-30 words (any such sentence when the chunk has
+    no middle one; chunks without one are skipped, so fewer than ``n`` may come back). The qrels
+    mark with relevance 1 the source chunk and every other chunk holding the same sentence
+    (overlapping chunkers repeat text), as ``str(id)``. Query ids are ``"syn-0"``, ``"syn-1"``...
+    """
+    if n < 0:
+        raise ConfigError(f"n must be >= 0, got {n}")
+    rng = random.Random(seed)
+    ordered = sorted(chunks, key=lambda c: c[0])
+    flat = [(cid, " ".join(text.split())) for cid, text in ordered]
+    order = list(range(len(ordered)))
+    rng.shuffle(order)
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    used: set[str] = set()
+    for i in order:
+        if len(queries) >= n:
+            break
+        cid, text = ordered[i]
+        sentence = _query_sentence(text, rng)
+        if sentence is None or sentence in used:
+            continue
+        used.add(sentence)
+        needle = " ".join(sentence.split())
+        qid = f"syn-{len(queries)}"
+        queries[qid] = sentence
+        qrels[qid] = {str(cid): 1} | {str(o): 1 for o, t in flat if o != cid and needle in t}
+    return queries, qrels

@@ -1,0 +1,508 @@
+"""The embedded store: one SQLite file per collection directory, in WAL mode.
+
+SQLite gives the guarantees the product promises: every write below is one transaction, so a crash
+or ``kill -9`` at any moment leaves either the state before it or the state after it, never a
+mixture; WAL mode lets readers keep reading while one writer ingests. ``synchronous=NORMAL`` in WAL
+mode is still crash-safe for the database (a power loss may drop the last transactions, never
+corrupt earlier ones).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from veracity.errors import ConfigError, NotFound, StoreError
+from veracity.records import Chunk, Document, Filter
+from veracity.store.filters import filter_sql
+from veracity.store.migrations import migrate
+
+DB_NAME = "veracity.db"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A document's row without its text: what listings show."""
+
+    id: str
+    uri: str
+    title: str
+    content_hash: str
+    mime: str
+    metadata: dict[str, Any]
+    labels: tuple[str, ...]
+    size_chars: int
+    n_chunks: int
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChunk:
+    """A chunk with its store row id (the integer id the indexes use) and its document's uri."""
+
+    rid: int
+    chunk: Chunk
+    uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    seq: int
+    rid: int
+    op: str  # "add" | "del"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentWrite:
+    """One document to upsert, with its chunks and their vectors ``(len(chunks), dim)``."""
+
+    document: Document
+    chunks: Sequence[Chunk]
+    vectors: np.ndarray
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+    try:
+        db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+        if not readonly:
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"cannot open the collection database {path}: {exc}. If the file is damaged, restore it "
+            "from a backup or re-ingest into a new collection directory"
+        ) from exc
+    return db
+
+
+class SQLiteStore:
+    """Documents, chunks, vectors and the change log of one collection."""
+
+    def __init__(self, directory: Path | str, *, create: bool = True, readonly: bool = False) -> None:
+        self.directory = Path(directory).expanduser()
+        self.path = self.directory / DB_NAME
+        if not self.path.exists():
+            if not create or readonly:
+                raise NotFound(
+                    f"no collection at {self.directory} (no {DB_NAME} there); create one with "
+                    f"`veracity ingest PATH --collection {self.directory}`"
+                )
+            if self.directory.exists() and not self.directory.is_dir():
+                raise ConfigError(f"collection path {self.directory} exists and is not a directory")
+            self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = _connect(self.path, readonly)
+        if not readonly:
+            migrate(self._db)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def _write(self) -> _Tx:
+        return _Tx(self._db, self._lock)
+
+    # -- meta ---------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        with self._write() as db:
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def states(self, uris: Sequence[str]) -> dict[str, tuple[str, str, str, str]]:
+        """``uri -> (id, content_hash, metadata_json, labels_json)`` for the uris already stored."""
+        out: dict[str, tuple[str, str, str, str]] = {}
+        with self._lock:
+            for start in range(0, len(uris), 500):
+                part = list(uris[start : start + 500])
+                marks = ",".join("?" * len(part))
+                rows = self._db.execute(
+                    "SELECT uri, id, content_hash, metadata, labels FROM documents "
+                    f"WHERE uri IN ({marks})",
+                    part,
+                )
+                for uri, id_, h, meta, labels in rows:
+                    out[uri] = (id_, h, meta, labels)
+        return out
+
+    def write(self, items: Sequence[DocumentWrite]) -> None:
+        """Upsert documents with their chunks and vectors, all in one transaction."""
+        now = time.time()
+        with self._write() as db:
+            for item in items:
+                self._upsert_one(db, item, now)
+
+    def _upsert_one(self, db: sqlite3.Connection, item: DocumentWrite, now: float) -> None:
+        doc = item.document
+        if len(item.chunks) != len(item.vectors):
+            raise StoreError(f"{doc.uri}: {len(item.chunks)} chunks but {len(item.vectors)} vectors")
+        old = db.execute("SELECT created_at FROM documents WHERE id = ?", (doc.id,)).fetchone()
+        if old is not None:
+            self._delete_chunks(db, doc.id)
+        created = old[0] if old is not None else now
+        db.execute(
+            "INSERT OR REPLACE INTO documents (id, uri, content_hash, title, mime, metadata, labels,"
+            " page_starts, size_chars, n_chunks, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc.id, doc.uri, doc.content_hash, doc.title, doc.mime,
+                json.dumps(dict(doc.metadata), sort_keys=True), json.dumps(list(doc.labels)),
+                json.dumps(list(doc.page_starts)), len(doc.text), len(item.chunks), created, now,
+            ),
+        )  # fmt: skip
+        db.execute("INSERT OR REPLACE INTO document_text VALUES (?, ?)", (doc.id, doc.text))
+        db.execute("DELETE FROM document_labels WHERE document_id = ?", (doc.id,))
+        db.executemany(
+            "INSERT INTO document_labels VALUES (?, ?)", [(lb, doc.id) for lb in doc.labels]
+        )
+        vectors = np.ascontiguousarray(item.vectors, dtype=np.float32)
+        for chunk, vector in zip(item.chunks, vectors, strict=True):
+            cur = db.execute(
+                'INSERT INTO chunks (id, document_id, ordinal, text, start, "end", page, headings,'
+                " n_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chunk.id, doc.id, chunk.ordinal, chunk.text, chunk.start, chunk.end,
+                    chunk.page, json.dumps(list(chunk.headings)), chunk.n_tokens,
+                ),
+            )  # fmt: skip
+            rid = cur.lastrowid
+            db.execute("INSERT INTO vectors VALUES (?, ?)", (rid, vector.tobytes()))
+            db.execute("INSERT INTO changes (chunk_rid, op) VALUES (?, 'add')", (rid,))
+
+    def update_labels_and_metadata(
+        self, doc_id: str, labels: tuple[str, ...], metadata: dict[str, Any]
+    ) -> None:
+        """Change a document's ACL labels and metadata without touching its chunks."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE documents SET labels = ?, metadata = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(list(labels)), json.dumps(metadata, sort_keys=True), time.time(), doc_id),
+            )
+            db.execute("DELETE FROM document_labels WHERE document_id = ?", (doc_id,))
+            db.executemany("INSERT INTO document_labels VALUES (?, ?)", [(lb, doc_id) for lb in labels])
+
+    @staticmethod
+    def _delete_chunks(db: sqlite3.Connection, doc_id: str) -> int:
+        # Uses the chunks_document index: time proportional to this document's chunks.
+        rids = [r[0] for r in db.execute("SELECT rid FROM chunks WHERE document_id = ?", (doc_id,))]
+        db.executemany("INSERT INTO changes (chunk_rid, op) VALUES (?, 'del')", [(r,) for r in rids])
+        db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
+        return len(rids)
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> tuple[int, int]:
+        """Delete documents with their chunks and vectors; return ``(documents, chunks)`` removed."""
+        n_docs = n_chunks = 0
+        with self._write() as db:
+            for doc_id in doc_ids:
+                n_chunks += self._delete_chunks(db, doc_id)
+                n_docs += db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+        return n_docs, n_chunks
+
+    def find_document_ids(
+        self, *, ids: Sequence[str] = (), uris: Sequence[str] = (), where: Filter | None = None
+    ) -> list[str]:
+        """Ids of the documents matching any of ``ids``, ``uris`` (exact, or a directory prefix
+        ending in ``/``), or all of ``where``'s conditions."""
+        found: list[str] = []
+        with self._lock:
+            for doc_id in ids:
+                if self._db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
+                    found.append(doc_id)
+            for uri in uris:
+                if uri.endswith("/"):
+                    rows = self._db.execute(
+                        "SELECT id FROM documents WHERE substr(uri, 1, ?) = ?", (len(uri), uri)
+                    )
+                else:
+                    rows = self._db.execute(
+                        "SELECT id FROM documents WHERE uri = ? OR substr(uri, 1, ?) = ?",
+                        (uri, len(uri) + 1, uri + "#"),
+                    )
+                found.extend(r[0] for r in rows)
+            if where is not None and not where.is_empty():
+                clause, params = filter_sql(where, "d")
+                rows = self._db.execute(f"SELECT d.id FROM documents d WHERE {clause}", params)
+                found.extend(r[0] for r in rows)
+        return list(dict.fromkeys(found))
+
+    def documents(self, *, limit: int | None = None, offset: int = 0) -> list[DocumentInfo]:
+        sql = (
+            "SELECT id, uri, title, content_hash, mime, metadata, labels, size_chars, n_chunks,"
+            " created_at, updated_at FROM documents ORDER BY uri LIMIT ? OFFSET ?"
+        )
+        with self._lock:
+            rows = self._db.execute(sql, (-1 if limit is None else limit, offset)).fetchall()
+        return [
+            DocumentInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), tuple(json.loads(r[6])),
+                         r[7], r[8], r[9], r[10])
+            for r in rows
+        ]  # fmt: skip
+
+    def get_document(self, doc_id: str) -> Document:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT d.id, d.uri, t.text, d.content_hash, d.title, d.mime, d.metadata, d.labels,"
+                " d.page_starts, d.created_at, d.updated_at FROM documents d"
+                " JOIN document_text t ON t.document_id = d.id WHERE d.id = ?",
+                (doc_id,),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id!r}; list them with `veracity docs`")
+        return Document(
+            id=row[0], uri=row[1], text=row[2], content_hash=row[3], title=row[4], mime=row[5],
+            metadata=json.loads(row[6]), labels=tuple(json.loads(row[7])),
+            page_starts=tuple(json.loads(row[8])), created_at=row[9], updated_at=row[10],
+        )  # fmt: skip
+
+    # -- chunks and vectors -------------------------------------------------------------------
+
+    def chunks(self, rids: Sequence[int]) -> list[StoredChunk]:
+        """The chunks with these row ids, in the order asked (missing ids are skipped)."""
+        by_rid: dict[int, StoredChunk] = {}
+        with self._lock:
+            for start in range(0, len(rids), 500):
+                part = [int(r) for r in rids[start : start + 500]]
+                marks = ",".join("?" * len(part))
+                rows = self._db.execute(
+                    'SELECT c.rid, c.id, c.document_id, c.ordinal, c.text, c.start, c."end", c.page,'
+                    " c.headings, c.n_tokens, d.uri FROM chunks c JOIN documents d"
+                    f" ON d.id = c.document_id WHERE c.rid IN ({marks})",
+                    part,
+                )
+                for r in rows:
+                    chunk = Chunk(
+                        id=r[1], document_id=r[2], ordinal=r[3], text=r[4], start=r[5], end=r[6],
+                        page=r[7], headings=tuple(json.loads(r[8])), n_tokens=r[9],
+                    )  # fmt: skip
+                    by_rid[r[0]] = StoredChunk(r[0], chunk, r[10])
+        return [by_rid[int(r)] for r in rids if int(r) in by_rid]
+
+    def chunk_texts(self, rids: Sequence[int]) -> list[tuple[int, str]]:
+        with self._lock:
+            out: list[tuple[int, str]] = []
+            for start in range(0, len(rids), 500):
+                part = [int(r) for r in rids[start : start + 500]]
+                marks = ",".join("?" * len(part))
+                out.extend(
+                    self._db.execute(f"SELECT rid, text FROM chunks WHERE rid IN ({marks})", part)
+                )
+        return out
+
+    def iter_chunk_texts(self, batch: int = 2048) -> Iterator[list[tuple[int, str]]]:
+        """All ``(rid, text)`` in rid order, in batches (bounded memory for index rebuilds)."""
+        last = -1
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT rid, text FROM chunks WHERE rid > ? ORDER BY rid LIMIT ?", (last, batch)
+                ).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    def vectors(self, rids: Sequence[int], dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(rids int64 (n,), vectors float32 (n, dim))`` for the rids that still exist."""
+        found: list[int] = []
+        blobs: list[bytes] = []
+        with self._lock:
+            for start in range(0, len(rids), 500):
+                part = [int(r) for r in rids[start : start + 500]]
+                marks = ",".join("?" * len(part))
+                for rid, blob in self._db.execute(
+                    f"SELECT chunk_rid, vector FROM vectors WHERE chunk_rid IN ({marks})", part
+                ):
+                    found.append(rid)
+                    blobs.append(blob)
+        return _as_matrix(found, blobs, dim)
+
+    def iter_vectors(self, dim: int, batch: int = 4096) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        last = -1
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT chunk_rid, vector FROM vectors WHERE chunk_rid > ? ORDER BY chunk_rid"
+                    " LIMIT ?",
+                    (last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            yield _as_matrix([r[0] for r in rows], [r[1] for r in rows], dim)
+            last = rows[-1][0]
+
+    def allowed_rids(self, where: Filter) -> np.ndarray:
+        """Sorted int64 row ids of the chunks ``where`` lets through: the pre-filter for indexes."""
+        clause, params = filter_sql(where, "d")
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.rid FROM chunks c JOIN documents d ON d.id = c.document_id"
+                f" WHERE {clause} ORDER BY c.rid",
+                params,
+            ).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def replace_vectors(
+        self, batches: Iterator[tuple[np.ndarray, np.ndarray]], meta: dict[str, str]
+    ) -> int:
+        """Swap every vector for a new one (re-embedding), crash-safely.
+
+        New vectors are staged in their own table over many small transactions; only the final swap
+        (old vectors out, staged in, embedder recorded, one change logged per chunk) is one
+        transaction. A crash while staging leaves the collection as it was.
+        """
+        with self._write() as db:
+            db.execute("DROP TABLE IF EXISTS vectors_staging")
+            db.execute("CREATE TABLE vectors_staging (chunk_rid INTEGER PRIMARY KEY, vector BLOB)")
+        n = 0
+        for rids, vectors in batches:
+            rows = [(int(r), v.tobytes()) for r, v in zip(rids, vectors.astype(np.float32), strict=True)]
+            with self._write() as db:
+                db.executemany("INSERT OR REPLACE INTO vectors_staging VALUES (?, ?)", rows)
+            n += len(rows)
+        with self._write() as db:
+            db.execute("DELETE FROM vectors")
+            db.execute(
+                "INSERT INTO vectors SELECT s.chunk_rid, s.vector FROM vectors_staging s"
+                " JOIN chunks c ON c.rid = s.chunk_rid"
+            )
+            db.execute("DROP TABLE vectors_staging")
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+            # Every vector changed: log a delete and an add per chunk so vector indexes rebuild.
+            db.execute("INSERT INTO changes (chunk_rid, op) SELECT rid, 'del' FROM chunks")
+            db.execute("INSERT INTO changes (chunk_rid, op) SELECT rid, 'add' FROM chunks")
+        return n
+
+    # -- change log ---------------------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        return int(row[0])
+
+    def changes_since(self, seq: int, limit: int = 100_000) -> list[Change]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, chunk_rid, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                (seq, limit),
+            ).fetchall()
+        return [Change(r[0], r[1], r[2]) for r in rows]
+
+    # -- ingest runs --------------------------------------------------------------------------
+
+    def start_run(self, paths: Sequence[str]) -> tuple[int, int]:
+        """Record a new ingest run; return ``(run id, number of earlier runs left unfinished)``."""
+        with self._write() as db:
+            interrupted = db.execute(
+                "SELECT COUNT(*) FROM ingest_runs WHERE status = 'running'"
+            ).fetchone()[0]
+            db.execute("UPDATE ingest_runs SET status = 'failed' WHERE status = 'running'")
+            cur = db.execute(
+                "INSERT INTO ingest_runs (started_at, status, paths) VALUES (?, 'running', ?)",
+                (time.time(), json.dumps(list(paths))),
+            )
+        return int(cur.lastrowid or 0), int(interrupted)
+
+    def finish_run(self, run_id: int, report: dict[str, Any]) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE ingest_runs SET status = 'finished', finished_at = ?, report = ? WHERE id = ?",
+                (time.time(), json.dumps(report), run_id),
+            )
+
+    # -- status -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            docs, chars = self._db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(size_chars), 0) FROM documents"
+            ).fetchone()
+            chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            vectors = self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        return {"documents": docs, "chunks": chunks, "vectors": vectors, "text_chars": chars}
+
+    def check(self) -> list[str]:
+        """Consistency problems found (empty when the store is sound)."""
+        problems: list[str] = []
+        with self._lock:
+            if (ok := self._db.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
+                problems.append(f"integrity_check: {ok}")
+            if fk := self._db.execute("PRAGMA foreign_key_check").fetchall():
+                problems.append(f"{len(fk)} rows violate foreign keys")
+            bad = self._db.execute(
+                "SELECT COUNT(*) FROM documents d WHERE n_chunks !="
+                " (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id)"
+            ).fetchone()[0]
+            if bad:
+                problems.append(f"{bad} documents whose chunk count does not match")
+            missing = self._db.execute(
+                "SELECT COUNT(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_rid = c.rid"
+                " WHERE v.chunk_rid IS NULL"
+            ).fetchone()[0]
+            if missing:
+                problems.append(f"{missing} chunks without a vector")
+            no_text = self._db.execute(
+                "SELECT COUNT(*) FROM documents d LEFT JOIN document_text t ON t.document_id = d.id"
+                " WHERE t.document_id IS NULL"
+            ).fetchone()[0]
+            if no_text:
+                problems.append(f"{no_text} documents without text")
+        return problems
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.directory.glob(DB_NAME + "*") if p.is_file())
+
+
+class _Tx:
+    """``with store._write() as db:`` runs the block in one ``BEGIN IMMEDIATE`` transaction."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        return self._db
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._lock.release()
+
+
+def _as_matrix(rids: list[int], blobs: list[bytes], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.asarray(rids, dtype=np.int64)
+    if not blobs:
+        return ids, np.zeros((0, dim), dtype=np.float32)
+    mat = np.frombuffer(b"".join(blobs), dtype=np.float32)
+    if mat.size != len(blobs) * dim:
+        raise StoreError(
+            f"stored vectors do not have dimension {dim}; the collection was embedded with another "
+            "model. Re-embed it with `veracity reembed --embedder NAME`"
+        )
+    return ids, mat.reshape(len(blobs), dim)

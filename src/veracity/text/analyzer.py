@@ -1,0 +1,122 @@
+"""Analyzers for lexical search: text in, index terms out.
+
+The English analyzer follows what Lucene's ``EnglishAnalyzer`` and bm25s do by default, so BM25
+figures stay comparable with theirs: Unicode folding (NFKD, combining marks dropped), lowercase,
+tokens of two or more word characters (bm25s' ``(?u)\\b\\w\\w+\\b``), Lucene's English stop set, and
+Snowball English stemming (PyStemmer). Where Lucene uses the Porter stemmer, pass
+``stemmer="porter"``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from veracity.errors import ConfigError, MissingDependency
+
+# Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET (also bm25s' STOPWORDS_EN): 33 words.
+ENGLISH_STOPWORDS: frozenset[str] = frozenset(
+    """a an and are as at be but by for if in into is it no not of on or such that the their
+    then there these they this to was will with""".split()
+)
+
+WORD_PATTERN = r"(?u)\b\w\w+\b"
+
+
+@dataclass(frozen=True, slots=True)
+class Analyzer:
+    """Turns text into index terms; one instance is used both for documents and for queries.
+
+    ``pattern`` picks the tokens (``re.findall``); ``fold`` applies NFKD and drops combining marks
+    (``café`` -> ``cafe``); ``stemmer`` is a PyStemmer algorithm name or None.
+    """
+
+    lowercase: bool = True
+    fold: bool = True
+    stopwords: frozenset[str] = ENGLISH_STOPWORDS
+    stemmer: str | None = "english"
+    pattern: str = WORD_PATTERN
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _stem: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(self.pattern))
+        object.__setattr__(self, "_stem", _make_stemmer(self.stemmer))
+
+    def tokens(self, text: str) -> list[str]:
+        """The index terms of ``text``, in order, duplicates kept."""
+        if self.fold and not text.isascii():
+            text = fold(text)
+        if self.lowercase:
+            text = text.lower()
+        words: list[str] = self._regex.findall(text)
+        if self.stopwords:
+            stop = self.stopwords
+            words = [w for w in words if w not in stop]
+        if self._stem is not None:
+            stemmed: list[str] = self._stem.stemWords(words)
+            return stemmed
+        return words
+
+    def config(self) -> dict[str, Any]:
+        """A JSON-ready description; ``Analyzer(**config)`` rebuilds an equal analyzer."""
+        return {
+            "lowercase": self.lowercase,
+            "fold": self.fold,
+            "stopwords": sorted(self.stopwords),
+            "stemmer": self.stemmer,
+            "pattern": self.pattern,
+        }
+
+    @staticmethod
+    def from_config(config: dict[str, Any]) -> Analyzer:
+        """The inverse of ``config``."""
+        return Analyzer(
+            lowercase=bool(config["lowercase"]),
+            fold=bool(config["fold"]),
+            stopwords=frozenset(config["stopwords"]),
+            stemmer=config["stemmer"],
+            pattern=str(config["pattern"]),
+        )
+
+
+def fold(text: str) -> str:
+    """NFKD-decompose and drop combining marks: ``"Ærø café"`` -> ``"Ærø cafe"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _make_stemmer(name: str | None) -> Any:
+    if name is None:
+        return None
+    try:
+        import Stemmer
+    except ImportError as exc:  # pragma: no cover - PyStemmer is a core dependency
+        raise MissingDependency("Stemming", "core", "PyStemmer") from exc
+    if name not in Stemmer.algorithms():
+        known = ", ".join(sorted(Stemmer.algorithms()))
+        raise ConfigError(f"unknown stemmer {name!r}; known: {known}, or None for no stemming")
+    return Stemmer.Stemmer(name)
+
+
+_ANALYZERS = {
+    # Lucene EnglishAnalyzer-like: fold, lowercase, stop words, Snowball English.
+    "english": lambda: Analyzer(),
+    # Fold and lowercase only.
+    "simple": lambda: Analyzer(stopwords=frozenset(), stemmer=None),
+    # No analysis: whitespace-separated tokens as given (pre-tokenized input).
+    "none": lambda: Analyzer(
+        lowercase=False, fold=False, stopwords=frozenset(), stemmer=None, pattern=r"\S+"
+    ),
+}
+
+
+def get_analyzer(name: str) -> Analyzer:
+    """A named analyzer: ``"english"`` (default for search), ``"simple"`` or ``"none"``."""
+    try:
+        return _ANALYZERS[name]()
+    except KeyError:
+        known = ", ".join(sorted(_ANALYZERS))
+        raise ConfigError(f"unknown analyzer {name!r}; known: {known}") from None

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import pytest
+
+from veracity.errors import ConfigError, EvaluationError
+from veracity.evaluate.ir_metrics import ndcg_at_k
+from veracity.retrieve.autotune import (
+    ALPHAS,
+    Candidate,
+    fusion_grid,
+    simplicity,
+    synthetic_queries,
+    tune_fusion,
+)
+from veracity.retrieve.fusion import Ranked
+
+Runs = dict[str, dict[str, Ranked]]
+Qrels = dict[str, dict[str, int]]
+
+
+def _adversarial(good: str, n_queries: int = 12) -> tuple[Runs, Qrels]:
+    """``good`` ranks the relevant doc first; the other retriever misses it and ranks first the
+    doc ``good`` has second. Min-max convex then finds the relevant doc first iff the weight on
+    the bad list is < 1/3 (good list scores 10, 5, 0: (1-a) * 1 > (1-a) * 0.5 + a), so alphas
+    0.0..0.3 (good = bm25) or 0.7..1.0 (good = dense) are perfect, and rrf is not.
+    """
+    bad = "dense" if good == "bm25" else "bm25"
+    runs: dict[str, dict[str, Ranked]] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    for q in range(n_queries):
+        rel, x, y, z = 100 * q + 1, 100 * q + 2, 100 * q + 3, 100 * q + 4
+        runs[f"q{q}"] = {good: [(rel, 10.0), (x, 5.0), (y, 0.0)], bad: [(x, 0.9), (z, 0.1)]}
+        qrels[f"q{q}"] = {str(rel): 1}
+    return runs, qrels
+
+
+def test_grid_shape() -> None:
+    grid = fusion_grid()
+    assert len(grid) == 4 + 3 * 11
+    assert ALPHAS[3] == 0.3 and ALPHAS[-1] == 1.0
+    assert ("rrf", {"k": 60}) in grid
+
+
+def test_bm25_good_picks_alpha_point_three() -> None:
+    runs, qrels = _adversarial("bm25")
+    result = tune_fusion(runs, qrels, ndcg_at_k)
+    assert result.method == "convex"
+    assert result.params == {"alpha": 0.3, "normalization": "minmax"}
+    assert result.ndcg == pytest.approx(1.0)
+    by_label = {c.label: c.ndcg for c in result.table}
+    assert by_label["convex(minmax, alpha=0.4)"] < 1.0
+    assert by_label["rrf(k=60)"] < 1.0
+    assert len(result.table) == 37
+    assert "convex(minmax, alpha=0.3)" in result.reason
+    assert "only 12 queries" in result.reason
+
+
+def test_dense_good_picks_alpha_point_seven() -> None:
+    runs, qrels = _adversarial("dense")
+    result = tune_fusion(runs, qrels, ndcg_at_k)
+    assert result.params == {"alpha": 0.7, "normalization": "minmax"}
+
+
+def test_all_perfect_prefers_rrf_60() -> None:
+    runs = {
+        f"q{q}": {"bm25": [(q, 3.0), (q + 100, 1.0)], "dense": [(q, 0.9), (q + 200, 0.2)]}
+        for q in range(40)
+    }
+    qrels = {f"q{q}": {str(q): 1} for q in range(40)}
+    result = tune_fusion(runs, qrels, ndcg_at_k)
+    assert (result.method, result.params) == ("rrf", {"k": 60})
+    assert "36 other candidate(s)" in result.reason
+    assert "noisy" not in result.reason
+
+
+def test_simplicity_order() -> None:
+    cands = [
+        Candidate("convex", {"alpha": 0.5, "normalization": "dbsf"}, 1.0),
+        Candidate("convex", {"alpha": 0.2, "normalization": "minmax"}, 1.0),
+        Candidate("convex", {"alpha": 0.5, "normalization": "minmax"}, 1.0),
+        Candidate("rrf", {"k": 100}, 1.0),
+        Candidate("rrf", {"k": 30}, 1.0),
+        Candidate("rrf", {"k": 60}, 1.0),
+    ]
+    labels = [c.label for c in sorted(cands, key=simplicity)]
+    assert labels == [
+        "rrf(k=60)",
+        "rrf(k=30)",
+        "rrf(k=100)",
+        "convex(minmax, alpha=0.5)",
+        "convex(minmax, alpha=0.2)",
+        "convex(dbsf, alpha=0.5)",
+    ]
+
+
+def test_tune_errors_and_custom_grid() -> None:
+    runs, qrels = _adversarial("bm25", 3)
+    with pytest.raises(EvaluationError, match="empty"):
+        tune_fusion(runs, {}, ndcg_at_k)
+    with pytest.raises(EvaluationError, match="no query"):
+        tune_fusion({"other": runs["q0"]}, qrels, ndcg_at_k)
+    with pytest.raises(ConfigError, match="grid is empty"):
+        tune_fusion(runs, qrels, ndcg_at_k, grid=[])
+    with pytest.raises(ConfigError, match=r"\[0, 1\]"):
+        tune_fusion(runs, qrels, ndcg_at_k, grid=[("convex", {"alpha": 2.0})])
+    result = tune_fusion(runs, qrels, ndcg_at_k, grid=[("rrf", {"k": 60}), ("rrf", {"k": 1})])
+    assert len(result.table) == 2
+
+
+# --- synthetic queries -------------------------------------------------------------------------
+
+CHUNKS = [
+    (3, "Intro.\nThe quick brown fox jumps over the lazy dog today. Short one. Final words here."),
+    (1, "Heading\nSolar panels convert sunlight into electricity using photovoltaic cells. End."),
+    (2, "Too short. Also short. Tiny."),
+    (7, "Overlap: Solar panels convert sunlight into electricity using photovoltaic cells. More."),
+]
+
+
+def test_synthetic_queries_deterministic_and_valid() -> None:
+    q1, r1 = synthetic_queries(CHUNKS, n=10, seed=4)
+    q2, r2 = synthetic_queries(list(reversed(CHUNKS)), n=10, seed=4)
+    assert (q1, r1) == (q2, r2)  # input order does not matter
+    assert set(q1) == set(r1)
+    assert 1 <= len(q1) <= 3  # chunk 2 has no sentence of 6-30 words; duplicates are dropped
+    texts = dict(CHUNKS)
+    for qid, sentence in q1.items():
+        assert 6 <= len(sentence.split()) <= 30
+        assert all(sentence in texts[int(d)] for d in r1[qid])
+
+
+def test_synthetic_queries_marks_overlapping_chunks() -> None:
+    queries, qrels = synthetic_queries(CHUNKS[1:2] + CHUNKS[3:], n=1, seed=0)
+    (qid,) = queries
+    assert queries[qid].startswith("Solar panels") or "Solar panels" in queries[qid]
+    assert set(qrels[qid]) == {"1", "7"}
+
+
+def test_synthetic_queries_prefers_middle_sentence() -> None:
+    text = (
+        "One two three four five six seven first. "
+        "Alpha beta gamma delta epsilon zeta middle. "
+        "Eight nine ten eleven twelve thirteen last."
+    )
+    for seed in range(5):
+        queries, _ = synthetic_queries([(1, text)], n=1, seed=seed)
+        assert list(queries.values()) == ["Alpha beta gamma delta epsilon zeta middle."]
+
+
+def test_synthetic_queries_seed_and_n() -> None:
+    chunks = [
+        (i, f"Start. Sentence number {i} has quite a few words in it. End.") for i in range(50)
+    ]
+    a, _ = synthetic_queries(chunks, n=5, seed=1)
+    b, _ = synthetic_queries(chunks, n=5, seed=2)
+    assert len(a) == 5 and a != b
+    assert synthetic_queries(chunks, n=0, seed=1) == ({}, {})
+    with pytest.raises(ConfigError):
+        synthetic_queries(chunks, n=-1, seed=1)
