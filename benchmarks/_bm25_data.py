@@ -56,9 +56,12 @@ def synthetic(n_docs: int, n_queries: int = 1000, vocab: int = 100_000, seed: in
     flat = words[rng.choice(vocab, size=int(lengths.sum()), p=p)]
     bounds = np.r_[0, np.cumsum(lengths)]
     texts = [" ".join(flat[bounds[i] : bounds[i + 1]]) for i in range(n_docs)]
-    # Queries favour mid-frequency words, like real keyword queries.
+    # Queries skip the 50 most frequent words (stop-word-like), like real keyword queries.
+    q_p = p.copy()
+    q_p[:50] = 0.0
+    q_p /= q_p.sum()
     qlen = rng.integers(2, 6, size=n_queries)
-    qwords = words[rng.choice(vocab, size=int(qlen.sum()), p=p) + 0]
+    qwords = words[rng.choice(vocab, size=int(qlen.sum()), p=q_p)]
     qb = np.r_[0, np.cumsum(qlen)]
     queries = [" ".join(qwords[qb[i] : qb[i + 1]]) for i in range(n_queries)]
     return Corpus(

@@ -157,12 +157,43 @@ def squad_requests(root: Path = DATASETS) -> list[Example]:
     return out
 
 
+def other_benign(root: Path = DATASETS) -> list[Example]:
+    """Review sentences, scientific claims and exam questions: benign text in other registers."""
+    out: list[Example] = []
+    for name, texts in out_of_domain_benign(root).items():
+        kind = name.split()[0].lower()
+        # groups of 25 consecutive items keep one product's or subject's run together
+        out += [Example(t, 0, f"{kind}:{i // 25}", kind) for i, t in enumerate(texts) if t.strip()]
+    return out
+
+
 def injection_corpus(root: Path = DATASETS) -> list[Example]:
-    """Training data: attacks, SQuAD questions, their request rewrites, paragraph sentences."""
+    """Training data: attacks, SQuAD questions, their request rewrites, paragraph sentences,
+    and benign text of other registers (reviews, claims, exam questions)."""
     return (
-        tensor_trust_attacks(root) + squad_questions(root) + squad_requests(root)
+        tensor_trust_attacks(root)
+        + squad_questions(root)
+        + squad_requests(root)
         + squad_sentences(root)
+        + other_benign(root)
     )
+
+
+def conll_sentences(root: Path = DATASETS) -> list[str]:
+    """CoNLL-2003 validation sentences (Reuters news), never trained on."""
+    path = root / "ner" / "conll2003"
+    files = sorted(path.glob("*valid*")) if path.exists() else []
+    out: list[str] = []
+    for f in files[:1]:
+        tokens: list[str] = []
+        for line in f.read_text().splitlines():
+            if not line.strip():
+                if len(tokens) > 3:
+                    out.append(" ".join(tokens))
+                tokens = []
+            elif not line.startswith("-DOCSTART-"):
+                tokens.append(line.split()[0])
+    return out
 
 
 def handmade_benign() -> list[str]:

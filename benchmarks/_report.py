@@ -14,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-HEADER = "# Benchmarks\n\nEvery section below is written by the command it names; rerun it to refresh.\n"
+HEADER = (
+    "# Benchmarks\n\nEvery section below is written by the command it names; rerun it to refresh.\n"
+)
 
 
 def write_section(name: str, markdown: str, doc: Path = DOC) -> None:
@@ -28,8 +30,10 @@ def write_section(name: str, markdown: str, doc: Path = DOC) -> None:
         pattern = re.compile(
             rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
         )
-        text = pattern.sub(lambda _: block, text) if pattern.search(text) else (
-            text.rstrip("\n") + "\n\n" + block + "\n"
+        text = (
+            pattern.sub(lambda _: block, text)
+            if pattern.search(text)
+            else (text.rstrip("\n") + "\n\n" + block + "\n")
         )
         fd, tmp = tempfile.mkstemp(dir=doc.parent)
         with os.fdopen(fd, "w") as out:
@@ -42,4 +46,6 @@ def machine_line() -> str:
     """One line describing where the figures came from."""
     import platform
 
-    return f"Python {sys.version.split()[0]}, {platform.machine()}, {os.cpu_count()} cores (shared)."
+    return (
+        f"Python {sys.version.split()[0]}, {platform.machine()}, {os.cpu_count()} cores (shared)."
+    )

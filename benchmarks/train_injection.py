@@ -25,10 +25,10 @@ from veracity.guard.injection import PATTERN_SCORE, _read
 from veracity.guard.logistic import fit_logistic, predict_proba
 from veracity.guard.model import MODEL_PATH, InjectionModel
 
-L2 = 4.0
+L2 = 2.0
 MAX_FPR = 0.02
 FOLDS = 5
-CALIBRATE_ON = ("question", "request", "sentence")
+CALIBRATE_ON = ("question", "request", "sentence", "sentiment", "scifact", "mmlu")
 
 
 @dataclass
@@ -68,9 +68,10 @@ def prepare(examples: Sequence[Example], dim: int = DEFAULT_DIM) -> Prepared:
     )
 
 
-def fold_of(examples: Sequence[Example], k: int = FOLDS) -> np.ndarray:
-    """Deterministic grouped fold ids: every example of a group lands in the same fold."""
-    return np.array([zlib.crc32(e.group.encode()) % k for e in examples])
+def fold_of(examples: Sequence[Example], k: int = FOLDS, salt: str = "") -> np.ndarray:
+    """Deterministic grouped fold ids: every example of a group lands in the same fold. A
+    different ``salt`` gives an independent assignment (inner folds inside an outer split)."""
+    return np.array([zlib.crc32((salt + e.group).encode()) % k for e in examples])
 
 
 def fit(p: Prepared, rows: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float]:
@@ -100,16 +101,14 @@ def threshold_for_fpr(neg_scores: np.ndarray, max_fpr: float = MAX_FPR) -> float
 def calibrated_threshold(p: Prepared, rows: np.ndarray, k: int = FOLDS, l2: float = L2) -> float:
     """Threshold from out-of-fold scores over ``rows`` (grouped ``k``-fold)."""
     sub = [p.examples[i] for i in rows]
-    folds = (fold_of(sub, k * 7) // 7) if k != FOLDS else fold_of(sub, k)
+    folds = fold_of(sub, k, salt="inner:")
     oof = np.zeros(len(rows))
     for f in range(k):
         w, b = fit(p, rows[folds != f], l2)
         oof[folds == f] = detector_scores(p, w, b, rows[folds == f])
     kinds = p.kinds()[rows]
     labels = p.y[rows]
-    return max(
-        threshold_for_fpr(oof[(labels == 0) & (kinds == kind)]) for kind in CALIBRATE_ON
-    )
+    return max(threshold_for_fpr(oof[(labels == 0) & (kinds == kind)]) for kind in CALIBRATE_ON)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -123,7 +122,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows = np.arange(len(examples))
     threshold = calibrated_threshold(p, rows)
     w, b = fit(p, rows)
-    counts = {k: int(v) for k, v in zip(*np.unique(p.kinds(), return_counts=True), strict=True)}
+    counts = {
+        str(k): int(v) for k, v in zip(*np.unique(p.kinds(), return_counts=True), strict=True)
+    }
     meta = {
         "trained_on": counts,
         "l2": L2,
@@ -133,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     InjectionModel(w.astype(np.float32), b, threshold, (3, 5), meta).save(args.out)
     size = args.out.stat().st_size / 1e6
-    print(f"wrote {args.out} ({size:.2f} MB), threshold {threshold:.4f}, {counts}, "
-          f"{time.perf_counter() - t0:.0f}s")
+    print(
+        f"wrote {args.out} ({size:.2f} MB), threshold {threshold:.4f}, {counts}, "
+        f"{time.perf_counter() - t0:.0f}s"
+    )
 
 
 if __name__ == "__main__":

@@ -31,10 +31,19 @@ _EXPORTS = {
 
 __all__ = [*sorted(_EXPORTS), "__version__"]
 
-if TYPE_CHECKING:
-    from veracity.collection import Collection, CollectionStatus, open
-    from veracity.errors import VeracityError
-    from veracity.records import Answer, Chunk, Citation, Decoding, Document, Filter, Hit, Message
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time names resolve in __getattr__
+    from veracity.collection import Collection as Collection
+    from veracity.collection import CollectionStatus as CollectionStatus
+    from veracity.collection import open as open
+    from veracity.errors import VeracityError as VeracityError
+    from veracity.records import Answer as Answer
+    from veracity.records import Chunk as Chunk
+    from veracity.records import Citation as Citation
+    from veracity.records import Decoding as Decoding
+    from veracity.records import Document as Document
+    from veracity.records import Filter as Filter
+    from veracity.records import Hit as Hit
+    from veracity.records import Message as Message
 
 
 def __getattr__(name: str) -> Any:

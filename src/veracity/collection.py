@@ -15,11 +15,20 @@ from typing import Any
 
 from veracity.embed.base import Embedder, get_embedder
 from veracity.errors import ConfigError, EmbedderMismatch
+from veracity.evaluate.ir_metrics import ndcg_at_k
+from veracity.generate.base import Generator
 from veracity.index.sync import IndexSet
 from veracity.ingest.pipeline import IngestOptions, Ingestor, ingest_paths
 from veracity.ingest.report import IngestReport, Progress
-from veracity.records import Document, Filter, Hit, MetaValue
+from veracity.rag.cache import AnswerCache
+from veracity.rag.engine import AnswerEngine, AskOptions
+from veracity.rag.relevance import BlendReranker, CrossEncoderReranker, Reranker
+from veracity.records import Answer, Document, Filter, Hit, MetaValue
+from veracity.retrieve.autotune import Qrels, TuneResult
 from veracity.retrieve.search import CollectionSearcher, SearchOptions
+from veracity.retrieve.tune import options_of, resolve_options, tune_collection
+from veracity.store.cache import CacheStore
+from veracity.store.chat import ChatStore
 from veracity.store.sqlite import DocumentInfo, SQLiteStore
 
 DEFAULT_COLLECTION = Path(".veracity")
@@ -167,7 +176,9 @@ class Collection:
         if self._indexes is None:
             dim = self.embedder().dim
             backend = self.store.get_meta("vector_index") or "exact"
-            self._indexes = IndexSet(self.store, self.path / "index", dim=dim, vector_backend=backend)
+            self._indexes = IndexSet(
+                self.store, self.path / "index", dim=dim, vector_backend=backend
+            )
         return self._indexes
 
     def searcher(self, options: SearchOptions | None = None) -> CollectionSearcher:
@@ -180,23 +191,116 @@ class Collection:
         k: int = 10,
         *,
         mode: str = "hybrid",
-        alpha: float = 0.5,
-        fusion: str = "rrf",
+        alpha: float | None = None,
+        fusion: str | None = None,
         where: Filter | dict[str, MetaValue] | None = None,
         labels: Sequence[str] | None = None,
         explain: bool = False,
         mmr_lambda: float | None = None,
     ) -> list[Hit]:
         """The ``k`` best chunks for ``query``. ``where`` filters on metadata; ``labels`` restricts
-        to documents the caller may see (unlabelled documents are visible to all)."""
+        to documents the caller may see (unlabelled documents are visible to all). ``fusion`` and
+        ``alpha`` left None mean the collection's tuned choice (``tune``), else rrf and 0.5."""
         if isinstance(where, dict):
             where = Filter(where=where)
         if labels is not None:
             where = dataclasses.replace(where or Filter(), labels=frozenset(labels))
-        options = SearchOptions(
-            mode=mode, alpha=alpha, fusion=fusion, explain=explain, mmr_lambda=mmr_lambda
+        options = self.default_options(
+            mode, alpha=alpha, fusion=fusion, explain=explain, mmr_lambda=mmr_lambda
         )
         return self.searcher(options).search(query, k, where)
+
+    def default_options(
+        self,
+        mode: str = "hybrid",
+        *,
+        alpha: float | None = None,
+        fusion: str | None = None,
+        explain: bool = False,
+        mmr_lambda: float | None = None,
+    ) -> SearchOptions:
+        """Search options with the tuned fusion and alpha filled in where not given."""
+        return resolve_options(
+            self.store, mode=mode, alpha=alpha, fusion=fusion, explain=explain,
+            mmr_lambda=mmr_lambda,
+        )  # fmt: skip
+
+    def tune(
+        self,
+        qrels: Qrels | None = None,
+        queries: dict[str, str] | None = None,
+        *,
+        n_synthetic: int = 200,
+        seed: int = 0,
+        save: bool = True,
+    ) -> TuneResult:
+        """Choose hybrid fusion and alpha by nDCG@10 on labelled queries (``qrels`` keyed by
+        document uri, with their ``queries``), else on ``n_synthetic`` synthetic queries drawn
+        from the collection; ``save`` keeps the choice for later searches that name no fusion."""
+        result = tune_collection(
+            self.store, self.indexes(), self.embedder(), ndcg_at_k, queries=queries, qrels=qrels,
+            n_synthetic=n_synthetic, seed=seed,
+        )  # fmt: skip
+        if save:
+            self.store.set_meta(options_of(result))
+        return result
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def answer_engine(
+        self,
+        generator: str | Generator = "smollm2",
+        *,
+        options: AskOptions | None = None,
+        reranker: str = "blend",
+        cache: bool = True,
+        **generator_options: Any,
+    ) -> AnswerEngine:
+        """An answer engine over this collection. ``generator`` is a name, a ``.gguf`` path, an
+        ``openai:`` / ``hf:`` model, or a ``Generator``; ``reranker`` is ``"blend"`` (offline,
+        calibrated), ``"none"``, or a cross-encoder model id/path."""
+        from veracity.generate.base import get_generator
+        from veracity.guard.grounding import best_judge
+
+        gen = (
+            get_generator(generator, **generator_options)
+            if isinstance(generator, str)
+            else generator
+        )
+        searcher = self.searcher(SearchOptions(mode="hybrid", candidates=100))
+        rer: Reranker | None = None
+        if reranker == "blend":
+            rer = BlendReranker(self.store, self.indexes().bm25(), self.embedder())
+        elif reranker != "none":
+            rer = CrossEncoderReranker(reranker)
+        answer_cache = AnswerCache(CacheStore(self.store), self.embedder()) if cache else None
+        floor = rer.model.floor if isinstance(rer, BlendReranker) else 0.5
+        opts = options or AskOptions(relevance_floor=floor)
+        return AnswerEngine(
+            searcher,
+            gen,
+            best_judge(self.embedder()),
+            reranker=rer,
+            cache=answer_cache,
+            options=opts,
+        )
+
+    def ask(
+        self,
+        question: str,
+        *,
+        generator: str | Generator = "smollm2",
+        mode: str = "sequence",
+        where: Filter | None = None,
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Answer:
+        """Answer ``question`` from this collection with citations, or abstain."""
+        engine = self.answer_engine(generator)
+        return engine.ask(question, history, where, dataclasses.replace(engine.options, mode=mode))
+
+    def chats(self) -> ChatStore:
+        """Chat sessions stored in this collection."""
+        return ChatStore(self.store)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -240,7 +344,7 @@ def _uri_of(path: str | Path) -> str:
     return str(path)
 
 
-def open(  # noqa: A001 - the public name the API promises: veracity.open(path)
+def open(
     path: str | Path = DEFAULT_COLLECTION,
     *,
     embedder: str | Embedder | None = None,

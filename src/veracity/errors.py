@@ -79,7 +79,7 @@ class NotFound(StoreError):
     http_status = 404
 
 
-class IndexError_(VeracityError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(VeracityError):
     """A derived index is unusable and could not be rebuilt from the store."""
 
     exit_code = 3

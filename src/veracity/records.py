@@ -107,6 +107,7 @@ class Hit:
     score: float
     uri: str = ""
     explain: Mapping[str, Any] | None = None
+    rid: int | None = None  # the chunk's row id in its collection's store
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,7 +151,7 @@ def test_single_50mb_line_loads(tmp_path: Path) -> None:
 
 
 def test_markdown_title_and_text_kept(tmp_path: Path) -> None:
-    md = "Intro line.\n\n```sh\n# not a heading\n```\n\n# Vacation Policy\n\n## Carry-over\n\nFive.\n"
+    md = "Intro.\n\n```sh\n# not a heading\n```\n\n# Vacation Policy\n\n## Carry-over\n\nFive.\n"
     doc = only_doc(write(tmp_path / "vacation.md", md))
     assert doc.text == md
     assert doc.title == "Vacation Policy"
@@ -160,7 +160,7 @@ def test_markdown_title_and_text_kept(tmp_path: Path) -> None:
 
 def test_markdown_front_matter_becomes_metadata(tmp_path: Path) -> None:
     md = (
-        "---\ntitle: \"Expense Policy\"\nversion: 3\ndraft: false\nowner: finance\n"
+        '---\ntitle: "Expense Policy"\nversion: 3\ndraft: false\nowner: finance\n'
         "tags:\n  - money\n  - travel\n---\n# Expenses\n\nMeals up to 60 EUR.\n"
     )
     doc = only_doc(write(tmp_path / "expenses.markdown", md))
@@ -401,7 +401,9 @@ def test_jsonl_id_and_text_fields(tmp_path: Path) -> None:
 
 
 def test_jsonl_invalid_utf8_and_overlong_rows_are_row_failures(tmp_path: Path) -> None:
-    data = b'{"text": "ok"}\n{"text": "caf\xe9"}\n{"text": "' + b"x" * 500 + b'"}\n{"text": "end"}\n'
+    data = (
+        b'{"text": "ok"}\n{"text": "caf\xe9"}\n{"text": "' + b"x" * 500 + b'"}\n{"text": "end"}\n'
+    )
     results = list(load(write(tmp_path / "r.jsonl", data), LoadOptions(max_bytes=200)))
     assert [type(r).__name__ for r in results] == [
         "Document", "LoadFailure", "LoadFailure", "Document",
@@ -421,7 +423,9 @@ def test_jsonl_is_streamed(tmp_path: Path) -> None:
 
 
 def test_csv_rows_and_metadata(tmp_path: Path) -> None:
-    content = 'id,title,text,year,zip\nq1,Vacation,"25 days, carry over 5",2024,01234\nq2,,Short,x,\n'
+    content = (
+        'id,title,text,year,zip\nq1,Vacation,"25 days, carry over 5",2024,01234\nq2,,Short,x,\n'
+    )
     path = write(tmp_path / "faq.csv", content)
     results = list(load(path, LoadOptions(id_field="id")))
     assert all(isinstance(r, Document) for r in results)
@@ -488,12 +492,12 @@ def test_iter_files_explicit_file_is_yielded_even_if_unsupported(tmp_path: Path)
     png = write(tmp_path / "image.png", "x")
     txt = write(tmp_path / "a.txt", "x")
     assert list(iter_files([png, tmp_path, txt])) == [png, txt]
-    with pytest.raises(LoaderError, match="unsupported file type .png"):
+    with pytest.raises(LoaderError, match=r"unsupported file type \.png"):
         load(png)
 
 
 def test_iter_files_nonexistent_path(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="path does not exist: .*nope"):
+    with pytest.raises(ConfigError, match=r"path does not exist: .*nope"):
         list(iter_files([tmp_path, tmp_path / "nope"]))
 
 
@@ -504,7 +508,9 @@ def test_txt_cp1251_cyrillic_is_not_read_as_cp1252(tmp_path: Path) -> None:
 
 
 def test_html_deeply_nested_does_not_recurse(tmp_path: Path) -> None:
-    page = "<html><body>" + "<div>" * 5000 + "<p>Deep text.</p>" + "</div>" * 5000 + "</body></html>"
+    page = (
+        "<html><body>" + "<div>" * 5000 + "<p>Deep text.</p>" + "</div>" * 5000 + "</body></html>"
+    )
     assert only_doc(write(tmp_path / "deep.html", page)).text == "Deep text.\n"
 
 
@@ -524,3 +530,12 @@ def test_samples_folder_loads_without_failures() -> None:
     for fact in ("25 vacation days", "maximum of 5 days", "60 EUR per day", "over 25 EUR"):
         assert fact.replace("**", "") in texts.replace("**", "")
     assert sum(p.stat().st_size for p in files) < 30 * 1024
+
+
+def test_html_nested_boilerplate_and_page_wide_form(tmp_path: Path) -> None:
+    page = (
+        "<html><body><form id='aspnetForm'><div class='sidebar'><div class='menu'><nav>NAV</nav>"
+        "MENU</div></div><h1>Report</h1><p>Kept.</p><div class='newsletter'>SIGN UP</div>"
+        "</form></body></html>"
+    )
+    assert only_doc(write(tmp_path / "aspx.html", page)).text == "# Report\n\nKept.\n"

@@ -94,7 +94,9 @@ def test_delete_by_path_folder_and_filter(tmp_path: Path, docs: Path) -> None:
 
 def test_documents_given_directly(tmp_path: Path) -> None:
     col = veracity.open(tmp_path / "col", embedder="hash")
-    report = col.add([Document.make("mem://1", "Some text about tides."), Document.make("mem://2", "More.")])
+    report = col.add(
+        [Document.make("mem://1", "Some text about tides."), Document.make("mem://2", "More.")]
+    )
     assert report.added == 2
 
 
@@ -122,8 +124,12 @@ def test_reembed_switches_embedder(tmp_path: Path, docs: Path) -> None:
 
 
 def test_small_batches_stream(tmp_path: Path) -> None:
-    folder = _write(tmp_path / "many", {f"f{i:03}.txt": f"Document number {i} text." for i in range(50)})
+    folder = _write(
+        tmp_path / "many", {f"f{i:03}.txt": f"Document number {i} text." for i in range(50)}
+    )
     col = veracity.open(tmp_path / "col", embedder="hash")
     seen: list[int] = []
-    report = col.add([folder], options=IngestOptions(batch_chunks=7), on_progress=lambda p: seen.append(p.done))
+    report = col.add(
+        [folder], options=IngestOptions(batch_chunks=7), on_progress=lambda p: seen.append(p.done)
+    )
     assert report.added == 50 and seen[-1] == 50 and seen == sorted(seen)

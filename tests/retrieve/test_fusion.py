@@ -11,10 +11,14 @@ from veracity.errors import ConfigError
 from veracity.retrieve.fusion import (
     Fused,
     Ranked,
+    combine,
     convex,
+    convex_weights,
     dbsf,
     fuse,
     minmax,
+    normalize_lists,
+    rank_lists,
     rrf,
     zscore,
 )
@@ -80,6 +84,13 @@ def test_zscore_and_dbsf_hand_computed() -> None:
     assert dbsf([5.0, 5.0]) == [0.5, 0.5]
 
 
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=12), st.floats(0, 1))
+def test_extreme_scores_never_make_nan(scores: list[float], alpha: float) -> None:
+    lists = {"bm25": list(enumerate(scores)), "dense": list(enumerate(reversed(scores)))}
+    for norm in ("minmax", "zscore", "dbsf"):
+        assert all(math.isfinite(f.score) for f in convex(lists, alpha=alpha, normalization=norm))
+
+
 def test_dbsf_clips_to_unit_interval() -> None:
     # 20 values at 0 and one outlier: the outlier is more than 3 sigma above the mean.
     out = dbsf([0.0] * 20 + [100.0])
@@ -87,7 +98,7 @@ def test_dbsf_clips_to_unit_interval() -> None:
     assert all(0.0 <= v <= 1.0 for v in out)
 
 
-@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30))
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=30))
 def test_normalizations_are_finite(scores: list[float]) -> None:
     for fn in (minmax, zscore, dbsf):
         assert all(math.isfinite(v) for v in fn(scores))
@@ -274,3 +285,22 @@ def test_explain_false_same_ranking(lists: dict[str, list[tuple[int, float]]]) -
         lean = fuse(lists, method, explain=False, **params)
         assert [(f.id, f.score) for f in lean] == [(f.id, f.score) for f in full]
         assert all(f.explain == {} for f in lean)
+
+
+def test_limit_keeps_best() -> None:
+    lists = {"bm25": BM25, "dense": DENSE}
+    assert rrf(lists, limit=2) == rrf(lists)[:2]
+    assert convex(lists, alpha=0.5, limit=0) == []
+    with pytest.raises(ConfigError, match="limit"):
+        rrf(lists, limit=-1)
+
+
+def test_two_step_form_matches_convex() -> None:
+    lists = {"bm25": BM25, "dense": DENSE}
+    prepared = normalize_lists(lists, "zscore")
+    for alpha in (0.0, 0.3, 1.0):
+        weights = convex_weights(list(lists), alpha=alpha)
+        assert combine(prepared, weights) == convex(lists, alpha=alpha, normalization="zscore")
+    assert combine(rank_lists(lists, 60), {"bm25": 1.0, "dense": 1.0}) == rrf(lists)
+    with pytest.raises(ConfigError, match="no weight"):
+        combine(prepared, {"bm25": 1.0})

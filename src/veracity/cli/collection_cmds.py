@@ -175,8 +175,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"collection  {status.path}")
     print(f"documents   {status.documents}")
     print(f"chunks      {status.chunks}")
-    print(f"embedder    {status.embedder or '(none yet)'}" + (f" ({status.dim}-d)" if status.dim else ""))
-    print(f"size        {human_bytes(status.size_bytes)} on disk, {status.text_chars} characters of text")
+    print(
+        f"embedder    {status.embedder or '(none yet)'}"
+        + (f" ({status.dim}-d)" if status.dim else "")
+    )
+    print(
+        f"size        {human_bytes(status.size_bytes)} on disk, {status.text_chars} characters of text"
+    )
     return 0
 
 
@@ -186,5 +191,7 @@ def cmd_reembed(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     collection = Collection(args.collection, create=False)
     n = collection.reembed(args.new_embedder)
-    print(f"re-embedded {n} chunks with {args.new_embedder} in {time.perf_counter() - started:.1f} s")
+    print(
+        f"re-embedded {n} chunks with {args.new_embedder} in {time.perf_counter() - started:.1f} s"
+    )
     return 0

@@ -11,10 +11,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from veracity.cli import collection_cmds
+from veracity.cli import ask_cmds, collection_cmds, eval_cmds, search_cmds
 from veracity.errors import VeracityError
 
-COMMAND_MODULES = [collection_cmds]
+COMMAND_MODULES = [collection_cmds, search_cmds, ask_cmds, eval_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"veracity: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("veracity: interrupted; work committed so far is kept (re-run to resume)", file=sys.stderr)
+        print(
+            "veracity: interrupted; work committed so far is kept (re-run to resume)",
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:
         return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -20,16 +20,16 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def _hash(**kw: object) -> Embedder:
+def _hash(**kw: Any) -> Embedder:
     from veracity.embed.hashing import HashEmbedder
 
-    return HashEmbedder(**kw)  # type: ignore[arg-type]
+    return HashEmbedder(**kw)
 
 
-def _minilm(**kw: object) -> Embedder:
+def _minilm(**kw: Any) -> Embedder:
     from veracity.embed.minilm import MiniLMEmbedder
 
-    return MiniLMEmbedder(**kw)  # type: ignore[arg-type]
+    return MiniLMEmbedder(**kw)
 
 
 def _minilm_onnx(**kw: object) -> Embedder:
@@ -41,6 +41,7 @@ def _minilm_onnx(**kw: object) -> Embedder:
 EMBEDDERS: dict[str, Callable[..., Embedder]] = {
     "hash": _hash,
     "minilm": _minilm,
+    "minilm-onnx": _minilm_onnx,
 }
 
 
@@ -65,4 +66,5 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     v = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(v, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return v / norms
+    out: np.ndarray = v / norms
+    return out

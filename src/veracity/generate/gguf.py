@@ -105,6 +105,8 @@ class GGUFGenerator:
     ``sha256``: expected checksum of the file (checked at load; the packaged model's is known).
     ``n_threads``: CPU threads for decoding and prompt processing (1 in tests; see DESIGN.md).
     ``n_ctx``: the window in tokens, prompt plus reply.
+    ``cache_prompt``: reuse the KV cache of the longest common prefix with the previous request
+    (a shared system prompt is then processed once); benchmarks turn it off.
     """
 
     def __init__(
@@ -115,6 +117,7 @@ class GGUFGenerator:
         n_ctx: int = 4096,
         n_batch: int = 512,
         sha256: str | None = None,
+        cache_prompt: bool = True,
         name: str | None = None,
     ) -> None:
         if model is None:
@@ -132,6 +135,7 @@ class GGUFGenerator:
         self.path = path
         self.name = name or ("smollm2" if model is None else path.stem)
         self.context_size = n_ctx
+        self.cache_prompt = cache_prompt
         self._server = _start_server(path, n_threads=n_threads, n_ctx=n_ctx, n_batch=n_batch)
         self._tokenizer: Any = None
         self._tokenizer_failed = False
@@ -141,6 +145,7 @@ class GGUFGenerator:
         request = {
             "messages": [{"role": m.role, "content": m.content} for m in messages],
             "stream": True,
+            "cache_prompt": self.cache_prompt,
             **decoding_request(decoding, self.context_size),
         }
         return apply_stops(self._stream(request), decoding.stop)
@@ -159,6 +164,21 @@ class GGUFGenerator:
         if self._tokenizer is None:
             return estimate_tokens(text)
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def complete_ids(self, prompt_ids: list[int], decoding: Decoding) -> list[int]:
+        """Token ids generated after raw ``prompt_ids`` (no chat template, no stop strings):
+        what tests compare across runtimes and benchmarks time."""
+        request = {
+            "prompt": prompt_ids,
+            "logprobs": 1,
+            **decoding_request(decoding, self.context_size),
+            "stop": [],
+        }
+        result = self._server.handle_completions(request)
+        if "error" in result:
+            raise GenerationError(f"llama.cpp refused the request: {result['error']}")
+        content = result["choices"][0].get("logprobs", {}).get("content", [])
+        return [int(item["id"]) for item in content]
 
     def _stream(self, request: dict[str, Any]) -> Iterator[str]:
         chunks: queue.Queue[dict[str, Any] | _Done] = queue.Queue()

@@ -8,6 +8,7 @@ backend share the same sampling code and lets tests compare greedy ids across ru
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ class HFGenerator:
             kw["gguf_file"] = gguf_file
         try:
             self.tokenizer: Any = AutoTokenizer.from_pretrained(str(model), **kw)
-            self.model: Any = AutoModelForCausalLM.from_pretrained(
+            model_: Any = AutoModelForCausalLM.from_pretrained(
                 str(model), dtype=getattr(torch, dtype), **kw
             )
         except OSError as exc:
@@ -57,10 +58,13 @@ class HFGenerator:
                 f"cannot load transformers model {str(model)!r} offline: {exc}. Pass a local "
                 "folder with config.json and weights, or allow downloads: local_files_only=False"
             ) from exc
-        self.model.eval()
+        self.model: Any = model_.eval()
         self.name = name or f"hf:{model}"
         self.context_size = int(getattr(self.model.config, "max_position_embeddings", 2048))
         self._eos_ids = _eos_ids(self.model, self.tokenizer)
+        # transformers 5.x renamed ``past_key_values`` to ``cache`` (argument and output field).
+        params = inspect.signature(self.model.forward).parameters
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False))
@@ -102,11 +106,8 @@ class HFGenerator:
                     return
                 yield token
                 seen.append(token)
-                out = self.model(
-                    input_ids=torch.tensor([[token]]),
-                    past_key_values=out.past_key_values,
-                    use_cache=True,
-                )
+                cache = {self._cache_arg: getattr(out, self._cache_arg)}
+                out = self.model(input_ids=torch.tensor([[token]]), use_cache=True, **cache)
 
     def _decode_text(self, prompt_ids: list[int], decoding: Decoding) -> Iterator[str]:
         # Decode the whole reply each step and emit the new suffix: token-by-token decoding would
@@ -116,11 +117,14 @@ class HFGenerator:
         for token in self.generate_ids(prompt_ids, decoding):
             ids.append(token)
             text = self.tokenizer.decode(ids, skip_special_tokens=True)
-            if text.endswith("\ufffd"):  # an incomplete UTF-8 sequence: wait for its next byte
+            if text.endswith("\ufffd"):  # maybe an incomplete UTF-8 sequence: wait a token
                 continue
             if len(text) > len(emitted) and text.startswith(emitted):
                 yield text[len(emitted) :]
                 emitted = text
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        if len(text) > len(emitted) and text.startswith(emitted):  # bytes that never completed
+            yield text[len(emitted) :]
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> frozenset[int]:

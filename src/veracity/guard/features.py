@@ -7,6 +7,7 @@ with CRC32 into ``dim`` signed buckets, counts are log-scaled and each row is L2
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import zlib
@@ -25,7 +26,7 @@ _WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9]")
 def _tokens(text: str, char_ngrams: tuple[int, int]) -> list[str]:
     words = _WORD.findall(text)
     feats = [f"w:{w}" for w in words]
-    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    feats += [f"b:{a}_{b}" for a, b in itertools.pairwise(words)]
     lo, hi = char_ngrams
     padded = f" {text} "
     for n in range(lo, hi + 1):

@@ -63,10 +63,14 @@ def load_model(path: Path = MODEL_PATH) -> InjectionModel:
         )
     doc = json.loads(path.read_text())
     if doc.get("format") != "veracity-injection-lr/1":
-        raise ConfigError(f"{path} is not a veracity injection model (format {doc.get('format')!r})")
+        raise ConfigError(
+            f"{path} is not a veracity injection model (format {doc.get('format')!r})"
+        )
     raw = base64.b64decode(doc["weights_f16_b64"])
     weights = np.frombuffer(raw, dtype="<f2").astype(np.float32)
     if weights.shape[0] != doc["dim"]:
         raise ConfigError(f"{path}: {weights.shape[0]} weights for dim {doc['dim']}; file damaged")
     lo, hi = doc["char_ngrams"]
-    return InjectionModel(weights, float(doc["bias"]), float(doc["threshold"]), (lo, hi), doc["meta"])
+    return InjectionModel(
+        weights, float(doc["bias"]), float(doc["threshold"]), (lo, hi), doc["meta"]
+    )

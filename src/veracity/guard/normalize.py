@@ -150,7 +150,9 @@ def decode_blobs(text: str) -> list[Variant]:
             continue  # a long plain word, not base64
         pad = "=" * (-len(blob.rstrip("=")) % 4)
         try:
-            raw = base64.b64decode(blob.rstrip("=") + pad, altchars=b"-_" if "-" in blob or "_" in blob else None)
+            raw = base64.b64decode(
+                blob.rstrip("=") + pad, altchars=b"-_" if "-" in blob or "_" in blob else None
+            )
         except (binascii.Error, ValueError):
             continue
         decoded = _printable_text(raw)

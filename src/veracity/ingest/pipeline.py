@@ -46,7 +46,9 @@ def read_paths(paths: Sequence[Path], options: LoadOptions) -> Iterator[Document
         try:
             yield from load(path, options)
         except LoaderError as exc:
-            yield LoadFailure(str(path), str(exc))
+            # Loader messages name the file already; keep the report line readable.
+            reason = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.resolve()}: ")
+            yield LoadFailure(str(path), reason)
         except Exception as exc:
             yield LoadFailure(str(path), f"unexpected {type(exc).__name__}: {exc}")
 
@@ -96,7 +98,9 @@ class Ingestor:
         self._started = time.perf_counter()
         self._cpu = time.process_time()
 
-    def run(self, stream: Iterable[Document | LoadFailure], interrupted_runs: int = 0) -> IngestReport:
+    def run(
+        self, stream: Iterable[Document | LoadFailure], interrupted_runs: int = 0
+    ) -> IngestReport:
         batch = _Batch()
         window: list[Document] = []
         pending_uris: dict[str, str] = {}
@@ -113,9 +117,7 @@ class Ingestor:
         self._flush(batch)
         return self._report(interrupted_runs)
 
-    def _triage(
-        self, window: list[Document], batch: _Batch, pending: dict[str, str]
-    ) -> _Batch:
+    def _triage(self, window: list[Document], batch: _Batch, pending: dict[str, str]) -> _Batch:
         """Sort a window of documents into unchanged, metadata-only updates and (re)embeds."""
         states = self.store.states([d.uri for d in window])
         for doc in window:

@@ -27,16 +27,16 @@ Input hygiene, the same for every method (these cases broke Weaviate, Haystack a
 from __future__ import annotations
 
 import functools
+import heapq
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from veracity.errors import ConfigError
 
 Ranked = Sequence[tuple[int, float]]
-Normalization = Literal["minmax", "zscore", "dbsf"]
 NORMALIZATIONS: tuple[str, ...] = ("minmax", "zscore", "dbsf")
 DENSE, BM25 = "dense", "bm25"
 
@@ -124,22 +124,38 @@ def _explain(
     return out
 
 
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    """Sort key: higher score first, then lower id (the deterministic tie-break)."""
+    return (-item[1], item[0])
+
+
 def combine(
-    prepared: Normalized, weights: Mapping[str, float], *, explain: bool = True
+    prepared: Normalized,
+    weights: Mapping[str, float],
+    *,
+    explain: bool = True,
+    limit: int | None = None,
 ) -> list[Fused]:
     """``score(d) = sum_r weights[r] * normalized_r(d)`` over the lists holding d, best first.
 
     Summed in list order, ties broken by ascending id. ``weights`` needs an entry per list.
+    ``limit`` keeps only the best ``limit`` hits (None: all).
     """
+    if limit is not None and limit < 0:
+        raise ConfigError(f"limit must be >= 0 or None (all), got {limit}")
     missing = sorted(set(prepared.lists) - set(weights))
     if missing:
         raise ConfigError(f"no weight for lists {missing}; give one (0 to ignore) for each list")
     w = {name: _check_weight(name, weights[name]) for name in prepared.lists}
     totals: dict[int, float] = {}
     for name, ranked in prepared.lists.items():
+        weight, get = w[name], totals.get
         for (doc_id, _), norm in zip(ranked, prepared.normalized[name], strict=True):
-            totals[doc_id] = totals.get(doc_id, 0.0) + w[name] * norm
-    order = sorted(totals.items(), key=lambda t: (-t[1], t[0]))
+            totals[doc_id] = get(doc_id, 0.0) + weight * norm
+    if limit is None:
+        order = sorted(totals.items(), key=_best_first)
+    else:  # O(n log limit): what a tuning loop over many settings needs
+        order = heapq.nsmallest(limit, totals.items(), key=_best_first)
     if not explain:
         return [Fused(doc_id, score, {}) for doc_id, score in order]
     where = {name: {d: pos for pos, (d, _) in enumerate(r)} for name, r in prepared.lists.items()}
@@ -156,6 +172,7 @@ def rrf(
     weights: Mapping[str, float] | None = None,
     *,
     explain: bool = True,
+    limit: int | None = None,
 ) -> list[Fused]:
     """Reciprocal rank fusion (Cormack, Clarke, Büttcher 2009, SIGIR, "Reciprocal Rank Fusion
     outperforms Condorcet and individual Rank Learning Methods").
@@ -164,10 +181,11 @@ def rrf(
     ``rank`` 1-based and ``k = 60`` as in the paper. Scores are ignored except to drop non-finite
     entries. ``weights`` (default 1.0 for a retriever not named) give weighted RRF as in
     Elasticsearch and Vespa; a weight for a retriever not in ``lists`` is ignored (it returned
-    nothing). ``explain=False`` leaves ``Fused.explain`` empty (faster, for tuning loops).
+    nothing). ``explain=False`` leaves ``Fused.explain`` empty (faster, for tuning loops);
+    ``limit`` keeps the best ``limit`` hits.
     """
     w = {name: (weights or {}).get(name, 1.0) for name in lists}
-    return combine(rank_lists(lists, k), w, explain=explain)
+    return combine(rank_lists(lists, k), w, explain=explain, limit=limit)
 
 
 def rank_lists(lists: Mapping[str, Ranked], k: float = 60) -> Normalized:
@@ -187,6 +205,14 @@ def rank_lists(lists: Mapping[str, Ranked], k: float = 60) -> Normalized:
 # Score normalizations (each maps one list's scores; shapes (n,) -> (n,))
 
 
+def _tame(scores: Sequence[float]) -> Sequence[float]:
+    """Rescale huge scores (|s| > 1e100) so ``max - min`` and squares cannot overflow to inf and
+    make NaN; all three normalizations are invariant to a positive scale, so nothing else changes.
+    """
+    top = max((abs(s) for s in scores), default=0.0)
+    return [s / top for s in scores] if top > 1e100 else scores
+
+
 def minmax(scores: Sequence[float]) -> list[float]:
     """Min-max normalization (Lee 1997, "Analyses of multiple evidence combination", SIGIR).
 
@@ -196,6 +222,7 @@ def minmax(scores: Sequence[float]) -> list[float]:
     """
     if not scores:
         return []
+    scores = _tame(scores)
     lo, hi = min(scores), max(scores)
     if hi - lo <= 0:
         return [1.0] * len(scores)
@@ -220,6 +247,7 @@ def zscore(scores: Sequence[float]) -> list[float]:
     """
     if not scores:
         return []
+    scores = _tame(scores)
     mean, std = _mean_std(scores)
     if std <= 0:
         return [0.0] * len(scores)
@@ -237,6 +265,7 @@ def dbsf(scores: Sequence[float]) -> list[float]:
     """
     if not scores:
         return []
+    scores = _tame(scores)
     mean, std = _mean_std(scores)
     if std <= 0:
         return [0.5] * len(scores)
@@ -292,6 +321,7 @@ def convex(
     weights: Mapping[str, float] | None = None,
     *,
     explain: bool = True,
+    limit: int | None = None,
 ) -> list[Fused]:
     """Convex combination of normalized scores (Bruch, Gai, Ingber 2023, ACM TOIS).
 
@@ -300,10 +330,10 @@ def convex(
     list's own scores, and a retriever that did not return d contributes 0. ``alpha = 0`` is BM25
     only, ``alpha = 1`` dense only. For other list names or more than two lists, pass ``weights``
     (a non-negative weight for every list; they are used as given, not rescaled to sum to 1).
-    ``explain=False`` leaves ``Fused.explain`` empty.
+    ``explain=False`` leaves ``Fused.explain`` empty; ``limit`` keeps the best ``limit`` hits.
     """
     w = convex_weights(list(lists), alpha, weights)
-    return combine(normalize_lists(lists, normalization), w, explain=explain)
+    return combine(normalize_lists(lists, normalization), w, explain=explain, limit=limit)
 
 
 def normalize_lists(lists: Mapping[str, Ranked], normalization: str = "minmax") -> Normalized:
@@ -314,7 +344,8 @@ def normalize_lists(lists: Mapping[str, Ranked], normalization: str = "minmax") 
             f"unknown normalization {normalization!r}; known: {', '.join(NORMALIZATIONS)}"
         )
     clean = {name: _clean(ranked) for name, ranked in lists.items()}
-    return Normalized(clean, {name: norm([s for _, s in ranked]) for name, ranked in clean.items()})
+    normalized = {name: norm([s for _, s in ranked]) for name, ranked in clean.items()}
+    return Normalized(clean, normalized)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from veracity.embed.base import Embedder
 from veracity.errors import ConfigError
 from veracity.index.sync import IndexSet
 from veracity.records import Filter, Hit
-from veracity.retrieve.fusion import Fused, Ranked, RetrieverContribution, convex, minmax, rrf
+from veracity.retrieve.fusion import Fused, Ranked, convex, minmax, rrf
 from veracity.retrieve.mmr import mmr
 from veracity.retrieve.tfidf import TfidfCache
 from veracity.store.sqlite import SQLiteStore
@@ -162,5 +162,5 @@ class CollectionSearcher:
                     }
                     for name, c in f.explain.items()
                 }  # fmt: skip
-            hits.append(Hit(chunk=row.chunk, score=f.score, uri=row.uri, explain=detail))
+            hits.append(Hit(chunk=row.chunk, score=f.score, uri=row.uri, explain=detail, rid=row.rid))
         return hits

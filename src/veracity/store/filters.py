@@ -70,7 +70,9 @@ def parse_where(items: list[str]) -> Filter:
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"invalid filter {item!r}: write KEY=VALUE, for example --where year=2021")
+            raise ConfigError(
+                f"invalid filter {item!r}: write KEY=VALUE, for example --where year=2021"
+            )
         values.setdefault(key.strip(), []).append(coerce_value(raw.strip()))
     return Filter(where={k: (v[0] if len(v) == 1 else tuple(v)) for k, v in values.items()})
 

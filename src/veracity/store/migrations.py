@@ -19,10 +19,10 @@ Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run ``;``-separated DDL statements inside the caller's transaction (``executescript``
     would commit it first)."""
-    for statement in script.split(";"):
-        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--"))
-        if body.strip():
-            db.execute(body)
+    code = "\n".join(line for line in script.splitlines() if not line.strip().startswith("--"))
+    for statement in code.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _m001_initial(db: sqlite3.Connection) -> None:
@@ -88,11 +88,52 @@ def _m001_initial(db: sqlite3.Connection) -> None:
             paths TEXT NOT NULL,
             report TEXT
         );
-        """
+        """,
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (("001_initial", _m001_initial),)
+def _m002_chat_and_cache(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE chat_sessions (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE TABLE chat_turns (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+            content TEXT NOT NULL,
+            chunk_ids TEXT NOT NULL DEFAULT '[]',
+            answer TEXT,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX chat_turns_session ON chat_turns(session_id, id);
+        -- Answers keyed by model, decoding, access scope and the question; each entry lists the
+        -- content hashes of the chunks it used, and is valid only while all of them still exist.
+        CREATE TABLE answer_cache (
+            key TEXT PRIMARY KEY,
+            scope TEXT NOT NULL,
+            question TEXT NOT NULL,
+            question_vec BLOB,
+            chunk_ids TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            hits INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX answer_cache_scope ON answer_cache(scope)
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    ("001_initial", _m001_initial),
+    ("002_chat_and_cache", _m002_chat_and_cache),
+)
 
 
 def migrate(db: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:

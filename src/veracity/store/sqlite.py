@@ -73,7 +73,9 @@ class DocumentWrite:
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
     try:
-        db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+        db = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30
+        )
         if not readonly:
             db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -90,7 +92,9 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 class SQLiteStore:
     """Documents, chunks, vectors and the change log of one collection."""
 
-    def __init__(self, directory: Path | str, *, create: bool = True, readonly: bool = False) -> None:
+    def __init__(
+        self, directory: Path | str, *, create: bool = True, readonly: bool = False
+    ) -> None:
         self.directory = Path(directory).expanduser()
         self.path = self.directory / DB_NAME
         if not self.path.exists():
@@ -155,7 +159,9 @@ class SQLiteStore:
     def _upsert_one(self, db: sqlite3.Connection, item: DocumentWrite, now: float) -> None:
         doc = item.document
         if len(item.chunks) != len(item.vectors):
-            raise StoreError(f"{doc.uri}: {len(item.chunks)} chunks but {len(item.vectors)} vectors")
+            raise StoreError(
+                f"{doc.uri}: {len(item.chunks)} chunks but {len(item.vectors)} vectors"
+            )
         old = db.execute("SELECT created_at FROM documents WHERE id = ?", (doc.id,)).fetchone()
         if old is not None:
             self._delete_chunks(db, doc.id)
@@ -196,16 +202,25 @@ class SQLiteStore:
         with self._write() as db:
             db.execute(
                 "UPDATE documents SET labels = ?, metadata = ?, updated_at = ? WHERE id = ?",
-                (json.dumps(list(labels)), json.dumps(metadata, sort_keys=True), time.time(), doc_id),
+                (
+                    json.dumps(list(labels)),
+                    json.dumps(metadata, sort_keys=True),
+                    time.time(),
+                    doc_id,
+                ),
             )
             db.execute("DELETE FROM document_labels WHERE document_id = ?", (doc_id,))
-            db.executemany("INSERT INTO document_labels VALUES (?, ?)", [(lb, doc_id) for lb in labels])
+            db.executemany(
+                "INSERT INTO document_labels VALUES (?, ?)", [(lb, doc_id) for lb in labels]
+            )
 
     @staticmethod
     def _delete_chunks(db: sqlite3.Connection, doc_id: str) -> int:
         # Uses the chunks_document index: time proportional to this document's chunks.
         rids = [r[0] for r in db.execute("SELECT rid FROM chunks WHERE document_id = ?", (doc_id,))]
-        db.executemany("INSERT INTO changes (chunk_rid, op) VALUES (?, 'del')", [(r,) for r in rids])
+        db.executemany(
+            "INSERT INTO changes (chunk_rid, op) VALUES (?, 'del')", [(r,) for r in rids]
+        )
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         return len(rids)
 
@@ -375,7 +390,9 @@ class SQLiteStore:
             db.execute("CREATE TABLE vectors_staging (chunk_rid INTEGER PRIMARY KEY, vector BLOB)")
         n = 0
         for rids, vectors in batches:
-            rows = [(int(r), v.tobytes()) for r, v in zip(rids, vectors.astype(np.float32), strict=True)]
+            rows = [
+                (int(r), v.tobytes()) for r, v in zip(rids, vectors.astype(np.float32), strict=True)
+            ]
             with self._write() as db:
                 db.executemany("INSERT OR REPLACE INTO vectors_staging VALUES (?, ?)", rows)
             n += len(rows)

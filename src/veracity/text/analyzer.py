@@ -18,8 +18,41 @@ from veracity.errors import ConfigError, MissingDependency
 
 # Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET (also bm25s' STOPWORDS_EN): 33 words.
 ENGLISH_STOPWORDS: frozenset[str] = frozenset(
-    """a an and are as at be but by for if in into is it no not of on or such that the their
-    then there these they this to was will with""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
 )
 
 WORD_PATTERN = r"(?u)\b\w\w+\b"

@@ -37,6 +37,7 @@ SECTIONED_MIMES = frozenset({"text/markdown", "text/x-markdown", "text/html"})
 # real text averages more characters per token, and it bounds the text one count() call sees.
 _MAX_CHARS_PER_TOKEN = 12
 _SHRINK = 0.9  # aim a little under the budget when shrinking an over-budget piece
+_GROW = 0.97  # the next piece's window: the last piece's characters per token, a little under
 _MAX_HEADING_CHARS = 200  # headings are stored on every chunk of a section: keep them short
 _WHITESPACE_CUTS = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
 
@@ -113,7 +114,7 @@ def chunk_document(
 # Every alternative starts at a newline, so the scan jumps from newline to newline (a literal
 # prefix: 50 MB in tens of milliseconds); the first line is matched separately.
 _MD_BODY = r"""[ ]{0,3}+(?:
-      (?P<fence>(?P<fchar>[`~])(?P=fchar){2,}+)(?P<info>[^\n]*+)   # fenced code: open or close
+      (?P<fence>`{3,}+|~{3,}+)(?P<info>[^\n]*+)                     # fenced code: open or close
     | (?P<atx>\#{1,6})(?P<title>(?:[ \t][^\n]*+)?)$                 # ATX heading
     | (?P<setext>=++|-{2,}+)[ \t\r]*+$                              # setext underline
 )"""
@@ -248,9 +249,10 @@ def _split_long(text: str, start: int, end: int, budget: int, counter: TokenCoun
     alone is over the budget (unavoidable).
     """
     max_chars = budget * _MAX_CHARS_PER_TOKEN
+    window = max_chars  # the first guess; then sized by the last piece's characters per token
     pos = start
     while pos < end:
-        cut = end if end - pos <= max_chars else _cut_before(text, pos, pos + max_chars)
+        cut = end if end - pos <= window else _cut_before(text, pos, pos + window)
         n = counter.count(text[pos:cut])
         while n > budget and cut - pos > 1:
             target = pos + max(1, int((cut - pos) * budget / n * _SHRINK))
@@ -260,6 +262,8 @@ def _split_long(text: str, start: int, end: int, budget: int, counter: TokenCoun
             cut = pos + len(text[pos:cut].rstrip())
             n = counter.count(text[pos:cut])
         yield _Unit(pos, cut, n, False)
+        if n > 0:
+            window = max(1, min(max_chars, int((cut - pos) * budget / n * _GROW)))
         following = _NON_SPACE.search(text, cut, end)
         pos = end if following is None else following.start()
 
@@ -285,12 +289,18 @@ def _cut_before(text: str, pos: int, target: int) -> int:
 
 
 def _pack(units: Iterator[_Unit], options: ChunkOptions) -> Iterator[tuple[int, int, int]]:
-    """Greedy packing of units into (start, end, n_tokens) chunks with whole-sentence overlap."""
+    """Greedy packing of units into (start, end, n_tokens) chunks with whole-sentence overlap.
+
+    A chunk also ends before it would span more than ``max_tokens * _MAX_CHARS_PER_TOKEN``
+    characters, so a few words scattered over megabytes of whitespace do not make one huge chunk.
+    """
     budget = options.max_tokens
+    max_chars = budget * _MAX_CHARS_PER_TOKEN
     current: list[_Unit] = []
     total = 0
     for unit in units:
-        if current and total + unit.n_tokens > budget:
+        too_long = bool(current) and unit.end - current[0].start > max_chars
+        if current and (total + unit.n_tokens > budget or too_long):
             yield current[0].start, current[-1].end, total
             current = _overlap(current, min(options.overlap_tokens, budget - unit.n_tokens))
             total = sum(u.n_tokens for u in current)

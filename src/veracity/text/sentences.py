@@ -28,7 +28,7 @@ __all__ = ["split_sentences"]
 _BLANK = r"(?P<blank>[^\S\n]*+(?=\n))"  # a blank line: paragraph break
 _LINE = r"""(?P<line>[^\S\n]{0,3}+(?:
       \#{1,6}(?=[^\S\n]|$)[^\n]*+             # ATX heading: its own sentence
-    | (?>(?:[-=*_][^\S\n]*+){3,})$             # rule or setext underline
+    | (?=(?:[ \t]*+[-=*_]){3})[-=*_ \t\r\f\v]*+$  # rule or setext underline
 ))"""
 _ITEM = r"""(?P<item>[^\S\n]*+(?:               # list item or table row: starts a sentence
       [-*+•▪‣◦](?=[^\S\n]) | \d{1,9}[.)](?=[^\S\n]) | \|
@@ -36,14 +36,12 @@ _ITEM = r"""(?P<item>[^\S\n]*+(?:               # list item or table row: starts
 _LINE_BREAK = re.compile(rf"\n(?:{_BLANK}|{_LINE}|{_ITEM})", re.MULTILINE | re.VERBOSE)
 _FIRST_LINE_BREAK = re.compile(rf"{_LINE}|{_ITEM}", re.MULTILINE | re.VERBOSE)
 
-# A sentence-final run: no terminator right before it, so a long run is tried once (linear).
+# A sentence-final run of terminators and closing quotes/brackets. It starts with a character
+# class (a fast prefix scan) and refuses to start inside a run, so a 50 MB run of dots is read once.
 _TERMINATOR = re.compile(
-    r"""
-      (?<![.!?…])(?P<west>[.!?…]++)["'”’»)\]}]*+(?=\s|$)
-    | (?<![。！？])[。！？]++[」』）】”’"']*+
-    """,
-    re.VERBOSE,
+    r"""[.!?…。！？](?<![.!?…。！？][.!?…。！？])[.!?…。！？]*+["'”’»)\]}」』）】]*+"""
 )
+_CJK_STOP = re.compile("[。！？]")
 _NEXT_CHAR = re.compile(r"\s*+(\S?)")
 _WORD_BEFORE = re.compile(r"""[("'“‘\[]*+(\S*)$""")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")  # U.S, e.g, i.e, J (of "J. Smith")
@@ -113,8 +111,11 @@ def _split_block(text: str, start: int, stop: int, spans: list[tuple[int, int]])
         nxt = _NEXT_CHAR.match(text, m.end(), stop)
         assert nxt is not None  # the pattern matches the empty string
         following = nxt.group(1)
-        if m.group("west") is not None and not _ends_sentence(text, m, following, sentence_start):
-            continue
+        if _CJK_STOP.search(m.group()) is None:
+            if following and nxt.start(1) == m.end():
+                continue  # no space after it: "3.14", "example.com", "e.g.,"
+            if not _ends_sentence(text, m, following, sentence_start):
+                continue
         spans.append((sentence_start, m.end()))
         if not following:
             return
@@ -128,7 +129,7 @@ def _ends_sentence(text: str, m: re.Match[str], following: str, sentence_start: 
         return True
     if following.islower():
         return False  # "e.g. the", "... and then", "approx. ten"
-    if m.group("west") != ".":
+    if m.group().rstrip("\"'”’»)]}") != ".":
         return True
     word_m = _WORD_BEFORE.search(text, max(sentence_start, m.start() - _LOOKBACK), m.start())
     word = word_m.group(1) if word_m else ""

@@ -8,11 +8,15 @@ Design (measured in ``benchmarks/bm25_speed.py``; see docs/benchmarks.md):
   merge, as in Lucene), and a segment that is mostly tombstones is rewritten.
 - Global statistics are exact at every moment: the document frequency of every term, the number
   of live documents ``N`` and their total length are updated by each add and delete.
-- A query computes idf from the global df, takes each query term's cached term-frequency
-  components (recomputed lazily when the average length changed, see ``Segment``), sums them per
-  document with one ``np.bincount`` in query-term order, zeroes tombstones and selects the top k
-  with ``argpartition``. Ties break by ascending id, so results do not depend on segment layout,
-  and an index built incrementally scores bit-identically to a rebuild over the same documents.
+- A query computes idf from the global df and takes each query term's cached term-frequency
+  components (recomputed lazily, per term, when the average length changed; see ``Segment``).
+  Each segment sums them per document in query-term order and keeps its k best in the total order
+  (score descending, id ascending), skipping tombstones and ids outside ``allowed``; the index's
+  top k is the merge of those lists (``kernels``: a compiled numba kernel, or numpy). Results do
+  not depend on segment layout, so an index built incrementally scores bit-identically to a
+  rebuild over the same documents.
+- Why not precomputed impacts (bm25s) or FTS5: a finished score depends on N, df and L_avg, which
+  every add and delete changes; precomputing them makes an update cost a full re-index.
 """
 
 from __future__ import annotations
@@ -56,7 +60,9 @@ class BM25Index:
         backend: str = "auto",
     ) -> None:
         if k1 < 0 or not 0 <= b <= 1 or delta < 0:
-            raise ConfigError(f"BM25 needs k1 >= 0, 0 <= b <= 1, delta >= 0; got {k1=}, {b=}, {delta=}")
+            raise ConfigError(
+                f"BM25 needs k1 >= 0, 0 <= b <= 1, delta >= 0; got {k1=}, {b=}, {delta=}"
+            )
         if merge_factor < 2:
             raise ConfigError(f"merge_factor must be >= 2, got {merge_factor}")
         self.analyzer = analyzer
@@ -98,7 +104,9 @@ class BM25Index:
         Within one call a repeated id keeps its last text. Takes effect at once.
         """
         if len(ids) != len(texts):
-            raise ConfigError(f"add() got {len(ids)} ids but {len(texts)} texts; pass one id per text")
+            raise ConfigError(
+                f"add() got {len(ids)} ids but {len(texts)} texts; pass one id per text"
+            )
         if not len(ids):
             return
         last: dict[int, str] = {}
@@ -192,6 +200,8 @@ class BM25Index:
     ) -> list[tuple[I64, F32]]:
         if k < 1:
             raise ConfigError(f"k must be >= 1, got {k}")
+        if not self._n_live:
+            return [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)) for _ in queries]
         tids, q_ptr, q_w = self._query_terms(queries)
         params = (self.k1, self.b, self.delta)
         parts = []
@@ -243,7 +253,8 @@ def _member(ids: I64, allowed: I64) -> npt.NDArray[np.bool_]:
     if not len(allowed):
         return np.zeros(len(ids), dtype=bool)
     at = np.minimum(np.searchsorted(allowed, ids), len(allowed) - 1)
-    return allowed[at] == ids
+    same: npt.NDArray[np.bool_] = allowed[at] == ids
+    return same
 
 
 def _merge_parts(parts: list[Result], q: int, k: int) -> tuple[I64, F32]:

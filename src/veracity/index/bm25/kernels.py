@@ -40,12 +40,15 @@ def _topk_numpy(
         d_parts, w_parts = [], []
         for j in range(int(q_ptr[q]), int(q_ptr[q + 1])):
             p = int(q_pos[j])
-            if p >= 0:
+            if p >= 0 and q_w[j] > 0:
                 s, e = indptr[p], indptr[p + 1]
                 d_parts.append(docs[s:e])
                 w_parts.append(tfc[s:e] * q_w[j])
         if d_parts:
-            acc = np.bincount(np.concatenate(d_parts), np.concatenate(w_parts), minlength=n_docs)
+            acc: F64 = np.asarray(
+                np.bincount(np.concatenate(d_parts), np.concatenate(w_parts), minlength=n_docs),
+                dtype=np.float64,
+            )
             pos = np.flatnonzero((acc > 0) & eligible)
             top_ids, top_scores = order_top_k(ids[pos], acc[pos], k)
         else:

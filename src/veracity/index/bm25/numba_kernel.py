@@ -1,9 +1,19 @@
-"""The numba version of ``kernels.segment_top_k``: one pass per query, a heap for the top k.
+"""The numba version of ``kernels.segment_top_k``, imported only when numba is installed.
 
-Imported only when numba is installed. Per query it accumulates float64 scores over the query
-terms' postings into a scratch array (remembering which documents it touched, so it never scans or
-clears the whole segment), then keeps the k best in a min-heap ordered by (score, -id), as bm25s
-does with its numba selection (after retriv). Results equal ``kernels._topk_numpy`` bit for bit.
+Per query, in one compiled pass (measured on SciFact, 1 thread; see docs/benchmarks.md):
+
+1. Accumulate float64 scores over the query terms' postings into a scratch array. When the
+   postings are few next to the segment (``n_post * 16 < n_docs``) the touched documents are
+   remembered so nothing scans the whole segment; otherwise the array is scanned densely, like
+   bm25s, with a branch-free compaction (a data-dependent branch per document mispredicts often
+   and cost about half the query time).
+2. For large k, a 256-bucket histogram of ``score / max`` finds a floor that at least k
+   candidates reach, so only about k candidates reach step 3 (this halved the time at k=100).
+3. A min-heap keeps the k best in the total order (score descending, id ascending), as bm25s does
+   with its numba selection (after retriv); its fast path is one float comparison.
+
+Results equal ``kernels._topk_numpy`` bit for bit: the same float32 products, summed in float64 in
+query-term order from 0.0.
 """
 
 from __future__ import annotations
@@ -50,6 +60,82 @@ def _sift_up(hs: Any, hi: Any, pos: int) -> None:
 
 
 @njit(cache=True, nogil=True)
+def _accumulate(
+    indptr: Any, docs: Any, tfc: Any, q_pos: Any, q_w: Any, start: int, end: int,
+    acc: Any, cand: Any, cand_s: Any,
+) -> int:  # fmt: skip
+    """Score one query into ``acc``; move the scored docs to (cand, cand_s), clear ``acc``."""
+    n_docs = len(acc)
+    n_post = 0
+    for j in range(start, end):
+        p = q_pos[j]
+        if p >= 0 and q_w[j] > 0.0:
+            n_post += indptr[p + 1] - indptr[p]
+    sparse = n_post * 16 < n_docs
+    m = 0
+    for j in range(start, end):
+        p = q_pos[j]
+        w = q_w[j]
+        if p < 0 or w <= 0.0:
+            continue  # idf 0 adds nothing; skipping it keeps "acc == 0" meaning "untouched"
+        if sparse:
+            for i in range(indptr[p], indptr[p + 1]):
+                d = docs[i]
+                if acc[d] == 0.0:
+                    cand[m] = d
+                    m += 1
+                acc[d] += np.float64(tfc[i] * w)
+        else:
+            for i in range(indptr[p], indptr[p + 1]):
+                acc[docs[i]] += np.float64(tfc[i] * w)
+    if sparse:
+        for t in range(m):
+            cand_s[t] = acc[cand[t]]
+            acc[cand[t]] = 0.0
+        return m
+    for d in range(n_docs):
+        s = acc[d]
+        acc[d] = 0.0
+        cand[m] = d
+        cand_s[m] = s
+        m += s > 0.0
+    return m
+
+
+@njit(cache=True, nogil=True)
+def _prefilter(cand: Any, cand_s: Any, m: int, k: int, hist: Any, eligible: Any) -> int:
+    """Keep the eligible candidates in the histogram buckets that hold the k best eligible ones.
+
+    Returns the new count; the buckets count eligible candidates only, or a floor could drop
+    eligible documents that a pre-filter or tombstones need to fill k.
+    """
+    top = 0.0
+    for t in range(m):
+        top = max(top, cand_s[t])
+    scale = 255.999 / top
+    hist[:] = 0
+    for t in range(m):
+        hist[int(cand_s[t] * scale)] += eligible[cand[t]]
+    total = 0
+    floor = 255
+    while floor > 0:
+        total += hist[floor]
+        if total >= k:
+            break
+        floor -= 1
+    if floor == 0:
+        return m
+    c = 0
+    for t in range(m):
+        s = cand_s[t]
+        d = cand[t]
+        cand_s[c] = s
+        cand[c] = d
+        c += (int(s * scale) >= floor) & eligible[d]
+    return c
+
+
+@njit(cache=True, nogil=True)
 def segment_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
     q_ptr: Any, q_pos: Any, q_w: Any, k: int,
@@ -57,33 +143,25 @@ def segment_top_k(
     n_docs = len(ids)
     n_queries = len(q_ptr) - 1
     acc = np.zeros(n_docs, dtype=np.float64)
-    stamp = np.zeros(n_docs, dtype=np.int64)  # query number + 1 that last touched a doc
-    touched = np.empty(n_docs, dtype=np.int64)
+    cand = np.empty(n_docs, dtype=np.int64)
+    cand_s = np.empty(n_docs, dtype=np.float64)
+    hist = np.zeros(256, dtype=np.int64)
     heap_s = np.empty(k, dtype=np.float64)  # min-heap of the k best so far, worst at the root
     heap_i = np.empty(k, dtype=np.int64)
     out_ptr = np.zeros(n_queries + 1, dtype=np.int64)
     out_ids = np.empty(n_queries * k, dtype=np.int64)
     out_scores = np.empty(n_queries * k, dtype=np.float64)
     for q in range(n_queries):
-        m = 0
-        for j in range(q_ptr[q], q_ptr[q + 1]):
-            p = q_pos[j]
-            if p < 0:
-                continue
-            w = q_w[j]
-            for i in range(indptr[p], indptr[p + 1]):
-                d = docs[i]
-                if stamp[d] != q + 1:
-                    stamp[d] = q + 1
-                    touched[m] = d
-                    m += 1
-                acc[d] += np.float64(tfc[i] * w)
+        m = _accumulate(indptr, docs, tfc, q_pos, q_w, q_ptr[q], q_ptr[q + 1], acc, cand, cand_s)
+        if k >= 32 and m > 4 * k:
+            m = _prefilter(cand, cand_s, m, k, hist, eligible)
         n = 0
         for t in range(m):
-            d = touched[t]
-            s = acc[d]
-            acc[d] = 0.0
-            if s <= 0.0 or not eligible[d]:
+            s = cand_s[t]
+            if n == k and s < heap_s[0]:
+                continue
+            d = cand[t]
+            if not eligible[d]:
                 continue
             doc_id = ids[d]
             if n < k:

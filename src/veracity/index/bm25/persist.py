@@ -52,7 +52,7 @@ def save(index: BM25Index, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     terms = list(index.vocab)  # dict order is term id order
     encoded = [t.encode("utf-8") for t in terms]
-    arrays: dict[str, np.ndarray] = {
+    arrays: dict[str, Any] = {
         "vocab_bytes": np.frombuffer(b"".join(encoded), dtype=np.uint8),
         "vocab_ends": np.cumsum([len(e) for e in encoded], dtype=np.int64),
     }
@@ -143,7 +143,9 @@ def _load_checked(directory: Path, manifest: dict[str, Any]) -> BM25Index:
         raw = npz["vocab_bytes"].tobytes()
         ends = npz["vocab_ends"].tolist()
         starts = [0, *ends[:-1]]
-        index.vocab = {raw[s:e].decode("utf-8"): i for i, (s, e) in enumerate(zip(starts, ends, strict=True))}
+        index.vocab = {
+            raw[s:e].decode("utf-8"): i for i, (s, e) in enumerate(zip(starts, ends, strict=True))
+        }
         if len(index.vocab) != len(ends):
             raise ValueError("duplicate terms in the vocabulary")
         segments = [_read_segment(npz, i, len(ends)) for i in range(int(manifest["segments"]))]
@@ -170,7 +172,10 @@ def _read_segment(npz: Any, i: int, vocab_size: int) -> Segment:
         and len(a["fwd_indptr"]) == n + 1
         and len(a["fwd_terms"]) == len(a["fwd_tfs"]) == int(a["fwd_indptr"][-1])
         and bool(np.all(np.diff(a["fwd_indptr"]) >= 0))
-        and (len(a["fwd_terms"]) == 0 or 0 <= int(a["fwd_terms"].min()) <= int(a["fwd_terms"].max()) < vocab_size)
+        and (
+            len(a["fwd_terms"]) == 0
+            or 0 <= int(a["fwd_terms"].min()) <= int(a["fwd_terms"].max()) < vocab_size
+        )
     )
     if not ok:
         raise ValueError(f"segment {i} arrays are inconsistent")

@@ -80,9 +80,7 @@ class Segment:
         keys, tfs = np.unique(doc_of * vocab + flat, return_counts=True)
         pair_docs = keys // vocab
         indptr = np.searchsorted(pair_docs, np.arange(len(docs) + 1)).astype(np.int64)
-        return cls(
-            ids, lengths, indptr, (keys % vocab).astype(np.int32), tfs.astype(np.int32)
-        )
+        return cls(ids, lengths, indptr, (keys % vocab).astype(np.int32), tfs.astype(np.int32))
 
     def __len__(self) -> int:
         return len(self.ids)

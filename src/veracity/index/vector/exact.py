@@ -18,6 +18,7 @@ change (vectorised ``searchsorted``; no Python dict of a million ints).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from veracity.index.vector._common import (
     load_npy,
     read_meta,
     save_npy,
+    sorted_lookup,
     write_index,
 )
 
@@ -67,23 +69,26 @@ class ExactIndex:
             order = np.argsort(self._ids[: self._n], kind="stable")
             self._sorted = (self._ids[: self._n][order], order)
         keys, rows = self._sorted
-        pos = np.searchsorted(keys, ids)
-        pos_c = np.minimum(pos, max(len(keys) - 1, 0))
-        found = (pos < len(keys)) & (keys[pos_c] == ids) if len(keys) else np.zeros(len(ids), bool)
-        return found, rows[pos_c] if len(keys) else np.zeros(len(ids), np.int64)
+        return sorted_lookup(keys, rows, ids)
+
+    def ids(self) -> np.ndarray:
+        """The ids held, in row order (a copy)."""
+        return self._ids[: self._n].copy()
 
     def present(self, ids: np.ndarray) -> np.ndarray:
         """Sorted unique ids among ``ids`` that the index holds."""
         ids = np.unique(check_ids(ids))
         found, _ = self._lookup(ids)
-        return ids[found]
+        out: np.ndarray = ids[found]
+        return out
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """The stored ``(len(ids), dim)`` vectors of ids the index holds (KeyError otherwise)."""
         found, rows = self._lookup(check_ids(ids))
         if not found.all():
             raise KeyError(f"ids not in the index: {ids[~found][:5].tolist()}")
-        return self._matrix[rows]
+        out: np.ndarray = self._matrix[rows]
+        return out
 
     # --- changes ----------------------------------------------------------------------------
 
@@ -149,6 +154,14 @@ class ExactIndex:
 
     # --- persistence ------------------------------------------------------------------------
 
+    def writers(self) -> dict[str, tuple[str, Callable[[Path], None]]]:
+        """The data files of this index, for ``write_index`` (also used by backends that keep
+        their vectors in an ExactIndex)."""
+        return {
+            "ids": ("npy", save_npy(self._ids[: self._n])),
+            "vectors": ("npy", save_npy(self._matrix[: self._n])),
+        }
+
     def save(self, directory: Path) -> None:
         write_index(
             directory,
@@ -157,10 +170,7 @@ class ExactIndex:
             applied_seq=self.applied_seq,
             count=self._n,
             options={},
-            writers={
-                "ids": ("npy", save_npy(self._ids[: self._n])),
-                "vectors": ("npy", save_npy(self._matrix[: self._n])),
-            },
+            writers=self.writers(),
         )
 
     @classmethod

@@ -126,19 +126,37 @@ def _is_boilerplate(node: Any) -> bool:
 
 
 def _drop_boilerplate(root: Any) -> None:
-    for node in root.css(_DROP_TAGS):
-        node.decompose()
     keep_headers = root.tag in ("main", "article") or root.attributes.get("role") == "main"
-    for node in root.css("footer" if keep_headers else _PAGE_CHROME):
+    doomed = list(root.css(f"{_DROP_TAGS}, {'footer' if keep_headers else _PAGE_CHROME}"))
+    doomed += [
+        node
+        for node in root.css("[class], [id], [role], [hidden], [aria-hidden]")
+        if _is_boilerplate(node)
+    ]
+    # Never drop an element holding the main content (a "menu-wrapper" div around <main>, an
+    # ASP.NET <form> around the whole page).
+    doomed = [node for node in doomed if not _holds_content(node)]
+    ids = {node.mem_id for node in doomed}
+    # Decompose only the top-most doomed nodes, once each: their descendants go with them.
+    top = {node.mem_id: node for node in doomed if not _has_ancestor_in(node, ids, root)}
+    for node in top.values():
         node.decompose()
-    # Never drop an element holding the main content (a "menu-wrapper" div around <main>).
-    for node in root.css("[class], [id], [role], [hidden], [aria-hidden]"):
-        if node.parent is not None and _is_boilerplate(node) and not _holds_content(node):
-            node.decompose()
 
 
 def _holds_content(node: Any) -> bool:
-    return node.tag in ("main", "article", "body") or node.css_first("main, article") is not None
+    if node.tag in ("main", "article", "body"):
+        return True
+    selector = "main, article, h1" if node.tag == "form" else "main, article"
+    return node.css_first(selector) is not None
+
+
+def _has_ancestor_in(node: Any, ids: set[int], root: Any) -> bool:
+    parent = node.parent
+    while parent is not None and parent.mem_id != root.mem_id:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def render_blocks(root: Any) -> str:

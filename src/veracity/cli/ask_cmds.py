@@ -1,0 +1,173 @@
+"""``veracity ask`` and ``veracity chat``: cited answers, streamed, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from veracity.cli.common import add_collection_arg, open_collection, print_json
+from veracity.collection import Collection
+from veracity.errors import ConfigError
+from veracity.rag.engine import MODES, AnswerEngine, AskOptions, Final, Token
+from veracity.rag.serialize import answer_to_dict
+from veracity.records import Answer, Decoding, Filter
+from veracity.store.chat import Turn
+from veracity.store.filters import parse_where
+
+
+def _engine_args(p: argparse.ArgumentParser) -> None:
+    add_collection_arg(p)
+    p.add_argument("--mode", choices=MODES, default="sequence", help="RAG-sequence or RAG-token")
+    p.add_argument(
+        "--model", default="smollm2", help="generator: smollm2, a .gguf path, openai:NAME, hf:PATH"
+    )
+    p.add_argument(
+        "--base-url", default=None, help="OpenAI-compatible server URL (with --model NAME)"
+    )
+    p.add_argument("--threads", type=int, default=None, help="generator threads (default: 1)")
+    p.add_argument("--max-tokens", type=int, default=160)
+    p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sources", type=int, default=4, help="passages placed in the prompt")
+    p.add_argument("--unsupported", choices=("flag", "drop"), default="flag")
+    p.add_argument("--no-cache", action="store_true")
+    p.add_argument("--labels", default=None, help="ACL labels the caller may see")
+    p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("ask", help="answer a question with citations, or abstain")
+    p.add_argument("question")
+    _engine_args(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=cmd_ask)
+
+    p = sub.add_parser("chat", help="interactive chat with history (type /help)")
+    _engine_args(p)
+    p.add_argument("--session", default=None, help="resume a session by id")
+    p.set_defaults(run=cmd_chat)
+
+
+def _build(args: argparse.Namespace) -> tuple[Collection, AnswerEngine, AskOptions, Filter | None]:
+    if args.max_tokens < 1:
+        raise ConfigError(f"--max-tokens must be >= 1, got {args.max_tokens}")
+    collection = open_collection(args)
+    gen_opts: dict[str, Any] = {}
+    if args.base_url:
+        gen_opts["base_url"] = args.base_url
+    if args.threads is not None and not args.base_url:
+        gen_opts["n_threads"] = args.threads
+    engine = collection.answer_engine(args.model, cache=not args.no_cache, **gen_opts)
+    opts = AskOptions(
+        mode=args.mode,
+        sources=args.sources,
+        relevance_floor=engine.options.relevance_floor,
+        unsupported=args.unsupported,
+        decoding=Decoding(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed),
+        use_cache=not args.no_cache,
+    )
+    where = parse_where(args.where) if args.where else None
+    if args.labels is not None:
+        labels = frozenset(x for x in args.labels.split(",") if x)
+        where = Filter(where=where.where if where else {}, labels=labels)
+    return collection, engine, opts, where
+
+
+def print_answer(answer: Answer, streamed: bool) -> None:
+    """The checked answer, its sources and each sentence's support verdict."""
+    out = sys.stdout
+    if streamed:
+        out.write("\n\n")
+    if answer.abstained or not streamed:
+        out.write(answer.text + "\n")
+    elif answer.sentences:
+        out.write(f"Checked answer: {answer.text}\n")
+    if answer.citations:
+        out.write("\nSources:\n")
+        for c in answer.citations:
+            page = f", page {c.page}" if c.page else ""
+            snippet = " ".join(c.text.split())
+            snippet = snippet[:160] + ("..." if len(snippet) > 160 else "")
+            out.write(f"  [{c.n}] {c.uri}{page} (chars {c.start}-{c.end})\n      {snippet}\n")
+    if answer.sentences:
+        out.write("\nSupport:\n")
+        for s in answer.sentences:
+            mark = "supported" if s.supported else "NOT SUPPORTED"
+            cites = ",".join(str(n) for n in s.citations) or "-"
+            out.write(f"  [{mark} {s.score:.2f}; cites {cites}] {s.text}\n")
+    out.flush()
+
+
+def _run(
+    engine: AnswerEngine,
+    question: str,
+    history: list[tuple[str, str]],
+    where: Filter | None,
+    opts: AskOptions,
+    stream_tokens: bool,
+) -> Answer:
+    answer: Answer | None = None
+    for event in engine.stream(question, history, where, opts):
+        if isinstance(event, Token) and stream_tokens:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, Final):
+            answer = event.answer
+    assert answer is not None
+    return answer
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    _, engine, opts, where = _build(args)
+    answer = _run(engine, args.question, [], where, opts, stream_tokens=not args.json)
+    if args.json:
+        print_json(answer_to_dict(answer))
+    else:
+        print_answer(answer, streamed=not answer.abstained and "cached" not in answer.timings_ms)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    collection, engine, opts, where = _build(args)
+    chats = collection.chats()
+    session = chats.get(args.session) if args.session else chats.create()
+    print(f"session {session.id} (type /help for commands, /quit to leave)")
+    while True:
+        try:
+            line = input("you> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            return 0
+        if line == "/help":
+            print("/new  start a new session    /history  show this session    /quit  leave")
+            continue
+        if line == "/new":
+            session = chats.create()
+            print(f"session {session.id}")
+            continue
+        if line == "/history":
+            for turn in chats.turns(session.id):
+                print(f"{turn.role}> {turn.content}")
+            continue
+        history = [(t.role, t.content) for t in chats.turns(session.id, limit=6)]
+        sys.stdout.write("veracity> ")
+        answer = _run(engine, line, history, where, opts, stream_tokens=True)
+        print_answer(answer, streamed=not answer.abstained and "cached" not in answer.timings_ms)
+        chats.append(
+            session.id,
+            [
+                Turn("user", line),
+                Turn(
+                    "assistant",
+                    answer.text,
+                    tuple(c.chunk_id for c in answer.citations),
+                    json.dumps(answer_to_dict(answer)),
+                ),
+            ],
+        )

@@ -1,0 +1,1 @@
+"""The answer engine: condense, retrieve, rerank, pack, prompt, generate, cite, check, or abstain."""

@@ -1,0 +1,335 @@
+"""The answer engine: a question in, a cited answer out, or an honest abstention.
+
+``AnswerEngine.stream`` yields ``Token`` events as the model writes, then one ``Final`` event with
+the ``Answer``: its sentences, the citations each rests on, and whether its sources support it.
+Two modes:
+
+- ``sequence`` (RAG-sequence): retrieve once for the whole question; every sentence draws on the
+  same sources. Best for focused questions whose answer sits in one or two passages.
+- ``token`` (RAG-token, per sentence): retrieve again before each sentence with the question plus
+  the sentence just written, so later sentences can rest on other sources. Helps multi-part
+  questions that span documents; costs one retrieval and one prompt per sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from veracity.errors import ConfigError
+from veracity.generate.base import Generator, context_size_of, count_tokens
+from veracity.guard.grounding import SupportJudge
+from veracity.rag.cache import AnswerCache
+from veracity.rag.citations import AnswerSentence, citations_used, split_answer
+from veracity.rag.condense import condense
+from veracity.rag.context import pack_context
+from veracity.rag.prompt import ABSTAIN_TEXT, Source, answer_messages, is_abstention
+from veracity.rag.relevance import Reranker
+from veracity.rag.support import check_support
+from veracity.records import Answer, Decoding, Filter, Hit, SentenceSupport
+from veracity.retrieve.search import Retriever
+
+MODES = ("sequence", "token")
+
+
+@dataclass(frozen=True, slots=True)
+class AskOptions:
+    """How to answer. ``relevance_floor``: the calibrated probability under which the best source
+    is judged not relevant and the engine abstains. ``unsupported``: ``"flag"`` keeps unsupported
+    sentences marked ``supported=False``; ``"drop"`` removes them from the answer."""
+
+    mode: str = "sequence"
+    sources: int = 4
+    candidates: int = 30
+    relevance_floor: float = 0.5
+    support_threshold: float = 0.5
+    unsupported: str = "flag"
+    decoding: Decoding = field(default_factory=lambda: Decoding(max_tokens=160))
+    max_sentences: int = 4  # RAG-token mode: retrieval rounds
+    use_cache: bool = True
+    semantic_threshold: float = 0.97
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"unknown answer mode {self.mode!r}; known: {', '.join(MODES)}")
+        if self.unsupported not in ("flag", "drop"):
+            raise ConfigError(f"unsupported must be 'flag' or 'drop', got {self.unsupported!r}")
+        if self.sources < 1 or self.candidates < self.sources:
+            raise ConfigError("need sources >= 1 and candidates >= sources")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Final:
+    answer: Answer
+
+
+Event = Token | Final
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.marks: dict[str, float] = {}
+        self._last = self.start
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.marks[name] = round(self.marks.get(name, 0.0) + (now - self._last) * 1000, 2)
+        self._last = now
+
+    def mark_first_token(self) -> None:
+        self.marks.setdefault("first_token", round((time.perf_counter() - self.start) * 1000, 2))
+
+    def done(self) -> dict[str, float]:
+        return {**self.marks, "total": round((time.perf_counter() - self.start) * 1000, 2)}
+
+
+class AnswerEngine:
+    """Answers questions from one retriever with one generator; see the module docstring."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        generator: Generator,
+        judge: SupportJudge,
+        *,
+        reranker: Reranker | None = None,
+        cache: AnswerCache | None = None,
+        options: AskOptions | None = None,
+        query_guard: Callable[[str], str | None] | None = None,
+        condense_with_model: bool = False,
+    ) -> None:
+        self.retriever = retriever
+        self.generator = generator
+        self.judge = judge
+        self.reranker = reranker
+        self.cache = cache
+        self.options = options or AskOptions()
+        self.query_guard = query_guard
+        self.condense_with_model = condense_with_model
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        where: Filter | None = None,
+        options: AskOptions | None = None,
+    ) -> Answer:
+        final: Answer | None = None
+        for event in self.stream(question, history, where, options):
+            if isinstance(event, Final):
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        where: Filter | None = None,
+        options: AskOptions | None = None,
+    ) -> Iterator[Event]:
+        opts = options or self.options
+        if not question or not question.strip():
+            raise ConfigError("the question is empty; ask something about your documents")
+        clock = _Clock()
+        if self.query_guard is not None and (reason := self.query_guard(question)):
+            yield Final(_abstain(f"the question was refused: {reason}", clock))
+            return
+        query = condense(question, history, self.generator if self.condense_with_model else None)
+        clock.lap("condense")
+        if opts.mode == "token":
+            yield from self._per_sentence(question, query, where, opts, clock)
+        else:
+            yield from self._once(question, query, where, opts, clock)
+
+    # -- retrieval ----------------------------------------------------------------------------
+
+    def _relevant(
+        self, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
+    ) -> tuple[list[Hit], float]:
+        """Reranked hits above the relevance floor, and the best hit's score."""
+        hits = self.retriever.retrieve(query, opts.candidates, where)
+        clock.lap("retrieve")
+        if self.reranker is not None:
+            hits = self.reranker.rerank(query, hits, opts.candidates)
+            clock.lap("rerank")
+        best = hits[0].score if hits else 0.0
+        if self.reranker is None:
+            return hits, 1.0 if hits else 0.0  # no calibrated score: the floor cannot apply
+        return [h for h in hits if h.score >= opts.relevance_floor / 2], best
+
+    def _budget(self, opts: AskOptions) -> int:
+        window = context_size_of(self.generator)
+        return max(128, window - opts.decoding.max_tokens - 200)  # 200: system prompt + question
+
+    # -- RAG-sequence -------------------------------------------------------------------------
+
+    def _once(
+        self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
+    ) -> Iterator[Event]:
+        hits, best = self._relevant(query, where, opts, clock)
+        if not hits or best < opts.relevance_floor:
+            yield Final(_abstain(_floor_reason(best, opts), clock))
+            return
+        sources = pack_context(
+            hits, self._budget(opts), lambda t: count_tokens(self.generator, t), opts.sources
+        )
+        scope = _scope(where)
+        cached = self._cached(query, sources, scope, opts)
+        if cached is not None:
+            clock.lap("cache")
+            yield Final(replace(cached, timings_ms={**clock.done(), "cached": 1.0}))
+            return
+        text: list[str] = []
+        for piece in self.generator.generate(answer_messages(question, sources), opts.decoding):
+            clock.mark_first_token()
+            text.append(piece)
+            yield Token(piece)
+        clock.lap("generate")
+        answer = self._finish("".join(text), split_answer("".join(text)), sources, opts, clock)
+        if self.cache is not None and opts.use_cache and not answer.abstained:
+            ids = [s.hit.chunk.id for s in sources]
+            self.cache.save(self.generator.name, opts, scope, query, ids, answer)
+        yield Final(answer)
+
+    # -- RAG-token (per sentence) -------------------------------------------------------------
+
+    def _per_sentence(
+        self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
+    ) -> Iterator[Event]:
+        sources: list[Source] = []
+        sentences: list[AnswerSentence] = []
+        best_overall = 0.0
+        step_decoding = replace(opts.decoding, max_tokens=min(opts.decoding.max_tokens, 80))
+        for step in range(opts.max_sentences):
+            step_query = query if step == 0 else f"{query} {sentences[-1].plain}"
+            hits, best = self._relevant(step_query, where, opts, clock)
+            best_overall = max(best_overall, best)
+            if step == 0 and (not hits or best < opts.relevance_floor):
+                yield Final(_abstain(_floor_reason(best, opts), clock))
+                return
+            step_sources = self._renumber(hits, sources, opts)
+            so_far = " ".join(s.text for s in sentences)
+            raw = "".join(
+                self.generator.generate(
+                    answer_messages(question, step_sources, so_far), step_decoding
+                )
+            )
+            new = split_answer(raw)[:1]
+            clock.lap("generate")
+            if (
+                not new
+                or is_abstention(new[0].plain)
+                or any(new[0].plain == s.plain for s in sentences)
+            ):
+                break
+            clock.mark_first_token()
+            piece = (" " if sentences else "") + new[0].text
+            sentences.extend(new)
+            yield Token(piece)
+        yield Final(
+            self._finish(" ".join(s.text for s in sentences), sentences, sources, opts, clock)
+        )
+
+    def _renumber(self, hits: list[Hit], sources: list[Source], opts: AskOptions) -> list[Source]:
+        """This step's sources, reusing numbers of chunks already cited and adding new ones."""
+        packed = pack_context(
+            hits, self._budget(opts), lambda t: count_tokens(self.generator, t), opts.sources
+        )
+        by_chunk = {s.hit.chunk.id: s for s in sources}
+        step: list[Source] = []
+        for source in packed:
+            known = by_chunk.get(source.hit.chunk.id)
+            if known is None:
+                known = Source(len(sources) + 1, source.hit)
+                sources.append(known)
+                by_chunk[known.hit.chunk.id] = known
+            step.append(known)
+        return step
+
+    # -- checking -----------------------------------------------------------------------------
+
+    def _finish(
+        self,
+        text: str,
+        sentences: Sequence[AnswerSentence],
+        sources: Sequence[Source],
+        opts: AskOptions,
+        clock: _Clock,
+    ) -> Answer:
+        if is_abstention(text) or not sentences:
+            return _abstain("the model found no answer in the retrieved sources", clock)
+        verdicts = check_support(sentences, sources, self.judge, opts.support_threshold)
+        clock.lap("check")
+        kept = [
+            (s, v) for s, v in zip(sentences, verdicts, strict=True)
+            if v.supported or opts.unsupported == "flag"
+        ]  # fmt: skip
+        if not any(v.supported for _, v in kept):
+            return _abstain("no sentence of the drafted answer is supported by its sources", clock)
+        final_text = " ".join(_with_markers(s, v) for s, v in kept)
+        used = [n for _, v in kept for n in v.citations]
+        return Answer(
+            text=final_text,
+            abstained=False,
+            citations=citations_used(sources, used),
+            sentences=tuple(_display(s, v) for s, v in kept),
+            timings_ms=clock.done(),
+        )
+
+    # -- cache --------------------------------------------------------------------------------
+
+    def _cached(
+        self, query: str, sources: Sequence[Source], scope: str, opts: AskOptions
+    ) -> Answer | None:
+        if self.cache is None or not opts.use_cache:
+            return None
+        ids = [s.hit.chunk.id for s in sources]
+        return self.cache.lookup(self.generator.name, opts, scope, query, ids)
+
+
+def _with_markers(sentence: AnswerSentence, verdict: SentenceSupport) -> str:
+    """The sentence text, with a marker added when its citation was inferred by the checker."""
+    if sentence.cited or not verdict.citations:
+        return sentence.text
+    body = sentence.text.rstrip()
+    end = body[-1] if body and body[-1] in ".!?" else ""
+    body = body[:-1] if end else body
+    return f"{body} [{verdict.citations[0]}]{end}"
+
+
+def _display(sentence: AnswerSentence, verdict: SentenceSupport) -> SentenceSupport:
+    return replace(verdict, text=sentence.plain)
+
+
+def _abstain(reason: str, clock: _Clock) -> Answer:
+    return Answer(
+        text=f"{ABSTAIN_TEXT}: the documents don't say ({reason}).",
+        abstained=True,
+        reason=reason,
+        timings_ms=clock.done(),
+    )
+
+
+def _floor_reason(best: float, opts: AskOptions) -> str:
+    return (
+        f"no retrieved passage is relevant enough: best relevance {best:.2f} is under the "
+        f"calibrated floor {opts.relevance_floor:.2f}"
+    )
+
+
+def _scope(where: Filter | None) -> str:
+    """A stable text for the access scope, so cached answers never cross filters or ACL labels."""
+    if where is None or where.is_empty():
+        return "all"
+    labels = "*" if where.labels is None else ",".join(sorted(where.labels))
+    docs = "*" if where.document_ids is None else ",".join(sorted(where.document_ids))
+    meta = ",".join(f"{k}={where.where[k]!r}" for k in sorted(where.where))
+    return f"labels={labels};docs={docs};where={meta}"

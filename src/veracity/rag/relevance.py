@@ -1,0 +1,151 @@
+"""Offline reranking and the abstention floor: a calibrated blend of bi-encoder and BM25 evidence.
+
+No cross-encoder ships offline, so relevance is estimated from two signals we have for every chunk:
+
+- ``cosine``: the MiniLM bi-encoder similarity of query and chunk;
+- ``coverage``: the chunk's BM25 score divided by the query's maximum attainable score (the sum of
+  the idf of its analyzed terms, the Lucene BM25 bound as tf grows), i.e. the share of the query's
+  information the chunk matches. Query terms the collection never saw carry high idf and pull
+  coverage down, which is exactly the signal of a question the documents cannot answer.
+
+A logistic model over ``(cosine, coverage)`` maps them to a probability that the chunk answers the
+question; its weights were fitted on SQuAD v1.1 (questions with their own paragraph present versus
+with their article removed) by ``benchmarks/calibrate_relevance.py``, which also chose the floor.
+The probability is the rerank score; the best chunk's probability under the floor means abstain.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from veracity.embed.base import Embedder
+from veracity.errors import ConfigError, MissingDependency
+from veracity.index.bm25 import BM25Index
+from veracity.records import Hit
+from veracity.store.sqlite import SQLiteStore
+
+MODEL_PATH = Path(__file__).with_name("relevance_model.json")
+
+
+class Reranker(Protocol):
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceModel:
+    """``p = sigmoid(w_cos * cosine + w_cov * coverage + bias)``; ``floor`` is the abstention cut."""
+
+    w_cosine: float
+    w_coverage: float
+    bias: float
+    floor: float
+    source: str = ""
+
+    def probability(self, cosine: float, coverage: float) -> float:
+        z = self.w_cosine * cosine + self.w_coverage * coverage + self.bias
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    @staticmethod
+    def load(path: Path = MODEL_PATH) -> RelevanceModel:
+        try:
+            doc: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read relevance model {path}: {exc}") from exc
+        return RelevanceModel(
+            float(doc["w_cosine"]), float(doc["w_coverage"]), float(doc["bias"]),
+            float(doc["floor"]), str(doc.get("source", "")),
+        )  # fmt: skip
+
+
+def query_coverage(bm25: BM25Index, query: str, scores: np.ndarray) -> np.ndarray:
+    """BM25 scores divided by the query's attainable maximum (sum of its terms' idf)."""
+    terms = set(bm25.analyzer.tokens(query))
+    n = max(1, len(bm25))
+    bound = 0.0
+    for term in terms:
+        df = bm25.doc_freq(term)
+        bound += math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    if bound <= 0:
+        return np.zeros_like(scores, dtype=np.float64)
+    return np.clip(np.asarray(scores, dtype=np.float64) / bound, 0.0, 1.0)
+
+
+class BlendReranker:
+    """Scores hits with the calibrated relevance model; ``Hit.score`` becomes the probability."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        bm25: BM25Index,
+        embedder: Embedder,
+        model: RelevanceModel | None = None,
+    ) -> None:
+        self.store = store
+        self.bm25 = bm25
+        self.embedder = embedder
+        self.model = model or RelevanceModel.load(embedder.name)
+
+    def features(self, query: str, hits: Sequence[Hit]) -> tuple[np.ndarray, np.ndarray]:
+        """``(cosine (n,), coverage (n,))`` for the hits, in order."""
+        rids = [_rid(h) for h in hits]
+        q = self.embedder.embed([query])[0]  # (dim,)
+        found, vecs = self.store.vectors(rids, self.embedder.dim)
+        cos_by = dict(zip(found.tolist(), (vecs @ q).tolist(), strict=True))
+        allowed = np.array(sorted(set(rids)), dtype=np.int64)
+        ids, scores = self.bm25.search(query, len(allowed), allowed=allowed)
+        bm_by = dict(
+            zip(ids.tolist(), query_coverage(self.bm25, query, scores).tolist(), strict=True)
+        )
+        cosine = np.array([cos_by.get(r, 0.0) for r in rids], dtype=np.float64)
+        coverage = np.array([bm_by.get(r, 0.0) for r in rids], dtype=np.float64)
+        return cosine, coverage
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        if not hits:
+            return []
+        cosine, coverage = self.features(query, hits)
+        scored = [
+            replace(h, score=self.model.probability(c, v), explain={**(h.explain or {}),
+                    "relevance": {"cosine": c, "coverage": v}})
+            for h, c, v in zip(hits, cosine.tolist(), coverage.tolist(), strict=True)
+        ]  # fmt: skip
+        scored.sort(key=lambda h: -h.score)
+        return scored[:k]
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers cross-encoder (any Hugging Face id or path, for users with one).
+
+    Its raw scores are squashed with a sigmoid; the abstention floor must be calibrated for the
+    model used (``floor``)."""
+
+    def __init__(self, model: str, floor: float = 0.5) -> None:
+        try:
+            from sentence_transformers import CrossEncoder
+        except ImportError as exc:
+            raise MissingDependency("the cross-encoder reranker", extra="torch") from exc
+        self._model = CrossEncoder(model, device="cpu")
+        self.floor = floor
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        if not hits:
+            return []
+        raw = self._model.predict([(query, h.chunk.text) for h in hits], show_progress_bar=False)
+        probs = 1.0 / (1.0 + np.exp(-np.asarray(raw, dtype=np.float64)))
+        out = [replace(h, score=float(p)) for h, p in zip(hits, probs, strict=True)]
+        out.sort(key=lambda h: -h.score)
+        return out[:k]
+
+
+def _rid(hit: Hit) -> int:
+    rid = hit.rid
+    if rid is None:
+        raise ConfigError("hits must come from a collection searcher (no row id on the hit)")
+    return int(rid)

@@ -1,0 +1,183 @@
+"""Tune a collection's hybrid fusion: rank labelled (or synthetic) queries, pick with ``autotune``.
+
+``tune_collection`` runs BM25 and dense retrieval once per query through the collection's own
+indexes (batched: ``search_many`` and one embedding call), hands the ranked chunk lists to
+``autotune.tune_fusion``, and turns its choice into ``SearchOptions`` fields that the store's meta
+keeps (``fusion_meta``), so later searches that name no fusion use it.
+
+Labels come in two kinds:
+
+- given ``queries`` and ``qrels`` keyed by document uri: fusion works on chunks, as ``search``
+  does, and the metric maps each fused chunk to its document before scoring (a document counts
+  at its best chunk);
+- none given: ``autotune.synthetic_queries`` draws a sentence of a chunk as the query and marks
+  that chunk relevant. Verbatim sentences favour BM25, which the reason says.
+
+The metric is passed in (``evaluate.ir_metrics.ndcg_at_k``): ``retrieve`` sits below
+``evaluate`` in the layer map.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from veracity.embed.base import Embedder
+from veracity.errors import ConfigError, EvaluationError
+from veracity.index.sync import IndexSet
+from veracity.retrieve.autotune import (
+    Qrels,
+    Run,
+    RunMetric,
+    TuneResult,
+    synthetic_queries,
+    tune_fusion,
+)
+from veracity.retrieve.fusion import Ranked
+from veracity.retrieve.search import SearchOptions
+from veracity.store.sqlite import SQLiteStore
+
+# Store meta keys holding the tuned choice.
+META_FUSION, META_ALPHA, META_RRF_K = "fusion", "alpha", "rrf_k"
+META_REASON = "fusion_reason"
+
+
+def ranked_lists(
+    indexes: IndexSet, embedder: Embedder, queries: Mapping[str, str], depth: int
+) -> dict[str, dict[str, Ranked]]:
+    """``{qid: {"bm25": [(rid, score), ...], "dense": [...]}}``, each cut at ``depth``."""
+    qids = list(queries)
+    texts = [queries[q] for q in qids]
+    lexical = indexes.bm25().search_many(texts, depth)
+    qvecs = embedder.embed(texts)  # (n, dim)
+    ids, scores = indexes.vectors().search(qvecs, depth)  # (n, depth) each
+    runs: dict[str, dict[str, Ranked]] = {}
+    for i, qid in enumerate(qids):
+        b_ids, b_scores = lexical[i]
+        dense = [(int(d), float(s)) for d, s in zip(ids[i], scores[i], strict=True) if d >= 0]
+        bm25 = list(zip(b_ids.tolist(), b_scores.tolist(), strict=True))
+        runs[qid] = {"bm25": bm25, "dense": dense}
+    return runs
+
+
+def _document_metric(
+    store: SQLiteStore, runs: Mapping[str, Mapping[str, Ranked]], metric: RunMetric
+) -> RunMetric:
+    """``metric`` on runs of chunk rids, scored on their documents' uris."""
+    rids = {rid for lists in runs.values() for ranked in lists.values() for rid, _ in ranked}
+    uri_of = {str(c.rid): c.uri for c in store.chunks(sorted(rids))}
+
+    def on_documents(qrels: Qrels, run: Run, k: int) -> float:
+        docs = {q: [uri_of.get(r, r) for r in ids] for q, ids in run.items()}
+        return metric(qrels, docs, k)
+
+    return on_documents
+
+
+def _all_chunks(store: SQLiteStore) -> list[tuple[int, str]]:
+    # Every chunk: synthetic_queries also marks other chunks holding the drawn sentence.
+    return [row for rows in store.iter_chunk_texts() for row in rows]
+
+
+def tune_collection(
+    store: SQLiteStore,
+    indexes: IndexSet,
+    embedder: Embedder,
+    ndcg_at_k: RunMetric,
+    *,
+    queries: Mapping[str, str] | None = None,
+    qrels: Qrels | None = None,
+    n_synthetic: int = 200,
+    seed: int = 0,
+    depth: int = 100,
+) -> TuneResult:
+    """Choose the fusion with the best mean nDCG@10 on the labelled set, or on ``n_synthetic``
+    synthetic queries when none is given. The reason says which kind of queries it used."""
+    if (queries is None) != (qrels is None):
+        raise ConfigError("tune needs both queries and qrels, or neither (synthetic queries)")
+    if queries is not None and qrels is not None:
+        judged = {q: t for q, t in queries.items() if q in qrels}
+        if not judged:
+            raise EvaluationError("no query of the qrels has a text in queries; nothing to tune")
+        runs = ranked_lists(indexes, embedder, judged, depth)
+        metric = _document_metric(store, runs, ndcg_at_k)
+        source = f"{len(judged)} labelled queries (relevance judged per document)"
+        labels: Qrels = {q: qrels[q] for q in judged}
+    else:
+        judged, labels = synthetic_queries(_all_chunks(store), n_synthetic, seed)
+        if not judged:
+            raise EvaluationError(
+                "the collection has no sentence of 6-30 words to draw a synthetic query from; "
+                "add documents first, or tune on labelled queries (--qrels)"
+            )
+        runs, metric = ranked_lists(indexes, embedder, judged, depth), ndcg_at_k
+        source = (
+            f"{len(judged)} synthetic queries (a sentence of a chunk as the query, that chunk as "
+            f"the answer; seed {seed}); verbatim sentences favour BM25, so read the choice as "
+            "leaning lexical"
+        )
+    result = tune_fusion(runs, labels, metric, k=10)
+    return dataclasses.replace(result, reason=f"tuned on {source}: {result.reason}")
+
+
+def options_of(result: TuneResult) -> dict[str, str]:
+    """The store meta for a tuned choice: ``fusion`` as ``SearchOptions`` names it, ``alpha``,
+    ``rrf_k``. ``rrf(k)`` is equal-weight RRF (alpha 0.5); ``convex(norm, alpha)`` is ``norm``."""
+    p = result.params
+    if result.method == "rrf" and set(p) == {"k"}:
+        fusion, alpha, rrf_k = "rrf", 0.5, float(p["k"])
+    elif result.method == "convex" and set(p) == {"alpha", "normalization"}:
+        fusion, alpha, rrf_k = str(p["normalization"]), float(p["alpha"]), 60.0
+    else:
+        raise ConfigError(
+            f"cannot search with {result.method}({dict(p)}); tune with the default grid"
+        )
+    SearchOptions(fusion=fusion, alpha=alpha, rrf_k=rrf_k)  # validates
+    return {
+        META_FUSION: fusion, META_ALPHA: repr(alpha), META_RRF_K: repr(rrf_k),
+        META_REASON: result.reason,
+    }  # fmt: skip
+
+
+def tuned_options(store: SQLiteStore) -> dict[str, float | str]:
+    """The persisted choice as ``SearchOptions`` keyword arguments (empty when never tuned)."""
+    fusion = store.get_meta(META_FUSION)
+    if fusion is None:
+        return {}
+    out: dict[str, float | str] = {"fusion": fusion}
+    for key in (META_ALPHA, META_RRF_K):
+        value = store.get_meta(key)
+        if value is not None:
+            out[key] = float(value)
+    return out
+
+
+def resolve_options(
+    store: SQLiteStore,
+    *,
+    mode: str = "hybrid",
+    alpha: float | None = None,
+    fusion: str | None = None,
+    explain: bool = False,
+    mmr_lambda: float | None = None,
+) -> SearchOptions:
+    """``SearchOptions`` where ``fusion`` and ``alpha`` left None come from the tuned choice (when
+    the collection was tuned), else the defaults rrf and 0.5. Naming another fusion than the tuned
+    one drops the tuned alpha and rrf k with it (they were chosen for that fusion)."""
+    tuned = tuned_options(store)
+    use_tuned = bool(tuned) and (fusion is None or fusion == tuned["fusion"])
+    chosen = fusion if fusion is not None else str(tuned.get("fusion", "rrf"))
+    if alpha is None:
+        alpha = float(tuned.get("alpha", 0.5)) if use_tuned else 0.5
+    rrf_k = float(tuned.get("rrf_k", 60.0)) if use_tuned else 60.0
+    return SearchOptions(
+        mode=mode, fusion=chosen, alpha=alpha, rrf_k=rrf_k, explain=explain, mmr_lambda=mmr_lambda
+    )
+
+
+def describe(result: TuneResult, top: int = 5) -> list[tuple[str, float]]:
+    """The ``top`` candidates by nDCG (label, score), best first, for reports."""
+    ranked: Sequence[tuple[str, float]] = sorted(
+        ((c.label, c.ndcg) for c in result.table), key=lambda x: -x[1]
+    )
+    return list(ranked[:top])

@@ -1,0 +1,139 @@
+"""Sentence splitting: rules on inline examples, and span invariants on generated text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from veracity.errors import ConfigError
+from veracity.text.sentences import split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two! Three? Four", ["One.", "Two!", "Three?", "Four"]),
+        ("Dr. Smith met Mr. Jones. They talked.", ["Dr. Smith met Mr. Jones.", "They talked."]),
+        ("Use tools, e.g. hammers, i.e. heavy ones. Done.", None),
+        ("Pi is 3.14 and e is 2.718. Next.", ["Pi is 3.14 and e is 2.718.", "Next."]),
+        ("The U.S. Army grew. It did.", ["The U.S. Army grew.", "It did."]),
+        ("Smith et al. (2019) agree. So do we.", ["Smith et al. (2019) agree.", "So do we."]),
+        ("Smith et al. Jones disagreed.", ["Smith et al.", "Jones disagreed."]),
+        ("See Fig. 2 and Eq. 3. Then stop.", ["See Fig. 2 and Eq. 3.", "Then stop."]),
+        ("It is No. 5 in the list. Yes.", ["It is No. 5 in the list.", "Yes."]),
+        ("Apples vs. oranges. Fine.", ["Apples vs. oranges.", "Fine."]),
+        ("J. K. Rowling wrote it. True.", ["J. K. Rowling wrote it.", "True."]),
+        ("Wait... then go. Stop... Now go.", ["Wait... then go.", "Stop...", "Now go."]),
+        ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
+        ("(This is quoted.) Next one.", ["(This is quoted.)", "Next one."]),
+        ("Really?! Yes!!! Ok", ["Really?!", "Yes!!!", "Ok"]),
+        ("Visit example.com today. Bye.", ["Visit example.com today.", "Bye."]),
+        ("你好世界。再见！好吗？", ["你好世界。", "再见！", "好吗？"]),
+        ("「はい。」と言った。次へ。", ["「はい。」", "と言った。", "次へ。"]),
+    ],
+)
+def test_rules(text: str, expected: list[str] | None) -> None:
+    if expected is None:
+        expected = ["Use tools, e.g. hammers, i.e. heavy ones.", "Done."]
+    assert sentences(text) == expected
+
+
+def test_blank_line_always_ends_a_sentence() -> None:
+    text = "A title without a period\n\nThe body starts here\nand wraps. Then ends."
+    assert sentences(text) == [
+        "A title without a period",
+        "The body starts here\nand wraps.",
+        "Then ends.",
+    ]
+
+
+def test_blank_line_with_spaces_and_crlf() -> None:
+    assert sentences("one\r\n  \r\ntwo") == ["one", "two"]
+
+
+def test_markdown_headings_and_list_items_are_their_own_sentences() -> None:
+    text = (
+        "# Title\nIntro text\n- first item\n- second item. Still second\n"
+        "1. numbered\n2) other\n| a | b |\n| 1 | 2 |\nSetext\n======\nBody."
+    )
+    assert sentences(text) == [
+        "# Title",
+        "Intro text",
+        "- first item",
+        "- second item.",
+        "Still second",
+        "1. numbered",
+        "2) other",
+        "| a | b |",
+        "| 1 | 2 |",
+        "Setext",
+        "======",
+        "Body.",
+    ]
+
+
+def test_hashtag_is_not_a_heading() -> None:
+    assert sentences("#hashtag is fun\nreally") == ["#hashtag is fun\nreally"]
+
+
+def test_range_arguments_give_offsets_into_the_whole_text() -> None:
+    text = "Skip this. Keep one. Keep two. Skip again."
+    start = text.index("Keep")
+    end = text.index("Skip again")
+    spans = split_sentences(text, start, end)
+    assert [text[s:e] for s, e in spans] == ["Keep one.", "Keep two."]
+    assert spans[0][0] == start
+
+
+def test_empty_and_whitespace() -> None:
+    assert split_sentences("") == []
+    assert split_sentences(" \n\n\t ") == []
+    assert sentences("  x  ") == ["x"]
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, None), (3, 2), (0, 99)])
+def test_bad_range_says_what_is_allowed(start: int, end: int | None) -> None:
+    with pytest.raises(ConfigError, match="0 <= start <= end"):
+        split_sentences("some text", start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["." * 200_000, "-" * 200_000, "!?" * 100_000, "a." * 100_000, "x" * 200_000, "\n" * 200_000],
+)
+def test_pathological_runs_are_linear(text: str) -> None:
+    spans = split_sentences(text)
+    assert all(e > s for s, e in spans)
+
+
+def test_unicode_text() -> None:
+    text = "Café au lait\u0301 costs 3€. 😀 Emoji work too! Ünïcödé ends here."
+    assert sentences(text) == ["Café au lait\u0301 costs 3€.", "😀 Emoji work too!", "Ünïcödé ends here."]
+
+
+_ALPHABET = st.sampled_from(
+    list("ab Z.!?…\n\n\t #-*|=1。」\"')") + ["e.g.", "Dr.", " et al. ", "3.14", "😀", "e\u0301", "\r\n"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(_ALPHABET, max_size=60), data=st.data())
+def test_spans_are_trimmed_ordered_and_cover_all_text(parts: list[str], data: st.DataObject) -> None:
+    text = "".join(parts)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    spans = split_sentences(text, start, end)
+    covered = set()
+    previous_end = start
+    for s, e in spans:
+        assert previous_end <= s < e <= end
+        assert not text[s].isspace() and not text[e - 1].isspace()
+        covered.update(range(s, e))
+        previous_end = e
+    wanted = {i for i in range(start, end) if not text[i].isspace()}
+    assert wanted <= covered
