@@ -3,8 +3,8 @@ on SmolLM2-135M-Instruct, one thread.
 
 Run: ``python -m benchmarks.generation_speed`` (``--quick``: 2 prompts, 32 tokens).
 There is no HF-format SmolLM2 offline, so the transformers side loads the same GGUF file through
-``from_pretrained(dir, gguf_file=...)``, which dequantizes Q4_1 to float32 (the first run converts and
-saves it under ``~/.cache/veracity/smollm2-hf``). Both runtimes get the same chat prompts (a RAG-style
+``from_pretrained(dir, gguf_file=...)``, which dequantizes Q4_1 to float32 at every load (transformers
+will not save a model loaded from GGUF). Both runtimes get the same chat prompts (a RAG-style
 context and a question), greedy decoding, no prompt cache. Per prompt: time to first token (TTFT,
 wall clock), prompt processing speed (prompt tokens / TTFT), generation speed (tokens after the first
 / time after the first); medians over prompts. Wall-clock figures on a shared 2-core machine vary
@@ -22,7 +22,6 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from benchmarks._report import machine_line, write_section
@@ -30,7 +29,6 @@ from veracity.generate.gguf import SMOLLM2_FILE, GGUFGenerator, packaged_model_p
 from veracity.generate.hf import HFGenerator
 from veracity.records import Decoding, Message
 
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "veracity" / "smollm2-hf"
 FACTS = [
     (
         "The Varnholt Bridge over the river Lenne was opened in 1987 and is 412 metres long.",
@@ -102,14 +100,10 @@ def run(
 
 
 def load_hf() -> tuple[HFGenerator, float]:
+    # transformers refuses to save a model loaded from GGUF, so every run converts again.
     start = time.perf_counter()
-    if (CACHE / "config.json").exists():
-        gen = HFGenerator(CACHE, n_threads=1, name="hf:smollm2")
-    else:
-        src = packaged_model_path().parent
-        gen = HFGenerator(src, n_threads=1, gguf_file=SMOLLM2_FILE, name="hf:smollm2")
-        gen.model.save_pretrained(CACHE)
-        gen.tokenizer.save_pretrained(CACHE)
+    src = packaged_model_path().parent
+    gen = HFGenerator(src, n_threads=1, gguf_file=SMOLLM2_FILE, name="hf:smollm2")
     return gen, time.perf_counter() - start
 
 
@@ -155,7 +149,7 @@ def main(argv: list[str]) -> None:
         "",
         f"llama.cpp is {g['tg'] / h['tg']:.1f}x faster generating and {g['pp'] / h['pp']:.1f}x "
         f"faster on the prompt. The transformers side dequantizes the GGUF to float32 (no HF copy "
-        "of SmolLM2 ships offline); its load time includes that conversion on the first run only. "
+        "of SmolLM2 ships offline); its load time is mostly that conversion. "
         "GGUF tokens are counted as streamed pieces (one per token for ASCII text). CPU ms/token "
         "is process CPU time over the timed prompts divided by tokens generated.",
     ]

@@ -57,7 +57,9 @@ class Runs:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     chunks: int = 0
-    tokens: int = 0  # WordPiece tokens the model actually reads (with [CLS]/[SEP], truncated at 256)
+    tokens: int = (
+        0  # WordPiece tokens the model actually reads (with [CLS]/[SEP], truncated at 256)
+    )
 
     def med_wall(self) -> float:
         return statistics.median(self.wall)
@@ -164,9 +166,7 @@ def make_llamaindex() -> tuple[Callable[[list[tuple[str, str]]], list[str]], flo
     return run, load_s
 
 
-def measure(
-    corpus: list[tuple[str, str]], tools: list[str], repeats: int
-) -> dict[str, Runs]:
+def measure(corpus: list[tuple[str, str]], tools: list[str], repeats: int) -> dict[str, Runs]:
     _pin_torch()
     tally = _TokenTally()
     makers: dict[str, Callable[[], tuple[Callable[[list[tuple[str, str]]], list[str]], float]]] = {}

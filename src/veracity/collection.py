@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from veracity.embed.base import Embedder, get_embedder
+from veracity.embed.base import Embedder, check_embedder_name, get_embedder
 from veracity.errors import ConfigError, EmbedderMismatch
 from veracity.evaluate.ir_metrics import ndcg_at_k
 from veracity.generate.base import Generator
@@ -69,6 +69,8 @@ class Collection:
         self._embedder_spec = embedder
         self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
         self._indexes: IndexSet | None = None
+        if isinstance(embedder, str):
+            check_embedder_name(embedder)
         self._check_embedder_name()
 
     # -- embedder -----------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_decoding_request_turns_off_unnamed_samplers() -> None:
 def test_damaged_file_fails_the_checksum(tmp_path: Path) -> None:
     bad = tmp_path / "model.gguf"
     bad.write_bytes(b"GGUF not really")
-    with pytest.raises(GenerationError, match=r"damaged.*Fix: pip install --force-reinstall"):
+    with pytest.raises(GenerationError, match=r"damaged.*Fix: download or copy model.gguf again"):
         GGUFGenerator(bad, sha256="0" * 64)
 
 

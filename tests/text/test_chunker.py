@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import pytest
@@ -129,7 +130,7 @@ def test_overlap_repeats_trailing_whole_sentences() -> None:
     chunks = chunk_document(doc, ChunkOptions(max_tokens=12, overlap_tokens=4), WORDS)
     check_invariants(doc, chunks, 12)
     assert len(chunks) > 2
-    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+    for prev, nxt in itertools.pairwise(chunks):
         assert nxt.start < prev.end  # overlapping spans
         assert nxt.text.startswith(prev.text.rsplit(". ", 1)[-1])  # the last sentence repeats
         assert nxt.n_tokens <= 12
@@ -138,7 +139,7 @@ def test_overlap_repeats_trailing_whole_sentences() -> None:
 def test_no_overlap_when_zero() -> None:
     text = " ".join(f"Sentence number {i} here." for i in range(12))
     chunks = chunk_document(Document.make("u", text), ChunkOptions(12, 0), WORDS)
-    assert all(a.end <= b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
     assert [c.n_tokens for c in chunks] == [12, 12, 12, 12]
 
 
@@ -177,7 +178,7 @@ def test_fifty_megabyte_single_line_without_spaces() -> None:
     doc = Document.make("u", text, mime="text/markdown")
     chunks = chunk_document(doc)
     assert chunks[0].start == 0 and chunks[-1].end == len(text)
-    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(chunks))
     assert all(c.n_tokens <= 200 for c in chunks)
 
 

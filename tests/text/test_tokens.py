@@ -103,7 +103,7 @@ def test_wordpiece_counter_counts_without_special_tokens_or_padding() -> None:
 
 def test_wordpiece_counter_missing_file_says_how_to_fix(tmp_path: Path) -> None:
     pytest.importorskip("tokenizers")
-    with pytest.raises(ConfigError, match="tokenizer.json"):
+    with pytest.raises(ConfigError, match=r"tokenizer\.json"):
         WordPieceCounter(tmp_path / "nope.json")
 
 

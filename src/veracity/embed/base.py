@@ -45,6 +45,17 @@ EMBEDDERS: dict[str, Callable[..., Embedder]] = {
 }
 
 
+def check_embedder_name(name: str) -> None:
+    """Raise ``ConfigError`` (listing the known names) unless ``name`` can name an embedder."""
+    if name in EMBEDDERS or "/" in name or name.startswith((".", "~")):
+        return
+    known = ", ".join(sorted(EMBEDDERS))
+    raise ConfigError(
+        f"unknown embedder {name!r}; known: {known}, or a sentence-transformers model path or "
+        "Hugging Face id such as 'sentence-transformers/all-MiniLM-L6-v2'"
+    )
+
+
 def get_embedder(name: str, **options: object) -> Embedder:
     """The embedder called ``name``. Names not in the registry that look like a model path or a
     Hugging Face id (``org/model``) load through sentence-transformers."""

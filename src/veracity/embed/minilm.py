@@ -57,7 +57,10 @@ class MiniLMEmbedder:
                 "Face id with network access (HF_HUB_OFFLINE must be unset)"
             ) from exc
         self.name = "minilm" if model in (None, DEFAULT_MODEL) else model
-        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim_of = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dim_of() or 0)
         self.batch_size = batch_size
         self.max_seq_length = int(self._model.max_seq_length or 0)

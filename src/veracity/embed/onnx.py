@@ -93,7 +93,11 @@ def _quantize(src: Path, out: Path) -> None:
         ) from exc
     # Per-channel int8 weights keep cosine >= 0.99 against fp32 (per-tensor: about 0.91).
     quantize_dynamic(
-        str(src), str(out), per_channel=True, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"]
+        str(src),
+        str(out),
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        op_types_to_quantize=["MatMul"],
     )
 
 
@@ -116,6 +120,14 @@ def build_onnx_model(model_dir: Path, quantize: bool = True) -> Path:
             _quantize(fp32, final)
         os.replace(final, target)
     return target
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the token vectors where ``mask`` is 1, as sentence-transformers' Pooling does
+    (clamped count, 1e-9). ``hidden`` (B, T, dim), ``mask`` (B, T) -> (B, dim) float32."""
+    m = mask[:, :, None].astype(np.float32)  # (B, T, 1)
+    summed = (hidden * m).sum(axis=1)  # (B, dim)
+    return (summed / np.maximum(m.sum(axis=1), 1e-9)).astype(np.float32)
 
 
 class OnnxMiniLMEmbedder:
@@ -182,6 +194,4 @@ class OnnxMiniLMEmbedder:
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         (hidden,) = self._session.run(["last_hidden_state"], feeds)  # (B, T, dim)
-        m = mask[:, :, None].astype(np.float32)  # (B, T, 1)
-        summed = (hidden * m).sum(axis=1)  # (B, dim)
-        return (summed / np.maximum(m.sum(axis=1), 1e-9)).astype(np.float32)
+        return mean_pool(hidden, mask)

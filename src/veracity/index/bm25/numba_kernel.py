@@ -60,18 +60,37 @@ def _sift_up(hs: Any, hi: Any, pos: int) -> None:
 
 
 @njit(cache=True, nogil=True)
+def _dense(indptr: Any, q_pos: Any, q_w: Any, start: int, end: int, n_docs: int) -> bool:
+    """Whether a query's postings are many enough next to the segment to scan it densely."""
+    n_post = 0
+    for j in range(start, end):
+        p = q_pos[j]
+        if p >= 0 and q_w[j] > 0.0:
+            n_post += indptr[p + 1] - indptr[p]
+    return n_post * 16 >= n_docs
+
+
+@njit(cache=True, nogil=True)
+def _accumulate_dense(
+    indptr: Any, docs: Any, tfc: Any, q_pos: Any, q_w: Any, start: int, end: int, acc: Any
+) -> None:
+    for j in range(start, end):
+        p = q_pos[j]
+        w = q_w[j]
+        if p < 0 or w <= 0.0:
+            continue
+        for i in range(indptr[p], indptr[p + 1]):
+            acc[docs[i]] += np.float64(tfc[i] * w)
+
+
+@njit(cache=True, nogil=True)
 def _accumulate(
     indptr: Any, docs: Any, tfc: Any, q_pos: Any, q_w: Any, start: int, end: int,
     acc: Any, cand: Any, cand_s: Any,
 ) -> int:  # fmt: skip
     """Score one query into ``acc``; move the scored docs to (cand, cand_s), clear ``acc``."""
     n_docs = len(acc)
-    n_post = 0
-    for j in range(start, end):
-        p = q_pos[j]
-        if p >= 0 and q_w[j] > 0.0:
-            n_post += indptr[p + 1] - indptr[p]
-    sparse = n_post * 16 < n_docs
+    sparse = not _dense(indptr, q_pos, q_w, start, end, n_docs)
     m = 0
     for j in range(start, end):
         p = q_pos[j]
@@ -136,6 +155,26 @@ def _prefilter(cand: Any, cand_s: Any, m: int, k: int, hist: Any, eligible: Any)
 
 
 @njit(cache=True, nogil=True)
+def _offer(
+    s: float, d: int, ids: Any, eligible: Any, heap_s: Any, heap_i: Any, n: int, k: int
+) -> int:
+    """Offer document ``d`` with score ``s`` to the heap of size ``n``; returns the new size."""
+    if not eligible[d]:
+        return n
+    doc_id = ids[d]
+    if n < k:
+        heap_s[n] = s
+        heap_i[n] = doc_id
+        _sift_up(heap_s, heap_i, n)
+        return n + 1
+    if _worse(heap_s[0], heap_i[0], s, doc_id):
+        heap_s[0] = s
+        heap_i[0] = doc_id
+        _sift_down(heap_s, heap_i, n)
+    return n
+
+
+@njit(cache=True, nogil=True)
 def segment_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
     q_ptr: Any, q_pos: Any, q_w: Any, k: int,
@@ -152,27 +191,31 @@ def segment_top_k(
     out_ids = np.empty(n_queries * k, dtype=np.int64)
     out_scores = np.empty(n_queries * k, dtype=np.float64)
     for q in range(n_queries):
-        m = _accumulate(indptr, docs, tfc, q_pos, q_w, q_ptr[q], q_ptr[q + 1], acc, cand, cand_s)
-        if k >= 32 and m > 4 * k:
-            m = _prefilter(cand, cand_s, m, k, hist, eligible)
         n = 0
-        for t in range(m):
-            s = cand_s[t]
-            if n == k and s < heap_s[0]:
-                continue
-            d = cand[t]
-            if not eligible[d]:
-                continue
-            doc_id = ids[d]
-            if n < k:
-                heap_s[n] = s
-                heap_i[n] = doc_id
-                _sift_up(heap_s, heap_i, n)
-                n += 1
-            elif _worse(heap_s[0], heap_i[0], s, doc_id):
-                heap_s[0] = s
-                heap_i[0] = doc_id
-                _sift_down(heap_s, heap_i, n)
+        if k < 32 and _dense(indptr, q_pos, q_w, q_ptr[q], q_ptr[q + 1], n_docs):
+            # Small k over a dense score array: one scan whose test "below the heap's worst" is
+            # almost always true once the heap is full, so the branch predicts well (as bm25s).
+            _accumulate_dense(indptr, docs, tfc, q_pos, q_w, q_ptr[q], q_ptr[q + 1], acc)
+            worst = 0.0
+            for d in range(n_docs):
+                s = acc[d]
+                if s < worst or s == 0.0:
+                    continue
+                n = _offer(s, d, ids, eligible, heap_s, heap_i, n, k)
+                if n == k:
+                    worst = heap_s[0]
+            acc[:] = 0.0
+        else:
+            m = _accumulate(
+                indptr, docs, tfc, q_pos, q_w, q_ptr[q], q_ptr[q + 1], acc, cand, cand_s
+            )
+            if k >= 32 and m > 4 * k:
+                m = _prefilter(cand, cand_s, m, k, hist, eligible)
+            for t in range(m):
+                s = cand_s[t]
+                if n == k and s < heap_s[0]:
+                    continue
+                n = _offer(s, cand[t], ids, eligible, heap_s, heap_i, n, k)
         # Pop worst-first into the output back to front: best first, ties by ascending id.
         start = out_ptr[q]
         for r in range(n - 1, -1, -1):

@@ -120,9 +120,9 @@ class Segment:
         clipped = np.minimum(pos, n_terms - 1)
         pos = np.where(self.terms[clipped] == term_ids, clipped, -1)
         found = pos[pos >= 0]
-        for p in np.unique(found[self._valid_for[found] != avg_len]).tolist():
-            s, e = int(self.inv_indptr[p]), int(self.inv_indptr[p + 1])
-            self._refresh(p, s, e, avg_len, variant, params)
+        stale = np.unique(found[self._valid_for[found] != avg_len])
+        if len(stale):
+            self._refresh(stale, avg_len, variant, params)
         return pos
 
     @property
@@ -132,18 +132,20 @@ class Segment:
 
     def _refresh(
         self,
-        p: int,
-        s: int,
-        e: int,
+        stale: I64,
         avg_len: float,
         variant: Variant,
         params: tuple[float, float, float],
     ) -> None:
+        """Recompute the tfc cache of the terms at positions ``stale``, in one vectorized step."""
         k1, b, delta = params
-        docs = self.inv_docs[s:e]
-        rel_len = self.lengths[docs] / avg_len
-        self._tfc[s:e] = variant.tfc(self.inv_tfs[s:e], rel_len, k1, b, delta)
-        self._valid_for[p] = avg_len
+        starts, ends = self.inv_indptr[stale], self.inv_indptr[stale + 1]
+        counts = ends - starts
+        # Every posting index of the stale terms: ranges [start, end) laid end to end.
+        at = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())
+        rel_len = self.lengths[self.inv_docs[at]] / avg_len
+        self._tfc[at] = variant.tfc(self.inv_tfs[at], rel_len, k1, b, delta)
+        self._valid_for[stale] = avg_len
 
     def compact(self) -> Segment:
         """A new segment holding only the live documents."""

