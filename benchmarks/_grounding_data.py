@@ -7,8 +7,8 @@ sentence), four cases:
 - ``qa`` (supported): a rough declarative claim, question minus its wh-word plus the answer;
 - ``other_paragraph`` (unsupported): the ``qa`` claim against another paragraph of the article
   that does not contain the answer;
-- one perturbation of the answer sentence against its own paragraph (round robin over what the
-  sentence allows): ``number`` (a number changed to one absent from the paragraph), ``entity``
+- one perturbation of the answer sentence, and one of the ``qa`` claim, against the own paragraph
+  (round robin over what the claim allows): ``number`` (a number changed to one absent from the paragraph), ``entity``
   (the answer replaced by another answer of the article, absent from the paragraph, of the same
   shape: numeric, capitalized or other) or ``negation`` ("not" after the first auxiliary).
 
@@ -128,11 +128,14 @@ def _article_cases(art: dict[str, Any], rng: random.Random) -> list[Case]:
                 out.append(
                     Case(qa_claim, (rng.choice(others),), 0, "other_paragraph", title, split)
                 )
-            rel = (a0 - start, a1 - start)
-            pert = _perturb(sent, ctx, ans["text"], rel, answers, rng, turn)
-            if pert:
-                turn += 1
-                out.append(Case(pert[1], ev, 0, pert[0], title, split))
+            # perturb both claim forms, so a changed fact is decisive whatever the word overlap
+            forms = [(sent, (a0 - start, a1 - start))]
+            forms.append((qa_claim, (len(qa_claim) - len(ans["text"]), len(qa_claim))))
+            for claim, rel in forms:
+                pert = _perturb(claim, ctx, ans["text"], rel, answers, rng, turn)
+                if pert:
+                    turn += 1
+                    out.append(Case(pert[1], ev, 0, pert[0], title, split))
     return out
 
 

@@ -85,7 +85,7 @@ def tantivy_ranker(docs: list[list[str]], queries: list[list[str]]) -> list[list
     writer.commit()
     index.reload()
     searcher = index.searcher()
-    out = []
+    out: list[list[int]] = []
     for q in queries:
         if not q:
             out.append([])

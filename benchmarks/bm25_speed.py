@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from benchmarks._bm25_data import scifact, synthetic
@@ -136,21 +137,19 @@ def bench(
     rows = []
     for system in systems():
         row: dict[str, Any] = {"system": system.name}
-        row["build_s"] = median_cpu(lambda s=system: s.build(docs[:base]), build_reps)
+        row["build_s"] = median_cpu(partial(system.build, docs[:base]), build_reps)
         prepared = system.prepare(queries)
         system.search(prepared[:5], 10)  # warm up (numba compiles once per process)
         for k in (10, 100):
-            row[f"q_s_{k}"] = median_cpu(lambda s=system, p=prepared, k=k: s.search(p, k), reps)
-        row["add_s"] = cpu(lambda s=system: s.add(docs, base))[0]
+            row[f"q_s_{k}"] = median_cpu(partial(system.search, prepared, k), reps)
+        row["add_s"] = cpu(partial(system.add, docs, base))[0]
         prepared = system.prepare(queries)
-        row["first_after_add_s"] = cpu(lambda s=system, p=prepared: s.search(p, 10))[0]
-        row["q_after_add_s"] = median_cpu(lambda s=system, p=prepared: s.search(p, 10), reps)
+        row["first_after_add_s"] = cpu(partial(system.search, prepared, 10))[0]
+        row["q_after_add_s"] = median_cpu(partial(system.search, prepared, 10), reps)
         if system.upsert_one is not None:
             q1 = prepared[0]
             n = 50
-            times = [
-                cpu(lambda s=system, i=i, q=q1: s.upsert_one(i, docs[i], q))[0] for i in range(n)
-            ]
+            times = [cpu(partial(system.upsert_one, i, docs[i], q1))[0] for i in range(n)]
             row["upsert_ms"] = 1000 * statistics.median(times)
         row["n_docs"], row["n_base"], row["n_queries"] = len(docs), base, len(queries)
         print(name, row, flush=True)

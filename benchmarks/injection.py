@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
+import json
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -61,7 +63,7 @@ def _zero_width(t: str) -> str:
 
 
 def _leet(t: str) -> str:
-    return t.translate(str.maketrans({"e": "3", "a": "4", "o": "0", "i": "1", "s": "5"}))
+    return t.translate(str.maketrans("eaois", "34015"))
 
 
 def _b64(t: str) -> str:
@@ -89,7 +91,7 @@ def cross_validate(examples: Sequence[Example]) -> dict[str, np.ndarray]:
     folds = fold_of(examples)
     rows = np.arange(n)
     score, clf, thr = np.zeros(n), np.zeros(n), np.zeros(n)
-    attacks = [i for i in rows if examples[i].label == 1]
+    attacks = [i for i in range(n) if examples[i].label == 1]
     obf_texts = {name: [f(examples[i].text) for i in attacks] for name, f in OBFUSCATIONS.items()}
     obf = {name: np.zeros(len(attacks), dtype=bool) for name in OBFUSCATIONS}
     attack_fold = folds[attacks]
@@ -158,7 +160,16 @@ def render(examples: Sequence[Example], res: dict[str, np.ndarray], extra: str) 
     return "\n".join(lines) + "\n\n" + extra
 
 
-def shipped_model_section() -> str:
+def scifact_abstracts(root: Path = DATASETS, limit: int = 2000) -> list[str]:
+    """The first ``limit`` SciFact abstracts (claims were trained on, abstracts never)."""
+    path = root / "scifact" / "corpus.jsonl.gz"
+    if not path.exists():
+        return []
+    with gzip.open(path, "rt") as fh:
+        return [json.loads(line)["text"] for line, _ in zip(fh, range(limit), strict=False)]
+
+
+def shipped_model_section(root: Path = DATASETS) -> str:
     det = InjectionDetector()
     hand = handmade_benign()
     conll = conll_sentences()
@@ -166,6 +177,8 @@ def shipped_model_section() -> str:
     v_conll = det.scan_many(conll)
     rate = len(conll) / (time.perf_counter() - t0)
     v_hand = det.scan_many(hand)
+    abstracts = scifact_abstracts()
+    v_abs = det.scan_many(abstracts)
     flagged_hand = [t for t, v in zip(hand, v_hand, strict=True) if v.flagged]
     rng = random.Random(0)
     lines = [
@@ -175,6 +188,8 @@ def shipped_model_section() -> str:
         "|---|---:|---|",
         f"| CoNLL-2003 valid sentences (news) | {len(conll)} | "
         f"{ci(np.array([v.flagged for v in v_conll]))} |",
+        f"| SciFact abstracts, whole (retrieved chunks, median 1,300 chars) | {len(abstracts)} | "
+        f"{ci(np.array([v.flagged for v in v_abs]))} |",
         f"| hand-written instruction-like requests (hard negatives) | {len(hand)} | "
         f"{ci(np.array([v.flagged for v in v_hand]))} |",
         "",
@@ -196,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = ap.parse_args(argv)
     examples = injection_corpus(args.datasets)
     res = cross_validate(examples)
-    md = render(examples, res, shipped_model_section())
+    md = render(examples, res, shipped_model_section(args.datasets))
     print(md)
     if not args.no_write:
         write_section("guard", md)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,14 +27,30 @@ from veracity.guard.logistic import fit_logistic
 L2 = 1.0
 
 
-class CachedEmbedder:
-    """Wraps an embedder with a text -> vector cache, so judges can be scored case by case."""
+CACHE = Path(tempfile.gettempdir()) / "veracity-grounding-minilm-cache.npz"
 
-    def __init__(self, inner: Embedder) -> None:
+
+class CachedEmbedder:
+    """Wraps an embedder with a text -> vector cache, so judges can be scored case by case.
+
+    ``path`` keeps the vectors between runs (outside the project: it holds dataset text)."""
+
+    def __init__(self, inner: Embedder, path: Path | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
+        self.path = path
         self._cache: dict[str, np.ndarray] = {}
+        if path is not None and path.exists():
+            with np.load(path, allow_pickle=False) as z:
+                self._cache = dict(zip(z["texts"].tolist(), z["vectors"], strict=True))
+
+    def save(self) -> None:
+        if self.path is not None and self._cache:
+            texts = list(self._cache)
+            np.savez(
+                self.path, texts=np.array(texts), vectors=np.stack([self._cache[t] for t in texts])
+            )
 
     def warm(self, texts: Sequence[str], batch: int = 4096) -> None:
         todo = sorted({t for t in texts if t not in self._cache}, key=len)
@@ -41,6 +58,8 @@ class CachedEmbedder:
             chunk = todo[i : i + batch]
             for t, v in zip(chunk, self.inner.embed(chunk), strict=True):
                 self._cache[t] = v
+            print(f"embedded {min(i + batch, len(todo))}/{len(todo)}", flush=True)
+            self.save()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.warm(texts)
@@ -50,7 +69,7 @@ class CachedEmbedder:
 def minilm() -> CachedEmbedder:
     from veracity.embed import get_embedder
 
-    return CachedEmbedder(get_embedder("minilm", threads=1))
+    return CachedEmbedder(get_embedder("minilm", threads=1), CACHE)
 
 
 def features(cases: Sequence[Case], embedder: CachedEmbedder | None = None) -> np.ndarray:
@@ -84,11 +103,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--no-embedding", action="store_true", help="skip the MiniLM weight set")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    train = [c for c in build_cases(args.datasets) if c.split == "train"]
+    cases = build_cases(args.datasets)
+    train = [c for c in cases if c.split == "train"]
     y = np.array([c.label for c in train])
     sets = {"none": fit_set(features(train), y, embedding=False)}
+    print(f"lexical features done in {time.perf_counter() - t0:.0f}s", flush=True)
     if not args.no_embedding:
         emb = minilm()
+        # embed test texts too, once, so ``benchmarks.groundedness`` finds them cached
+        emb.warm(
+            [c.claim for c in cases] + [s for c in cases for s in evidence_sentences(c.evidence)]
+        )
         sets[emb.name] = fit_set(features(train, emb), y, embedding=True)
     doc = {
         "format": "veracity-grounding-lr/1",

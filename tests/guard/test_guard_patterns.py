@@ -39,6 +39,7 @@ def test_pattern_fires(text: str, reason: str) -> None:
         "What does the onboarding guide say about access badges?",
         "-" * 80,
         "=" * 80,
+        "Congratulations, you are now ready to print your first page.",
         "Since 1990 there are no limitations to residency registration.",
     ],
 )

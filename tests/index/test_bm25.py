@@ -114,7 +114,9 @@ def test_scores_match_bm25s(variant: str) -> None:
             # bm25s also credits absent query terms with idf * tfc(0); Lv and Zhai do not.
             ids = ref.get_tokens_ids(q)
             for d, toks in enumerate(tokens):
-                expected[d] -= sum(ref.nonoccurrence_array[i] for i, t in zip(ids, q) if t not in toks)
+                expected[d] -= sum(
+                    ref.nonoccurrence_array[i] for i, t in zip(ids, q, strict=True) if t not in toks
+                )
                 if not set(q) & set(toks):
                     expected[d] = 0.0
         got = _everything(index, query)
@@ -171,7 +173,9 @@ def test_numba_and_numpy_agree_bit_for_bit() -> None:
         index.add(range(300), texts)
         index.delete(range(0, 300, 5))
     for k in (1, 5, 40, 1000):  # 40 exercises the histogram prefilter, 1000 the full order
-        for (ia, sa), (ib, sb) in zip(a.search_many(QUERIES, k), b.search_many(QUERIES, k), strict=True):
+        for (ia, sa), (ib, sb) in zip(
+            a.search_many(QUERIES, k), b.search_many(QUERIES, k), strict=True
+        ):
             assert ia.tolist() == ib.tolist()
             assert np.array_equal(sa, sb)
 
@@ -180,7 +184,11 @@ ops = st.lists(
     st.tuples(
         st.sampled_from(["add", "delete"]),
         st.lists(st.integers(0, 12), min_size=1, max_size=5),
-        st.lists(st.lists(st.sampled_from([f"t{i}" for i in range(8)]), max_size=6), min_size=5, max_size=5),
+        st.lists(
+            st.lists(st.sampled_from([f"t{i}" for i in range(8)]), max_size=6),
+            min_size=5,
+            max_size=5,
+        ),
     ),
     min_size=1,
     max_size=12,
@@ -189,7 +197,9 @@ ops = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(ops=ops, variant=st.sampled_from(sorted(VARIANTS)))
-def test_random_updates_equal_rebuild(ops: list[tuple[str, list[int], list[list[str]]]], variant: str) -> None:
+def test_random_updates_equal_rebuild(
+    ops: list[tuple[str, list[int], list[list[str]]]], variant: str
+) -> None:
     inc = BM25Index(NONE, variant=variant, merge_factor=2, backend="numpy")
     state: dict[int, str] = {}
     for kind, ids, docs in ops:
@@ -220,7 +230,7 @@ def test_prefilter_returns_k_allowed(backend: str) -> None:
     index.add(range(1000, 1200), texts)
     allowed = np.arange(1001, 1200, 10, dtype=np.int64)  # 20 ids, most never in the top 10
     matching = [i for i in allowed.tolist() if "t3" in texts[i - 1000].split()]
-    ids, scores = index.search("t3", k=10, allowed=allowed)
+    ids, _ = index.search("t3", k=10, allowed=allowed)
     assert len(ids) == min(10, len(matching))
     assert set(ids.tolist()) <= set(matching)
     unfiltered = _everything(index, "t3")
@@ -256,7 +266,9 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert len(list(path.glob("bm25-*.npz"))) == 1
 
 
-def test_crash_mid_save_keeps_previous_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_save_keeps_previous_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     index, path = _saved(tmp_path)
     before = index.search("protein t1", 10)
     index.add([99], ["protein t1 t1 t1"])
@@ -275,7 +287,9 @@ def test_crash_mid_save_keeps_previous_index(tmp_path: Path, monkeypatch: pytest
     assert after[0].tolist() == before[0].tolist()
 
 
-@pytest.mark.parametrize("damage", ["no_manifest", "bad_json", "version", "flipped_byte", "no_data", "missing_dir"])
+@pytest.mark.parametrize(
+    "damage", ["no_manifest", "bad_json", "version", "flipped_byte", "no_data", "missing_dir"]
+)
 def test_damaged_index_raises_index_error(tmp_path: Path, damage: str) -> None:
     _, path = _saved(tmp_path)
     manifest = path / "manifest.json"

@@ -34,7 +34,8 @@ Make = Callable[..., VectorIndex]
 
 def unit(rng: np.random.Generator, n: int, dim: int = DIM) -> np.ndarray:
     x = rng.normal(size=(n, dim)).astype(np.float32)
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
+    out: np.ndarray = x / np.linalg.norm(x, axis=1, keepdims=True)
+    return out
 
 
 def oracle(x: np.ndarray, ids: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:

@@ -123,7 +123,7 @@ def _print_eval(args: argparse.Namespace, result: BeirResult, tuned: TuneResult 
     fusion = f", fusion {o.fusion}, alpha {o.alpha:g}" if o.mode == "hybrid" else ""
     print(f"{args.dir} ({args.split}, {result.queries} queries), mode {o.mode}{fusion}")
     if tuned is not None:
-        print(f"tuned: {tuned.reason}")
+        print(tuned.reason)
     print(f"nDCG@10     {result.ndcg_at_10:.4f}")
     print(f"Recall@100  {result.recall_at_100:.4f}")
     print(f"MRR@10      {result.mrr_at_10:.4f}")

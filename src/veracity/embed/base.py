@@ -59,17 +59,12 @@ def check_embedder_name(name: str) -> None:
 def get_embedder(name: str, **options: object) -> Embedder:
     """The embedder called ``name``. Names not in the registry that look like a model path or a
     Hugging Face id (``org/model``) load through sentence-transformers."""
+    check_embedder_name(name)
     if name in EMBEDDERS:
         return EMBEDDERS[name](**options)
-    if "/" in name or name.startswith((".", "~")):
-        from veracity.embed.minilm import MiniLMEmbedder
+    from veracity.embed.minilm import MiniLMEmbedder
 
-        return MiniLMEmbedder(model=name, **options)  # type: ignore[arg-type]
-    known = ", ".join(sorted(EMBEDDERS))
-    raise ConfigError(
-        f"unknown embedder {name!r}; known: {known}, or a sentence-transformers model path or "
-        "Hugging Face id such as 'sentence-transformers/all-MiniLM-L6-v2'"
-    )
+    return MiniLMEmbedder(model=name, **options)  # type: ignore[arg-type]
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:

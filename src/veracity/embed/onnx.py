@@ -127,7 +127,8 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     (clamped count, 1e-9). ``hidden`` (B, T, dim), ``mask`` (B, T) -> (B, dim) float32."""
     m = mask[:, :, None].astype(np.float32)  # (B, T, 1)
     summed = (hidden * m).sum(axis=1)  # (B, dim)
-    return (summed / np.maximum(m.sum(axis=1), 1e-9)).astype(np.float32)
+    pooled: np.ndarray = (summed / np.maximum(m.sum(axis=1), 1e-9)).astype(np.float32)
+    return pooled
 
 
 class OnnxMiniLMEmbedder:

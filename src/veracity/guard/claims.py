@@ -53,9 +53,11 @@ def _norm_token(w: str) -> str:
     return m.group(1) if m else w
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the content words, with number words and ordinals as digits."""
-    return stems([_norm_token(w) for w in content_words(text)])
+@lru_cache(maxsize=8192)
+def content_stems(text: str) -> tuple[str, ...]:
+    """Stems of the content words, with number words and ordinals as digits. Cached: the answer
+    engine judges many answer sentences against the same cited chunks."""
+    return tuple(stems([_norm_token(w) for w in content_words(text)]))
 
 
 def numbers(text: str) -> set[str]:

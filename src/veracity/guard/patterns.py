@@ -51,7 +51,9 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "role_reassignment",
-        r"\byou are now\b|\bfrom now on,? (?:you are|you will (?:only )?(?:respond|reply|answer|act|"
+        # not bare "you are now": manuals say "you are now ready to print"
+        r"\byou are now (?:a|an|my|called|named|free|unrestricted|jailbroken|dan|no longer|in "
+        r"(?:developer|god|unrestricted) mode)\b|\bfrom now on,? (?:you are|you will (?:only )?(?:respond|reply|answer|act|"
         r"say)|you must|respond|reply|only|always)\b"
         r"|\bpretend (?:to be|you are|that you)\b|\byou (?:will|must) (?:now )?act as\b"
         r"|\bact as (?:an? )?(?:unrestricted|unfiltered|jailbroken|evil|different)\b",

@@ -130,9 +130,28 @@ def _m002_chat_and_cache(db: sqlite3.Connection) -> None:
     )
 
 
+def _m003_api_keys(db: sqlite3.Connection) -> None:
+    # Only the SHA-256 of a key's token is stored; the token itself is shown once at creation.
+    # ``labels`` is the JSON list of ACL labels the key may see.
+    _run_script(
+        db,
+        """
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            token_sha256 TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL DEFAULT '',
+            labels TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            revoked_at REAL
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _m001_initial),
     ("002_chat_and_cache", _m002_chat_and_cache),
+    ("003_api_keys", _m003_api_keys),
 )
 
 

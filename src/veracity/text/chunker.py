@@ -304,7 +304,8 @@ def _pack(units: Iterator[_Unit], options: ChunkOptions) -> Iterator[tuple[int, 
         too_long = bool(current) and unit.end - current[0].start > max_chars
         if current and (total + unit.n_tokens > budget or too_long):
             yield current[0].start, current[-1].end, total
-            current = _overlap(current, min(options.overlap_tokens, budget - unit.n_tokens))
+            room = min(options.overlap_tokens, budget - unit.n_tokens)
+            current = _overlap(current, room, unit.end - max_chars)
             total = sum(u.n_tokens for u in current)
         current.append(unit)
         total += unit.n_tokens
@@ -312,12 +313,12 @@ def _pack(units: Iterator[_Unit], options: ChunkOptions) -> Iterator[tuple[int, 
         yield current[0].start, current[-1].end, total
 
 
-def _overlap(previous: list[_Unit], room: int) -> list[_Unit]:
-    """The trailing whole sentences of ``previous`` that together fit in ``room`` tokens."""
+def _overlap(previous: list[_Unit], room: int, earliest: int) -> list[_Unit]:
+    """The trailing whole sentences of ``previous`` that fit in ``room`` tokens, from ``earliest`` on."""
     kept = 0
     used = 0
     for unit in reversed(previous):
-        if not unit.whole or used + unit.n_tokens > room:
+        if not unit.whole or used + unit.n_tokens > room or unit.start < earliest:
             break
         used += unit.n_tokens
         kept += 1

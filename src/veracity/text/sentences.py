@@ -26,7 +26,8 @@ __all__ = ["split_sentences"]
 # Forced breaks from line structure. Every alternative starts at a newline, so the scan jumps from
 # newline to newline (a literal prefix); the first line of a range is matched separately. The
 # possessive quantifiers keep each alternative linear on pathological lines (50 MB of dashes).
-_BLANK = r"(?P<blank>[^\S\n]*+(?=\n))"  # a blank line: paragraph break
+# Blank lines (a paragraph break), all of a run at once, leaving the last newline for a heading.
+_BLANK = r"(?P<blank>[^\S\n]*+(?:\n[^\S\n]*+)*(?=\n))"
 _LINE = r"""(?P<line>[^\S\n]{0,3}+(?:
       \#{1,6}(?=[^\S\n]|$)[^\n]*+             # ATX heading: its own sentence
     | (?=(?:[ \t]*+[-=*_]){3})[-=*_ \t\r\f\v]*+$  # rule or setext underline
@@ -49,68 +50,16 @@ _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")  # U.S, e.g, i.e, J (
 _NON_SPACE = re.compile(r"\S")
 
 # Abbreviations after which a period never ends a sentence (compared lowercased, without the dot).
-_NEVER_FINAL = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "mx",
-        "dr",
-        "prof",
-        "rev",
-        "hon",
-        "st",
-        "mt",
-        "ft",
-        "gen",
-        "col",
-        "lt",
-        "capt",
-        "sgt",
-        "cmdr",
-        "adm",
-        "gov",
-        "sen",
-        "rep",
-        "pres",
-        "fig",
-        "figs",
-        "eq",
-        "eqs",
-        "vol",
-        "vols",
-        "pp",
-        "ch",
-        "chap",
-        "sec",
-        "sect",
-        "cf",
-        "vs",
-        "viz",
-        "approx",
-        "dept",
-        "est",
-        "ca",
-        "resp",
-        "incl",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
+_NEVER_FINAL_WORDS = """mr mrs ms mx dr prof rev hon st mt ft gen col lt capt sgt cmdr adm gov sen
+    rep pres fig figs eq eqs vol vols pp ch chap sec sect cf v vs viz approx dept est ca resp incl
+    jan feb mar apr jun jul aug sep sept oct nov dec"""
+_NEVER_FINAL = frozenset(_NEVER_FINAL_WORDS.split())
 # Abbreviations that end a sentence only when the next word is capitalized ("et al. (2019)").
-_FINAL_IF_CAPITAL = frozenset(["al", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "bros"])
+_FINAL_IF_CAPITAL_WORDS = "al etc inc ltd co corp jr sr bros"
+_FINAL_IF_CAPITAL = frozenset(_FINAL_IF_CAPITAL_WORDS.split())
 # Abbreviations that never end a sentence before a number ("No. 5", "p. 12").
-_BEFORE_NUMBER = frozenset(["no", "nos", "p", "art", "ref", "refs"])
+_BEFORE_NUMBER_WORDS = "no nos p art ref refs"
+_BEFORE_NUMBER = frozenset(_BEFORE_NUMBER_WORDS.split())
 
 _LOOKBACK = 40  # characters searched backwards for the word before a period
 
@@ -183,6 +132,8 @@ def _ends_sentence(text: str, m: re.Match[str], following: str, sentence_start: 
         return True
     if following.islower():
         return False  # "e.g. the", "... and then", "approx. ten"
+    if following in ".!?…":
+        return False  # dot leaders of a table of contents: ". . . . 12"
     if m.group().rstrip("\"'”’»)]}") != ".":
         return True
     word_m = _WORD_BEFORE.search(text, max(sentence_start, m.start() - _LOOKBACK), m.start())

@@ -22,14 +22,14 @@ Design (measured in ``benchmarks/bm25_speed.py``; see docs/benchmarks.md):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import chain, pairwise, repeat
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from veracity.errors import ConfigError
-from veracity.index.bm25.kernels import Kernels, Result, order_top_k
+from veracity.index.bm25.kernels import Kernels, Result
 from veracity.index.bm25.segment import Segment, merge
 from veracity.index.bm25.variants import get_variant
 from veracity.text.analyzer import Analyzer
@@ -48,6 +48,9 @@ class BM25Index:
     store integration sets it and ``save``/``load`` keep it. ``backend``: ``numba`` (a compiled
     kernel, needs numba), ``numpy``, or ``auto`` (numba when installed); results are identical.
     ``merge_factor`` segments of one size tier are merged into one.
+
+    Not safe for concurrent updates: the owner serializes ``add``/``delete``/``save`` with its
+    own lock (searches from several threads are fine between updates).
     """
 
     def __init__(
@@ -113,11 +116,20 @@ class BM25Index:
         last: dict[int, str] = {}
         for i, t in zip(ids, texts, strict=True):
             last[int(i)] = t
-        self.delete([i for i in last if i in self._where])
-        vocab = self.vocab
+        # Analyze before touching the index, so a failing text leaves it unchanged.
         analyze = self.analyzer.tokens
-        docs = [[vocab.setdefault(tok, len(vocab)) for tok in analyze(t)] for t in last.values()]
-        seg = Segment.from_docs(np.fromiter(last, dtype=np.int64, count=len(last)), docs)
+        token_lists = [analyze(t) for t in last.values()]
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        flat = list(chain.from_iterable(token_lists))
+        vocab = self.vocab
+        # New terms get the next ids in order of first occurrence; the loops run at C speed.
+        new = [t for t in dict.fromkeys(flat) if t not in vocab]
+        vocab.update(zip(new, range(len(vocab), len(vocab) + len(new)), strict=True))
+        term_ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+        self.delete([i for i in last if i in self._where])
+        seg = Segment.from_terms(
+            np.fromiter(last, dtype=np.int64, count=len(last)), term_ids, lengths
+        )
         self._grow_df(len(vocab))
         self._df += np.bincount(seg.fwd_terms, minlength=len(self._df))
         self._n_live += len(seg)
@@ -127,16 +139,19 @@ class BM25Index:
 
     def delete(self, ids: Sequence[int]) -> None:
         """Remove ``ids``; ids not in the index are ignored. Takes effect at once."""
+        gone = []
         for raw in ids:
             found = self._where.pop(int(raw), None)
             if found is None:
                 continue
             seg, local = found
-            np.subtract.at(self._df, seg.doc_terms(local), 1)
+            gone.append(seg.doc_terms(local))
             self._n_live -= 1
             self._total_len -= int(seg.lengths[local])
             seg.kill(local)
-        self._purge()
+        if gone:
+            np.subtract.at(self._df, np.concatenate(gone), 1)
+            self._purge()
 
     def optimize(self) -> None:
         """Merge every segment into one without tombstones (what a background merge would do)."""
@@ -151,9 +166,16 @@ class BM25Index:
 
     def _attach(self, seg: Segment) -> None:
         self.segments.append(seg)
-        for local, doc_id in enumerate(seg.ids.tolist()):
-            if seg.live[local]:
-                self._where[doc_id] = (seg, local)
+        if seg.n_dead:
+            live = np.flatnonzero(seg.live)
+            pairs = zip(
+                seg.ids[live].tolist(), zip(repeat(seg), live.tolist(), strict=False), strict=True
+            )
+        else:
+            pairs = zip(
+                seg.ids.tolist(), zip(repeat(seg), range(len(seg)), strict=False), strict=True
+            )
+        self._where.update(pairs)
 
     def _replace(self, old: list[Segment], new: Segment) -> None:
         gone = {id(s) for s in old}
@@ -183,14 +205,16 @@ class BM25Index:
 
     def _query_terms(self, queries: Sequence[str]) -> tuple[I64, I64, F32]:
         """Flattened known query term ids (duplicates kept), per-query pointers, float32 idf."""
-        vocab, df = self.vocab, self._df
-        flat: list[int] = []
-        ptr = [0]
-        for q in queries:
-            flat.extend(t for t in map(vocab.get, self.analyzer.tokens(q)) if t is not None)
-            ptr.append(len(flat))
-        tids = np.array(flat, dtype=np.int64)
-        q_ptr = np.array(ptr, dtype=np.int64)
+        analyze = self.analyzer.tokens
+        per_query = [analyze(q) for q in queries]
+        flat = list(chain.from_iterable(per_query))
+        # vocab.get(term, -1) over all terms at C speed; unknown terms are dropped below.
+        found = np.fromiter(map(self.vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        keep = found >= 0
+        bounds = np.cumsum([0, *map(len, per_query)])
+        q_ptr = np.r_[0, np.cumsum(keep)][bounds].astype(np.int64)
+        tids = found[keep]
+        df = self._df
         freq = df[tids].astype(np.float64)
         # Terms only in deleted documents have df 0: they match nothing (weight 0, no postings).
         idf = np.where(freq > 0, self.variant.idf(np.maximum(freq, 1.0), float(self._n_live)), 0.0)
@@ -216,7 +240,7 @@ class BM25Index:
                     seg.inv_indptr, seg.inv_docs, seg.tfc, seg.ids, eligible, q_ptr, q_pos, q_w, k
                 )
             )
-        return _merge_parts(parts, len(queries), k)
+        return _split(self._kernels.merge_top_k(parts, k))
 
     def search(
         self, query: str, k: int, allowed: npt.NDArray[np.int64] | None = None
@@ -258,20 +282,8 @@ def _member(ids: I64, allowed: I64) -> npt.NDArray[np.bool_]:
     return same
 
 
-def _merge_parts(parts: list[Result], n_queries: int, k: int) -> list[tuple[I64, F32]]:
-    """Each query's top k over all segments' per-segment top-k lists."""
-    if not parts:
-        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        return [empty for _ in range(n_queries)]
-    if len(parts) == 1:
-        ptr, ids, scores = parts[0]
-        scores32 = scores.astype(np.float32)
-        bounds = ptr.tolist()
-        return [(ids[s:e], scores32[s:e]) for s, e in pairwise(bounds)]
-    out = []
-    for q in range(n_queries):
-        q_ids = np.concatenate([p[1][p[0][q] : p[0][q + 1]] for p in parts])
-        q_scores = np.concatenate([p[2][p[0][q] : p[0][q + 1]] for p in parts])
-        top_ids, top_scores = order_top_k(q_ids, q_scores, k)
-        out.append((top_ids, top_scores.astype(np.float32)))
-    return out
+def _split(result: Result) -> list[tuple[I64, F32]]:
+    """One (ids, float32 scores) pair per query from a batched result."""
+    ptr, ids, scores = result
+    scores32 = scores.astype(np.float32)
+    return [(ids[s:e], scores32[s:e]) for s, e in pairwise(ptr.tolist())]

@@ -8,8 +8,11 @@ Arithmetic is fixed so that the two backends, and any segment layout, agree bit 
 posting contributes ``float32(tfc) * float32(idf)`` (a float32 product), and a document's
 contributions are summed in float64 in query-term order starting from 0.0.
 
-numba is optional: measured on SciFact (1 thread), the batched kernel answers queries about 4x
-faster per CPU-second than the numpy path, whose cost is Python overhead per query and term.
+numba is optional (``backend="auto"`` uses it when installed). Measured on SciFact and a 200k
+document corpus (1 thread, docs/benchmarks.md) the batched numba kernel answers 4-6x more queries
+per CPU-second than the numpy path, whose cost is Python and numpy call overhead per query and
+term; the first search in a process compiles the kernel (about 15 s, then cached on disk by
+numba's ``cache=True``).
 """
 
 from __future__ import annotations
@@ -69,13 +72,26 @@ def order_top_k(ids: I64, scores: F64, k: int) -> tuple[I64, F64]:
     return ids[order], scores[order]
 
 
+def _merge_numpy(ptrs: I64, ids: I64, scores: F64, k: int) -> Result:
+    """Merge per-segment top-k lists: ``ptrs`` (P, Q+1) index the concatenated arrays."""
+    out_ptr = np.zeros(ptrs.shape[1], dtype=np.int64)
+    out_ids, out_scores = [], []
+    for q in range(ptrs.shape[1] - 1):
+        take = np.concatenate([np.arange(row[q], row[q + 1]) for row in ptrs])
+        top_ids, top_scores = order_top_k(ids[take], scores[take], k)
+        out_ids.append(top_ids)
+        out_scores.append(top_scores)
+        out_ptr[q + 1] = out_ptr[q] + len(top_ids)
+    return out_ptr, np.concatenate(out_ids), np.concatenate(out_scores)
+
+
 def _compile() -> Any:
-    """The numba kernel, or None when numba is not installed (compiled on first call)."""
+    """The numba kernels, or None when numba is not installed (compiled on first call)."""
     try:
         from veracity.index.bm25 import numba_kernel
     except ImportError:
         return None
-    return numba_kernel.segment_top_k
+    return numba_kernel.segment_top_k, numba_kernel.merge_top_k
 
 
 class Kernels:
@@ -87,26 +103,42 @@ class Kernels:
         if backend not in ("auto", "numba", "numpy"):
             raise ConfigError(f"unknown BM25 backend {backend!r}; known: auto, numba, numpy")
         self.requested = backend
-        self._fn: Any = None
+        self._fns: Any = None
         if backend == "numba":
-            self._fn = _compile()
-            if self._fn is None:
+            self._fns = _compile()
+            if self._fns is None:
                 raise MissingDependency("The numba BM25 backend", "fast", "numba")
 
     @property
     def name(self) -> str:
-        self._resolve()
-        return "numpy" if self._fn is _topk_numpy else "numba"
+        return "numpy" if self._resolve()[0] is _topk_numpy else "numba"
 
     def _resolve(self) -> Any:
-        if self._fn is None:
-            self._fn = (_compile() if self.requested == "auto" else None) or _topk_numpy
-        return self._fn
+        if self._fns is None:
+            compiled = _compile() if self.requested == "auto" else None
+            self._fns = compiled or (_topk_numpy, _merge_numpy)
+        return self._fns
 
     def segment_top_k(
         self, indptr: I64, docs: I32, tfc: F32, ids: I64, eligible: Bool,
         q_ptr: I64, q_pos: I64, q_w: F32, k: int,
     ) -> Result:  # fmt: skip
         """Per query: the segment's best ``k`` (ids, float64 scores) in the total order."""
-        result: Result = self._resolve()(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
+        fn = self._resolve()[0]
+        result: Result = fn(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
         return result
+
+    def merge_top_k(self, parts: list[Result], k: int) -> Result:
+        """Per query, the best ``k`` of several segments' lists, in the same total order."""
+        if len(parts) == 1:
+            return parts[0]
+        ptrs = np.stack([p[0] + offset for p, offset in zip(parts, _offsets(parts), strict=True)])
+        ids = np.concatenate([p[1] for p in parts])
+        scores = np.concatenate([p[2] for p in parts])
+        result: Result = self._resolve()[1](ptrs, ids, scores, k)
+        return result
+
+
+def _offsets(parts: list[Result]) -> list[int]:
+    sizes = [len(p[1]) for p in parts]
+    return [sum(sizes[:i]) for i in range(len(parts))]

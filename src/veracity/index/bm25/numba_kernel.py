@@ -155,13 +155,8 @@ def _prefilter(cand: Any, cand_s: Any, m: int, k: int, hist: Any, eligible: Any)
 
 
 @njit(cache=True, nogil=True)
-def _offer(
-    s: float, d: int, ids: Any, eligible: Any, heap_s: Any, heap_i: Any, n: int, k: int
-) -> int:
-    """Offer document ``d`` with score ``s`` to the heap of size ``n``; returns the new size."""
-    if not eligible[d]:
-        return n
-    doc_id = ids[d]
+def _push(s: float, doc_id: int, heap_s: Any, heap_i: Any, n: int, k: int) -> int:
+    """Offer (s, doc_id) to the heap of size ``n`` (capacity k); returns the new size."""
     if n < k:
         heap_s[n] = s
         heap_i[n] = doc_id
@@ -172,6 +167,16 @@ def _offer(
         heap_i[0] = doc_id
         _sift_down(heap_s, heap_i, n)
     return n
+
+
+@njit(cache=True, nogil=True)
+def _offer(
+    s: float, d: int, ids: Any, eligible: Any, heap_s: Any, heap_i: Any, n: int, k: int
+) -> int:
+    """Offer local document ``d`` with score ``s`` when it is eligible."""
+    if not eligible[d]:
+        return n
+    return _push(s, ids[d], heap_s, heap_i, n, k)
 
 
 @njit(cache=True, nogil=True)
@@ -217,6 +222,34 @@ def segment_top_k(
                     continue
                 n = _offer(s, cand[t], ids, eligible, heap_s, heap_i, n, k)
         # Pop worst-first into the output back to front: best first, ties by ascending id.
+        start = out_ptr[q]
+        for r in range(n - 1, -1, -1):
+            out_scores[start + r] = heap_s[0]
+            out_ids[start + r] = heap_i[0]
+            heap_s[0] = heap_s[r]
+            heap_i[0] = heap_i[r]
+            _sift_down(heap_s, heap_i, r)
+        out_ptr[q + 1] = start + n
+    return out_ptr, out_ids[: out_ptr[n_queries]], out_scores[: out_ptr[n_queries]]
+
+
+@njit(cache=True, nogil=True)
+def merge_top_k(ptrs: Any, ids: Any, scores: Any, k: int) -> Any:
+    """Merge per-segment top-k lists: ``ptrs`` (P, Q+1) index the concatenated ``ids``/``scores``."""
+    n_parts, n_queries = ptrs.shape[0], ptrs.shape[1] - 1
+    heap_s = np.empty(k, dtype=np.float64)
+    heap_i = np.empty(k, dtype=np.int64)
+    out_ptr = np.zeros(n_queries + 1, dtype=np.int64)
+    out_ids = np.empty(n_queries * k, dtype=np.int64)
+    out_scores = np.empty(n_queries * k, dtype=np.float64)
+    for q in range(n_queries):
+        n = 0
+        for part in range(n_parts):
+            for t in range(ptrs[part, q], ptrs[part, q + 1]):
+                s = scores[t]
+                if n == k and s < heap_s[0]:
+                    break  # each list is sorted best first: the rest of it cannot enter
+                n = _push(s, ids[t], heap_s, heap_i, n, k)
         start = out_ptr[q]
         for r in range(n - 1, -1, -1):
             out_scores[start + r] = heap_s[0]

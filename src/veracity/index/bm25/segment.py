@@ -70,17 +70,16 @@ class Segment:
         self._valid_for: F64 = np.full(len(self.terms), np.nan)
 
     @classmethod
-    def from_docs(cls, ids: I64, docs: Sequence[Sequence[int]]) -> Segment:
-        """Build from each document's term ids (duplicates kept: they are the term frequencies)."""
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        flat = np.fromiter((t for d in docs for t in d), dtype=np.int64, count=int(lengths.sum()))
-        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        # Unique (doc, term) pairs with counts; sorted by doc then term.
-        vocab = int(flat.max(initial=0)) + 1
-        keys, tfs = np.unique(doc_of * vocab + flat, return_counts=True)
-        pair_docs = keys // vocab
-        indptr = np.searchsorted(pair_docs, np.arange(len(docs) + 1)).astype(np.int64)
-        return cls(ids, lengths, indptr, (keys % vocab).astype(np.int32), tfs.astype(np.int32))
+    def from_terms(cls, ids: I64, term_ids: I64, lengths: I64) -> Segment:
+        """Build from every document's term ids laid end to end (``lengths`` per document)."""
+        n = len(ids)
+        doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        # Unique (doc, term) pairs with their counts, sorted by doc then term.
+        vocab = int(term_ids.max(initial=0)) + 1
+        keys, tfs = np.unique(doc_of * vocab + term_ids, return_counts=True)
+        indptr = np.searchsorted(keys // vocab, np.arange(n + 1)).astype(np.int64)
+        terms = (keys % vocab).astype(np.int32)
+        return cls(ids, lengths, indptr, terms, tfs.astype(np.int32))
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -66,7 +66,7 @@ class FaissIndex:
         kind: str = "hnsw",
         m: int = 16,
         ef_construction: int = 200,
-        ef_search: int = 128,
+        ef_search: int = 64,
         brute_below: float = 0.05,
         compact_above: float = 0.25,
         applied_seq: int = 0,

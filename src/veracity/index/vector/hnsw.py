@@ -66,7 +66,7 @@ class HnswIndex:
         *,
         m: int = 16,
         ef_construction: int = 200,
-        ef_search: int = 128,
+        ef_search: int = 64,
         brute_below: float = 0.05,
         threads: int = 1,
         seed: int = 100,

@@ -1,0 +1,125 @@
+"""``veracity serve`` (HTTP API, OpenAI-compatible API, web page) and ``veracity keys``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from veracity.cli.common import print_json
+from veracity.store.sqlite import SQLiteStore
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("serve", help="serve the HTTP API, OpenAI-compatible API and web page")
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--collection", "-c", action="append", default=None, metavar="[NAME=]DIR",
+        help="collection to serve (repeat for several; default: ./.veracity)",
+    )  # fmt: skip
+    p.add_argument("--model", default="smollm2", help="generator: smollm2, fake, openai:NAME, ...")
+    p.add_argument("--base-url", default=None, help="OpenAI-compatible server for --model NAME")
+    p.add_argument("--threads", type=int, default=None, help="generator threads")
+    p.add_argument("--embedder", default=None, help="embedder for new collections (default minilm)")
+    p.add_argument("--max-upload-mb", type=float, default=20.0)
+    p.add_argument("--rate", type=float, default=10.0, help="requests/s per key (token bucket)")
+    p.add_argument("--burst", type=int, default=40, help="token bucket size per key")
+    p.add_argument(
+        "--cors-origin", action="append", default=[], metavar="ORIGIN",
+        help="allow browser calls from this origin (off by default; repeatable)",
+    )  # fmt: skip
+    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    p.set_defaults(run=cmd_serve)
+
+    keys = sub.add_parser("keys", help="create, list and revoke API keys").add_subparsers(
+        dest="keys_command", metavar="ACTION", required=True
+    )
+    k = keys.add_parser("create", help="create a key (the token is shown once)")
+    k.add_argument("--collections", nargs="+", required=True, metavar="DIR")
+    k.add_argument("--labels", default="", help="comma-separated ACL labels the key may see")
+    k.add_argument("--name", default="", help="a note to recognize the key by")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(run=cmd_keys_create)
+    k = keys.add_parser("list", help="list keys (never their tokens)")
+    k.add_argument("--collections", nargs="+", required=True, metavar="DIR")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(run=cmd_keys_list)
+    k = keys.add_parser("revoke", help="revoke a key by id")
+    k.add_argument("key_id")
+    k.add_argument("--collections", nargs="+", required=True, metavar="DIR")
+    k.set_defaults(run=cmd_keys_revoke)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from veracity.server.config import ServerConfig, parse_collection_specs
+    from veracity.server.run import serve
+
+    gen_opts: dict[str, Any] = {}
+    if args.base_url:
+        gen_opts["base_url"] = args.base_url
+    if args.threads is not None and not args.base_url:
+        gen_opts["n_threads"] = args.threads
+    config = ServerConfig(
+        collections=parse_collection_specs(args.collection or [".veracity"]),
+        generator=args.model,
+        generator_options=gen_opts,
+        embedder=args.embedder,
+        host=args.host,
+        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        rate=args.rate,
+        burst=args.burst,
+        cors_origins=tuple(args.cors_origin),
+    )
+    serve(config, args.port, args.log_level)
+    return 0
+
+
+def _stores(dirs: list[str], create: bool = False) -> list[SQLiteStore]:
+    return [SQLiteStore(d, create=create) for d in dirs]
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    from veracity.store.keys import create_key
+
+    labels = [x for x in args.labels.split(",") if x.strip()]
+    new = create_key(_stores(args.collections), labels, args.name)
+    if args.json:
+        print_json({"id": new.key.id, "token": new.token, "labels": list(new.key.labels),
+                    "collections": args.collections})  # fmt: skip
+    else:
+        print(f"key {new.key.id} created for {', '.join(args.collections)}; "
+              f"labels: {', '.join(new.key.labels) or '(none: unlabelled documents only)'}")  # fmt: skip
+        print(f"token (shown once, store it now): {new.token}")
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from veracity.store.keys import KeyStore
+
+    rows = []
+    for d, store in zip(args.collections, _stores(args.collections), strict=True):
+        for key in KeyStore(store).all_keys():
+            rows.append({"collection": d, "id": key.id, "name": key.name,
+                         "labels": list(key.labels), "created_at": key.created_at,
+                         "revoked": key.revoked_at is not None})  # fmt: skip
+    if args.json:
+        print_json(rows)
+        return 0
+    for r in rows:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["created_at"]))
+        state = "revoked" if r["revoked"] else "active"
+        print(f"{r['id']}  {state:7}  {when}  {r['collection']}  "
+              f"labels={','.join(r['labels']) or '-'}  {r['name']}")  # fmt: skip
+    if not rows:
+        print("no keys")
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from veracity.store.keys import KeyStore
+
+    for d, store in zip(args.collections, _stores(args.collections), strict=True):
+        KeyStore(store).revoke(args.key_id)
+        print(f"key {args.key_id} revoked in {d}")
+    return 0

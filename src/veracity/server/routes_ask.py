@@ -1,0 +1,204 @@
+"""Own API, part two: search, ask (JSON or server-sent events), chat sessions, the answer cache.
+
+Every retrieval runs with the caller's ``Filter(labels=...)``, so a key's answers, citations and
+cached answers come only from documents it may see (the cache key includes that filter). Chat
+sessions are owned by the key that created them; another key gets 404 for them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from veracity.errors import VeracityError
+from veracity.rag.engine import AnswerEngine, AskOptions, Final, Token
+from veracity.rag.serialize import answer_to_dict
+from veracity.records import Answer, Filter
+from veracity.server.deps import PrincipalDep, StateDep
+from veracity.server.errors import ApiError, error_body, log
+from veracity.server.state import Principal, Served
+from veracity.server.streams import produced
+from veracity.server.views import hit_to_dict, session_to_dict, turn_to_dict
+from veracity.store.chat import Turn
+
+router = APIRouter(prefix="/api/collections/{name}")
+
+Question = Annotated[str, Field(min_length=1, max_length=4000, pattern=r"\S")]
+
+
+class SearchRequest(BaseModel):
+    query: Question
+    k: int = Field(10, ge=1, le=100)
+    mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+
+
+class AskRequest(BaseModel):
+    question: Question
+    stream: bool = False
+    mode: Literal["sequence", "token"] = "sequence"
+    session_id: str | None = Field(None, max_length=64)
+    max_tokens: int | None = Field(None, ge=1, le=4096)
+    temperature: float | None = Field(None, ge=0, le=2)
+
+
+class NewSession(BaseModel):
+    title: str = Field("", max_length=200)
+
+
+@router.post("/search", summary="the best passages for a query, among those this key may see")
+def search(
+    name: str, body: SearchRequest, state: StateDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    served = state.get(name, principal)
+    with served.lock:
+        hits = served.collection.search(body.query, body.k, mode=body.mode, where=principal.where())
+    return {"hits": [hit_to_dict(h) for h in hits]}
+
+
+def ask_options(
+    engine: AnswerEngine,
+    mode: str,
+    max_tokens: int | None,
+    temperature: float | None,
+    seed: int | None = None,
+) -> AskOptions:
+    d = engine.options.decoding
+    decoding = replace(
+        d,
+        max_tokens=d.max_tokens if max_tokens is None else max_tokens,
+        temperature=d.temperature if temperature is None else temperature,
+        seed=d.seed if seed is None else seed,
+    )
+    return replace(engine.options, mode=mode, decoding=decoding)
+
+
+def answer_events(
+    served: Served,
+    engine: AnswerEngine,
+    question: str,
+    history: list[tuple[str, str]],
+    where: Filter | None,
+    opts: AskOptions,
+) -> Iterator[Token | Final]:
+    """The engine's events, produced under the collection's lock in their own thread."""
+    return produced(served.lock, lambda: engine.stream(question, history, where, opts))
+
+
+def final_answer(events: Iterator[Token | Final]) -> Answer:
+    """Run the events to the end (releasing the lock) and return the answer."""
+    answer: Answer | None = None
+    for event in events:
+        if isinstance(event, Final):
+            answer = event.answer
+    assert answer is not None
+    return answer
+
+
+def _session_history(
+    served: Served, principal: Principal, session_id: str | None
+) -> list[tuple[str, str]]:
+    if session_id is None:
+        return []
+    chats = served.collection.chats()
+    chats.get(session_id, owner=principal.id)  # NotFound for another key's session
+    return [(t.role, t.content) for t in chats.turns(session_id, limit=6)]
+
+
+def _record(served: Served, session_id: str | None, question: str, answer: Answer) -> None:
+    if session_id is None:
+        return
+    served.collection.chats().append(
+        session_id,
+        [Turn("user", question),
+         Turn("assistant", answer.text, tuple(c.chunk_id for c in answer.citations),
+              json.dumps(answer_to_dict(answer)))],
+    )  # fmt: skip
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post(
+    "/ask",
+    summary="a cited answer, or an abstention; with stream=true, server-sent events "
+    "('token' {text}, then 'final' {answer...}, or 'error' {error})",
+)
+def ask(name: str, body: AskRequest, state: StateDep, principal: PrincipalDep) -> Any:
+    served = state.get(name, principal)
+    history = _session_history(served, principal, body.session_id)
+    engine = state.engine(served)
+    opts = ask_options(engine, body.mode, body.max_tokens, body.temperature)
+    events = answer_events(served, engine, body.question, history, principal.where(), opts)
+    if not body.stream:
+        answer = final_answer(events)
+        _record(served, body.session_id, body.question, answer)
+        return {**answer_to_dict(answer), "session_id": body.session_id}
+
+    def stream() -> Iterator[str]:
+        try:
+            for event in events:
+                if isinstance(event, Token):
+                    yield sse("token", {"text": event.text})
+                else:
+                    _record(served, body.session_id, body.question, event.answer)
+                    yield sse(
+                        "final", {**answer_to_dict(event.answer), "session_id": body.session_id}
+                    )
+        except VeracityError as exc:
+            yield sse("error", error_body(exc.http_status, str(exc)))
+        except Exception:
+            log.exception("internal error while streaming an answer")
+            yield sse("error", error_body(500, "internal server error; see the server log"))
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/chats", summary="this key's chat sessions")
+def list_chats(name: str, state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
+    chats = state.get(name, principal).collection.chats()
+    return {"sessions": [session_to_dict(s) for s in chats.sessions(owner=principal.id)]}
+
+
+@router.post("/chats", summary="start a chat session owned by this key")
+def create_chat(
+    name: str, body: NewSession, state: StateDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    chats = state.get(name, principal).collection.chats()
+    return session_to_dict(chats.create(body.title, owner=principal.id))
+
+
+@router.get("/chats/{session_id}", summary="a session and its turns")
+def get_chat(
+    name: str, session_id: str, state: StateDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    chats = state.get(name, principal).collection.chats()
+    session = chats.get(session_id, owner=principal.id)
+    return {**session_to_dict(session), "turns": [turn_to_dict(t) for t in chats.turns(session.id)]}
+
+
+@router.delete("/chats/{session_id}", summary="delete a session")
+def delete_chat(
+    name: str, session_id: str, state: StateDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    chats = state.get(name, principal).collection.chats()
+    chats.delete(chats.get(session_id, owner=principal.id).id)
+    return {"deleted": session_id}
+
+
+@router.delete("/cache", summary="clear the answer cache (local admin only)")
+def clear_cache(name: str, state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
+    served = state.get(name, principal)
+    if not principal.admin:
+        raise ApiError(403, "only the local admin (no API keys) may clear the answer cache")
+    from veracity.store.cache import CacheStore
+
+    return {"cleared": CacheStore(served.collection.store).clear()}

@@ -1,0 +1,142 @@
+"""Own API, part one: health, metrics, collections, documents (list, upload, delete, text)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from veracity import __version__
+from veracity.errors import NotFound
+from veracity.records import Document
+from veracity.server.deps import PrincipalDep, StateDep
+from veracity.server.errors import ApiError
+from veracity.server.state import Principal, Served
+from veracity.server.uploads import save_upload
+from veracity.server.views import doc_info_to_dict, text_window
+from veracity.store.sqlite import DocumentInfo
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/health", summary="liveness, version and the auth mode (no key needed)")
+def health(state: StateDep) -> dict[str, Any]:
+    mode = "api-keys" if state.auth_required() else "open (loopback, no keys)"
+    return {"status": "ok", "version": __version__, "auth": mode}
+
+
+@router.get("/metrics", summary="request counts, errors and latency percentiles")
+def metrics(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
+    return state.metrics.snapshot()
+
+
+def _visible_docs(served: Served, principal: Principal) -> list[DocumentInfo]:
+    return [d for d in served.collection.documents() if principal.sees(d.labels)]
+
+
+def visible_document(served: Served, principal: Principal, doc_id: str) -> Document:
+    """The document if the caller may see it; an invisible one is reported as absent."""
+    try:
+        doc = served.collection.document(doc_id)
+    except NotFound:
+        doc = None
+    if doc is None or not principal.sees(doc.labels):
+        raise NotFound(f"no document with id {doc_id!r} in collection {served.name!r}")
+    return doc
+
+
+@router.get("/collections", summary="the collections this key may use")
+def collections(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
+    out = []
+    for name in sorted(principal.collections):
+        served = state.served[name]
+        docs = _visible_docs(served, principal)
+        out.append(
+            {"name": name, "documents": len(docs), "chunks": sum(d.n_chunks for d in docs),
+             "embedder": served.collection.embedder_name}
+        )  # fmt: skip
+    return {"collections": out, "admin": principal.admin}
+
+
+@router.get("/collections/{name}/documents", summary="documents visible to this key")
+def list_documents(
+    name: str,
+    state: StateDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    docs = _visible_docs(state.get(name, principal), principal)
+    return {"documents": [doc_info_to_dict(d) for d in docs[offset : offset + limit]],
+            "total": len(docs)}  # fmt: skip
+
+
+@router.post("/collections/{name}/documents", summary="upload one file and ingest it")
+async def upload_document(
+    name: str,
+    request: Request,
+    state: StateDep,
+    principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description="a .txt/.md/.html/.pdf/.docx/.jsonl/.csv file")],
+    labels: Annotated[str | None, Form(description="comma-separated ACL labels")] = None,
+) -> dict[str, Any]:
+    served = state.get(name, principal)
+    wanted = tuple(x.strip() for x in (labels or "").split(",") if x.strip())
+    if principal.labels is not None:
+        outside = sorted(set(wanted) - principal.labels)
+        if outside:
+            raise ApiError(403, f"this key may not label documents {outside}; it holds "
+                           f"{sorted(principal.labels)}")  # fmt: skip
+        wanted = wanted or tuple(sorted(principal.labels))  # private to the key's labels by default
+    # Each key uploads into its own folder, so no key can overwrite another's document.
+    folder = served.uploads / (principal.id or "local")
+    path = await save_upload(file, folder, state.config.max_upload_bytes)
+
+    def ingest() -> dict[str, Any]:
+        with served.lock:
+            report = served.collection.add(path, labels=wanted)
+        ids = served.collection.store.find_document_ids(uris=[str(path)])
+        return {"documents": ids, "report": report.to_dict(), "labels": list(wanted)}
+
+    return await run_in_threadpool(ingest)
+
+
+@router.get("/collections/{name}/documents/{doc_id}", summary="one document's details")
+def get_document(
+    name: str, doc_id: str, state: StateDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    served = state.get(name, principal)
+    visible_document(served, principal, doc_id)
+    info = next((d for d in served.collection.documents() if d.id == doc_id), None)
+    if info is None:  # deleted in between
+        raise NotFound(f"no document with id {doc_id!r} in collection {served.name!r}")
+    return doc_info_to_dict(info)
+
+
+@router.delete("/collections/{name}/documents/{doc_id}", summary="delete a document")
+def delete_document(
+    name: str, doc_id: str, state: StateDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    served = state.get(name, principal)
+    visible_document(served, principal, doc_id)
+    with served.lock:
+        docs, chunks = served.collection.delete(ids=[doc_id])
+    return {"deleted": {"documents": docs, "chunks": chunks}}
+
+
+@router.get(
+    "/collections/{name}/documents/{doc_id}/text",
+    summary="a document's text, or a window around [start, end) with the span to highlight",
+)
+def document_text(
+    name: str,
+    doc_id: str,
+    state: StateDep,
+    principal: PrincipalDep,
+    start: Annotated[int | None, Query(ge=0)] = None,
+    end: Annotated[int | None, Query(ge=0)] = None,
+    context: Annotated[int, Query(ge=0, le=100_000)] = 600,
+) -> dict[str, Any]:
+    doc = visible_document(state.get(name, principal), principal, doc_id)
+    return text_window(doc, start, end, context)

@@ -1,0 +1,51 @@
+"""Start the server under uvicorn, with the bind-address policy for unauthenticated use.
+
+Policy: with no active API key in any served collection the server is open, and only on a
+loopback address (anyone who can reach 127.0.0.1 is already on the machine); it says so at start.
+Bound to any other address it refuses to start until a key exists. Once a key exists, every route
+but /api/health, /openapi.json, /docs and the page's static files needs one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from veracity.errors import ConfigError
+from veracity.server.app import create_app
+from veracity.server.config import ServerConfig
+from veracity.server.state import ServerState
+
+log = logging.getLogger("veracity.server")
+
+
+def check_bind(config: ServerConfig, state: ServerState) -> str:
+    """The auth mode line for the log, or ConfigError if this bind would expose an open server."""
+    if state.auth_required():
+        return "API keys required (Authorization: Bearer vk_...)"
+    if not config.loopback:
+        raise ConfigError(
+            f"refusing to serve on {config.host} without API keys: anyone on the network could read "
+            "every document. Create a key first (`veracity keys create --collections DIR "
+            "--labels ...`), or serve on 127.0.0.1"
+        )
+    return (
+        "no API keys exist: OPEN admin access for anyone on this machine (loopback only); "
+        "create a key with `veracity keys create` to require keys"
+    )
+
+
+def serve(config: ServerConfig, port: int, log_level: str = "info") -> None:
+    import uvicorn
+
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s: %(message)s")
+    state = ServerState(config)
+    mode = check_bind(config, state)
+    app = create_app(config, state)
+    log.warning("veracity: %s", mode) if "OPEN" in mode else log.info("veracity: %s", mode)
+    names = ", ".join(f"{n} ({p})" for n, p in config.collections.items())
+    log.info("veracity: serving %s with generator %r on http://%s:%d/", names,
+             config.generator, config.host, port)  # fmt: skip
+    try:
+        uvicorn.run(app, host=config.host, port=port, log_level=log_level, server_header=False)
+    finally:
+        state.close()

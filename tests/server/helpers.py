@@ -1,0 +1,120 @@
+"""Shared helpers for server tests: a quoting fake generator, app builders, a live server."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from veracity.collection import Collection
+from veracity.generate.fake import ScriptedGenerator
+from veracity.guard.grounding import LexicalJudge
+from veracity.rag.cache import AnswerCache
+from veracity.rag.engine import AnswerEngine, AskOptions
+from veracity.records import Document, Message
+from veracity.retrieve.search import SearchOptions
+from veracity.server import ServerConfig, create_app
+from veracity.store.cache import CacheStore
+from veracity.store.keys import create_key
+
+_SOURCE = re.compile(r'<source id="(\d+)"[^>]*>\n(.*?)\n</source>', re.S)
+
+
+def quote_first_source(messages: list[Message]) -> str:
+    """A fake model that answers with the first sentence of source 1, cited: a grounded answer
+    whose text reveals exactly which document the engine retrieved."""
+    found = _SOURCE.findall(messages[-1].content)
+    if not found:
+        return "I don't know"
+    first = re.split(r"(?<=[.!?])\s", found[0][1].strip())[0].rstrip(".!?")
+    return f"{first} [{found[0][0]}]."
+
+
+def fake_engine(col: Collection) -> AnswerEngine:
+    """The engine the server builds, with the quoting fake model and the lexical support judge
+    (no reranker: the hash embedder has no calibrated relevance floor)."""
+    return AnswerEngine(
+        col.searcher(SearchOptions(mode="hybrid", candidates=50)),
+        ScriptedGenerator(quote_first_source),
+        LexicalJudge(),
+        cache=AnswerCache(CacheStore(col.store), col.embedder()),
+        options=AskOptions(),
+    )
+
+
+def docs(items: Mapping[str, tuple[str, Sequence[str]]]) -> list[Document]:
+    """``{uri: (text, labels)}`` to documents."""
+    return [Document.make(u, t, labels=tuple(lab)) for u, (t, lab) in items.items()]
+
+
+@dataclass
+class Setup:
+    root: Path
+    collections: dict[str, Path]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def config(self, **kw: Any) -> ServerConfig:
+        kw.setdefault("engine_factory", fake_engine)
+        return ServerConfig(self.collections, generator="fake", embedder="hash", **kw)
+
+    def app(self, **kw: Any) -> FastAPI:
+        return create_app(self.config(**kw))
+
+
+def make_setup(
+    root: Path,
+    corpora: Mapping[str, list[Document]],
+    keys: Mapping[str, tuple[Sequence[str], Sequence[str]]] = {},
+) -> Setup:
+    """Collections ``{name: documents}`` under ``root`` and keys ``{key: (collections, labels)}``."""
+    setup = Setup(root, {})
+    for name, documents in corpora.items():
+        path = root / name
+        with Collection(path, embedder="hash") as col:
+            if documents:
+                col.add(documents)
+        setup.collections[name] = path
+    for key, (names, labels) in keys.items():
+        stores = []
+        cols = [Collection(setup.collections[n], embedder="hash") for n in names]
+        stores = [c.store for c in cols]
+        setup.tokens[key] = create_key(stores, labels, key).token
+        for c in cols:
+            c.close()
+    return setup
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` under uvicorn in a thread on a free loopback port; yields the base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
