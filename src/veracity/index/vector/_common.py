@@ -114,9 +114,11 @@ def empty_result(n_queries: int) -> tuple[np.ndarray, np.ndarray]:
 
 def topk_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Column indices and values of the ``k`` largest per row, best first. ``(q, n) -> (q, k)``."""
-    k = min(k, scores.shape[1])
-    if k < scores.shape[1]:
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    n = scores.shape[1]
+    k = min(k, n)
+    if k < n:
+        # Partition at n-k (the top k land at the end): no negated copy of a large block.
+        part = np.argpartition(scores, n - k, axis=1)[:, n - k :]
     else:
         part = np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
     vals = np.take_along_axis(scores, part, axis=1)
