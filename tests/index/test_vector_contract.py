@@ -142,6 +142,15 @@ class VectorIndexContract:
         truth = oracle(x[rows], ids[rows], q, want)
         assert recall(found, truth) >= (1.0 if size <= 25 else self.min_recall)
 
+    def test_filter_far_from_the_query(self, make: Make, data: tuple[np.ndarray, ...]) -> None:
+        """An allowed set correlated against the query (its least similar 10%) still gives k."""
+        ids, x, q = data
+        index = self.filled(make, data)
+        far = np.argsort(x @ q[0])[:60]  # the 60 vectors least like query 0
+        found, _ = index.search(q[:1], K, allowed=ids[far])
+        assert found.shape == (1, K) and np.isin(found, ids[far]).all()
+        assert recall(found, oracle(x[far], ids[far], q[:1], K)) >= self.min_recall
+
     def test_filter_with_deleted_ids(self, make: Make, data: tuple[np.ndarray, ...]) -> None:
         ids, _, q = data
         index = self.filled(make, data)
@@ -318,6 +327,12 @@ class TestHnswWithoutVectorCopy(VectorIndexContract):
     name = "hnsw"
     module = "hnswlib"
     options: ClassVar[dict[str, Any]] = {"m": 8, "ef_construction": 64, "keep_vectors": False}
+
+
+class TestHnswFilterCallback(VectorIndexContract):
+    name = "hnsw"
+    module = "hnswlib"
+    options: ClassVar[dict[str, Any]] = {"m": 8, "ef_construction": 64, "overfetch": False}
 
 
 class TestFaissHnsw(VectorIndexContract):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from veracity.cli import eval_rag_cmds
 from veracity.cli.common import add_collection_arg, print_json
 from veracity.collection import Collection
 from veracity.errors import ConfigError
-from veracity.evaluate.beir import BeirResult, ingest_beir, load_beir, run_beir, uri_qrels
+from veracity.evaluate.beir import BeirResult, Qrels, ingest_beir, load_beir, run_beir, uri_qrels
 from veracity.ingest.report import IngestReport
 from veracity.retrieve.autotune import TuneResult
 from veracity.retrieve.search import FUSIONS, MODES
@@ -20,7 +23,7 @@ from veracity.retrieve.tune import describe, options_of
 
 
 def register(sub: Any) -> None:
-    ev = sub.add_parser("eval", help="evaluate retrieval quality")
+    ev = sub.add_parser("eval", help="evaluate retrieval or answer quality")
     ev_sub = ev.add_subparsers(dest="eval_command", metavar="BENCHMARK", required=True)
     p = ev_sub.add_parser("beir", help="nDCG@10, Recall@100, MRR@10 on a BEIR-format folder")
     p.add_argument(
@@ -46,7 +49,11 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     p.add_argument("--n-synthetic", type=int, default=200, metavar="N")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--html", default=None, metavar="REPORT.html", help="write an HTML report")
+    p.add_argument("--mlflow", default=None, metavar="URI", help="log to MLflow (sqlite:///x.db)")
+    p.add_argument("--experiment", default="veracity-eval", help="MLflow experiment name")
     p.set_defaults(run=cmd_eval_beir)
+    eval_rag_cmds.register(ev_sub)
 
     t = sub.add_parser("tune", help="choose hybrid fusion and alpha for a collection")
     add_collection_arg(t)
@@ -108,14 +115,17 @@ def cmd_eval_beir(args: argparse.Namespace) -> int:
                 tuned = col.tune(n_synthetic=args.n_synthetic)
         options = col.default_options(args.mode, alpha=args.alpha, fusion=args.fusion)
         result = run_beir(col, beir.queries, beir.qrels, options, limit_queries=args.limit_queries)
-    _print_eval(args, result, tuned)
+    _print_eval(args, result, tuned, beir.qrels)
     return 0
 
 
-def _print_eval(args: argparse.Namespace, result: BeirResult, tuned: TuneResult | None) -> None:
+def _print_eval(
+    args: argparse.Namespace, result: BeirResult, tuned: TuneResult | None, qrels: Qrels
+) -> None:
     out = result.to_dict() | {"dataset": str(args.dir), "split": args.split}
     if tuned is not None:
         out["tuned"] = _tune_dict(tuned)
+    out |= _beir_reports(args, out, result, qrels)
     if args.json:
         print_json(out)
         return
@@ -124,10 +134,45 @@ def _print_eval(args: argparse.Namespace, result: BeirResult, tuned: TuneResult 
     print(f"{args.dir} ({args.split}, {result.queries} queries), mode {o.mode}{fusion}")
     if tuned is not None:
         print(tuned.reason)
-    print(f"nDCG@10     {result.ndcg_at_10:.4f}")
-    print(f"Recall@100  {result.recall_at_100:.4f}")
-    print(f"MRR@10      {result.mrr_at_10:.4f}")
+    cis = out["metrics"]
+    for label, key, value in (
+        ("nDCG@10   ", "ndcg@10", result.ndcg_at_10),
+        ("Recall@100", "recall@100", result.recall_at_100),
+        ("MRR@10    ", "mrr@10", result.mrr_at_10),
+    ):
+        lo, hi = cis[key]["ci95"] if key in cis else (float("nan"), float("nan"))
+        print(f"{label}  {value:.4f}  (95% CI {lo:.4f}-{hi:.4f})")
+    if args.html:
+        print(f"report: {args.html}")
     print(f"latency     p50 {result.latency_ms_p50:.1f} ms, p95 {result.latency_ms_p95:.1f} ms")
+
+
+def _beir_reports(
+    args: argparse.Namespace, out: dict[str, Any], result: BeirResult, qrels: Qrels
+) -> dict[str, Any]:
+    """Bootstrap CIs (``metrics``, as ``eval rag`` writes them), and with ``--html`` / ``--mlflow``
+    the report and the MLflow run."""
+    from veracity.evaluate.report import beir_html, beir_per_query
+
+    per_query, cis = beir_per_query(qrels, result.run)
+    extra: dict[str, Any] = {"metrics": cis}
+    if not (args.html or args.mlflow):
+        return extra
+    page = beir_html(out | extra, per_query)
+    if args.html:
+        Path(args.html).write_text(page, encoding="utf-8")
+    if args.mlflow:
+        from veracity.evaluate.mlflow_log import log_evaluation
+
+        flat = {k: float(v) for k, v in out.items() if isinstance(v, int | float)}
+        flat |= {f"{k}_ci_{s}": v["ci95"][i] for k, v in cis.items() for i, s in enumerate("lh")}
+        params = {k: v for k, v in out.items() if isinstance(v, str) or k in ("mode", "alpha")}
+        extra["mlflow_run_id"] = log_evaluation(
+            args.mlflow, experiment=args.experiment, run_name=f"beir:{Path(args.dir).name}",
+            params=params, metrics=flat,
+            artifacts={"beir_eval.json": json.dumps(out | extra, indent=1), "report.html": page},
+        )  # fmt: skip
+    return extra
 
 
 # ---------------------------------------------------------------------------------------------

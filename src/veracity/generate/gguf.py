@@ -240,8 +240,17 @@ def _start_server(path: Path, *, n_threads: int, n_ctx: int, n_batch: int) -> An
     params.warmup = False
     params.verbosity = -1
     try:
-        return xllamacpp.Server(params)
+        server = xllamacpp.Server(params)
     except Exception as exc:
         raise GenerationError(
             f"llama.cpp could not load {path}: {exc}. Check that it is a valid GGUF model file"
         ) from exc
+    # One-token request before handing the server out. Besides checking that the model generates,
+    # it works around a hang in xllamacpp 2026.10: destroying a Server that never served a request
+    # can block forever in ~Server (its main loop misses the stop signal). Costs ~50 ms on SmolLM2.
+    probe = server.handle_completions(
+        {"prompt": "a", "max_tokens": 1, "temperature": 0, "cache_prompt": False}
+    )
+    if isinstance(probe, dict) and "error" in probe:
+        raise GenerationError(f"llama.cpp loaded {path} but cannot generate: {probe['error']}")
+    return server

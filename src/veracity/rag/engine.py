@@ -296,13 +296,15 @@ class AnswerEngine:
 
 
 def _with_markers(sentence: AnswerSentence, verdict: SentenceSupport) -> str:
-    """The sentence text, with a marker added when its citation was inferred by the checker."""
-    if sentence.cited or not verdict.citations:
+    """The sentence as written, or with its markers rewritten when the checker inferred or
+    corrected its citation (the text shown must cite what was actually checked)."""
+    if tuple(sentence.cited) == tuple(verdict.citations) or not verdict.citations:
         return sentence.text
-    body = sentence.text.rstrip()
+    body = sentence.plain.rstrip()
     end = body[-1] if body and body[-1] in ".!?" else ""
     body = body[:-1] if end else body
-    return f"{body} [{verdict.citations[0]}]{end}"
+    marks = "".join(f"[{n}]" for n in verdict.citations)
+    return f"{body} {marks}{end}"
 
 
 def _display(sentence: AnswerSentence, verdict: SentenceSupport) -> SentenceSupport:

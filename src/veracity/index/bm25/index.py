@@ -92,8 +92,9 @@ class BM25Index:
 
     @property
     def avg_len(self) -> float:
-        """Mean length in terms of the live documents (1.0 for an empty index)."""
-        return self._total_len / self._n_live if self._n_live else 1.0
+        """Mean length in terms of the live documents (1.0 when they hold no terms at all, when
+        nothing can match and the value only keeps the length norm finite)."""
+        return self._total_len / self._n_live if self._total_len else 1.0
 
     def doc_freq(self, term: str) -> int:
         """Live documents holding the analyzed ``term`` (pass an index term, not raw text)."""

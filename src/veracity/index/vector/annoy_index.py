@@ -32,6 +32,7 @@ from veracity.index.vector._common import (
     data_file,
     empty_result,
     exact_search,
+    members,
     read_meta,
     search_filtered,
     write_index,
@@ -111,7 +112,7 @@ class AnnoyIndex:
         if allow is not None and cands.size <= self.brute_below * n:
             return exact_search(self._store.vectors(cands), cands, qs, k)
         forest = self._build()
-        keep = None if allow is None else np.isin(self._forest_ids, cands)  # (n,) per item
+        keep = None if allow is None else members(cands, self._forest_ids)  # (n,) per item
 
         def approximate(q: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
             ids = np.full((len(q), kk), -1, np.int64)

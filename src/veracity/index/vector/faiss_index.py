@@ -36,6 +36,7 @@ from veracity.index.vector._common import (
     exact_search,
     load_npy,
     read_meta,
+    restrict,
     save_npy,
     search_filtered,
     write_index,
@@ -145,7 +146,7 @@ class FaissIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         qs, k, allow = check_queries(queries, self.dim), check_k(k), check_allowed(allowed)
         live = self._pos.live_ids()
-        cands = live if allow is None else np.intersect1d(allow, live, assume_unique=True)
+        cands = live if allow is None else restrict(allow, live)
         if not cands.size:
             return empty_result(qs.shape[0])
         if allow is not None and cands.size <= self.brute_below * live.size:
