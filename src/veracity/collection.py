@@ -20,8 +20,10 @@ from veracity.generate.base import Generator
 from veracity.index.sync import IndexSet
 from veracity.ingest.pipeline import IngestOptions, Ingestor, ingest_paths
 from veracity.ingest.report import IngestReport, Progress
+from veracity.ingest.scan import injection_scanner
 from veracity.rag.cache import AnswerCache
 from veracity.rag.engine import AnswerEngine, AskOptions
+from veracity.rag.guards import query_guard
 from veracity.rag.relevance import BlendReranker, CrossEncoderReranker, Reranker
 from veracity.records import Answer, Document, Filter, Hit, MetaValue
 from veracity.retrieve.autotune import Qrels, TuneResult
@@ -124,8 +126,10 @@ class Collection:
         metadata: dict[str, MetaValue] | None = None,
         options: IngestOptions | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        scan: bool = True,
     ) -> IngestReport:
-        """Ingest files, folders or ``Document`` records; unchanged ones are skipped."""
+        """Ingest files, folders or ``Document`` records; unchanged ones are skipped. ``scan``
+        flags chunks that look like prompt injection (kept out of answers unless opted in)."""
         if isinstance(items, str | Path | Document):
             items = [items]
         items = list(items)
@@ -139,9 +143,15 @@ class Collection:
         if docs and paths:
             raise ConfigError("add() takes either paths or Document records in one call, not both")
         embedder = self.embedder()
+        scanner = injection_scanner() if scan else None
         if docs:
-            return Ingestor(self.store, embedder, options, on_progress=on_progress).run(docs)
-        return ingest_paths(self.store, embedder, paths, options, on_progress=on_progress)
+            ingestor = Ingestor(
+                self.store, embedder, options, on_progress=on_progress, scanner=scanner
+            )
+            return ingestor.run(docs)
+        return ingest_paths(
+            self.store, embedder, paths, options, on_progress=on_progress, scanner=scanner
+        )
 
     def delete(
         self,
@@ -177,7 +187,9 @@ class Collection:
         """The collection's derived indexes (BM25, vectors), synced with the store on use."""
         if self._indexes is None:
             dim = self.embedder().dim
-            backend = self.store.get_meta("vector_index") or "exact"
+            backend = self.store.get_meta("vector_index") or default_vector_backend(
+                self.store.counts()["chunks"]
+            )
             self._indexes = IndexSet(
                 self.store, self.path / "index", dim=dim, vector_backend=backend
             )
@@ -256,11 +268,13 @@ class Collection:
         options: AskOptions | None = None,
         reranker: str = "blend",
         cache: bool = True,
+        guard: bool = True,
         **generator_options: Any,
     ) -> AnswerEngine:
         """An answer engine over this collection. ``generator`` is a name, a ``.gguf`` path, an
         ``openai:`` / ``hf:`` model, or a ``Generator``; ``reranker`` is ``"blend"`` (offline,
-        calibrated), ``"none"``, or a cross-encoder model id/path."""
+        calibrated), ``"none"``, or a cross-encoder model id/path. ``guard`` refuses questions that
+        look like prompt injection."""
         from veracity.generate.base import get_generator
         from veracity.guard.grounding import best_judge
 
@@ -285,6 +299,7 @@ class Collection:
             reranker=rer,
             cache=answer_cache,
             options=opts,
+            query_guard=query_guard() if guard else None,
         )
 
     def ask(
@@ -334,6 +349,20 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# Exact search reads every vector per query (about 12 GB/s here, so ~1.5 ms per 10k 384-d
+# vectors); past this many chunks HNSW (hnswlib, recall@10 0.98 at ef 64) answers far faster.
+HNSW_ABOVE_CHUNKS = 50_000
+
+
+def default_vector_backend(n_chunks: int) -> str:
+    """``"exact"`` for small collections, ``"hnsw"`` for large ones when hnswlib is installed."""
+    if n_chunks <= HNSW_ABOVE_CHUNKS:
+        return "exact"
+    import importlib.util
+
+    return "hnsw" if importlib.util.find_spec("hnswlib") else "exact"
 
 
 def _uri_of(path: str | Path) -> str:

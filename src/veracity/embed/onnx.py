@@ -30,6 +30,7 @@ import numpy as np
 
 from veracity.embed.base import normalize
 from veracity.errors import MissingDependency
+from veracity.text.tokens import TokenCounter
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 _CACHE_VERSION = "2"  # bump when the export or quantization recipe changes
@@ -178,9 +179,16 @@ class OnnxMiniLMEmbedder:
         tok.enable_truncation(max_length=MAX_TOKENS)
         tok.no_padding()
         self._tokenizer = tok
+        self._model_dir = model_dir
         self.name = "minilm-onnx" if model is None else f"{model}-onnx"
         self.dim = 384
         self.batch_size = batch_size
+
+    def token_counter(self) -> TokenCounter | None:
+        """Exact WordPiece counts from the same ``tokenizer.json`` the model reads."""
+        from veracity.embed.minilm import folder_token_counter
+
+        return folder_token_counter(self._model_dir)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)  # (n, dim)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from veracity.embed.base import Embedder
+from veracity.embed.base import Embedder, token_counter_of
 from veracity.errors import LoaderError, VeracityError
 from veracity.ingest.loaders import LoadFailure, LoadOptions, iter_files, load
 from veracity.ingest.report import Failure, IngestReport, Progress
@@ -87,11 +87,15 @@ class Ingestor:
         options: IngestOptions | None = None,
         counter: TokenCounter | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        scanner: Callable[[Sequence[str]], list[int]] | None = None,
     ) -> None:
+        self.scanner = scanner
         self.store = store
         self.embedder = embedder
         self.options = options or IngestOptions()
-        self.counter = counter
+        # Chunk budgets count the embedder's own tokens when it offers an exact counter (the
+        # model-free estimate over-counts by about a fifth, so chunks would be under-filled).
+        self.counter = counter if counter is not None else token_counter_of(embedder)
         self.on_progress = on_progress
         self._counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
         self._failures: list[Failure] = []
@@ -168,11 +172,13 @@ class Ingestor:
             return
         texts = [c.text for _, chunks, _ in batch.items for c in chunks]
         vectors = self.embedder.embed(texts)  # (n_chunks, dim)
+        flags = self.scanner(texts) if self.scanner is not None else [0] * len(texts)
         writes: list[DocumentWrite] = []
         offset = 0
         for doc, chunks, _ in batch.items:
-            writes.append(DocumentWrite(doc, chunks, vectors[offset : offset + len(chunks)]))
-            offset += len(chunks)
+            end = offset + len(chunks)
+            writes.append(DocumentWrite(doc, chunks, vectors[offset:end], flags[offset:end]))
+            offset = end
         self.store.write(writes)
         for _, chunks, is_update in batch.items:
             self._counts["updated" if is_update else "added"] += 1
@@ -209,11 +215,12 @@ def ingest_paths(
     *,
     counter: TokenCounter | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    scanner: Callable[[Sequence[str]], list[int]] | None = None,
 ) -> IngestReport:
     """Ingest files and folders; the run is recorded so an interrupted one is noticed next time."""
     options = options or IngestOptions()
     run_id, interrupted = store.start_run([str(p) for p in paths])
-    ingestor = Ingestor(store, embedder, options, counter, on_progress)
+    ingestor = Ingestor(store, embedder, options, counter, on_progress, scanner)
     report = ingestor.run(read_paths(paths, options.load), interrupted)
     store.finish_run(run_id, report.to_dict())
     return report

@@ -24,10 +24,11 @@ from veracity.rag.cache import AnswerCache
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
 from veracity.rag.context import pack_context
+from veracity.rag.guards import QueryCheck
 from veracity.rag.prompt import ABSTAIN_TEXT, Source, answer_messages, is_abstention
 from veracity.rag.relevance import Reranker
 from veracity.rag.support import check_support
-from veracity.records import Answer, Decoding, Filter, Hit, SentenceSupport
+from veracity.records import CHUNK_FLAG_INJECTION, Answer, Decoding, Filter, Hit, SentenceSupport
 from veracity.retrieve.search import Retriever
 
 MODES = ("sequence", "token")
@@ -49,6 +50,7 @@ class AskOptions:
     max_sentences: int = 4  # RAG-token mode: retrieval rounds
     use_cache: bool = True
     semantic_threshold: float = 0.97
+    allow_flagged: bool = False  # let chunks flagged as prompt injection into the prompt
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -73,7 +75,10 @@ Event = Token | Final
 
 
 class _Clock:
+    """Per-request timings, and warnings to hand back with the answer."""
+
     def __init__(self) -> None:
+        self.warnings: list[str] = []
         self.start = time.perf_counter()
         self.marks: dict[str, float] = {}
         self._last = self.start
@@ -102,7 +107,7 @@ class AnswerEngine:
         reranker: Reranker | None = None,
         cache: AnswerCache | None = None,
         options: AskOptions | None = None,
-        query_guard: Callable[[str], str | None] | None = None,
+        query_guard: Callable[[str], QueryCheck] | None = None,
         condense_with_model: bool = False,
     ) -> None:
         self.retriever = retriever
@@ -139,9 +144,13 @@ class AnswerEngine:
         if not question or not question.strip():
             raise ConfigError("the question is empty; ask something about your documents")
         clock = _Clock()
-        if self.query_guard is not None and (reason := self.query_guard(question)):
-            yield Final(_abstain(f"the question was refused: {reason}", clock))
-            return
+        if self.query_guard is not None:
+            check = self.query_guard(question)
+            if check.refuse:
+                yield Final(_abstain(f"the question was refused: {check.refuse}", clock))
+                return
+            if check.warn:
+                clock.warnings.append(check.warn)
         query = condense(question, history, self.generator if self.condense_with_model else None)
         clock.lap("condense")
         if opts.mode == "token":
@@ -157,6 +166,16 @@ class AnswerEngine:
         """Reranked hits above the relevance floor, and the best hit's score."""
         hits = self.retriever.retrieve(query, opts.candidates, where)
         clock.lap("retrieve")
+        if not opts.allow_flagged:
+            kept = [h for h in hits if not h.flags & CHUNK_FLAG_INJECTION]
+            if len(kept) < len(hits):
+                note = (
+                    f"{len(hits) - len(kept)} retrieved passage(s) were left out because they look "
+                    "like prompt-injection attempts (allow_flagged=True lets them in)"
+                )
+                if note not in clock.warnings:
+                    clock.warnings.append(note)
+            hits = kept
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits, opts.candidates)
             clock.lap("rerank")
@@ -282,6 +301,7 @@ class AnswerEngine:
             citations=citations_used(sources, used),
             sentences=tuple(_display(s, v) for s, v in kept),
             timings_ms=clock.done(),
+            warnings=tuple(clock.warnings),
         )
 
     # -- cache --------------------------------------------------------------------------------
@@ -317,6 +337,7 @@ def _abstain(reason: str, clock: _Clock) -> Answer:
         abstained=True,
         reason=reason,
         timings_ms=clock.done(),
+        warnings=tuple(clock.warnings),
     )
 
 

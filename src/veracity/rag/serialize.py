@@ -30,6 +30,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             for s in answer.sentences
         ],
         "timings_ms": dict(answer.timings_ms),
+        "warnings": list(answer.warnings),
     }
 
 
@@ -58,4 +59,5 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
             for s in d.get("sentences", [])
         ),
         timings_ms=dict(d.get("timings_ms", {})),
+        warnings=tuple(d.get("warnings", ())),
     )

@@ -162,5 +162,14 @@ class CollectionSearcher:
                     }
                     for name, c in f.explain.items()
                 }  # fmt: skip
-            hits.append(Hit(chunk=row.chunk, score=f.score, uri=row.uri, explain=detail, rid=row.rid))
+            hits.append(
+                Hit(
+                    chunk=row.chunk,
+                    score=f.score,
+                    uri=row.uri,
+                    explain=detail,
+                    rid=row.rid,
+                    flags=row.flags,
+                )
+            )
         return hits

@@ -52,6 +52,7 @@ class StoredChunk:
     rid: int
     chunk: Chunk
     uri: str
+    flags: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class DocumentWrite:
     document: Document
     chunks: Sequence[Chunk]
     vectors: np.ndarray
+    flags: Sequence[int] = ()  # per chunk (see records.CHUNK_FLAG_*); empty means all 0
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -182,13 +184,14 @@ class SQLiteStore:
             "INSERT INTO document_labels VALUES (?, ?)", [(lb, doc.id) for lb in doc.labels]
         )
         vectors = np.ascontiguousarray(item.vectors, dtype=np.float32)
-        for chunk, vector in zip(item.chunks, vectors, strict=True):
+        flags = list(item.flags) or [0] * len(item.chunks)
+        for chunk, vector, flag in zip(item.chunks, vectors, flags, strict=True):
             cur = db.execute(
                 'INSERT INTO chunks (id, document_id, ordinal, text, start, "end", page, headings,'
-                " n_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " n_tokens, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     chunk.id, doc.id, chunk.ordinal, chunk.text, chunk.start, chunk.end,
-                    chunk.page, json.dumps(list(chunk.headings)), chunk.n_tokens,
+                    chunk.page, json.dumps(list(chunk.headings)), chunk.n_tokens, int(flag),
                 ),
             )  # fmt: skip
             rid = cur.lastrowid
@@ -300,7 +303,7 @@ class SQLiteStore:
                 marks = ",".join("?" * len(part))
                 rows = self._db.execute(
                     'SELECT c.rid, c.id, c.document_id, c.ordinal, c.text, c.start, c."end", c.page,'
-                    " c.headings, c.n_tokens, d.uri FROM chunks c JOIN documents d"
+                    " c.headings, c.n_tokens, d.uri, c.flags FROM chunks c JOIN documents d"
                     f" ON d.id = c.document_id WHERE c.rid IN ({marks})",
                     part,
                 )
@@ -309,7 +312,7 @@ class SQLiteStore:
                         id=r[1], document_id=r[2], ordinal=r[3], text=r[4], start=r[5], end=r[6],
                         page=r[7], headings=tuple(json.loads(r[8])), n_tokens=r[9],
                     )  # fmt: skip
-                    by_rid[r[0]] = StoredChunk(r[0], chunk, r[10])
+                    by_rid[r[0]] = StoredChunk(r[0], chunk, r[10], r[11])
         return [by_rid[int(r)] for r in rids if int(r) in by_rid]
 
     def chunk_texts(self, rids: Sequence[int]) -> list[tuple[int, str]]:
