@@ -93,7 +93,7 @@ def test_user_errors_are_one_line_and_nonzero(
         "nowhere": tmp_path / "nowhere",
         "src": folder,
     }
-    got, out, err = run(capsys, *[a.format(**names) for a in argv])
+    got, _out, err = run(capsys, *[a.format(**names) for a in argv])
     assert got == code, err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 

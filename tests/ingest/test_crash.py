@@ -42,7 +42,18 @@ def _start(col: Path, src: Path) -> subprocess.Popen[bytes]:
 def test_kill_at_random_points_loses_nothing_committed(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    words = ["tide", "harbour", "ledger", "invoice", "glacier", "orbit", "lantern", "meadow", "quartz", "violet"]
+    words = [
+        "tide",
+        "harbour",
+        "ledger",
+        "invoice",
+        "glacier",
+        "orbit",
+        "lantern",
+        "meadow",
+        "quartz",
+        "violet",
+    ]
     rng = random.Random(7)
     for i in range(400):
         body = " ".join(rng.choice(words) for _ in range(300))
