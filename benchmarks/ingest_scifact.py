@@ -5,8 +5,9 @@ Run: ``python -m benchmarks.ingest_scifact [--limit N] [--repeats R] [--tools a,
 Tools, all in one process, alternated every repeat (the order rotates), one thread everywhere:
 
 - ``veracity-<embedder>``: ``veracity.open(tmpdir, embedder=...).add(documents)``, the whole
-  pipeline: sentence-aware chunking (200-token budget, 32-token overlap), embedding, and one SQLite
-  transaction per batch into a fresh collection (the store, not an in-memory list).
+  default pipeline: sentence-aware chunking (200-token budget, 32-token overlap, counted with the
+  embedder's exact WordPiece counter), embedding, the injection scan, and one SQLite transaction
+  per batch into a fresh collection (the store, not an in-memory list).
 - ``llamaindex``: its default ingestion, ``IngestionPipeline(transformations=[SentenceSplitter(),
   HuggingFaceEmbedding(<same local MiniLM folder>)])`` with its default in-memory
   ``SimpleDocumentStore`` and ``SimpleVectorStore``. ``SentenceSplitter`` counts tokens with
@@ -221,9 +222,11 @@ def render(runs: dict[str, Runs], n_docs: int, repeats: int, cmd: str) -> str:
         )
     lines += [
         "",
-        "- Veracity: `veracity.open(tmpdir, embedder=...).add(documents)`, the whole pipeline: "
-        "sentence-aware chunking (200-token budget, 32-token overlap), embedding, one SQLite "
-        "transaction per batch of 256 chunks into a fresh collection on disk.",
+        "- Veracity: `veracity.open(tmpdir, embedder=...).add(documents)`, the whole default "
+        "pipeline: sentence-aware chunking (200-token budget, 32-token overlap, counted exactly "
+        "with the embedder's own WordPiece tokenizer), embedding, the prompt-injection scan of "
+        "each chunk, one SQLite transaction per batch of 256 chunks into a fresh collection on "
+        "disk.",
         "- LlamaIndex: `IngestionPipeline(transformations=[SentenceSplitter(), "
         "HuggingFaceEmbedding(<same local MiniLM folder>)])` with its default in-memory "
         "`SimpleDocumentStore` and `SimpleVectorStore`; all defaults (chunk_size 1024, overlap "
@@ -238,8 +241,8 @@ def render(runs: dict[str, Runs], n_docs: int, repeats: int, cmd: str) -> str:
         "wall seconds are shown too but swing with the load of the shared machine.",
         "- `tokens read` counts the WordPiece tokens the model sees (with [CLS]/[SEP], truncated "
         "at 256). LlamaIndex's 1024-token chunks are cut to 256 tokens by the model, so the tail "
-        "of a long abstract is never embedded; Veracity's 200-token chunks cover all of the "
-        "text, at the price of more tokens per document.",
+        "of a long abstract is never embedded; Veracity's chunks cover all of the text, at the "
+        "price of more tokens per document.",
     ]
     return "\n".join(lines)
 

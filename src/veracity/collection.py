@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from veracity.embed.base import Embedder, check_embedder_name, get_embedder
+from veracity.embed.base import (
+    Embedder,
+    check_embedder_name,
+    get_embedder,
+    load_with_fallback,
+)
 from veracity.errors import ConfigError, EmbedderMismatch
 from veracity.evaluate.ir_metrics import ndcg_at_k
 from veracity.generate.base import Generator
@@ -34,7 +39,11 @@ from veracity.store.chat import ChatStore
 from veracity.store.sqlite import DocumentInfo, SQLiteStore
 
 DEFAULT_COLLECTION = Path(".veracity")
-DEFAULT_EMBEDDER = "minilm"
+# New collections embed with int8 ONNX MiniLM: 3x PyTorch per CPU second, SciFact dense nDCG@10
+# within noise of it (docs/benchmarks.md). Without onnxruntime they fall back to PyTorch MiniLM
+# (same model, the collection records which one). Existing collections keep their recorded one.
+DEFAULT_EMBEDDER = "minilm-onnx"
+FALLBACK_EMBEDDER = "minilm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +65,8 @@ class Collection:
     """Documents, chunks and vectors in one directory, with ingest, delete, listing and search.
 
     ``embedder`` is a registry name (``"minilm"``, ``"hash"``), a model path, an ``Embedder``, or
-    None to use the one the collection was built with (``"minilm"`` for a new collection).
+    None to use the one the collection was built with (``"minilm-onnx"`` for a new collection,
+    or ``"minilm"`` where onnxruntime is not installed).
     """
 
     def __init__(
@@ -101,8 +111,12 @@ class Collection:
     def embedder(self) -> Embedder:
         """The collection's embedder, loaded on first use (listing or deleting never loads it)."""
         if self._embedder is None:
-            spec = self._requested_name() or self.embedder_name or DEFAULT_EMBEDDER
-            self._embedder = get_embedder(spec)
+            spec = self._requested_name() or self.embedder_name
+            if spec is None:
+                self._embedder = load_with_fallback(DEFAULT_EMBEDDER, FALLBACK_EMBEDDER)
+                spec = self._embedder.name
+            else:
+                self._embedder = get_embedder(spec)
             self._record_embedder(spec, self._embedder)
         return self._embedder
 

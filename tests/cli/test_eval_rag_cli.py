@@ -90,6 +90,18 @@ def test_eval_rag_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "abstention_rate" in out and "questions, judge offline" in out
 
 
+def test_eval_rag_seeded_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "squad.json"
+    data.write_text(json.dumps(SQUAD))
+    argv = ["eval", "rag", str(data), "--model", "fake", "--embedder", "hash", "--json",
+            "--limit", "2", "--sample", "--seed", "3"]  # fmt: skip
+    assert main(argv) == 0
+    first = [q["id"] for q in json.loads(capsys.readouterr().out)["questions"]]
+    assert main(argv) == 0
+    assert [q["id"] for q in json.loads(capsys.readouterr().out)["questions"]] == first
+    assert len(first) == 2 and set(first) <= {"a", "b", "c"}
+
+
 def test_eval_rag_jsonl_needs_a_collection(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -44,6 +45,9 @@ def register(ev_sub: Any) -> None:
     p.add_argument("--judge-cache", default=None, metavar="FILE",
                    help="on-disk LLM judge cache (default: <collection>/judge-cache.sqlite)")  # fmt: skip
     p.add_argument("--limit", type=int, default=None, metavar="N", help="first N questions")
+    p.add_argument(
+        "--sample", action="store_true", help="with --limit: a random sample seeded by --seed"
+    )
     p.add_argument("--seed", type=int, default=0, help="decoding and bootstrap seed")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--html", default=None, metavar="REPORT.html", help="write an HTML report")
@@ -95,7 +99,11 @@ def run(args: argparse.Namespace) -> RagEvaluation:
     if args.max_tokens < 1:
         raise ConfigError(f"--max-tokens must be >= 1, got {args.max_tokens}")
     data = load_dataset(args.dataset)
-    items = data.items[: args.limit] if args.limit else data.items
+    items = list(data.items)
+    if args.limit and args.sample:
+        items = random.Random(args.seed).sample(items, min(args.limit, len(items)))
+    elif args.limit:
+        items = items[: args.limit]
     quiet = args.json
 
     def progress(i: int, q: QuestionScore) -> None:

@@ -7,7 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from veracity.errors import ConfigError
+from veracity.errors import ConfigError, MissingDependency
 from veracity.text.tokens import TokenCounter
 
 
@@ -91,6 +91,24 @@ def get_embedder(name: str, **options: object) -> Embedder:
     from veracity.embed.minilm import MiniLMEmbedder
 
     return MiniLMEmbedder(model=name, **options)  # type: ignore[arg-type]
+
+
+def load_with_fallback(name: str, fallback: str) -> Embedder:
+    """``get_embedder(name)``, or ``get_embedder(fallback)`` when ``name`` lacks an optional
+    library. For the default ``minilm-onnx`` (fallback ``minilm``): both compute all-MiniLM-L6-v2
+    vectors (cosine >= 0.99), the ONNX one 3x faster, so a machine without ``onnxruntime`` still
+    works, only slower. The returned embedder's ``name`` says which one loaded. If neither loads,
+    the error names both extras."""
+    try:
+        return get_embedder(name)
+    except MissingDependency as first:
+        try:
+            return get_embedder(fallback)
+        except MissingDependency:
+            raise MissingDependency(
+                f"the default embedder ({name}, or {fallback} without it)",
+                extra=",".join(dict.fromkeys([first.extra, "torch"])),
+            ) from first
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:

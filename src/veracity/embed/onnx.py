@@ -183,6 +183,7 @@ class OnnxMiniLMEmbedder:
         self.name = "minilm-onnx" if model is None else f"{model}-onnx"
         self.dim = 384
         self.batch_size = batch_size
+        self.max_seq_length = MAX_TOKENS  # the longest input read; longer texts are truncated
 
     def token_counter(self) -> TokenCounter | None:
         """Exact WordPiece counts from the same ``tokenizer.json`` the model reads."""

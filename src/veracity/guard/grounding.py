@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from veracity.embed.base import Embedder
+from veracity.embed.base import Embedder, calibration_name
 from veracity.errors import ConfigError
 from veracity.guard.claims import FEATURE_NAMES, claim_features, evidence_sentences
 
@@ -119,7 +119,10 @@ class CombinedJudge:
     ) -> None:
         if weights is None:
             sets = load_weights(path)["weights"]
-            key = embedder.name if embedder is not None and embedder.name in sets else "none"
+            key = "none"
+            if embedder is not None:  # its own weights, else those of the model it quantizes
+                names = (embedder.name, calibration_name(embedder.name))
+                key = next((n for n in names if n in sets), "none")
             weights = sets[key]
         self._uses_embedding = bool(weights.get("embedding"))
         self._embed = EmbeddingJudge(embedder) if embedder and self._uses_embedding else None

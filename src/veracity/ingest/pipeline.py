@@ -60,6 +60,23 @@ def _decorate(doc: Document, options: IngestOptions) -> Document:
     return dataclasses.replace(doc, labels=labels, metadata={**doc.metadata, **options.metadata})
 
 
+SPECIAL_TOKENS = 2  # [CLS] and [SEP], which the model reads besides the chunk's own tokens
+SUM_SLACK = 4  # chunk counts are sums of sentence counts; the joined text may differ by a token
+
+
+def fit_model(chunk: ChunkOptions, max_seq_length: int | None) -> ChunkOptions:
+    """``chunk`` with its budget cut so that an exactly counted chunk, with the special tokens,
+    fits the model's input (``max_seq_length``); unchanged when it fits or the limit is unknown.
+    MiniLM (256) allows 250."""
+    if not max_seq_length:
+        return chunk
+    ceiling = max_seq_length - SPECIAL_TOKENS - SUM_SLACK
+    if ceiling < 1 or chunk.max_tokens <= ceiling:
+        return chunk
+    overlap = min(chunk.overlap_tokens, ceiling - 1)
+    return dataclasses.replace(chunk, max_tokens=ceiling, overlap_tokens=overlap)
+
+
 class _Batch:
     """Documents waiting for their vectors, bounded in chunks and characters."""
 
@@ -96,6 +113,9 @@ class Ingestor:
         # Chunk budgets count the embedder's own tokens when it offers an exact counter (the
         # model-free estimate over-counts by about a fifth, so chunks would be under-filled).
         self.counter = counter if counter is not None else token_counter_of(embedder)
+        if counter is None and self.counter is not None:
+            chunk = fit_model(self.options.chunk, getattr(embedder, "max_seq_length", None))
+            self.options = dataclasses.replace(self.options, chunk=chunk)
         self.on_progress = on_progress
         self._counts = {"added": 0, "updated": 0, "unchanged": 0, "chunks": 0}
         self._failures: list[Failure] = []

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from veracity.embed.base import Embedder
+from veracity.embed.base import Embedder, calibration_name
 from veracity.errors import ConfigError, MissingDependency
 from veracity.index.bm25 import BM25Index
 from veracity.records import Hit
@@ -58,7 +58,7 @@ class RelevanceModel:
         try:
             doc: dict[str, Any] = json.loads(path.read_text())
             models: dict[str, Any] = doc["models"]
-            entry = models.get(name) or models["default"]
+            entry = models.get(name) or models.get(calibration_name(name)) or models["default"]
             return RelevanceModel(
                 float(entry["w_cosine"]), float(entry["w_coverage"]), float(entry["bias"]),
                 float(entry["floor"]), str(entry.get("source", "")),
