@@ -297,7 +297,7 @@ class Collection:
             if isinstance(generator, str)
             else generator
         )
-        searcher = self.searcher(SearchOptions(mode="hybrid", candidates=100))
+        searcher = self.searcher(dataclasses.replace(self.default_options(), candidates=100))
         rer: Reranker | None = None
         if reranker == "blend":
             rer = BlendReranker(self.store, self.indexes().bm25(), self.embedder())

@@ -144,3 +144,15 @@ def test_readers_work_while_a_writer_holds_a_transaction(tmp_path: Path) -> None
         db.execute("UPDATE documents SET title = 'in flight'")
         assert reader.counts()["documents"] == 1  # WAL: the reader is not blocked
         assert reader.documents()[0].title == ""  # and sees only committed data
+
+
+def test_contextual_text_adds_title_and_headings_once() -> None:
+    from veracity.store.sqlite import contextual_text
+
+    assert contextual_text("Carry over 5 days.", "Vacation", ("Vacation", "Carry-over")) == (
+        "Vacation\nCarry-over\nCarry over 5 days."
+    )
+    assert (
+        contextual_text("# Vacation\n\nText.", "Vacation", ("Vacation",)) == "# Vacation\n\nText."
+    )
+    assert contextual_text("Plain.", "", ()) == "Plain."

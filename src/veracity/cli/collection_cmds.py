@@ -26,7 +26,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser("ingest", help="add files and folders to a collection")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to ingest")
     add_collection_arg(p)
-    p.add_argument("--embedder", help="embedder name or model path (default: minilm)")
+    p.add_argument(
+        "--embedder",
+        help="embedder name or model path (new collection: minilm-onnx; minilm without onnxruntime)",
+    )
     p.add_argument("--labels", default="", help="comma-separated ACL labels for these documents")
     p.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE", help="metadata")
     p.add_argument("--text-field", default="text", help="text field of .jsonl/.csv rows")

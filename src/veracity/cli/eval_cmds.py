@@ -37,7 +37,9 @@ def register(sub: Any) -> None:
         "--collection", "-c", default=None, metavar="DIR",
         help="ingest into (and reuse) this collection; default: a scratch one, deleted after",
     )  # fmt: skip
-    p.add_argument("--embedder", default=None, help="embedder name (default: minilm)")
+    p.add_argument(
+        "--embedder", default=None, help="embedder name (default for a new collection: minilm-onnx)"
+    )
     p.add_argument("--limit-queries", type=int, default=None, metavar="N")
     p.add_argument(
         "--tune", action="store_true",

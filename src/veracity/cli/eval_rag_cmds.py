@@ -35,7 +35,7 @@ def register(ev_sub: Any) -> None:
         help="answer from this collection (required for JSONL); SQuAD/BEIR passages are "
         "ingested into it, or into a scratch collection when not given",
     )  # fmt: skip
-    p.add_argument("--embedder", default=None, help="embedder for a new collection (minilm)")
+    p.add_argument("--embedder", default=None, help="embedder for a new collection (minilm-onnx)")
     p.add_argument("--model", default="smollm2", help="answer generator (smollm2, .gguf, fake)")
     p.add_argument("--threads", type=int, default=None, help="generator threads (default: 1)")
     p.add_argument("--mode", choices=MODES, default="sequence")

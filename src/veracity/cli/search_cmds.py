@@ -18,8 +18,14 @@ def register(sub: Any) -> None:
     add_collection_arg(p)
     p.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     p.add_argument("--mode", choices=MODES, default="hybrid")
-    p.add_argument("--alpha", type=float, default=0.5, help="0 = BM25 only, 1 = dense only")
-    p.add_argument("--fusion", choices=FUSIONS, default="rrf")
+    p.add_argument(
+        "--alpha", type=float, default=None,
+        help="0 = BM25 only, 1 = dense only (default: the collection's tuned choice, else 0.5)",
+    )  # fmt: skip
+    p.add_argument(
+        "--fusion", choices=FUSIONS, default=None,
+        help="default: the collection's tuned choice (`veracity tune`), else rrf",
+    )  # fmt: skip
     p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--labels", default=None, help="comma-separated ACL labels the caller may see")
     p.add_argument("--mmr", type=float, default=None, metavar="LAMBDA", help="diversify with MMR")

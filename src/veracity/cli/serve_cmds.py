@@ -21,7 +21,9 @@ def register(sub: Any) -> None:
     p.add_argument("--model", default="smollm2", help="generator: smollm2, fake, openai:NAME, ...")
     p.add_argument("--base-url", default=None, help="OpenAI-compatible server for --model NAME")
     p.add_argument("--threads", type=int, default=None, help="generator threads")
-    p.add_argument("--embedder", default=None, help="embedder for new collections (default minilm)")
+    p.add_argument(
+        "--embedder", default=None, help="embedder for new collections (default minilm-onnx)"
+    )
     p.add_argument("--max-upload-mb", type=float, default=20.0)
     p.add_argument("--rate", type=float, default=10.0, help="requests/s per key (token bucket)")
     p.add_argument("--burst", type=int, default=40, help="token bucket size per key")

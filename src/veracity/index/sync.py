@@ -73,7 +73,8 @@ class IndexSet:
 
     @property
     def bm25_dir(self) -> Path:
-        return self.directory / f"bm25-{self.analyzer}-{self.bm25_variant}"
+        # "ctx": chunks are indexed with their title and heading path (store.contextual_text).
+        return self.directory / f"bm25-{self.analyzer}-{self.bm25_variant}-ctx"
 
     @property
     def vector_dir(self) -> Path:
@@ -96,7 +97,7 @@ class IndexSet:
             self._bm25 = index = self._rebuild_bm25()
             return index
         index.delete(net.deleted.tolist())
-        rows = self.store.chunk_texts(net.added.tolist())
+        rows = self.store.chunk_texts(net.added.tolist(), contextual=True)
         index.add([r for r, _ in rows], [t for _, t in rows])
         index.applied_seq = net.head
         index.save(self.bm25_dir)
@@ -105,7 +106,7 @@ class IndexSet:
     def _rebuild_bm25(self) -> BM25Index:
         head = self.store.last_seq()  # changes after this are replayed next time
         index = BM25Index(get_analyzer(self.analyzer), variant=self.bm25_variant)
-        for rows in self.store.iter_chunk_texts():
+        for rows in self.store.iter_chunk_texts(contextual=True):
             index.add([r for r, _ in rows], [t for _, t in rows])
         index.applied_seq = head
         index.save(self.bm25_dir)

