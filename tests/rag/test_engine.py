@@ -121,8 +121,19 @@ def test_abstains_under_the_relevance_floor_without_calling_the_model(col: Colle
 
 
 def test_abstains_when_no_sentence_is_supported(col: Collection) -> None:
-    answer = engine(col, ["The moon is made of green cheese [1]."]).ask("What is the moon made of?")
+    eng = engine(col, ["The moon is made of green cheese [1]."], fallback="abstain")
+    answer = eng.ask("What is the moon made of?")
     assert answer.abstained and "supported" in answer.reason
+
+
+def test_unsupported_draft_falls_back_to_an_exact_quote(col: Collection) -> None:
+    eng = engine(col, ["Employees get 40 vacation days and a free boat [1]."])
+    answer = eng.ask("How many vacation days do employees get?")
+    assert not answer.abstained and answer.warnings
+    cite = answer.citations[0]
+    assert cite.text == "Employees get 25 vacation days per year."
+    assert col.document(cite.document_id).text[cite.start : cite.end] == cite.text
+    assert answer.text == f"{cite.text} [{cite.n}]" and answer.sentences[0].supported
 
 
 def test_streams_tokens_then_the_final_answer(col: Collection) -> None:

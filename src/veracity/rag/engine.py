@@ -24,6 +24,7 @@ from veracity.rag.cache import AnswerCache
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
 from veracity.rag.context import pack_context
+from veracity.rag.extractive import Quote, best_quote
 from veracity.rag.guards import QueryCheck
 from veracity.rag.prompt import ABSTAIN_TEXT, Source, answer_messages, is_abstention
 from veracity.rag.relevance import Reranker
@@ -51,10 +52,15 @@ class AskOptions:
     use_cache: bool = True
     semantic_threshold: float = 0.97
     allow_flagged: bool = False  # let chunks flagged as prompt injection into the prompt
+    # When no drafted sentence is supported: "quote" answers with the most relevant source
+    # sentence (verbatim, cited to its exact span); "abstain" says I don't know.
+    fallback: str = "quote"
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ConfigError(f"unknown answer mode {self.mode!r}; known: {', '.join(MODES)}")
+        if self.fallback not in ("quote", "abstain"):
+            raise ConfigError(f"fallback must be 'quote' or 'abstain', got {self.fallback!r}")
         if self.unsupported not in ("flag", "drop"):
             raise ConfigError(f"unsupported must be 'flag' or 'drop', got {self.unsupported!r}")
         if self.sources < 1 or self.candidates < self.sources:
@@ -212,7 +218,9 @@ class AnswerEngine:
             text.append(piece)
             yield Token(piece)
         clock.lap("generate")
-        answer = self._finish("".join(text), split_answer("".join(text)), sources, opts, clock)
+        answer = self._finish(
+            question, "".join(text), split_answer("".join(text)), sources, opts, clock
+        )
         if self.cache is not None and opts.use_cache and not answer.abstained:
             ids = [s.hit.chunk.id for s in sources]
             self.cache.save(self.generator.name, opts, scope, query, ids, answer)
@@ -254,7 +262,9 @@ class AnswerEngine:
             sentences.extend(new)
             yield Token(piece)
         yield Final(
-            self._finish(" ".join(s.text for s in sentences), sentences, sources, opts, clock)
+            self._finish(
+                question, " ".join(s.text for s in sentences), sentences, sources, opts, clock
+            )
         )
 
     def _renumber(self, hits: list[Hit], sources: list[Source], opts: AskOptions) -> list[Source]:
@@ -277,6 +287,7 @@ class AnswerEngine:
 
     def _finish(
         self,
+        question: str,
         text: str,
         sentences: Sequence[AnswerSentence],
         sources: Sequence[Source],
@@ -292,6 +303,9 @@ class AnswerEngine:
             if v.supported or opts.unsupported == "flag"
         ]  # fmt: skip
         if not any(v.supported for _, v in kept):
+            quote = self._quote(question, sources) if opts.fallback == "quote" else None
+            if quote is not None:
+                return self._quoted(quote, clock)
             return _abstain("no sentence of the drafted answer is supported by its sources", clock)
         final_text = " ".join(_with_markers(s, v) for s, v in kept)
         used = [n for _, v in kept for n in v.citations]
@@ -300,6 +314,27 @@ class AnswerEngine:
             abstained=False,
             citations=citations_used(sources, used),
             sentences=tuple(_display(s, v) for s, v in kept),
+            timings_ms=clock.done(),
+            warnings=tuple(clock.warnings),
+        )
+
+    def _quote(self, question: str, sources: Sequence[Source]) -> Quote | None:
+        embedder = getattr(self.retriever, "embedder", None)
+        if embedder is None or not sources:
+            return None
+        return best_quote(question, sources, embedder)
+
+    def _quoted(self, quote: Quote, clock: _Clock) -> Answer:
+        clock.warnings.append(
+            "the model's draft was not supported by the sources, so the answer quotes the most "
+            "relevant source sentence instead"
+        )
+        c = quote.citation
+        return Answer(
+            text=f"{quote.text} [{c.n}]",
+            abstained=False,
+            citations=(c,),
+            sentences=(SentenceSupport(quote.text, (c.n,), True, 1.0),),
             timings_ms=clock.done(),
             warnings=tuple(clock.warnings),
         )

@@ -1,0 +1,60 @@
+"""The extractive fallback: quote the source sentence that best answers the question.
+
+When a small model's draft is not supported by its sources, a verbatim sentence of a relevant source
+is a better answer than none: it is true to the source by construction, and its citation can point
+at the exact sentence. Sentences are scored like the evaluation's context relevance: the share of
+the question's analyzed terms they contain, averaged with their embedding cosine to the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from veracity.embed.base import Embedder
+from veracity.rag.prompt import Source
+from veracity.records import Citation
+from veracity.text.analyzer import get_analyzer
+from veracity.text.sentences import split_sentences
+
+_MIN_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A sentence of one source: its text and its exact citation."""
+
+    text: str
+    citation: Citation
+    score: float
+
+
+def best_quote(question: str, sources: Sequence[Source], embedder: Embedder) -> Quote | None:
+    """The most relevant sentence among ``sources`` (at least a few words long), or None."""
+    analyzer = get_analyzer("english")
+    terms = set(analyzer.tokens(question))
+    candidates: list[tuple[Source, int, int, str]] = []
+    for source in sources:
+        text = source.hit.chunk.text
+        for s, e in split_sentences(text):
+            sentence = text[s:e]
+            if len(sentence.split()) >= _MIN_WORDS and not sentence.lstrip().startswith("#"):
+                candidates.append((source, s, e, sentence))
+    if not candidates or not terms:
+        return None
+    coverage = np.array(
+        [len(terms & set(analyzer.tokens(c[3]))) / len(terms) for c in candidates]
+    )  # (n,)
+    vectors = embedder.embed([question] + [c[3] for c in candidates])  # (n + 1, dim)
+    cosine = vectors[1:] @ vectors[0]  # (n,)
+    scores = (coverage + np.clip(cosine, 0.0, 1.0)) / 2
+    i = int(np.argmax(scores))
+    source, s, e, sentence = candidates[i]
+    chunk = source.hit.chunk
+    citation = Citation(
+        n=source.n, document_id=chunk.document_id, uri=source.hit.uri, start=chunk.start + s,
+        end=chunk.start + e, text=sentence, page=chunk.page, chunk_id=chunk.id,
+    )  # fmt: skip
+    return Quote(" ".join(sentence.split()), citation, float(scores[i]))
