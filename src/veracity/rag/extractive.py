@@ -8,6 +8,7 @@ the question's analyzed terms they contain, averaged with their embedding cosine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from veracity.text.analyzer import get_analyzer
 from veracity.text.sentences import split_sentences
 
 _MIN_WORDS = 4
+# Markdown list bullets and emphasis, dropped from the displayed quote (the citation keeps them).
+_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|__")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,4 +60,5 @@ def best_quote(question: str, sources: Sequence[Source], embedder: Embedder) -> 
         n=source.n, document_id=chunk.document_id, uri=source.hit.uri, start=chunk.start + s,
         end=chunk.start + e, text=sentence, page=chunk.page, chunk_id=chunk.id,
     )  # fmt: skip
-    return Quote(" ".join(sentence.split()), citation, float(scores[i]))
+    shown = _MARKUP.sub("", " ".join(sentence.split()))
+    return Quote(shown, citation, float(scores[i]))
