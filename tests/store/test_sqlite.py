@@ -156,3 +156,11 @@ def test_contextual_text_adds_title_and_headings_once() -> None:
         contextual_text("# Vacation\n\nText.", "Vacation", ("Vacation",)) == "# Vacation\n\nText."
     )
     assert contextual_text("Plain.", "", ()) == "Plain."
+
+
+def test_check_reports_damage(store: SQLiteStore) -> None:
+    store.write([_doc("/a.txt", "some words to check")])
+    store._db.execute("DELETE FROM vectors WHERE chunk_rid = 1")
+    store._db.execute("DELETE FROM document_text")
+    problems = store.check()
+    assert "1 chunks without a vector" in problems and "1 documents without text" in problems

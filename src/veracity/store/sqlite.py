@@ -476,28 +476,33 @@ class SQLiteStore:
                 problems.append(f"integrity_check: {ok}")
             if fk := self._db.execute("PRAGMA foreign_key_check").fetchall():
                 problems.append(f"{len(fk)} rows violate foreign keys")
-            bad = self._db.execute(
-                "SELECT COUNT(*) FROM documents d WHERE n_chunks !="
-                " (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id)"
-            ).fetchone()[0]
-            if bad:
-                problems.append(f"{bad} documents whose chunk count does not match")
-            missing = self._db.execute(
-                "SELECT COUNT(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_rid = c.rid"
-                " WHERE v.chunk_rid IS NULL"
-            ).fetchone()[0]
-            if missing:
-                problems.append(f"{missing} chunks without a vector")
-            no_text = self._db.execute(
-                "SELECT COUNT(*) FROM documents d LEFT JOIN document_text t ON t.document_id = d.id"
-                " WHERE t.document_id IS NULL"
-            ).fetchone()[0]
-            if no_text:
-                problems.append(f"{no_text} documents without text")
+            for sql, what in _CONSISTENCY_CHECKS:
+                if count := self._db.execute(sql).fetchone()[0]:
+                    problems.append(f"{count} {what}")
         return problems
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.glob(DB_NAME + "*") if p.is_file())
+
+
+# (query counting violations, what a violation is) for ``SQLiteStore.check``.
+_CONSISTENCY_CHECKS = (
+    (
+        "SELECT COUNT(*) FROM documents d WHERE n_chunks !="
+        " (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id)",
+        "documents whose chunk count does not match",
+    ),
+    (
+        "SELECT COUNT(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_rid = c.rid"
+        " WHERE v.chunk_rid IS NULL",
+        "chunks without a vector",
+    ),
+    (
+        "SELECT COUNT(*) FROM documents d LEFT JOIN document_text t ON t.document_id = d.id"
+        " WHERE t.document_id IS NULL",
+        "documents without text",
+    ),
+)
 
 
 class _Tx:
