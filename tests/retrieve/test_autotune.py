@@ -195,3 +195,14 @@ def test_synthetic_query_whitespace_is_normalized() -> None:
     assert "The committee approved the new budget for next year." in queries.values()
     qid = next(q for q, s in queries.items() if s.startswith("The committee"))
     assert set(qrels[qid]) == {"1", "2"}
+
+
+def test_synthetic_queries_can_drop_words_deterministically() -> None:
+    text = "Alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima."
+    full, _ = synthetic_queries([(1, text)], n=1, seed=3)
+    half, qrels = synthetic_queries([(1, text)], n=1, seed=3, keep=0.5)
+    again, _ = synthetic_queries([(1, text)], n=1, seed=3, keep=0.5)
+    words = half["syn-0"].split()
+    assert half == again and qrels == {"syn-0": {"1": 1}}
+    assert 4 <= len(words) < len(full["syn-0"].split())
+    assert all(w in full["syn-0"].split() for w in words)

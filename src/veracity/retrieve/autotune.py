@@ -247,7 +247,7 @@ def _query_sentence(text: str, rng: random.Random) -> str | None:
 
 
 def synthetic_queries(
-    chunks: Sequence[tuple[int, str]], n: int, seed: int = 0
+    chunks: Sequence[tuple[int, str]], n: int, seed: int = 0, keep: float = 1.0
 ) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
     """Up to ``n`` labelled queries drawn from ``chunks`` (``(id, text)``), deterministic in seed.
 
@@ -258,9 +258,15 @@ def synthetic_queries(
     (overlapping chunkers repeat text), as ``str(id)``. Sentences come from
     ``veracity.text.sentences.split_sentences``, with runs of whitespace collapsed to one space.
     Query ids are ``"syn-0"``, ``"syn-1"``...
+
+    ``keep`` < 1 keeps only that share of the sentence's words (at least 4, in order, seeded):
+    verbatim sentences are nearly solved by BM25 alone, and queries with missing words stand in
+    better for real questions that share only some terms with their answer.
     """
     if n < 0:
         raise ConfigError(f"n must be >= 0, got {n}")
+    if not 0.0 < keep <= 1.0:
+        raise ConfigError(f"keep must be in (0, 1], got {keep}")
     rng = random.Random(seed)
     ordered = sorted(chunks, key=lambda c: c[0])
     flat = [(cid, " ".join(text.split())) for cid, text in ordered]
@@ -278,6 +284,14 @@ def synthetic_queries(
             continue
         used.add(sentence)
         qid = f"syn-{len(queries)}"
-        queries[qid] = sentence
+        queries[qid] = _drop_words(sentence, keep, rng) if keep < 1.0 else sentence
         qrels[qid] = {str(cid): 1} | {str(o): 1 for o, t in flat if o != cid and sentence in t}
     return queries, qrels
+
+
+def _drop_words(sentence: str, keep: float, rng: random.Random) -> str:
+    """A seeded, order-preserving subset of ``keep`` of the words (at least 4)."""
+    words = sentence.split()
+    m = min(len(words), max(4, round(len(words) * keep)))
+    picked = sorted(rng.sample(range(len(words)), m))
+    return " ".join(words[i] for i in picked)

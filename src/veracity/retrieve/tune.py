@@ -41,6 +41,9 @@ from veracity.store.sqlite import SQLiteStore
 META_FUSION, META_ALPHA, META_RRF_K = "fusion", "alpha", "rrf_k"
 META_REASON = "fusion_reason"
 
+# Share of a sentence's words kept in a synthetic query (see autotune.synthetic_queries).
+SYNTHETIC_KEEP = 0.5
+
 
 def ranked_lists(
     indexes: IndexSet, embedder: Embedder, queries: Mapping[str, str], depth: int
@@ -104,7 +107,9 @@ def tune_collection(
         source = f"{len(judged)} labelled queries (relevance judged per document)"
         labels: Qrels = {q: qrels[q] for q in judged}
     else:
-        judged, labels = synthetic_queries(_all_chunks(store), n_synthetic, seed)
+        judged, labels = synthetic_queries(
+            _all_chunks(store), n_synthetic, seed, keep=SYNTHETIC_KEEP
+        )
         if not judged:
             raise EvaluationError(
                 "the collection has no sentence of 6-30 words to draw a synthetic query from; "
