@@ -107,8 +107,8 @@ def fail(path: Path, reason: str) -> LoaderError:
     return LoaderError(f"{path}: {reason}")
 
 
-def read_bytes(path: Path, options: LoadOptions) -> bytes:
-    """The file's bytes, refusing files over ``options.max_bytes`` before reading them."""
+def check_size(path: Path, options: LoadOptions) -> None:
+    """Refuse a file over ``options.max_bytes`` before reading it."""
     size = path.stat().st_size
     if size > options.max_bytes:
         raise fail(
@@ -116,6 +116,11 @@ def read_bytes(path: Path, options: LoadOptions) -> bytes:
             f"file is {size:,} bytes, over the limit of {options.max_bytes:,} "
             "(LoadOptions.max_bytes); split the file or raise the limit",
         )
+
+
+def read_bytes(path: Path, options: LoadOptions) -> bytes:
+    """The file's bytes, refusing files over ``options.max_bytes`` before reading them."""
+    check_size(path, options)
     return path.read_bytes()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from veracity.ingest.loaders.base import (
     LoadOptions,
     LoadResult,
+    check_size,
     fail,
     make_document,
     read_head,
@@ -54,13 +55,7 @@ def load_docx(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
 
 
 def _check_docx_bytes(path: Path, options: LoadOptions) -> None:
-    size = path.stat().st_size
-    if size > options.max_bytes:
-        raise fail(
-            path,
-            f"file is {size:,} bytes, over the limit of {options.max_bytes:,} "
-            "(LoadOptions.max_bytes); split the file or raise the limit",
-        )
+    check_size(path, options)
     head = read_head(path, 8)
     if head.startswith(_OLE_MAGIC):
         raise fail(
