@@ -35,14 +35,32 @@ def _fmt(x: Any) -> str:
     return _e(x)
 
 
-def svg_histograms(series: Mapping[str, Sequence[float]], title: str = "") -> str | None:
-    """One small histogram per named series, as inline SVG; None without matplotlib."""
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the headless Agg backend, or None when matplotlib is missing."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
+        return None
+    return plt
+
+
+def _inline_svg(plt: Any, fig: Any) -> str:
+    """The figure as an ``<svg>`` element (XML prolog dropped), closing the figure."""
+    fig.tight_layout()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def svg_histograms(series: Mapping[str, Sequence[float]], title: str = "") -> str | None:
+    """One small histogram per named series, as inline SVG; None without matplotlib."""
+    plt = _pyplot()
+    if plt is None:
         return None
     names = [n for n, v in series.items() if len(v)]
     if not names:
@@ -55,23 +73,14 @@ def svg_histograms(series: Mapping[str, Sequence[float]], title: str = "") -> st
         ax.tick_params(labelsize=8)
     if title:
         fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+    return _inline_svg(plt, fig)
 
 
 def svg_means(metrics: Mapping[str, Any], title: str = "") -> str | None:
     """Horizontal bars of the means with their 95% CI whiskers, as inline SVG; None without
     matplotlib. ``metrics``: ``{name: {"mean", "ci95": [lo, hi], "n"} or None}``."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = _pyplot()
+    if plt is None:
         return None
     rows = [(k, v) for k, v in metrics.items() if v and 0.0 <= v["mean"] <= 1.0]
     if not rows:
@@ -87,12 +96,7 @@ def svg_means(metrics: Mapping[str, Any], title: str = "") -> str | None:
     ax.tick_params(labelsize=8)
     if title:
         ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+    return _inline_svg(plt, fig)
 
 
 NO_PLOTS = "<p class='muted'>Plots need matplotlib: pip install 'veracity[eval]'.</p>"
