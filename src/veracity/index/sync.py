@@ -9,9 +9,10 @@ far behind that replaying costs more than rebuilding is rebuilt from the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -20,6 +21,17 @@ from veracity.index.bm25 import BM25Index
 from veracity.index.vector import VectorIndex, get_vector_index, load_vector_index
 from veracity.store.sqlite import SQLiteStore
 from veracity.text.analyzer import get_analyzer
+
+
+class _Replayable(Protocol):
+    applied_seq: int
+
+    def __len__(self) -> int: ...
+
+    def save(self, directory: Path) -> None: ...
+
+
+_I = TypeVar("_I", bound=_Replayable)
 
 # Replay the log when it is shorter than this fraction of the index; otherwise rebuild.
 REBUILD_FRACTION = 0.5
@@ -80,6 +92,27 @@ class IndexSet:
     def vector_dir(self) -> Path:
         return self.directory / f"vector-{self.vector_backend}"
 
+    # -- replaying the log ------------------------------------------------------------------
+
+    def _catch_up(
+        self,
+        index: _I,
+        rebuild: Callable[[], _I],
+        apply: Callable[[_I, NetChanges], None],
+        directory: Path,
+    ) -> _I:
+        """Apply the log's net changes since ``index.applied_seq`` and save, or rebuild when
+        replaying would cost more than rebuilding."""
+        net = net_changes(self.store, index.applied_seq)
+        if net.head == index.applied_seq:
+            return index
+        if len(net.deleted) + len(net.added) > max(1000, REBUILD_FRACTION * len(index)):
+            return rebuild()
+        apply(index, net)
+        index.applied_seq = net.head
+        index.save(directory)
+        return index
+
     # -- BM25 ---------------------------------------------------------------------------------
 
     def bm25(self) -> BM25Index:
@@ -89,19 +122,13 @@ class IndexSet:
                 self._bm25 = BM25Index.load(self.bm25_dir)
             except IndexError_:
                 self._bm25 = self._rebuild_bm25()
-        index = self._bm25
-        net = net_changes(self.store, index.applied_seq)
-        if net.head == index.applied_seq:
-            return index
-        if len(net.deleted) + len(net.added) > max(1000, REBUILD_FRACTION * len(index)):
-            self._bm25 = index = self._rebuild_bm25()
-            return index
+        self._bm25 = self._catch_up(self._bm25, self._rebuild_bm25, self._apply_bm25, self.bm25_dir)
+        return self._bm25
+
+    def _apply_bm25(self, index: BM25Index, net: NetChanges) -> None:
         index.delete(net.deleted.tolist())
         rows = self.store.chunk_texts(net.added.tolist(), contextual=True)
         index.add([r for r, _ in rows], [t for _, t in rows])
-        index.applied_seq = net.head
-        index.save(self.bm25_dir)
-        return index
 
     def _rebuild_bm25(self) -> BM25Index:
         head = self.store.last_seq()  # changes after this are replayed next time
@@ -122,29 +149,22 @@ class IndexSet:
                 self._vectors = loaded if loaded.dim == self.dim else self._rebuild_vectors()
             except IndexError_:
                 self._vectors = self._rebuild_vectors()
-        index = self._vectors
-        net = net_changes(self.store, index.applied_seq)
-        if net.head == index.applied_seq:
-            return index
-        if len(net.deleted) + len(net.added) > max(1000, REBUILD_FRACTION * len(index)):
-            self._vectors = index = self._rebuild_vectors()
-            return index
+        self._vectors = self._catch_up(
+            self._vectors, self._rebuild_vectors, self._apply_vectors, self.vector_dir
+        )
+        return self._vectors
+
+    def _apply_vectors(self, index: VectorIndex, net: NetChanges) -> None:
         if len(net.deleted):
             index.delete(net.deleted)
         rids, vecs = self.store.vectors(net.added.tolist(), self.dim)
         if len(rids):
             index.add(rids, vecs)
-        index.applied_seq = net.head
-        index.save(self.vector_dir)
-        return index
-
-    def _stored_vectors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        return self.store.iter_vectors(self.dim)
 
     def _rebuild_vectors(self) -> VectorIndex:
         head = self.store.last_seq()
         index = get_vector_index(self.vector_backend, self.dim)
-        for rids, vecs in self._stored_vectors():
+        for rids, vecs in self.store.iter_vectors(self.dim):
             index.add(rids, vecs)
         index.applied_seq = head
         index.save(self.vector_dir)
