@@ -11,7 +11,18 @@ from veracity.records import Document
 
 
 def _docs(prefix: str, n: int) -> list[Document]:
-    words = ["tide", "harbour", "ledger", "invoice", "glacier", "orbit", "lantern", "meadow", "quartz", "violet"]
+    words = [
+        "tide",
+        "harbour",
+        "ledger",
+        "invoice",
+        "glacier",
+        "orbit",
+        "lantern",
+        "meadow",
+        "quartz",
+        "violet",
+    ]
     return [
         Document.make(
             f"mem://{prefix}{i}", f"{words[i % 10]} {words[(i * 3) % 10]} note {prefix}{i}"
