@@ -3,10 +3,11 @@
 Run: ``python -m benchmarks.bm25_speed`` (``--quick`` for a 20k-document synthetic corpus).
 Systems: ours (numba kernel and numpy fallback), bm25s 0.3 (numba and numpy backends) and
 tantivy 0.27 (Rust, via tantivy-py, in RAM, one writer thread). All get the same terms: SciFact is
-analyzed once with ``get_analyzer("english")``, the synthetic corpus is already terms; ours then
-reads space-joined terms with ``get_analyzer("none")``, bm25s gets token lists, tantivy space-joined
-terms with its whitespace tokenizer. Analysis is measured separately. One thread everywhere, CPU
-time (``time.process_time``), medians over repetitions, all systems in one run.
+analyzed once with ``get_analyzer("english")``, the synthetic corpus is already terms; ours
+gets the token lists through ``add_terms``/``search_terms`` (no analyzer run), bm25s gets token
+lists, tantivy space-joined terms with its whitespace tokenizer. Analysis is measured separately.
+One thread everywhere, CPU time (``time.process_time``), medians over repetitions, all systems in one run; query timings
+interleave the systems round by round.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
+import random
 import statistics
 import sys
 import time
@@ -42,27 +44,28 @@ def median_cpu(fn: Callable[[], Any], reps: int) -> float:
 
 
 class Ours:
+    """Our index fed pre-analyzed terms (``add_terms``/``search_terms``), as bm25s is."""
+
     def __init__(self, backend: str) -> None:
         self.name = f"veracity ({backend})"
         self.backend = backend
 
     def build(self, docs: Tokens) -> None:
         self.index = BM25Index(get_analyzer("none"), backend=self.backend)
-        self.index.add(range(len(docs)), [" ".join(d) for d in docs])
+        self.index.add_terms(range(len(docs)), docs)
 
     def add(self, all_docs: Tokens, start: int) -> None:
-        extra = all_docs[start:]
-        self.index.add(range(start, len(all_docs)), [" ".join(d) for d in extra])
+        self.index.add_terms(range(start, len(all_docs)), all_docs[start:])
 
     def prepare(self, queries: Tokens) -> Any:
-        return [" ".join(q) for q in queries]
+        return queries
 
     def search(self, prepared: Any, k: int) -> None:
-        self.index.search_many(prepared, k)
+        self.index.search_terms(prepared, k)
 
     def upsert_one(self, doc_id: int, doc: list[str], query: Any) -> None:
-        self.index.add([doc_id], [" ".join(doc)])
-        self.index.search(query, 10)
+        self.index.add_terms([doc_id], [doc])
+        self.index.search_terms([query], 10)
 
 
 class Bm25s:
@@ -130,31 +133,53 @@ def systems() -> list[Any]:
     return [Ours("numba"), Ours("numpy"), Bm25s("numba"), Bm25s("numpy"), Tantivy()]
 
 
+def interleaved(fns: dict[str, Callable[[], Any]], reps: int) -> dict[str, float]:
+    """Median CPU seconds of each function, timed in rounds that run every function once in a
+    shuffled order, so load changes on the shared machine hit all systems alike."""
+    rng = random.Random(0)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for _ in range(reps):
+        rng.shuffle(names)
+        for name in names:
+            times[name].append(cpu(fns[name])[0])
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def bench(
     name: str, docs: Tokens, queries: Tokens, reps: int, build_reps: int
 ) -> list[dict[str, Any]]:
     base = len(docs) - len(docs) // 100
-    rows = []
-    for system in systems():
-        row: dict[str, Any] = {"system": system.name}
-        row["build_s"] = median_cpu(partial(system.build, docs[:base]), build_reps)
-        prepared = system.prepare(queries)
-        system.search(prepared[:5], 10)  # warm up (numba compiles once per process)
-        for k in (10, 100):
-            row[f"q_s_{k}"] = median_cpu(partial(system.search, prepared, k), reps)
-        row["add_s"] = cpu(partial(system.add, docs, base))[0]
-        prepared = system.prepare(queries)
-        row["first_after_add_s"] = cpu(partial(system.search, prepared, 10))[0]
-        row["q_after_add_s"] = median_cpu(partial(system.search, prepared, 10), reps)
+    sys_list = systems()
+    rows = {s.name: {"system": s.name} for s in sys_list}
+    for system in sys_list:
+        rows[system.name]["build_s"] = median_cpu(partial(system.build, docs[:base]), build_reps)
+    prepared = {s.name: s.prepare(queries) for s in sys_list}
+    for system in sys_list:
+        system.search(prepared[system.name][:5], 10)  # warm up (numba compiles once per process)
+    for k in (10, 100):
+        fns = {s.name: partial(s.search, prepared[s.name], k) for s in sys_list}
+        for sname, t in interleaved(fns, reps).items():
+            rows[sname][f"q_s_{k}"] = t
+    for system in sys_list:
+        rows[system.name]["add_s"] = cpu(partial(system.add, docs, base))[0]
+    prepared = {s.name: s.prepare(queries) for s in sys_list}
+    for system in sys_list:
+        rows[system.name]["first_after_add_s"] = cpu(
+            partial(system.search, prepared[system.name], 10)
+        )[0]
+    fns = {s.name: partial(s.search, prepared[s.name], 10) for s in sys_list}
+    for sname, t in interleaved(fns, reps).items():
+        rows[sname]["q_after_add_s"] = t
+    for system in sys_list:
+        row = rows[system.name]
         if system.upsert_one is not None:
-            q1 = prepared[0]
-            n = 50
-            times = [cpu(partial(system.upsert_one, i, docs[i], q1))[0] for i in range(n)]
+            q1 = prepared[system.name][0]
+            times = [cpu(partial(system.upsert_one, i, docs[i], q1))[0] for i in range(50)]
             row["upsert_ms"] = 1000 * statistics.median(times)
         row["n_docs"], row["n_base"], row["n_queries"] = len(docs), base, len(queries)
         print(name, row, flush=True)
-        rows.append(row)
-    return rows
+    return list(rows.values())
 
 
 def table(title: str, rows: list[dict[str, Any]]) -> list[str]:
@@ -192,22 +217,25 @@ def main() -> None:
     sf = scifact()
     analyze_s, sf_docs = cpu(lambda: [analyzer.tokens(t) for t in sf.texts])
     sf_queries = [analyzer.tokens(q) for q in sf.queries]
-    sf_rows = bench("scifact", sf_docs, sf_queries, reps=7, build_reps=3)
+    sf_rows = bench("scifact", sf_docs, sf_queries, reps=15, build_reps=3)
     syn = synthetic(n_synth)
     syn_docs = [t.split() for t in syn.texts]
     syn_queries = [q.split() for q in syn.queries]
-    syn_rows = bench("synthetic", syn_docs, syn_queries, reps=3, build_reps=1)
+    syn_rows = bench("synthetic", syn_docs, syn_queries, reps=5, build_reps=1)
     lines = [
         "## BM25 speed: queries and documents per CPU-second, updates",
         "",
         f"Command: `python -m benchmarks.bm25_speed{' --quick' if quick else ''}`. "
         "One thread (OMP/NUMBA_NUM_THREADS=1, bm25s `n_threads=1`, tantivy one writer thread); "
-        "CPU seconds from `time.process_time` (all threads of the process), medians of 7 runs "
-        "(SciFact) or 3 (synthetic; builds once). All systems see the same terms, analysis "
+        "CPU seconds from `time.process_time` (all threads of the process); query timings are "
+        "medians of 15 rounds (SciFact) or 5 (synthetic), each round running every system once "
+        "in a shuffled order so that load on the shared machine hits all alike; builds are "
+        "medians of 3 (SciFact) or one. All systems see the same terms, analysis "
         f"excluded: our English analyzer takes {analyze_s:.2f} CPU s for SciFact's "
         f"{len(sf.texts)} documents ({len(sf.texts) / analyze_s:,.0f} docs/CPU-s), the same for "
-        "ours and bm25s. ours/bm25s: Lucene variant, k1=1.2, b=0.75; tantivy: its BM25. "
-        "Adding 1%: ours `add` (a new segment, exact global stats), bm25s a full re-index of "
+        "ours and bm25s (ours takes the terms through `add_terms`/`search_terms`). "
+        "ours/bm25s: Lucene variant, k1=1.2, b=0.75; tantivy: its BM25. "
+        "Adding 1%: ours `add_terms` (a new segment, exact global stats), bm25s a full re-index of "
         "all documents, tantivy `add_document` + `commit` + `reload`. The first query batch "
         "after an add includes our lazy per-term refresh of length norms. tantivy queries are "
         "pre-parsed and hits not loaded (doc addresses only).",

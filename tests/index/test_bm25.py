@@ -329,3 +329,34 @@ def test_inconsistent_arrays_are_detected(tmp_path: Path) -> None:
     (path / "manifest.json").write_text(json.dumps(meta))
     with pytest.raises(IndexError_, match="inconsistent"):
         BM25Index.load(path)
+
+
+# ---- pre-analyzed terms -----------------------------------------------------------------------
+
+
+def test_terms_api_equals_text_api() -> None:
+    texts = ["Cells divide quickly", "cells grow", "quick growth of tissue", "no match"]
+    english = get_analyzer("english")
+    by_text = BM25Index(english, backend="numpy")
+    by_text.add([1, 2, 3, 4], texts)
+    by_terms = BM25Index(english, backend="numpy")
+    by_terms.add_terms([1, 2, 3, 4], [english.tokens(t) for t in texts])
+    queries = ["cell growth", "quickly dividing", "absent words"]
+    expected = by_text.search_many(queries, 3)
+    got = by_terms.search_terms([english.tokens(q) for q in queries], 3)
+    for (ids_a, s_a), (ids_b, s_b) in zip(expected, got, strict=True):
+        assert ids_a.tolist() == ids_b.tolist()
+        assert s_a.tolist() == s_b.tolist()
+    assert by_terms.doc_freq("cell") == 2
+
+
+def test_terms_api_rejects_plain_strings() -> None:
+    index = BM25Index(NONE, backend="numpy")
+    with pytest.raises(ConfigError, match="one list of terms per document"):
+        index.add_terms([1, 2], ["a b", "c"])
+    with pytest.raises(ConfigError, match="2 ids but 1 term lists"):
+        index.add_terms([1, 2], [["a"]])
+    index.add_terms([1], [["a", "b"]])
+    with pytest.raises(ConfigError, match="one list of terms per query"):
+        index.search_terms("a b", 5)  # type: ignore[arg-type]
+    assert index.search_terms([["a"], []], 5)[1][0].tolist() == []

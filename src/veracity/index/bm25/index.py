@@ -112,14 +112,31 @@ class BM25Index:
             raise ConfigError(
                 f"add() got {len(ids)} ids but {len(texts)} texts; pass one id per text"
             )
-        if not len(ids):
-            return
         last: dict[int, str] = {}
         for i, t in zip(ids, texts, strict=True):
             last[int(i)] = t
         # Analyze before touching the index, so a failing text leaves it unchanged.
         analyze = self.analyzer.tokens
-        token_lists = [analyze(t) for t in last.values()]
+        self._add_analyzed(list(last), [analyze(t) for t in last.values()])
+
+    def add_terms(self, ids: Sequence[int], term_lists: Sequence[Sequence[str]]) -> None:
+        """``add`` for documents already analyzed into index terms (the analyzer is not run)."""
+        if len(ids) != len(term_lists):
+            raise ConfigError(
+                f"add_terms() got {len(ids)} ids but {len(term_lists)} term lists; "
+                "pass one id per document"
+            )
+        if any(isinstance(t, str) for t in term_lists):
+            raise ConfigError(
+                "add_terms() takes one list of terms per document; for raw text use add()"
+            )
+        last = dict(zip(map(int, ids), term_lists, strict=True))
+        self._add_analyzed(list(last), list(last.values()))
+
+    def _add_analyzed(self, doc_ids: list[int], token_lists: Sequence[Sequence[str]]) -> None:
+        """Index unique ``doc_ids`` with their terms, replacing ids already present."""
+        if not doc_ids:
+            return
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
         flat = list(chain.from_iterable(token_lists))
         vocab = self.vocab
@@ -127,9 +144,9 @@ class BM25Index:
         new = [t for t in dict.fromkeys(flat) if t not in vocab]
         vocab.update(zip(new, range(len(vocab), len(vocab) + len(new)), strict=True))
         term_ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-        self.delete([i for i in last if i in self._where])
+        self.delete([i for i in doc_ids if i in self._where])
         seg = Segment.from_terms(
-            np.fromiter(last, dtype=np.int64, count=len(last)), term_ids, lengths
+            np.fromiter(doc_ids, dtype=np.int64, count=len(doc_ids)), term_ids, lengths
         )
         self._grow_df(len(vocab))
         self._df += np.bincount(seg.fwd_terms, minlength=len(self._df))
@@ -204,10 +221,8 @@ class BM25Index:
 
     # ---- search -----------------------------------------------------------------------------
 
-    def _query_terms(self, queries: Sequence[str]) -> tuple[I64, I64, F32]:
+    def _query_terms(self, per_query: Sequence[Sequence[str]]) -> tuple[I64, I64, F32]:
         """Flattened known query term ids (duplicates kept), per-query pointers, float32 idf."""
-        analyze = self.analyzer.tokens
-        per_query = [analyze(q) for q in queries]
         flat = list(chain.from_iterable(per_query))
         # vocab.get(term, -1) over all terms at C speed; unknown terms are dropped below.
         found = np.fromiter(map(self.vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
@@ -222,13 +237,14 @@ class BM25Index:
         return tids, q_ptr, idf.astype(np.float32)
 
     def _search_batch(
-        self, queries: Sequence[str], k: int, allowed: I64 | None
+        self, per_query: Sequence[Sequence[str]], k: int, allowed: I64 | None
     ) -> list[tuple[I64, F32]]:
         if k < 1:
             raise ConfigError(f"k must be >= 1, got {k}")
         if not self._n_live:
-            return [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)) for _ in queries]
-        tids, q_ptr, q_w = self._query_terms(queries)
+            empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+            return [empty for _ in per_query]
+        tids, q_ptr, q_w = self._query_terms(per_query)
         params = (self.k1, self.b, self.delta)
         parts = []
         for seg in self.segments:
@@ -252,11 +268,23 @@ class BM25Index:
         result holds min(k, number of allowed documents with a positive score) hits.
         """
         allow = None if allowed is None else np.asarray(allowed, dtype=np.int64)
-        return self._search_batch([query], k, allow)[0]
+        return self._search_batch([self.analyzer.tokens(query)], k, allow)[0]
 
     def search_many(self, queries: Sequence[str], k: int) -> list[tuple[I64, F32]]:
         """``search`` for each query, in order, in one batched pass per segment."""
-        return self._search_batch(queries, k, None)
+        analyze = self.analyzer.tokens
+        return self._search_batch([analyze(q) for q in queries], k, None)
+
+    def search_terms(self, term_lists: Sequence[Sequence[str]], k: int) -> list[tuple[I64, F32]]:
+        """``search_many`` over queries already analyzed into index terms (the analyzer is not
+        run): for callers that analyze once and query several indexes, and for benchmarks that
+        hand every system the same terms."""
+        if isinstance(term_lists, str) or any(isinstance(t, str) for t in term_lists):
+            raise ConfigError(
+                "search_terms() takes one list of terms per query, e.g. [['cell', 'growth']]; "
+                "for raw query text use search() or search_many()"
+            )
+        return self._search_batch(term_lists, k, None)
 
     # ---- persistence ------------------------------------------------------------------------
 
