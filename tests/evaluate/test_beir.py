@@ -245,3 +245,28 @@ def test_search_defaults_follow_the_tuned_choice(collection: Collection) -> None
 def test_untuned_defaults(collection: Collection) -> None:
     opts = collection.default_options()
     assert (opts.fusion, opts.alpha, opts.rrf_k) == ("rrf", 0.5, 60.0)
+
+
+def test_tune_uses_inverse_cloze_queries_on_multi_chunk_documents(tmp_path: Path) -> None:
+    from veracity.ingest.pipeline import IngestOptions
+    from veracity.records import Document
+    from veracity.text.chunker import ChunkOptions
+
+    topics = ["solar panels", "wind turbines", "river dams", "coal plants", "tidal pools"]
+    docs = [
+        Document.make(
+            f"doc-{i}",
+            " ".join(
+                f"Sentence {j} says that {topic} matter for the energy plan number {i} here."
+                for j in range(8)
+            ),
+        )
+        for i, topic in enumerate(topics)
+    ]
+    with veracity.open(tmp_path / "multi", embedder="hash") as col:
+        options = IngestOptions(chunk=ChunkOptions(max_tokens=40, overlap_tokens=0))
+        col.add(docs, options=options)
+        assert col.status().chunks > len(docs)  # several chunks per document
+        result = col.tune(n_synthetic=5, save=False)
+    assert "5 inverse-cloze queries" in result.reason
+    assert result.ndcg > 0  # the documents are found through their other chunks

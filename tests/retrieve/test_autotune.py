@@ -10,6 +10,7 @@ from veracity.evaluate.ir_metrics import ndcg_at_k
 from veracity.retrieve.autotune import (
     ALPHAS,
     Candidate,
+    cloze_queries,
     fusion_grid,
     simplicity,
     synthetic_queries,
@@ -167,6 +168,50 @@ def test_synthetic_queries_seed_and_n() -> None:
     assert synthetic_queries(chunks, n=0, seed=1) == ({}, {})
     with pytest.raises(ConfigError):
         synthetic_queries(chunks, n=-1, seed=1)
+
+
+# --- inverse-cloze queries ---------------------------------------------------------------------
+
+SOLAR = "Solar panels convert sunlight into electricity using photovoltaic cells."
+DOCS = {
+    10: ("a", f"Intro line. {SOLAR} More text."),
+    11: ("a", f"{SOLAR} Overlap copy of the sentence."),  # an overlapping chunker repeats it
+    12: ("a", "Inverters turn the direct current into alternating current for the grid. Done."),
+    20: ("b", "Only chunk. The quick brown fox jumps over the lazy dog today. Bye."),
+    30: ("c", "Start. Wind turbines turn moving air into electricity for many homes. End."),
+    31: ("c", "Start. Offshore farms place the turbines where the wind is strongest. End."),
+}
+
+
+def test_cloze_queries_answer_with_the_other_chunks_of_the_document() -> None:
+    chunks = [(cid, text) for cid, (_, text) in DOCS.items()]
+    doc_of = {cid: doc for cid, (doc, _) in DOCS.items()}
+    got = cloze_queries(chunks, doc_of, n=10, seed=3)
+    again = cloze_queries(list(reversed(chunks)), doc_of, n=10, seed=3)
+    assert got == again  # input order does not matter
+    assert set(got.queries) == set(got.qrels) == set(got.exclude)
+    texts = {cid: " ".join(t.split()) for cid, t in chunks}
+    for qid, sentence in got.queries.items():
+        assert 6 <= len(sentence.split()) <= 30
+        held = {cid for cid, t in texts.items() if sentence in t}
+        assert {str(c) for c in held} <= got.exclude[qid]  # every chunk holding it is left out
+        answers = {int(c) for c in got.qrels[qid]}
+        assert answers and not answers & held
+        assert len({doc_of[c] for c in answers | held}) == 1  # one document
+    # A one-chunk document cannot give a query: no other chunk could answer it.
+    assert not any("fox" in q for q in got.queries.values())
+    solar = [q for q, s in got.queries.items() if s == SOLAR]
+    if solar:
+        assert got.exclude[solar[0]] == frozenset({"10", "11"})
+        assert got.qrels[solar[0]] == {"12": 1}
+
+
+def test_cloze_queries_edge_cases() -> None:
+    chunks = [(cid, text) for cid, (_, text) in DOCS.items()]
+    assert cloze_queries(chunks, {}, n=5).queries == {}  # no document known
+    assert cloze_queries(chunks, {c: d for c, (d, _) in DOCS.items()}, n=0).queries == {}
+    with pytest.raises(ConfigError):
+        cloze_queries(chunks, {}, n=-1)
 
 
 def test_table_matches_plain_fuse() -> None:

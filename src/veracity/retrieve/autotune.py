@@ -16,9 +16,13 @@ custom grid entry in grid order. A tie thus never moves us off the default witho
 The metric comes in as an argument (``ir_metrics.ndcg_at_k``) because ``retrieve`` sits below
 ``evaluate`` in the layer map and must not import it.
 
-Labelled queries may come from ``synthetic_queries``: a sentence drawn from a chunk is the query
-and that chunk the answer. Such queries copy the text verbatim, which favours BM25; treat the
-tuned alpha as leaning lexical.
+Labelled queries may come from ``cloze_queries`` (the default of ``tune``): a sentence drawn from a
+chunk is the query, the chunks holding that sentence are taken out of the ranking, and the other
+chunks of the same document are the answers: the inverse cloze task (Lee, Chang, Toutanova 2019,
+"Latent Retrieval for Weakly Supervised Open Domain QA"). The query shares a topic with its
+answers but not its words verbatim, like a real question. ``synthetic_queries`` (the sentence's
+own chunk as the answer) copies the text verbatim, which nearly any BM25 solves, so it pulls the
+choice toward lexical weights.
 """
 
 from __future__ import annotations
@@ -295,3 +299,63 @@ def _drop_words(sentence: str, keep: float, rng: random.Random) -> str:
     m = min(len(words), max(4, round(len(words) * keep)))
     picked = sorted(rng.sample(range(len(words)), m))
     return " ".join(words[i] for i in picked)
+
+
+@dataclass(frozen=True, slots=True)
+class ClozeSet:
+    """Inverse-cloze queries: ``queries`` and ``qrels`` as for ``tune_fusion``, and per query the
+    chunk ids (as ``str``) to take out of every ranked list before scoring (``exclude``)."""
+
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+    exclude: dict[str, frozenset[str]]
+
+
+def cloze_queries(
+    chunks: Sequence[tuple[int, str]],
+    document_of: Mapping[int, str],
+    n: int,
+    seed: int = 0,
+) -> ClozeSet:
+    """Up to ``n`` inverse-cloze queries from ``chunks`` (``(id, text)``), deterministic in seed.
+
+    Chunks are visited in a seeded shuffle of id order. A chunk gives a query when its document
+    (``document_of[id]``; chunks missing there are skipped) has at least one other chunk that
+    does not hold the drawn sentence (a middle sentence of 6-30 words, as in
+    ``synthetic_queries``). The document's chunks holding the sentence (the source, and overlap
+    copies) are excluded, its other chunks are relevant (1); another document that repeats the
+    sentence verbatim stays in the ranking as a non-relevant hit. Query ids are ``"ict-0"``, ...
+    """
+    if n < 0:
+        raise ConfigError(f"n must be >= 0, got {n}")
+    rng = random.Random(seed)
+    ordered = sorted(chunks, key=lambda c: c[0])
+    flat = {cid: " ".join(text.split()) for cid, text in ordered}
+    mates: dict[str, list[int]] = {}
+    for cid, _ in ordered:
+        if cid in document_of:
+            mates.setdefault(document_of[cid], []).append(cid)
+    order = list(range(len(ordered)))
+    rng.shuffle(order)
+    out = ClozeSet({}, {}, {})
+    used: set[str] = set()
+    for i in order:
+        if len(out.queries) >= n:
+            break
+        cid, text = ordered[i]
+        siblings = mates[document_of[cid]] if cid in document_of else []
+        if len(siblings) < 2:
+            continue
+        sentence = _query_sentence(text, rng)
+        if sentence is None or sentence in used:
+            continue
+        holding = {str(o) for o in siblings if sentence in flat[o]}
+        answers = {str(o): 1 for o in siblings if str(o) not in holding}
+        if not answers:
+            continue
+        used.add(sentence)
+        qid = f"ict-{len(out.queries)}"
+        out.queries[qid] = sentence
+        out.qrels[qid] = answers
+        out.exclude[qid] = frozenset(holding | {str(cid)})
+    return out

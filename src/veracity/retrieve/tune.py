@@ -10,8 +10,11 @@ Labels come in two kinds:
 - given ``queries`` and ``qrels`` keyed by document uri: fusion works on chunks, as ``search``
   does, and the metric maps each fused chunk to its document before scoring (a document counts
   at its best chunk);
-- none given: ``autotune.synthetic_queries`` draws a sentence of a chunk as the query and marks
-  that chunk relevant. Verbatim sentences favour BM25, which the reason says.
+- none given: ``autotune.cloze_queries`` draws a sentence of a chunk as the query, leaves the
+  chunks holding it out of the ranking, and scores the fused run on documents, so the answer is
+  the sentence's document found through its other chunks (the inverse cloze task). A collection
+  of one-chunk documents cannot give those; it gets ``autotune.synthetic_queries`` (the
+  sentence's own chunk as the answer, half its words dropped), which leans lexical.
 
 The metric is passed in (``evaluate.ir_metrics.ndcg_at_k``): ``retrieve`` sits below
 ``evaluate`` in the layer map.
@@ -30,6 +33,7 @@ from veracity.retrieve.autotune import (
     Run,
     RunMetric,
     TuneResult,
+    cloze_queries,
     synthetic_queries,
     tune_fusion,
 )
@@ -41,7 +45,9 @@ from veracity.store.sqlite import SQLiteStore
 META_FUSION, META_ALPHA, META_RRF_K = "fusion", "alpha", "rrf_k"
 META_REASON = "fusion_reason"
 
-# Share of a sentence's words kept in a synthetic query (see autotune.synthetic_queries).
+# Synthetic tuning uses inverse-cloze queries when a collection yields at least this many (or
+# n_synthetic when smaller); else verbatim-sentence queries keeping this share of their words.
+MIN_CLOZE = 30
 SYNTHETIC_KEEP = 0.5
 
 
@@ -77,8 +83,62 @@ def _document_metric(
     return on_documents
 
 
+def _without(
+    runs: Mapping[str, Mapping[str, Ranked]], exclude: Mapping[str, frozenset[str]], depth: int
+) -> dict[str, dict[str, Ranked]]:
+    """Each query's ranked lists without its excluded chunk ids, cut at ``depth``."""
+    return {
+        qid: {
+            name: [(rid, s) for rid, s in ranked if str(rid) not in exclude.get(qid, ())][:depth]
+            for name, ranked in lists.items()
+        }
+        for qid, lists in runs.items()
+    }
+
+
+def _synthetic_set(
+    store: SQLiteStore,
+    indexes: IndexSet,
+    embedder: Embedder,
+    ndcg_at_k: RunMetric,
+    n: int,
+    seed: int,
+    depth: int,
+) -> tuple[dict[str, dict[str, Ranked]], Qrels, RunMetric, str]:
+    """Runs, labels, metric and a description of the synthetic queries to tune on.
+
+    Inverse-cloze queries when the collection yields enough of them (documents of two or more
+    chunks), else a chunk's own sentence with half its words dropped, which leans lexical."""
+    chunks = _all_chunks(store)
+    uri_of = {c.rid: c.uri for c in store.chunks([rid for rid, _ in chunks])}
+    cloze = cloze_queries(chunks, uri_of, n, seed)
+    if cloze.queries and len(cloze.queries) >= min(n, MIN_CLOZE):
+        widest = max(map(len, cloze.exclude.values()))
+        ranked = ranked_lists(indexes, embedder, cloze.queries, depth + widest)
+        runs = _without(ranked, cloze.exclude, depth)
+        labels = {q: {uri_of[int(next(iter(rel)))]: 1} for q, rel in cloze.qrels.items()}
+        source = (
+            f"{len(cloze.queries)} inverse-cloze queries (a sentence of a chunk as the query, "
+            f"the chunks holding it left out of the ranking, its document as the answer; "
+            f"seed {seed})"
+        )
+        return runs, labels, _document_metric(store, runs, ndcg_at_k), source
+    queries, qrels = synthetic_queries(chunks, n, seed, keep=SYNTHETIC_KEEP)
+    if not queries:
+        raise EvaluationError(
+            "the collection has no sentence of 6-30 words to draw a synthetic query from; "
+            "add documents first, or tune on labelled queries (--qrels)"
+        )
+    source = (
+        f"{len(queries)} synthetic queries (half the words of a sentence of a chunk as the "
+        f"query, that chunk as the answer; seed {seed}; too few documents of two or more chunks "
+        "for inverse-cloze queries); these favour BM25, so read the choice as leaning lexical"
+    )
+    return ranked_lists(indexes, embedder, queries, depth), qrels, ndcg_at_k, source
+
+
 def _all_chunks(store: SQLiteStore) -> list[tuple[int, str]]:
-    # Every chunk: synthetic_queries also marks other chunks holding the drawn sentence.
+    # Every chunk: queries are drawn from a seeded shuffle of all of them.
     return [row for rows in store.iter_chunk_texts() for row in rows]
 
 
@@ -107,19 +167,8 @@ def tune_collection(
         source = f"{len(judged)} labelled queries (relevance judged per document)"
         labels: Qrels = {q: qrels[q] for q in judged}
     else:
-        judged, labels = synthetic_queries(
-            _all_chunks(store), n_synthetic, seed, keep=SYNTHETIC_KEEP
-        )
-        if not judged:
-            raise EvaluationError(
-                "the collection has no sentence of 6-30 words to draw a synthetic query from; "
-                "add documents first, or tune on labelled queries (--qrels)"
-            )
-        runs, metric = ranked_lists(indexes, embedder, judged, depth), ndcg_at_k
-        source = (
-            f"{len(judged)} synthetic queries (a sentence of a chunk as the query, that chunk as "
-            f"the answer; seed {seed}); verbatim sentences favour BM25, so read the choice as "
-            "leaning lexical"
+        runs, labels, metric, source = _synthetic_set(
+            store, indexes, embedder, ndcg_at_k, n_synthetic, seed, depth
         )
     result = tune_fusion(runs, labels, metric, k=10)
     return dataclasses.replace(result, reason=f"tuned on {source}: {result.reason}")
