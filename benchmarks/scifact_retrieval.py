@@ -304,7 +304,7 @@ def findings_of(rows: list[Row]) -> list[str]:
         )
     seeds = [r for r in rows if ", seed " in r.system]
     if seeds:
-        listed = "; ".join(f"{r.system.split(', ')[-1]}: {r.ndcg:.4f}" for r in seeds)
+        listed = "; ".join(f"{r.system.split('auto-tuned, ')[-1]}: {r.ndcg:.4f}" for r in seeds)
         out.append(
             "The same tuning with other seeds (other synthetic queries), each choice scored on "
             f"the test labels: {listed}."
