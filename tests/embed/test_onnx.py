@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from veracity.embed import onnx as onnx_mod
-from veracity.embed.onnx import cache_dir, mean_pool
+from veracity.embed.onnx import cache_dir, length_batches, mean_pool, smoothing_scales
 
 SENTENCES = [
     "The mitochondria is the powerhouse of the cell.",
@@ -30,6 +30,31 @@ def test_mean_pool_ignores_padding() -> None:
 def test_mean_pool_all_masked_is_zero_not_nan() -> None:
     out = mean_pool(np.ones((1, 2, 3), dtype=np.float32), np.zeros((1, 2), dtype=np.int64))
     assert np.all(out == 0.0)
+
+
+def test_length_batches_cover_every_text_once_within_the_budget() -> None:
+    lengths = [5, 200, 20, 190, 3, 256, 10, 180, 7]
+    batches = length_batches(lengths, max_texts=32, max_tokens=512)
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(len(lengths)))
+    assert [lengths[i] for i in flat] == sorted(lengths)  # length-sorted, so little padding
+    for rows in batches:
+        assert len(rows) * max(lengths[i] for i in rows) <= 512
+
+
+def test_length_batches_cap_the_text_count_and_isolate_long_texts() -> None:
+    assert [len(b) for b in length_batches([4] * 10, max_texts=3, max_tokens=512)] == [3, 3, 3, 1]
+    batches = length_batches([600, 5], max_texts=32, max_tokens=512)  # 600 alone exceeds it
+    assert [b.tolist() for b in batches] == [[1], [0]]
+    assert length_batches([], max_texts=32, max_tokens=512) == []
+
+
+def test_smoothing_scales_tame_only_outlier_channels() -> None:
+    peaks = np.array([1.0, 2.0, 1.0, 1.5, 30.0], dtype=np.float32)  # median 1.5, cap 4.5
+    scales = smoothing_scales(peaks, ratio=3.0)
+    np.testing.assert_allclose(scales, [1.0, 1.0, 1.0, 1.0, 30.0 / 4.5], rtol=1e-6)
+    assert float((peaks / scales).max()) == pytest.approx(4.5)
+    assert np.all(smoothing_scales(np.zeros(4, dtype=np.float32)) == 1.0)  # nothing to measure
 
 
 def test_cache_dir_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
