@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+import re._constants as c
+import re._parser as sre_parse
+from typing import Any
+
 import pytest
 
 from veracity.guard.normalize import canonical
-from veracity.guard.patterns import PATTERNS, match_patterns
+from veracity.guard.patterns import PATTERNS, Pattern, _may_flood, match_patterns
 
 
 @pytest.mark.parametrize(
@@ -50,3 +56,116 @@ def test_pattern_quiet_on_benign(text: str) -> None:
 def test_every_pattern_has_a_unique_name() -> None:
     names = [p.name for p in PATTERNS]
     assert len(names) == len(set(names))
+
+
+# --- the necessary conditions that let ``Pattern.matches`` skip a regex are sound -------------
+
+_CAP = 50_000  # largest set of strings a finite piece of a regex is expanded into
+
+
+def _finite(items: Any) -> set[str] | None:
+    """Every string a sequence of regex nodes can match, when that is a small finite set."""
+    out = {""}
+    for op, av in items:
+        if op is c.LITERAL:
+            alts: set[str] | None = {chr(av)}
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            alts = {""}  # zero width: only narrows what matches
+        elif op is c.IN and all(o is c.LITERAL for o, _ in av):
+            alts = {chr(v) for _, v in av}
+        elif op is c.SUBPATTERN:
+            alts = _finite(av[3])
+        elif op is c.BRANCH:
+            parts = [_finite(b) for b in av[1]]
+            alts = None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[1] <= 3:
+            one = _finite(av[2])
+            alts = (
+                None
+                if one is None
+                else {
+                    "".join(t)
+                    for k in range(av[0], av[1] + 1)
+                    for t in itertools.product(one, repeat=k)
+                }
+            )
+        else:
+            alts = None
+        if alts is None or len(out) * len(alts) > _CAP:
+            return None
+        out = {a + b for a in out for b in alts}
+    return out
+
+
+def _covered(items: Any, anchors: tuple[str, ...]) -> bool:
+    """Whether every match of the node sequence holds one of ``anchors`` (a sound check: it
+    may answer False for a covered regex, never True for an uncovered one)."""
+    items = list(items)
+    for lo in range(len(items)):  # some contiguous finite run whose strings all hold an anchor
+        for hi in range(len(items), lo, -1):
+            strings = _finite(items[lo:hi])
+            if strings is not None:
+                if all(any(a in s for a in anchors) for s in strings):
+                    return True
+                break
+    for op, av in items:  # or a node that must match and is covered by itself
+        if op is c.SUBPATTERN and _covered(av[3], anchors):
+            return True
+        if op is c.BRANCH and all(_covered(b, anchors) for b in av[1]):
+            return True
+        # x{m,} holds m matches of x in a row, so it is covered when those are
+        repeat = op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+        if repeat and av[0] >= 1 and _covered(list(av[2]) * av[0], anchors):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("pattern", [p for p in PATTERNS if p.anchors], ids=lambda p: p.name)
+def test_every_match_holds_an_anchor(pattern: Pattern) -> None:
+    parsed = sre_parse.parse(pattern.regex.pattern, pattern.regex.flags)
+    assert _covered(parsed, pattern.anchors)
+
+
+def test_anchor_check_is_not_vacuous() -> None:
+    parsed = sre_parse.parse(r"\bfoo (?:bar|baz)\b|qu[xy]|#{2,}")
+    assert _covered(parsed, ("foo", "qu", "##"))
+    assert _covered(parsed, ("o ba", "qux", "quy", "##"))
+    assert not _covered(parsed, ("foo", "qu"))
+    assert not _covered(parsed, ("bar", "qu", "##"))
+    assert not _covered(parsed, ("foo", "qu", "###"))
+
+
+def _floods(rng: random.Random) -> list[str]:
+    """Texts near and past what ``padding_flood`` needs: repeated characters and units with
+    optional whitespace between, inside ordinary text."""
+    out = []
+    for _ in range(400):
+        ws = lambda: rng.choice(["", "", " ", "\n", "\t", "\u3000"])  # noqa: E731
+        ch = rng.choice("ö{[(ab!?0")
+        unit = "".join(rng.choice("ö{[(ab!?0 ") for _ in range(rng.randint(3, 6)))
+        flood = (
+            ch + "".join(ws() + ch for _ in range(rng.randint(35, 45)))
+            if rng.random() < 0.5
+            else unit * rng.randint(22, 30)
+        )
+        out.append(f"some text {flood} more text")
+    return out
+
+
+def test_flood_precheck_never_misses_a_flood() -> None:
+    texts = [*_floods(random.Random(0)), "ö " * 60, "{ [ ( " * 30, "a" * 41, "ab\u00a0c" * 27]
+    flood = next(p for p in PATTERNS if p.name == "padding_flood")
+    hits = [t for t in texts if flood.regex.search(t)]
+    assert len(hits) > 100  # the generator does produce floods
+    assert all(_may_flood(t) for t in hits)
+    assert not _may_flood("the quick brown fox jumps over the lazy dog " * 5)
+
+
+def test_matches_equals_the_bare_regex_on_mixed_text() -> None:
+    rng = random.Random(1)
+    words = ["ignore", "previous", "instructions", "system", "prompt", "you are now", "act as"]
+    words += ["password", "##", "ö", "a", "new", "from now on", "end of user input"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 30))) for _ in range(500)]
+    for t in texts + _floods(rng):
+        for p in PATTERNS:
+            assert p.matches(t) == bool(p.regex.search(t)), (p.name, t)

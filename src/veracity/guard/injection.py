@@ -21,7 +21,13 @@ from pathlib import Path
 
 from veracity.errors import GuardError
 from veracity.guard.model import MODEL_PATH, InjectionModel, load_model
-from veracity.guard.normalize import canonical, names_rot13, obfuscation_signals, variants
+from veracity.guard.normalize import (
+    canonical,
+    canonical_with_rot13,
+    names_rot13,
+    obfuscation_signals,
+    variants,
+)
 from veracity.guard.patterns import match_patterns
 
 PATTERN_SCORE = 0.99  # the score reported when only a pattern fired
@@ -49,8 +55,10 @@ def _read(text: str) -> _Reading:
     reasons: list[str] = []
     model_texts: list[str] = []
     kinds: list[str] = []
+    plain, rotated = canonical_with_rot13(text)
+    known = {"text": plain, "rot13": rotated}
     for v in variants(text):
-        c = canonical(v.text)
+        c = known[v.kind] if v.kind in known else canonical(v.text)
         prefix = "" if v.kind == "text" else f"{v.kind}:"
         # a decoded reading only adds what the plain text did not already show
         reasons += [prefix + n for n in match_patterns(c) if not prefix or n not in reasons]

@@ -41,17 +41,28 @@ _CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
 _LEET_TABLE = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!]*[a-z][a-z0-9@$!]*")
-_HAS_LEET = re.compile(r"[0134579@$!]")
+# A token is a maximal run of [a-z0-9@$!] holding a letter; it is folded when it also holds a
+# leetspeak character. Matching only the runs that hold one (rarely a word of plain text), with
+# possessive steps that never backtrack, is the same fold without a callback for every word.
+_LEET_RUN = re.compile(r"(?<![a-z0-9@$!])[a-z268]*+[0134579@$!][a-z0-9@$!]*+")
+_HAS_LETTER = re.compile(r"[a-z]")
+# Such a token has a letter next to a digit or one of @$! somewhere; most texts have none, and
+# this scan skips ahead to the rare digits and symbols, so it rules them out cheaply.
+_LEET_HINT = re.compile(r"[0-9@$!](?:(?=[a-z])|(?<=[a-z].))")
 
 # Tag characters U+E0020..U+E007E mirror printable ASCII and render as nothing ("ASCII smuggling").
 _TAG_START, _TAG_END = 0xE0020, 0xE007E
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){3,}[a-z]\b")
+# every ``_SPACED`` match holds separator, letter, separator, letter, separator: a cheaper scan
+_SPACED_HINT = re.compile(r"[ .\-_*][a-z][ .\-_*][a-z][ .\-_*]")
 _SPACE = re.compile(r"[ \t\f\v]+")
 
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?:(?:\\x|0x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
+# Every character of a ``_HEX`` match is a hex digit, "\\", "x", whitespace, "," or ":", and a
+# match is at least 16 characters: a text without such a run is spared the slower ``_HEX`` scan.
+_HEX_RUN = re.compile(r"[0-9a-fA-F\\x\s,:]{16}")
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _ROT13_HINT = re.compile(r"rot-?13|caesar", re.I)
 
@@ -70,6 +81,10 @@ def strip_invisible(text: str) -> tuple[str, set[str]]:
     Returns the cleaned text and the names of what was found (``zero_width``, ``bidi_control``,
     ``tag_chars``), which are signals of obfuscation in their own right.
     """
+    # Almost every text holds none of them: deciding that once per distinct character is much
+    # cheaper than the loop below, and then the loop would return the text unchanged.
+    if text.isascii() or not any(_is_invisible(ch) for ch in set(text) if ch > "\x7f"):
+        return text, set()
     found: set[str] = set()
     out: list[str] = []
     for ch in text:
@@ -87,8 +102,21 @@ def strip_invisible(text: str) -> tuple[str, set[str]]:
     return "".join(out), found
 
 
+def _is_invisible(ch: str) -> bool:
+    """Whether ``strip_invisible`` drops or decodes ``ch`` (no ASCII character qualifies)."""
+    code = ord(ch)
+    return (
+        _TAG_START <= code <= _TAG_END
+        or ch in _BIDI
+        or unicodedata.category(ch) == "Cf"
+        or 0xFE00 <= code <= 0xFE0F
+    )
+
+
 def fold_confusables(text: str) -> str:
     """Map Cyrillic and Greek look-alikes to the Latin letters they imitate."""
+    if text.isascii():  # no look-alike is ASCII; skipping the table is cheaper than applying it
+        return text
     return text.translate(_CONFUSABLE_TABLE)
 
 
@@ -97,25 +125,53 @@ def fold_leet(text: str) -> str:
 
     def fold(m: re.Match[str]) -> str:
         tok = m.group(0)
-        return tok.translate(_LEET_TABLE) if _HAS_LEET.search(tok) else tok
+        return tok.translate(_LEET_TABLE) if _HAS_LETTER.search(tok) else tok
 
-    return _LEET_TOKEN.sub(fold, text)
+    if not _LEET_HINT.search(text):
+        return text
+    return _LEET_RUN.sub(fold, text)
 
 
 def join_spaced_letters(text: str) -> str:
     """``i g n o r e`` and ``i.g.n.o.r.e`` become ``ignore`` (lowercase input)."""
+    if not _SPACED_HINT.search(text):
+        return text
     return _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
 
 
 def canonical(text: str) -> str:
     """The form patterns and the classifier see: NFKC, invisible characters removed, look-alikes
     and leetspeak folded, spaced letters joined, lowercase, runs of spaces collapsed."""
+    return _canonical(text)[0]
+
+
+def _canonical(text: str) -> tuple[str, bool]:
+    """``canonical(text)``, and whether leetspeak folding changed anything."""
     text = unicodedata.normalize("NFKC", text)
     text, _ = strip_invisible(text)
-    text = fold_confusables(text).lower()
-    text = fold_leet(text)
+    lowered = fold_confusables(text).lower()
+    text = fold_leet(lowered)
+    folded = text != lowered
     text = join_spaced_letters(text)
-    return _SPACE.sub(" ", text).strip()
+    # most texts hold single spaces only, which the substitution would leave as they are
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:
+        text = _SPACE.sub(" ", text)
+    return text.strip(), folded
+
+
+def canonical_with_rot13(text: str) -> tuple[str, str]:
+    """``canonical(text)`` and ``canonical(rot13(text))``, the second derived from the first when
+    that is provably the same, at a fraction of the cost.
+
+    For ASCII text, NFKC, invisible characters and look-alikes change nothing, and rot13 commutes
+    with lowercasing; spaced letters and spaces are found by character class (letter, separator,
+    word boundary, space), which rot13 keeps. Only leetspeak does not commute (``0`` folds to
+    ``o``, whose rot13 is ``b``), so the shortcut holds when the text folded none.
+    """
+    plain, folded = _canonical(text)
+    if text.isascii() and not folded:
+        return plain, codecs.encode(plain, "rot13")
+    return plain, canonical(codecs.encode(text, "rot13"))
 
 
 def obfuscation_signals(text: str) -> set[str]:
@@ -158,16 +214,17 @@ def decode_blobs(text: str) -> list[Variant]:
         decoded = _printable_text(raw)
         if decoded:
             found.append(Variant("base64", decoded))
-    for m in _HEX.finditer(text):
-        digits = re.sub(r"\\x|0x|[\s,:]", "", m.group(0))
-        if len(digits) % 2:
-            digits = digits[:-1]
-        try:
-            decoded = _printable_text(bytes.fromhex(digits))
-        except ValueError:
-            continue
-        if decoded:
-            found.append(Variant("hex", decoded))
+    if _HEX_RUN.search(text):
+        for m in _HEX.finditer(text):
+            digits = re.sub(r"\\x|0x|[\s,:]", "", m.group(0))
+            if len(digits) % 2:
+                digits = digits[:-1]
+            try:
+                decoded = _printable_text(bytes.fromhex(digits))
+            except ValueError:
+                continue
+            if decoded:
+                found.append(Variant("hex", decoded))
     if len(_PERCENT.findall(text)) >= 4:
         found.append(Variant("percent", urllib.parse.unquote(text)))
     return found
@@ -195,4 +252,8 @@ def variants(text: str, depth: int = 2) -> list[Variant]:
 
 def names_rot13(text: str) -> bool:
     """Whether the text itself mentions rot13 or a Caesar cipher."""
+    # An ASCII match is "13" or a case variant of "caesar" (outside ASCII, "ſ" matches "s"):
+    # two substring tests rule out most texts before the slower case-insensitive scan.
+    if text.isascii() and "13" not in text and "caesar" not in text.lower():
+        return False
     return bool(_ROT13_HINT.search(text))

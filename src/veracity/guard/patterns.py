@@ -5,12 +5,19 @@ so one spelling covers the obfuscated ones. Patterns are precise rather than bro
 covers the long tail, patterns give a named reason and catch the classics even when they hide in
 a long benign text. Every pattern was checked for false positives on SQuAD questions and
 paragraph sentences (see ``benchmarks/injection.py``).
+
+Each pattern also names cheap necessary conditions (``Pattern.anchors``, ``_may_flood``): a text
+that fails them cannot match, so the regex is not run. The guard scans every chunk at ingest and
+almost no chunk holds any anchor, so this skips most regex scans without changing any result.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 _INSTR = (
     r"(?:instructions?|prompts?|rules?|directives?|guidelines?|commands?|orders?|"
@@ -27,14 +34,54 @@ _VERB_SHOW = (
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """A named injection move and the expression that finds it."""
+    """A named injection move and the expression that finds it.
+
+    ``anchors``: substrings of which every match holds at least one (empty: no such promise);
+    ``maybe``: a further necessary condition on the text. Either failing proves no match. The
+    tests check the anchors against the parsed regex, so an edit that breaks one fails there.
+    """
 
     name: str
     regex: re.Pattern[str]
+    anchors: tuple[str, ...] = ()
+    maybe: Callable[[str], bool] | None = None
+
+    def matches(self, text: str) -> bool:
+        """Whether the regex finds the move in ``text``; the necessary conditions go first."""
+        if self.anchors and not any(a in text for a in self.anchors):
+            return False
+        if self.maybe is not None and not self.maybe(text):
+            return False
+        return self.regex.search(text) is not None
 
 
-def _p(name: str, expr: str) -> Pattern:
-    return Pattern(name, re.compile(expr, re.M | re.S))
+def _p(
+    name: str,
+    expr: str,
+    anchors: tuple[str, ...] = (),
+    maybe: Callable[[str], bool] | None = None,
+) -> Pattern:
+    return Pattern(name, re.compile(expr, re.M | re.S), anchors, maybe)
+
+
+_FLOOD_RUN = 38  # 41 characters with period 3: s[k] == s[k + 3] for 38 consecutive k
+
+
+def _may_flood(text: str) -> bool:
+    """Whether ``text`` could hold a ``padding_flood``: a necessary condition, ~6x cheaper.
+
+    With whitespace removed, either flood leaves 41+ characters that repeat with period 3: one
+    character 41 times (at most one ``\\s`` apart), or a 3-character unit 26 times. So some run
+    of 38 positions ``k`` has ``s[k] == s[k + 3]``; ``str.split`` drops exactly the ``\\s`` set.
+    """
+    s = "".join(text.split())
+    cp = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    same = cp[3:] == cp[:-3]
+    if np.count_nonzero(same) < _FLOOD_RUN:
+        return False
+    edges = np.diff(np.concatenate(([0], same.view(np.int8), [0])))
+    runs = np.flatnonzero(edges < 0) - np.flatnonzero(edges > 0)
+    return bool(runs.max() >= _FLOOD_RUN)
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -42,12 +89,14 @@ PATTERNS: tuple[Pattern, ...] = (
         "ignore_previous_instructions",
         rf"\b{_VERB_IGNORE}\b[^.\n]{{0,40}}\b{_PRIOR}\b[^.\n]{{0,30}}\b{_INSTR}\b"
         rf"|\b{_VERB_IGNORE} (?:everything|all) (?:above|before|said)\b",
+        ("ignore", "disregard", "forget", "skip", "bypass", "neglect", "abandon", "discard"),
     ),
     _p(
         "new_instructions",
         r"\bnew (?:instructions|directives|system prompt)\b|\byour new (?:rules|role|task)\b"
         r"|\b(?:updated|revised|real|true) (?:instructions|system prompt)\b"
         r"|\binstructions? (?:have|has) (?:changed|been updated)\b",
+        ("new directives", "your new ", "instruction", "system prompt"),
     ),
     _p(
         "role_reassignment",
@@ -57,6 +106,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"say)|you must|respond|reply|only|always)\b"
         r"|\bpretend (?:to be|you are|that you)\b|\byou (?:will|must) (?:now )?act as\b"
         r"|\bact as (?:an? )?(?:unrestricted|unfiltered|jailbroken|evil|different)\b",
+        ("you are now", "from now on", "pretend ", "act as"),
     ),
     _p(
         "system_prompt_extraction",
@@ -67,6 +117,28 @@ PATTERNS: tuple[Pattern, ...] = (
         r"|\b(?:explain|rephrase|rewrite|describe|repeat|output|print)\b[^.\n]{0,30}\byour "
         r"(?:instructions|prompt|rules|ruleset|directives|previous message|last prompt)\b"
         r"|\b(?:repeat|explain|output|print)\b[^.\n]{0,20}\bthe (?:above|previous) (?:words|text)\b",
+        (
+            "prompt",
+            " instruction",
+            " rule",
+            " directive",
+            " guideline",
+            " command",
+            " order",
+            " context",
+            " programming",
+            " constraint",
+            " restriction",
+            " password",
+            " access code",
+            " secret",
+            " passcode",
+            "previous message",
+            "above words",
+            "above text",
+            "previous words",
+            "previous text",
+        ),
     ),
     _p(
         "roleplay_jailbreak",
@@ -75,11 +147,25 @@ PATTERNS: tuple[Pattern, ...] = (
         r"(?:restrictions|limitations|filters|guidelines)\b"
         r"|\bwithout (?:any )?(?:restrictions|limitations|filters|censorship)\b"
         r"|\bstay in character\b|\bevil (?:confidant|assistant|ai)\b",
+        (
+            "do anything now",
+            "developer mode",
+            "jailbr",
+            "dan mode",
+            "restrictions",
+            "limitations",
+            "filters",
+            "guidelines",
+            "censorship",
+            "stay in character",
+            "evil ",
+        ),
     ),
     _p(
         "access_granted_payload",
         r"\baccess grant(?:ed)?\b|\bgrant(?:ed)? access\b"
         r"|\b(?:correct|right) (?:password|passcode|access code)\b|\bpassword (?:is )?correct\b",
+        ("access grant", "grant access", "granted access", "password", "passcode", "access code"),
     ),
     _p(
         "delimiter_injection",
@@ -88,14 +174,29 @@ PATTERNS: tuple[Pattern, ...] = (
         r"|^\s*(?:system|assistant)\s*:"
         r"|\b(?:end|begin|start) (?:of )?(?:the )?(?:untrusted |user |system )"
         r"(?:input|prompt|instructions|message)\b",
+        (
+            "im_start",
+            "im_end",
+            "system",
+            "endoftext",
+            "eot_id",
+            "header_id",
+            "inst]",
+            "sys>>",
+            "##",
+            "assistant",
+            "untrusted ",
+            "user ",
+        ),
     ),
     _p(
         "padding_flood",  # Tensor Trust's "ö ö ö ..." and "{ [ ( { [ ( ..." floods; not "-----" rules
         r"([^\s\-=_*.~#+])(?:\s?\1){40,}|([^\s\-=_*.~#+]\s?\S\s?\S\s?)\2{25,}",
+        maybe=_may_flood,
     ),
 )
 
 
 def match_patterns(canonical_text: str) -> list[str]:
     """Names of the patterns that match ``canonical_text`` (see ``normalize.canonical``)."""
-    return [p.name for p in PATTERNS if p.regex.search(canonical_text)]
+    return [p.name for p in PATTERNS if p.matches(canonical_text)]
