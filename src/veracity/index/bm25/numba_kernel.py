@@ -170,6 +170,19 @@ def _push(s: float, doc_id: int, heap_s: Any, heap_i: Any, n: int, k: int) -> in
 
 
 @njit(cache=True, nogil=True)
+def _drain(heap_s: Any, heap_i: Any, n: int, out_ids: Any, out_scores: Any, start: int) -> int:
+    """Pop the heap of size ``n`` worst-first into ``out_*[start : start + n]`` back to front,
+    so the output runs best first, ties by ascending id; returns ``start + n``."""
+    for r in range(n - 1, -1, -1):
+        out_scores[start + r] = heap_s[0]
+        out_ids[start + r] = heap_i[0]
+        heap_s[0] = heap_s[r]
+        heap_i[0] = heap_i[r]
+        _sift_down(heap_s, heap_i, r)
+    return start + n
+
+
+@njit(cache=True, nogil=True)
 def _offer(
     s: float, d: int, ids: Any, eligible: Any, heap_s: Any, heap_i: Any, n: int, k: int
 ) -> int:
@@ -221,15 +234,7 @@ def segment_top_k(
                 if n == k and s < heap_s[0]:
                     continue
                 n = _offer(s, cand[t], ids, eligible, heap_s, heap_i, n, k)
-        # Pop worst-first into the output back to front: best first, ties by ascending id.
-        start = out_ptr[q]
-        for r in range(n - 1, -1, -1):
-            out_scores[start + r] = heap_s[0]
-            out_ids[start + r] = heap_i[0]
-            heap_s[0] = heap_s[r]
-            heap_i[0] = heap_i[r]
-            _sift_down(heap_s, heap_i, r)
-        out_ptr[q + 1] = start + n
+        out_ptr[q + 1] = _drain(heap_s, heap_i, n, out_ids, out_scores, out_ptr[q])
     return out_ptr, out_ids[: out_ptr[n_queries]], out_scores[: out_ptr[n_queries]]
 
 
@@ -250,12 +255,5 @@ def merge_top_k(ptrs: Any, ids: Any, scores: Any, k: int) -> Any:
                 if n == k and s < heap_s[0]:
                     break  # each list is sorted best first: the rest of it cannot enter
                 n = _push(s, ids[t], heap_s, heap_i, n, k)
-        start = out_ptr[q]
-        for r in range(n - 1, -1, -1):
-            out_scores[start + r] = heap_s[0]
-            out_ids[start + r] = heap_i[0]
-            heap_s[0] = heap_s[r]
-            heap_i[0] = heap_i[r]
-            _sift_down(heap_s, heap_i, r)
-        out_ptr[q + 1] = start + n
+        out_ptr[q + 1] = _drain(heap_s, heap_i, n, out_ids, out_scores, out_ptr[q])
     return out_ptr, out_ids[: out_ptr[n_queries]], out_scores[: out_ptr[n_queries]]
