@@ -9,17 +9,16 @@ its best chunk (the first occurrence in the ranked chunk list, i.e. max-score ag
 
 from __future__ import annotations
 
-import gzip
 import itertools
-import json
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from veracity.errors import ConfigError, EvaluationError
+from veracity.evaluate.files import json_objects
 from veracity.evaluate.ir_metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from veracity.ingest.report import IngestReport
 from veracity.records import Document
@@ -83,32 +82,12 @@ def beir_id_of(uri: str) -> str:
 # Loading
 
 
-def _open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
-
-
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` per non-blank line; a bad line raises with its number."""
-    try:
-        with _open_text(path) as fh:
-            for n, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EvaluationError(
-                        f"{path}:{n}: not valid JSON ({exc.msg}); each line must be one JSON object"
-                    ) from None
-                if not isinstance(row, dict) or "_id" not in row:
-                    raise EvaluationError(
-                        f'{path}:{n}: expected a JSON object with an "_id" field, got {line[:80]!r}'
-                    )
-                yield n, row
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise EvaluationError(f"{path}: cannot read it ({exc})") from None
+    """``(line number, object)`` per non-blank line, each object with an ``_id``."""
+    for n, row in json_objects(path):
+        if "_id" not in row:
+            raise EvaluationError(f'{path}:{n}: expected a JSON object with an "_id" field')
+        yield n, row
 
 
 def read_corpus(path: Path) -> Iterator[BeirDoc]:

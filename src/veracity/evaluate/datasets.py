@@ -15,15 +15,14 @@ known) and, where the dataset carries its own passages, the ``Document`` records
 
 from __future__ import annotations
 
-import gzip
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from veracity.errors import EvaluationError
 from veracity.evaluate.beir import doc_uri, read_corpus, read_qrels, read_queries
+from veracity.evaluate.files import json_objects, read_text
 from veracity.records import Document
 
 
@@ -71,16 +70,6 @@ def load_dataset(path: str | Path) -> EvalSet:
     raise EvaluationError(f"{p}: unknown dataset format; expected .json, .json.gz or .jsonl")
 
 
-def _read_text(path: Path) -> str:
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                return fh.read()
-        return path.read_text(encoding="utf-8")
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise EvaluationError(f"{path}: cannot read it ({exc})") from None
-
-
 def _answers(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -104,7 +93,7 @@ def load_squad(path: str | Path) -> EvalSet:
     """Questions and paragraphs of an official SQuAD JSON file (v1.1 or v2.0)."""
     p = Path(path)
     try:
-        data = json.loads(_read_text(p))["data"]
+        data = json.loads(read_text(p))["data"]
         docs: list[Document] = []
         items: list[EvalItem] = []
         for a, article in enumerate(data):
@@ -141,24 +130,11 @@ def _squad_item(qa: dict[str, Any], uri: str) -> EvalItem:
 # -- JSONL --------------------------------------------------------------------------------------
 
 
-def _json_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    for n, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise EvaluationError(f"{path}:{n}: each line must be a JSON object")
-        yield n, row
-
-
 def load_jsonl(path: str | Path) -> EvalSet:
     """``{"question", "answers"?, "answerable"?, "id"?}`` per line; no passages."""
     p = Path(path)
     items: list[EvalItem] = []
-    for n, row in _json_objects(p):
+    for n, row in json_objects(p):
         where = f"{p}:{n}"
         q = row.get("question")
         if not isinstance(q, str) or not q.strip():
@@ -195,7 +171,7 @@ def load_beir_answers(root: str | Path, split: str = "test") -> EvalSet:
     qrels_path = r / "qrels" / f"{split}.tsv"
     qrels = read_qrels(qrels_path) if qrels_path.is_file() else {}
     items: list[EvalItem] = []
-    for n, row in _json_objects(answers_path):
+    for n, row in json_objects(answers_path):
         where = f"{answers_path}:{n}"
         qid = str(row.get("_id", row.get("query-id", "")))
         if qid not in queries:
