@@ -39,6 +39,9 @@ def test_write_and_read_back(store: SQLiteStore) -> None:
     rows = store.chunks([1, 2])
     assert [r.chunk.text for r in rows] == ["alpha beta ", "gamma delta"]
     assert rows[0].uri == "/a.txt"
+    store.write([_doc("/b.txt", "epsilon zeta eta theta")])
+    assert store.chunk_uris() == {r.rid: r.uri for r in store.chunks([1, 2, 3, 4])}
+    assert sorted(store.chunk_uris().values()) == ["/a.txt", "/a.txt", "/b.txt", "/b.txt"]
     rids, vecs = store.vectors([2, 1, 99], dim=4)
     assert sorted(rids.tolist()) == [1, 2] and vecs.shape == (2, 4)
     assert store.check() == []

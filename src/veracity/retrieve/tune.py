@@ -110,7 +110,7 @@ def _synthetic_set(
     Inverse-cloze queries when the collection yields enough of them (documents of two or more
     chunks), else a chunk's own sentence with half its words dropped, which leans lexical."""
     chunks = _all_chunks(store)
-    uri_of = {c.rid: c.uri for c in store.chunks([rid for rid, _ in chunks])}
+    uri_of = store.chunk_uris()
     cloze = cloze_queries(chunks, uri_of, n, seed)
     if cloze.queries and len(cloze.queries) >= min(n, MIN_CLOZE):
         widest = max(map(len, cloze.exclude.values()))

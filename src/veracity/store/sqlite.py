@@ -315,6 +315,15 @@ class SQLiteStore:
                     by_rid[r[0]] = StoredChunk(r[0], chunk, r[10], r[11])
         return [by_rid[int(r)] for r in rids if int(r) in by_rid]
 
+    def chunk_uris(self) -> dict[int, str]:
+        """Every chunk's rid with its document's uri (one query; for grouping chunks by
+        document without reading their texts again)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.rid, d.uri FROM chunks c JOIN documents d ON d.id = c.document_id"
+            ).fetchall()
+        return {int(rid): str(uri) for rid, uri in rows}
+
     _CHUNK_TEXT_SQL = (
         "SELECT c.rid, c.text, c.headings, d.title FROM chunks c"
         " JOIN documents d ON d.id = c.document_id"
