@@ -337,10 +337,12 @@ def cloze_queries(
             mates.setdefault(document_of[cid], []).append(cid)
     order = list(range(len(ordered)))
     rng.shuffle(order)
-    out = ClozeSet({}, {}, {})
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    exclude: dict[str, frozenset[str]] = {}
     used: set[str] = set()
     for i in order:
-        if len(out.queries) >= n:
+        if len(queries) >= n:
             break
         cid, text = ordered[i]
         siblings = mates[document_of[cid]] if cid in document_of else []
@@ -354,8 +356,8 @@ def cloze_queries(
         if not answers:
             continue
         used.add(sentence)
-        qid = f"ict-{len(out.queries)}"
-        out.queries[qid] = sentence
-        out.qrels[qid] = answers
-        out.exclude[qid] = frozenset(holding | {str(cid)})
-    return out
+        qid = f"ict-{len(queries)}"
+        queries[qid] = sentence
+        qrels[qid] = answers
+        exclude[qid] = frozenset(holding | {str(cid)})
+    return ClozeSet(queries, qrels, exclude)
