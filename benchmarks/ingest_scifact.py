@@ -256,8 +256,9 @@ def render(runs: dict[str, Runs], n_docs: int, repeats: int, cmd: str) -> str:
         "exported once to ONNX with int8 per-channel dynamic quantization of every MatMul weight, "
         "after each MatMul input's outlier channels are scaled down into the weights "
         "(SmoothQuant-style, Xiao et al. 2023), run on ONNX Runtime in length-sorted batches of "
-        "at most 512 padded tokens (min cosine to the fp32 vectors 0.994 on 2,260 SciFact chunks "
-        "and 300 queries).",
+        "at most 512 padded tokens, with its SkipLayerNormalization fusion turned off (that "
+        "fused CPU kernel is slower than the Add and LayerNorm it replaces); min cosine to the "
+        "fp32 vectors 0.994 on 2,260 SciFact chunks and 300 queries.",
         "- `llamaindex-covering` (when run): LlamaIndex with `SentenceSplitter(chunk_size=180, "
         "chunk_overlap=32)` (cl100k tokens), small enough that the model's 256-wordpiece cut "
         "drops nothing: it embeds all of the text, as Veracity does.",

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from veracity.embed import onnx as onnx_mod
-from veracity.embed.onnx import cache_dir, length_batches, mean_pool, smoothing_scales
+from veracity.embed.onnx import (
+    SLOW_FUSIONS,
+    cache_dir,
+    length_batches,
+    mean_pool,
+    session_options,
+    smoothing_scales,
+)
 
 SENTENCES = [
     "The mitochondria is the powerhouse of the cell.",
@@ -62,6 +69,57 @@ def test_cache_dir_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert cache_dir() == tmp_path / "c"
     monkeypatch.delenv("VERACITY_CACHE")
     assert cache_dir() == Path.home() / ".cache" / "veracity"
+
+
+def _residual_layernorm_ops(tmp_path: Path, disabled: list[str]) -> list[str]:
+    """The op types ONNX Runtime runs for ``LayerNorm(x + skip)`` under the embedder's
+    session options, with ``disabled`` graph optimizers."""
+    ort = pytest.importorskip("onnxruntime")
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    dim = 8
+    shape = ["batch", "tokens", dim]
+    graph = helper.make_graph(
+        [
+            helper.make_node("Add", ["x", "skip"], ["sum"]),
+            helper.make_node("LayerNormalization", ["sum", "gamma", "beta"], ["y"], axis=-1),
+        ],
+        "residual",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, shape),
+            helper.make_tensor_value_info("skip", TensorProto.FLOAT, shape),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)],
+        [
+            numpy_helper.from_array(np.ones(dim, np.float32), "gamma"),
+            numpy_helper.from_array(np.zeros(dim, np.float32), "beta"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    opts = session_options(threads=1)
+    opts.optimized_model_filepath = str(tmp_path / f"optimized-{len(disabled)}.onnx")
+    session = ort.InferenceSession(
+        model.SerializeToString(),
+        sess_options=opts,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=disabled,
+    )
+    x = np.arange(2 * 3 * dim, dtype=np.float32).reshape(2, 3, dim)
+    (y,) = session.run(["y"], {"x": x, "skip": x})
+    total = 2 * x
+    centered = total - total.mean(-1, keepdims=True)
+    expected = centered / np.sqrt(total.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-4)  # fused or not, same values
+    return [node.op_type for node in onnx.load(opts.optimized_model_filepath).graph.node]
+
+
+def test_slow_fusions_are_kept_out_of_the_embedder_session(tmp_path: Path) -> None:
+    # Control: with every optimization on, ONNX Runtime fuses the residual Add + LayerNorm.
+    assert "SkipLayerNormalization" in _residual_layernorm_ops(tmp_path, [])
+    ops = _residual_layernorm_ops(tmp_path, list(SLOW_FUSIONS))
+    assert "SkipLayerNormalization" not in ops
+    assert ops == ["Add", "LayerNormalization"]
 
 
 @pytest.fixture(scope="module")
