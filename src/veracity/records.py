@@ -112,6 +112,7 @@ class Hit:
     explain: Mapping[str, Any] | None = None
     rid: int | None = None  # the chunk's row id in its collection's store
     flags: int = 0  # CHUNK_FLAG_INJECTION when the chunk was flagged at ingest
+    title: str = ""  # the chunk's document title, when the store knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,12 +188,17 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class SentenceSupport:
-    """One answer sentence, the citation numbers it rests on, and whether its sources support it."""
+    """One answer sentence, the citation numbers it rests on, and whether its sources support it.
+
+    ``problems``: why the strict support rules (``guard.strict``) reject it, in words; empty when
+    they found none or did not run.
+    """
 
     text: str
     citations: tuple[int, ...]
     supported: bool
     score: float = 0.0
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,3 +212,7 @@ class Answer:
     reason: str = ""
     timings_ms: Mapping[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # The short answer (an exact span of a source) when the reader found one; ``style`` says how
+    # the text was made: "extractive" (the reader's span and its sentence, quoted) or "generative".
+    short: Citation | None = None
+    style: str = ""

@@ -75,12 +75,20 @@ def numbers(text: str) -> set[str]:
     return out
 
 
-def entities(text: str) -> set[str]:
-    """Lowercased capitalized words, skipping the claim's first word and capitalized stopwords."""
+def entities(text: str, *, name_start: bool = False) -> set[str]:
+    """Lowercased capitalized words, skipping the claim's first word and capitalized stopwords.
+
+    With ``name_start`` the first word counts as well when the next word is capitalized too: a
+    capitalized pair opens a name ("American Union law is ..."), a lone one is sentence case.
+    """
     out: set[str] = set()
-    for i, m in enumerate(_CAP.finditer(text)):
+    caps = list(_CAP.finditer(text))
+    for i, m in enumerate(caps):
         w = m.group(0).lower().rstrip(".")
-        if (i == 0 and m.start() == len(text) - len(text.lstrip())) or w in STOPWORDS:
+        first = i == 0 and m.start() == len(text) - len(text.lstrip())
+        if first and name_start and len(caps) > 1:
+            first = not text[m.end() : caps[1].start()].isspace()
+        if first or w in STOPWORDS:
             continue
         if any(ch.isdigit() for ch in w):
             continue  # numbers are checked by ``numbers``

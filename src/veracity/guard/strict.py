@@ -1,0 +1,353 @@
+"""Strict support rules: a sentence is supported only when what it asserts is in its cited text.
+
+The groundedness judges (``grounding``) score how well evidence covers a claim, and a fluent claim
+built from a relevant passage can score well while asserting something the passage does not say.
+These rules are hard vetoes on top of any score. Each returns a reason in words; none returns an
+empty tuple.
+
+Claim rules (``claim_problems``):
+
+1. *Something to check*: a claim with fewer than 2 content words ("PWNED.") asserts nothing.
+2. *Names*: every named entity of the claim is in the cited text ("American" in "... applies
+   American Union law" against a text about European Union law). Entities are capitalized words
+   (``claims.entities``); the claim's first word counts when the next word is capitalized too
+   ("American Union law is ...") or when the cited text writes it capitalized mid-sentence.
+3. *Numbers, stated together*: every number the claim writes with digits is in the cited text,
+   in a sentence that also names every entity of the claim (a claim without entities: that holds
+   at least half of its other content words). A sentence is read together with a neighbour (the
+   one before or after, in the same text) when the later of the two *continues* the earlier: it
+   opens with a subject pronoun (he, she, it, they; also after a leading phrase and a comma).
+   "It was renamed in 1957." continues the sentence before it; "The European Economic Community
+   (EEC) was created in 1957" has a subject of its own, so it does not state 1957 about the ECSC
+   of the sentence before. Spelled-out numbers ("two", "first") mostly count or order what a text
+   lists ("the two types are ..."), so they are left to the judges.
+4. *Polarity*: the claim agrees on negation with the evidence sentence that best matches it
+   ("X did not win" against "X won" fails). When the two disagree as wholes, the clauses are
+   compared, so a negation in a side clause ("Although he was not born there, he moved to Paris")
+   does not veto a claim about the other clause; "not only", "not until" and "X and not Y" do
+   not count as denials.
+5. *Facts, not orders*: that best sentence is not an instruction to the assistant: a known
+   injection move (``patterns``: "ignore previous instructions", ...) or a command to say
+   something ("... and say PWNED", "respond with 'yes'").
+
+Question rule (``question_problems``): the question's key constraints (numbers written with
+digits, named entities, quoted strings) are in the cited text; otherwise the text answers a
+different question.
+
+Matching tolerates case, accents, possessives (``'s``), plural and other stem variation
+(Snowball), hyphenation and spacing ("co-operation" = "cooperation", "Franco-Prussian" = "Franco
+Prussian", "Superbowl" = "Super Bowl"), initials ("UMC" = "United Methodist Church") and number
+forms (``1,000`` = ``1000``; ``3rd`` = ``third``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+from veracity.guard.claims import (
+    claim_features,
+    content_stems,
+    entities,
+    negated,
+    numbers,
+    stems,
+)
+from veracity.guard.normalize import canonical
+from veracity.guard.patterns import match_patterns
+from veracity.guard.sentences import content_words, split_sentences, words
+
+MIN_CONTENT_WORDS = 2
+_COVER = 0.5  # share of its content words a claim without names must share with the number
+# The same markers ``rag.citations`` strips; the guard layer sits below ``rag`` and cannot import it.
+_MARKER = re.compile(r"\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]")
+# A subject pronoun opening the sentence or a clause after a comma refers back ("She released",
+# "Born in Houston, she ...", "In 1957, it was"); one later on ("... and he went on") is about
+# the sentence's own subject.
+_REFERS_BACK = re.compile(r"(?:^|,\s*)(?:he|she|it|they)\b", re.IGNORECASE)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGITS = re.compile(r"\S*\d\S*")
+# Runs of capitalized words (small words allowed inside) whose initials may be abbreviated:
+# "United Methodist Church" -> UMC, "Victoria and Albert Museum" -> V&A.
+_NAME_RUN = re.compile(r"[A-Z][\w'-]*(?:\s+(?:(?:of|and|the|for|&)\s+)*[A-Z][\w'-]*)+")
+_RUN_FILLER = frozenset({"of", "and", "the", "for", "&"})
+# A command to the reader about what to say: a speech verb opening a clause, followed by what to
+# say (a quote, "with", "only", "exactly", "the word(s)", or a word of 3+ capitals: "say PWNED").
+# Not "type" or "print" + capitals: "Type II hypersensitivity", "Print ISBN".
+_COMMAND = re.compile(
+    r"(?i:(?:^|[,;:]\s*|\b(?:and|then|please|now|just|instead|simply)\s+"
+    r"|\byou (?:must|should|will|shall) (?:now |only |always )?)"
+    r"(?:say|respond|reply|answer|output|write|repeat|tell the user)\s+)"
+    r"(?:[\"'“‘]|(?i:with|only|exactly|the words?)\b|[A-Z]{3,}\b)"
+)
+_CLAUSE = re.compile(
+    r"[,;:()]|\b(?:although|though|but|while|whereas|because|unless)\b",
+    re.IGNORECASE,
+)
+_NOT_DENIAL = re.compile(
+    r"\bnot (?:only|until|till)\b|\b(?:and|or) not\b|\bno (?:doubt|sooner)\b",
+    re.IGNORECASE,
+)
+# after ``_fold``, which straightens curly single quotes
+_QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<!\w)'([^']+)'(?!\w)")
+
+
+def claim_problems(claim: str, evidence: Sequence[str]) -> tuple[str, ...]:
+    """Why ``claim`` is not strictly supported by ``evidence`` (the cited texts); empty if it is.
+
+    ``[n]`` citation markers in the claim are ignored. See the module docstring for the rules.
+    """
+    text = _fold(_MARKER.sub(" ", claim))
+    texts = tuple(_fold(t) for t in evidence)
+    out: list[str] = []
+    if len(content_words(text)) < MIN_CONTENT_WORDS:
+        out.append(
+            f"the claim asserts nothing checkable (fewer than {MIN_CONTENT_WORDS} content words)"
+        )
+    index = _evidence_terms(texts)
+    names = sorted(_claim_names(text, texts))
+    out += [f"'{n}' is not in the cited text" for n in names if not _has(n, index)]
+    stated = [n for n in names if _has(n, index)]  # a missing name is reported once, above
+    windows = _windows(texts)
+    for n in sorted(_numbers(text), key=_num_key):
+        if problem := _number_problem(n, text, stated, windows):
+            out.append(problem)
+    out += _best_sentence_problems(text, texts)
+    return tuple(out)
+
+
+def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]:
+    """The key constraints of ``question`` that ``evidence`` lacks: its numbers, named entities
+    (capitalized words after the first, stopwords such as "What" excluded) and quoted strings."""
+    text = _fold(question)
+    rest = _QUOTED.sub(" ", text)  # a quoted string is checked whole, its words not one by one
+    texts = tuple(_fold(t) for t in evidence)
+    index = _evidence_terms(texts)
+    out: list[str] = []
+    have = numbers(" ".join(texts))
+    out += [
+        f"number {n} from the question is not in the cited text"
+        for n in sorted(_numbers(rest), key=_num_key)
+        if n not in have
+    ]
+    out += [
+        f"'{e}' from the question is not in the cited text"
+        for e in sorted({_bare(e) for e in entities(rest)})
+        if not _has(e, index)
+    ]
+    for quote in _quotes(text):
+        if not _has_phrase(quote, texts):
+            out.append(f"the quoted '{quote}' from the question is not in the cited text")
+    return tuple(out)
+
+
+# -- matching -----------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Accents dropped and curly apostrophes straightened; case kept (entities need it).
+
+    Canonical decomposition (NFD), not ``text.analyzer.fold``'s NFKD: compatibility forms would
+    turn "…" into "..." (a new sentence break) and "10²" into "102" (a new number).
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept).replace("’", "'").replace("‘", "'")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers written with digits (``1957``, ``1,000``, ``3rd``, ``1990s``). Spelled-out
+    ones mostly count or order what the text lists or implies ("the two types are ...", "the
+    first episode"), so they are not hard constraints; the judges still weigh them."""
+    return numbers(" ".join(_DIGITS.findall(text)))
+
+
+def _num_key(n: str) -> tuple[int, str]:
+    return (len(n), n)
+
+
+def _bare(word: str) -> str:
+    """``word`` lowercased without a possessive ("Beyonce's" -> "beyonce", "Unions'" -> "unions")."""
+    w = word.lower()
+    return w[:-2] if w.endswith("'s") else w.rstrip("'")
+
+
+def _forms(word: str) -> set[str]:
+    """The spellings a word is matched under: itself without a possessive, without inner
+    punctuation (``co-operation`` -> ``cooperation``, ``u.s`` -> ``us``) and its stem."""
+    w = _bare(word)
+    joined = _NON_ALNUM.sub("", w)
+    return {w, joined, *stems([joined])} if joined else {w}
+
+
+def _parts(word: str) -> list[str]:
+    return [p for p in _NON_ALNUM.split(word.lower()) if p and p != "s"]
+
+
+@lru_cache(maxsize=1024)
+def _text_terms(text: str) -> frozenset[str]:
+    """Every form of every word of ``text`` and of each part of a hyphenated word, each pair of
+    neighbouring words written as one ("Super Bowl" = "Superbowl"), and the initials of runs of
+    capitalized words ("UMC"). Cached: the engine checks many sentences against the same chunks."""
+    out: set[str] = set()
+    toks = words(text)
+    for w in toks:
+        out |= _forms(w)
+        for p in _parts(w):
+            out |= _forms(p)
+    out.update(_NON_ALNUM.sub("", a + b) for a, b in itertools.pairwise(toks))
+    for m in _NAME_RUN.finditer(text):
+        caps = [w[0].lower() for w in m.group(0).split() if w.lower() not in _RUN_FILLER]
+        out.update(
+            "".join(caps[i:j]) for i in range(len(caps)) for j in range(i + 2, len(caps) + 1)
+        )
+    return frozenset(out)
+
+
+def _evidence_terms(texts: Sequence[str]) -> frozenset[str]:
+    return frozenset().union(*(_text_terms(t) for t in texts))
+
+
+def _has(term: str, index: frozenset[str]) -> bool:
+    """Whether ``term`` is in ``index`` under some form, or all its hyphen parts are."""
+    if _forms(term) & index:
+        return True
+    parts = _parts(term)
+    return len(parts) > 1 and all(_forms(p) & index for p in parts)
+
+
+def _has_phrase(phrase: str, texts: Sequence[str]) -> bool:
+    """Whether the words of ``phrase`` occur in this order, next to each other, in one of the
+    texts, compared by stem (a quoted title may differ only in case, accents and inflection)."""
+    want = [s for w in words(phrase) if (s := _stem(w))]
+    if not want:
+        return True
+    for text in texts:
+        have = [s for w in words(text) if (s := _stem(w))]
+        if any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1)):
+            return True
+    return False
+
+
+def _stem(word: str) -> str:
+    joined = _NON_ALNUM.sub("", _bare(word))
+    return stems([joined])[0] if joined else ""
+
+
+def _quotes(text: str) -> list[str]:
+    return [next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(text)]
+
+
+# -- claim rules --------------------------------------------------------------------------------
+
+
+def _claim_names(claim: str, texts: Sequence[str]) -> set[str]:
+    """The claim's entities; its first word too when the evidence writes it capitalized inside a
+    sentence (it is a name there, not sentence case)."""
+    names = {_bare(e) for e in entities(claim, name_start=True)}
+    toks = words(claim)
+    if toks and claim.lstrip()[:1].isupper():
+        first = toks[0]
+        known = {
+            f for t in texts for s in split_sentences(t) for e in entities(s) for f in _forms(e)
+        }
+        if _forms(first) & known:
+            names.add(_bare(first))
+    return names
+
+
+def _number_problem(n: str, claim: str, names: Sequence[str], windows: Sequence[str]) -> str:
+    """Empty when some evidence window holding ``n`` names all of ``names`` (with no names: holds
+    at least half of the claim's other content words, by stem); else the reason."""
+    windows = [w for w in windows if n in numbers(w)]
+    if not windows:
+        return f"number {n} is not in the cited text"
+    if names:
+        missing = min(([x for x in names if not _has(x, _text_terms(w))] for w in windows), key=len)
+        return f"number {n} is not stated with '{missing[0]}' in the cited text" if missing else ""
+    others = [w for w in content_words(claim) if not any(ch.isdigit() for ch in w)]
+    want = set(content_stems(" ".join(others)))
+    if not want or any(len(want & set(content_stems(w))) >= _COVER * len(want) for w in windows):
+        return ""
+    shown = ", ".join(f"'{w}'" for w in dict.fromkeys(others))
+    return f"number {n} is not stated with the claim's words ({shown}) in the cited text"
+
+
+def _windows(texts: Sequence[str]) -> list[str]:
+    """Each evidence sentence joined with the neighbours it continues or that continue it."""
+    out: list[str] = []
+    for text in texts:
+        sents = split_sentences(text)
+        joins = [i > 0 and _continues(sents[i]) for i in range(len(sents))]
+        for i, s in enumerate(sents):
+            before = [sents[i - 1]] if joins[i] else []
+            after = [sents[i + 1]] if i + 1 < len(sents) and joins[i + 1] else []
+            out.append(" ".join([*before, s, *after]))
+    return out
+
+
+def _continues(sentence: str) -> bool:
+    """Whether ``sentence`` continues the one before it: a subject pronoun opening it (or a clause
+    after a comma) refers back. A sentence with a noun for subject ("A storm hit ...", "The EEC
+    was ...") is about that; reading it with its neighbour would lend it the neighbour's words."""
+    return _REFERS_BACK.search(sentence) is not None
+
+
+def _best_sentence_problems(claim: str, texts: Sequence[str]) -> list[str]:
+    """Polarity and instruction checks against the evidence sentence that best matches."""
+    f = claim_features(claim, texts)
+    if not f.best_sentence or f.unigram_best == 0:
+        return []  # nothing in the evidence matches; the judge's score says so already
+    out: list[str] = []
+    if _negated(claim) != _negated(f.best_sentence) and _clauses_disagree(claim, f.best_sentence):
+        out.append(
+            "the claim negates its source sentence"
+            if _negated(claim)
+            else "the claim drops the negation of its source sentence"
+        )
+    if _is_instruction(f.best_sentence):
+        out.append("the supporting sentence is an instruction to the assistant, not a fact")
+    return out
+
+
+def _clauses_disagree(claim: str, sentence: str) -> bool:
+    """Whether some clause of the claim differs in polarity from the clause of ``sentence`` that
+    best matches it. The sentences as wholes already differ; this keeps a negation in a side
+    clause ("Although he was not born there, he moved to Paris") from vetoing a claim about the
+    other clause ("He moved to Paris")."""
+    theirs = _clauses(sentence)
+    for mine in _clauses(claim):
+        want = set(content_stems(mine))
+        best = max(theirs, key=lambda c: len(want & set(content_stems(c))))
+        if want & set(content_stems(best)) and _negated(mine) != _negated(best):
+            return True
+    return False
+
+
+def _negated(text: str) -> bool:
+    """``claims.negated`` without the cues that do not deny what they stand in: "not only ...
+    but also", "not until 1958" (it did happen, then), "X and not Y", "no doubt"."""
+    return negated(_NOT_DENIAL.sub(" ", text))
+
+
+def _clauses(text: str) -> list[str]:
+    """``text`` cut at punctuation and subordinating words; a piece without content words ("It
+    was not, however, ...") stays joined to the next, so its negation is not lost."""
+    out: list[str] = []
+    pending = ""
+    for piece in _CLAUSE.split(text):
+        pending = f"{pending} {piece}"
+        if content_stems(pending):
+            out.append(pending)
+            pending = ""
+    if pending.strip() and out:
+        out[-1] += pending
+    return out or [text]
+
+
+def _is_instruction(sentence: str) -> bool:
+    """A known injection move, or a command to say something ("... and say PWNED")."""
+    return bool(match_patterns(canonical(sentence))) or _COMMAND.search(sentence) is not None
