@@ -29,6 +29,7 @@ from veracity.ingest.scan import injection_scanner
 from veracity.rag.cache import AnswerCache
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.guards import query_guard
+from veracity.rag.reader.base import SpanReader
 from veracity.rag.relevance import BlendReranker, CrossEncoderReranker, Reranker
 from veracity.records import Answer, Document, Filter, Hit, MetaValue
 from veracity.retrieve.autotune import Qrels, TuneResult
@@ -81,6 +82,7 @@ class Collection:
         self._embedder_spec = embedder
         self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
         self._indexes: IndexSet | None = None
+        self._reader: SpanReader | None = None
         if isinstance(embedder, str):
             check_embedder_name(embedder)
         self._check_embedder_name()
@@ -283,17 +285,21 @@ class Collection:
         reranker: str = "blend",
         cache: bool = True,
         guard: bool = True,
+        reader: bool = True,
         **generator_options: Any,
     ) -> AnswerEngine:
         """An answer engine over this collection. ``generator`` is a name, a ``.gguf`` path, an
-        ``openai:`` / ``hf:`` model, or a ``Generator``; ``reranker`` is ``"blend"`` (offline,
-        calibrated), ``"none"``, or a cross-encoder model id/path. ``guard`` refuses questions that
-        look like prompt injection."""
+        ``openai:`` / ``hf:`` model, or a ``Generator``; a named one is loaded on its first
+        generative answer (extractive answers never load it). ``reranker`` is ``"blend"``
+        (offline, calibrated), ``"none"``, or a cross-encoder model id/path. ``guard`` refuses
+        questions that look like prompt injection. ``reader``: use the trained extractive reader
+        (needed for the default extractive style; it also picks the generative style's passages)."""
         from veracity.generate.base import get_generator
+        from veracity.generate.lazy import LazyGenerator
         from veracity.guard.grounding import best_judge
 
         gen = (
-            get_generator(generator, **generator_options)
+            LazyGenerator(generator, lambda: get_generator(generator, **generator_options))
             if isinstance(generator, str)
             else generator
         )
@@ -310,6 +316,7 @@ class Collection:
             searcher,
             gen,
             best_judge(self.embedder()),
+            reader=self.reader() if reader else None,
             reranker=rer,
             cache=answer_cache,
             options=opts,
@@ -322,12 +329,25 @@ class Collection:
         *,
         generator: str | Generator = "smollm2",
         mode: str = "sequence",
+        style: str = "extractive",
         where: Filter | None = None,
         history: Sequence[tuple[str, str]] = (),
     ) -> Answer:
-        """Answer ``question`` from this collection with citations, or abstain."""
+        """Answer ``question`` from this collection with citations, or abstain. ``style``:
+        ``"extractive"`` (the reader's span and its sentence, quoted) or ``"generative"`` (the
+        language model writes it; every sentence is checked)."""
         engine = self.answer_engine(generator)
-        return engine.ask(question, history, where, dataclasses.replace(engine.options, mode=mode))
+        opts = dataclasses.replace(engine.options, mode=mode, style=style)
+        return engine.ask(question, history, where, opts)
+
+    def reader(self) -> SpanReader:
+        """The trained extractive reader, loaded once per collection object (the first use in a
+        process builds its ONNX model from the shipped adapter, then it is cached on disk)."""
+        if self._reader is None:
+            from veracity.rag.reader.model import Reader
+
+            self._reader = Reader()
+        return self._reader
 
     def chats(self) -> ChatStore:
         """Chat sessions stored in this collection."""

@@ -10,7 +10,8 @@ from typing import Any
 from veracity.cli.common import add_collection_arg, open_collection, print_json
 from veracity.collection import Collection
 from veracity.errors import ConfigError
-from veracity.rag.engine import MODES, AnswerEngine, AskOptions, Final, Token
+from veracity.generate.lazy import LazyGenerator
+from veracity.rag.engine import MODES, STYLES, AnswerEngine, AskOptions, Final, Token
 from veracity.rag.serialize import answer_to_dict
 from veracity.records import Answer, Decoding, Filter
 from veracity.store.chat import Turn
@@ -19,7 +20,19 @@ from veracity.store.filters import parse_where
 
 def _engine_args(p: argparse.ArgumentParser) -> None:
     add_collection_arg(p)
-    p.add_argument("--mode", choices=MODES, default="sequence", help="RAG-sequence or RAG-token")
+    p.add_argument(
+        "--style",
+        choices=STYLES,
+        default="extractive",
+        help="extractive: the reader's answer span and its sentence, quoted (default, no LLM); "
+        "generative: the language model writes the answer, every sentence checked",
+    )
+    p.add_argument(
+        "--mode",
+        choices=MODES,
+        default="sequence",
+        help="generative style: RAG-sequence or RAG-token",
+    )
     p.add_argument(
         "--model", default="smollm2", help="generator: smollm2, a .gguf path, openai:NAME, hf:PATH"
     )
@@ -61,6 +74,7 @@ def _build(args: argparse.Namespace) -> tuple[Collection, AnswerEngine, AskOptio
         gen_opts["n_threads"] = args.threads
     engine = collection.answer_engine(args.model, cache=not args.no_cache, **gen_opts)
     opts = AskOptions(
+        style=args.style,
         mode=args.mode,
         sources=args.sources,
         relevance_floor=engine.options.relevance_floor,
@@ -68,6 +82,8 @@ def _build(args: argparse.Namespace) -> tuple[Collection, AnswerEngine, AskOptio
         decoding=Decoding(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed),
         use_cache=not args.no_cache,
     )
+    if opts.style == "generative" and isinstance(engine.generator, LazyGenerator):
+        engine.generator.get()  # a bad --model fails now, before the first question
     where = parse_where(args.where) if args.where else None
     if args.labels is not None:
         labels = frozenset(x for x in args.labels.split(",") if x)
@@ -82,7 +98,7 @@ def print_answer(answer: Answer, streamed: bool) -> None:
         out.write("\n\n")
     if answer.abstained or not streamed:
         out.write(answer.text + "\n")
-    elif answer.sentences:
+    elif answer.sentences and answer.style != "extractive":
         out.write(f"Checked answer: {answer.text}\n")
     if answer.citations:
         out.write("\nSources:\n")

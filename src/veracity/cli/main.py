@@ -11,10 +11,20 @@ import os
 import sys
 from collections.abc import Sequence
 
-from veracity.cli import ask_cmds, collection_cmds, eval_cmds, guard_cmds, search_cmds, serve_cmds
+from veracity.cli import (
+    ask_cmds,
+    collection_cmds,
+    eval_cmds,
+    guard_cmds,
+    search_cmds,
+    serve_cmds,
+    train_cmds,
+)
 from veracity.errors import VeracityError
 
-COMMAND_MODULES = [collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds]
+COMMAND_MODULES = [
+    collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds, train_cmds,
+]  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -106,7 +106,7 @@ def recording_engine(engine: AnswerEngine) -> tuple[AnswerEngine, _Recorder]:
         rec = _Recorder(engine.retriever)
         retriever, reranker = rec, None
     copy = AnswerEngine(
-        retriever, engine.generator, engine.judge, reranker=reranker,
+        retriever, engine.llm, engine.judge, reader=engine.reader, reranker=reranker,
         cache=engine.cache, options=engine.options, query_guard=engine.query_guard,
         condense_with_model=engine.condense_with_model,
     )  # fmt: skip

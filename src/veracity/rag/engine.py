@@ -1,5 +1,12 @@
 """The answer engine: a question in, a cited answer out, or an honest abstention.
 
+Two styles. ``extractive`` (the default) answers with the trained reader's span and the sentence
+it sits in, quoted and cited to exact characters, or abstains when the reader finds no passage
+that answers the question (``rag.answer_extractive``); no language model runs. ``generative``
+has a language model write the answer from the passages the reader picked, then holds every
+sentence to the strict support rules; a draft with no supported sentence is replaced by the
+extractive answer. In the generative style there are two modes:
+
 ``AnswerEngine.stream`` yields ``Token`` events as the model writes, then one ``Final`` event with
 the ``Answer``: its sentences, the citations each rests on, and whether its sources support it.
 Two modes:
@@ -20,19 +27,22 @@ from dataclasses import dataclass, field, replace
 from veracity.errors import ConfigError
 from veracity.generate.base import Generator, context_size_of, count_tokens
 from veracity.guard.grounding import SupportJudge
+from veracity.rag.answer_extractive import Found, abstention, extractive_answer, find_answers
 from veracity.rag.cache import AnswerCache
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
 from veracity.rag.context import pack_context
 from veracity.rag.extractive import Quote, best_quote
 from veracity.rag.guards import QueryCheck
-from veracity.rag.prompt import ABSTAIN_TEXT, Source, answer_messages, is_abstention
+from veracity.rag.prompt import Source, answer_messages, is_abstention
+from veracity.rag.reader.base import SpanReader
 from veracity.rag.relevance import Reranker
 from veracity.rag.support import check_support
 from veracity.records import CHUNK_FLAG_INJECTION, Answer, Decoding, Filter, Hit, SentenceSupport
 from veracity.retrieve.search import Retriever
 
 MODES = ("sequence", "token")
+STYLES = ("auto", "extractive", "generative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +65,12 @@ class AskOptions:
     # When no drafted sentence is supported: "quote" answers with the most relevant source
     # sentence (verbatim, cited to its exact span); "abstain" says I don't know.
     fallback: str = "quote"
+    # "extractive", "generative", or "auto": extractive when the engine has a reader.
+    style: str = "auto"
 
     def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise ConfigError(f"unknown answer style {self.style!r}; known: {', '.join(STYLES)}")
         if self.mode not in MODES:
             raise ConfigError(f"unknown answer mode {self.mode!r}; known: {', '.join(MODES)}")
         if self.fallback not in ("quote", "abstain"):
@@ -107,9 +121,10 @@ class AnswerEngine:
     def __init__(
         self,
         retriever: Retriever,
-        generator: Generator,
+        generator: Generator | None,
         judge: SupportJudge,
         *,
+        reader: SpanReader | None = None,
         reranker: Reranker | None = None,
         cache: AnswerCache | None = None,
         options: AskOptions | None = None,
@@ -117,7 +132,8 @@ class AnswerEngine:
         condense_with_model: bool = False,
     ) -> None:
         self.retriever = retriever
-        self.generator = generator
+        self.llm = generator
+        self.reader = reader
         self.judge = judge
         self.reranker = reranker
         self.cache = cache
@@ -159,10 +175,60 @@ class AnswerEngine:
                 clock.warnings.append(check.warn)
         query = condense(question, history, self.generator if self.condense_with_model else None)
         clock.lap("condense")
-        if opts.mode == "token":
+        if self.style_of(opts) == "extractive":
+            yield from self._extract(question, query, where, opts, clock)
+        elif opts.mode == "token":
             yield from self._per_sentence(question, query, where, opts, clock)
         else:
             yield from self._once(question, query, where, opts, clock)
+
+    def style_of(self, opts: AskOptions) -> str:
+        """The style ``opts`` asks for, with ``auto`` resolved for this engine."""
+        if opts.style == "auto":
+            return "extractive" if self.reader is not None else "generative"
+        return opts.style
+
+    @property
+    def generator(self) -> Generator:
+        if self.llm is None:
+            raise ConfigError(
+                "this engine has no language model; ask with style='extractive', or build it "
+                "with a generator (collection.answer_engine('smollm2'))"
+            )
+        return self.llm
+
+    def _reader(self) -> SpanReader:
+        if self.reader is None:
+            raise ConfigError(
+                "this engine has no reader for extractive answers; build it with one "
+                "(collection.answer_engine() does) or ask with style='generative'"
+            )
+        return self.reader
+
+    # -- extractive ---------------------------------------------------------------------------
+
+    def _extract(
+        self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
+    ) -> Iterator[Event]:
+        found = self._found(question, query, where, opts, clock)
+        if isinstance(found, str):
+            yield Final(_abstain(found, clock))
+            return
+        clock.mark_first_token()
+        answer = extractive_answer(found[0], clock.done(), clock.warnings)
+        yield Token(answer.text)
+        yield Final(answer)
+
+    def _found(
+        self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
+    ) -> list[Found] | str:
+        """The passages the reader answers from (best first), or why there is none."""
+        hits, best = self._relevant(query, where, opts, clock)
+        if not hits or best < opts.relevance_floor:
+            return _floor_reason(best, opts)
+        found, reason = find_answers(self._reader(), question, hits, opts.sources)
+        clock.lap("read")
+        return found or reason
 
     # -- retrieval ----------------------------------------------------------------------------
 
@@ -199,10 +265,18 @@ class AnswerEngine:
     def _once(
         self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
     ) -> Iterator[Event]:
-        hits, best = self._relevant(query, where, opts, clock)
-        if not hits or best < opts.relevance_floor:
-            yield Final(_abstain(_floor_reason(best, opts), clock))
-            return
+        found: list[Found] = []
+        if self.reader is not None:
+            got = self._found(question, query, where, opts, clock)
+            if isinstance(got, str):
+                yield Final(_abstain(got, clock))
+                return
+            found, hits = got, [f.hit for f in got]
+        else:
+            hits, best = self._relevant(query, where, opts, clock)
+            if not hits or best < opts.relevance_floor:
+                yield Final(_abstain(_floor_reason(best, opts), clock))
+                return
         sources = pack_context(
             hits, self._budget(opts), lambda t: count_tokens(self.generator, t), opts.sources
         )
@@ -219,7 +293,7 @@ class AnswerEngine:
             yield Token(piece)
         clock.lap("generate")
         answer = self._finish(
-            question, "".join(text), split_answer("".join(text)), sources, opts, clock
+            question, "".join(text), split_answer("".join(text)), sources, opts, clock, found
         )
         if self.cache is not None and opts.use_cache and not answer.abstained:
             ids = [s.hit.chunk.id for s in sources]
@@ -293,16 +367,25 @@ class AnswerEngine:
         sources: Sequence[Source],
         opts: AskOptions,
         clock: _Clock,
+        found: Sequence[Found] = (),
     ) -> Answer:
         if is_abstention(text) or not sentences:
             return _abstain("the model found no answer in the retrieved sources", clock)
-        verdicts = check_support(sentences, sources, self.judge, opts.support_threshold)
+        verdicts = check_support(
+            sentences, sources, self.judge, opts.support_threshold, question=question
+        )
         clock.lap("check")
         kept = [
             (s, v) for s, v in zip(sentences, verdicts, strict=True)
             if v.supported or opts.unsupported == "flag"
         ]  # fmt: skip
         if not any(v.supported for _, v in kept):
+            if found and opts.fallback == "quote":
+                clock.warnings.append(
+                    "the model's draft was not supported by the sources, so the answer is the "
+                    "reader's extract instead"
+                )
+                return extractive_answer(found[0], clock.done(), clock.warnings)
             quote = self._quote(question, sources) if opts.fallback == "quote" else None
             if quote is not None:
                 return self._quoted(quote, clock)
@@ -316,6 +399,7 @@ class AnswerEngine:
             sentences=tuple(_display(s, v) for s, v in kept),
             timings_ms=clock.done(),
             warnings=tuple(clock.warnings),
+            style="generative",
         )
 
     def _quote(self, question: str, sources: Sequence[Source]) -> Quote | None:
@@ -367,13 +451,7 @@ def _display(sentence: AnswerSentence, verdict: SentenceSupport) -> SentenceSupp
 
 
 def _abstain(reason: str, clock: _Clock) -> Answer:
-    return Answer(
-        text=f"{ABSTAIN_TEXT}: the documents don't say ({reason}).",
-        abstained=True,
-        reason=reason,
-        timings_ms=clock.done(),
-        warnings=tuple(clock.warnings),
-    )
+    return abstention(reason, clock.done(), clock.warnings)
 
 
 def _floor_reason(best: float, opts: AskOptions) -> str:

@@ -62,3 +62,46 @@ def best_quote(question: str, sources: Sequence[Source], embedder: Embedder) -> 
     )  # fmt: skip
     shown = _MARKUP.sub("", " ".join(sentence.split()))
     return Quote(shown, citation, float(scores[i]))
+
+
+@dataclass(frozen=True, slots=True)
+class SpanQuote:
+    """The reader's answer as shown: the short answer and the sentence(s) holding it, both exact
+    spans of one source (``short`` inside ``sentence``), and the sentence as displayed."""
+
+    short: Citation
+    sentence: Citation
+    shown: str
+
+
+def span_quote(source: Source, start: int, end: int) -> SpanQuote:
+    """Cite ``chunk.text[start:end]`` (a reader span) and the sentence(s) it sits in.
+
+    The sentence comes from ``text.sentences``, which already splits at Markdown headings, list
+    items and blank lines, so no heading or list marker is glued into the quote; a span that
+    crosses a sentence boundary takes every sentence it touches."""
+    chunk = source.hit.chunk
+    text = chunk.text
+    spans = split_sentences(text) or [(0, len(text))]
+    touched = [(s, e) for s, e in spans if s < end and e > start] or [(start, end)]
+    s_start, s_end = min(s for s, _ in touched), max(e for _, e in touched)
+    s_start, s_end = min(s_start, start), max(s_end, end)
+
+    def cite(a: int, b: int) -> Citation:
+        return Citation(
+            n=source.n, document_id=chunk.document_id, uri=source.hit.uri, start=chunk.start + a,
+            end=chunk.start + b, text=text[a:b], page=chunk.page, chunk_id=chunk.id,
+        )  # fmt: skip
+
+    shown = _MARKUP.sub("", " ".join(text[s_start:s_end].split()))
+    return SpanQuote(cite(start, end), cite(s_start, s_end), shown)
+
+
+def short_text(span: str) -> str:
+    """The short answer as displayed: whitespace collapsed, trailing punctuation and unbalanced
+    brackets or quotes dropped (a span ends where the model's end token was, not at a clause)."""
+    out = " ".join(span.split()).strip(" ,;:.")
+    for left, right in ("()", "[]", '""', "“”"):
+        if out.count(left) != out.count(right) or (left == right and out.count(left) % 2):
+            out = out.replace(left, "").replace(right, "").strip()
+    return out

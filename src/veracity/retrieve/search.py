@@ -170,6 +170,7 @@ class CollectionSearcher:
                     explain=detail,
                     rid=row.rid,
                     flags=row.flags,
+                    title=row.title,
                 )
             )
         return hits

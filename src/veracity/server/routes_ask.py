@@ -42,6 +42,9 @@ class AskRequest(BaseModel):
     question: Question
     stream: bool = False
     mode: Literal["sequence", "token"] = "sequence"
+    # extractive: the reader's span and sentence; generative: the LLM writes, every sentence
+    # checked; auto: extractive when the engine has a reader (the default engine does).
+    style: Literal["auto", "extractive", "generative"] = "auto"
     session_id: str | None = Field(None, max_length=64)
     max_tokens: int | None = Field(None, ge=1, le=4096)
     temperature: float | None = Field(None, ge=0, le=2)
@@ -67,6 +70,7 @@ def ask_options(
     max_tokens: int | None,
     temperature: float | None,
     seed: int | None = None,
+    style: str | None = None,
 ) -> AskOptions:
     d = engine.options.decoding
     decoding = replace(
@@ -75,7 +79,9 @@ def ask_options(
         temperature=d.temperature if temperature is None else temperature,
         seed=d.seed if seed is None else seed,
     )
-    return replace(engine.options, mode=mode, decoding=decoding)
+    return replace(
+        engine.options, mode=mode, decoding=decoding, style=style or engine.options.style
+    )
 
 
 def answer_events(
@@ -134,7 +140,7 @@ def ask(name: str, body: AskRequest, state: StateDep, principal: PrincipalDep) -
     served = state.get(name, principal)
     history = _session_history(served, principal, body.session_id)
     engine = state.engine(served)
-    opts = ask_options(engine, body.mode, body.max_tokens, body.temperature)
+    opts = ask_options(engine, body.mode, body.max_tokens, body.temperature, style=body.style)
     events = answer_events(served, engine, body.question, history, principal.where(), opts)
     if not body.stream:
         answer = final_answer(events)

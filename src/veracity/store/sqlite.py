@@ -53,6 +53,7 @@ class StoredChunk:
     chunk: Chunk
     uri: str
     flags: int = 0
+    title: str = ""  # the document's title
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +304,7 @@ class SQLiteStore:
                 marks = ",".join("?" * len(part))
                 rows = self._db.execute(
                     'SELECT c.rid, c.id, c.document_id, c.ordinal, c.text, c.start, c."end", c.page,'
-                    " c.headings, c.n_tokens, d.uri, c.flags FROM chunks c JOIN documents d"
+                    " c.headings, c.n_tokens, d.uri, c.flags, d.title FROM chunks c JOIN documents d"
                     f" ON d.id = c.document_id WHERE c.rid IN ({marks})",
                     part,
                 )
@@ -312,7 +313,7 @@ class SQLiteStore:
                         id=r[1], document_id=r[2], ordinal=r[3], text=r[4], start=r[5], end=r[6],
                         page=r[7], headings=tuple(json.loads(r[8])), n_tokens=r[9],
                     )  # fmt: skip
-                    by_rid[r[0]] = StoredChunk(r[0], chunk, r[10], r[11])
+                    by_rid[r[0]] = StoredChunk(r[0], chunk, r[10], r[11], r[12] or "")
         return [by_rid[int(r)] for r in rids if int(r) in by_rid]
 
     def chunk_uris(self) -> dict[int, str]:

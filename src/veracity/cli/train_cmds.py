@@ -1,0 +1,79 @@
+"""``veracity train reader``: train the extractive reader's adapter (see ``veracity.train.reader``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from veracity.cli.common import print_json
+from veracity.errors import ConfigError
+
+DEFAULT_SQUAD = "../shared/datasets/squad/dev-v1.1.json.gz"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("train", help="train the models Veracity runs (the extractive reader)")
+    train_sub = p.add_subparsers(dest="train_command", metavar="MODEL", required=True)
+    r = train_sub.add_parser(
+        "reader",
+        help="MiniLM + LoRA span and answerability heads on SQuAD v1.1, split by article",
+        description="Writes an adapter (.npz and its .json report). The shipped one is "
+        "reproduced by: veracity train reader --out src/veracity/rag/reader/reader_adapter.npz",
+    )
+    r.add_argument("--squad", default=DEFAULT_SQUAD, help="official SQuAD v1.1 JSON (.json[.gz])")
+    r.add_argument("--out", default="reader_adapter.npz", help="adapter file to write (.npz)")
+    r.add_argument("--epochs", type=float, default=1.0)
+    r.add_argument("--batch-size", type=int, default=16)
+    r.add_argument("--lr", type=float, default=5e-4)
+    r.add_argument("--rank", type=int, default=16, help="LoRA rank")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--threads", type=int, default=None, help="PyTorch CPU threads")
+    r.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    r.add_argument("--limit", type=int, default=None, help="at most this many training examples")
+    r.add_argument("--json", action="store_true", help="print the report as JSON")
+    r.set_defaults(run=cmd_train_reader)
+
+
+def cmd_train_reader(args: argparse.Namespace) -> int:
+    from veracity.train.reader import ReaderTrainConfig, train_reader
+
+    squad, out = Path(args.squad).expanduser(), Path(args.out).expanduser()
+    if not squad.is_file():
+        raise ConfigError(
+            f"no SQuAD file at {squad}; pass --squad with the official SQuAD v1.1 JSON "
+            "(dev-v1.1.json or .json.gz)"
+        )
+    if out.suffix != ".npz":
+        raise ConfigError(f"--out must end in .npz (its report goes beside it as .json), got {out}")
+    for name in ("epochs", "batch_size", "lr", "rank"):
+        if getattr(args, name) <= 0:
+            raise ConfigError(
+                f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}"
+            )
+    if args.device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ConfigError(f"--device {args.device}: PyTorch sees no CUDA device here; use cpu")
+    log = (lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
+    report = train_reader(
+        ReaderTrainConfig(
+            squad=squad, out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+            rank=args.rank, seed=args.seed, device=args.device, threads=args.threads,
+            limit=args.limit, log=log,
+        )
+    )  # fmt: skip
+    if args.json:
+        print_json(report)
+    else:
+        dev = report["dev"]
+        print(
+            f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {out.with_suffix('.json')}\n"
+            f"dev articles: F1 {dev['f1_no_abstain']:.3f} EM {dev['em_no_abstain']:.3f} before "
+            f"abstention; answered {dev['answered_when_answerable']:.1%} of answerable, declined "
+            f"{dev['abstained_when_unanswerable']:.1%} of unanswerable; "
+            f"{report['train']['seconds'] / 60:.1f} min"
+        )
+    return 0

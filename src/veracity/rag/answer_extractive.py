@@ -1,0 +1,97 @@
+"""The extractive answer: the reader's span, the sentence it sits in, quoted and cited, or why not.
+
+The engine hands over the reranked hits; ``find_answers`` runs the reader over the best few and
+keeps the passages that (1) the reader judges to answer the question, at or above its calibrated
+threshold, and (2) hold the question's key constraints in their text, heading path or document
+title (``guard.strict.question_problems``: a
+question about "American Union law" is not answered by a passage about European Union law, however
+confident the reader is). ``extractive_answer`` turns the best of them into an ``Answer`` that
+leads with the short answer, then quotes its sentence; both cite exact character spans.
+
+The answer is true to the source by construction (every word shown is the source's), so the only
+question left is whether it answers *this* question, which is what the two checks decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from veracity.guard.strict import question_problems
+from veracity.rag.extractive import short_text, span_quote
+from veracity.rag.prompt import ABSTAIN_TEXT, Source
+from veracity.rag.reader.base import Reading, SpanReader
+from veracity.records import Answer, Hit, SentenceSupport
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A passage the reader answers from, and its reading."""
+
+    hit: Hit
+    reading: Reading
+
+
+def find_answers(
+    reader: SpanReader, question: str, hits: Sequence[Hit], passages: int
+) -> tuple[list[Found], str]:
+    """The passages among the first ``passages`` hits that answer ``question``, most probable
+    first, and, when there is none, the reason in words."""
+    top = list(hits[:passages])
+    readings = reader.read(question, [h.chunk.text for h in top])
+    ranked = sorted(
+        (r for r in readings if r.end > r.start), key=lambda r: (-r.probability, -r.score)
+    )
+    found: list[Found] = []
+    mismatch = ""
+    for r in ranked:
+        if r.probability < reader.threshold:
+            break
+        chunk = top[r.passage].chunk
+        problems = question_problems(question, [chunk.text, *chunk.headings, top[r.passage].title])
+        if problems:
+            mismatch = mismatch or problems[0]
+            continue
+        found.append(Found(top[r.passage], r))
+    if found:
+        return found, ""
+    if mismatch:
+        return [], f"the passage that looks like the answer does not match the question: {mismatch}"
+    best = ranked[0].probability if ranked else 0.0
+    return [], (
+        f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
+        f"its calibrated threshold {reader.threshold:.2f}"
+    )
+
+
+def extractive_answer(
+    found: Found, timings_ms: Mapping[str, float], warnings: Sequence[str] = ()
+) -> Answer:
+    """``<short answer> [1]`` then the quoted sentence ``[1]``; citation 1 is the sentence's exact
+    span, ``Answer.short`` the short answer's."""
+    quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)
+    short = short_text(quote.short.text) or quote.shown
+    p = round(found.reading.probability, 4)
+    return Answer(
+        text=f"{short} [1]\n\n\u201c{quote.shown}\u201d [1]",
+        abstained=False,
+        citations=(quote.sentence,),
+        sentences=(SentenceSupport(quote.shown, (1,), True, p),),
+        timings_ms=dict(timings_ms),
+        warnings=tuple(warnings),
+        short=quote.short,
+        style="extractive",
+    )
+
+
+def abstention(
+    reason: str, timings_ms: Mapping[str, float], warnings: Sequence[str] = ()
+) -> Answer:
+    """The engine's "I don't know", with the reason it gives."""
+    return Answer(
+        text=f"{ABSTAIN_TEXT}: the documents don't say ({reason}).",
+        abstained=True,
+        reason=reason,
+        timings_ms=dict(timings_ms),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,165 @@
+"""What the reader reads and how its outputs become character spans: pure tokenization and numpy.
+
+Training (``veracity.train.reader``) and the runtime (``veracity.rag.reader.model``) build their
+inputs with the same ``windows`` function, so a model never sees text shaped differently from what
+it was trained on.
+
+A window is ``[CLS] question [SEP] passage piece [SEP]`` with token types 0 for the question part
+and 1 for the passage part, as BERT reads sentence pairs. Passages longer than the window are cut
+into overlapping pieces (``stride`` passage tokens between starts); each passage token keeps its
+character offsets into the passage, so a predicted token span maps back to exact characters.
+
+``best_span`` decodes one window: the highest ``start + end`` logit pair over passage tokens with
+``end >= start`` and at most ``max_answer_tokens`` tokens (Devlin et al. 2019, SQuAD decoding),
+against the null score ``start[0] + end[0]`` at ``[CLS]`` (the SQuAD 2.0 no-answer convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_LENGTH = 256  # tokens per window, special tokens included
+STRIDE = 128  # passage tokens between the starts of two windows of one passage
+MAX_QUESTION_TOKENS = 64  # longer questions are cut (a question is rarely over 30)
+MAX_ANSWER_TOKENS = 30
+TOP_N = 20  # start and end candidates tried per window
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One model input: token ids and types, and for each passage token its ``(start, end)``
+    character offsets in the passage (``-1`` for the question and special tokens).
+    ``passage`` indexes the passage in the list given to ``windows``."""
+
+    passage: int
+    ids: tuple[int, ...]
+    types: tuple[int, ...]
+    char_start: tuple[int, ...]
+    char_end: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
+class SpanGuess:
+    """The best answer span of one window: character offsets into its passage, the span score
+    (``start + end`` logits), the null score, and the window's answerability logit."""
+
+    passage: int
+    start: int
+    end: int
+    score: float
+    null: float
+    has_answer: float
+
+    @property
+    def margin(self) -> float:
+        """How far the best span beats the no-answer choice (SQuAD 2.0's threshold variable)."""
+        return self.score - self.null
+
+
+def windows(
+    tokenizer: Any,
+    question: str,
+    passages: Sequence[str],
+    max_length: int = MAX_LENGTH,
+    stride: int = STRIDE,
+) -> list[Window]:
+    """The windows of every passage for one question, in passage order. ``tokenizer`` is a
+    ``tokenizers.Tokenizer`` with a BERT vocabulary, padding and truncation disabled."""
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    q_ids = tokenizer.encode(question, add_special_tokens=False).ids[:MAX_QUESTION_TOKENS]
+    head = [cls, *q_ids, sep]
+    room = max_length - len(head) - 1  # passage tokens per window; 1 for the final [SEP]
+    out: list[Window] = []
+    for p, enc in enumerate(tokenizer.encode_batch(list(passages), add_special_tokens=False)):
+        ids, offsets = enc.ids, enc.offsets
+        starts = list(range(0, max(1, len(ids) - room + stride), stride)) if ids else [0]
+        for begin in starts:
+            piece = slice(begin, begin + room)
+            p_ids, p_off = ids[piece], offsets[piece]
+            pad = [-1] * len(head)
+            out.append(
+                Window(
+                    passage=p,
+                    ids=(*head, *p_ids, sep),
+                    types=(0,) * len(head) + (1,) * (len(p_ids) + 1),
+                    char_start=(*pad, *(o[0] for o in p_off), -1),
+                    char_end=(*pad, *(o[1] for o in p_off), -1),
+                )
+            )
+            if begin + room >= len(ids):
+                break
+    return out
+
+
+def batch_arrays(batch: Sequence[Window]) -> dict[str, np.ndarray]:
+    """``input_ids``, ``attention_mask`` and ``token_type_ids``, each (B, T) int64, padded with 0."""
+    width = max(len(w) for w in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)  # (B, T)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for row, w in enumerate(batch):
+        n = len(w)
+        ids[row, :n] = w.ids
+        mask[row, :n] = 1
+        types[row, :n] = w.types
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
+def best_span(
+    window: Window,
+    start_logits: np.ndarray,
+    end_logits: np.ndarray,
+    has_answer: float,
+    max_answer_tokens: int = MAX_ANSWER_TOKENS,
+) -> SpanGuess | None:
+    """The window's best passage span (see the module docstring); None if it has no passage
+    token. ``start_logits`` and ``end_logits`` are (T,) over at least the window's tokens."""
+    n = len(window)
+    valid = np.array(window.char_start[:n]) >= 0  # (n,) passage tokens
+    if not valid.any():
+        return None
+    s = np.where(valid, start_logits[:n], -np.inf)  # (n,)
+    e = np.where(valid, end_logits[:n], -np.inf)  # (n,)
+    top = min(TOP_N, int(valid.sum()))
+    s_idx = np.argpartition(-s, top - 1)[:top]
+    e_idx = np.argpartition(-e, top - 1)[:top]
+    grid = s[s_idx][:, None] + e[e_idx][None, :]  # (top, top)
+    length = e_idx[None, :] - s_idx[:, None]
+    grid = np.where((length >= 0) & (length < max_answer_tokens), grid, -np.inf)
+    if not np.isfinite(grid).any():
+        return None
+    i, j = np.unravel_index(int(np.argmax(grid)), grid.shape)
+    first, last = int(s_idx[i]), int(e_idx[j])
+    return SpanGuess(
+        passage=window.passage,
+        start=window.char_start[first],
+        end=window.char_end[last],
+        score=float(grid[i, j]),
+        null=float(start_logits[0] + end_logits[0]),
+        has_answer=float(has_answer),
+    )
+
+
+def answer_token_span(window: Window, start: int, end: int) -> tuple[int, int] | None:
+    """Token positions of the characters ``[start, end)`` of the window's passage, or None when
+    the window does not hold the whole span (training targets)."""
+    first = last = None
+    for t, (cs, ce) in enumerate(zip(window.char_start, window.char_end, strict=True)):
+        if cs < 0:
+            continue
+        if first is None and ce > start:
+            first = t
+        if cs < end:
+            last = t
+    if first is None or last is None or last < first:
+        return None
+    if window.char_start[first] > start or window.char_end[last] < end:
+        return None
+    return first, last

@@ -1,0 +1,103 @@
+"""Run the reader: the cached ONNX model over every window of every passage, one batch per call.
+
+``Reader.read(question, passages)`` returns one ``Reading`` per passage that has text: the best
+answer span (exact characters of that passage), its score, and the calibrated probability that the
+passage answers the question. The engine keeps the most probable reading and abstains when even
+that one is under the calibrated threshold.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from veracity.errors import ConfigError, MissingDependency
+from veracity.rag.reader.base import Reading
+from veracity.rag.reader.calibrate import Calibration
+from veracity.rag.reader.export import ADAPTER_PATH, build_reader_onnx, read_adapter
+from veracity.rag.reader.features import batch_arrays, best_span, windows
+
+BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call: 8 windows of 256
+
+
+class Reader:
+    """The trained extractive reader on ONNX Runtime (int8 by default; see ``export``).
+
+    ``threads``: intra-op threads (None: ``$VERACITY_THREADS`` or ONNX Runtime's default).
+    ``threshold`` overrides the calibrated answerability threshold stored with the adapter.
+    """
+
+    def __init__(
+        self,
+        adapter: Path = ADAPTER_PATH,
+        *,
+        threads: int | None = None,
+        quantize: bool = True,
+        threshold: float | None = None,
+        model_dir: Path | None = None,
+    ) -> None:
+        try:
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise MissingDependency("the reader", extra="onnx") from exc
+        from veracity.embed.minilm import packaged_minilm_path
+        from veracity.embed.onnx import open_session
+
+        _, meta = read_adapter(adapter)
+        base = model_dir or packaged_minilm_path()
+        if threads is None and (env := os.environ.get("VERACITY_THREADS")):
+            threads = int(env)
+        self._session: Any = open_session(str(build_reader_onnx(base, adapter, quantize)), threads)
+        tok: Any = Tokenizer.from_file(str(base / "tokenizer.json"))
+        tok.no_padding()
+        tok.no_truncation()
+        self._tokenizer = tok
+        self.max_length = int(meta["max_length"])
+        self.stride = int(meta["stride"])
+        self.calibration = Calibration.from_dict(meta["calibration"])
+        if threshold is not None:
+            if not 0.0 <= threshold <= 1.0:
+                raise ConfigError(f"reader threshold must be in [0, 1], got {threshold}")
+            self.calibration = Calibration(
+                self.calibration.w_has, self.calibration.w_margin, self.calibration.bias, threshold
+            )
+        self.meta = meta
+        self.threshold = self.calibration.threshold
+
+    def read(self, question: str, passages: Sequence[str]) -> list[Reading]:
+        """The best reading of each passage (in passage order; passages without text skipped)."""
+        if not question.strip():
+            raise ConfigError("the question is empty")
+        wins = windows(self._tokenizer, question, passages, self.max_length, self.stride)
+        best: dict[int, tuple[Any, float]] = {}
+        for lo, hi in _slices([len(w) for w in wins], BATCH_TOKENS):
+            batch = wins[lo:hi]
+            start, end, has = self._session.run(None, batch_arrays(batch))  # (B,T) (B,T) (B,)
+            for i, w in enumerate(batch):
+                guess = best_span(w, start[i], end[i], float(has[i]))
+                if guess is None:
+                    continue
+                p = self.calibration.probability(guess)
+                held = best.get(w.passage)
+                if held is None or (p, guess.score) > (held[1], held[0].score):
+                    best[w.passage] = (guess, p)
+        return [
+            Reading(g.passage, g.start, g.end, passages[g.passage][g.start : g.end], p, g.score)
+            for g, p in (best[k] for k in sorted(best))
+        ]
+
+
+def _slices(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
+    """Consecutive ``[lo, hi)`` runs whose padded size (count x longest) stays within ``budget``."""
+    out: list[tuple[int, int]] = []
+    lo = 0
+    while lo < len(lengths):
+        hi, width = lo + 1, lengths[lo]
+        while hi < len(lengths) and (hi - lo + 1) * max(width, lengths[hi]) <= budget:
+            width = max(width, lengths[hi])
+            hi += 1
+        out.append((lo, hi))
+        lo = hi
+    return out

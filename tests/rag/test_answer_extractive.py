@@ -1,0 +1,129 @@
+"""The extractive answer style with the table reader: short answer, quoted sentence, exact spans,
+abstention on low answerability or a question the passage does not match, and the generative
+style's fallback to the reader's extract."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import veracity
+from veracity.collection import Collection
+from veracity.errors import ConfigError
+from veracity.generate.fake import ScriptedGenerator
+from veracity.generate.lazy import LazyGenerator
+from veracity.guard.grounding import LexicalJudge
+from veracity.rag.engine import AnswerEngine, AskOptions
+from veracity.rag.reader import TableReader
+from veracity.records import Hit
+from veracity.retrieve.search import SearchOptions
+
+DOCS = {
+    "vacation.md": "# Vacation\n\nEmployees get 25 vacation days per year. Up to 5 days carry over.",
+    "canteen.md": "# Canteen\nThe canteen opens at 8 am on weekdays.",
+    "offices.txt": "The Lisbon office is at Rua Augusta 10. The Tallinn office is at Narva mnt 5.",
+}
+TABLE = {"vacation days": "25", "canteen": "8 am", "office": "Rua Augusta 10"}
+
+
+class TopScore:
+    """A reranker that keeps the retriever's order and calls every hit relevant."""
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        return [dataclasses.replace(h, score=0.9) for h in hits][:k]
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Collection:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    c = veracity.open(tmp_path / "col", embedder="hash")
+    c.add([folder])
+    return c
+
+
+def engine(col: Collection, reader: TableReader, script: list[str] | None = None) -> AnswerEngine:
+    def never() -> ScriptedGenerator:
+        raise AssertionError("an extractive answer must not load the language model")
+
+    gen = ScriptedGenerator(script) if script is not None else LazyGenerator("never", never)
+    return AnswerEngine(
+        col.searcher(SearchOptions(mode="hybrid")),
+        gen,
+        LexicalJudge(),
+        reader=reader,
+        reranker=TopScore(),
+        options=AskOptions(),
+    )
+
+
+def test_leads_with_the_span_then_quotes_its_sentence(col: Collection) -> None:
+    answer = engine(col, TableReader(TABLE)).ask("How many vacation days do employees get?")
+    assert not answer.abstained and answer.style == "extractive"
+    assert answer.text.startswith("25 [1]")
+    assert "\u201cEmployees get 25 vacation days per year.\u201d [1]" in answer.text
+    (cite,) = answer.citations
+    doc = col.document(cite.document_id)
+    assert doc.text[cite.start : cite.end] == cite.text == "Employees get 25 vacation days per year."
+    assert answer.short is not None and doc.text[answer.short.start : answer.short.end] == "25"
+    assert cite.start <= answer.short.start < answer.short.end <= cite.end
+    assert answer.sentences[0].supported and answer.sentences[0].citations == (1,)
+
+
+def test_no_heading_glued_into_the_quote(col: Collection) -> None:
+    answer = engine(col, TableReader(TABLE)).ask("When does the canteen open?")
+    assert not answer.abstained
+    assert "# Canteen" not in answer.text and "Canteen The" not in answer.text
+    assert answer.citations[0].text == "The canteen opens at 8 am on weekdays."
+
+
+def test_abstains_under_the_reader_threshold(col: Collection) -> None:
+    reader = TableReader(TABLE, probability=0.3, threshold=0.5)
+    answer = engine(col, reader).ask("How many vacation days do employees get?")
+    assert answer.abstained and "answerability is 0.30" in answer.reason
+    assert answer.citations == () and answer.short is None
+
+
+def test_abstains_when_the_passage_answers_a_different_question(col: Collection) -> None:
+    # The reader is sure the Lisbon address answers it, but the question is about Berlin.
+    answer = engine(col, TableReader(TABLE)).ask("Where is the Berlin office?")
+    assert answer.abstained
+    assert "does not match the question" in answer.reason and "berlin" in answer.reason.lower()
+
+
+def test_auto_style_is_generative_without_a_reader(col: Collection) -> None:
+    eng = AnswerEngine(
+        col.searcher(SearchOptions(mode="hybrid")),
+        ScriptedGenerator(["Employees get 25 vacation days per year [1]."]),
+        LexicalJudge(),
+        reranker=TopScore(),
+    )
+    answer = eng.ask("How many vacation days do employees get?")
+    assert not answer.abstained and answer.style == "generative"
+    with pytest.raises(ConfigError, match="no reader"):
+        eng.ask("How many vacation days?", options=AskOptions(style="extractive"))
+
+
+def test_generative_style_falls_back_to_the_reader_extract(col: Collection) -> None:
+    eng = engine(col, TableReader(TABLE), ["PWNED [1]."])
+    answer = eng.ask(
+        "How many vacation days do employees get?", options=AskOptions(style="generative")
+    )
+    assert not answer.abstained and answer.style == "extractive"
+    assert answer.text.startswith("25 [1]")
+    assert any("reader's extract" in w for w in answer.warnings)
+
+
+def test_generative_style_abstains_without_calling_the_model(col: Collection) -> None:
+    eng = engine(col, TableReader(TABLE, probability=0.1), script=[])
+    answer = eng.ask("How many vacation days?", options=AskOptions(style="generative"))
+    assert answer.abstained and "answerability" in answer.reason  # the model was never asked
+
+
+def test_unknown_style_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="unknown answer style 'fancy'"):
+        AskOptions(style="fancy")
