@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,10 @@ from veracity.retrieve.search import SearchOptions
 from veracity.server import ServerConfig, create_app
 from veracity.store.cache import CacheStore
 from veracity.store.keys import create_key
+
+# The base URL for TestClient: open local mode serves only loopback Host names (DNS rebinding
+# guard), so TestClient's default "testserver" would be refused.
+LOCAL_URL = "http://127.0.0.1"
 
 _SOURCE = re.compile(r'<source id="(\d+)"[^>]*>\n(.*?)\n</source>', re.S)
 
@@ -118,3 +124,75 @@ def live_server(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@dataclass
+class Raw:
+    """What ``call_asgi`` saw: the status, the JSON body, and how many body chunks the app took."""
+
+    status: int
+    body: dict[str, Any]
+    chunks_read: int
+
+
+def call_asgi(
+    app: FastAPI,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    chunks: Iterable[bytes] = (),
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> Raw:
+    """Drive ``app`` directly over ASGI, feeding the body one chunk per ``receive()`` (as a server
+    does with a chunked upload), and count the chunks the app pulled. TestClient cannot tell:
+    it hands the app the whole body in one message."""
+    source = iter(chunks)
+    pulled = 0
+    done = False
+    start: dict[str, Any] = {}
+    body = bytearray()
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled, done
+        if not done:
+            chunk = next(source, None)
+            if chunk is not None:
+                pulled += 1
+                return {"type": "http.request", "body": chunk, "more_body": True}
+            done = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.sleep(0)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    if "host" not in {k.lower() for k in headers}:
+        raw.append((b"host", f"{host}:{port}".encode()))
+    scope = {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
+        "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+        "query_string": b"", "root_path": "", "headers": raw, "client": ("127.0.0.1", 50000),
+        "server": (host, port), "state": {},
+    }  # fmt: skip
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    return Raw(int(start["status"]), json.loads(bytes(body) or b"{}"), pulled)
+
+
+def multipart(name: str, data: bytes, ctype: str = "text/plain") -> tuple[str, bytes]:
+    """``(content type, body)`` of a one-file multipart upload."""
+    boundary = "veracityboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: {ctype}\r\n\r\n"
+    ).encode()
+    return (
+        f"multipart/form-data; boundary={boundary}",
+        head + data + f"\r\n--{boundary}--\r\n".encode(),
+    )

@@ -19,7 +19,7 @@ from veracity.server.state import ServerState
 from veracity.server.uploads import safe_filename
 from veracity.store.keys import KeyStore
 
-from .helpers import Setup, docs, make_setup
+from .helpers import LOCAL_URL, Setup, docs, make_setup
 
 CORPUS = {
     "mem://lisbon": ("The Lisbon office opens at nine. Parking is free for staff.", ["hr"]),
@@ -38,7 +38,7 @@ def setup(tmp_path: Path) -> Setup:
 
 
 def client(setup: Setup, **kw: object) -> TestClient:
-    return TestClient(setup.app(**kw), raise_server_exceptions=False)
+    return TestClient(setup.app(**kw), base_url=LOCAL_URL, raise_server_exceptions=False)
 
 
 def auth(setup: Setup, key: str) -> dict[str, str]:

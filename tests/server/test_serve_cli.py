@@ -15,7 +15,7 @@ from veracity.cli.main import main
 from veracity.collection import Collection
 from veracity.records import Document
 
-from .helpers import free_port, make_setup
+from .helpers import LOCAL_URL, free_port, make_setup
 
 
 def test_serve_refuses_an_open_server_off_loopback(
@@ -68,7 +68,7 @@ def test_text_window_reports_the_pdf_page(tmp_path: Path) -> None:
     with Collection(setup.collections["docs"], embedder="hash") as col:
         col.add([Document.make("mem://r.pdf", text, mime="application/pdf", page_starts=(0, 20))])
         doc_id = col.store.find_document_ids(uris=["mem://r.pdf"])[0]
-    c = TestClient(setup.app())
+    c = TestClient(setup.app(), base_url=LOCAL_URL)
     w = c.get(f"/api/collections/docs/documents/{doc_id}/text?start=29&end=44&context=5").json()
     assert w["page"] == 2 and w["pages"] == 2
     assert w["text"][w["highlight"]["start"] : w["highlight"]["end"]] == text[29:44]

@@ -1,4 +1,4 @@
-"""Commands that manage a collection: ingest, docs, delete, status, reembed."""
+"""Commands that manage a collection: ingest, docs, delete, status, reembed, cache clear."""
 
 from __future__ import annotations
 
@@ -62,6 +62,16 @@ def register(sub: Any) -> None:
     add_collection_arg(p)
     p.add_argument("--embedder", required=True, dest="new_embedder")
     p.set_defaults(run=cmd_reembed)
+
+    cache = sub.add_parser("cache", help="manage the answer cache").add_subparsers(
+        dest="cache_command", metavar="ACTION", required=True
+    )
+    p = cache.add_parser(
+        "clear", help="drop every cached answer (say, after relabelling or removing documents)"
+    )
+    add_collection_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_cache_clear)
 
 
 def parse_meta(items: list[str]) -> dict[str, MetaValue]:
@@ -197,4 +207,20 @@ def cmd_reembed(args: argparse.Namespace) -> int:
     print(
         f"re-embedded {n} chunks with {args.new_embedder} in {time.perf_counter() - started:.1f} s"
     )
+    return 0
+
+
+def cmd_cache_clear(args: argparse.Namespace) -> int:
+    from veracity.store.cache import CacheStore
+    from veracity.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(args.collection, create=False)
+    try:
+        n = CacheStore(store).clear()
+    finally:
+        store.close()
+    if args.json:
+        print_json({"cleared": n})
+    else:
+        print(f"cleared {n} cached answer(s) from {args.collection}")
     return 0

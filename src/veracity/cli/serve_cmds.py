@@ -24,12 +24,20 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--embedder", default=None, help="embedder for new collections (default minilm-onnx)"
     )
-    p.add_argument("--max-upload-mb", type=float, default=20.0)
+    p.add_argument("--max-upload-mb", type=float, default=20.0, help="file upload size limit")
+    p.add_argument(
+        "--max-json-mb", type=float, default=1.0, help="size limit of every other request body"
+    )
     p.add_argument("--rate", type=float, default=10.0, help="requests/s per key (token bucket)")
     p.add_argument("--burst", type=int, default=40, help="token bucket size per key")
     p.add_argument(
         "--cors-origin", action="append", default=[], metavar="ORIGIN",
         help="allow browser calls from this origin (off by default; repeatable)",
+    )  # fmt: skip
+    p.add_argument(
+        "--trusted-proxy", action="append", default=[], metavar="ADDR",
+        help="a reverse proxy (IP or network) whose X-Forwarded-For names the client for the "
+        "anonymous rate limit (none by default: the header is ignored; repeatable)",
     )  # fmt: skip
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     p.set_defaults(run=cmd_serve)
@@ -69,9 +77,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         embedder=args.embedder,
         host=args.host,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        max_json_bytes=int(args.max_json_mb * 1024 * 1024),
         rate=args.rate,
         burst=args.burst,
         cors_origins=tuple(args.cors_origin),
+        trusted_proxies=tuple(args.trusted_proxy),
     )
     serve(config, args.port, args.log_level)
     return 0

@@ -3,8 +3,10 @@
 Exact: the key hashes the model, the decoding, the scope (filter and ACL labels), the standalone
 question and the content hashes of the chunks packed into the prompt, so it is in effect a prompt
 hash. Semantic: a near-duplicate question (cosine >= threshold, same model, decoding and scope)
-reuses an answer. Either way an entry is served only while every chunk it used still exists, so an
-upsert or delete of a source invalidates every answer that relied on it.
+reuses an answer. Either way an entry is served only while every chunk it used still exists and
+the caller may still see it (the filter is re-applied at read time: chunk ids are content hashes,
+so they survive a relabel), and every citation names a document the caller may see; an upsert,
+delete or relabel of a source invalidates every answer that relied on it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from veracity.embed.base import Embedder
 from veracity.rag.serialize import answer_from_dict, answer_to_dict
-from veracity.records import Answer
-from veracity.store.cache import CacheStore
+from veracity.records import Answer, Filter
+from veracity.store.cache import CacheEntry, CacheStore
 
 if TYPE_CHECKING:
     from veracity.rag.engine import AskOptions
@@ -50,16 +52,24 @@ class AnswerCache:
         return hashlib.sha256(self._context(model, opts, scope).encode("utf-8")).hexdigest()
 
     def lookup(
-        self, model: str, opts: AskOptions, scope: str, question: str, chunk_ids: Sequence[str]
+        self,
+        model: str,
+        opts: AskOptions,
+        scope: str,
+        question: str,
+        chunk_ids: Sequence[str],
+        where: Filter | None = None,
     ) -> Answer | None:
-        """An exact hit, else a near-duplicate question's answer, else None."""
-        entry = self.store.get(self.key(model, opts, scope, question, chunk_ids))
+        """An exact hit, else a near-duplicate question's answer, else None. ``where`` is the
+        caller's filter (the one ``scope`` was made from): an entry with a chunk or a citation it
+        does not let through is a miss."""
+        entry = self.store.get(self.key(model, opts, scope, question, chunk_ids), where)
         if entry is None and self.embedder is not None and opts.semantic_threshold < 1.0:
             vec = self.embedder.embed([_normalize(question)])[0]
             entry = self.store.nearest(
-                self._scope_key(model, opts, scope), vec, opts.semantic_threshold
+                self._scope_key(model, opts, scope), vec, opts.semantic_threshold, where
             )
-        return None if entry is None else answer_from_dict(json.loads(entry.answer_json))
+        return None if entry is None else _visible_answer(entry)
 
     def save(
         self,
@@ -79,3 +89,19 @@ class AnswerCache:
             tuple(chunk_ids),
             json.dumps(answer_to_dict(answer)),
         )
+
+
+def _visible_answer(entry: CacheEntry) -> Answer | None:
+    """The entry's answer if each citation names a chunk and document the store found visible
+    (equal text in two documents shares a chunk id, so the chunk id alone is not enough)."""
+    answer = answer_from_dict(json.loads(entry.answer_json))
+    documents = {d for _, d in entry.visible}
+    for c in answer.citations:
+        ok = (
+            (c.chunk_id, c.document_id) in entry.visible
+            if c.chunk_id
+            else c.document_id in documents
+        )
+        if not ok:
+            return None
+    return answer

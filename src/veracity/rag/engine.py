@@ -226,7 +226,8 @@ class AnswerEngine:
         hits, best = self._relevant(query, where, opts, clock)
         if not hits or best < opts.relevance_floor:
             return _floor_reason(best, opts)
-        found, reason = find_answers(self._reader(), question, hits, opts.sources)
+        # The condensed query: a follow-up ("and in Tallinn?") is read with what it refers to.
+        found, reason = find_answers(self._reader(), query, hits, opts.sources)
         clock.lap("read")
         return found or reason
 
@@ -281,7 +282,7 @@ class AnswerEngine:
             hits, self._budget(opts), lambda t: count_tokens(self.generator, t), opts.sources
         )
         scope = _scope(where)
-        cached = self._cached(query, sources, scope, opts)
+        cached = self._cached(query, sources, scope, opts, where)
         if cached is not None:
             clock.lap("cache")
             yield Final(replace(cached, timings_ms={**clock.done(), "cached": 1.0}))
@@ -426,12 +427,18 @@ class AnswerEngine:
     # -- cache --------------------------------------------------------------------------------
 
     def _cached(
-        self, query: str, sources: Sequence[Source], scope: str, opts: AskOptions
+        self,
+        query: str,
+        sources: Sequence[Source],
+        scope: str,
+        opts: AskOptions,
+        where: Filter | None,
     ) -> Answer | None:
         if self.cache is None or not opts.use_cache:
             return None
         ids = [s.hit.chunk.id for s in sources]
-        return self.cache.lookup(self.generator.name, opts, scope, query, ids)
+        # ``where`` again at read time: a hit must still be visible to this caller.
+        return self.cache.lookup(self.generator.name, opts, scope, query, ids, where)
 
 
 def _with_markers(sentence: AnswerSentence, verdict: SentenceSupport) -> str:

@@ -20,23 +20,32 @@ Routes (``/openapi.json`` has them all)::
     DELETE /api/collections/{c}/cache        clear the answer cache (local admin only)
     GET  /v1/models, POST /v1/chat/completions, POST /v1/embeddings   (OpenAI-compatible)
 
-Security model:
+Security model (the checks before any route live in ``security.py`` and ``middleware.py``):
 
 - API keys (``veracity keys create --collections DIR ... --labels a,b``) are ``vk_<id>_<secret>``
   tokens, stored as SHA-256 only, in each collection they open; sent as ``Authorization: Bearer``
   (what OpenAI clients send) or ``X-API-Key``. Revocation takes effect on the next request.
+- The key is checked from the headers before any body is read: a request without a valid key is
+  answered 401 unread. Bodies are counted as they stream (chunked ones too) and cut off with 413
+  past ``--max-upload-mb`` (file uploads) or ``--max-json-mb`` (everything else, 1 MB by default).
 - A key sees a document iff the document has no labels or shares one with the key. Every
   retrieval (search, ask, chat completions) runs with ``Filter(labels=key.labels)``; listing,
   details, text and delete check the same rule; invisible documents answer 404 like missing ones.
-  The answer cache is keyed by that filter; chat sessions are owned by the key that made them.
+  The answer cache is keyed by that filter and re-checks it on every hit (a relabelled source
+  keeps its chunk ids); chat sessions are owned by the key that made them.
   Uploads by a key default to the key's labels and may only carry labels the key holds.
-- No key in any served collection: the server is open to the local machine (admin, no ACL) and
-  only binds to loopback, saying so in its startup log; on any other address it refuses to start.
-  Once a key exists, every route but the health check, the schema and the page's static files
-  needs one.
+- The auth mode is fixed at start. No key in any served collection: the server is open to the
+  local machine (admin, no ACL) and only binds to loopback, saying so in its startup log; on any
+  other address it refuses to start. A server started with a key, or bound beyond loopback, needs
+  one on every route but the health check, the schema and the page's static files for its whole
+  life: revoking the last key closes it (401 for everyone), it never reopens. An open server that
+  sees a key created while it runs starts requiring keys too.
+- Open mode guards against web pages: only loopback Host names with the server's port are served
+  (DNS rebinding), and POST/PUT/PATCH/DELETE whose Origin (or Referer) is not the server's own
+  origin or a ``--cors-origin`` are refused with 403 (cross-site writes). ``X-Forwarded-For``
+  names the client for the anonymous rate limit only from a ``--trusted-proxy``.
 - Uploads: allowed extensions only, declared content type must fit the extension, PDF/DOCX magic
-  bytes checked, size limit (``--max-upload-mb``; bodies over it are refused before reading),
-  client file names sanitized and stored under ``<collection>/uploads/<key id>/``.
+  bytes checked, client file names sanitized and stored under ``<collection>/uploads/<key id>/``.
 - A token bucket per key (``--rate``, ``--burst``) answers 429 with ``Retry-After``. CORS is off
   unless ``--cors-origin`` names origins. Errors are ``{"error": {"message", "type", "code"}}``;
   unexpected exceptions give a generic 500 and are logged server-side, never sent to clients.

@@ -1,20 +1,21 @@
-"""The FastAPI application: routers, error handlers, metrics, limits, CORS, the web page."""
+"""The FastAPI application: routers, error handlers, the guard and metrics middlewares, CORS, the
+web page."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from veracity import __version__
 from veracity.server import routes_ask, routes_docs, routes_openai
 from veracity.server.config import ServerConfig
-from veracity.server.errors import error_response, install_handlers
+from veracity.server.errors import install_handlers
+from veracity.server.middleware import GuardMiddleware, MetricsMiddleware
 from veracity.server.state import ServerState
 
 STATIC = Path(__file__).with_name("static")
@@ -43,7 +44,6 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> FastAP
     )
     app.state.veracity = server_state
     install_handlers(app)
-    _middleware(app, server_state)
     app.include_router(routes_docs.router)
     app.include_router(routes_ask.router)
     app.include_router(routes_openai.router)
@@ -53,6 +53,9 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> FastAP
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": _CSP})
 
+    # The last added runs first: metrics see every answer, CORS answers preflights (which carry
+    # no key) before the guard, and the guard runs before any route reads a body.
+    app.add_middleware(GuardMiddleware, state=server_state)
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -62,27 +65,5 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> FastAP
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
+    app.add_middleware(MetricsMiddleware, state=server_state)
     return app
-
-
-def _middleware(app: FastAPI, state: ServerState) -> None:
-    limit = state.config.max_upload_bytes + 64 * 1024  # room for the multipart envelope
-
-    @app.middleware("http")
-    async def guard_and_measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            response: Response = error_response(
-                413, f"request body larger than the {state.config.max_upload_bytes} byte limit"
-            )
-        else:
-            response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        route = request.scope.get("route")
-        name = getattr(route, "path", None) or "other"
-        state.metrics.record(f"{request.method} {name}", response.status_code,
-                             time.perf_counter() - start)  # fmt: skip
-        return response

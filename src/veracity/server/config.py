@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,11 @@ class ServerConfig:
     ``engine_factory`` builds the answer engine of a collection (tests inject one); by default it
     is ``collection.answer_engine(generator, **generator_options)``. ``rate`` is the sustained
     requests per second each key (or anonymous client address) may make and ``burst`` the bucket
-    size. ``cors_origins`` empty means no CORS headers at all (the default)."""
+    size. ``cors_origins`` empty means no CORS headers at all (the default). ``max_upload_bytes``
+    caps a file upload and ``max_json_bytes`` every other request body, counted as it streams in.
+    ``trusted_proxies`` are the peer addresses or networks (``10.0.0.0/8``) whose
+    ``X-Forwarded-For`` names the client for the anonymous rate limit; empty, the header is
+    ignored (any client could set it)."""
 
     collections: Mapping[str, Path]
     generator: str = "smollm2"
@@ -35,9 +40,11 @@ class ServerConfig:
     embedder: str | None = None
     host: str = "127.0.0.1"
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_json_bytes: int = 1024 * 1024
     rate: float = 10.0
     burst: int = 40
     cors_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
     engine_factory: EngineFactory | None = None
 
     def __post_init__(self) -> None:
@@ -49,8 +56,24 @@ class ServerConfig:
                     f"bad collection name {name!r}: use letters, digits, '.', '_' or '-' "
                     "(name it with --collection NAME=DIR)"
                 )
-        if self.max_upload_bytes < 1 or self.rate <= 0 or self.burst < 1:
-            raise ConfigError("max upload size, rate and burst must be positive")
+        if min(self.max_upload_bytes, self.max_json_bytes, self.burst) < 1 or self.rate <= 0:
+            raise ConfigError(
+                "max upload size, max JSON body size, rate and burst must be positive"
+            )
+        self.proxy_networks()  # fail at start, not on the first request
+
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` parsed; ConfigError names a bad entry."""
+        out = []
+        for item in self.trusted_proxies:
+            try:
+                out.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(
+                    f"bad trusted proxy {item!r}: give an IP address (10.0.0.5) or a network "
+                    "(10.0.0.0/8), as --trusted-proxy ADDR"
+                ) from None
+        return tuple(out)
 
     @property
     def loopback(self) -> bool:

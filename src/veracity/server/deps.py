@@ -1,4 +1,8 @@
-"""Request dependencies: the server state, the authenticated caller, and the rate limit."""
+"""Request dependencies: the server state and the caller.
+
+The caller is authenticated (and rate limited) by ``middleware.GuardMiddleware`` from the request
+headers, before any body is read; routes only pick up what it left in the request scope.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from veracity.server.errors import ApiError
+from veracity.server.middleware import PRINCIPAL
 from veracity.server.state import Principal, ServerState
 
 
@@ -15,32 +20,16 @@ def get_state(request: Request) -> ServerState:
     return state
 
 
-def bearer_token(request: Request) -> str | None:
-    """The API key from ``Authorization: Bearer ...`` (what OpenAI clients send) or ``X-API-Key``."""
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("x-api-key") or None
-
-
-def get_principal(request: Request, state: Annotated[ServerState, Depends(get_state)]) -> Principal:
-    principal = state.authenticate(bearer_token(request))
-    if principal is None:
+def get_principal(request: Request) -> Principal:
+    """The caller the guard admitted. Fails closed: a route that needs a caller but sits under a
+    public path (where the guard checks no key) answers 401 rather than serve anyone."""
+    principal = request.scope.get(PRINCIPAL)
+    if not isinstance(principal, Principal):
         raise ApiError(
             401,
             "missing or invalid API key: send 'Authorization: Bearer vk_...' "
             "(create one with `veracity keys create --collections DIR`)",
             {"WWW-Authenticate": "Bearer"},
-        )
-    caller = principal.id or f"ip:{request.client.host if request.client else '?'}"
-    wait = state.limiter.take(caller)
-    if wait > 0:
-        raise ApiError(
-            429,
-            f"rate limit exceeded ({state.config.rate:g} requests/s, burst "
-            f"{state.config.burst}); retry after the Retry-After header's seconds",
-            {"Retry-After": state.limiter.retry_after(wait)},
         )
     return principal
 

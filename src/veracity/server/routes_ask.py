@@ -204,7 +204,11 @@ def delete_chat(
 def clear_cache(name: str, state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
     served = state.get(name, principal)
     if not principal.admin:
-        raise ApiError(403, "only the local admin (no API keys) may clear the answer cache")
+        raise ApiError(
+            403,
+            "only the local admin (no API keys) may clear the answer cache over HTTP; on the "
+            "server's machine run `veracity cache clear --collection DIR`",
+        )
     from veracity.store.cache import CacheStore
 
     return {"cleared": CacheStore(served.collection.store).clear()}

@@ -77,16 +77,32 @@ class ServerState:
         self.limiter = RateLimiter(config.rate, config.burst)
         self.metrics = Metrics()
         self._engine_lock = threading.Lock()
+        # The auth mode, fixed here at start (see auth_required).
+        self._keys_required = not config.loopback or self.has_active_keys()
+
+    def has_active_keys(self) -> bool:
+        """True when any served collection holds an unrevoked key (a database read)."""
+        return any(s.keys.has_active() for s in self.served.values())
 
     def auth_required(self) -> bool:
-        """True once any served collection holds an active key (checked per request, so a key
-        created with ``veracity keys create`` while the server runs takes effect at once)."""
-        return any(s.keys.has_active() for s in self.served.values())
+        """Whether callers need a key. Decided at start and only ever tightened: a server bound
+        beyond loopback, or started with a key, requires one for its whole life, even once every
+        key is revoked (then it refuses everyone until a key is created). A loopback server started
+        with no key is open until a key appears (``veracity keys create`` while it runs), and from
+        then on requires one too. Never re-derived from the current key count, which revoking the
+        last key would turn back into an open server."""
+        if not self._keys_required and self.has_active_keys():
+            self._keys_required = True  # one way only: open -> keys, never back
+        return self._keys_required
+
+    def local_admin(self) -> Principal:
+        """The caller in open local mode: every collection, no ACL."""
+        return Principal(LOCAL_ADMIN, None, frozenset(self.served))
 
     def authenticate(self, token: str | None) -> Principal | None:
         """The caller behind ``token``, or None when it is missing or valid nowhere."""
         if not self.auth_required():
-            return Principal(LOCAL_ADMIN, None, frozenset(self.served))
+            return self.local_admin()
         if not token:
             return None
         allowed: list[str] = []
