@@ -266,6 +266,7 @@ def main() -> None:
         ("reader (default, extractive)", engine_system(engine, replace_style(opts, "extractive")),
          questions),
     ]  # fmt: skip
+    today = None
     if args.n_llm > 0:
         subset = [*pos[: args.n_llm], *negs[: args.n_llm]]
         today = AnswerEngine(
@@ -277,7 +278,9 @@ def main() -> None:
             ("generative + reader (SmolLM2)", engine_system(engine, replace_style(opts, "generative")),
              subset),
         ]  # fmt: skip
-    engine.ask("warm-up: what is this?", options=opts)
+    for eng, style in ((engine, "extractive"), (engine, "generative"), (today, "generative")):
+        if eng is not None and (style == "extractive" or args.n_llm > 0):
+            eng.ask("Warm-up: when was the university founded?", options=replace_style(opts, style))
     lines = []
     for name, run, qs in systems:
         t0 = time.perf_counter()

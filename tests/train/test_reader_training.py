@@ -121,3 +121,18 @@ def test_a_short_run_lowers_the_loss_and_its_adapter_reads(
         assert passages[r.passage][r.start : r.end] == r.text
         assert 0.0 <= r.probability <= 1.0
     assert list((tmp_path / "cache" / "onnx").glob("reader-*.onnx"))  # built once, cached
+
+
+def test_train_cli_rejects_bad_input_with_a_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from veracity.cli.main import main
+
+    assert main(["train", "reader", "--squad", str(tmp_path / "missing.json")]) == 2
+    assert "pass --squad" in capsys.readouterr().err
+    squad = tmp_path / "tiny.json.gz"
+    _tiny_squad(squad)
+    assert main(["train", "reader", "--squad", str(squad), "--out", "x.txt"]) == 2
+    assert "--out must end in .npz" in capsys.readouterr().err
+    assert main(["train", "reader", "--squad", str(squad), "--epochs", "0"]) == 2
+    assert "--epochs must be positive" in capsys.readouterr().err
