@@ -113,3 +113,17 @@ def test_calibration_separates_and_thresholds() -> None:
     guess = SpanGuess(0, 0, 1, score=4.0, null=1.0, has_answer=3.0)
     assert cal.probability(guess) > cal.threshold
     assert fit_calibration(x[:5], np.ones(5)) == Calibration()  # one class: nothing to fit
+
+
+def test_a_span_never_crosses_a_sentence_boundary(tok: Any) -> None:
+    (w,) = windows(tok, "When?", [PASSAGE])
+    n = len(w)
+    start, end = np.zeros(n), np.zeros(n)
+    year = PASSAGE.index("1951")
+    first, last = answer_token_span(w, year, year + 4) or (0, 0)
+    cups = PASSAGE.index("1,000")
+    _, cups_last = answer_token_span(w, cups, cups + 5) or (0, 0)
+    start[first], end[last], end[cups_last] = 5.0, 4.0, 6.0  # torn between two sentences
+    guess = best_span(w, start, end, 0.0)
+    assert guess is not None and PASSAGE[guess.start : guess.end] == "1951"
+    assert w.sentence[first] == 0 and w.sentence[cups_last] == 1

@@ -12,15 +12,21 @@ character offsets into the passage, so a predicted token span maps back to exact
 ``best_span`` decodes one window: the highest ``start + end`` logit pair over passage tokens with
 ``end >= start`` and at most ``max_answer_tokens`` tokens (Devlin et al. 2019, SQuAD decoding),
 against the null score ``start[0] + end[0]`` at ``[CLS]`` (the SQuAD 2.0 no-answer convention).
+A span must also stay inside one sentence (``text.sentences``): when the model is torn between two
+candidates ("1951 ... 1957") its best pair can start at one and end at the other, and such a span
+is never an answer.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from veracity.text.sentences import split_sentences
 
 MAX_LENGTH = 256  # tokens per window, special tokens included
 STRIDE = 128  # passage tokens between the starts of two windows of one passage
@@ -32,14 +38,15 @@ TOP_N = 20  # start and end candidates tried per window
 @dataclass(frozen=True, slots=True)
 class Window:
     """One model input: token ids and types, and for each passage token its ``(start, end)``
-    character offsets in the passage (``-1`` for the question and special tokens).
-    ``passage`` indexes the passage in the list given to ``windows``."""
+    character offsets in the passage and the index of the sentence it is in (``-1`` for the
+    question and special tokens). ``passage`` indexes the passage in the list given to ``windows``."""
 
     passage: int
     ids: tuple[int, ...]
     types: tuple[int, ...]
     char_start: tuple[int, ...]
     char_end: tuple[int, ...]
+    sentence: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -79,10 +86,12 @@ def windows(
     out: list[Window] = []
     for p, enc in enumerate(tokenizer.encode_batch(list(passages), add_special_tokens=False)):
         ids, offsets = enc.ids, enc.offsets
+        starts_of = [s for s, _ in split_sentences(passages[p])] or [0]
+        sentence_of = [max(0, bisect.bisect_right(starts_of, o[0]) - 1) for o in offsets]
         starts = list(range(0, max(1, len(ids) - room + stride), stride)) if ids else [0]
         for begin in starts:
             piece = slice(begin, begin + room)
-            p_ids, p_off = ids[piece], offsets[piece]
+            p_ids, p_off, p_sent = ids[piece], offsets[piece], sentence_of[piece]
             pad = [-1] * len(head)
             out.append(
                 Window(
@@ -91,6 +100,7 @@ def windows(
                     types=(0,) * len(head) + (1,) * (len(p_ids) + 1),
                     char_start=(*pad, *(o[0] for o in p_off), -1),
                     char_end=(*pad, *(o[1] for o in p_off), -1),
+                    sentence=(*pad, *p_sent, -1),
                 )
             )
             if begin + room >= len(ids):
@@ -132,7 +142,11 @@ def best_span(
     e_idx = np.argpartition(-e, top - 1)[:top]
     grid = s[s_idx][:, None] + e[e_idx][None, :]  # (top, top)
     length = e_idx[None, :] - s_idx[:, None]
-    grid = np.where((length >= 0) & (length < max_answer_tokens), grid, -np.inf)
+    ok = (length >= 0) & (length < max_answer_tokens)
+    if window.sentence:
+        sent = np.array(window.sentence)
+        ok &= sent[s_idx][:, None] == sent[e_idx][None, :]
+    grid = np.where(ok, grid, -np.inf)
     if not np.isfinite(grid).any():
         return None
     i, j = np.unravel_index(int(np.argmax(grid)), grid.shape)
