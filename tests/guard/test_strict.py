@@ -232,3 +232,11 @@ def test_question_with_a_pronoun_only_paragraph_passes_with_the_title() -> None:
         "'beyonce' from the question is not in the cited text",
     )
     assert question_problems(question, ["Beyoncé", paragraph]) == ()
+
+
+def test_question_first_person_and_version_prefix_are_not_missing_constraints() -> None:
+    from veracity.guard.strict import question_problems
+
+    evidence = ["Git 2.0.0 Release Notes: the default of push.default changed to simple."]
+    assert question_problems("I'm upgrading: what changed in push.default in 2.0?", evidence) == ()
+    assert question_problems("What changed in 3.0?", evidence)  # a different version still fails

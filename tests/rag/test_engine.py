@@ -82,12 +82,20 @@ def test_unsupported_sentence_is_flagged_or_dropped(col: Collection) -> None:
     script = [
         "Employees get 25 vacation days per year [1]. The office cafeteria serves sushi daily [1]."
     ]
-    flagged = engine(col, script).ask("How many vacation days do employees get?")
-    assert [s.supported for s in flagged.sentences] == [True, False]
-    dropped = engine(col, script, unsupported="drop").ask(
+    flagged = engine(col, script, unsupported="flag").ask(
         "How many vacation days do employees get?"
     )
+    assert [s.supported for s in flagged.sentences] == [True, False]
+    dropped = engine(col, script).ask("How many vacation days do employees get?")  # the default
     assert len(dropped.sentences) == 1 and "sushi" not in dropped.text
+
+
+def test_a_repeated_sentence_is_shown_once(col: Collection) -> None:
+    line = "Employees get 25 vacation days per year [1]. "
+    answer = engine(col, [line * 4 + "Employees get 25 vacation days per year!"]).ask(
+        "How many vacation days do employees get?"
+    )
+    assert len(answer.sentences) == 1 and answer.text.count("25 vacation days") == 1
 
 
 def test_misnumbered_citation_is_corrected_to_the_supporting_source(col: Collection) -> None:

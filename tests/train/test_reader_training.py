@@ -43,7 +43,7 @@ def test_lora_starts_as_the_base_model_and_trains_only_its_factors() -> None:
     frozen = [model[0].base.weight, model[0].base.bias, model[2].base.weight, model[2].base.bias]
     assert all(torch.equal(a, b) for a, b in zip(frozen, base, strict=True))
     assert not torch.equal(model(x), before)
-    with pytest.raises(Exception, match="no nn.Linear"):
+    with pytest.raises(Exception, match=r"no nn\.Linear"):
         add_lora(torch.nn.Sequential(torch.nn.Linear(2, 2)), ["nothing"])
 
 

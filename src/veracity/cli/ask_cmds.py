@@ -44,7 +44,12 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--sources", type=int, default=4, help="passages placed in the prompt")
-    p.add_argument("--unsupported", choices=("flag", "drop"), default="flag")
+    p.add_argument(
+        "--unsupported",
+        choices=("flag", "drop"),
+        default="drop",
+        help="generative style: drop unsupported sentences (default) or show them flagged",
+    )
     p.add_argument("--no-cache", action="store_true")
     p.add_argument("--labels", default=None, help="ACL labels the caller may see")
     p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE")

@@ -20,6 +20,7 @@ Two modes:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,15 +49,16 @@ STYLES = ("auto", "extractive", "generative")
 @dataclass(frozen=True, slots=True)
 class AskOptions:
     """How to answer. ``relevance_floor``: the calibrated probability under which the best source
-    is judged not relevant and the engine abstains. ``unsupported``: ``"flag"`` keeps unsupported
-    sentences marked ``supported=False``; ``"drop"`` removes them from the answer."""
+    is judged not relevant and the engine abstains. ``unsupported``: ``"drop"`` (default) removes
+    unsupported sentences from the answer; ``"flag"`` keeps them, marked ``supported=False`` (for
+    inspecting what a model wrote, never for showing it as the answer)."""
 
     mode: str = "sequence"
     sources: int = 4
     candidates: int = 30
     relevance_floor: float = 0.5
     support_threshold: float = 0.5
-    unsupported: str = "flag"
+    unsupported: str = "drop"
     decoding: Decoding = field(default_factory=lambda: Decoding(max_tokens=160))
     max_sentences: int = 4  # RAG-token mode: retrieval rounds
     use_cache: bool = True
@@ -372,6 +374,7 @@ class AnswerEngine:
     ) -> Answer:
         if is_abstention(text) or not sentences:
             return _abstain("the model found no answer in the retrieved sources", clock)
+        sentences = _unrepeated(sentences)
         verdicts = check_support(
             sentences, sources, self.judge, opts.support_threshold, question=question
         )
@@ -451,6 +454,19 @@ def _with_markers(sentence: AnswerSentence, verdict: SentenceSupport) -> str:
     body = body[:-1] if end else body
     marks = "".join(f"[{n}]" for n in verdict.citations)
     return f"{body} {marks}{end}"
+
+
+def _unrepeated(sentences: Sequence[AnswerSentence]) -> list[AnswerSentence]:
+    """The sentences without repeats: small models loop ("It is a technique ... It is a
+    technique ..."); a sentence whose words, case and punctuation aside, were already said goes."""
+    seen: set[str] = set()
+    out: list[AnswerSentence] = []
+    for s in sentences:
+        key = " ".join(re.findall(r"\w+", s.plain.lower()))
+        if key and key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
 
 
 def _display(sentence: AnswerSentence, verdict: SentenceSupport) -> SentenceSupport:
