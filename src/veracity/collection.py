@@ -8,6 +8,8 @@ and ``retrieve``.
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ from veracity.errors import ConfigError, EmbedderMismatch
 from veracity.evaluate.ir_metrics import ndcg_at_k
 from veracity.generate.base import Generator
 from veracity.index.sync import IndexSet
+from veracity.ingest.loaders import LoadFailure
 from veracity.ingest.pipeline import IngestOptions, Ingestor, ingest_paths
 from veracity.ingest.report import IngestReport, Progress
 from veracity.ingest.scan import injection_scanner
@@ -31,7 +34,7 @@ from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.guards import query_guard
 from veracity.rag.reader.base import SpanReader
 from veracity.rag.relevance import BlendReranker, CrossEncoderReranker, Reranker
-from veracity.records import Answer, Document, Filter, Hit, MetaValue
+from veracity.records import Answer, Document, Filter, Hit, MetaValue, as_labels
 from veracity.retrieve.autotune import Qrels, TuneResult
 from veracity.retrieve.search import CollectionSearcher, SearchOptions
 from veracity.retrieve.tune import options_of, resolve_options, tune_collection
@@ -40,6 +43,9 @@ from veracity.store.chat import ChatStore
 from veracity.store.sqlite import DocumentInfo, SQLiteStore
 
 DEFAULT_COLLECTION = Path(".veracity")
+# Files under ``<collection>/uploads/`` are the collection's own copies (the server stores
+# uploads there); each is deleted with the last document read from it.
+UPLOADS_DIR = "uploads"
 # New collections embed with int8 ONNX MiniLM: 3x PyTorch per CPU second, SciFact dense nDCG@10
 # within noise of it (docs/benchmarks.md). Without onnxruntime they fall back to PyTorch MiniLM
 # (same model, the collection records which one). Existing collections keep their recorded one.
@@ -83,6 +89,11 @@ class Collection:
         self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
         self._indexes: IndexSet | None = None
         self._reader: SpanReader | None = None
+        # Threads share a collection (the server): each lazily built part is built once, under
+        # its own lock, so a search never waits for the reader or an engine being built.
+        self._embedder_lock = threading.Lock()
+        self._indexes_lock = threading.Lock()
+        self._reader_lock = threading.Lock()
         if isinstance(embedder, str):
             check_embedder_name(embedder)
         self._check_embedder_name()
@@ -112,15 +123,19 @@ class Collection:
 
     def embedder(self) -> Embedder:
         """The collection's embedder, loaded on first use (listing or deleting never loads it)."""
-        if self._embedder is None:
-            spec = self._requested_name() or self.embedder_name
-            if spec is None:
-                self._embedder = load_with_fallback(DEFAULT_EMBEDDER, FALLBACK_EMBEDDER)
-                spec = self._embedder.name
-            else:
-                self._embedder = get_embedder(spec)
-            self._record_embedder(spec, self._embedder)
-        return self._embedder
+        if self._embedder is not None:
+            return self._embedder
+        with self._embedder_lock:
+            if self._embedder is None:
+                spec = self._requested_name() or self.embedder_name
+                if spec is None:
+                    embedder = load_with_fallback(DEFAULT_EMBEDDER, FALLBACK_EMBEDDER)
+                    spec = embedder.name
+                else:
+                    embedder = get_embedder(spec)
+                self._record_embedder(spec, embedder)
+                self._embedder = embedder
+            return self._embedder
 
     def _record_embedder(self, spec: str, embedder: Embedder) -> None:
         dim = self.store.get_meta("dim")
@@ -136,26 +151,29 @@ class Collection:
 
     def add(
         self,
-        items: str | Path | Document | Iterable[str | Path | Document],
+        items: str | Path | Document | Iterable[str | Path | Document | LoadFailure],
         *,
-        labels: Sequence[str] = (),
+        labels: Sequence[str] | str = (),
         metadata: dict[str, MetaValue] | None = None,
         options: IngestOptions | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         scan: bool = True,
     ) -> IngestReport:
         """Ingest files, folders or ``Document`` records; unchanged ones are skipped. ``scan``
-        flags chunks that look like prompt injection (kept out of answers unless opted in)."""
+        flags chunks that look like prompt injection (kept out of answers unless opted in).
+        ``labels`` is a list of ACL labels, or one label as a string. Records may include the
+        ``LoadFailure``s of files loaded beforehand (``ingest.isolate.ParsePool``): they are
+        reported as failed."""
         if isinstance(items, str | Path | Document):
             items = [items]
         items = list(items)
         options = dataclasses.replace(
             options or IngestOptions(),
-            labels=tuple(labels) or (options.labels if options else ()),
+            labels=as_labels(labels) or (as_labels(options.labels) if options else ()),
             metadata=metadata or (dict(options.metadata) if options else {}),
         )
-        docs = [i for i in items if isinstance(i, Document)]
-        paths = [Path(i) for i in items if not isinstance(i, Document)]
+        docs = [i for i in items if isinstance(i, Document | LoadFailure)]
+        paths = [Path(i) for i in items if not isinstance(i, Document | LoadFailure)]
         if docs and paths:
             raise ConfigError("add() takes either paths or Document records in one call, not both")
         embedder = self.embedder()
@@ -182,7 +200,26 @@ class Collection:
             raise ConfigError("delete needs document ids, paths or a --where filter; nothing given")
         uri_list = [_uri_of(u) for u in uris]
         doc_ids = self.store.find_document_ids(ids=ids, uris=uri_list, where=where)
-        return self.store.delete_documents(doc_ids)
+        deleted_uris = self.store.document_uris(doc_ids).values()
+        removed = self.store.delete_documents(doc_ids)
+        self._remove_own_files(deleted_uris)
+        return removed
+
+    def _remove_own_files(self, uris: Iterable[str]) -> None:
+        """Delete the uploaded files (under ``UPLOADS_DIR``) no remaining document comes from.
+        A ``.jsonl``/``.csv`` upload gives one document per row (``<file>#<row>``), so its file
+        goes with its last row."""
+        root = (self.path / UPLOADS_DIR).resolve()
+        prefix = str(root) + os.sep
+        for uri in uris:
+            if not uri.startswith(prefix):
+                continue  # a file of the user's own, never deleted
+            # Upload names are sanitized (no '#'), so a '#' after the prefix starts a row id.
+            file = root / uri[len(prefix) :].split("#", 1)[0]
+            if file.resolve().is_relative_to(root) and not self.store.find_document_ids(
+                uris=[str(file)]
+            ):
+                file.unlink(missing_ok=True)
 
     def reembed(self, embedder: str, *, batch: int = 512) -> int:
         """Recompute every vector with another embedder; returns the number of chunks embedded."""
@@ -201,15 +238,18 @@ class Collection:
 
     def indexes(self) -> IndexSet:
         """The collection's derived indexes (BM25, vectors), synced with the store on use."""
-        if self._indexes is None:
-            dim = self.embedder().dim
-            backend = self.store.get_meta("vector_index") or default_vector_backend(
-                self.store.counts()["chunks"]
-            )
-            self._indexes = IndexSet(
-                self.store, self.path / "index", dim=dim, vector_backend=backend
-            )
-        return self._indexes
+        if self._indexes is not None:
+            return self._indexes
+        with self._indexes_lock:
+            if self._indexes is None:
+                dim = self.embedder().dim
+                backend = self.store.get_meta("vector_index") or default_vector_backend(
+                    self.store.counts()["chunks"]
+                )
+                self._indexes = IndexSet(
+                    self.store, self.path / "index", dim=dim, vector_backend=backend
+                )
+            return self._indexes
 
     def searcher(self, options: SearchOptions | None = None) -> CollectionSearcher:
         """A ``Retriever`` over this collection with the given options."""
@@ -224,17 +264,16 @@ class Collection:
         alpha: float | None = None,
         fusion: str | None = None,
         where: Filter | dict[str, MetaValue] | None = None,
-        labels: Sequence[str] | None = None,
+        labels: Sequence[str] | str | None = None,
         explain: bool = False,
         mmr_lambda: float | None = None,
     ) -> list[Hit]:
-        """The ``k`` best chunks for ``query``. ``where`` filters on metadata; ``labels`` restricts
-        to documents the caller may see (unlabelled documents are visible to all). ``fusion`` and
-        ``alpha`` left None mean the collection's tuned choice (``tune``), else rrf and 0.5."""
-        if isinstance(where, dict):
-            where = Filter(where=where)
-        if labels is not None:
-            where = dataclasses.replace(where or Filter(), labels=frozenset(labels))
+        """The ``k`` best chunks for ``query``. ``where`` filters on metadata; ``labels`` (a list,
+        or one label as a string) restricts to documents the caller may see (unlabelled documents
+        are visible to all). ``fusion`` and ``alpha`` left None mean the collection's tuned
+        choice (``tune``), else rrf and 0.5."""
+        k = positive_k(k)
+        where = _filter_of(where, labels)
         options = self.default_options(
             mode, alpha=alpha, fusion=fusion, explain=explain, mmr_lambda=mmr_lambda
         )
@@ -306,7 +345,8 @@ class Collection:
         searcher = self.searcher(dataclasses.replace(self.default_options(), candidates=100))
         rer: Reranker | None = None
         if reranker == "blend":
-            rer = BlendReranker(self.store, self.indexes().bm25(), self.embedder())
+            # The index set, not today's BM25 index: reranking sees documents added later.
+            rer = BlendReranker(self.store, self.indexes(), self.embedder())
         elif reranker != "none":
             rer = CrossEncoderReranker(reranker)
         answer_cache = AnswerCache(CacheStore(self.store), self.embedder()) if cache else None
@@ -330,12 +370,15 @@ class Collection:
         generator: str | Generator = "smollm2",
         mode: str = "sequence",
         style: str = "extractive",
-        where: Filter | None = None,
+        where: Filter | dict[str, MetaValue] | None = None,
         history: Sequence[tuple[str, str]] = (),
+        labels: Sequence[str] | str | None = None,
     ) -> Answer:
         """Answer ``question`` from this collection with citations, or abstain. ``style``:
         ``"extractive"`` (the reader's span and its sentence, quoted) or ``"generative"`` (the
-        language model writes it; every sentence is checked)."""
+        language model writes it; every sentence is checked). ``where`` and ``labels`` restrict
+        the sources as in ``search``."""
+        where = _filter_of(where, labels)
         engine = self.answer_engine(generator)
         opts = dataclasses.replace(engine.options, mode=mode, style=style)
         return engine.ask(question, history, where, opts)
@@ -343,11 +386,14 @@ class Collection:
     def reader(self) -> SpanReader:
         """The trained extractive reader, loaded once per collection object (the first use in a
         process builds its ONNX model from the shipped adapter, then it is cached on disk)."""
-        if self._reader is None:
-            from veracity.rag.reader.model import Reader
+        if self._reader is not None:
+            return self._reader
+        with self._reader_lock:
+            if self._reader is None:
+                from veracity.rag.reader.model import Reader
 
-            self._reader = Reader()
-        return self._reader
+                self._reader = Reader()
+            return self._reader
 
     def chats(self) -> ChatStore:
         """Chat sessions stored in this collection."""
@@ -397,6 +443,30 @@ def default_vector_backend(n_chunks: int) -> str:
     import importlib.util
 
     return "hnsw" if importlib.util.find_spec("hnswlib") else "exact"
+
+
+def positive_k(k: object) -> int:
+    """``k`` as a positive int: an int, or an integral float such as 5.0; else ConfigError."""
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ConfigError(f"k must be a positive whole number of results, got {k!r}")
+    return k
+
+
+def _filter_of(
+    where: Filter | dict[str, MetaValue] | None, labels: Sequence[str] | str | None
+) -> Filter | None:
+    """One ``Filter`` from a filter or metadata dict and the caller's labels (a str is one)."""
+    if isinstance(where, dict):
+        where = Filter(where=where)
+    elif where is not None and not isinstance(where, Filter):
+        raise ConfigError(
+            f"where must be a Filter or a dict of metadata values, got {type(where).__name__}"
+        )
+    if labels is not None:
+        where = dataclasses.replace(where or Filter(), labels=frozenset(as_labels(labels)))
+    return where
 
 
 def _uri_of(path: str | Path) -> str:

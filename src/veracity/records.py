@@ -7,9 +7,11 @@ re-ingesting the same text produces the same ids and is a no-op.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from veracity.errors import ConfigError
 
 MetaValue = str | int | float | bool | None
 
@@ -57,7 +59,7 @@ class Document:
         title: str = "",
         mime: str = "text/plain",
         metadata: Mapping[str, MetaValue] | None = None,
-        labels: tuple[str, ...] = (),
+        labels: tuple[str, ...] | str = (),
         page_starts: tuple[int, ...] = (),
     ) -> Document:
         """Build a document with its id and content hash computed from ``uri`` and ``text``."""
@@ -69,7 +71,7 @@ class Document:
             title=title,
             mime=mime,
             metadata=dict(metadata or {}),
-            labels=tuple(sorted(set(labels))),
+            labels=tuple(sorted(as_labels(labels))),
             page_starts=page_starts,
         )
 
@@ -129,8 +131,54 @@ class Filter:
     labels: frozenset[str] | None = None
     document_ids: frozenset[str] | None = None
 
+    def __post_init__(self) -> None:
+        # Checked here, once, so a bad value is a ConfigError naming it rather than a
+        # sqlite3 error deep in a query (or "secret" read as the labels s, e, c, r, t).
+        if not isinstance(self.where, Mapping):
+            raise ConfigError(
+                f"a filter's where must be a mapping of metadata key to value, got "
+                f"{type(self.where).__name__}; e.g. where={{'year': 2021}}"
+            )
+        for key, value in self.where.items():
+            _check_filter_value(key, value)
+        if self.labels is not None:
+            object.__setattr__(self, "labels", frozenset(as_labels(self.labels)))
+        if self.document_ids is not None:
+            object.__setattr__(self, "document_ids", frozenset(as_labels(self.document_ids, "id")))
+
     def is_empty(self) -> bool:
         return not self.where and self.labels is None and self.document_ids is None
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _check_filter_value(key: object, value: object) -> None:
+    if not isinstance(key, str):
+        raise ConfigError(f"filter keys are metadata key strings, got {key!r}")
+    items = value if isinstance(value, list | tuple) else (value,)
+    for item in items:
+        if not isinstance(item, _SCALARS):
+            raise ConfigError(
+                f"filter value for {key!r} must be a string, number, true/false, None, or a list "
+                f"of those (any of), got {type(item).__name__} {item!r}"
+            )
+
+
+def as_labels(labels: Iterable[str] | str, what: str = "label") -> tuple[str, ...]:
+    """Labels as a tuple of strings, in order, without repeats. A single string is one label
+    (``labels="secret"``), never the set of its letters; anything but strings is a ConfigError."""
+    if isinstance(labels, str):
+        return (labels,)
+    if isinstance(labels, bytes | Mapping) or not isinstance(labels, Iterable):
+        raise ConfigError(
+            f"{what}s must be a string or a list of strings, got {type(labels).__name__}"
+        )
+    out = tuple(dict.fromkeys(labels))
+    bad = [x for x in out if not isinstance(x, str)]
+    if bad:
+        raise ConfigError(f"each {what} must be a string, got {bad[0]!r}")
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,17 @@ def test_ingest_status_docs_search_delete(
     assert code == 4 and "nothing matched" in out
 
 
+def test_ingest_isolate_parses_in_workers_with_the_same_results(
+    tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    col = str(tmp_path / "col")
+    code, out, _ = run(capsys, "ingest", str(folder), "-c", col, "--embedder", "hash",
+                       "--isolate", "--parse-timeout", "10", "--json")  # fmt: skip
+    report = json.loads(out)
+    assert code == 0 and report["added"] == 2 and len(report["failed"]) == 1
+    assert "binary" in report["failed"][0]["reason"]
+
+
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 import veracity
+from veracity.embed.hashing import HashEmbedder
 from veracity.index.sync import IndexSet
 from veracity.records import Document
 
@@ -59,3 +64,37 @@ def test_replay_matches_rebuild_and_missing_files_are_rebuilt(tmp_path: Path) ->
     col._indexes = fresh
     assert {m: _ranking(col, m) for m in ("bm25", "dense")} == replayed
     assert (tmp_path / "col" / "index").exists()
+
+
+def test_a_search_holds_the_index_lock_for_lookups_only(tmp_path: Path) -> None:
+    """The query is embedded before the index lock is taken: another thread's search or
+    catch-up never waits for an embedding."""
+
+    class GatedEmbedder(HashEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.gate: tuple[threading.Event, threading.Event] | None = None
+
+        def embed(self, texts: Sequence[str]) -> np.ndarray:
+            if self.gate is not None:
+                entered, release = self.gate
+                entered.set()
+                release.wait(10)
+            return super().embed(texts)
+
+    embedder = GatedEmbedder()
+    col = veracity.open(tmp_path / "col", embedder=embedder)
+    col.add([Document.make("mem://a", "Otters juggle pebbles in the harbour.")])
+    col.search("otters", 1)  # indexes built and caught up
+    entered, release = threading.Event(), threading.Event()
+    embedder.gate = (entered, release)
+    searcher = threading.Thread(target=lambda: col.search("otters", 1, mode="dense"))
+    searcher.start()
+    assert entered.wait(10)
+    lock = col.indexes().lock
+    free = lock.acquire(blocking=False)  # from this thread: fails if the searcher holds it
+    if free:
+        lock.release()
+    release.set()
+    searcher.join(10)
+    assert free

@@ -133,3 +133,33 @@ def test_small_batches_stream(tmp_path: Path) -> None:
         [folder], options=IngestOptions(batch_chunks=7), on_progress=lambda p: seen.append(p.done)
     )
     assert report.added == 50 and seen[-1] == 50 and seen == sorted(seen)
+
+
+def test_skipped_files_are_reported_by_type(tmp_path: Path) -> None:
+    """Issue 12 item 8: a documentation folder's 248 images, scripts and stylesheets were skipped
+    without a word."""
+    from veracity.cli.main import main
+
+    src = _write(
+        tmp_path / "site",
+        {"index.md": "# Docs\n\nThe docs start here.", "a.png": b"\x89PNG", "b.png": b"\x89PNG",
+         "img/c.png": b"\x89PNG", "app.js": "x = 1", "style.css": "p {}", "Makefile": "all:",
+         ".hidden.png": b"\x89PNG"},
+    )  # fmt: skip
+    col = veracity.open(tmp_path / "col", embedder="hash")
+    report = col.add(src)
+    assert report.added == 1
+    assert report.skipped == {".png": 3, ".js": 1, ".css": 1, "(no extension)": 1}
+    assert report.to_dict()["skipped"][".png"] == 3
+    assert "skipped 6 files of unsupported types (.png 3, (no extension) 1, .css 1, .js 1)" in (
+        report.summary()
+    )
+    col.close()
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["ingest", str(src), "--collection", str(tmp_path / "c2"),
+                     "--embedder", "hash", "--quiet"]) == 0  # fmt: skip
+    assert "skipped 6 files of unsupported types (.png 3" in out.getvalue()

@@ -68,7 +68,9 @@ def test_leads_with_the_span_then_quotes_its_sentence(col: Collection) -> None:
     assert "\u201cEmployees get 25 vacation days per year.\u201d [1]" in answer.text
     (cite,) = answer.citations
     doc = col.document(cite.document_id)
-    assert doc.text[cite.start : cite.end] == cite.text == "Employees get 25 vacation days per year."
+    assert (
+        doc.text[cite.start : cite.end] == cite.text == "Employees get 25 vacation days per year."
+    )
     assert answer.short is not None and doc.text[answer.short.start : answer.short.end] == "25"
     assert cite.start <= answer.short.start < answer.short.end <= cite.end
     assert answer.sentences[0].supported and answer.sentences[0].citations == (1,)

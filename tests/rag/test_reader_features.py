@@ -56,7 +56,9 @@ def test_long_passage_windows_overlap_and_cover_every_token(tok: Any) -> None:
     assert len(first) > 1 and all(len(w) <= 64 for w in ws)
     covered = {cs for w in first for cs in w.char_start if cs >= 0}
     n_tokens = len(tok.encode(passage, add_special_tokens=False).ids)
-    assert len(covered) == len({o[0] for o in tok.encode(passage, add_special_tokens=False).offsets})
+    assert len(covered) == len(
+        {o[0] for o in tok.encode(passage, add_special_tokens=False).offsets}
+    )
     assert n_tokens > 64
     assert ws[-1].passage == 1
 

@@ -192,3 +192,19 @@ def test_minilm_floor_decides_the_samples_set(tmp_path: Path) -> None:
         answers = bool(hits) and hits[0].score >= floor
         correct += answers == row["answerable"]
     assert correct / len(rows) >= 0.8, f"{correct}/{len(rows)} correct decisions"
+
+
+def test_the_engine_reranker_sees_documents_added_after_it_was_built(tiny: Collection) -> None:
+    """``answer_engine`` hands the reranker the collection's index set, not the BM25 index of
+    the day: an ingest big enough that the next search rebuilds the index (a new object) must
+    not leave the reranker scoring against the old one (coverage 0 for every new document)."""
+    engine = tiny.answer_engine(ScriptedGenerator(["-"]), reader=False, cache=False, guard=False)
+    rer = engine.reranker
+    assert isinstance(rer, BlendReranker)
+    tiny.search("cats", 1)
+    bulk = [Document.make(f"bulk:{i}", f"Filler note {i} about gardening.") for i in range(1100)]
+    bulk.append(Document.make("new:otters", "Otters juggle pebbles in the harbour."))
+    tiny.add(bulk, scan=False)
+    hits = [h for h in tiny.search("otters juggle pebbles", 3) if h.uri == "new:otters"]
+    _, coverage = rer.features("otters juggle pebbles", hits)
+    assert coverage[0] > 0

@@ -79,9 +79,10 @@ class Setup:
 def make_setup(
     root: Path,
     corpora: Mapping[str, list[Document]],
-    keys: Mapping[str, tuple[Sequence[str], Sequence[str]]] = {},
+    keys: Mapping[str, tuple[Sequence[str], ...]] = {},
 ) -> Setup:
-    """Collections ``{name: documents}`` under ``root`` and keys ``{key: (collections, labels)}``."""
+    """Collections ``{name: documents}`` under ``root`` and keys ``{key: (collections, labels)}``
+    or ``{key: (collections, labels, rights)}`` (rights beyond read; read-only when left out)."""
     setup = Setup(root, {})
     for name, documents in corpora.items():
         path = root / name
@@ -89,11 +90,10 @@ def make_setup(
             if documents:
                 col.add(documents)
         setup.collections[name] = path
-    for key, (names, labels) in keys.items():
-        stores = []
+    for key, (names, labels, *rights) in keys.items():
         cols = [Collection(setup.collections[n], embedder="hash") for n in names]
         stores = [c.store for c in cols]
-        setup.tokens[key] = create_key(stores, labels, key).token
+        setup.tokens[key] = create_key(stores, labels, key, rights[0] if rights else ()).token
         for c in cols:
             c.close()
     return setup

@@ -33,7 +33,7 @@ def setup(tmp_path: Path) -> Setup:
     return make_setup(
         tmp_path,
         {"main": docs(CORPUS), "other": docs({"mem://x": ("Other things live here.", [])})},
-        {"hr": (["main"], ["hr"]), "fin": (["main", "other"], ["finance"])},
+        {"hr": (["main"], ["hr"], ["upload", "delete"]), "fin": (["main", "other"], ["finance"])},
     )
 
 
@@ -294,11 +294,22 @@ def test_cors_is_off_by_default_and_opt_in(setup: Setup) -> None:
     assert r.headers["access-control-allow-origin"] == "https://app.example"
 
 
-def test_metrics_count_requests(setup: Setup) -> None:
-    c = client(setup)
-    c.get("/v1/models", headers=auth(setup, "hr"))
-    m = c.get("/api/metrics", headers=auth(setup, "hr")).json()
+def test_metrics_count_requests(setup: Setup, tmp_path: Path) -> None:
+    s = make_setup(tmp_path / "adm", {"main": []}, {"ops": (["main"], [], ["admin"])})
+    c = client(s)
+    c.get("/v1/models", headers=auth(s, "ops"))
+    m = c.get("/api/metrics", headers=auth(s, "ops")).json()
     assert m["requests"] >= 1 and m["by_route"]["GET /v1/models"] == 1
+    # open loopback mode: the local admin may read them too
+    assert "requests" in client(make_setup(tmp_path / "o", {"main": []})).get("/api/metrics").json()
+
+
+def test_metrics_need_the_admin_right(setup: Setup) -> None:
+    """Issue 12 item 8: every key could read /api/metrics, with every key's traffic."""
+    r = client(setup).get("/api/metrics", headers=auth(setup, "hr"))
+    assert r.status_code == 403, r.text
+    message = r.json()["error"]["message"]
+    assert "'admin' right" in message and "veracity keys grant" in message
 
 
 def test_keys_are_stored_hashed(setup: Setup) -> None:

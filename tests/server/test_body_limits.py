@@ -22,7 +22,7 @@ def setup(tmp_path: Path) -> Setup:
     return make_setup(
         tmp_path,
         {"main": docs({"mem://a": ("The Lisbon office opens at nine.", [])})},
-        {"k": (["main"], [])},
+        {"k": (["main"], ["team"], ["upload"])},
     )
 
 

@@ -21,11 +21,59 @@ from .helpers import LOCAL_URL, free_port, make_setup
 def test_serve_refuses_an_open_server_off_loopback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    Collection(tmp_path / "c", embedder="hash").close()
     code = main(
         ["serve", "--host", "0.0.0.0", "--collection", str(tmp_path / "c"), "--embedder", "hash"]
     )
     assert code == 2
     assert "refusing to serve on 0.0.0.0 without API keys" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_port_out_of_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12 item 8: ``--port 99999`` ended in "internal error: OverflowError"."""
+    Collection(tmp_path / "c", embedder="hash").close()
+    for port in ("99999", "0", "-1"):
+        assert main(["serve", "--port", port, "--collection", str(tmp_path / "c")]) == 2
+        assert "--port must be a TCP port from 1 to 65535" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_collection_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12 item 8: a mistyped path silently served (and created) a new empty collection."""
+    typo = tmp_path / "colection"
+    assert main(["serve", "--collection", str(typo), "--model", "fake"]) == 2
+    err = capsys.readouterr().err
+    assert "is not an existing directory" in err
+    assert f"veracity ingest PATH --collection {typo}" in err
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [("nonexistent", "unknown generator 'nonexistent'"), ("/no/such/model.gguf", "does not exist")],
+)
+def test_serve_checks_the_model_at_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], model: str, expected: str
+) -> None:
+    """Issue 12 item 8: ``--model nonexistent`` was accepted at start-up (and failed on the first
+    generative answer). Checked without loading anything."""
+    Collection(tmp_path / "c", embedder="hash").close()
+    assert main(["serve", "--collection", str(tmp_path / "c"), "--model", model]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "'fake'" in err  # the known forms are listed
+
+
+def test_check_generator_accepts_the_known_forms(tmp_path: Path) -> None:
+    from veracity.generate.base import check_generator
+
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    for name in ("smollm2", "fake", "openai:gpt-4o-mini", "hf:some/model", str(model)):
+        check_generator(name)
+    check_generator("my-served-model", base_url="http://127.0.0.1:9")
 
 
 @pytest.mark.integration

@@ -167,3 +167,30 @@ def test_check_reports_damage(store: SQLiteStore) -> None:
     store._db.execute("DELETE FROM document_text")
     problems = store.check()
     assert "1 chunks without a vector" in problems and "1 documents without text" in problems
+
+
+@pytest.mark.parametrize("name", ["sp?x=1", "a#b", "100%", "with space"])
+def test_collection_paths_are_escaped_in_the_sqlite_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Issue 12 item 8: the path went unescaped into the ``file:`` URI, so ``sp?x=1`` wrote
+    ``./sp`` (the rest read as URI parameters)."""
+    monkeypatch.chdir(tmp_path)
+    for directory in (Path(name), tmp_path / "abs" / name):
+        store = SQLiteStore(directory)
+        store.set_meta({"k": "v"})
+        store.close()
+        assert (directory / "veracity.db").is_file()
+        assert SQLiteStore(directory, readonly=True).get_meta("k") == "v"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["abs", name])
+
+
+def test_a_new_collection_is_private_to_its_owner(tmp_path: Path) -> None:
+    """Issue 12 item 8: ``veracity.db`` was created 0644 (and its directory 0755)."""
+    store = SQLiteStore(tmp_path / "new")
+    store.set_meta({"k": "v"})  # the WAL file exists now
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+    for f in (tmp_path / "new").glob("veracity.db*"):
+        assert f.stat().st_mode & 0o077 == 0, f
+    assert (tmp_path / "new" / "veracity.db-wal").exists()
+    store.close()

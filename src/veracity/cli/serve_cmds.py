@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import re
 import time
+from pathlib import Path
 from typing import Any
 
 from veracity.cli.common import print_json
+from veracity.errors import ConfigError
 from veracity.store.sqlite import SQLiteStore
 
 
@@ -46,25 +49,47 @@ def register(sub: Any) -> None:
         dest="keys_command", metavar="ACTION", required=True
     )
     k = keys.add_parser("create", help="create a key (the token is shown once)")
-    k.add_argument("--collections", nargs="+", required=True, metavar="DIR")
-    k.add_argument("--labels", default="", help="comma-separated ACL labels the key may see")
+    _collections_arg(k)
+    k.add_argument(
+        "--labels", default="",
+        help="comma-separated ACL labels the key may see; the first is its default upload label",
+    )  # fmt: skip
+    k.add_argument(
+        "--can", default="", metavar="RIGHTS",
+        help="comma-separated rights beyond read: upload, delete, admin (default: read-only)",
+    )  # fmt: skip
     k.add_argument("--name", default="", help="a note to recognize the key by")
     k.add_argument("--json", action="store_true")
     k.set_defaults(run=cmd_keys_create)
-    k = keys.add_parser("list", help="list keys (never their tokens)")
-    k.add_argument("--collections", nargs="+", required=True, metavar="DIR")
+    k = keys.add_parser("list", help="list keys with their labels and rights (never their tokens)")
+    _collections_arg(k)
     k.add_argument("--json", action="store_true")
     k.set_defaults(run=cmd_keys_list)
     k = keys.add_parser("revoke", help="revoke a key by id")
-    k.add_argument("key_id")
-    k.add_argument("--collections", nargs="+", required=True, metavar="DIR")
+    k.add_argument("key_id", nargs="?", metavar="ID")
+    _collections_arg(k)
     k.set_defaults(run=cmd_keys_revoke)
+    k = keys.add_parser("grant", help="add rights (upload, delete, admin) to an existing key")
+    k.add_argument("key_id", nargs="?", metavar="ID")
+    _collections_arg(k)
+    k.add_argument("--can", required=True, metavar="RIGHTS", help="e.g. upload,delete")
+    k.set_defaults(run=cmd_keys_grant)
+
+
+def _collections_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--collections", action="extend", nargs="+", required=True, metavar="DIR",
+        help="collection directories: comma-separated (A,B), repeated, or several after one "
+        "--collections",
+    )  # fmt: skip
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from veracity.server.config import ServerConfig, parse_collection_specs
     from veracity.server.run import serve
 
+    if not 1 <= args.port <= 65535:
+        raise ConfigError(f"--port must be a TCP port from 1 to 65535, got {args.port}")
     gen_opts: dict[str, Any] = {}
     if args.base_url:
         gen_opts["base_url"] = args.base_url
@@ -87,6 +112,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+_KEY_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+def _collection_dirs(args: argparse.Namespace, *, takes_id: bool = False) -> list[str]:
+    """The ``--collections`` directories (split at commas). For ``revoke``/``grant``, a key id
+    swallowed by ``--collections A B ID`` (it takes several values) is taken back as the id
+    when it has a key id's shape and is no directory."""
+    dirs = [d.strip() for item in args.collections for d in item.split(",") if d.strip()]
+    if takes_id and args.key_id is None:
+        if len(dirs) > 1 and _KEY_ID.match(dirs[-1]) and not Path(dirs[-1]).exists():
+            args.key_id = dirs.pop()
+        else:
+            raise ConfigError(
+                "which key? give its id (see `veracity keys list --collections DIR`): "
+                "`veracity keys revoke ID --collections DIR[,DIR...]`"
+            )
+    if not dirs:
+        raise ConfigError("--collections needs at least one collection directory")
+    return dirs
+
+
 def _stores(dirs: list[str], create: bool = False) -> list[SQLiteStore]:
     return [SQLiteStore(d, create=create) for d in dirs]
 
@@ -95,13 +141,15 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     from veracity.store.keys import create_key
 
     labels = [x for x in args.labels.split(",") if x.strip()]
-    new = create_key(_stores(args.collections), labels, args.name)
+    dirs = _collection_dirs(args)
+    new = create_key(_stores(dirs), labels, args.name, args.can)
     if args.json:
         print_json({"id": new.key.id, "token": new.token, "labels": list(new.key.labels),
-                    "collections": args.collections})  # fmt: skip
+                    "rights": list(new.key.rights), "collections": dirs})  # fmt: skip
     else:
-        print(f"key {new.key.id} created for {', '.join(args.collections)}; "
-              f"labels: {', '.join(new.key.labels) or '(none: unlabelled documents only)'}")  # fmt: skip
+        print(f"key {new.key.id} created for {', '.join(dirs)}; "
+              f"labels: {', '.join(new.key.labels) or '(none: unlabelled documents only)'}; "
+              f"rights: {', '.join(new.key.rights)}")  # fmt: skip
         print(f"token (shown once, store it now): {new.token}")
     return 0
 
@@ -109,11 +157,13 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 def cmd_keys_list(args: argparse.Namespace) -> int:
     from veracity.store.keys import KeyStore
 
-    rows = []
-    for d, store in zip(args.collections, _stores(args.collections), strict=True):
+    rows: list[dict[str, Any]] = []
+    dirs = _collection_dirs(args)
+    for d, store in zip(dirs, _stores(dirs), strict=True):
         for key in KeyStore(store).all_keys():
             rows.append({"collection": d, "id": key.id, "name": key.name,
-                         "labels": list(key.labels), "created_at": key.created_at,
+                         "labels": list(key.labels), "rights": list(key.rights),
+                         "created_at": key.created_at,
                          "revoked": key.revoked_at is not None})  # fmt: skip
     if args.json:
         print_json(rows)
@@ -122,16 +172,33 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["created_at"]))
         state = "revoked" if r["revoked"] else "active"
         print(f"{r['id']}  {state:7}  {when}  {r['collection']}  "
-              f"labels={','.join(r['labels']) or '-'}  {r['name']}")  # fmt: skip
+              f"labels={','.join(r['labels']) or '-'}  rights={','.join(r['rights'])}  "
+              f"{r['name']}")  # fmt: skip
     if not rows:
         print("no keys")
+    elif any(r["rights"] == ["read"] for r in rows):
+        # Keys made before rights existed were migrated read-only (migration 004_key_rights).
+        print("(read-only keys, including any made before key rights existed, may not upload or "
+              "delete; add rights with `veracity keys grant ID --collections DIR --can "
+              "upload,delete`)")  # fmt: skip
     return 0
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     from veracity.store.keys import KeyStore
 
-    for d, store in zip(args.collections, _stores(args.collections), strict=True):
+    dirs = _collection_dirs(args, takes_id=True)
+    for d, store in zip(dirs, _stores(dirs), strict=True):
         KeyStore(store).revoke(args.key_id)
         print(f"key {args.key_id} revoked in {d}")
+    return 0
+
+
+def cmd_keys_grant(args: argparse.Namespace) -> int:
+    from veracity.store.keys import KeyStore
+
+    dirs = _collection_dirs(args, takes_id=True)
+    for d, store in zip(dirs, _stores(dirs), strict=True):
+        key = KeyStore(store).grant(args.key_id, args.can)
+        print(f"key {key.id} in {d} now has rights: {', '.join(key.rights)}")
     return 0

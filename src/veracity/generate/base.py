@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from veracity.errors import ConfigError
+from veracity.errors import ConfigError, ModelNotFound
 from veracity.records import Decoding, Message
 
 # Context size assumed for generators that do not say (small enough for any current chat model).
@@ -122,6 +123,26 @@ GENERATOR_FORMS = (
     "'openai:<model>' or any model name with base_url=... (OpenAI-compatible server)",
     "'hf:<folder or id>' (transformers with our decoding loop)",
 )
+
+
+def check_generator(name_or_path: str, **options: Any) -> None:
+    """Refuse now what ``get_generator`` would refuse on first use, without loading a model: an
+    unknown name (ConfigError listing the known forms) or a ``.gguf`` path that is no file
+    (``ModelNotFound``). Named backends and remote or Hugging Face models are only checked for
+    their form; whether they load is known when they first generate."""
+    name = name_or_path.strip()
+    if name in ("fake", "scripted", "smollm2", "gguf") or name.startswith("openai:"):
+        return
+    if name.lower().endswith(".gguf"):
+        if not Path(name).expanduser().is_file():
+            raise ModelNotFound(
+                f"model file {name} does not exist or is not a file; check the path, or use one "
+                "of: " + "; ".join(GENERATOR_FORMS)
+            )
+        return
+    if "base_url" in options or (name.startswith("hf:") and name[3:].strip()):
+        return
+    raise ConfigError(f"unknown generator {name!r}; use one of: " + "; ".join(GENERATOR_FORMS))
 
 
 def get_generator(name_or_path: str = "smollm2", **options: Any) -> Generator:

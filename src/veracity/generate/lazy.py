@@ -7,6 +7,7 @@ a second and 100+ MB), and one that asks for a generative answer loads it once, 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 
 from veracity.generate.base import Generator, context_size_of, count_tokens
@@ -20,6 +21,8 @@ class LazyGenerator:
         self.name = name
         self._load = load
         self._inner: Generator | None = None
+        # Two first requests at once (server threads) must load the model once, not twice.
+        self._loading = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -27,9 +30,12 @@ class LazyGenerator:
 
     def get(self) -> Generator:
         """The real generator, loaded now if it is not yet."""
-        if self._inner is None:
-            self._inner = self._load()
-        return self._inner
+        if self._inner is not None:
+            return self._inner
+        with self._loading:
+            if self._inner is None:
+                self._inner = self._load()
+            return self._inner
 
     def generate(self, messages: list[Message], decoding: Decoding) -> Iterator[str]:
         return self.get().generate(messages, decoding)

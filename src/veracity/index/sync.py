@@ -5,10 +5,17 @@ remembers the last sequence number it applied (``applied_seq``) and is brought u
 replaying the log from there: the net effect per chunk (its last operation wins) is applied as one
 delete and one upsert batch. An index that is missing, damaged, built for another embedder, or so
 far behind that replaying costs more than rebuilding is rebuilt from the store.
+
+Threads: catching up mutates an index in place, and any search may trigger it, so
+``IndexSet.lock`` is held while an index is caught up and while it is read (``bm25()`` and
+``vectors()`` take it; a reader holds it across the lookup). Writers to the store never take it:
+an ingest commits to the store alone, and the next search applies its changes. A search thus
+waits at most for another search or a catch-up, never for a parse, an embedding or a generation.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +89,8 @@ class IndexSet:
         self.bm25_variant = bm25_variant
         self._bm25: BM25Index | None = None
         self._vectors: VectorIndex | None = None
+        # Held while an index is caught up or read (see the module docstring).
+        self.lock = threading.RLock()
 
     @property
     def bm25_dir(self) -> Path:
@@ -116,14 +125,18 @@ class IndexSet:
     # -- BM25 ---------------------------------------------------------------------------------
 
     def bm25(self) -> BM25Index:
-        """The BM25 index, loaded or rebuilt, with every committed change applied."""
-        if self._bm25 is None:
-            try:
-                self._bm25 = BM25Index.load(self.bm25_dir)
-            except IndexError_:
-                self._bm25 = self._rebuild_bm25()
-        self._bm25 = self._catch_up(self._bm25, self._rebuild_bm25, self._apply_bm25, self.bm25_dir)
-        return self._bm25
+        """The BM25 index, loaded or rebuilt, with every committed change applied. Hold
+        ``lock`` while reading it when other threads may search."""
+        with self.lock:
+            if self._bm25 is None:
+                try:
+                    self._bm25 = BM25Index.load(self.bm25_dir)
+                except IndexError_:
+                    self._bm25 = self._rebuild_bm25()
+            self._bm25 = self._catch_up(
+                self._bm25, self._rebuild_bm25, self._apply_bm25, self.bm25_dir
+            )
+            return self._bm25
 
     def _apply_bm25(self, index: BM25Index, net: NetChanges) -> None:
         index.delete(net.deleted.tolist())
@@ -142,17 +155,19 @@ class IndexSet:
     # -- vectors ------------------------------------------------------------------------------
 
     def vectors(self) -> VectorIndex:
-        """The vector index, loaded or rebuilt, with every committed change applied."""
-        if self._vectors is None:
-            try:
-                loaded = load_vector_index(self.vector_dir)
-                self._vectors = loaded if loaded.dim == self.dim else self._rebuild_vectors()
-            except IndexError_:
-                self._vectors = self._rebuild_vectors()
-        self._vectors = self._catch_up(
-            self._vectors, self._rebuild_vectors, self._apply_vectors, self.vector_dir
-        )
-        return self._vectors
+        """The vector index, loaded or rebuilt, with every committed change applied. Hold
+        ``lock`` while reading it when other threads may search."""
+        with self.lock:
+            if self._vectors is None:
+                try:
+                    loaded = load_vector_index(self.vector_dir)
+                    self._vectors = loaded if loaded.dim == self.dim else self._rebuild_vectors()
+                except IndexError_:
+                    self._vectors = self._rebuild_vectors()
+            self._vectors = self._catch_up(
+                self._vectors, self._rebuild_vectors, self._apply_vectors, self.vector_dir
+            )
+            return self._vectors
 
     def _apply_vectors(self, index: VectorIndex, net: NetChanges) -> None:
         if len(net.deleted):

@@ -11,15 +11,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from veracity.embed.base import Embedder, token_counter_of
 from veracity.errors import LoaderError, VeracityError
+from veracity.ingest.isolate import ParseLimits, ParsePool
 from veracity.ingest.loaders import LoadFailure, LoadOptions, iter_files, load
 from veracity.ingest.report import Failure, IngestReport, Progress
-from veracity.records import Chunk, Document, MetaValue
+from veracity.records import Chunk, Document, MetaValue, as_labels
+from veracity.store.runs import IngestRuns
 from veracity.store.sqlite import DocumentWrite, SQLiteStore
 from veracity.text.chunker import ChunkOptions, chunk_document
 from veracity.text.tokens import TokenCounter
@@ -27,9 +30,12 @@ from veracity.text.tokens import TokenCounter
 
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
-    """What to attach to every document, and how to read, chunk and batch them."""
+    """What to attach to every document, and how to read, chunk and batch them. ``isolate``:
+    parse each file in a worker process under these limits (``ingest.isolate``), for files
+    that may be hostile; None parses in this process."""
 
     load: LoadOptions = field(default_factory=LoadOptions)
+    isolate: ParseLimits | None = None
     chunk: ChunkOptions = field(default_factory=ChunkOptions)
     labels: tuple[str, ...] = ()
     metadata: Mapping[str, MetaValue] = field(default_factory=dict)
@@ -38,13 +44,23 @@ class IngestOptions:
     # How many loaded documents to look up in the store at once (dedup check).
     lookup_window: int = 64
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", as_labels(self.labels))  # "secret" is one label
 
-def read_paths(paths: Sequence[Path], options: LoadOptions) -> Iterator[Document | LoadFailure]:
+
+def read_paths(
+    paths: Sequence[Path],
+    options: LoadOptions,
+    skipped: Counter[str] | None = None,
+    pool: ParsePool | None = None,
+) -> Iterator[Document | LoadFailure]:
     """Every document under ``paths``; a file that fails becomes a ``LoadFailure``, never an
-    exception, so one bad file cannot stop a run."""
-    for path in iter_files(paths):
+    exception, so one bad file cannot stop a run. Files of unsupported types in folders are
+    counted in ``skipped`` by extension. With a ``pool`` each file is parsed in one of its
+    worker processes (a parse that overruns its limits is that file's failure)."""
+    for path in iter_files(paths, skipped):
         try:
-            yield from load(path, options)
+            yield from load(path, options) if pool is None else pool.load(path, options)
         except LoaderError as exc:
             # Loader messages name the file already; keep the report line readable.
             reason = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.resolve()}: ")
@@ -239,8 +255,17 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders; the run is recorded so an interrupted one is noticed next time."""
     options = options or IngestOptions()
-    run_id, interrupted = store.start_run([str(p) for p in paths])
-    ingestor = Ingestor(store, embedder, options, counter, on_progress, scanner)
-    report = ingestor.run(read_paths(paths, options.load), interrupted)
-    store.finish_run(run_id, report.to_dict())
+    run = IngestRuns(store).start([str(p) for p in paths])
+    pool = ParsePool(options.isolate) if options.isolate is not None else None
+    try:
+        ingestor = Ingestor(store, embedder, options, counter, on_progress, scanner)
+        skipped: Counter[str] = Counter()
+        documents = read_paths(paths, options.load, skipped, pool)
+        report = ingestor.run(documents, run.interrupted)
+        report = dataclasses.replace(report, skipped=dict(skipped))
+        run.finish(report.to_dict())
+    finally:
+        run.release()  # an exception leaves the run ``running``: the next one reports it
+        if pool is not None:
+            pool.close()
     return report

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -43,6 +44,12 @@ class IngestReport:
     seconds: float
     cpu_seconds: float
     resumed_after_interruption: bool = False
+    # Files found in the given folders but not of a supported type: extension -> count.
+    skipped: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def n_skipped(self) -> int:
+        return sum(self.skipped.values())
 
     @property
     def documents(self) -> int:
@@ -58,6 +65,7 @@ class IngestReport:
             "seconds": round(self.seconds, 3),
             "cpu_seconds": round(self.cpu_seconds, 3),
             "resumed_after_interruption": self.resumed_after_interruption,
+            "skipped": dict(self.skipped),
         }
 
     def summary(self) -> str:
@@ -68,4 +76,18 @@ class IngestReport:
         )
         if self.added == self.updated == 0 and self.unchanged and not self.failed:
             line += "; nothing changed since the last ingest"
+        if self.skipped:
+            line += "; " + skipped_summary(self.skipped)
         return line
+
+
+def skipped_summary(skipped: Mapping[str, int], top: int = 8) -> str:
+    """``skipped 248 files of unsupported types (.png 120, .js 80, .css 48)``: the most
+    frequent extensions first, the rest counted as ``others``."""
+    n = sum(skipped.values())
+    ranked = sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts = [f"{ext} {count}" for ext, count in ranked[:top]]
+    if len(ranked) > top:
+        parts.append(f"others {sum(c for _, c in ranked[top:])}")
+    noun = "file" if n == 1 else "files"
+    return f"skipped {n} {noun} of unsupported types ({', '.join(parts)})"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +29,7 @@ import numpy as np
 from veracity.embed.base import Embedder, calibration_name
 from veracity.errors import ConfigError, MissingDependency
 from veracity.index.bm25 import BM25Index
+from veracity.index.sync import IndexSet
 from veracity.records import Hit
 from veracity.store.sqlite import SQLiteStore
 
@@ -85,12 +87,16 @@ def query_coverage(bm25: BM25Index, query: str, scores: np.ndarray) -> np.ndarra
 
 
 class BlendReranker:
-    """Scores hits with the calibrated relevance model; ``Hit.score`` becomes the probability."""
+    """Scores hits with the calibrated relevance model; ``Hit.score`` becomes the probability.
+
+    ``bm25`` is a fixed index, or the collection's ``IndexSet``: then each rerank reads its
+    current BM25 index (documents added since count) under the set's lock, so a search on
+    another thread cannot catch the index up while it is read."""
 
     def __init__(
         self,
         store: SQLiteStore,
-        bm25: BM25Index,
+        bm25: BM25Index | IndexSet,
         embedder: Embedder,
         model: RelevanceModel | None = None,
     ) -> None:
@@ -106,10 +112,15 @@ class BlendReranker:
         found, vecs = self.store.vectors(rids, self.embedder.dim)
         cos_by = dict(zip(found.tolist(), (vecs @ q).tolist(), strict=True))
         allowed = np.array(sorted(set(rids)), dtype=np.int64)
-        ids, scores = self.bm25.search(query, len(allowed), allowed=allowed)
-        bm_by = dict(
-            zip(ids.tolist(), query_coverage(self.bm25, query, scores).tolist(), strict=True)
+        source = self.bm25
+        lock: AbstractContextManager[Any] = (
+            source.lock if isinstance(source, IndexSet) else nullcontext()
         )
+        with lock:
+            bm25 = source.bm25() if isinstance(source, IndexSet) else source
+            ids, scores = bm25.search(query, len(allowed), allowed=allowed)
+            coverage_of = query_coverage(bm25, query, scores)
+        bm_by = dict(zip(ids.tolist(), coverage_of.tolist(), strict=True))
         cosine = np.array([cos_by.get(r, 0.0) for r in rids], dtype=np.float64)
         coverage = np.array([bm_by.get(r, 0.0) for r in rids], dtype=np.float64)
         return cosine, coverage

@@ -109,13 +109,17 @@ class CollectionSearcher:
         self, query: str, depth: int, allowed: np.ndarray | None, opts: SearchOptions
     ) -> dict[str, Ranked]:
         lists: dict[str, Ranked] = {}
-        if opts.mode in ("bm25", "hybrid"):
-            ids, scores = self.indexes.bm25().search(query, depth, allowed=allowed)
-            lists["bm25"] = list(zip(ids.tolist(), scores.tolist(), strict=True))
-        if opts.mode in ("dense", "hybrid"):
-            qvec = self.embedder.embed([query])  # (1, dim)
-            ids, scores = self.indexes.vectors().search(qvec, depth, allowed=allowed)
-            lists["dense"] = list(zip(ids[0].tolist(), scores[0].tolist(), strict=True))
+        dense = opts.mode in ("dense", "hybrid")
+        # The query is embedded before taking the index lock, which covers only the lookups
+        # (another thread may be catching an index up with the store).
+        qvec = self.embedder.embed([query]) if dense else None  # (1, dim)
+        with self.indexes.lock:
+            if opts.mode in ("bm25", "hybrid"):
+                ids, scores = self.indexes.bm25().search(query, depth, allowed=allowed)
+                lists["bm25"] = list(zip(ids.tolist(), scores.tolist(), strict=True))
+            if qvec is not None:
+                ids, scores = self.indexes.vectors().search(qvec, depth, allowed=allowed)
+                lists["dense"] = list(zip(ids[0].tolist(), scores[0].tolist(), strict=True))
         if opts.mode == "tfidf":
             cache = self.tfidf or TfidfCache(self.store, self.indexes.analyzer)
             self.tfidf = cache

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from veracity.errors import ConfigError
+from veracity.generate.base import check_generator
+from veracity.ingest.isolate import ParseLimits
 
 if TYPE_CHECKING:
     from veracity.collection import Collection
@@ -32,7 +34,8 @@ class ServerConfig:
     caps a file upload and ``max_json_bytes`` every other request body, counted as it streams in.
     ``trusted_proxies`` are the peer addresses or networks (``10.0.0.0/8``) whose
     ``X-Forwarded-For`` names the client for the anonymous rate limit; empty, the header is
-    ignored (any client could set it)."""
+    ignored (any client could set it). ``parse_limits`` bound the parse of each uploaded file,
+    which runs in a worker process (``ingest.isolate``)."""
 
     collections: Mapping[str, Path]
     generator: str = "smollm2"
@@ -46,6 +49,7 @@ class ServerConfig:
     cors_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     engine_factory: EngineFactory | None = None
+    parse_limits: ParseLimits = field(default_factory=ParseLimits)
 
     def __post_init__(self) -> None:
         if not self.collections:
@@ -61,6 +65,8 @@ class ServerConfig:
                 "max upload size, max JSON body size, rate and burst must be positive"
             )
         self.proxy_networks()  # fail at start, not on the first request
+        if self.engine_factory is None:  # the default engine uses ``generator``: check its name
+            check_generator(self.generator, **dict(self.generator_options))
 
     def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         """``trusted_proxies`` parsed; ConfigError names a bad entry."""

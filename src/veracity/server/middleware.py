@@ -61,11 +61,16 @@ class GuardMiddleware:
     def admit(self, scope: Scope, headers: Headers) -> int:
         """Check the request from its headers; raise ApiError, or return its body limit."""
         method, path = scope["method"], scope["path"]
-        if self.state.auth_required():
+        # A public path (the health check) takes the auth mode as last decided: no database
+        # read, so no lock; a key created meanwhile only leaves it under the open-mode checks.
+        public = security.is_public(path)
+        if self.state.auth_known() if public else self.state.auth_required():
             if not security.is_public(path):
                 principal = self.authenticate(headers)
                 self.rate_limit(principal.id)
                 scope[PRINCIPAL] = principal
+                if security.is_upload(method, path):
+                    principal.upload_labels(())  # no upload right or no label: 403, body unread
         else:
             self.open_mode_checks(scope, headers)
             scope[PRINCIPAL] = self.state.local_admin()

@@ -24,7 +24,13 @@ from veracity.server.deps import PrincipalDep, StateDep
 from veracity.server.errors import ApiError, error_body, log
 from veracity.server.state import Principal, Served
 from veracity.server.streams import produced
-from veracity.server.views import hit_to_dict, session_to_dict, turn_to_dict
+from veracity.server.views import (
+    hit_to_dict,
+    public_answer,
+    root_of,
+    session_to_dict,
+    turn_to_dict,
+)
 from veracity.store.chat import Turn
 
 router = APIRouter(prefix="/api/collections/{name}")
@@ -59,9 +65,10 @@ def search(
     name: str, body: SearchRequest, state: StateDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     served = state.get(name, principal)
-    with served.lock:
-        hits = served.collection.search(body.query, body.k, mode=body.mode, where=principal.where())
-    return {"hits": [hit_to_dict(h) for h in hits]}
+    # No server lock: the index lock inside the search covers only its lookups.
+    hits = served.collection.search(body.query, body.k, mode=body.mode, where=principal.where())
+    root = root_of(served.collection.path)
+    return {"hits": [hit_to_dict(h, root) for h in hits]}
 
 
 def ask_options(
@@ -85,15 +92,14 @@ def ask_options(
 
 
 def answer_events(
-    served: Served,
     engine: AnswerEngine,
     question: str,
     history: list[tuple[str, str]],
     where: Filter | None,
     opts: AskOptions,
 ) -> Iterator[Token | Final]:
-    """The engine's events, produced under the collection's lock in their own thread."""
-    return produced(served.lock, lambda: engine.stream(question, history, where, opts))
+    """The engine's events, produced in their own thread (no server lock: see ``streams``)."""
+    return produced(lambda: engine.stream(question, history, where, opts))
 
 
 def final_answer(events: Iterator[Token | Final]) -> Answer:
@@ -141,11 +147,12 @@ def ask(name: str, body: AskRequest, state: StateDep, principal: PrincipalDep) -
     history = _session_history(served, principal, body.session_id)
     engine = state.engine(served)
     opts = ask_options(engine, body.mode, body.max_tokens, body.temperature, style=body.style)
-    events = answer_events(served, engine, body.question, history, principal.where(), opts)
+    events = answer_events(engine, body.question, history, principal.where(), opts)
+    root = root_of(served.collection.path)
     if not body.stream:
         answer = final_answer(events)
         _record(served, body.session_id, body.question, answer)
-        return {**answer_to_dict(answer), "session_id": body.session_id}
+        return {**public_answer(answer_to_dict(answer), root), "session_id": body.session_id}
 
     def stream() -> Iterator[str]:
         try:
@@ -154,9 +161,8 @@ def ask(name: str, body: AskRequest, state: StateDep, principal: PrincipalDep) -
                     yield sse("token", {"text": event.text})
                 else:
                     _record(served, body.session_id, body.question, event.answer)
-                    yield sse(
-                        "final", {**answer_to_dict(event.answer), "session_id": body.session_id}
-                    )
+                    shown = public_answer(answer_to_dict(event.answer), root)
+                    yield sse("final", {**shown, "session_id": body.session_id})
         except VeracityError as exc:
             yield sse("error", error_body(exc.http_status, str(exc)))
         except Exception:
@@ -188,7 +194,9 @@ def get_chat(
 ) -> dict[str, Any]:
     chats = state.get(name, principal).collection.chats()
     session = chats.get(session_id, owner=principal.id)
-    return {**session_to_dict(session), "turns": [turn_to_dict(t) for t in chats.turns(session.id)]}
+    root = root_of(state.get(name, principal).collection.path)
+    turns = [turn_to_dict(t, root) for t in chats.turns(session.id)]
+    return {**session_to_dict(session), "turns": turns}
 
 
 @router.delete("/chats/{session_id}", summary="delete a session")

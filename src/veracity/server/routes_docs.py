@@ -9,25 +9,42 @@ from fastapi.concurrency import run_in_threadpool
 
 from veracity import __version__
 from veracity.errors import NotFound
+from veracity.ingest.loaders import LoadOptions
+from veracity.ingest.pipeline import read_paths
 from veracity.records import Document
 from veracity.server.deps import PrincipalDep, StateDep
-from veracity.server.errors import ApiError
-from veracity.server.state import Principal, Served
+from veracity.server.state import Principal, Served, ServerState
 from veracity.server.uploads import save_upload
-from veracity.server.views import doc_info_to_dict, text_window
+from veracity.server.views import (
+    doc_info_to_dict,
+    public_name,
+    public_report,
+    root_of,
+    text_window,
+)
+from veracity.store.keys import ADMIN, DELETE
 from veracity.store.sqlite import DocumentInfo
 
 router = APIRouter(prefix="/api")
 
 
 @router.get("/health", summary="liveness, version and the auth mode (no key needed)")
-def health(state: StateDep) -> dict[str, Any]:
-    mode = "api-keys" if state.auth_required() else "open (loopback, no keys)"
+async def health(request: Request) -> dict[str, Any]:
+    # On the event loop, with no lock, no database read and no threadpool slot (the state is
+    # not taken through a sync dependency, which would run in the pool): busy workers, a slow
+    # parse or a long generation never delay it.
+    state: ServerState = request.app.state.veracity
+    mode = "api-keys" if state.auth_known() else "open (loopback, no keys)"
     return {"status": "ok", "version": __version__, "auth": mode}
 
 
-@router.get("/metrics", summary="request counts, errors and latency percentiles")
+@router.get(
+    "/metrics", summary="request counts, errors and latency percentiles (keys with 'admin' only)"
+)
 def metrics(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
+    # Every key's traffic is in there: only the local admin (open loopback mode) or a key
+    # granted the admin right may read it.
+    principal.require(ADMIN, "read the server metrics (every key's traffic)")
     return state.metrics.snapshot()
 
 
@@ -54,7 +71,7 @@ def collections(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
         docs = _visible_docs(served, principal)
         out.append(
             {"name": name, "documents": len(docs), "chunks": sum(d.n_chunks for d in docs),
-             "embedder": served.collection.embedder_name}
+             "embedder": public_name(served.collection.embedder_name)}
         )  # fmt: skip
     return {"collections": out, "admin": principal.admin}
 
@@ -67,8 +84,9 @@ def list_documents(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    docs = _visible_docs(state.get(name, principal), principal)
-    return {"documents": [doc_info_to_dict(d) for d in docs[offset : offset + limit]],
+    served = state.get(name, principal)
+    docs, root = _visible_docs(served, principal), root_of(served.collection.path)
+    return {"documents": [doc_info_to_dict(d, root) for d in docs[offset : offset + limit]],
             "total": len(docs)}  # fmt: skip
 
 
@@ -82,22 +100,23 @@ async def upload_document(
     labels: Annotated[str | None, Form(description="comma-separated ACL labels")] = None,
 ) -> dict[str, Any]:
     served = state.get(name, principal)
-    wanted = tuple(x.strip() for x in (labels or "").split(",") if x.strip())
-    if principal.labels is not None:
-        outside = sorted(set(wanted) - principal.labels)
-        if outside:
-            raise ApiError(403, f"this key may not label documents {outside}; it holds "
-                           f"{sorted(principal.labels)}")  # fmt: skip
-        wanted = wanted or tuple(sorted(principal.labels))  # private to the key's labels by default
+    # The guard middleware already refused a key without the upload right or without labels
+    # (body unread); here the requested labels are checked, before the file is stored.
+    wanted = principal.upload_labels((labels or "").split(","))
     # Each key uploads into its own folder, so no key can overwrite another's document.
     folder = served.uploads / (principal.id or "local")
     path = await save_upload(file, folder, state.config.max_upload_bytes)
 
     def ingest() -> dict[str, Any]:
-        with served.lock:
-            report = served.collection.add(path, labels=wanted)
+        # Parsed in a worker process under the server's time and memory limits, outside any
+        # lock: a hostile file costs that worker, and becomes this upload's failure.
+        loaded = list(read_paths([path], LoadOptions(), pool=state.parser))
+        with served.lock:  # writers only; searches and answers go on meanwhile
+            report = served.collection.add(loaded, labels=wanted)
         ids = served.collection.store.find_document_ids(uris=[str(path)])
-        return {"documents": ids, "report": report.to_dict(), "labels": list(wanted)}
+        root = root_of(served.collection.path)
+        return {"documents": ids, "report": public_report(report.to_dict(), root),
+                "labels": list(wanted)}  # fmt: skip
 
     return await run_in_threadpool(ingest)
 
@@ -111,7 +130,7 @@ def get_document(
     info = next((d for d in served.collection.documents() if d.id == doc_id), None)
     if info is None:  # deleted in between
         raise NotFound(f"no document with id {doc_id!r} in collection {served.name!r}")
-    return doc_info_to_dict(info)
+    return doc_info_to_dict(info, root_of(served.collection.path))
 
 
 @router.delete("/collections/{name}/documents/{doc_id}", summary="delete a document")
@@ -120,6 +139,7 @@ def delete_document(
 ) -> dict[str, Any]:
     served = state.get(name, principal)
     visible_document(served, principal, doc_id)
+    principal.require(DELETE, "delete documents")
     with served.lock:
         docs, chunks = served.collection.delete(ids=[doc_id])
     return {"deleted": {"documents": docs, "chunks": chunks}}
@@ -138,5 +158,6 @@ def document_text(
     end: Annotated[int | None, Query(ge=0)] = None,
     context: Annotated[int, Query(ge=0, le=100_000)] = 600,
 ) -> dict[str, Any]:
-    doc = visible_document(state.get(name, principal), principal, doc_id)
-    return text_window(doc, start, end, context)
+    served = state.get(name, principal)
+    doc = visible_document(served, principal, doc_id)
+    return text_window(doc, start, end, context, root_of(served.collection.path))

@@ -23,14 +23,23 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from veracity.errors import ConfigError, VeracityError
-from veracity.rag.serialize import answer_to_dict, citation_to_dict
+from veracity.rag.serialize import answer_to_dict
 from veracity.records import Answer
 from veracity.server.deps import PrincipalDep, StateDep
 from veracity.server.errors import error_body, log
 from veracity.server.routes_ask import answer_events, ask_options, final_answer
-from veracity.server.views import footnotes
+from veracity.server.views import footnotes, public_answer, root_of
 
 router = APIRouter(prefix="/v1")
+
+# Limits on what a chat request may carry. The question (the last user message) is capped like
+# the own API's (4000 characters). Earlier messages are history: the engine reads only the last
+# few turns, 500 characters each, so a long history costs memory and CPU and buys nothing; each
+# message may hold up to 16000 characters, enough to replay any reply this server gives
+# (max_tokens <= 4096), and a request at most 100 messages.
+MAX_QUESTION_CHARS = 4000
+MAX_MESSAGE_CHARS = 16_000
+MAX_MESSAGES = 100
 
 
 class ContentPart(BaseModel):
@@ -53,7 +62,7 @@ class ChatMessage(BaseModel):
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")  # unknown OpenAI parameters are accepted and ignored
     model: str = Field(max_length=64)
-    messages: list[ChatMessage] = Field(min_length=1, max_length=200)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
     max_tokens: int | None = Field(None, ge=1, le=4096)
     max_completion_tokens: int | None = Field(None, ge=1, le=4096)
@@ -78,20 +87,27 @@ def models(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
 
 
 def _question_and_history(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+    for i, m in enumerate(messages):
+        if len(m.text()) > MAX_MESSAGE_CHARS:
+            raise ConfigError(
+                f"messages[{i}] ({m.role}) has {len(m.text())} characters; each message may have "
+                f"at most {MAX_MESSAGE_CHARS} (the question {MAX_QUESTION_CHARS}): shorten or "
+                "drop earlier messages"
+            )
     turns: list[tuple[str, str]] = [
         (m.role, m.text()) for m in messages if m.role in ("user", "assistant")
     ]
     if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
         raise ConfigError("the last message must be a non-empty user message (the question)")
-    if len(turns[-1][1]) > 4000:
-        raise ConfigError("the question is longer than 4000 characters")
+    if len(turns[-1][1]) > MAX_QUESTION_CHARS:
+        raise ConfigError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
     return turns[-1][1], turns[:-1]
 
 
-def _extras(answer: Answer) -> dict[str, Any]:
+def _extras(answer: Answer, root: str) -> dict[str, Any]:
     d = answer_to_dict(answer)
     return {
-        "citations": [citation_to_dict(c) for c in answer.citations],
+        "citations": public_answer(d, root)["citations"],
         "veracity": {k: d[k] for k in ("abstained", "reason", "sentences", "timings_ms")},
     }
 
@@ -110,9 +126,10 @@ def chat_completions(body: ChatRequest, state: StateDep, principal: PrincipalDep
         engine, "sequence", body.max_completion_tokens or body.max_tokens, body.temperature,
         body.seed,
     )  # fmt: skip
-    events = answer_events(served, engine, question, history, principal.where(), opts)
+    events = answer_events(engine, question, history, principal.where(), opts)
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     base = {"id": cid, "created": created, "model": body.model}
+    root = root_of(served.collection.path)
     if not body.stream:
         answer = final_answer(events)
         content = answer.text + footnotes(answer)
@@ -120,9 +137,9 @@ def chat_completions(body: ChatRequest, state: StateDep, principal: PrincipalDep
         return {
             **base, "object": "chat.completion",
             "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
-            "usage": _usage(question, content), **_extras(answer),
+            "usage": _usage(question, content), **_extras(answer, root),
         }  # fmt: skip
-    return StreamingResponse(_stream(events, base), media_type="text/event-stream")
+    return StreamingResponse(_stream(events, base, root), media_type="text/event-stream")
 
 
 def _chunk(base: dict[str, Any], delta: dict[str, Any], finish: str | None = None,
@@ -132,7 +149,7 @@ def _chunk(base: dict[str, Any], delta: dict[str, Any], finish: str | None = Non
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _stream(events: Iterator[Any], base: dict[str, Any]) -> Iterator[str]:
+def _stream(events: Iterator[Any], base: dict[str, Any], root: str) -> Iterator[str]:
     from veracity.rag.engine import Final, Token
 
     yield _chunk(base, {"role": "assistant", "content": ""})
@@ -145,7 +162,9 @@ def _stream(events: Iterator[Any], base: dict[str, Any]) -> Iterator[str]:
             elif isinstance(event, Final):
                 answer: Answer = event.answer
                 tail = footnotes(answer) if streamed else answer.text + footnotes(answer)
-                yield _chunk(base, {"content": tail} if tail else {}, "stop", **_extras(answer))
+                yield _chunk(
+                    base, {"content": tail} if tail else {}, "stop", **_extras(answer, root)
+                )
     except VeracityError as exc:
         yield f"data: {json.dumps(error_body(exc.http_status, str(exc)))}\n\n"
     except Exception:

@@ -1,26 +1,35 @@
 """What the server holds for its lifetime: open collections, their answer engines, keys, limits.
 
 Building an answer engine loads the embedder and the generator, so each collection's engine is
-built once, on first use, and kept. The indexes and in-process generators are not reentrant, so
-work that touches them (search, answers, ingest) runs under the collection's lock: one such
-request at a time per collection, the others wait their turn.
+built once, on first use, and kept.
+
+Readers (search, answers, document lists) take no server lock, and the health check no lock at
+all. A search waits at most for its collection's index lock (``IndexSet.lock``: held for index
+lookups and for applying committed changes to the in-memory indexes) and for the store's
+connection lock (held for one statement, or one batch's write transaction: never across a parse
+or an embedding). Generators serialize themselves where they must (llama.cpp queues requests on
+its one slot). Uploads are parsed in a worker process (``parser``, outside any lock); only
+writers then take ``Served.lock``, so two ingests or deletes of one collection do not
+interleave. Nothing a reader needs waits for a parse, an embedding or a generation.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from veracity.collection import Collection
-from veracity.errors import NotFound
+from veracity.errors import ConfigError, NotFound
+from veracity.ingest.isolate import ParsePool
 from veracity.rag.engine import AnswerEngine
 from veracity.records import Filter
 from veracity.server.config import ServerConfig
+from veracity.server.errors import ApiError
 from veracity.server.metrics import Metrics
 from veracity.server.ratelimit import RateLimiter
-from veracity.store.keys import KeyStore
+from veracity.store.keys import READ, RIGHTS, UPLOAD, ApiKey, KeyStore
 
 LOCAL_ADMIN = ""  # the principal id (and chat-session owner) of unauthenticated loopback use
 
@@ -30,15 +39,60 @@ class Principal:
     """Who is calling: an API key, or the local admin when no key exists (loopback only).
 
     ``labels`` None means no ACL check (the local admin); otherwise the caller sees documents
-    that carry no labels or share one with ``labels``."""
+    that carry no labels or share one with ``labels``. ``rights`` are the key's rights (see
+    ``store.keys``; the local admin has them all) and ``key_labels`` its labels in the order they
+    were given (the first is its default upload label)."""
 
     id: str
     labels: frozenset[str] | None
     collections: frozenset[str]
+    rights: frozenset[str] = frozenset({READ})
+    key_labels: tuple[str, ...] = ()
 
     @property
     def admin(self) -> bool:
         return self.labels is None
+
+    def can(self, right: str) -> bool:
+        return self.admin or right in self.rights
+
+    def require(self, right: str, action: str) -> None:
+        """403 naming the missing right and the command that grants it, unless the caller has
+        ``right``."""
+        if not self.can(right):
+            raise ApiError(
+                403,
+                f"this API key may not {action}: it lacks the {right!r} right (it has "
+                f"{', '.join(sorted(self.rights))}). On the server, grant it with `veracity keys "
+                f"grant {self.id} --collections DIR --can {right}`",
+            )
+
+    def upload_labels(self, requested: Sequence[str]) -> tuple[str, ...]:
+        """The labels an upload by this caller gets: for a key, exactly its first label unless
+        ``requested`` names labels of its own (anything else is 403); a key without labels may
+        not upload (its document would be visible to every key of the collection). The local
+        admin (open loopback mode) uploads with ``requested`` as given, unlabelled by default."""
+        wanted = tuple(dict.fromkeys(x.strip() for x in requested if x.strip()))
+        if self.admin:
+            return wanted
+        self.require(UPLOAD, "upload documents")
+        if not self.key_labels:
+            raise ApiError(
+                403,
+                "this API key has no labels, so its uploads would carry none and be visible to "
+                "every key of the collection, including keys made later; uploads need a key "
+                "with a label: `veracity keys create --collections DIR --labels TEAM --can "
+                "upload`",
+            )
+        outside = [x for x in wanted if x not in self.key_labels]
+        if outside:
+            raise ApiError(
+                403,
+                f"this key may not label documents {outside}: an upload may carry only the "
+                f"key's own labels {list(self.key_labels)} (by default its first, "
+                f"{self.key_labels[0]!r})",
+            )
+        return wanted or self.key_labels[:1]
 
     def where(self) -> Filter | None:
         """The retrieval pre-filter of this caller (None: everything)."""
@@ -54,7 +108,8 @@ class Principal:
 
 @dataclass(slots=True)
 class Served:
-    """One served collection with its lock and its lazily built engine."""
+    """One served collection with its writers' lock and its lazily built engine. ``lock``
+    serializes the writes of this collection (ingest, delete); readers never take it."""
 
     name: str
     collection: Collection
@@ -72,11 +127,20 @@ class ServerState:
         self.config = config
         self.served: dict[str, Served] = {}
         for name, path in config.collections.items():
+            # A mistyped path must not silently serve a new, empty collection; an existing
+            # empty directory is taken as one made for the purpose.
+            if not Path(path).expanduser().is_dir():
+                raise ConfigError(
+                    f"collection {name!r}: {path} is not an existing directory; check the path, "
+                    f"or create the collection first with `veracity ingest PATH --collection {path}`"
+                )
             col = Collection(path, embedder=config.embedder, create=True)
             self.served[name] = Served(name, col, KeyStore(col.store), threading.Lock())
         self.limiter = RateLimiter(config.rate, config.burst)
         self.metrics = Metrics()
         self._engine_lock = threading.Lock()
+        # Uploads are parsed in worker processes under the configured time and memory limits.
+        self.parser = ParsePool(config.parse_limits)
         # The auth mode, fixed here at start (see auth_required).
         self._keys_required = not config.loopback or self.has_active_keys()
 
@@ -95,9 +159,15 @@ class ServerState:
             self._keys_required = True  # one way only: open -> keys, never back
         return self._keys_required
 
+    def auth_known(self) -> bool:
+        """``auth_required()`` as last decided, without reading the database: what the health
+        check reports, so that it takes no lock of any kind. A key created while an open
+        server runs shows here once any other request has been checked."""
+        return self._keys_required
+
     def local_admin(self) -> Principal:
         """The caller in open local mode: every collection, no ACL."""
-        return Principal(LOCAL_ADMIN, None, frozenset(self.served))
+        return Principal(LOCAL_ADMIN, None, frozenset(self.served), frozenset(RIGHTS))
 
     def authenticate(self, token: str | None) -> Principal | None:
         """The caller behind ``token``, or None when it is missing or valid nowhere."""
@@ -106,16 +176,19 @@ class ServerState:
         if not token:
             return None
         allowed: list[str] = []
-        labels: frozenset[str] = frozenset()
-        key_id = ""
+        found: ApiKey | None = None
+        rights = frozenset(RIGHTS)
         for name, served in self.served.items():
             key = served.keys.verify(token)
             if key is not None:
                 allowed.append(name)
-                labels, key_id = frozenset(key.labels), key.id
-        if not allowed:
+                found = key
+                rights &= frozenset(key.rights)  # a right held in every collection it opens
+        if found is None:
             return None
-        return Principal(key_id, labels, frozenset(allowed))
+        return Principal(
+            found.id, frozenset(found.labels), frozenset(allowed), rights, found.labels
+        )
 
     def get(self, name: str, principal: Principal) -> Served:
         """The collection ``name`` if the caller may use it; unknown and forbidden look the same."""
@@ -139,5 +212,6 @@ class ServerState:
             return served.engine
 
     def close(self) -> None:
+        self.parser.close()
         for served in self.served.values():
             served.collection.close()

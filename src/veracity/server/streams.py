@@ -1,9 +1,10 @@
-"""Answer events produced in their own thread, so a client's pace never holds a collection lock.
+"""Answer events produced in their own thread, so a client's pace never holds the engine.
 
-The engine runs under the collection's lock in a producer thread that always runs to its end
-(bounded by ``max_tokens``), putting events on a queue; the response reads the queue. A client
-that disconnects mid-answer leaves the producer to finish and release the lock at once, instead of
-a suspended generator holding it until garbage collection.
+The engine runs in a producer thread that always runs to its end (bounded by ``max_tokens``),
+putting events on a queue; the response reads the queue. A client that disconnects mid-answer
+leaves the producer to finish and free what it holds (the generator's slot, an index lock during
+retrieval) at once, instead of a suspended generator holding them until garbage collection. No
+server lock is held: answers never make searches, uploads or the health check wait.
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ class _Failed:
 _DONE = object()
 
 
-def produced(lock: threading.Lock, events: Callable[[], Iterator[Event]]) -> Iterator[Event]:
-    """Iterate ``events()`` in a producer thread holding ``lock``; re-raise its errors here."""
+def produced(events: Callable[[], Iterator[Event]]) -> Iterator[Event]:
+    """Iterate ``events()`` in a producer thread; re-raise its errors here."""
     out: queue.Queue[object] = queue.Queue()
 
     def produce() -> None:
         try:
-            with lock:
-                for event in events():
-                    out.put(event)
+            for event in events():
+                out.put(event)
         except BaseException as exc:  # handed to the consumer, which re-raises it
             out.put(_Failed(exc))
         finally:

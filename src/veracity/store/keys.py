@@ -8,6 +8,13 @@ A key lives in each collection it grants access to (the same id and hash written
 a key is valid for a collection exactly when that collection's store holds it unrevoked. ``labels``
 are the ACL labels the key may see: a document is visible to the key when it carries no labels or
 shares one with the key.
+
+``rights`` say what a key may do: ``read`` (always: list, search, ask, chat), and, only when
+granted at creation (``--can upload,delete``) or later (``veracity keys grant``), ``upload``
+(add documents), ``delete`` (remove documents) and ``admin`` (server-wide views such as
+``/api/metrics``, which show every key's traffic). A new key is read-only unless told otherwise:
+seeing a document must not be enough to delete it. Keys made before rights existed are read-only
+(migration ``004_key_rights``).
 """
 
 from __future__ import annotations
@@ -19,11 +26,14 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from veracity.errors import ConfigError, NotFound
 from veracity.store.sqlite import SQLiteStore
 
 TOKEN_PREFIX = "vk_"
+READ, UPLOAD, DELETE, ADMIN = "read", "upload", "delete", "admin"
+RIGHTS = (READ, UPLOAD, DELETE, ADMIN)  # in the order listings show them
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +43,14 @@ class ApiKey:
     labels: tuple[str, ...]
     created_at: float
     revoked_at: float | None = None
+    rights: tuple[str, ...] = (READ,)
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def can(self, right: str) -> bool:
+        return right in self.rights
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +71,39 @@ def make_token() -> tuple[str, str]:
     return key_id, f"{TOKEN_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
 
 
-def clean_labels(labels: Sequence[str]) -> tuple[str, ...]:
-    out = tuple(sorted({x.strip() for x in labels if x.strip()}))
+def clean_labels(labels: Sequence[str] | str) -> tuple[str, ...]:
+    """Labels stripped and deduplicated, in the order given (the first is a key's default
+    upload label); a plain string is one label, never a sequence of letters."""
+    if isinstance(labels, str):
+        labels = [labels]
+    out = tuple(dict.fromkeys(x.strip() for x in labels if x.strip()))
     for label in out:
         if len(label) > 100 or any(c in label for c in ",\n\r\t"):
             raise ConfigError(f"bad label {label!r}: labels are short words without commas")
     return out
+
+
+def clean_rights(rights: Sequence[str] | str) -> tuple[str, ...]:
+    """``read`` plus the known rights named in ``rights`` (a comma-separated string or a list),
+    in ``RIGHTS`` order; an unknown name is a ConfigError listing the known ones."""
+    if isinstance(rights, str):
+        rights = rights.split(",")
+    wanted = {x.strip().lower() for x in rights if x.strip()}
+    unknown = sorted(wanted - set(RIGHTS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key right(s) {', '.join(unknown)}: a key can {', '.join(RIGHTS)} "
+            "(read is always granted), e.g. --can upload,delete"
+        )
+    return tuple(r for r in RIGHTS if r == READ or r in wanted)
+
+
+def _row_key(r: Sequence[Any]) -> ApiKey:
+    """An ``ApiKey`` from ``id, name, labels, created_at, revoked_at, rights`` columns."""
+    return ApiKey(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], clean_rights(json.loads(r[5])))
+
+
+_COLUMNS = "id, name, labels, created_at, revoked_at, rights"
 
 
 class KeyStore:
@@ -71,24 +112,34 @@ class KeyStore:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
 
-    def add(self, key_id: str, token: str, name: str, labels: Sequence[str]) -> ApiKey:
+    def add(
+        self,
+        key_id: str,
+        token: str,
+        name: str,
+        labels: Sequence[str] | str,
+        rights: Sequence[str] | str = (READ,),
+    ) -> ApiKey:
         """Store key ``key_id`` (hash of ``token`` only). Use ``create_key`` to make a new one."""
-        key = ApiKey(key_id, name[:200], clean_labels(labels), time.time())
+        key = ApiKey(
+            key_id, name[:200], clean_labels(labels), time.time(), rights=clean_rights(rights)
+        )
         with self.store._write() as db:
             db.execute(
-                "INSERT INTO api_keys (id, token_sha256, name, labels, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (key.id, hash_token(token), key.name, json.dumps(list(key.labels)), key.created_at),
-            )
+                "INSERT INTO api_keys (id, token_sha256, name, labels, created_at, rights)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key.id, hash_token(token), key.name, json.dumps(list(key.labels)),
+                 key.created_at, json.dumps(list(key.rights))),
+            )  # fmt: skip
         return key
 
     def all_keys(self, *, include_revoked: bool = True) -> list[ApiKey]:
-        sql = "SELECT id, name, labels, created_at, revoked_at FROM api_keys"
+        sql = f"SELECT {_COLUMNS} FROM api_keys"
         if not include_revoked:
             sql += " WHERE revoked_at IS NULL"
         with self.store._lock:
             rows = self.store._db.execute(sql + " ORDER BY created_at").fetchall()
-        return [ApiKey(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4]) for r in rows]
+        return [_row_key(r) for r in rows]
 
     def has_active(self) -> bool:
         with self.store._lock:
@@ -104,13 +155,12 @@ class KeyStore:
         digest = hash_token(token)
         with self.store._lock:
             row = self.store._db.execute(
-                "SELECT id, name, labels, created_at, revoked_at, token_sha256 FROM api_keys"
-                " WHERE token_sha256 = ?",
+                f"SELECT {_COLUMNS}, token_sha256 FROM api_keys WHERE token_sha256 = ?",
                 (digest,),
             ).fetchone()
-        if row is None or row[4] is not None or not hmac.compare_digest(row[5], digest):
+        if row is None or row[4] is not None or not hmac.compare_digest(row[6], digest):
             return None
-        return ApiKey(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4])
+        return _row_key(row)
 
     def revoke(self, key_id: str) -> ApiKey:
         with self.store._write() as db:
@@ -124,13 +174,34 @@ class KeyStore:
             )
         return next(k for k in self.all_keys() if k.id == key_id)
 
+    def grant(self, key_id: str, rights: Sequence[str] | str) -> ApiKey:
+        """Add ``rights`` to an active key's rights (to take rights away, revoke the key and
+        create a new one)."""
+        key = next((k for k in self.all_keys(include_revoked=False) if k.id == key_id), None)
+        if key is None:
+            raise NotFound(
+                f"no active API key {key_id!r} in {self.store.directory}; see `veracity keys list`"
+            )
+        granted = clean_rights([*key.rights, *clean_rights(rights)])
+        with self.store._write() as db:
+            db.execute(
+                "UPDATE api_keys SET rights = ? WHERE id = ?", (json.dumps(list(granted)), key_id)
+            )
+        return next(k for k in self.all_keys() if k.id == key_id)
 
-def create_key(stores: Sequence[SQLiteStore], labels: Sequence[str], name: str = "") -> NewKey:
-    """Make one key valid for every store in ``stores``; returns it with its token."""
+
+def create_key(
+    stores: Sequence[SQLiteStore],
+    labels: Sequence[str] | str,
+    name: str = "",
+    rights: Sequence[str] | str = (READ,),
+) -> NewKey:
+    """Make one key valid for every store in ``stores``; returns it with its token. ``rights``
+    beyond ``read`` (``upload``, ``delete``, ``admin``) must be asked for."""
     if not stores:
         raise ConfigError("a key needs at least one collection: --collections DIR [DIR ...]")
     key_id, token = make_token()
-    key = ApiKey(key_id, name, clean_labels(labels), 0.0)
+    key = ApiKey(key_id, name, clean_labels(labels), 0.0, rights=clean_rights(rights))
     for store in stores:
-        key = KeyStore(store).add(key_id, token, name, labels)
+        key = KeyStore(store).add(key_id, token, name, labels, rights)
     return NewKey(key, token)

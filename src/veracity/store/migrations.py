@@ -148,10 +148,23 @@ def _m003_api_keys(db: sqlite3.Connection) -> None:
     )
 
 
+def _m004_key_rights(db: sqlite3.Connection) -> None:
+    """Separate read and write rights on API keys (security review, issue 12 item 6).
+
+    ``rights`` is the JSON list of what a key may do besides reading: ``upload``, ``delete``,
+    ``admin`` (``read`` is always listed). Keys made before this migration get ``["read"]``:
+    read-only, the safe choice, because until now seeing a document was enough to delete it and
+    no one chose those keys' write rights. They keep working for everything they read; give one
+    its write rights back with ``veracity keys grant ID --collections DIR --can upload,delete``
+    (``veracity keys list`` shows each key's rights)."""
+    db.execute("ALTER TABLE api_keys ADD COLUMN rights TEXT NOT NULL DEFAULT '[\"read\"]'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("001_initial", _m001_initial),
     ("002_chat_and_cache", _m002_chat_and_cache),
     ("003_api_keys", _m003_api_keys),
+    ("004_key_rights", _m004_key_rights),
 )
 
 

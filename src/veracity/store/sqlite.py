@@ -9,7 +9,9 @@ corrupt earlier ones).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -17,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
@@ -74,7 +77,10 @@ class DocumentWrite:
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
-    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+    # Percent-encode the path: in a URI, '?' starts the query, '#' the fragment and '%' an
+    # escape, so a collection named 'sp?x=1' would otherwise open './sp'.
+    target = quote(path.as_posix(), safe="/")
+    uri = f"file:{target}?mode=ro" if readonly else f"file:{target}"
     try:
         db = sqlite3.connect(
             uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30
@@ -90,6 +96,15 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
             "from a backup or re-ingest into a new collection directory"
         ) from exc
     return db
+
+
+def _create_private(directory: Path, db_path: Path) -> None:
+    """A new collection readable by its owner only: the directory (when we make it) 0700 and the
+    database 0600 (SQLite gives its -wal and -shm files the database's mode). Documents, key
+    hashes and chats are in there; other local users have no business reading them."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another process created it first
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 class SQLiteStore:
@@ -108,7 +123,7 @@ class SQLiteStore:
                 )
             if self.directory.exists() and not self.directory.is_dir():
                 raise ConfigError(f"collection path {self.directory} exists and is not a directory")
-            self.directory.mkdir(parents=True, exist_ok=True)
+            _create_private(self.directory, self.path)
         self._lock = threading.RLock()
         self._db = _connect(self.path, readonly)
         if not readonly:
@@ -263,6 +278,19 @@ class SQLiteStore:
                 rows = self._db.execute(f"SELECT d.id FROM documents d WHERE {clause}", params)
                 found.extend(r[0] for r in rows)
         return list(dict.fromkeys(found))
+
+    def document_uris(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """``id -> uri`` of those of ``doc_ids`` that exist."""
+        out: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(doc_ids), 500):
+                part = list(doc_ids[start : start + 500])
+                marks = ",".join("?" * len(part))
+                rows = self._db.execute(
+                    f"SELECT id, uri FROM documents WHERE id IN ({marks})", part
+                ).fetchall()
+                out.update({str(i): str(u) for i, u in rows})
+        return out
 
     def documents(self, *, limit: int | None = None, offset: int = 0) -> list[DocumentInfo]:
         sql = (
@@ -444,28 +472,6 @@ class SQLiteStore:
                 (seq, limit),
             ).fetchall()
         return [Change(r[0], r[1], r[2]) for r in rows]
-
-    # -- ingest runs --------------------------------------------------------------------------
-
-    def start_run(self, paths: Sequence[str]) -> tuple[int, int]:
-        """Record a new ingest run; return ``(run id, number of earlier runs left unfinished)``."""
-        with self._write() as db:
-            interrupted = db.execute(
-                "SELECT COUNT(*) FROM ingest_runs WHERE status = 'running'"
-            ).fetchone()[0]
-            db.execute("UPDATE ingest_runs SET status = 'failed' WHERE status = 'running'")
-            cur = db.execute(
-                "INSERT INTO ingest_runs (started_at, status, paths) VALUES (?, 'running', ?)",
-                (time.time(), json.dumps(list(paths))),
-            )
-        return int(cur.lastrowid or 0), int(interrupted)
-
-    def finish_run(self, run_id: int, report: dict[str, Any]) -> None:
-        with self._write() as db:
-            db.execute(
-                "UPDATE ingest_runs SET status = 'finished', finished_at = ?, report = ? WHERE id = ?",
-                (time.time(), json.dumps(report), run_id),
-            )
 
     # -- status -------------------------------------------------------------------------------
 

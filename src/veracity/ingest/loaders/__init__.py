@@ -8,9 +8,10 @@ library is converted to ``LoaderError`` too, so one bad file never stops an inge
 
 ``iter_files(paths)`` expands folders into the supported files under them. Decisions:
 
-- Inside folders, hidden entries (``.git``, ``.DS_Store``) and unsupported extensions are skipped
-  silently (a folder of mixed files is normal); a file named explicitly is always yielded, so
-  ``load`` refuses an unsupported one with a message listing the supported types.
+- Inside folders, hidden entries (``.git``, ``.DS_Store``) are skipped silently and files of
+  unsupported types are skipped and counted by extension in ``skipped`` (a folder of mixed files
+  is normal, but the ingest summary says what it left out); a file named explicitly is always
+  yielded, so ``load`` refuses an unsupported one with a message listing the supported types.
 - Symlinked folders are not followed (no cycles); symlinked files are. A file reached twice is
   yielded once.
 - A path that does not exist raises ``ConfigError``: a typo on the command line, not a bad
@@ -20,6 +21,7 @@ library is converted to ``LoaderError`` too, so one bad file never stops an inge
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -36,6 +38,7 @@ __all__ = [
     "LoadFailure",
     "LoadOptions",
     "LoadResult",
+    "check_loadable",
     "iter_files",
     "load",
 ]
@@ -64,11 +67,19 @@ def load(path: Path, options: LoadOptions | None = None) -> Iterator[LoadResult]
     options = options or LoadOptions()
     path = Path(path)
     fmt, loader = _loader_for(path)
+    return _guarded(check_loadable(path), fmt, loader, options)
+
+
+def check_loadable(path: Path) -> Path:
+    """The resolved path if ``load`` accepts it (an existing regular file of a supported type);
+    ``LoaderError`` saying why not otherwise. Reads nothing but the file's metadata."""
+    path = Path(path)
+    _loader_for(path)
     if not path.exists():
         raise LoaderError(f"{path}: file not found (was it moved or deleted?)")
     if not path.is_file():
         raise LoaderError(f"{path}: not a regular file; pass folders through iter_files()")
-    return _guarded(path.resolve(), fmt, loader, options)
+    return path.resolve()
 
 
 def _loader_for(path: Path) -> tuple[str, Loader]:
@@ -96,8 +107,10 @@ def _guarded(path: Path, fmt: str, loader: Loader, options: LoadOptions) -> Iter
         ) from e
 
 
-def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """The files to load under ``paths``, in a stable order (sorted by name, depth first)."""
+def iter_files(paths: Sequence[Path], skipped: Counter[str] | None = None) -> Iterator[Path]:
+    """The files to load under ``paths``, in a stable order (sorted by name, depth first).
+    Files of unsupported types found in folders are counted in ``skipped`` by lower-case
+    extension (``"(no extension)"`` for none)."""
     for given in paths:
         if not Path(given).exists():
             raise ConfigError(
@@ -107,7 +120,7 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
     seen: set[Path] = set()
     for given in paths:
         given = Path(given)
-        candidates = [given] if given.is_file() else _walk(given)
+        candidates = [given] if given.is_file() else _walk(given, skipped)
         for path in candidates:
             key = path.resolve()
             if key not in seen:
@@ -115,7 +128,7 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
                 yield path
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, skipped: Counter[str] | None = None) -> Iterator[Path]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as e:
@@ -127,6 +140,8 @@ def _walk(folder: Path) -> Iterator[Path]:
             continue
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path)
+            yield from _walk(path, skipped)
         elif entry.is_file() and path.suffix.lower() in SUPPORTED_EXTENSIONS:
             yield path
+        elif entry.is_file() and skipped is not None:
+            skipped[path.suffix.lower() or "(no extension)"] += 1

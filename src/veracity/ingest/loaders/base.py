@@ -62,6 +62,15 @@ class LoadOptions:
     ``max_bytes`` refuses single-document files larger than this (they are read into memory).
     JSONL/CSV files are streamed row by row, so it bounds one row instead of the whole file.
     ``max_chars_per_document`` refuses any document whose extracted text is longer.
+
+    Zip-based formats (DOCX) are checked before any part is inflated: ``max_unzipped_bytes``
+    bounds the sizes the archive's central directory declares for all its entries together
+    (Python's zipfile never inflates an entry past its declared size), and ``max_zip_ratio``
+    the inflation of any entry over 1 MiB (real DOCX XML inflates 5-20 times; a decompression
+    bomb hundreds or thousands of times; Apache POI refuses past 100 too).
+    ``max_elements`` bounds the structural elements read from one document (DOCX paragraphs,
+    table cells and styles), so a small file that declares millions of them is refused instead
+    of parsed for minutes.
     """
 
     text_field: str = "text"
@@ -71,16 +80,21 @@ class LoadOptions:
     # As large as max_bytes, so a text file that passes the byte limit passes this one (the
     # brief asked for 20M, but a 50 MB single-line .txt must load with the defaults).
     max_chars_per_document: int = 100_000_000
+    max_unzipped_bytes: int = 256 * 1024 * 1024
+    max_zip_ratio: int = 100
+    # A 1,000-page report holds some 20,000 paragraphs; ten times that is still a real document.
+    max_elements: int = 200_000
 
     def __post_init__(self) -> None:
         if not self.text_field:
             raise ConfigError("text_field must name the field holding the text, e.g. 'text'")
-        if self.max_bytes < 1:
-            raise ConfigError(f"max_bytes must be >= 1, got {self.max_bytes}")
-        if self.max_chars_per_document < 1:
-            raise ConfigError(
-                f"max_chars_per_document must be >= 1, got {self.max_chars_per_document}"
-            )
+        for name in (
+            "max_bytes", "max_chars_per_document", "max_unzipped_bytes", "max_zip_ratio",
+            "max_elements",
+        ):  # fmt: skip
+            value = getattr(self, name)
+            if value < 1:
+                raise ConfigError(f"{name} must be >= 1, got {value}")
 
 
 @dataclass(frozen=True, slots=True)
