@@ -69,6 +69,29 @@ def test_merged_adapter_computes_what_the_lora_model_computed(model_dir: Path) -
         assert torch.allclose(a, b, atol=1e-4)
 
 
+def test_resume_restores_what_the_adapter_holds(model_dir: Path, tmp_path: Path) -> None:
+    from veracity.train.reader import load_adapter_into
+
+    torch.manual_seed(1)
+    net = reader_net(model_dir).eval()
+    add_lora(net.bert, LORA_TARGETS, rank=4)
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            if "lora_" in name or name.startswith("qa."):
+                p.normal_(0, 0.02)
+    arrays = lora_arrays(net, dtype=np.float32)
+    arrays.update({f"full:{n}": p.detach().numpy().copy() for n, p in net.named_parameters()
+                   if n.startswith(("qa.", "answerable."))})  # fmt: skip
+    fresh = reader_net(model_dir).eval()
+    add_lora(fresh.bert, LORA_TARGETS, rank=4)
+    load_adapter_into(fresh, arrays)
+    ids = torch.randint(1000, 5000, (1, 10))
+    with torch.no_grad():
+        for a, b in zip(net(ids, torch.ones_like(ids), torch.zeros_like(ids)),
+                        fresh(ids, torch.ones_like(ids), torch.zeros_like(ids)), strict=True):  # fmt: skip
+            assert torch.allclose(a, b, atol=1e-5)
+
+
 def _tiny_squad(path: Path) -> None:
     """Six articles of short factual paragraphs, each fact asked about."""
     cities = ["Lisbon", "Tallinn", "Oslo", "Quito", "Hanoi", "Lagos", "Lima", "Riga", "Bern"]

@@ -32,6 +32,7 @@ def register(sub: Any) -> None:
     r.add_argument("--threads", type=int, default=None, help="PyTorch CPU threads")
     r.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     r.add_argument("--limit", type=int, default=None, help="at most this many training examples")
+    r.add_argument("--resume", default=None, help="an adapter (.npz) to continue training from")
     r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(run=cmd_train_reader)
 
@@ -44,6 +45,11 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"no SQuAD file at {squad}; pass --squad with the official SQuAD v1.1 JSON "
             "(dev-v1.1.json or .json.gz)"
+        )
+    resume = Path(args.resume).expanduser() if args.resume else None
+    if resume is not None and not resume.is_file():
+        raise ConfigError(
+            f"--resume {resume}: no such adapter file (a .npz written by this command)"
         )
     if out.suffix != ".npz":
         raise ConfigError(f"--out must end in .npz (its report goes beside it as .json), got {out}")
@@ -62,7 +68,7 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         ReaderTrainConfig(
             squad=squad, out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
             rank=args.rank, seed=args.seed, device=args.device, threads=args.threads,
-            limit=args.limit, log=log,
+            limit=args.limit, resume=resume, log=log,
         )
     )  # fmt: skip
     if args.json:

@@ -26,7 +26,7 @@ import numpy as np
 
 from veracity.errors import ConfigError, MissingDependency
 from veracity.rag.reader.calibrate import Calibration, fit_calibration
-from veracity.rag.reader.export import ADAPTER_PATH, FORMAT, reader_net
+from veracity.rag.reader.export import ADAPTER_PATH, FORMAT, read_adapter, reader_net
 from veracity.rag.reader.features import (
     MAX_LENGTH,
     STRIDE,
@@ -62,6 +62,7 @@ class ReaderTrainConfig:
     dev_articles: int = 4
     log_every: int = 50
     model_dir: Path | None = None
+    resume: Path | None = None  # an adapter to continue training from (same rank and targets)
     log: Callable[[str], None] = field(default=lambda _: None, compare=False)
 
 
@@ -142,6 +143,8 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
     for name, p in net.named_parameters():
         if "lora_" in name or any(k in name for k in _TRAINED_OUTRIGHT):
             p.requires_grad_(True)
+    if cfg.resume is not None:
+        load_adapter_into(net, read_adapter(cfg.resume)[0])
     net.to(cfg.device)
     trainable = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=0.01)
@@ -194,6 +197,24 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
     }  # fmt: skip
     save_adapter(net, cfg.out, report)
     return report
+
+
+def load_adapter_into(net: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Set a LoRA-wrapped ``net``'s factors and outright-trained parameters from an adapter
+    (``lora_B`` was saved with the scale folded in, so it is divided back out)."""
+    import torch
+
+    modules = dict(net.named_modules())
+    params = {n.replace(".base.", "."): p for n, p in net.named_parameters()}
+    with torch.no_grad():
+        for key, value in arrays.items():
+            if key.startswith("full:"):
+                params[key.removeprefix("full:")].copy_(torch.from_numpy(value.astype(np.float32)))
+            elif key.endswith(".lora_A"):
+                layer = modules[key.removesuffix(".lora_A")]
+                b = arrays[key.removesuffix("A") + "B"].astype(np.float32) / layer.scale
+                layer.lora_A.copy_(torch.from_numpy(value.astype(np.float32)))
+                layer.lora_B.copy_(torch.from_numpy(b))
 
 
 def _loss(torch: Any, net: Any, batch: Sequence[Target], device: str) -> Any:
