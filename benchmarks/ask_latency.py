@@ -124,8 +124,8 @@ def main() -> None:
 Command: `python -m benchmarks.ask_latency --n {args.n} --styles {args.styles}`. SciFact corpus
 ({chunks:,} chunks, default embedder), generator `{args.model}` for the generative style, one
 thread, answer cache off, {len(questions)} test claims asked as "Is it true that ...?" after one
-warm-up per style. Wall and CPU milliseconds. An extractive answer arrives whole, so its first
-token is its total. The first question of the process (indexes loaded, reader model loaded, answered
+warm-up per style. Wall and CPU milliseconds. First token: answered questions only (an
+abstention sends no token); an extractive answer arrives whole, so its first token is its total. The first question of the process (indexes loaded, reader model loaded, answered
 extractively: "{first_answer.text[:40].strip()}...") took {cold[0]:.0f} ms wall, {cold[1]:.0f} ms CPU.
 
 | style | first token p50 | p95 | total p50 | p95 | CPU p50 | p95 | answered |

@@ -17,7 +17,7 @@ from veracity.generate.lazy import LazyGenerator
 from veracity.guard.grounding import LexicalJudge
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.reader import TableReader
-from veracity.records import Hit
+from veracity.records import Hit, Message
 from veracity.retrieve.search import SearchOptions
 
 DOCS = {
@@ -46,11 +46,11 @@ def col(tmp_path: Path) -> Collection:
     return c
 
 
-def engine(col: Collection, reader: TableReader, script: list[str] | None = None) -> AnswerEngine:
+def engine(col: Collection, reader: TableReader, script: object = None) -> AnswerEngine:
     def never() -> ScriptedGenerator:
         raise AssertionError("an extractive answer must not load the language model")
 
-    gen = ScriptedGenerator(script) if script is not None else LazyGenerator("never", never)
+    gen = ScriptedGenerator(script) if script is not None else LazyGenerator("never", never)  # type: ignore[arg-type]
     return AnswerEngine(
         col.searcher(SearchOptions(mode="hybrid")),
         gen,
@@ -129,3 +129,20 @@ def test_generative_style_abstains_without_calling_the_model(col: Collection) ->
 def test_unknown_style_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="unknown answer style 'fancy'"):
         AskOptions(style="fancy")
+
+
+def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collection) -> None:
+    prompts: list[str] = []
+
+    def script(messages: list[Message]) -> str:
+        prompts.append(messages[-1].content)
+        return "Employees get 25 vacation days per year [1]."
+
+    eng = engine(col, TableReader(TABLE), script)
+    answer = eng.ask(
+        "How many vacation days do employees get?", options=AskOptions(style="generative")
+    )
+    assert not answer.abstained and answer.style == "generative"
+    assert "25 vacation days" in prompts[0] and "Lisbon" not in prompts[0]
+    cite = answer.citations[0]
+    assert col.document(cite.document_id).text[cite.start : cite.end] == cite.text

@@ -15,13 +15,14 @@ question left is whether it answers *this* question, which is what the two check
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import short_text, span_quote
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.records import Answer, Hit, SentenceSupport
+from veracity.text.sentences import split_sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,19 @@ def find_answers(
         f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
         f"its calibrated threshold {reader.threshold:.2f}"
     )
+
+
+def focus(found: Found, around: int = 1) -> Hit:
+    """``found``'s hit cut down to the sentence holding the reader's span and ``around``
+    sentences on each side: what a generator needs to write the answer, in a third of the prompt.
+    Offsets stay exact (the cut chunk starts where its text starts in the document)."""
+    chunk = found.hit.chunk
+    spans = split_sentences(chunk.text) or [(0, len(chunk.text))]
+    at = next((i for i, (_, e) in enumerate(spans) if e > found.reading.start), len(spans) - 1)
+    lo, hi = spans[max(0, at - around)][0], spans[min(len(spans) - 1, at + around)][1]
+    hi = max(hi, found.reading.end)
+    cut = replace(chunk, text=chunk.text[lo:hi], start=chunk.start + lo, end=chunk.start + hi)
+    return replace(found.hit, chunk=cut)
 
 
 def extractive_answer(

@@ -28,7 +28,13 @@ from dataclasses import dataclass, field, replace
 from veracity.errors import ConfigError
 from veracity.generate.base import Generator, context_size_of, count_tokens
 from veracity.guard.grounding import SupportJudge
-from veracity.rag.answer_extractive import Found, abstention, extractive_answer, find_answers
+from veracity.rag.answer_extractive import (
+    Found,
+    abstention,
+    extractive_answer,
+    find_answers,
+    focus,
+)
 from veracity.rag.cache import AnswerCache
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
@@ -274,7 +280,9 @@ class AnswerEngine:
             if isinstance(got, str):
                 yield Final(_abstain(got, clock))
                 return
-            found, hits = got, [f.hit for f in got]
+            # Only the sentences around each answer span: a prompt a third as long, and the
+            # model writes from what the reader found rather than from the whole passage.
+            found, hits = got, [focus(f) for f in got]
         else:
             hits, best = self._relevant(query, where, opts, clock)
             if not hits or best < opts.relevance_floor:
