@@ -13,7 +13,8 @@ the report).
 For each answerable question: does the top-5 retrieval hold a gold answer (a retrieved passage
 contains it), and does the answer's text contain one. For each unanswerable one: did the system
 abstain. Systems: the default extractive engine, the extractive baseline (best source sentence of
-the top passages), and with ``--llm`` the generative style with SmolLM2 (with the reader).
+the top passages), and with ``--llm`` SmolLM2: the engine as it was before the reader (it writes
+from the top passages, checked by the support judge) and the generative style with the reader.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from benchmarks._real_corpus import assemble, load_questions  # noqa: E402
 from benchmarks._report import machine_line, write_section  # noqa: E402
 from veracity.evaluate.bootstrap import bootstrap_ci  # noqa: E402
 from veracity.evaluate.qa_metrics import normalize_answer, strip_citations  # noqa: E402
+from veracity.generate.base import get_generator  # noqa: E402
 from veracity.rag.engine import AnswerEngine, AskOptions  # noqa: E402
 from veracity.rag.extractive import best_quote  # noqa: E402
 from veracity.rag.prompt import Source  # noqa: E402
@@ -126,10 +128,17 @@ def main() -> None:
                        questions, top5),
         ]  # fmt: skip
         if args.llm:
-            systems.append(run_system(
-                "generative + reader (SmolLM2)",
-                engine_ask(engine, dataclasses.replace(opts, style="generative")), questions, top5,
-            ))  # fmt: skip
+            today = AnswerEngine(
+                engine.retriever, get_generator("smollm2", n_threads=1), engine.judge,
+                reranker=reranker, options=dataclasses.replace(opts, style="generative"),
+            )  # fmt: skip
+            systems += [
+                run_system("today's engine (SmolLM2, no reader)", engine_ask(today, today.options),
+                           questions, top5),
+                run_system("generative + reader (SmolLM2)",
+                           engine_ask(engine, dataclasses.replace(opts, style="generative")),
+                           questions, top5),
+            ]  # fmt: skip
         n_chunks = col.status().chunks
     if args.show:
         for s in systems:

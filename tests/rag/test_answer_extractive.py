@@ -146,3 +146,22 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
     assert "25 vacation days" in prompts[0] and "Lisbon" not in prompts[0]
     cite = answer.citations[0]
     assert col.document(cite.document_id).text[cite.start : cite.end] == cite.text
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "ok"),
+    [
+        ("How many desks does the office have?", "about 60", True),
+        ("How many desks does the office have?", "Lisbon", False),
+        ("How long is the offer valid?", "at least three years", True),
+        ("In what year was it founded?", "the Treaty of Paris", False),
+        ("When is lunch provided?", "Tuesdays and Thursdays", True),
+        ("When did the war end?", "1945", True),
+        ("When did the war end?", "the Allies", False),
+        ("Who founded it?", "the Allies", True),  # who/where answers are not judged by form
+    ],
+)
+def test_answer_type_matches_the_question(question: str, span: str, ok: bool) -> None:
+    from veracity.rag.answer_extractive import answer_type_problem
+
+    assert (answer_type_problem(question, span) == "") is ok

@@ -2,7 +2,8 @@
 
 The engine hands over the reranked hits; ``find_answers`` runs the reader over the best few and
 keeps the passages that (1) the reader judges to answer the question, at or above its calibrated
-threshold, and (2) hold the question's key constraints in their text, heading path or document
+threshold, (2) give an answer of the kind asked for (a quantity for "how many", a time for
+"when": ``answer_type_problem``), and (3) hold the question's key constraints in their text, heading path or document
 title (``guard.strict.question_problems``: a
 question about "American Union law" is not answered by a passage about European Union law, however
 confident the reader is). ``extractive_answer`` turns the best of them into an ``Answer`` that
@@ -14,15 +15,45 @@ question left is whether it answers *this* question, which is what the two check
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from veracity.guard.claims import numbers
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import short_text, span_quote
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.records import Answer, Hit, SentenceSupport
 from veracity.text.sentences import split_sentences
+
+# Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
+_QUANTITY = re.compile(
+    r"^\W*(?:how (?:many|much|long|old|far|often|large|big|tall|high)|(?:in )?(?:what|which) year"
+    r"|what (?:percentage|percent|number|amount))\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(r"^\W*(?:when|(?:in|on|at|by) what (?:date|day|month|time))\b", re.IGNORECASE)
+_TIME_WORDS = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|daily|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"morning|afternoon|evening|noon|midnight|night|today|tomorrow|yesterday|year|month|week|"
+    r"century|decade|spring|summer|autumn|fall|winter|before|after|during|until|when|once|"
+    r"ago|era|age|period|since)s?\b",
+    re.IGNORECASE,
+)
+
+
+def answer_type_problem(question: str, span: str) -> str:
+    """Why ``span`` cannot answer ``question`` by its type alone, or "": a "how many" or "what
+    year" question is answered by a quantity, a "when" question by a time. (Only these two kinds
+    are checked: "who" and "where" answers take too many forms to judge by their words.)"""
+    quantity = bool(numbers(span))
+    if _QUANTITY.search(question) and not quantity:
+        return f"the question asks for a quantity, and '{span}' is none"
+    if _WHEN.search(question) and not (quantity or _TIME_WORDS.search(span)):
+        return f"the question asks when, and '{span}' is no time"
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +79,9 @@ def find_answers(
     for r in ranked:
         if r.probability < reader.threshold:
             break
+        if problem := answer_type_problem(question, r.text):
+            mismatch = mismatch or problem
+            continue
         chunk = top[r.passage].chunk
         problems = question_problems(question, [chunk.text, *chunk.headings, top[r.passage].title])
         if problems:
