@@ -401,11 +401,48 @@ class Collection:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def documents(self, *, limit: int | None = None, offset: int = 0) -> list[DocumentInfo]:
-        return self.store.documents(limit=limit, offset=offset)
+    # Every document read takes the same ``where``/``labels`` as ``search``: a document hidden
+    # from the caller is filtered in SQL, and reads as absent (NotFound) by id.
 
-    def document(self, doc_id: str) -> Document:
-        return self.store.get_document(doc_id)
+    def documents(
+        self,
+        *,
+        where: Filter | dict[str, MetaValue] | None = None,
+        labels: Sequence[str] | str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[DocumentInfo]:
+        """The documents the filter lets through, by uri; ``limit``/``offset`` page them."""
+        return self.store.documents(where=_filter_of(where, labels), limit=limit, offset=offset)
+
+    def document_totals(
+        self,
+        *,
+        where: Filter | dict[str, MetaValue] | None = None,
+        labels: Sequence[str] | str | None = None,
+    ) -> tuple[int, int]:
+        """``(documents, chunks)`` over the documents the filter lets through."""
+        return self.store.document_totals(_filter_of(where, labels))
+
+    def document_info(
+        self,
+        doc_id: str,
+        *,
+        where: Filter | dict[str, MetaValue] | None = None,
+        labels: Sequence[str] | str | None = None,
+    ) -> DocumentInfo:
+        """One document's listing row; NotFound when absent or filtered out."""
+        return self.store.document_info(doc_id, _filter_of(where, labels))
+
+    def document(
+        self,
+        doc_id: str,
+        *,
+        where: Filter | dict[str, MetaValue] | None = None,
+        labels: Sequence[str] | str | None = None,
+    ) -> Document:
+        """One document with its text; NotFound when absent or filtered out."""
+        return self.store.get_document(doc_id, _filter_of(where, labels))
 
     def status(self) -> CollectionStatus:
         counts = self.store.counts()

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,3 +135,39 @@ def test_guard_scan_writes_one_verdict_per_line(
     src.write_text('{"txt": "wrong field"}\n', encoding="utf-8")
     code, _, err = run(capsys, "guard", "scan", str(src))
     assert code == 2 and "no string field 'text'" in err
+
+
+def test_chat_records_each_turn_and_asks_with_the_history(
+    tmp_path: Path,
+    folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from veracity.collection import Collection
+    from veracity.rag.engine import AnswerEngine
+
+    col = str(tmp_path / "col")
+    run(capsys, "ingest", str(folder), "-c", col, "--embedder", "hash", "-q")
+    asked: list[list[tuple[str, str]]] = []
+    real_stream = AnswerEngine.stream
+
+    def stream(self: AnswerEngine, question: str, history: list[tuple[str, str]], *a: Any) -> Any:
+        asked.append(list(history))
+        return real_stream(self, question, history, *a)
+
+    monkeypatch.setattr(AnswerEngine, "stream", stream)
+    lines = iter(["Where is the Lisbon office?", "How many vacation days?", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(lines))
+    code, out, _ = run(capsys, "chat", "-c", col, "--no-cache")
+    assert code == 0 and out.startswith("session ")
+    with Collection(col) as c:
+        chats = c.chats()
+        (session,) = chats.sessions()
+        turns = chats.turns(session.id)
+    assert [t.role for t in turns] == ["user", "assistant"] * 2
+    assert asked[0] == [] and asked[1] == [(t.role, t.content) for t in turns[:2]]
+    reply = turns[1]
+    assert reply.answer_json is not None
+    assert json.loads(reply.answer_json)["answer"] == reply.content
+    cited = [c["chunk"] for c in json.loads(reply.answer_json)["citations"]]
+    assert list(reply.chunk_ids) == cited  # the core test covers a cited answer

@@ -92,6 +92,33 @@ def test_prefilter_by_labels_and_metadata(store: SQLiteStore) -> None:
     assert store.allowed_rids(both).tolist() == []
 
 
+def test_document_reads_take_the_access_filter_in_sql(store: SQLiteStore) -> None:
+    store.write([
+        _doc("/a.txt", "ops words here", labels=("ops",)),
+        _doc("/b.txt", "finance words", labels=("finance",)),
+        _doc("/c.txt", "hr only words", labels=("hr",)),
+        _doc("/d.txt", "public words here"),
+    ])  # fmt: skip
+    hr = Filter(labels=frozenset({"hr"}))
+    assert [d.uri for d in store.documents(where=hr)] == ["/c.txt", "/d.txt"]
+    # Paged after filtering: the hidden /a and /b sort first, yet the first page is /c.
+    assert [d.uri for d in store.documents(where=hr, limit=1)] == ["/c.txt"]
+    assert [d.uri for d in store.documents(where=hr, limit=1, offset=1)] == ["/d.txt"]
+    assert store.documents(where=hr, limit=1, offset=2) == []
+    assert store.document_totals(hr) == (2, 4) and store.document_totals() == (4, 8)
+    # No labels at all: only unlabelled documents (the rule the retrieval pre-filter applies).
+    assert [d.uri for d in store.documents(where=Filter(labels=frozenset()))] == ["/d.txt"]
+    assert len(store.documents()) == 4
+    hidden = store.find_document_ids(uris=["/a.txt"])[0]
+    with pytest.raises(NotFound):
+        store.get_document(hidden, hr)
+    with pytest.raises(NotFound):
+        store.document_info(hidden, hr)
+    assert store.get_document(hidden).uri == store.document_info(hidden).uri == "/a.txt"
+    ops = Filter(labels=frozenset({"ops", "x"}))
+    assert store.get_document(hidden, ops).text == "ops words here"
+
+
 def test_parse_where_types_and_errors() -> None:
     f = parse_where(["year=2021", "draft=false", "lang=en", "lang=fr"])
     assert f.where == {"year": 2021, "draft": False, "lang": ("en", "fr")}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -11,10 +10,10 @@ from veracity.cli.common import add_collection_arg, open_collection, print_json
 from veracity.collection import Collection
 from veracity.errors import ConfigError
 from veracity.generate.lazy import LazyGenerator
-from veracity.rag.engine import MODES, STYLES, AnswerEngine, AskOptions, Final, Token
+from veracity.rag.chat import final_answer, history_of, record_turn
+from veracity.rag.engine import MODES, STYLES, AnswerEngine, AskOptions
 from veracity.rag.serialize import answer_to_dict
 from veracity.records import Answer, Decoding, Filter
-from veracity.store.chat import Turn
 from veracity.store.filters import parse_where
 
 
@@ -121,6 +120,11 @@ def print_answer(answer: Answer, streamed: bool) -> None:
     out.flush()
 
 
+def _write_token(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def _run(
     engine: AnswerEngine,
     question: str,
@@ -129,15 +133,8 @@ def _run(
     opts: AskOptions,
     stream_tokens: bool,
 ) -> Answer:
-    answer: Answer | None = None
-    for event in engine.stream(question, history, where, opts):
-        if isinstance(event, Token) and stream_tokens:
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-        elif isinstance(event, Final):
-            answer = event.answer
-    assert answer is not None
-    return answer
+    events = engine.stream(question, history, where, opts)
+    return final_answer(events, _write_token if stream_tokens else None)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -176,19 +173,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             for turn in chats.turns(session.id):
                 print(f"{turn.role}> {turn.content}")
             continue
-        history = [(t.role, t.content) for t in chats.turns(session.id, limit=6)]
+        history = history_of(chats, session.id)
         sys.stdout.write("veracity> ")
         answer = _run(engine, line, history, where, opts, stream_tokens=True)
         print_answer(answer, streamed=not answer.abstained and "cached" not in answer.timings_ms)
-        chats.append(
-            session.id,
-            [
-                Turn("user", line),
-                Turn(
-                    "assistant",
-                    answer.text,
-                    tuple(c.chunk_id for c in answer.citations),
-                    json.dumps(answer_to_dict(answer)),
-                ),
-            ],
-        )
+        record_turn(chats, session.id, line, answer)

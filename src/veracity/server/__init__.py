@@ -36,8 +36,10 @@ Security model (the checks before any route live in ``security.py`` and ``middle
   answered 401 unread. Bodies are counted as they stream (chunked ones too) and cut off with 413
   past ``--max-upload-mb`` (file uploads) or ``--max-json-mb`` (everything else, 1 MB by default).
 - A key sees a document iff the document has no labels or shares one with the key. Every
-  retrieval (search, ask, chat completions) runs with ``Filter(labels=key.labels)``; listing,
-  details, text and delete check the same rule; invisible documents answer 404 like missing ones.
+  retrieval (search, ask, chat completions) and every document read (listing, counts, details,
+  text, the check before a delete) passes ``Filter(labels=key.labels)`` down to the store, which
+  applies the rule in SQL (paging counts only visible documents); invisible documents answer
+  404 like missing ones.
   The answer cache is keyed by that filter and re-checks it on every hit (a relabelled source
   keeps its chunk ids); chat sessions are owned by the key that made them.
 - Upload labels, so that an upload is never visible to more keys than its uploader chose: a key's

@@ -17,12 +17,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from veracity.errors import VeracityError
+from veracity.rag.chat import final_answer, history_of, record_turn
 from veracity.rag.engine import AnswerEngine, AskOptions, Final, Token
 from veracity.rag.serialize import answer_to_dict
-from veracity.records import Answer, Filter
+from veracity.records import Filter
 from veracity.server.deps import PrincipalDep, StateDep
 from veracity.server.errors import ApiError, error_body, log
-from veracity.server.state import Principal, Served
 from veracity.server.streams import produced
 from veracity.server.views import (
     hit_to_dict,
@@ -31,7 +31,6 @@ from veracity.server.views import (
     session_to_dict,
     turn_to_dict,
 )
-from veracity.store.chat import Turn
 
 router = APIRouter(prefix="/api/collections/{name}")
 
@@ -102,37 +101,6 @@ def answer_events(
     return produced(lambda: engine.stream(question, history, where, opts))
 
 
-def final_answer(events: Iterator[Token | Final]) -> Answer:
-    """Run the events to the end (releasing the lock) and return the answer."""
-    answer: Answer | None = None
-    for event in events:
-        if isinstance(event, Final):
-            answer = event.answer
-    assert answer is not None
-    return answer
-
-
-def _session_history(
-    served: Served, principal: Principal, session_id: str | None
-) -> list[tuple[str, str]]:
-    if session_id is None:
-        return []
-    chats = served.collection.chats()
-    chats.get(session_id, owner=principal.id)  # NotFound for another key's session
-    return [(t.role, t.content) for t in chats.turns(session_id, limit=6)]
-
-
-def _record(served: Served, session_id: str | None, question: str, answer: Answer) -> None:
-    if session_id is None:
-        return
-    served.collection.chats().append(
-        session_id,
-        [Turn("user", question),
-         Turn("assistant", answer.text, tuple(c.chunk_id for c in answer.citations),
-              json.dumps(answer_to_dict(answer)))],
-    )  # fmt: skip
-
-
 def sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -144,14 +112,15 @@ def sse(event: str, data: dict[str, Any]) -> str:
 )
 def ask(name: str, body: AskRequest, state: StateDep, principal: PrincipalDep) -> Any:
     served = state.get(name, principal)
-    history = _session_history(served, principal, body.session_id)
+    chats = served.collection.chats()
+    history = history_of(chats, body.session_id, owner=principal.id)
     engine = state.engine(served)
     opts = ask_options(engine, body.mode, body.max_tokens, body.temperature, style=body.style)
     events = answer_events(engine, body.question, history, principal.where(), opts)
     root = root_of(served.collection.path)
     if not body.stream:
         answer = final_answer(events)
-        _record(served, body.session_id, body.question, answer)
+        record_turn(chats, body.session_id, body.question, answer)
         return {**public_answer(answer_to_dict(answer), root), "session_id": body.session_id}
 
     def stream() -> Iterator[str]:
@@ -160,7 +129,7 @@ def ask(name: str, body: AskRequest, state: StateDep, principal: PrincipalDep) -
                 if isinstance(event, Token):
                     yield sse("token", {"text": event.text})
                 else:
-                    _record(served, body.session_id, body.question, event.answer)
+                    record_turn(chats, body.session_id, body.question, event.answer)
                     shown = public_answer(answer_to_dict(event.answer), root)
                     yield sse("final", {**shown, "session_id": body.session_id})
         except VeracityError as exc:

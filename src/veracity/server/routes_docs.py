@@ -48,19 +48,25 @@ def metrics(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
     return state.metrics.snapshot()
 
 
-def _visible_docs(served: Served, principal: Principal) -> list[DocumentInfo]:
-    return [d for d in served.collection.documents() if principal.sees(d.labels)]
+def _absent(served: Served, doc_id: str) -> NotFound:
+    return NotFound(f"no document with id {doc_id!r} in collection {served.name!r}")
 
 
 def visible_document(served: Served, principal: Principal, doc_id: str) -> Document:
-    """The document if the caller may see it; an invisible one is reported as absent."""
+    """The document if the caller may see it (the store applies the caller's filter); an
+    invisible one reads as absent."""
     try:
-        doc = served.collection.document(doc_id)
+        return served.collection.document(doc_id, where=principal.where())
     except NotFound:
-        doc = None
-    if doc is None or not principal.sees(doc.labels):
-        raise NotFound(f"no document with id {doc_id!r} in collection {served.name!r}")
-    return doc
+        raise _absent(served, doc_id) from None
+
+
+def visible_info(served: Served, principal: Principal, doc_id: str) -> DocumentInfo:
+    """``visible_document`` without the text."""
+    try:
+        return served.collection.document_info(doc_id, where=principal.where())
+    except NotFound:
+        raise _absent(served, doc_id) from None
 
 
 @router.get("/collections", summary="the collections this key may use")
@@ -68,9 +74,9 @@ def collections(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
     out = []
     for name in sorted(principal.collections):
         served = state.served[name]
-        docs = _visible_docs(served, principal)
+        docs, chunks = served.collection.document_totals(where=principal.where())
         out.append(
-            {"name": name, "documents": len(docs), "chunks": sum(d.n_chunks for d in docs),
+            {"name": name, "documents": docs, "chunks": chunks,
              "embedder": public_name(served.collection.embedder_name)}
         )  # fmt: skip
     return {"collections": out, "admin": principal.admin}
@@ -85,9 +91,10 @@ def list_documents(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     served = state.get(name, principal)
-    docs, root = _visible_docs(served, principal), root_of(served.collection.path)
-    return {"documents": [doc_info_to_dict(d, root) for d in docs[offset : offset + limit]],
-            "total": len(docs)}  # fmt: skip
+    col, where = served.collection, principal.where()
+    docs = col.documents(where=where, limit=limit, offset=offset)
+    root, (total, _) = root_of(col.path), col.document_totals(where=where)
+    return {"documents": [doc_info_to_dict(d, root) for d in docs], "total": total}
 
 
 @router.post("/collections/{name}/documents", summary="upload one file and ingest it")
@@ -126,10 +133,7 @@ def get_document(
     name: str, doc_id: str, state: StateDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     served = state.get(name, principal)
-    visible_document(served, principal, doc_id)
-    info = next((d for d in served.collection.documents() if d.id == doc_id), None)
-    if info is None:  # deleted in between
-        raise NotFound(f"no document with id {doc_id!r} in collection {served.name!r}")
+    info = visible_info(served, principal, doc_id)
     return doc_info_to_dict(info, root_of(served.collection.path))
 
 
@@ -138,7 +142,7 @@ def delete_document(
     name: str, doc_id: str, state: StateDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     served = state.get(name, principal)
-    visible_document(served, principal, doc_id)
+    visible_info(served, principal, doc_id)
     principal.require(DELETE, "delete documents")
     with served.lock:
         docs, chunks = served.collection.delete(ids=[doc_id])

@@ -23,11 +23,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from veracity.errors import ConfigError, VeracityError
+from veracity.rag.chat import final_answer
 from veracity.rag.serialize import answer_to_dict
 from veracity.records import Answer
 from veracity.server.deps import PrincipalDep, StateDep
 from veracity.server.errors import error_body, log
-from veracity.server.routes_ask import answer_events, ask_options, final_answer
+from veracity.server.routes_ask import answer_events, ask_options
 from veracity.server.views import footnotes, public_answer, root_of
 
 router = APIRouter(prefix="/v1")

@@ -16,7 +16,7 @@ interleave. Nothing a reader needs waits for a parse, an embedding or a generati
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,15 +95,9 @@ class Principal:
         return wanted or self.key_labels[:1]
 
     def where(self) -> Filter | None:
-        """The retrieval pre-filter of this caller (None: everything)."""
+        """The access filter of this caller (None: everything), for searches and every document
+        read: the store applies the one label rule (``store.filters``) in SQL."""
         return None if self.labels is None else Filter(labels=self.labels)
-
-    def sees(self, doc_labels: Iterable[str]) -> bool:
-        """Document visibility, the same rule the retrieval filter applies in SQL."""
-        if self.labels is None:
-            return True
-        doc = set(doc_labels)
-        return not doc or bool(doc & self.labels)
 
 
 @dataclass(slots=True)

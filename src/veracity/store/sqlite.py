@@ -292,26 +292,54 @@ class SQLiteStore:
                 out.update({str(i): str(u) for i, u in rows})
         return out
 
-    def documents(self, *, limit: int | None = None, offset: int = 0) -> list[DocumentInfo]:
-        sql = (
-            "SELECT id, uri, title, content_hash, mime, metadata, labels, size_chars, n_chunks,"
-            " created_at, updated_at FROM documents ORDER BY uri LIMIT ? OFFSET ?"
-        )
-        with self._lock:
-            rows = self._db.execute(sql, (-1 if limit is None else limit, offset)).fetchall()
-        return [
-            DocumentInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), tuple(json.loads(r[6])),
-                         r[7], r[8], r[9], r[10])
-            for r in rows
-        ]  # fmt: skip
+    # Document reads take the caller's access filter (``Filter.labels``, see ``filters``): the
+    # one label rule, applied in SQL, so paging counts only what the caller may see and a hidden
+    # document reads exactly like a missing one.
+    _INFO_SQL = (
+        "SELECT d.id, d.uri, d.title, d.content_hash, d.mime, d.metadata, d.labels, d.size_chars,"
+        " d.n_chunks, d.created_at, d.updated_at FROM documents d"
+    )
 
-    def get_document(self, doc_id: str) -> Document:
+    def documents(
+        self, *, where: Filter | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DocumentInfo]:
+        """The documents ``where`` lets through, by uri, paged after filtering."""
+        clause, params = filter_sql(where or Filter(), "d")
+        sql = f"{self._INFO_SQL} WHERE {clause} ORDER BY d.uri LIMIT ? OFFSET ?"
+        with self._lock:
+            rows = self._db.execute(sql, [*params, -1 if limit is None else limit, offset])
+            return [_info_row(r) for r in rows.fetchall()]
+
+    def document_info(self, doc_id: str, where: Filter | None = None) -> DocumentInfo:
+        """One document's row without its text; NotFound when absent or hidden by ``where``."""
+        clause, params = filter_sql(where or Filter(), "d")
+        with self._lock:
+            row = self._db.execute(
+                f"{self._INFO_SQL} WHERE d.id = ? AND {clause}", [doc_id, *params]
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id!r}; list them with `veracity docs`")
+        return _info_row(row)
+
+    def document_totals(self, where: Filter | None = None) -> tuple[int, int]:
+        """``(documents, chunks)`` counted over the documents ``where`` lets through."""
+        clause, params = filter_sql(where or Filter(), "d")
+        with self._lock:
+            n, chunks = self._db.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(d.n_chunks), 0) FROM documents d WHERE {clause}",
+                params,
+            ).fetchone()
+        return int(n), int(chunks)
+
+    def get_document(self, doc_id: str, where: Filter | None = None) -> Document:
+        """The document with its text; NotFound when absent or hidden by ``where``."""
+        clause, params = filter_sql(where or Filter(), "d")
         with self._lock:
             row = self._db.execute(
                 "SELECT d.id, d.uri, t.text, d.content_hash, d.title, d.mime, d.metadata, d.labels,"
                 " d.page_starts, d.created_at, d.updated_at FROM documents d"
-                " JOIN document_text t ON t.document_id = d.id WHERE d.id = ?",
-                (doc_id,),
+                f" JOIN document_text t ON t.document_id = d.id WHERE d.id = ? AND {clause}",
+                [doc_id, *params],
             ).fetchone()
         if row is None:
             raise NotFound(f"no document with id {doc_id!r}; list them with `veracity docs`")
@@ -552,6 +580,11 @@ def contextual_text(text: str, title: str, headings: Sequence[str]) -> str:
     head = text[:400]
     context = [t for t in (title, *headings) if t and t not in head]
     return "\n".join([*dict.fromkeys(context), text]) if context else text
+
+
+def _info_row(r: tuple[Any, ...]) -> DocumentInfo:
+    return DocumentInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), tuple(json.loads(r[6])),
+                        r[7], r[8], r[9], r[10])  # fmt: skip
 
 
 def _text_row(row: tuple[int, str, str, str], contextual: bool) -> tuple[int, str]:
