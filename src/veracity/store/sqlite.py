@@ -16,7 +16,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -27,53 +26,11 @@ from veracity.errors import ConfigError, NotFound, StoreError
 from veracity.records import Chunk, Document, Filter
 from veracity.store.filters import filter_sql
 from veracity.store.migrations import migrate
+from veracity.store.rows import Change, DocumentInfo, DocumentWrite, StoredChunk
+
+__all__ = ["DB_NAME", "Change", "DocumentInfo", "DocumentWrite", "SQLiteStore", "StoredChunk"]
 
 DB_NAME = "veracity.db"
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentInfo:
-    """A document's row without its text: what listings show."""
-
-    id: str
-    uri: str
-    title: str
-    content_hash: str
-    mime: str
-    metadata: dict[str, Any]
-    labels: tuple[str, ...]
-    size_chars: int
-    n_chunks: int
-    created_at: float
-    updated_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class StoredChunk:
-    """A chunk with its store row id (the integer id the indexes use) and its document's uri."""
-
-    rid: int
-    chunk: Chunk
-    uri: str
-    flags: int = 0
-    title: str = ""  # the document's title
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    seq: int
-    rid: int
-    op: str  # "add" | "del"
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentWrite:
-    """One document to upsert, with its chunks and their vectors ``(len(chunks), dim)``."""
-
-    document: Document
-    chunks: Sequence[Chunk]
-    vectors: np.ndarray
-    flags: Sequence[int] = ()  # per chunk (see records.CHUNK_FLAG_*); empty means all 0
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
