@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,16 @@ def load_docx(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
     check_zip(path, options, "DOCX")
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as e:
         raise fail(path, f"corrupt DOCX (not a readable Word document: {e})") from e
+    except zlib.error as e:  # a damaged deflate stream inside the zip (its CRC is checked later)
+        raise fail(path, f"corrupt DOCX (a compressed part does not inflate: {e})") from e
+    except XMLSyntaxError as e:
+        raise fail(path, f"corrupt DOCX (a part is not well-formed XML: {e})") from e
     budget = Budget(path, options.max_elements)
     styles = _StyleNames(document.styles.element, budget)
     blocks = list(_blocks(document.element.body, styles, budget))
