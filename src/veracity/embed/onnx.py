@@ -33,7 +33,7 @@ import os
 import tempfile
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -269,19 +269,27 @@ def build_onnx_model(model_dir: Path, quantize: bool = True) -> Path:
     """The cached ONNX file for ``model_dir``, exported (and quantized) now if it is not there yet.
 
     Written to a temporary name and renamed, so concurrent first uses never see a half file."""
-    root = cache_dir() / "onnx"
     name = f"minilm-{_model_key(model_dir, quantize)}-{'int8' if quantize else 'fp32'}.onnx"
-    target = root / name
+    return build_cached(cache_dir() / "onnx" / name, lambda out: _export_fp32(model_dir, out),
+                        model_dir, quantize)  # fmt: skip
+
+
+def build_cached(
+    target: Path, export: Callable[[Path], None], model_dir: Path, quantize: bool
+) -> Path:
+    """``target``, made now if absent: ``export`` writes the fp32 ONNX model to the path it is
+    given, then (``quantize``) its outlier channels are smoothed with ``model_dir``'s tokenizer
+    and its MatMuls quantized to int8. Built in a temporary folder beside ``target`` and renamed,
+    so concurrent first uses never see a half-written file; build warnings are silenced."""
     if target.exists():
         return target
-    root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=root) as tmp, quiet_build():
-        fp32 = Path(tmp) / "model.onnx"
-        _export_fp32(model_dir, fp32)
-        final = fp32
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp, quiet_build():
+        final = Path(tmp) / "model.onnx"
+        export(final)
         if quantize:
             smoothed = Path(tmp) / "model.smooth.onnx"
-            smooth_outliers(fp32, smoothed, model_dir)
+            smooth_outliers(final, smoothed, model_dir)
             final = Path(tmp) / "model.int8.onnx"
             quantize_matmuls(smoothed, final)
         os.replace(final, target)

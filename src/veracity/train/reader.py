@@ -35,6 +35,7 @@ from veracity.rag.reader.features import (
     answer_token_span,
     batch_arrays,
     best_span,
+    load_tokenizer,
     windows,
 )
 from veracity.train.lora import add_lora, lora_arrays
@@ -96,15 +97,6 @@ def _batches(items: Sequence[Target], size: int, rng: random.Random) -> list[lis
     return out
 
 
-def _tokenizer(model_dir: Path) -> Any:
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tok.no_padding()
-    tok.no_truncation()
-    return tok
-
-
 def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
     """Train, calibrate on dev articles, write the adapter; returns the report it also stores."""
     try:
@@ -120,7 +112,7 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     model_dir = cfg.model_dir or packaged_minilm_path()
-    tok = _tokenizer(model_dir)
+    tok = load_tokenizer(model_dir)
     train_a, dev_a, test_a = split_articles(load_articles(cfg.squad), dev_articles=cfg.dev_articles)
     if not train_a or not dev_a:
         raise ConfigError(

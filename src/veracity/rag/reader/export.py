@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from veracity.embed.onnx import cache_dir, quantize_matmuls, quiet_build, smooth_outliers
+from veracity.embed.onnx import build_cached, cache_dir
 from veracity.errors import ConfigError, MissingDependency
 
 ADAPTER_PATH = Path(__file__).with_name("reader_adapter.npz")
@@ -126,19 +124,10 @@ def build_reader_onnx(model_dir: Path, adapter: Path = ADAPTER_PATH, quantize: b
     base = hashlib.sha256(f"{model_dir.resolve()}|{weights.st_size}".encode()).hexdigest()[:8]
     precision = "int8" if quantize else "fp32"
     target = cache_dir() / "onnx" / f"reader-{base}-{digest}-{_RECIPE}-{precision}.onnx"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    arrays, _ = read_adapter(adapter)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp, quiet_build():
+
+    def export(out: Path) -> None:
         net = reader_net(model_dir)
-        apply_adapter(net, arrays)
-        final = Path(tmp) / "reader.onnx"
-        export_onnx(net, final)
-        if quantize:
-            smoothed = Path(tmp) / "reader.smooth.onnx"
-            smooth_outliers(final, smoothed, model_dir)
-            final = Path(tmp) / "reader.int8.onnx"
-            quantize_matmuls(smoothed, final)
-        os.replace(final, target)
-    return target
+        apply_adapter(net, read_adapter(adapter)[0])
+        export_onnx(net, out)
+
+    return build_cached(target, export, model_dir, quantize)

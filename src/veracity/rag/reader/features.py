@@ -22,10 +22,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from veracity.errors import MissingDependency
 from veracity.text.sentences import split_sentences
 
 MAX_LENGTH = 256  # tokens per window, special tokens included
@@ -68,6 +70,20 @@ class SpanGuess:
     def margin(self) -> float:
         """How far the best span beats the no-answer choice (SQuAD 2.0's threshold variable)."""
         return self.score - self.null
+
+
+def load_tokenizer(model_dir: Path) -> Any:
+    """The BERT WordPiece tokenizer of ``model_dir`` (``tokenizer.json``) as ``windows`` needs it:
+    padding and truncation off (the packaged file pads to 128). Training and the runtime both
+    load it here, so the model never reads text tokenized differently from how it learned."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise MissingDependency("the reader", extra="onnx", package="tokenizers") from exc
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
 
 
 def windows(

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from veracity.errors import ConfigError, MissingDependency
+from veracity.errors import ConfigError
 from veracity.rag.reader.base import Reading
 from veracity.rag.reader.calibrate import Calibration
 from veracity.rag.reader.export import ADAPTER_PATH, build_reader_onnx, read_adapter
-from veracity.rag.reader.features import batch_arrays, best_span, windows
+from veracity.rag.reader.features import batch_arrays, best_span, load_tokenizer, windows
 
 BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call: 8 windows of 256
 
@@ -38,10 +38,6 @@ class Reader:
         threshold: float | None = None,
         model_dir: Path | None = None,
     ) -> None:
-        try:
-            from tokenizers import Tokenizer
-        except ImportError as exc:
-            raise MissingDependency("the reader", extra="onnx") from exc
         from veracity.embed.minilm import packaged_minilm_path
         from veracity.embed.onnx import open_session
 
@@ -50,10 +46,7 @@ class Reader:
         if threads is None and (env := os.environ.get("VERACITY_THREADS")):
             threads = int(env)
         self._session: Any = open_session(str(build_reader_onnx(base, adapter, quantize)), threads)
-        tok: Any = Tokenizer.from_file(str(base / "tokenizer.json"))
-        tok.no_padding()
-        tok.no_truncation()
-        self._tokenizer = tok
+        self._tokenizer = load_tokenizer(base)
         self.max_length = int(meta["max_length"])
         self.stride = int(meta["stride"])
         self.calibration = Calibration.from_dict(meta["calibration"])
