@@ -317,16 +317,7 @@ def mixed(seconds: float, write: bool) -> None:
         peaks: dict[str, float] = {}
         hwm_kb = 0
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or not proc.is_alive():
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
+            _wait_until_up(url, proc)
             # warm up: the first ask loads the embedder and the reader, the first generative
             # one loads SmolLM2; both happen before the clock starts
             warm = time.perf_counter()
@@ -457,6 +448,22 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(p * len(values)))] * 1000 if values else float("nan")
 
 
+def _wait_until_up(url: str, proc: Any, limit_s: float = 120.0) -> None:
+    """Poll ``/api/health`` until the server answers 200; exit if it dies or ``limit_s`` passes."""
+    import httpx
+
+    deadline = time.monotonic() + limit_s
+    while True:
+        try:
+            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or not proc.is_alive():
+            raise SystemExit("the server did not start")
+        time.sleep(0.2)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clients", type=int, default=8)
@@ -493,16 +500,7 @@ def main() -> None:
         proc.start()
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or not proc.is_alive():
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
+            _wait_until_up(url, proc)
             # warm up: the first ask builds the engine (loads the embedder and the model)
             httpx.post(url + "/api/collections/bench/ask", json={"question": questions[0]},
                        timeout=300)  # fmt: skip
