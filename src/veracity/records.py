@@ -191,7 +191,10 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Decoding:
-    """How to sample. ``temperature == 0`` means greedy; ``top_k == 0`` and ``top_p == 1`` disable them."""
+    """How to decode. ``temperature == 0`` means greedy; ``top_k == 0``, ``top_p == 1``,
+    ``min_p == 0`` and ``typical_p == 1`` disable those filters; ``num_beams > 1`` is beam search
+    (deterministic, so it needs ``temperature == 0``). ``length_penalty`` and ``early_stopping``
+    (``True``, ``False`` or ``"never"``) mean what they mean in Hugging Face ``generate``."""
 
     temperature: float = 0.0
     top_k: int = 0
@@ -200,6 +203,11 @@ class Decoding:
     seed: int | None = 0
     stop: tuple[str, ...] = ()
     repetition_penalty: float = 1.0
+    min_p: float = 0.0
+    typical_p: float = 1.0
+    num_beams: int = 1
+    length_penalty: float = 1.0
+    early_stopping: bool | Literal["never"] = False
 
     def __post_init__(self) -> None:
         from veracity.errors import ConfigError
@@ -214,10 +222,38 @@ class Decoding:
             raise ConfigError(f"max_tokens must be >= 1, got {self.max_tokens}")
         if self.repetition_penalty <= 0:
             raise ConfigError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
+        if not 0 <= self.min_p <= 1:
+            raise ConfigError(f"min_p must be in [0, 1] (0 disables it), got {self.min_p}")
+        if not 0 < self.typical_p <= 1:
+            raise ConfigError(f"typical_p must be in (0, 1] (1 disables it), got {self.typical_p}")
+        self._check_beams()
+
+    def _check_beams(self) -> None:
+        from veracity.errors import ConfigError
+
+        if isinstance(self.num_beams, bool) or self.num_beams < 1:
+            raise ConfigError(f"num_beams must be >= 1 (1: no beam search), got {self.num_beams}")
+        if self.early_stopping not in (True, False, "never"):
+            raise ConfigError(
+                f"early_stopping must be True, False or 'never', got {self.early_stopping!r}"
+            )
+        if self.num_beams > 1 and self.temperature > 0:
+            raise ConfigError(
+                f"beam search (num_beams={self.num_beams}) is deterministic: set temperature 0, "
+                "or num_beams 1 to sample"
+            )
 
     @property
     def greedy(self) -> bool:
+        """Each token is the arg-max (true for beam search too, which keeps several)."""
         return self.temperature == 0
+
+    @property
+    def strategy(self) -> Literal["greedy", "sample", "beam"]:
+        """``"beam"`` when ``num_beams > 1``, else ``"greedy"`` at temperature 0, else ``"sample"``."""
+        if self.num_beams > 1:
+            return "beam"
+        return "greedy" if self.temperature == 0 else "sample"
 
 
 @dataclass(frozen=True, slots=True)

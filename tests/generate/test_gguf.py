@@ -58,7 +58,7 @@ def test_prompt_longer_than_the_window_is_a_generation_error(tiny_gguf: Any) -> 
 def test_decoding_request_turns_off_unnamed_samplers() -> None:
     req = decoding_request(Decoding(temperature=0.5, top_k=7, seed=None, stop=("\n",)), 1024)
     assert req["min_p"] == 0.0 and req["typical_p"] == 1.0 and req["repeat_last_n"] == 1024
-    assert req["samplers"] == ["penalties", "temperature", "top_k", "top_p"]
+    assert req["samplers"] == ["penalties", "temperature", "top_k", "top_p", "min_p", "typ_p"]
     assert req["seed"] == 0xFFFFFFFF and req["stop"] == ["\n"] and req["top_k"] == 7
 
 

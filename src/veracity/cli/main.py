@@ -15,6 +15,7 @@ from veracity.cli import (
     ask_cmds,
     collection_cmds,
     eval_cmds,
+    generate_cmds,
     guard_cmds,
     search_cmds,
     serve_cmds,
@@ -24,6 +25,7 @@ from veracity.errors import VeracityError
 
 COMMAND_MODULES = [
     collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds, train_cmds,
+    generate_cmds,
 ]  # fmt: skip
 
 

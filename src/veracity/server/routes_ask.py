@@ -77,6 +77,7 @@ def ask_options(
     temperature: float | None,
     seed: int | None = None,
     style: str | None = None,
+    top_p: float | None = None,
 ) -> AskOptions:
     d = engine.options.decoding
     decoding = replace(
@@ -84,6 +85,7 @@ def ask_options(
         max_tokens=d.max_tokens if max_tokens is None else max_tokens,
         temperature=d.temperature if temperature is None else temperature,
         seed=d.seed if seed is None else seed,
+        top_p=d.top_p if top_p is None else top_p,
     )
     return replace(
         engine.options, mode=mode, decoding=decoding, style=style or engine.options.style

@@ -68,6 +68,7 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = Field(None, ge=1, le=4096)
     max_completion_tokens: int | None = Field(None, ge=1, le=4096)
     temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, gt=0, le=1)
     seed: int | None = None
     n: int = Field(1, ge=1, le=1)
 
@@ -125,7 +126,7 @@ def chat_completions(body: ChatRequest, state: StateDep, principal: PrincipalDep
     engine = state.engine(served)
     opts = ask_options(
         engine, "sequence", body.max_completion_tokens or body.max_tokens, body.temperature,
-        body.seed,
+        body.seed, top_p=body.top_p,
     )  # fmt: skip
     events = answer_events(engine, question, history, principal.where(), opts)
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
