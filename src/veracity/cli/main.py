@@ -14,18 +14,20 @@ from collections.abc import Sequence
 from veracity.cli import (
     ask_cmds,
     collection_cmds,
+    entities_cmds,
     eval_cmds,
     generate_cmds,
     guard_cmds,
     search_cmds,
     serve_cmds,
+    tasks_cmds,
     train_cmds,
 )
 from veracity.errors import VeracityError
 
 COMMAND_MODULES = [
     collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds, train_cmds,
-    generate_cmds,
+    tasks_cmds, generate_cmds, entities_cmds,
 ]  # fmt: skip
 
 
