@@ -21,13 +21,14 @@ from veracity.cli import (
     search_cmds,
     serve_cmds,
     tasks_cmds,
+    tokenizer_cmds,
     train_cmds,
 )
 from veracity.errors import VeracityError
 
 COMMAND_MODULES = [
     collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds, train_cmds,
-    tasks_cmds, generate_cmds, entities_cmds,
+    tasks_cmds, generate_cmds, entities_cmds, tokenizer_cmds,
 ]  # fmt: skip
 
 
