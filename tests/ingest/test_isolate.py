@@ -51,6 +51,14 @@ def pid_loader(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
 
 @pytest.fixture
 def pool() -> Iterator[ParsePool]:
+    # Generous: a worker unpickling a test loader imports this test module (and pytest) first,
+    # which takes seconds on a busy machine. The time limit has its own test and pool.
+    with ParsePool(ParseLimits(seconds=60, memory_bytes=512 * 1024**2)) as p:
+        yield p
+
+
+@pytest.fixture
+def quick_pool() -> Iterator[ParsePool]:
     with ParsePool(ParseLimits(seconds=1, memory_bytes=512 * 1024**2)) as p:
         yield p
 
@@ -91,7 +99,8 @@ def test_path_problems_are_raised_at_once(tmp_path: Path, pool: ParsePool) -> No
         pool.load(tmp_path / "tool.exe")
 
 
-def test_a_hanging_parse_becomes_a_loader_error(tmp_path: Path, pool: ParsePool) -> None:
+def test_a_hanging_parse_becomes_a_loader_error(tmp_path: Path, quick_pool: ParsePool) -> None:
+    pool = quick_pool
     path = text_file(tmp_path)
     with pytest.raises(LoaderError) as err:
         list(pool.load(path, loader=sleeping_loader))

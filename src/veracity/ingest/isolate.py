@@ -61,6 +61,9 @@ _BOOT = (
 # A batch goes back to the caller when it holds this many documents or characters.
 _BATCH_DOCS = 256
 _BATCH_CHARS = 4_000_000
+# How long a new worker may take to start (an interpreter importing the loaders: about 75 ms on
+# a quiet machine, seconds on a loaded one). Not part of any file's parse time limit.
+_STARTUP_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,13 +192,31 @@ class _Worker:
         self._stop = weakref.finalize(
             self, _terminate, self._process, self._requests, self._results
         )
+        self._ready = False
 
     def alive(self) -> bool:
         return self._process.poll() is None
 
     def send(self, request: tuple[Path, LoadOptions, Loader | None]) -> None:
+        if not self._ready:
+            self._await_ready(request[0])
         with contextlib.suppress(OSError):  # the worker is gone; receive() says how it ended
             self._requests.send(request)
+
+    def _await_ready(self, path: Path) -> None:
+        """Wait for the worker's start-up message, so that a slow start (a busy machine) never
+        counts against the first file's parse time limit."""
+        try:
+            started = self._results.poll(_STARTUP_SECONDS) and self._results.recv()[0] == "ready"
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            self.kill()
+            raise LoaderError(
+                f"{path}: the parser process did not start within {_STARTUP_SECONDS:g} s; the "
+                "machine may be out of memory or processes; try again"
+            )
+        self._ready = True
 
     def receive(self, path: Path, limits: ParseLimits) -> tuple[str, object]:
         """The worker's next message, or LoaderError when it overran or died."""
@@ -253,6 +274,7 @@ def serve() -> None:
     results = Connection(int(sys.argv[2]), readable=False)
     memory_bytes = int(sys.argv[3]) or None
     _limit_memory(memory_bytes)
+    results.send(("ready", None))
     while True:
         try:
             path, options, loader = requests.recv()
