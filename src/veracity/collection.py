@@ -31,16 +31,15 @@ from veracity.ingest.report import IngestReport, Progress
 from veracity.ingest.scan import injection_scanner
 from veracity.rag.cache import AnswerCache
 from veracity.rag.engine import AnswerEngine, AskOptions
-from veracity.rag.guards import query_guard
+from veracity.rag.guards import passage_guard, query_guard
 from veracity.rag.reader.base import SpanReader
 from veracity.rag.relevance import BlendReranker, CrossEncoderReranker, Reranker
 from veracity.records import Answer, Document, Filter, Hit, MetaValue, as_labels
 from veracity.retrieve.autotune import Qrels, TuneResult
 from veracity.retrieve.search import CollectionSearcher, SearchOptions
 from veracity.retrieve.tune import options_of, resolve_options, tune_collection
-from veracity.store.cache import CacheStore
-from veracity.store.chat import ChatStore
-from veracity.store.sqlite import DocumentInfo, SQLiteStore
+from veracity.store.protocols import ChatTable, open_store
+from veracity.store.rows import DocumentInfo
 
 DEFAULT_COLLECTION = Path(".veracity")
 # Files under ``<collection>/uploads/`` are the collection's own copies (the server stores
@@ -84,7 +83,7 @@ class Collection:
         create: bool = True,
     ) -> None:
         self.path = Path(path).expanduser()
-        self.store = SQLiteStore(self.path, create=create)
+        self.store = open_store(self.path, create=create)
         self._embedder_spec = embedder
         self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
         self._indexes: IndexSet | None = None
@@ -349,7 +348,7 @@ class Collection:
             rer = BlendReranker(self.store, self.indexes(), self.embedder())
         elif reranker != "none":
             rer = CrossEncoderReranker(reranker)
-        answer_cache = AnswerCache(CacheStore(self.store), self.embedder()) if cache else None
+        answer_cache = AnswerCache(self.store.answer_cache(), self.embedder()) if cache else None
         floor = rer.model.floor if isinstance(rer, BlendReranker) else 0.5
         opts = options or AskOptions(relevance_floor=floor)
         return AnswerEngine(
@@ -361,6 +360,7 @@ class Collection:
             cache=answer_cache,
             options=opts,
             query_guard=query_guard() if guard else None,
+            passage_guard=passage_guard(),
         )
 
     def ask(
@@ -395,9 +395,9 @@ class Collection:
                 self._reader = Reader()
             return self._reader
 
-    def chats(self) -> ChatStore:
+    def chats(self) -> ChatTable:
         """Chat sessions stored in this collection."""
-        return ChatStore(self.store)
+        return self.store.chats()
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -40,21 +40,33 @@ NEGATIONS = frozenset(
 )  # fmt: skip
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split ``text`` into sentences at ``.!?`` followed by space and a capital or digit."""
-    out: list[str] = []
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (stripped of surrounding whitespace), split
+    at ``.!?`` followed by space and a capital or digit."""
+    spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
         before = text[start : m.start()].rstrip("\"')]")
         last = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
         if last in _ABBREV or (len(last) == 1 and last.isalpha()):
             continue
-        out.append(text[start : m.start()].strip())
+        spans.append(_stripped(text, start, m.start()))
         start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return [s for s in out if s]
+    spans.append(_stripped(text, start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split ``text`` into sentences at ``.!?`` followed by space and a capital or digit."""
+    return [text[a:b] for a, b in sentence_spans(text)]
 
 
 def words(text: str) -> list[str]:

@@ -40,7 +40,7 @@ from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
 from veracity.rag.context import pack_context
 from veracity.rag.extractive import Quote, best_quote
-from veracity.rag.guards import QueryCheck
+from veracity.rag.guards import PassageCheck, QueryCheck
 from veracity.rag.prompt import Source, answer_messages, is_abstention
 from veracity.rag.reader.base import SpanReader
 from veracity.rag.relevance import Reranker
@@ -137,6 +137,7 @@ class AnswerEngine:
         cache: AnswerCache | None = None,
         options: AskOptions | None = None,
         query_guard: Callable[[str], QueryCheck] | None = None,
+        passage_guard: Callable[[Sequence[Hit]], PassageCheck] | None = None,
         condense_with_model: bool = False,
     ) -> None:
         self.retriever = retriever
@@ -147,6 +148,7 @@ class AnswerEngine:
         self.cache = cache
         self.options = options or AskOptions()
         self.query_guard = query_guard
+        self.passage_guard = passage_guard
         self.condense_with_model = condense_with_model
 
     def ask(
@@ -248,15 +250,9 @@ class AnswerEngine:
         hits = self.retriever.retrieve(query, opts.candidates, where)
         clock.lap("retrieve")
         if not opts.allow_flagged:
-            kept = [h for h in hits if not h.flags & CHUNK_FLAG_INJECTION]
-            if len(kept) < len(hits):
-                note = (
-                    f"{len(hits) - len(kept)} retrieved passage(s) were left out because they look "
-                    "like prompt-injection attempts (allow_flagged=True lets them in)"
-                )
-                if note not in clock.warnings:
-                    clock.warnings.append(note)
-            hits = kept
+            hits, note = self._quarantine(hits)
+            if note and note not in clock.warnings:
+                clock.warnings.append(note)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits, opts.candidates)
             clock.lap("rerank")
@@ -264,6 +260,17 @@ class AnswerEngine:
         if self.reranker is None:
             return hits, 1.0 if hits else 0.0  # no calibrated score: the floor cannot apply
         return [h for h in hits if h.score >= opts.relevance_floor / 2], best
+
+    def _quarantine(self, hits: list[Hit]) -> tuple[list[Hit], str | None]:
+        """Hits flagged as prompt injection at ingest: their injected sentences blanked by the
+        passage guard, or (with no passage guard) the whole passage left out."""
+        if self.passage_guard is not None:
+            check = self.passage_guard(hits)
+            return list(check.hits), check.note()
+        kept = [h for h in hits if not h.flags & CHUNK_FLAG_INJECTION]
+        if len(kept) == len(hits):
+            return hits, None
+        return kept, PassageCheck(tuple(kept), 0, len(hits) - len(kept)).note()
 
     def _budget(self, opts: AskOptions) -> int:
         window = context_size_of(self.generator)

@@ -1,12 +1,15 @@
-"""The question-side guard of the answer engine (policy in ``veracity.guard.policy``)."""
+"""The answer engine's guards: questions (``query_guard``) and retrieved passages
+(``passage_guard``); the policy lives in ``veracity.guard.policy``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from veracity.guard.injection import InjectionDetector
 from veracity.guard.policy import refuse_question
+from veracity.guard.quarantine import quarantine_many
+from veracity.records import CHUNK_FLAG_INJECTION, Hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,5 +34,64 @@ def query_guard(detector: InjectionDetector | None = None) -> Callable[[str], Qu
             warn=f"the question was answered with care: {why}; only sentences supported by the "
             "cited sources are kept, so instructions inside a question are not followed"
         )
+
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class PassageCheck:
+    """Retrieved passages after quarantine: ``hits`` keep their order; injected sentences are
+    blanked (same length, so offsets and citations hold). ``sentences_removed`` counts the
+    blanked sentences, ``passages_dropped`` the passages kept out whole."""
+
+    hits: tuple[Hit, ...]
+    sentences_removed: int = 0
+    passages_dropped: int = 0
+
+    def note(self) -> str | None:
+        """A warning for the answer, or None when nothing was quarantined."""
+        parts = []
+        if self.sentences_removed:
+            parts.append(
+                f"{self.sentences_removed} sentence(s) that look like prompt-injection attempts "
+                "were blanked out of the retrieved passages"
+            )
+        if self.passages_dropped:
+            parts.append(
+                f"{self.passages_dropped} retrieved passage(s) were left out because they look "
+                "like prompt-injection attempts"
+            )
+        if not parts:
+            return None
+        return "; ".join(parts) + " (allow_flagged=True lets them in)"
+
+
+def passage_guard(
+    detector: InjectionDetector | None = None,
+) -> Callable[[Sequence[Hit]], PassageCheck]:
+    """Quarantine the passages flagged at ingest, sentence by sentence (``guard.quarantine``).
+    The default detector is the one ingest flags with (the n-gram model alone), so a passage
+    flagged there is judged here by the same rule."""
+    det = detector or InjectionDetector(use_embeddings=False)
+
+    def check(hits: Sequence[Hit]) -> PassageCheck:
+        flagged = [i for i, h in enumerate(hits) if h.flags & CHUNK_FLAG_INJECTION]
+        if not flagged:
+            return PassageCheck(tuple(hits))
+        verdicts = dict(
+            zip(flagged, quarantine_many([hits[i].chunk.text for i in flagged], det), strict=True)
+        )
+        kept: list[Hit] = []
+        removed = dropped = 0
+        for i, hit in enumerate(hits):
+            q = verdicts.get(i)
+            if q is None:
+                kept.append(hit)
+            elif q.whole:
+                dropped += 1
+            else:
+                removed += len(q.removed)
+                kept.append(replace(hit, chunk=replace(hit.chunk, text=q.text)))
+        return PassageCheck(tuple(kept), removed, dropped)
 
     return check
