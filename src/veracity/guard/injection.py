@@ -4,10 +4,14 @@ Three layers, cheapest first (see docs/benchmarks.md#guard for measured rates):
 
 1. normalization (``normalize``): look-alikes, invisible characters, leetspeak and encoded
    payloads are undone, and every decoded payload is scanned too;
-2. named patterns (``patterns``): the classic moves, each with a reason name;
-3. a logistic classifier over hashed n-grams (``model``), trained on Tensor Trust attacks against
-   SQuAD questions and paragraph sentences, with a threshold picked for FPR <= 2% on held-out
-   benign text.
+2. named patterns (``patterns``): the classic moves, each with a reason name, and the same moves
+   in fourteen other languages (``patterns_i18n``; reasons like ``de:ignore_previous_instructions``);
+3. logistic classifiers (``model``): one over hashed n-grams, run on every text, and one over the
+   same n-grams plus a MiniLM sentence embedding, run on the texts the first one finds suspect.
+   Trained on five attack families (Tensor Trust, in-the-wild jailbreaks, named templates,
+   persona framings, injections planted in documents) against questions, requests, paragraph
+   sentences, reviews and documentation, with thresholds picked for FPR <= 2% on held-out benign
+   text (``benchmarks/train_injection.py``; held-out-family figures in docs/benchmarks.md).
 
 A text is flagged when a pattern matches or the classifier's probability reaches the threshold.
 """
@@ -19,8 +23,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from veracity.errors import GuardError
-from veracity.guard.model import MODEL_PATH, InjectionModel, load_model
+import numpy as np
+
+from veracity.embed.base import Embedder
+from veracity.errors import GuardError, MissingDependency
+from veracity.guard.logistic import predict_proba
+from veracity.guard.model import (
+    MODEL_PATH,
+    InjectionModel,
+    JointHead,
+    english_enough,
+    load_model,
+)
 from veracity.guard.normalize import (
     canonical,
     canonical_with_rot13,
@@ -29,6 +43,7 @@ from veracity.guard.normalize import (
     variants,
 )
 from veracity.guard.patterns import match_patterns
+from veracity.guard.patterns_i18n import match_i18n
 
 PATTERN_SCORE = 0.99  # the score reported when only a pattern fired
 
@@ -65,14 +80,18 @@ def _read(text: str) -> _Reading:
         if v.kind != "rot13" or names_rot13(text):
             model_texts.append(c)
             kinds.append(v.kind)
+    reasons += match_i18n(text)  # the classifier reads English only
     return _Reading(tuple(dict.fromkeys(reasons)), tuple(model_texts), tuple(kinds))
 
 
 class InjectionDetector:
     """Scans text for prompt injection. The shipped weights load on first use.
 
-    ``threshold`` overrides the shipped one; ``use_classifier=False`` keeps patterns only (no
-    model file needed); ``model`` injects an in-memory model (used by training and tests).
+    ``threshold`` overrides the shipped thresholds (n-gram and joint); ``use_classifier=False``
+    keeps patterns only (no model file needed); ``model`` injects an in-memory model (used by
+    training and tests). ``embedder``: the sentence embedder for the joint model (default: the
+    one it was trained on, loaded on first need); ``use_embeddings=False``, or a machine without
+    the ``onnx`` or ``torch`` extra, keeps the n-gram model alone (see ``guard.model``).
     """
 
     def __init__(
@@ -82,11 +101,15 @@ class InjectionDetector:
         use_classifier: bool = True,
         model_path: Path = MODEL_PATH,
         model: InjectionModel | None = None,
+        embedder: Embedder | None = None,
+        use_embeddings: bool = True,
     ) -> None:
         self._threshold = threshold
         self._use_classifier = use_classifier
         self._model_path = model_path
         self._model = model
+        self._embedder = embedder
+        self._use_embeddings = use_embeddings
         self._lock = threading.Lock()
 
     @property
@@ -99,9 +122,27 @@ class InjectionDetector:
 
     @property
     def threshold(self) -> float:
+        """The probability at which the n-gram model flags a text."""
         if self._threshold is not None:
             return self._threshold
         return self.model.threshold if self._use_classifier else 1.0
+
+    def _joint(self) -> tuple[JointHead, Embedder] | None:
+        """The joint model and its embedder, or None where either is missing."""
+        if not (self._use_classifier and self._use_embeddings) or self.model.joint is None:
+            return None
+        head = self.model.joint
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    try:
+                        from veracity.embed.base import load_with_fallback
+
+                        self._embedder = load_with_fallback(head.embedder, "minilm")
+                    except MissingDependency:
+                        self._use_embeddings = False  # the n-gram model alone, as documented
+                        return None
+        return head, self._embedder
 
     def scan(self, text: str) -> GuardVerdict:
         """The verdict for one text."""
@@ -110,17 +151,44 @@ class InjectionDetector:
     def scan_many(self, texts: Sequence[str]) -> list[GuardVerdict]:
         """Verdicts for many texts; the classifier runs once over all of them."""
         readings = [_read(t) for t in texts]
-        probs: list[list[float]] = [[] for _ in texts]
+        # per text: (probability, threshold, reading kind) of each classifier reading
+        scored: list[list[tuple[float, float, str]]] = [[] for _ in texts]
         if self._use_classifier:
-            flat = [(i, c) for i, r in enumerate(readings) for c in r.texts_for_model]
-            scores = self.model.predict([c for _, c in flat], already_canonical=True)
-            for (i, _), s in zip(flat, scores, strict=True):
-                probs[i].append(float(s))
-        threshold = self.threshold
-        out = []
-        for text, reading, p in zip(texts, readings, probs, strict=True):
-            out.append(self._verdict(text, reading, p, threshold))
-        return out
+            flat = [(i, c, k) for i, r in enumerate(readings)
+                    for c, k in zip(r.texts_for_model, r.kinds_for_model, strict=True)]  # fmt: skip
+            model = self.model
+            x = model.features([c for _, c, _ in flat], already_canonical=True)
+            probs = predict_proba(x, model.weights, model.bias) if flat else np.zeros(0)
+            joint = self._joint()
+            rescored = self._rescore(texts, flat, x, probs, joint) if joint else {}
+            for row, ((i, _, kind), p) in enumerate(zip(flat, probs, strict=True)):
+                scored[i].append(rescored.get(row, (float(p), self.threshold, kind)))
+        return [
+            self._verdict(text, reading, s)
+            for text, reading, s in zip(texts, readings, scored, strict=True)
+        ]
+
+    def _rescore(
+        self,
+        texts: Sequence[str],
+        flat: list[tuple[int, str, str]],
+        x: object,
+        probs: np.ndarray,
+        joint: tuple[JointHead, Embedder],
+    ) -> dict[int, tuple[float, float, str]]:
+        """Joint-model scores for the plain readings that pass the n-gram screen."""
+        head, embedder = joint
+        rows = [
+            r
+            for r, (i, _, kind) in enumerate(flat)
+            if kind == "text" and probs[r] >= head.screen and english_enough(texts[i])
+        ]
+        if not rows:
+            return {}
+        vectors = np.asarray(embedder.embed([texts[flat[r][0]] for r in rows]), dtype=np.float32)
+        p = head.predict(x[rows], vectors)  # type: ignore[index]
+        threshold = self._threshold if self._threshold is not None else head.threshold
+        return {r: (float(v), threshold, "text") for r, v in zip(rows, p, strict=True)}
 
     def check(self, text: str) -> GuardVerdict:
         """The verdict, or ``GuardError`` when the text is flagged."""
@@ -135,12 +203,13 @@ class InjectionDetector:
 
     @staticmethod
     def _verdict(
-        text: str, reading: _Reading, probs: list[float], threshold: float
+        text: str, reading: _Reading, scored: list[tuple[float, float, str]]
     ) -> GuardVerdict:
         reasons = list(reading.patterns)
-        best = max(probs, default=0.0)
-        if best >= threshold:
-            kind = reading.kinds_for_model[probs.index(best)]
+        best = max((p for p, _, _ in scored), default=0.0)
+        fired = [(p, kind) for p, t, kind in scored if p >= t]
+        if fired:
+            kind = max(fired)[1]
             reasons.append("classifier" if kind == "text" else f"{kind}:classifier")
         flagged = bool(reasons)
         score = max(best, PATTERN_SCORE) if reading.patterns else best

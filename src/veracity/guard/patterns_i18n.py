@@ -1,0 +1,300 @@
+"""The classic injection moves in languages other than English.
+
+The classifier learned English (every attack corpus we could train on is English), so an
+attack written in German or Chinese passes it. These patterns cover the three moves that matter
+most, in fifteen languages: "ignore the previous instructions", "show your system prompt", and
+"from now on you are ...". They are hand-written (no non-English attack corpus ships anywhere we
+can reach), kept narrow (a verb of ignoring near a word for instructions, both in the same
+sentence), and checked for false positives on translated manual pages and the benchmarks' benign
+text (``benchmarks/injection_sources.py``).
+
+They run on ``fold`` text: NFKC, case-folded, and with diacritics removed from Latin letters
+only (so "Anweisungen" and "instrucciones" match however they are accented, while Cyrillic, CJK,
+Arabic and Devanagari are left as written).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ANY = r"[^.!?。！？\n]"  # within one sentence
+
+
+def _near(a: str, b: str, gap: int = 40) -> str:
+    return rf"(?:{a}){_ANY}{{0,{gap}}}(?:{b})"
+
+
+# language -> (move name, expression) pairs; move names are the English patterns' names, so the
+# policy treats "de:ignore_previous_instructions" as it treats the English one.
+_MOVES: dict[str, tuple[tuple[str, str], ...]] = {
+    "es": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:ignora|olvida|omite|descarta|haz caso omiso|no hagas caso)\w*",
+                r"\b(?:instrucciones|indicaciones|reglas|ordenes|directrices)\b",
+            ),
+        ),
+        (
+            "system_prompt_extraction",
+            _near(
+                r"\b(?:revela|muestra|imprime|repite|dime|ensena)\w*",
+                r"\b(?:prompt|instrucciones) (?:del sistema|iniciales|originales)",
+                30,
+            ),
+        ),
+        (
+            "role_reassignment",
+            _near(
+                r"\b(?:a partir de ahora|desde ahora|de ahora en adelante)\b",
+                r"\b(?:eres|seras|actuaras|actua como)\b",
+                20,
+            ),
+        ),
+    ),
+    "fr": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:ignore|oublie|ne tiens pas compte|ne tenez pas compte|fais abstraction)\w*",
+                r"\b(?:instructions|consignes|regles|directives)\b",
+            ),
+        ),
+        (
+            "system_prompt_extraction",
+            _near(
+                r"\b(?:revele|montre|affiche|repete|donne|ecris)\w*",
+                r"\b(?:prompt|instructions|consignes) (?:du )?(?:systeme|initiales|d'origine)",
+                30,
+            ),
+        ),
+        (
+            "role_reassignment",
+            _near(
+                r"\b(?:a partir de maintenant|desormais|dorenavant|a partir d'aujourd'hui)\b",
+                r"\b(?:tu es|vous etes|tu seras|tu vas jouer|agis comme)\b",
+                20,
+            ),
+        ),
+    ),
+    "de": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:ignorier|vergiss|vergessen sie|missacht|uberg[eh]\w*|setze?\w* \w+ hinweg)\w*",
+                r"(?:anweisungen|instruktionen|regeln|befehle|vorgaben|richtlinien)\b",
+            ),
+        ),
+        (
+            "system_prompt_extraction",
+            _near(
+                r"\b(?:zeig|gib|wiederhol|verrat|nenn|druck)\w*",
+                r"(?:systemprompt|system-prompt|systemanweisung\w*|ursprunglichen anweisungen)",
+                30,
+            ),
+        ),
+        (
+            "role_reassignment",
+            _near(
+                r"\b(?:ab jetzt|ab sofort|von nun an|ab heute)\b",
+                r"\b(?:bist du|du bist|spielst du|verhaltst du dich)\b",
+                20,
+            ),
+        ),
+    ),
+    "it": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:ignora|dimentica|trascura|non tenere conto)\w*",
+                r"\b(?:istruzioni|regole|indicazioni|direttive)\b",
+            ),
+        ),
+        (
+            "system_prompt_extraction",
+            _near(
+                r"\b(?:rivela|mostra|stampa|ripeti|dimmi)\w*",
+                r"\b(?:prompt|istruzioni) (?:di sistema|del sistema|iniziali|originali)",
+                30,
+            ),
+        ),
+        (
+            "role_reassignment",
+            _near(r"\b(?:d'ora in poi|da ora in poi|da adesso)\b", r"\b(?:sei|sarai|agisci)\b", 20),
+        ),
+    ),
+    "pt": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:ignore|ignora|esqueca|esquece|desconsidere|descarte)\w*",
+                r"\b(?:instrucoes|regras|orientacoes|diretrizes|comandos)\b",
+            ),
+        ),
+        (
+            "system_prompt_extraction",
+            _near(
+                r"\b(?:revele|mostre|imprima|repita|diga)\w*",
+                r"\b(?:prompt|instrucoes) (?:do sistema|iniciais|originais)",
+                30,
+            ),
+        ),
+        (
+            "role_reassignment",
+            _near(
+                r"\b(?:a partir de agora|de agora em diante|daqui pra frente)\b",
+                r"\b(?:voce e|voce sera|tu es|aja como|atue como)\b",
+                20,
+            ),
+        ),
+    ),
+    "nl": (
+        (
+            "ignore_previous_instructions",
+            _near(r"\b(?:negeer|vergeet)\w*", r"\b(?:instructies|regels|opdrachten|richtlijnen)\b"),
+        ),
+        (
+            "role_reassignment",
+            _near(r"\bvanaf nu\b", r"\b(?:ben je|jij bent|je bent|speel je)\b", 20),
+        ),
+    ),
+    "pl": (
+        (
+            "ignore_previous_instructions",
+            _near(r"\b(?:zignoruj|ignoruj|zapomnij)\w*", r"\b(?:instrukcj|polecen|zasad|regul)\w*"),
+        ),
+        (
+            "role_reassignment",
+            _near(r"\b(?:od teraz|od tej chwili)\b", r"\b(?:jestes|bedziesz)\b", 20),
+        ),
+    ),
+    "tr": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:onceki|yukaridaki|tum|butun)\b",
+                r"talimat\w*\W+(?:\w+\W+)?(?:yok say|gormezden gel|unut)\w*",
+                30,
+            ),
+        ),
+    ),
+    "ru": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"(?:игнорируй|проигнорируй|забудь|не обращай внимания|не учитывай)\w*",
+                r"(?:инструкци|указани|правил|команд)\w*",
+            ),
+        ),
+        (
+            "system_prompt_extraction",
+            _near(
+                r"(?:покажи|выведи|повтори|раскрой|напиши)\w*",
+                r"(?:системн\w* (?:промпт|подсказк|инструкци)|исходн\w* инструкци)\w*",
+                30,
+            ),
+        ),
+        ("role_reassignment", _near(r"(?:отныне|с этого момента|теперь)", r"\bты\b\s+\w+", 20)),
+    ),
+    "uk": (
+        (
+            "ignore_previous_instructions",
+            _near(r"(?:ігноруй|проігноруй|забудь)\w*", r"(?:інструкці|вказівк|правил)\w*"),
+        ),
+    ),
+    "zh": (
+        (
+            "ignore_previous_instructions",
+            r"(?:忽略|无视|忘记|忘掉|忽视|無視|忘記|不要理会|不要理會)"
+            r"[^。！？\n]{0,12}(?:指令|指示|说明|說明|提示|规则|規則|命令)",
+        ),
+        (
+            "system_prompt_extraction",
+            r"(?:显示|顯示|输出|輸出|打印|告诉我|告訴我|重复|重複|泄露|透露)"
+            r"[^。！？\n]{0,10}(?:系统提示|系統提示|系统指令|系統指令|初始指令|系统消息|系統訊息)",
+        ),
+        (
+            "role_reassignment",
+            r"(?:从现在开始|從現在開始|从现在起|從現在起)[^。！？\n]{0,8}你(?:是|将|將|要扮演)",
+        ),
+    ),
+    "ja": (
+        (
+            "ignore_previous_instructions",
+            r"(?:以前|前|上記|これまで|すべて|全て)の[^。！？\n]{0,8}(?:指示|命令|指令|ルール)"
+            r"[^。！？\n]{0,10}(?:無視|忘れ)",
+        ),
+        ("system_prompt_extraction", r"システムプロンプト[^。！？\n]{0,12}(?:表示|教え|出力|見せ)"),
+        (
+            "role_reassignment",
+            r"(?:今から|これから)[^。！？\n]{0,6}あなたは[^。！？\n]{0,20}(?:です|として)",
+        ),
+    ),
+    "ko": (
+        (
+            "ignore_previous_instructions",
+            r"(?:이전|위의|앞의|모든)[^.!?\n]{0,8}(?:지시|명령|지침|규칙)[^.!?\n]{0,10}(?:무시|잊어)",
+        ),
+        ("system_prompt_extraction", r"시스템 ?프롬프트[^.!?\n]{0,12}(?:보여|출력|알려)"),
+    ),
+    "ar": (
+        (
+            "ignore_previous_instructions",
+            _near(r"(?:تجاهل|انس|لا تلتزم)\S*", r"(?:التعليمات|الأوامر|التوجيهات|القواعد)"),
+        ),
+    ),
+    "hi": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"(?:पिछले|पहले|ऊपर|सभी)",
+                r"(?:निर्देश|निर्देशों|नियम)\S*\s+(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)",
+                20,
+            ),
+        ),
+    ),
+}
+
+PATTERNS_I18N: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (lang, name, re.compile(expr)) for lang, moves in _MOVES.items() for name, expr in moves
+)
+MOVE_NAMES = frozenset(name for _, name, _ in PATTERNS_I18N)
+
+
+def fold(text: str) -> str:
+    """NFKC, case-folded, diacritics stripped from Latin letters only."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch) and out and out[-1].isascii():
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out)).replace("ß", "ss")
+
+
+def match_i18n(text: str) -> list[str]:
+    """``lang:move`` for each non-English pattern that matches ``text``."""
+    if text.isascii() and not any(w in text.lower() for w in _LATIN_HINTS):
+        return []
+    folded = fold(text)
+    return [f"{lang}:{name}" for lang, name, rx in PATTERNS_I18N if rx.search(folded)]
+
+
+# Words one of the Latin-script patterns needs; an ASCII text with none of them cannot match.
+_LATIN_HINTS = (
+    # ignoring verbs
+    "ignor", "olvid", "omite", "descarta", "caso omiso", "no hagas caso", "oublie", "tiens pas",
+    "tenez pas", "abstraction", "vergiss", "vergessen", "missacht", "uberg", "hinweg", "dimentic",
+    "trascur", "tenere conto", "esquec", "desconsider", "descart", "negeer", "vergeet",
+    "zapomnij", "yok say", "gormezden", "unut",
+    # "from now on"
+    "ahora", "maintenant", "desormais", "dorenavant", "aujourd", "jetzt", "sofort", "von nun",
+    "heute", "d'ora", "da ora", "adesso", "agora", "daqui", "vanaf nu", "od teraz", "od tej",
+    # "system prompt" objects
+    "sistema", "systeme", "initiales", "d'origine", "systemprompt", "system-prompt",
+    "systemanweisung", "ursprunglich", "iniciales", "originales", "iniziali", "originali",
+    "iniciais", "originais",
+)  # fmt: skip
