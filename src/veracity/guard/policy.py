@@ -1,9 +1,11 @@
 """How a guard verdict is acted on, for questions and for retrieved text.
 
-The classifier was trained on Tensor Trust attacks, which are about passwords and access codes, so
-ordinary documents about passwords or access control score high on it (a security policy that says
-"Passwords need at least 14 characters" scored 0.41 against a threshold of 0.24). Acting on the
-classifier alone would hide exactly the documents a security team asks about. So:
+Much of the attack data is about passwords and access codes (Tensor Trust, system-prompt
+extraction), so ordinary documents about passwords or access control score higher than other text:
+a classifier trained on Tensor Trust alone flagged 23% of Django's security documentation. The
+classifiers now also learn from password-hashing documentation and flag 1-2% of it (see
+docs/benchmarks.md), but acting on the classifier alone would still hide some of exactly the
+documents a security team asks about. So:
 
 - retrieved text (chunks, flagged at ingest) is quarantined when an explicit injection pattern
   matches, or when the classifier is near-certain (``CHUNK_CLASSIFIER_FLOOR``);
