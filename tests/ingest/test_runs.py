@@ -15,8 +15,8 @@ from veracity.store.runs import IngestRuns
 
 
 def _runs(col: veracity.Collection) -> list[tuple[int, str]]:
-    with col.store._lock:
-        return list(col.store._db.execute("SELECT id, status FROM ingest_runs ORDER BY id"))
+    with col.store.reading() as db:  # type: ignore[attr-defined]  # SQLite's read API
+        return list(db.execute("SELECT id, status FROM ingest_runs ORDER BY id"))
 
 
 def _folder(path: Path, n: int, word: str) -> Path:
@@ -71,7 +71,7 @@ def test_a_dead_run_is_still_reported_as_interrupted(tmp_path: Path) -> None:
     report = col.add(_folder(tmp_path / "a", 1, "orbit"))
     assert report.resumed_after_interruption
     assert [s for _, s in _runs(col)] == ["failed", "finished"]
-    with col.store._lock:
-        stored = col.store._db.execute("SELECT report FROM ingest_runs WHERE id = 2").fetchone()
+    with col.store.reading() as db:  # type: ignore[attr-defined]
+        stored = db.execute("SELECT report FROM ingest_runs WHERE id = 2").fetchone()
     assert json.loads(stored[0])["added"] == 1
     col.close()

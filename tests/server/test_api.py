@@ -315,7 +315,8 @@ def test_metrics_need_the_admin_right(setup: Setup) -> None:
 def test_keys_are_stored_hashed(setup: Setup) -> None:
     store = Collection(setup.collections["main"]).store
     token = setup.tokens["hr"]
-    rows = store._db.execute("SELECT * FROM api_keys").fetchall()
+    with store.reading() as db:  # type: ignore[attr-defined]  # SQLite's read API
+        rows = db.execute("SELECT * FROM api_keys").fetchall()
     assert token not in repr(rows)
     assert hashlib.sha256(token.encode()).hexdigest() in repr(rows)
     assert token.startswith("vk_")

@@ -178,7 +178,7 @@ def test_health_reads_nothing_that_a_store_transaction_holds(setup: Setup) -> No
     app = setup.app()
     with TestClient(app, base_url=LOCAL_URL) as c:
         store = state_of(app).served["main"].collection.store
-        writer = held_in_thread(store._write(), gate)
+        writer = held_in_thread(store.transaction(), gate)
         body = c.get("/api/health").json()
         assert body["status"] == "ok" and body["auth"] == "open (loopback, no keys)"
         assert not gate.finished.is_set()  # the transaction was still open meanwhile

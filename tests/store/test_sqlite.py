@@ -170,28 +170,17 @@ def test_readers_work_while_a_writer_holds_a_transaction(tmp_path: Path) -> None
     writer = SQLiteStore(tmp_path / "c")
     writer.write([_doc("/a.txt", "committed before")])
     reader = SQLiteStore(tmp_path / "c")
-    with writer._write() as db:  # an open write transaction, as during an ingest batch
+    with writer.transaction() as db:  # an open write transaction, as during an ingest batch
         db.execute("UPDATE documents SET title = 'in flight'")
         assert reader.counts()["documents"] == 1  # WAL: the reader is not blocked
         assert reader.documents()[0].title == ""  # and sees only committed data
 
 
-def test_contextual_text_adds_title_and_headings_once() -> None:
-    from veracity.store.sqlite import contextual_text
-
-    assert contextual_text("Carry over 5 days.", "Vacation", ("Vacation", "Carry-over")) == (
-        "Vacation\nCarry-over\nCarry over 5 days."
-    )
-    assert (
-        contextual_text("# Vacation\n\nText.", "Vacation", ("Vacation",)) == "# Vacation\n\nText."
-    )
-    assert contextual_text("Plain.", "", ()) == "Plain."
-
-
 def test_check_reports_damage(store: SQLiteStore) -> None:
     store.write([_doc("/a.txt", "some words to check")])
-    store._db.execute("DELETE FROM vectors WHERE chunk_rid = 1")
-    store._db.execute("DELETE FROM document_text")
+    with store.reading() as db:
+        db.execute("DELETE FROM vectors WHERE chunk_rid = 1")
+        db.execute("DELETE FROM document_text")
     problems = store.check()
     assert "1 chunks without a vector" in problems and "1 documents without text" in problems
 

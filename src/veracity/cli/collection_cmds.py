@@ -226,12 +226,11 @@ def cmd_reembed(args: argparse.Namespace) -> int:
 
 
 def cmd_cache_clear(args: argparse.Namespace) -> int:
-    from veracity.store.cache import CacheStore
-    from veracity.store.sqlite import SQLiteStore
+    from veracity.store.protocols import open_store
 
-    store = SQLiteStore(args.collection, create=False)
+    store = open_store(args.collection, create=False)
     try:
-        n = CacheStore(store).clear()
+        n = store.answer_cache().clear()
     finally:
         store.close()
     if args.json:

@@ -10,7 +10,7 @@ from typing import Any
 
 from veracity.cli.common import print_json
 from veracity.errors import ConfigError
-from veracity.store.sqlite import SQLiteStore
+from veracity.store.protocols import Store, open_store
 
 
 def register(sub: Any) -> None:
@@ -133,8 +133,8 @@ def _collection_dirs(args: argparse.Namespace, *, takes_id: bool = False) -> lis
     return dirs
 
 
-def _stores(dirs: list[str], create: bool = False) -> list[SQLiteStore]:
-    return [SQLiteStore(d, create=create) for d in dirs]
+def _stores(dirs: list[str], create: bool = False) -> list[Store]:
+    return [open_store(d, create=create) for d in dirs]
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
@@ -155,12 +155,10 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    from veracity.store.keys import KeyStore
-
     rows: list[dict[str, Any]] = []
     dirs = _collection_dirs(args)
     for d, store in zip(dirs, _stores(dirs), strict=True):
-        for key in KeyStore(store).all_keys():
+        for key in store.api_keys().all_keys():
             rows.append({"collection": d, "id": key.id, "name": key.name,
                          "labels": list(key.labels), "rights": list(key.rights),
                          "created_at": key.created_at,
@@ -185,20 +183,16 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    from veracity.store.keys import KeyStore
-
     dirs = _collection_dirs(args, takes_id=True)
     for d, store in zip(dirs, _stores(dirs), strict=True):
-        KeyStore(store).revoke(args.key_id)
+        store.api_keys().revoke(args.key_id)
         print(f"key {args.key_id} revoked in {d}")
     return 0
 
 
 def cmd_keys_grant(args: argparse.Namespace) -> int:
-    from veracity.store.keys import KeyStore
-
     dirs = _collection_dirs(args, takes_id=True)
     for d, store in zip(dirs, _stores(dirs), strict=True):
-        key = KeyStore(store).grant(args.key_id, args.can)
+        key = store.api_keys().grant(args.key_id, args.can)
         print(f"key {key.id} in {d} now has rights: {', '.join(key.rights)}")
     return 0

@@ -25,8 +25,9 @@ import numpy as np
 
 from veracity.errors import IndexError_
 from veracity.index.bm25 import BM25Index
+from veracity.index.contextual import contextual_rows
 from veracity.index.vector import VectorIndex, get_vector_index, load_vector_index
-from veracity.store.sqlite import SQLiteStore
+from veracity.store.protocols import ChangeLog, Store
 from veracity.text.analyzer import get_analyzer
 
 
@@ -53,7 +54,7 @@ class NetChanges:
     head: int
 
 
-def net_changes(store: SQLiteStore, since: int) -> NetChanges:
+def net_changes(store: ChangeLog, since: int) -> NetChanges:
     last: dict[int, str] = {}
     head = since
     while True:
@@ -73,7 +74,7 @@ class IndexSet:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         directory: Path,
         *,
         dim: int,
@@ -94,7 +95,7 @@ class IndexSet:
 
     @property
     def bm25_dir(self) -> Path:
-        # "ctx": chunks are indexed with their title and heading path (store.contextual_text).
+        # "ctx": chunks are indexed with their title and heading path (index.contextual).
         return self.directory / f"bm25-{self.analyzer}-{self.bm25_variant}-ctx"
 
     @property
@@ -140,14 +141,13 @@ class IndexSet:
 
     def _apply_bm25(self, index: BM25Index, net: NetChanges) -> None:
         index.delete(net.deleted.tolist())
-        rows = self.store.chunk_texts(net.added.tolist(), contextual=True)
-        index.add([r for r, _ in rows], [t for _, t in rows])
+        index.add(*contextual_rows(self.store.chunk_contexts(net.added.tolist())))
 
     def _rebuild_bm25(self) -> BM25Index:
         head = self.store.last_seq()  # changes after this are replayed next time
         index = BM25Index(get_analyzer(self.analyzer), variant=self.bm25_variant)
-        for rows in self.store.iter_chunk_texts(contextual=True):
-            index.add([r for r, _ in rows], [t for _, t in rows])
+        for rows in self.store.iter_chunk_contexts():
+            index.add(*contextual_rows(rows))
         index.applied_seq = head
         index.save(self.bm25_dir)
         return index

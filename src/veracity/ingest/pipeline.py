@@ -22,8 +22,8 @@ from veracity.ingest.isolate import ParseLimits, ParsePool
 from veracity.ingest.loaders import LoadFailure, LoadOptions, iter_files, load
 from veracity.ingest.report import Failure, IngestReport, Progress
 from veracity.records import Chunk, Document, MetaValue, as_labels
-from veracity.store.runs import IngestRuns
-from veracity.store.sqlite import DocumentWrite, SQLiteStore
+from veracity.store.protocols import Store
+from veracity.store.rows import DocumentWrite
 from veracity.text.chunker import ChunkOptions, chunk_document
 from veracity.text.tokens import TokenCounter
 
@@ -115,7 +115,7 @@ class Ingestor:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         embedder: Embedder,
         options: IngestOptions | None = None,
         counter: TokenCounter | None = None,
@@ -244,7 +244,7 @@ class Ingestor:
 
 
 def ingest_paths(
-    store: SQLiteStore,
+    store: Store,
     embedder: Embedder,
     paths: Sequence[Path],
     options: IngestOptions | None = None,
@@ -255,7 +255,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders; the run is recorded so an interrupted one is noticed next time."""
     options = options or IngestOptions()
-    run = IngestRuns(store).start([str(p) for p in paths])
+    run = store.ingest_runs().start([str(p) for p in paths])
     pool = ParsePool(options.isolate) if options.isolate is not None else None
     try:
         ingestor = Ingestor(store, embedder, options, counter, on_progress, scanner)

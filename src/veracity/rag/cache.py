@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from veracity.embed.base import Embedder
 from veracity.rag.serialize import answer_from_dict, answer_to_dict
 from veracity.records import Answer, Filter
-from veracity.store.cache import CacheEntry, CacheStore
+from veracity.store.cache import CacheEntry
+from veracity.store.protocols import CacheTable
 
 if TYPE_CHECKING:
     from veracity.rag.engine import AskOptions
@@ -31,7 +32,7 @@ def _normalize(question: str) -> str:
 
 
 class AnswerCache:
-    def __init__(self, store: CacheStore, embedder: Embedder | None = None) -> None:
+    def __init__(self, store: CacheTable, embedder: Embedder | None = None) -> None:
         self.store = store
         self.embedder = embedder
 

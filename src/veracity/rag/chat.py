@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from veracity.rag.engine import Final, Token
 from veracity.rag.serialize import answer_to_dict
 from veracity.records import Answer
-from veracity.store.chat import ChatStore, Turn
+from veracity.store.chat import Turn
+from veracity.store.protocols import ChatTable
 
 HISTORY_TURNS = 6  # turns (not exchanges) of a session a new question is condensed with
 
 
 def history_of(
-    chats: ChatStore, session_id: str | None, owner: str | None = None, limit: int = HISTORY_TURNS
+    chats: ChatTable, session_id: str | None, owner: str | None = None, limit: int = HISTORY_TURNS
 ) -> list[tuple[str, str]]:
     """The last ``limit`` turns of the session as ``(role, content)``, oldest first; ``[]`` for
     no session. NotFound when the session does not exist or (``owner`` given) belongs to
@@ -30,7 +31,7 @@ def history_of(
     return [(t.role, t.content) for t in chats.turns(session_id, limit=limit)]
 
 
-def record_turn(chats: ChatStore, session_id: str | None, question: str, answer: Answer) -> None:
+def record_turn(chats: ChatTable, session_id: str | None, question: str, answer: Answer) -> None:
     """Append the question and its answer (with the cited chunk ids and the answer's JSON, so
     a session can show its sources later) to the session, in one transaction; a no-op for no
     session."""

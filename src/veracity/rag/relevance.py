@@ -31,7 +31,7 @@ from veracity.errors import ConfigError, MissingDependency
 from veracity.index.bm25 import BM25Index
 from veracity.index.sync import IndexSet
 from veracity.records import Hit
-from veracity.store.sqlite import SQLiteStore
+from veracity.store.protocols import VectorTable
 
 MODEL_PATH = Path(__file__).with_name("relevance_model.json")
 
@@ -95,7 +95,7 @@ class BlendReranker:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: VectorTable,
         bm25: BM25Index | IndexSet,
         embedder: Embedder,
         model: RelevanceModel | None = None,

@@ -21,7 +21,7 @@ from veracity.records import Filter, Hit
 from veracity.retrieve.fusion import Fused, Ranked, convex, minmax, rrf
 from veracity.retrieve.mmr import mmr
 from veracity.retrieve.tfidf import TfidfCache
-from veracity.store.sqlite import SQLiteStore
+from veracity.store.protocols import Store
 
 MODES = ("bm25", "dense", "hybrid", "tfidf")
 FUSIONS = ("rrf", "minmax", "zscore", "dbsf")
@@ -64,7 +64,7 @@ class CollectionSearcher:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         indexes: IndexSet,
         embedder: Embedder,
         options: SearchOptions | None = None,

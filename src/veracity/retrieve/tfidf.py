@@ -14,7 +14,8 @@ from collections import Counter
 import numpy as np
 import scipy.sparse as sp
 
-from veracity.store.sqlite import SQLiteStore
+from veracity.index.contextual import contextual_rows
+from veracity.store.protocols import Store
 from veracity.text.analyzer import Analyzer, get_analyzer
 
 
@@ -59,7 +60,7 @@ class TfidfIndex:
 class TfidfCache:
     """A ``TfidfIndex`` rebuilt whenever the store has changed since it was built."""
 
-    def __init__(self, store: SQLiteStore, analyzer: str = "english") -> None:
+    def __init__(self, store: Store, analyzer: str = "english") -> None:
         self.store = store
         self.analyzer = get_analyzer(analyzer)
         self._index: TfidfIndex | None = None
@@ -70,8 +71,9 @@ class TfidfCache:
         if self._index is None or head != self._seq:
             rids: list[int] = []
             texts: list[str] = []
-            for rows in self.store.iter_chunk_texts(contextual=True):
-                rids.extend(r for r, _ in rows)
-                texts.extend(t for _, t in rows)
+            for rows in self.store.iter_chunk_contexts():
+                batch_rids, batch_texts = contextual_rows(rows)
+                rids.extend(batch_rids)
+                texts.extend(batch_texts)
             self._index, self._seq = TfidfIndex(self.analyzer, rids, texts), head
         return self._index

@@ -39,7 +39,7 @@ from veracity.retrieve.autotune import (
 )
 from veracity.retrieve.fusion import Ranked
 from veracity.retrieve.search import SearchOptions
-from veracity.store.sqlite import SQLiteStore
+from veracity.store.protocols import Store
 
 # Store meta keys holding the tuned choice.
 META_FUSION, META_ALPHA, META_RRF_K = "fusion", "alpha", "rrf_k"
@@ -70,7 +70,7 @@ def ranked_lists(
 
 
 def _document_metric(
-    store: SQLiteStore, runs: Mapping[str, Mapping[str, Ranked]], metric: RunMetric
+    store: Store, runs: Mapping[str, Mapping[str, Ranked]], metric: RunMetric
 ) -> RunMetric:
     """``metric`` on runs of chunk rids, scored on their documents' uris."""
     rids = {rid for lists in runs.values() for ranked in lists.values() for rid, _ in ranked}
@@ -97,7 +97,7 @@ def _without(
 
 
 def _synthetic_set(
-    store: SQLiteStore,
+    store: Store,
     indexes: IndexSet,
     embedder: Embedder,
     ndcg_at_k: RunMetric,
@@ -137,13 +137,13 @@ def _synthetic_set(
     return ranked_lists(indexes, embedder, queries, depth), qrels, ndcg_at_k, source
 
 
-def _all_chunks(store: SQLiteStore) -> list[tuple[int, str]]:
+def _all_chunks(store: Store) -> list[tuple[int, str]]:
     # Every chunk: queries are drawn from a seeded shuffle of all of them.
     return [row for rows in store.iter_chunk_texts() for row in rows]
 
 
 def tune_collection(
-    store: SQLiteStore,
+    store: Store,
     indexes: IndexSet,
     embedder: Embedder,
     ndcg_at_k: RunMetric,
@@ -193,7 +193,7 @@ def options_of(result: TuneResult) -> dict[str, str]:
     }  # fmt: skip
 
 
-def tuned_options(store: SQLiteStore) -> dict[str, float | str]:
+def tuned_options(store: Store) -> dict[str, float | str]:
     """The persisted choice as ``SearchOptions`` keyword arguments (empty when never tuned)."""
     fusion = store.get_meta(META_FUSION)
     if fusion is None:
@@ -207,7 +207,7 @@ def tuned_options(store: SQLiteStore) -> dict[str, float | str]:
 
 
 def resolve_options(
-    store: SQLiteStore,
+    store: Store,
     *,
     mode: str = "hybrid",
     alpha: float | None = None,

@@ -188,6 +188,4 @@ def clear_cache(name: str, state: StateDep, principal: PrincipalDep) -> dict[str
             "only the local admin (no API keys) may clear the answer cache over HTTP; on the "
             "server's machine run `veracity cache clear --collection DIR`",
         )
-    from veracity.store.cache import CacheStore
-
-    return {"cleared": CacheStore(served.collection.store).clear()}
+    return {"cleared": served.collection.store.answer_cache().clear()}

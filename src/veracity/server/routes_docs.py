@@ -23,7 +23,7 @@ from veracity.server.views import (
     text_window,
 )
 from veracity.store.keys import ADMIN, DELETE
-from veracity.store.sqlite import DocumentInfo
+from veracity.store.rows import DocumentInfo
 
 router = APIRouter(prefix="/api")
 

@@ -29,7 +29,8 @@ from veracity.server.config import ServerConfig
 from veracity.server.errors import ApiError
 from veracity.server.metrics import Metrics
 from veracity.server.ratelimit import RateLimiter
-from veracity.store.keys import READ, RIGHTS, UPLOAD, ApiKey, KeyStore
+from veracity.store.keys import READ, RIGHTS, UPLOAD, ApiKey
+from veracity.store.protocols import KeyTable
 
 LOCAL_ADMIN = ""  # the principal id (and chat-session owner) of unauthenticated loopback use
 
@@ -107,7 +108,7 @@ class Served:
 
     name: str
     collection: Collection
-    keys: KeyStore
+    keys: KeyTable
     lock: threading.Lock
     engine: AnswerEngine | None = None
 
@@ -129,7 +130,7 @@ class ServerState:
                     f"or create the collection first with `veracity ingest PATH --collection {path}`"
                 )
             col = Collection(path, embedder=config.embedder, create=True)
-            self.served[name] = Served(name, col, KeyStore(col.store), threading.Lock())
+            self.served[name] = Served(name, col, col.store.api_keys(), threading.Lock())
         self.limiter = RateLimiter(config.rate, config.burst)
         self.metrics = Metrics()
         self._engine_lock = threading.Lock()

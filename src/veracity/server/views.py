@@ -14,7 +14,7 @@ from typing import Any
 
 from veracity.records import Answer, Document, Hit
 from veracity.store.chat import Session, Turn
-from veracity.store.sqlite import DocumentInfo
+from veracity.store.rows import DocumentInfo
 
 
 def root_of(collection_dir: Path) -> str:

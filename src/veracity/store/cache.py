@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from veracity.records import Filter
 from veracity.store.filters import filter_sql
-from veracity.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from veracity.store.sqlite import SQLiteStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,9 @@ class CacheEntry:
 
 
 class CacheStore:
+    """The SQLite implementation of ``protocols.CacheTable`` (get one with
+    ``store.answer_cache()``)."""
+
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
 
@@ -43,7 +49,7 @@ class CacheStore:
         chunk_ids: tuple[str, ...], answer_json: str,
     ) -> None:  # fmt: skip
         blob = None if vector is None else np.asarray(vector, np.float32).tobytes()
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO answer_cache (key, scope, question, question_vec,"
                 " chunk_ids, answer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -57,11 +63,12 @@ class CacheStore:
             return frozenset()
         marks = ",".join("?" * len(chunk_ids))
         clause, params = filter_sql(where or Filter(), "d")
-        rows = self.store._db.execute(
-            "SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
-            f" WHERE c.id IN ({marks}) AND {clause}",
-            [*chunk_ids, *params],
-        ).fetchall()
+        with self.store.reading() as db:
+            rows = db.execute(
+                "SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
+                f" WHERE c.id IN ({marks}) AND {clause}",
+                [*chunk_ids, *params],
+            ).fetchall()
         return frozenset((str(r[0]), str(r[1])) for r in rows)
 
     def _entry(
@@ -80,8 +87,8 @@ class CacheStore:
 
     def get(self, key: str, where: Filter | None = None) -> CacheEntry | None:
         """The entry under ``key`` if all its chunks exist and ``where`` lets them through."""
-        with self.store._lock:
-            row = self.store._db.execute(
+        with self.store.reading() as db:
+            row = db.execute(
                 "SELECT key, question, chunk_ids, answer FROM answer_cache WHERE key = ?", (key,)
             ).fetchone()
             return None if row is None else self._entry(row, where)
@@ -92,8 +99,8 @@ class CacheStore:
         """The most similar cached question in ``scope`` with cosine >= ``threshold``, if its
         chunks all exist and ``where`` lets them through."""
         q = np.asarray(vector, np.float32).ravel()  # (dim,)
-        with self.store._lock:
-            rows = self.store._db.execute(
+        with self.store.reading() as db:
+            rows = db.execute(
                 "SELECT key, question, chunk_ids, answer, question_vec FROM answer_cache"
                 " WHERE scope = ? AND question_vec IS NOT NULL",
                 (scope,),
@@ -109,11 +116,11 @@ class CacheStore:
             return None if best is None else self._entry(best[1], where, best[0])
 
     def _evict(self, keys: list[str]) -> None:
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             db.executemany("DELETE FROM answer_cache WHERE key = ?", [(k,) for k in keys])
 
     def clear(self, scope: str | None = None) -> int:
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             if scope is None:
                 return int(db.execute("DELETE FROM answer_cache").rowcount)
             return int(db.execute("DELETE FROM answer_cache WHERE scope = ?", (scope,)).rowcount)

@@ -6,9 +6,12 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from veracity.errors import NotFound
-from veracity.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from veracity.store.sqlite import SQLiteStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,8 @@ class Session:
 
 
 class ChatStore:
-    """Sessions and turns of one collection; ``owner`` scopes sessions to an API key."""
+    """Sessions and turns of one collection; ``owner`` scopes sessions to an API key. The SQLite
+    implementation of ``protocols.ChatTable`` (get one with ``store.chats()``)."""
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
@@ -37,7 +41,7 @@ class ChatStore:
     def create(self, title: str = "", owner: str = "") -> Session:
         now = time.time()
         session = Session(uuid.uuid4().hex, title[:200], owner, now, now)
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             db.execute(
                 "INSERT INTO chat_sessions VALUES (?, ?, ?, ?, ?)",
                 (session.id, session.title, owner, now, now),
@@ -45,8 +49,8 @@ class ChatStore:
         return session
 
     def get(self, session_id: str, owner: str | None = None) -> Session:
-        with self.store._lock:
-            row = self.store._db.execute(
+        with self.store.reading() as db:
+            row = db.execute(
                 "SELECT id, title, owner, created_at, updated_at FROM chat_sessions WHERE id = ?",
                 (session_id,),
             ).fetchone()
@@ -60,14 +64,14 @@ class ChatStore:
         if owner is not None:
             sql += " WHERE owner = ?"
             params = (owner,)
-        with self.store._lock:
-            rows = self.store._db.execute(sql + " ORDER BY updated_at DESC", params).fetchall()
+        with self.store.reading() as db:
+            rows = db.execute(sql + " ORDER BY updated_at DESC", params).fetchall()
         return [Session(*r) for r in rows]
 
     def append(self, session_id: str, turns: list[Turn]) -> None:
         """Add turns (a question and its answer) to a session in one transaction."""
         now = time.time()
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             for turn in turns:
                 db.execute(
                     "INSERT INTO chat_turns (session_id, role, content, chunk_ids, answer,"
@@ -79,8 +83,8 @@ class ChatStore:
 
     def turns(self, session_id: str, limit: int | None = None) -> list[Turn]:
         """The session's turns in order (the last ``limit`` when given)."""
-        with self.store._lock:
-            rows = self.store._db.execute(
+        with self.store.reading() as db:
+            rows = db.execute(
                 "SELECT role, content, chunk_ids, answer FROM chat_turns WHERE session_id = ?"
                 " ORDER BY id DESC LIMIT ?",
                 (session_id, -1 if limit is None else limit),
@@ -88,5 +92,5 @@ class ChatStore:
         return [Turn(r[0], r[1], tuple(json.loads(r[2])), r[3]) for r in reversed(rows)]
 
     def delete(self, session_id: str) -> None:
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             db.execute("DELETE FROM chat_sessions WHERE id = ?", (session_id,))

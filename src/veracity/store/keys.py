@@ -26,10 +26,13 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veracity.errors import ConfigError, NotFound
-from veracity.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from veracity.store.protocols import Store
+    from veracity.store.sqlite import SQLiteStore
 
 TOKEN_PREFIX = "vk_"
 READ, UPLOAD, DELETE, ADMIN = "read", "upload", "delete", "admin"
@@ -107,7 +110,8 @@ _COLUMNS = "id, name, labels, created_at, revoked_at, rights"
 
 
 class KeyStore:
-    """The ``api_keys`` table of one collection's store."""
+    """The ``api_keys`` table of one collection's SQLite store: the SQLite implementation of
+    ``protocols.KeyTable`` (get one with ``store.api_keys()``)."""
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
@@ -124,7 +128,7 @@ class KeyStore:
         key = ApiKey(
             key_id, name[:200], clean_labels(labels), time.time(), rights=clean_rights(rights)
         )
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             db.execute(
                 "INSERT INTO api_keys (id, token_sha256, name, labels, created_at, rights)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -137,15 +141,13 @@ class KeyStore:
         sql = f"SELECT {_COLUMNS} FROM api_keys"
         if not include_revoked:
             sql += " WHERE revoked_at IS NULL"
-        with self.store._lock:
-            rows = self.store._db.execute(sql + " ORDER BY created_at").fetchall()
+        with self.store.reading() as db:
+            rows = db.execute(sql + " ORDER BY created_at").fetchall()
         return [_row_key(r) for r in rows]
 
     def has_active(self) -> bool:
-        with self.store._lock:
-            row = self.store._db.execute(
-                "SELECT 1 FROM api_keys WHERE revoked_at IS NULL LIMIT 1"
-            ).fetchone()
+        with self.store.reading() as db:
+            row = db.execute("SELECT 1 FROM api_keys WHERE revoked_at IS NULL LIMIT 1").fetchone()
         return row is not None
 
     def verify(self, token: str) -> ApiKey | None:
@@ -153,8 +155,8 @@ class KeyStore:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         digest = hash_token(token)
-        with self.store._lock:
-            row = self.store._db.execute(
+        with self.store.reading() as db:
+            row = db.execute(
                 f"SELECT {_COLUMNS}, token_sha256 FROM api_keys WHERE token_sha256 = ?",
                 (digest,),
             ).fetchone()
@@ -163,7 +165,7 @@ class KeyStore:
         return _row_key(row)
 
     def revoke(self, key_id: str) -> ApiKey:
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             n = db.execute(
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (time.time(), key_id),
@@ -183,7 +185,7 @@ class KeyStore:
                 f"no active API key {key_id!r} in {self.store.directory}; see `veracity keys list`"
             )
         granted = clean_rights([*key.rights, *clean_rights(rights)])
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             db.execute(
                 "UPDATE api_keys SET rights = ? WHERE id = ?", (json.dumps(list(granted)), key_id)
             )
@@ -191,7 +193,7 @@ class KeyStore:
 
 
 def create_key(
-    stores: Sequence[SQLiteStore],
+    stores: Sequence[Store],
     labels: Sequence[str] | str,
     name: str = "",
     rights: Sequence[str] | str = (READ,),
@@ -203,5 +205,5 @@ def create_key(
     key_id, token = make_token()
     key = ApiKey(key_id, name, clean_labels(labels), 0.0, rights=clean_rights(rights))
     for store in stores:
-        key = KeyStore(store).add(key_id, token, name, labels, rights)
+        key = store.api_keys().add(key_id, token, name, labels, rights)
     return NewKey(key, token)

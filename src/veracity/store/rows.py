@@ -1,5 +1,6 @@
 """The rows the store reads and writes, as records: documents without their text, chunks with
-their row ids, change-log entries, and one document's write."""
+their row ids (alone or with the context lexical indexes prefix them with), change-log entries,
+and one document's write."""
 
 from __future__ import annotations
 
@@ -38,6 +39,17 @@ class StoredChunk:
     uri: str
     flags: int = 0
     title: str = ""  # the document's title
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkContext:
+    """A chunk's text with its document title and heading path, for lexical indexing (the
+    index layer joins them, see ``veracity.index.contextual``)."""
+
+    rid: int
+    text: str
+    title: str
+    headings: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

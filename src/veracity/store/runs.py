@@ -21,9 +21,10 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from veracity.store.sqlite import SQLiteStore
+if TYPE_CHECKING:
+    from veracity.store.sqlite import SQLiteStore
 
 try:
     import fcntl
@@ -42,7 +43,7 @@ class IngestRun:
 
     def finish(self, report: dict[str, Any]) -> None:
         """Record the run as finished with its report, and let go of its lock."""
-        with self._runs.store._write() as db:
+        with self._runs.store.transaction() as db:
             db.execute(
                 "UPDATE ingest_runs SET status = 'finished', finished_at = ?, report = ?"
                 " WHERE id = ?",
@@ -60,7 +61,8 @@ class IngestRun:
 
 
 class IngestRuns:
-    """The ``ingest_runs`` table of one collection's store."""
+    """The ``ingest_runs`` table of one collection's SQLite store: the SQLite implementation of
+    ``protocols.RunTable`` (get one with ``store.ingest_runs()``)."""
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
@@ -71,7 +73,7 @@ class IngestRuns:
     def start(self, paths: Sequence[str]) -> IngestRun:
         """Record a new run (holding its lock until ``finish`` or ``release``); runs left
         ``running`` by a dead holder are marked failed and counted as interrupted."""
-        with self.store._write() as db:
+        with self.store.transaction() as db:
             running = [
                 r[0] for r in db.execute("SELECT id FROM ingest_runs WHERE status = 'running'")
             ]

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,46 +24,26 @@ from veracity.errors import ConfigError, NotFound, StoreError
 from veracity.records import Chunk, Document, Filter
 from veracity.store.filters import filter_sql
 from veracity.store.migrations import migrate
-from veracity.store.rows import Change, DocumentInfo, DocumentWrite, StoredChunk
+from veracity.store.rows import Change, ChunkContext, DocumentInfo, DocumentWrite, StoredChunk
+from veracity.store.sqlite_db import Transaction, connect, create_private
+
+if TYPE_CHECKING:
+    from veracity.store.cache import CacheStore
+    from veracity.store.chat import ChatStore
+    from veracity.store.keys import KeyStore
+    from veracity.store.runs import IngestRuns
 
 __all__ = ["DB_NAME", "Change", "DocumentInfo", "DocumentWrite", "SQLiteStore", "StoredChunk"]
 
 DB_NAME = "veracity.db"
 
 
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
-    # Percent-encode the path: in a URI, '?' starts the query, '#' the fragment and '%' an
-    # escape, so a collection named 'sp?x=1' would otherwise open './sp'.
-    target = quote(path.as_posix(), safe="/")
-    uri = f"file:{target}?mode=ro" if readonly else f"file:{target}"
-    try:
-        db = sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        if not readonly:
-            db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=30000")
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"cannot open the collection database {path}: {exc}. If the file is damaged, restore it "
-            "from a backup or re-ingest into a new collection directory"
-        ) from exc
-    return db
-
-
-def _create_private(directory: Path, db_path: Path) -> None:
-    """A new collection readable by its owner only: the directory (when we make it) 0700 and the
-    database 0600 (SQLite gives its -wal and -shm files the database's mode). Documents, key
-    hashes and chats are in there; other local users have no business reading them."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):  # another process created it first
-        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
 class SQLiteStore:
-    """Documents, chunks, vectors and the change log of one collection."""
+    """Documents, chunks, vectors and the change log of one collection: the embedded backend of
+    the ``Store`` protocol (``veracity.store.protocols``). Chats, the answer cache, API keys and
+    ingest runs live in the same file; their tables are reached through ``chats()``,
+    ``answer_cache()``, ``api_keys()`` and ``ingest_runs()``, whose SQLite implementations use
+    ``transaction()`` and ``reading()``."""
 
     def __init__(
         self, directory: Path | str, *, create: bool = True, readonly: bool = False
@@ -80,9 +58,9 @@ class SQLiteStore:
                 )
             if self.directory.exists() and not self.directory.is_dir():
                 raise ConfigError(f"collection path {self.directory} exists and is not a directory")
-            _create_private(self.directory, self.path)
+            create_private(self.directory, self.path)
         self._lock = threading.RLock()
-        self._db = _connect(self.path, readonly)
+        self._db = connect(self.path, readonly)
         if not readonly:
             migrate(self._db)
 
@@ -92,8 +70,40 @@ class SQLiteStore:
 
     # -- transactions -------------------------------------------------------------------------
 
-    def _write(self) -> _Tx:
-        return _Tx(self._db, self._lock)
+    def transaction(self) -> Transaction:
+        """``with store.transaction() as db:`` runs the block in one ``BEGIN IMMEDIATE``
+        transaction (committed on success, rolled back on an exception), holding the store's
+        lock; ``db`` is the ``sqlite3.Connection``."""
+        return Transaction(self._db, self._lock)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """``with store.reading() as db:`` runs reads on the connection under the store's lock
+        (WAL mode: they see the last committed state and do not block a writer process)."""
+        with self._lock:
+            yield self._db
+
+    # -- the other tables, each behind its own protocol ---------------------------------------
+
+    def chats(self) -> ChatStore:
+        from veracity.store.chat import ChatStore
+
+        return ChatStore(self)
+
+    def answer_cache(self) -> CacheStore:
+        from veracity.store.cache import CacheStore
+
+        return CacheStore(self)
+
+    def api_keys(self) -> KeyStore:
+        from veracity.store.keys import KeyStore
+
+        return KeyStore(self)
+
+    def ingest_runs(self) -> IngestRuns:
+        from veracity.store.runs import IngestRuns
+
+        return IngestRuns(self)
 
     # -- meta ---------------------------------------------------------------------------------
 
@@ -103,7 +113,7 @@ class SQLiteStore:
         return None if row is None else str(row[0])
 
     def set_meta(self, values: dict[str, str]) -> None:
-        with self._write() as db:
+        with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
     # -- documents ----------------------------------------------------------------------------
@@ -127,7 +137,7 @@ class SQLiteStore:
     def write(self, items: Sequence[DocumentWrite]) -> None:
         """Upsert documents with their chunks and vectors, all in one transaction."""
         now = time.time()
-        with self._write() as db:
+        with self.transaction() as db:
             for item in items:
                 self._upsert_one(db, item, now)
 
@@ -175,7 +185,7 @@ class SQLiteStore:
         self, doc_id: str, labels: tuple[str, ...], metadata: dict[str, Any]
     ) -> None:
         """Change a document's ACL labels and metadata without touching its chunks."""
-        with self._write() as db:
+        with self.transaction() as db:
             db.execute(
                 "UPDATE documents SET labels = ?, metadata = ?, updated_at = ? WHERE id = ?",
                 (
@@ -203,7 +213,7 @@ class SQLiteStore:
     def delete_documents(self, doc_ids: Sequence[str]) -> tuple[int, int]:
         """Delete documents with their chunks and vectors; return ``(documents, chunks)`` removed."""
         n_docs = n_chunks = 0
-        with self._write() as db:
+        with self.transaction() as db:
             for doc_id in doc_ids:
                 n_chunks += self._delete_chunks(db, doc_id)
                 n_docs += db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
@@ -343,22 +353,28 @@ class SQLiteStore:
         " JOIN documents d ON d.id = c.document_id"
     )
 
-    def chunk_texts(self, rids: Sequence[int], contextual: bool = False) -> list[tuple[int, str]]:
-        """``(rid, text)`` of these chunks; ``contextual`` prefixes each with its document title
-        and heading path (see ``contextual_text``)."""
+    def chunk_texts(self, rids: Sequence[int]) -> list[tuple[int, str]]:
+        """``(rid, text)`` of these chunks (missing ids are skipped)."""
+        return [(c.rid, c.text) for c in self.chunk_contexts(rids)]
+
+    def chunk_contexts(self, rids: Sequence[int]) -> list[ChunkContext]:
+        """These chunks' texts with their document titles and heading paths."""
         with self._lock:
-            out: list[tuple[int, str]] = []
+            out: list[ChunkContext] = []
             for start in range(0, len(rids), 500):
                 part = [int(r) for r in rids[start : start + 500]]
                 marks = ",".join("?" * len(part))
                 rows = self._db.execute(f"{self._CHUNK_TEXT_SQL} WHERE c.rid IN ({marks})", part)
-                out.extend(_text_row(r, contextual) for r in rows)
+                out.extend(_context_row(r) for r in rows)
         return out
 
-    def iter_chunk_texts(
-        self, batch: int = 2048, contextual: bool = False
-    ) -> Iterator[list[tuple[int, str]]]:
+    def iter_chunk_texts(self, batch: int = 2048) -> Iterator[list[tuple[int, str]]]:
         """All ``(rid, text)`` in rid order, in batches (bounded memory for index rebuilds)."""
+        for rows in self.iter_chunk_contexts(batch):
+            yield [(c.rid, c.text) for c in rows]
+
+    def iter_chunk_contexts(self, batch: int = 2048) -> Iterator[list[ChunkContext]]:
+        """All chunks with their titles and heading paths, in rid order, in batches."""
         last = -1
         while True:
             with self._lock:
@@ -367,7 +383,7 @@ class SQLiteStore:
                 ).fetchall()
             if not rows:
                 return
-            yield [_text_row(r, contextual) for r in rows]
+            yield [_context_row(r) for r in rows]
             last = rows[-1][0]
 
     def vectors(self, rids: Sequence[int], dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -419,7 +435,7 @@ class SQLiteStore:
         (old vectors out, staged in, embedder recorded, one change logged per chunk) is one
         transaction. A crash while staging leaves the collection as it was.
         """
-        with self._write() as db:
+        with self.transaction() as db:
             db.execute("DROP TABLE IF EXISTS vectors_staging")
             db.execute("CREATE TABLE vectors_staging (chunk_rid INTEGER PRIMARY KEY, vector BLOB)")
         n = 0
@@ -427,10 +443,10 @@ class SQLiteStore:
             rows = [
                 (int(r), v.tobytes()) for r, v in zip(rids, vectors.astype(np.float32), strict=True)
             ]
-            with self._write() as db:
+            with self.transaction() as db:
                 db.executemany("INSERT OR REPLACE INTO vectors_staging VALUES (?, ?)", rows)
             n += len(rows)
-        with self._write() as db:
+        with self.transaction() as db:
             db.execute("DELETE FROM vectors")
             db.execute(
                 "INSERT INTO vectors SELECT s.chunk_rid, s.vector FROM vectors_staging s"
@@ -506,48 +522,13 @@ _CONSISTENCY_CHECKS = (
 )
 
 
-class _Tx:
-    """``with store._write() as db:`` runs the block in one ``BEGIN IMMEDIATE`` transaction."""
-
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._db = db
-        self._lock = lock
-
-    def __enter__(self) -> sqlite3.Connection:
-        self._lock.acquire()
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-        return self._db
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        try:
-            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self._lock.release()
-
-
-def contextual_text(text: str, title: str, headings: Sequence[str]) -> str:
-    """A chunk's text for lexical indexing, prefixed with its document title and heading path
-    where the chunk does not already contain them: a later chunk of a document about "Vacation
-    policy" still matches the words of its title. (Measured on SciFact: BM25 over chunks 0.661 ->
-    0.671 nDCG@10.) Citations keep using the plain text and its offsets."""
-    head = text[:400]
-    context = [t for t in (title, *headings) if t and t not in head]
-    return "\n".join([*dict.fromkeys(context), text]) if context else text
-
-
 def _info_row(r: tuple[Any, ...]) -> DocumentInfo:
     return DocumentInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), tuple(json.loads(r[6])),
                         r[7], r[8], r[9], r[10])  # fmt: skip
 
 
-def _text_row(row: tuple[int, str, str, str], contextual: bool) -> tuple[int, str]:
-    if not contextual:
-        return row[0], row[1]
-    return row[0], contextual_text(row[1], row[3], json.loads(row[2]))
+def _context_row(row: tuple[int, str, str, str | None]) -> ChunkContext:
+    return ChunkContext(row[0], row[1], row[3] or "", tuple(json.loads(row[2])))
 
 
 def _as_matrix(rids: list[int], blobs: list[bytes], dim: int) -> tuple[np.ndarray, np.ndarray]:
