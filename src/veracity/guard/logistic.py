@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.optimize
-import scipy.sparse
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -50,6 +48,9 @@ def fit_logistic(
         sw = np.where(y > 0.5, n / (2 * n_pos), n / (2 * n_neg))
     else:
         sw = np.ones(n)
+    import scipy.optimize  # imported here: only training needs it, and it costs 0.4 s to load
+    import scipy.sparse
+
     xt = x.T.tocsr() if scipy.sparse.issparse(x) else np.asarray(x).T
 
     def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
