@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from veracity.cli import (
     ask_cmds,
     collection_cmds,
+    complaints_cmds,
     entities_cmds,
     eval_cmds,
     generate_cmds,
     guard_cmds,
     search_cmds,
     serve_cmds,
+    summarize_cmds,
     tasks_cmds,
     tokenizer_cmds,
     train_cmds,
@@ -28,7 +30,8 @@ from veracity.errors import VeracityError
 
 COMMAND_MODULES = [
     collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds, train_cmds,
-    tasks_cmds, generate_cmds, entities_cmds, tokenizer_cmds,
+    tasks_cmds, generate_cmds, entities_cmds, tokenizer_cmds, complaints_cmds,
+    summarize_cmds,
 ]  # fmt: skip
 
 
