@@ -41,6 +41,7 @@ from veracity.rag.condense import condense
 from veracity.rag.context import pack_context
 from veracity.rag.extractive import Quote, best_quote
 from veracity.rag.guards import PassageCheck, QueryCheck
+from veracity.rag.multipart import Part, combined_answer, split_question
 from veracity.rag.prompt import Source, answer_messages, is_abstention
 from veracity.rag.reader.base import SpanReader
 from veracity.rag.relevance import Reranker
@@ -220,6 +221,17 @@ class AnswerEngine:
     def _extract(
         self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
     ) -> Iterator[Event]:
+        parts = split_question(query)
+        if len(parts) > 1:  # each part retrieved and read on its own (``rag.multipart``)
+            read: list[Part] = []
+            for part in parts:
+                got = self._found(part, part, where, opts, clock)
+                read.append((part, got if isinstance(got, str) else (got[0].hit, got[0].reading)))
+            clock.mark_first_token()
+            answer = combined_answer(read, clock.done(), clock.warnings)
+            yield Token(answer.text)
+            yield Final(answer)
+            return
         found = self._found(question, query, where, opts, clock)
         if isinstance(found, str):
             yield Final(_abstain(found, clock))
