@@ -18,6 +18,8 @@ Routes (``/openapi.json`` has them all)::
     POST /api/collections/{c}/ask            cited answer; "stream": true for server-sent events
     GET|POST /api/collections/{c}/chats, GET|DELETE /api/collections/{c}/chats/{id}
     DELETE /api/collections/{c}/cache        clear the answer cache (local admin only)
+    POST /api/collections/{c}/summarize|classify|sentiment|entities|complaints
+                                             business tasks on given text or visible documents
     GET  /v1/models, POST /v1/chat/completions, POST /v1/embeddings   (OpenAI-compatible)
 
 Security model (the checks before any route live in ``security.py`` and ``middleware.py``):
@@ -37,7 +39,7 @@ Security model (the checks before any route live in ``security.py`` and ``middle
   past ``--max-upload-mb`` (file uploads) or ``--max-json-mb`` (everything else, 1 MB by default).
 - A key sees a document iff the document has no labels or shares one with the key. Every
   retrieval (search, ask, chat completions) and every document read (listing, counts, details,
-  text, the check before a delete) passes ``Filter(labels=key.labels)`` down to the store, which
+  text, the check before a delete, every task's input) passes ``Filter(labels=key.labels)`` down to the store, which
   applies the rule in SQL (paging counts only visible documents); invisible documents answer
   404 like missing ones.
   The answer cache is keyed by that filter and re-checks it on every hit (a relabelled source

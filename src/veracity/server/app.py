@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from veracity import __version__
-from veracity.server import routes_ask, routes_docs, routes_openai
+from veracity.server import routes_ask, routes_docs, routes_openai, routes_tasks
 from veracity.server.config import ServerConfig
 from veracity.server.errors import install_handlers
 from veracity.server.middleware import GuardMiddleware, MetricsMiddleware
@@ -46,6 +46,7 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> FastAP
     install_handlers(app)
     app.include_router(routes_docs.router)
     app.include_router(routes_ask.router)
+    app.include_router(routes_tasks.router)
     app.include_router(routes_openai.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -9,6 +9,8 @@ The Python API::
     prioritize(["App is down, need it fixed ASAP!", "Lovely"])  # most urgent negative first
     find_complaints(read_feedback(Path("reviews.csv"), "review"))  # the top 5 complaints, cited
     summarize(file_passages(["report.pdf"]), sentences=5)  # extractive, each sentence cited
+    translate("The office opens at nine.", "fr", get_generator("PATH.gguf"))  # by sentence groups
+    code("explain", "print(sum(range(10)))", get_generator("smollm2"))  # or generate, convert
 
 Each takes ``embedder=`` (default all-MiniLM-L6-v2); ``build_classifier`` and
 ``SentimentAnalyzer`` keep a fitted model for repeated use.
@@ -24,6 +26,7 @@ from veracity.tasks.classify import (
     classify,
     parse_label_spec,
 )
+from veracity.tasks.code import CodeResult, code
 from veracity.tasks.complaints import (
     ComplaintCluster,
     ComplaintReport,
@@ -39,12 +42,14 @@ from veracity.tasks.sentiment import (
     analyze_sentiment,
 )
 from veracity.tasks.summarize import Summary, SummarySentence, file_passages, summarize
+from veracity.tasks.translate import Translation, translate
 
 __all__ = [
     "CUES",
     "Calibration",
     "Classification",
     "Classifier",
+    "CodeResult",
     "ComplaintCluster",
     "ComplaintReport",
     "Example",
@@ -57,9 +62,11 @@ __all__ = [
     "SentimentModel",
     "Summary",
     "SummarySentence",
+    "Translation",
     "analyze_sentiment",
     "build_classifier",
     "classify",
+    "code",
     "collection_feedback",
     "file_passages",
     "find_complaints",
@@ -68,5 +75,6 @@ __all__ = [
     "rank",
     "read_feedback",
     "summarize",
+    "translate",
     "urgency_cues",
 ]
