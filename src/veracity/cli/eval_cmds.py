@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from veracity.cli import eval_rag_cmds
+from veracity.cli import eval_mmlu_cmds, eval_rag_cmds
 from veracity.cli.common import add_collection_arg, print_json
 from veracity.collection import Collection
 from veracity.errors import ConfigError
@@ -56,6 +56,7 @@ def register(sub: Any) -> None:
     p.add_argument("--experiment", default="veracity-eval", help="MLflow experiment name")
     p.set_defaults(run=cmd_eval_beir)
     eval_rag_cmds.register(ev_sub)
+    eval_mmlu_cmds.register(ev_sub)
 
     t = sub.add_parser("tune", help="choose hybrid fusion and alpha for a collection")
     add_collection_arg(t)

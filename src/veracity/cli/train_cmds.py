@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from veracity.cli import train_gpt_cmds
 from veracity.cli.common import print_json
 from veracity.errors import ConfigError
 
@@ -35,6 +36,7 @@ def register(sub: Any) -> None:
     r.add_argument("--resume", default=None, help="an adapter (.npz) to continue training from")
     r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(run=cmd_train_reader)
+    train_gpt_cmds.register(train_sub)
 
 
 def cmd_train_reader(args: argparse.Namespace) -> int:
