@@ -15,6 +15,7 @@ from veracity.errors import ConfigError
 from veracity.generate.fake import ScriptedGenerator
 from veracity.generate.lazy import LazyGenerator
 from veracity.guard.grounding import LexicalJudge
+from veracity.rag.answer_extractive import peer_problem
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.reader import TableReader
 from veracity.records import Hit, Message
@@ -165,3 +166,30 @@ def test_answer_type_matches_the_question(question: str, span: str, ok: bool) ->
     from veracity.rag.answer_extractive import answer_type_problem
 
     assert (answer_type_problem(question, span) == "") is ok
+
+
+@pytest.mark.parametrize(
+    "question,text,span,problem",
+    [
+        ("Where is the Tallinn office?",
+         "Facilities in Lisbon and Tallinn: see the office locations page.", "Lisbon", True),
+        ("Where is the Tallinn office?", "Tallinn, Lisbon or Porto host our staff.", "Lisbon", False),
+        ("Where is the Tallinn office?", "in both the Lisbon and the\nTallinn office", "Lisbon", True),
+        ("Which city hosts the office next to Lisbon?", "Tallinn and Lisbon host offices.",
+         "Tallinn", True),
+        ("What country is Tallinn in?", "Address: Tuuleveski tee 5, 10111 Tallinn, Estonia",
+         "Estonia", False),
+        ("Where is the Lisbon office?", "It applies in both the Lisbon and the Tallinn office.",
+         "both the Lisbon and the Tallinn office", True),
+        ("Where is the Lisbon office?", "Lisbon office: Avenida do Farol 18, Lisboa.",
+         "Avenida do Farol 18, Lisboa", False),
+        ("Who won, Denver or Carolina?", "Denver and Carolina met in the final.", "Denver", False),
+        ("Who directed the Lisbon office before Ana?", "Rui and Ana ran the Lisbon office.",
+         "Rui", True),
+    ],
+)  # fmt: skip
+def test_an_answer_listed_beside_the_asked_name_is_a_peer(
+    question: str, text: str, span: str, problem: bool
+) -> None:
+    start = text.index(span)
+    assert bool(peer_problem(question, text, start, start + len(span))) is problem

@@ -143,3 +143,21 @@ def test_spans_are_trimmed_ordered_and_cover_all_text(
         previous_end = e
     wanted = {i for i in range(start, end) if not text[i].isspace()}
     assert wanted <= covered
+
+
+def test_plain_text_records_split_at_field_and_title_lines() -> None:
+    text = (
+        "Tallinn\nAddress: Tuuleveski tee 5, 10111 Tallinn, Estonia\nAbout 35 desks. "
+        "Office manager: Mart Kask.\nLisbon (headquarters)\nAddress: Avenida do Farol 18\n"
+        "Note: the server restarts\nat midnight. Bicycle parking is\nin the courtyard."
+    )
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Tallinn",
+        "Address: Tuuleveski tee 5, 10111 Tallinn, Estonia",
+        "About 35 desks.",
+        "Office manager: Mart Kask.",
+        "Lisbon (headquarters)",
+        "Address: Avenida do Farol 18",
+        "Note: the server restarts\nat midnight.",
+        "Bicycle parking is\nin the courtyard.",
+    ]

@@ -6,7 +6,8 @@ threshold, (2) give an answer of the kind asked for (a quantity for "how many", 
 "when": ``answer_type_problem``), and (3) hold the question's key constraints in their text, heading path or document
 title (``guard.strict.question_problems``: a
 question about "American Union law" is not answered by a passage about European Union law, however
-confident the reader is). ``extractive_answer`` turns the best of them into an ``Answer`` that
+confident the reader is), and (4) do not answer with a peer of what is asked about (``peer_problem``:
+"Lisbon" from "Lisbon and Tallinn" does not say where the Tallinn office is). ``extractive_answer`` turns the best of them into an ``Answer`` that
 leads with the short answer, then quotes its sentence; both cite exact character spans.
 
 The answer is true to the source by construction (every word shown is the source's), so the only
@@ -56,6 +57,43 @@ def answer_type_problem(question: str, span: str) -> str:
     return ""
 
 
+# Runs of capitalized words of a question that name something (the opening word excluded).
+_NAME_RUNS = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
+# ", and the ", " & ": what joins two members of a list ("or" more often introduces another name
+# for the same thing: "adenosine triphosphate, or ATP").
+_JOIN = r"\s*,?\s*(?:and|&)\s+(?:the\s+)?"
+# Questions that ask for a peer: "besides X", "along with X", "other than X", "X or Y".
+_ASKS_FOR_PEER = re.compile(
+    r"\b(?:or|besides|with|alongside|along|other|another|apart|except|together|share[sd]?|"
+    r"also|both|between|versus|vs|compared|than|and)\b",
+    re.IGNORECASE,
+)
+
+
+def peer_problem(question: str, text: str, start: int, end: int) -> str:
+    """Why the span ``text[start:end]`` is a peer of what the question asks about, not an
+    answer: it sits in a list with one of the question's names ("Lisbon and Tallinn" answering
+    "Where is the Tallinn office?"), or is such a list. Questions that ask for a peer ("X or
+    Y?", "besides X", "along with X") are exempt, and a name counts only as the whole run of
+    capitalized words it is in the text ("French" is not "French Revolution")."""
+    if _ASKS_FOR_PEER.search(question):
+        return ""
+    span = text[start:end]
+    before, after = text[max(0, start - 80) : start], text[end : end + 80]
+    for name in dict.fromkeys(_NAME_RUNS.findall(question.strip())):
+        whole = (
+            rf"(?<![\w'-])(?<![A-Z][\w'-]\s)(?<![A-Z][\w'-]{{2}}\s){re.escape(name)}(?!\s+[A-Z])\b"
+        )
+        if name.lower() in span.lower():
+            # the span lists the asked-about name with its peers ("the Lisbon and the Tallinn")
+            if re.search(rf"{whole}{_JOIN}\w|\w{_JOIN}{whole}", span):
+                return f'"{span}" lists "{name}" with its peers instead of saying something of it'
+            continue
+        if re.search(rf"{whole}{_JOIN}$", before) or re.match(rf"{_JOIN}{whole}", after):
+            return f'"{span}" is listed beside "{name}" in the passage, not said of it'
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """A passage the reader answers from, and its reading."""
@@ -83,6 +121,9 @@ def find_answers(
             mismatch = mismatch or problem
             continue
         chunk = top[r.passage].chunk
+        if problem := peer_problem(question, chunk.text, r.start, r.end):
+            mismatch = mismatch or problem
+            continue
         problems = question_problems(question, [chunk.text, *chunk.headings, top[r.passage].title])
         if problems:
             mismatch = mismatch or problems[0]

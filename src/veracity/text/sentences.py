@@ -78,8 +78,37 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         )
     spans: list[tuple[int, int]] = []
     for block_start, block_end in _blocks(text, start, stop):
-        _split_block(text, block_start, block_end, spans)
+        for a, b in _field_lines(text, block_start, block_end):
+            _split_block(text, a, b, spans)
     return spans
+
+
+# A "Label: value" line of a form or a plain-text record ("Address: Tuuleveski tee 5").
+_FIELD = re.compile(r"[^\S\n]*+[A-Z][\w'/-]*+(?:[^\S\n][\w'/-]++){0,3}:[^\S\n]+\S")
+_LINE_END = re.compile(r"[.!?…:;,。！？-][\"'”’»)\]}]*$")
+
+
+def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """Cut a block after a line with no closing punctuation when that line or the next is a
+    "Label: value" field, or when it is a short title line opening the block, and the next line
+    starts with a capital or a digit: plain-text records ("Tallinn / Address: ... / About 35
+    desks.") are not one run-on sentence. Wrapped prose never matches (its next line goes on in
+    lowercase, or neither line is a field)."""
+    cuts = [start]
+    line_start = start
+    while (nl := text.find("\n", line_start, stop)) != -1:
+        line = text[line_start:nl].strip()
+        nxt = _NON_SPACE.search(text, nl, stop)
+        if nxt is None:
+            break
+        title = line_start == cuts[-1] and 0 < len(line.split()) <= 4 and line[:1].isupper()
+        fields = _FIELD.match(line) is not None or _FIELD.match(text, nxt.start(), stop)
+        opens = text[nxt.start()].isupper() or text[nxt.start()].isdigit()
+        if line and not _LINE_END.search(line) and opens and (title or fields):
+            cuts.append(nl + 1)
+        line_start = nl + 1
+    cuts.append(stop)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
 
 
 def _blocks(text: str, start: int, stop: int) -> list[tuple[int, int]]:
