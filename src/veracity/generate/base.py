@@ -15,7 +15,7 @@ generators that cannot count (a remote server that has no tokenize endpoint, for
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -161,30 +161,66 @@ def check_generator(name_or_path: str, **options: Any) -> None:
     raise ConfigError(f"unknown generator {name!r}; use one of: " + "; ".join(GENERATOR_FORMS))
 
 
+GeneratorFactory = Callable[..., Generator]  # (name_or_path, **options) -> Generator
+
+
+def _scripted(name: str, **options: Any) -> Generator:
+    from veracity.generate.fake import ScriptedGenerator
+
+    return ScriptedGenerator(**options)
+
+
+def _gguf(name: str, **options: Any) -> Generator:
+    from veracity.generate.gguf import GGUFGenerator
+
+    # the named default ("smollm2", "gguf") or a path to a .gguf file
+    return (
+        GGUFGenerator(name, **options)
+        if name.lower().endswith(".gguf")
+        else GGUFGenerator(**options)
+    )
+
+
+def _openai(name: str, **options: Any) -> Generator:
+    from veracity.generate.openai_http import OpenAIGenerator
+
+    return OpenAIGenerator(name.removeprefix("openai:"), **options)
+
+
+def _hf(name: str, **options: Any) -> Generator:
+    from veracity.generate.hf import HFGenerator
+
+    return HFGenerator(name.removeprefix("hf:"), **options)
+
+
+# Generators by exact name, then by prefix; a ``.gguf`` path and a ``base_url`` option are
+# recognised in ``get_generator``. ``register_generator`` adds a backend.
+GENERATORS: dict[str, GeneratorFactory] = {
+    "fake": _scripted, "scripted": _scripted, "smollm2": _gguf, "gguf": _gguf,
+}  # fmt: skip
+GENERATOR_PREFIXES: dict[str, GeneratorFactory] = {"openai:": _openai, "hf:": _hf}
+
+
+def register_generator(name_or_prefix: str, factory: GeneratorFactory) -> None:
+    """Make ``get_generator`` build ``factory(name, **options)`` for a name; a key that ends
+    with ``:`` is a prefix (``"vllm:"`` serves every ``vllm:...`` name)."""
+    table = GENERATOR_PREFIXES if name_or_prefix.endswith(":") else GENERATORS
+    table[name_or_prefix] = factory
+
+
 def get_generator(name_or_path: str = "smollm2", **options: Any) -> Generator:
     """The generator named by ``name_or_path``; ``options`` go to its constructor.
 
-    Backends import their heavy libraries only here, so importing this package stays cheap.
+    Backends import their heavy libraries only when built, so importing this package stays cheap.
     """
     name = name_or_path.strip()
-    if name in ("fake", "scripted"):
-        from veracity.generate.fake import ScriptedGenerator
-
-        return ScriptedGenerator(**options)
-    if name in ("smollm2", "gguf"):
-        from veracity.generate.gguf import GGUFGenerator
-
-        return GGUFGenerator(**options)
-    if name.lower().endswith(".gguf"):
-        from veracity.generate.gguf import GGUFGenerator
-
-        return GGUFGenerator(name, **options)
-    if name.startswith("openai:") or "base_url" in options:
-        from veracity.generate.openai_http import OpenAIGenerator
-
-        return OpenAIGenerator(name.removeprefix("openai:"), **options)
-    if name.startswith("hf:"):
-        from veracity.generate.hf import HFGenerator
-
-        return HFGenerator(name[3:], **options)
-    raise ConfigError(f"unknown generator {name!r}; use one of: " + "; ".join(GENERATOR_FORMS))
+    factory = GENERATORS.get(name)
+    if factory is None and name.lower().endswith(".gguf"):
+        factory = _gguf
+    if factory is None:
+        factory = next((f for p, f in GENERATOR_PREFIXES.items() if name.startswith(p)), None)
+    if factory is None and "base_url" in options:
+        factory = _openai
+    if factory is None:
+        raise ConfigError(f"unknown generator {name!r}; use one of: " + "; ".join(GENERATOR_FORMS))
+    return factory(name, **options)
