@@ -28,14 +28,12 @@ class VeracityError(Exception):
     """Base of every error Veracity raises on purpose. ``str(err)`` is a complete user message."""
 
     exit_code: int = 1
-    http_status: int = 400
 
 
 class ConfigError(VeracityError):
     """A bad argument or setting: an unknown backend, an invalid filter, a value out of range."""
 
     exit_code = 2
-    http_status = 422
 
 
 class MissingDependency(ConfigError):
@@ -52,14 +50,11 @@ class MissingDependency(ConfigError):
 class LoaderError(VeracityError):
     """One document could not be loaded. The ingest report keeps it with its reason."""
 
-    http_status = 422
-
 
 class StoreError(VeracityError):
     """The collection on disk cannot be opened or written."""
 
     exit_code = 3
-    http_status = 500
 
 
 class SchemaError(StoreError):
@@ -69,45 +64,36 @@ class SchemaError(StoreError):
 class EmbedderMismatch(StoreError):
     """The collection's vectors come from another embedder than the one asked for."""
 
-    http_status = 409
-
 
 class NotFound(StoreError):
     """No document, session or key matches."""
 
     exit_code = 4
-    http_status = 404
 
 
 class IndexError_(VeracityError):
     """A derived index is unusable and could not be rebuilt from the store."""
 
     exit_code = 3
-    http_status = 500
 
 
 class GenerationError(VeracityError):
     """A generator backend failed: a model file, a remote server, a timeout."""
 
     exit_code = 5
-    http_status = 502
 
 
 class ModelNotFound(GenerationError):
     """A model named by path or id cannot be found (and nothing is downloaded unless asked)."""
 
     exit_code = 2
-    http_status = 422
 
 
 class GuardError(VeracityError):
     """A guard refused the input (for example a prompt-injection attempt)."""
-
-    http_status = 400
 
 
 class EvaluationError(VeracityError):
     """An evaluation dataset is missing or malformed."""
 
     exit_code = 2
-    http_status = 422

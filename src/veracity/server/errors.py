@@ -1,6 +1,7 @@
 """Every error leaves the server as JSON ``{"error": {"message", "type"}}`` (the OpenAI shape).
 
-``VeracityError`` maps to its ``http_status`` and message; request validation to 422 with the
+``VeracityError`` maps to the status of its class (``HTTP_STATUS``, the most specific class wins)
+and its message; request validation to 422 with the
 offending fields; anything else to 500 with a generic message, the traceback logged server-side
 and never sent to the client.
 """
@@ -15,7 +16,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from veracity.errors import VeracityError
+from veracity.errors import (
+    ConfigError,
+    EmbedderMismatch,
+    EvaluationError,
+    GenerationError,
+    GuardError,
+    IndexError_,
+    LoaderError,
+    ModelNotFound,
+    NotFound,
+    StoreError,
+    VeracityError,
+)
 
 log = logging.getLogger("veracity.server")
 
@@ -58,6 +71,30 @@ def _field(loc: Any) -> str:
     return ".".join(parts) or "request"
 
 
+# The HTTP status of each core error class; a subclass not listed takes its nearest parent's.
+HTTP_STATUS: dict[type[VeracityError], int] = {
+    VeracityError: 400,
+    ConfigError: 422,
+    LoaderError: 422,
+    StoreError: 500,
+    EmbedderMismatch: 409,
+    NotFound: 404,
+    IndexError_: 500,
+    GenerationError: 502,
+    ModelNotFound: 422,
+    GuardError: 400,
+    EvaluationError: 422,
+}
+
+
+def status_of(exc: VeracityError) -> int:
+    """The HTTP status for ``exc``: its class's, or its nearest listed parent's."""
+    for cls in type(exc).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]
+    return 400
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
@@ -65,9 +102,10 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(VeracityError)
     async def _veracity(request: Request, exc: VeracityError) -> JSONResponse:
-        if exc.http_status >= 500:
+        status = status_of(exc)
+        if status >= 500:
             log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-        return error_response(exc.http_status, str(exc))
+        return error_response(status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -22,7 +22,7 @@ from veracity.rag.engine import AnswerEngine, AskOptions, Final, Token
 from veracity.rag.serialize import answer_to_dict
 from veracity.records import Filter
 from veracity.server.deps import PrincipalDep, StateDep
-from veracity.server.errors import ApiError, error_body, log
+from veracity.server.errors import ApiError, error_body, log, status_of
 from veracity.server.streams import produced
 from veracity.server.views import (
     hit_to_dict,
@@ -135,7 +135,7 @@ def ask(name: str, body: AskRequest, state: StateDep, principal: PrincipalDep) -
                     shown = public_answer(answer_to_dict(event.answer), root)
                     yield sse("final", {**shown, "session_id": body.session_id})
         except VeracityError as exc:
-            yield sse("error", error_body(exc.http_status, str(exc)))
+            yield sse("error", error_body(status_of(exc), str(exc)))
         except Exception:
             log.exception("internal error while streaming an answer")
             yield sse("error", error_body(500, "internal server error; see the server log"))

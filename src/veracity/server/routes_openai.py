@@ -27,7 +27,7 @@ from veracity.rag.chat import final_answer
 from veracity.rag.serialize import answer_to_dict
 from veracity.records import Answer
 from veracity.server.deps import PrincipalDep, StateDep
-from veracity.server.errors import error_body, log
+from veracity.server.errors import error_body, log, status_of
 from veracity.server.routes_ask import answer_events, ask_options
 from veracity.server.views import footnotes, public_answer, root_of
 
@@ -168,7 +168,7 @@ def _stream(events: Iterator[Any], base: dict[str, Any], root: str) -> Iterator[
                     base, {"content": tail} if tail else {}, "stop", **_extras(answer, root)
                 )
     except VeracityError as exc:
-        yield f"data: {json.dumps(error_body(exc.http_status, str(exc)))}\n\n"
+        yield f"data: {json.dumps(error_body(status_of(exc), str(exc)))}\n\n"
     except Exception:
         log.exception("internal error while streaming a chat completion")
         yield f"data: {json.dumps(error_body(500, 'internal server error'))}\n\n"
