@@ -33,10 +33,10 @@ from veracity.rag.cache import AnswerCache
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.guards import passage_guard, query_guard
 from veracity.rag.reader.base import SpanReader
-from veracity.rag.relevance import BlendReranker, CrossEncoderReranker, Reranker
+from veracity.rag.relevance import BlendReranker, CrossEncoderReranker
 from veracity.records import Answer, Document, Filter, Hit, MetaValue, as_labels
 from veracity.retrieve.autotune import Qrels, TuneResult
-from veracity.retrieve.search import CollectionSearcher, SearchOptions
+from veracity.retrieve.search import CollectionSearcher, Reranker, SearchOptions
 from veracity.retrieve.tune import options_of, resolve_options, tune_collection
 from veracity.store.protocols import ChatTable, open_store
 from veracity.store.rows import DocumentInfo

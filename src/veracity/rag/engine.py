@@ -44,10 +44,9 @@ from veracity.rag.guards import PassageCheck, QueryCheck
 from veracity.rag.multipart import Part, combined_answer, split_question
 from veracity.rag.prompt import Source, answer_messages, is_abstention
 from veracity.rag.reader.base import SpanReader
-from veracity.rag.relevance import Reranker
 from veracity.rag.support import check_support
 from veracity.records import CHUNK_FLAG_INJECTION, Answer, Decoding, Filter, Hit, SentenceSupport
-from veracity.retrieve.search import Retriever
+from veracity.retrieve.search import Reranker, Retriever
 
 MODES = ("sequence", "token")
 STYLES = ("auto", "extractive", "generative")

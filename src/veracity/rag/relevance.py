@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -34,10 +34,6 @@ from veracity.records import Hit
 from veracity.store.protocols import VectorTable
 
 MODEL_PATH = Path(__file__).with_name("relevance_model.json")
-
-
-class Reranker(Protocol):
-    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]: ...
 
 
 @dataclass(frozen=True, slots=True)

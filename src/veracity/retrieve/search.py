@@ -28,7 +28,15 @@ FUSIONS = ("rrf", "minmax", "zscore", "dbsf")
 
 
 class Retriever(Protocol):
+    """Ranked hits for a query, filtered inside the ranking by ``where``."""
+
     def retrieve(self, query: str, k: int, where: Filter | None = None) -> list[Hit]: ...
+
+
+class Reranker(Protocol):
+    """The first ``k`` of ``hits`` in a better order for ``query`` (scores may be replaced)."""
+
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]: ...
 
 
 @dataclass(frozen=True, slots=True)
