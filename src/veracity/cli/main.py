@@ -17,6 +17,7 @@ from veracity.cli import (
     complaints_cmds,
     entities_cmds,
     eval_cmds,
+    finetune_cmds,
     genai_cmds,
     generate_cmds,
     guard_cmds,
@@ -32,7 +33,7 @@ from veracity.errors import VeracityError
 COMMAND_MODULES = [
     collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds, train_cmds,
     tasks_cmds, generate_cmds, entities_cmds, tokenizer_cmds, complaints_cmds,
-    summarize_cmds, genai_cmds,
+    summarize_cmds, finetune_cmds, genai_cmds,
 ]  # fmt: skip
 
 
