@@ -36,3 +36,23 @@ def human_bytes(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GB"
+
+
+def text_or_file(args: argparse.Namespace) -> str:
+    """The input text of a command taking ``TEXT`` or ``--file F`` (``-`` for stdin)."""
+    from pathlib import Path
+
+    from veracity.errors import ConfigError
+    from veracity.evaluate.files import read_text
+
+    if (args.text is None) == (args.file is None):
+        raise ConfigError("give the input as an argument or --file FILE (one of them, not both)")
+    if args.file is None:
+        text: str = args.text
+        return text
+    if args.file == "-":
+        return sys.stdin.read()
+    path = Path(args.file).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"no such file: {path}; give a text file or '-' for stdin")
+    return read_text(path)

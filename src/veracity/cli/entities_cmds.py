@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import print_json
+from veracity.cli.common import print_json, text_or_file
 from veracity.errors import ConfigError
-from veracity.evaluate.files import read_text
 
 
 def register(sub: Any) -> None:
@@ -38,22 +36,8 @@ def register(sub: Any) -> None:
     p.set_defaults(run=cmd_entities)
 
 
-def _read_input(args: argparse.Namespace) -> str:
-    if (args.text is None) == (args.file is None):
-        raise ConfigError("give the text as an argument or --file FILE (one of them, not both)")
-    if args.file is None:
-        text: str = args.text
-        return text
-    if args.file == "-":
-        return sys.stdin.read()
-    path = Path(args.file).expanduser()
-    if not path.is_file():
-        raise ConfigError(f"no such file: {path}; give a text file or '-' for stdin")
-    return read_text(path)
-
-
 def cmd_entities(args: argparse.Namespace) -> int:
-    text = _read_input(args)
+    text = text_or_file(args)
     types = [t for t in args.types.split(",") if t.strip()] if args.types else None
     if args.generator:
         from veracity.generate.base import get_generator

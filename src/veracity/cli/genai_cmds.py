@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import print_json
+from veracity.cli.common import print_json, text_or_file
 from veracity.errors import ConfigError
 
 MODEL_HELP = "generator: smollm2 (default; weak at this), a .gguf path, openai:NAME, hf:PATH"
@@ -69,20 +68,6 @@ def register(sub: Any) -> None:
         p.set_defaults(run=cmd_code)
 
 
-def _read(args: argparse.Namespace) -> str:
-    if (args.text is None) == (args.file is None):
-        raise ConfigError("give the input as an argument or --file FILE (one of them, not both)")
-    if args.file is None:
-        text: str = args.text
-        return text
-    if args.file == "-":
-        return sys.stdin.read()
-    path = Path(args.file).expanduser()
-    if not path.is_file():
-        raise ConfigError(f"no such file: {path}; give a text file or '-' for stdin")
-    return path.read_text(encoding="utf-8-sig")
-
-
 def _generator(args: argparse.Namespace) -> Any:
     from veracity.generate.base import check_generator, get_generator
 
@@ -108,7 +93,7 @@ def _decoding(args: argparse.Namespace) -> Any:
 def cmd_translate(args: argparse.Namespace) -> int:
     from veracity.tasks.translate import translate
 
-    text = _read(args)
+    text = text_or_file(args)
     decoding = _decoding(args)
     result = translate(
         text, args.to, _generator(args), source=args.source, chunk_tokens=args.chunk_tokens,
@@ -124,7 +109,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def cmd_code(args: argparse.Namespace) -> int:
     from veracity.tasks.code import code
 
-    text = _read(args)
+    text = text_or_file(args)
     result = code(
         args.code_task, text, _generator(args), language=args.lang,
         target=getattr(args, "to", None), decoding=_decoding(args),
