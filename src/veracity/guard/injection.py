@@ -22,6 +22,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -172,7 +173,7 @@ class InjectionDetector:
         self,
         texts: Sequence[str],
         flat: list[tuple[int, str, str]],
-        x: object,
+        x: Any,
         probs: np.ndarray,
         joint: tuple[JointHead, Embedder],
     ) -> dict[int, tuple[float, float, str]]:
@@ -186,7 +187,7 @@ class InjectionDetector:
         if not rows:
             return {}
         vectors = np.asarray(embedder.embed([texts[flat[r][0]] for r in rows]), dtype=np.float32)
-        p = head.predict(x[rows], vectors)  # type: ignore[index]
+        p = head.predict(x[rows], vectors)
         threshold = self._threshold if self._threshold is not None else head.threshold
         return {r: (float(v), threshold, "text") for r, v in zip(rows, p, strict=True)}
 
