@@ -71,8 +71,10 @@ def _items(args: argparse.Namespace) -> tuple[list[Any], Any]:
 def cmd_complaints(args: argparse.Namespace) -> int:
     from veracity.tasks.complaints import DEFAULT_THRESHOLD, find_complaints
     from veracity.tasks.complaints_report import write_chart, write_html
+    from veracity.tasks.progress import with_progress
 
     items, embedder = _items(args)
+    embedder = with_progress(embedder)
     generator = None
     if args.generator:
         from veracity.generate.base import get_generator

@@ -57,9 +57,11 @@ def _passages(args: argparse.Namespace) -> tuple[list[Any], Any]:
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     from veracity.guard.grounding import best_judge
+    from veracity.tasks.progress import with_progress
     from veracity.tasks.summarize import summarize
 
     passages, embedder = _passages(args)
+    embedder = with_progress(embedder)
     summary = summarize(
         passages, sentences=args.sentences, embedder=embedder, judge=best_judge(embedder)
     )

@@ -68,8 +68,9 @@ def _texts(args: argparse.Namespace) -> list[str]:
 def _embedder(args: argparse.Namespace) -> Any:
     from veracity.embed import get_embedder
     from veracity.tasks.embedder import default_embedder
+    from veracity.tasks.progress import with_progress
 
-    return get_embedder(args.embedder) if args.embedder else default_embedder()
+    return with_progress(get_embedder(args.embedder) if args.embedder else default_embedder())
 
 
 def _one_line(text: str, width: int = 80) -> str:
