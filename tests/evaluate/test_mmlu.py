@@ -209,3 +209,22 @@ def test_shared_mmlu_layout(datasets_dir: Path) -> None:
     assert len(subjects) == 57
     assert sum(len(load_questions(root, s, "dev")) for s in subjects) == 285
     assert sum(len(load_questions(root, s, "test")) for s in subjects) == 14042
+
+
+@pytest.mark.parametrize(
+    "reply,choice",
+    [("B", 1), (" (C) because it is", 2), ("The answer is D.", 3), ("Answer: A", 0),
+     ("A good question; no idea", None), ("I cannot say", None)],
+)  # fmt: skip
+def test_a_server_model_is_scored_by_the_letter_it_answers(reply: str, choice: int | None) -> None:
+    import math
+
+    from veracity.evaluate.mmlu_scorers import GenerationScorer
+    from veracity.generate.fake import ScriptedGenerator
+
+    scorer = GenerationScorer(ScriptedGenerator([reply]))
+    lls = scorer.loglikelihoods("", "Question: ...\nAnswer:", [" A", " B", " C", " D"])
+    if choice is None:
+        assert all(x == -math.inf for x in lls) and scorer.missing == 1
+    else:
+        assert lls.index(0.0) == choice and sum(x == 0.0 for x in lls) == 1

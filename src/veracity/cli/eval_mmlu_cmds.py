@@ -20,12 +20,14 @@ def register(ev_sub: Any) -> None:
         "scored); per-subject, micro and macro accuracy with 95% bootstrap intervals.",
     )
     p.add_argument("--model", default="smollm2",
-                   help="smollm2 (default), FILE.gguf (llama.cpp), hf:DIR or hf:FILE.gguf")  # fmt: skip
+                   help="smollm2 (default), FILE.gguf (llama.cpp), hf:DIR, hf:FILE.gguf, or "
+                   "openai:NAME with --base-url (generation scoring)")  # fmt: skip
     p.add_argument("--data", default=DEFAULT_MMLU, metavar="DIR", help="MMLU folder (dev/, test/)")
     p.add_argument("--shots", type=int, default=5)
     p.add_argument("--subjects", default=None, help="comma-separated subjects (default: all 57)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="test questions/subject")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--base-url", default=None, help="an OpenAI-compatible server (openai:NAME)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--json", action="store_true")
     p.add_argument("--html", default=None, metavar="REPORT.html", help="write an HTML report")
@@ -37,7 +39,7 @@ def cmd_eval_mmlu(args: argparse.Namespace) -> int:
     from veracity.evaluate.mmlu_scorers import get_scorer
 
     subjects = [s.strip() for s in args.subjects.split(",") if s.strip()] if args.subjects else None
-    scorer = get_scorer(args.model, n_threads=args.threads)
+    scorer = get_scorer(args.model, n_threads=args.threads, base_url=args.base_url)
 
     def progress(subject: str, i: int, n: int) -> None:
         if not args.json and i == n:

@@ -202,7 +202,8 @@ def evaluate_mmlu(
         for i, q in enumerate(test):
             prefix, prompt = build_prompt(q, dev)
             lls = scorer.loglikelihoods(prefix, prompt, CONTINUATIONS)
-            pred = int(np.argmax(lls))
+            # no finite score (a server's reply without a letter): no choice, counted wrong
+            pred = int(np.argmax(lls)) if np.isfinite(np.max(lls)) else -1
             correct[i] = pred == q.answer
             preds.append({"subject": subject, "answer": q.answer, "pred": pred,
                           "loglikelihoods": [float(x) for x in lls]})  # fmt: skip

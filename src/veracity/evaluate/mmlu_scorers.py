@@ -13,19 +13,25 @@
   ``top_n`` next tokens only (no full logits), so a letter outside the top ``top_n`` scores
   ``-inf``; ``missing`` counts how often that happened. llama.cpp's prompt cache reuses the
   shared prefix by itself.
+- ``openai:NAME`` (with ``base_url``; any OpenAI-compatible server) or any ``Generator``:
+  ``GenerationScorer``. Servers give no log-likelihoods of a given continuation, so the model
+  answers greedily in a few tokens and the first letter A-D of its reply is its choice (score 0,
+  the others -inf); a reply with no letter counts as wrong (``missing``), as lighteval's
+  generative MMLU scores it.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from veracity.errors import ConfigError, GenerationError
 
-__all__ = ["GGUFScorer", "HFScorer", "get_scorer"]
+__all__ = ["GGUFScorer", "GenerationScorer", "HFScorer", "get_scorer"]
 
 
 class HFScorer:
@@ -126,9 +132,46 @@ class GGUFScorer:
         return out
 
 
-def get_scorer(spec: str, *, n_threads: int = 1) -> HFScorer | GGUFScorer:
-    """``hf:DIR``, ``hf:FILE.gguf``, ``smollm2`` or ``FILE.gguf`` (see the module docstring)."""
+class GenerationScorer:
+    """A model that only generates (an API): its reply's first letter is its choice."""
+
+    # "B", " (B) because", "The answer is B": a letter that opens the reply or follows "answer"
+    # (an opening "A" followed by a lowercase word is the article: "A good question ...")
+    _LETTER = re.compile(
+        r"^\W*([ABCD])(?=$|[.):\],\n]|\s+[A-Z(])|(?i:answer)\W+(?:is\W+)?\(?([ABCD])(?![A-Za-z])"
+    )
+
+    def __init__(self, generator: Any, *, max_tokens: int = 4) -> None:
+        self._gen = generator
+        self.name = str(getattr(generator, "name", type(generator).__name__))
+        self.max_tokens = max_tokens
+        self.missing = 0  # replies without a letter (counted wrong)
+
+    def loglikelihoods(self, prefix: str, context: str,
+                       continuations: Sequence[str]) -> list[float]:  # fmt: skip
+        from veracity.records import Decoding, Message
+
+        decoding = Decoding(temperature=0.0, max_tokens=self.max_tokens)
+        reply = "".join(self._gen.generate([Message("user", context)], decoding)).strip()
+        found = self._LETTER.search(reply)
+        if found is None:
+            self.missing += 1
+            return [-math.inf] * len(continuations)
+        letter = found.group(1) or found.group(2)
+        return [0.0 if c.strip() == letter else -math.inf for c in continuations]
+
+
+def get_scorer(
+    spec: str, *, n_threads: int = 1, base_url: str | None = None
+) -> HFScorer | GGUFScorer | GenerationScorer:
+    """``hf:DIR``, ``hf:FILE.gguf``, ``smollm2``, ``FILE.gguf`` or ``openai:NAME`` with
+    ``base_url`` (see the module docstring)."""
     spec = spec.strip()
+    if spec.startswith("openai:") or base_url:
+        from veracity.generate.base import get_generator
+
+        options = {"base_url": base_url} if base_url else {}
+        return GenerationScorer(get_generator(spec, **options))
     if spec.startswith("hf:") and spec[3:].strip():
         return HFScorer(spec[3:].strip(), n_threads=n_threads)
     if spec == "smollm2":
@@ -137,5 +180,5 @@ def get_scorer(spec: str, *, n_threads: int = 1) -> HFScorer | GGUFScorer:
         return GGUFScorer(spec, n_threads=n_threads)
     raise ConfigError(
         f"unknown MMLU model {spec!r}: use hf:<folder>, hf:<file.gguf> (transformers), smollm2 or "
-        "<file.gguf> (llama.cpp); log-likelihood scoring needs a local model, not a server"
+        "<file.gguf> (llama.cpp), or openai:<name> --base-url URL (generation scoring)"
     )
