@@ -206,3 +206,32 @@ def test_an_unknown_collection_is_404(setup: Setup) -> None:
         "/api/collections/nope/sentiment", json={"texts": ["ok"]}, headers=_auth(setup, "ka")
     )
     assert r.status_code == 404 and "no collection" in r.json()["error"]["message"]
+
+
+def _scripted_app(setup: Setup, replies: list[str]) -> TestClient:
+    from veracity.generate.fake import ScriptedGenerator
+    from veracity.guard.grounding import LexicalJudge
+    from veracity.rag.engine import AnswerEngine
+    from veracity.retrieve.search import SearchOptions
+
+    def factory(col: Any) -> AnswerEngine:
+        searcher = col.searcher(SearchOptions(mode="bm25"))
+        return AnswerEngine(searcher, ScriptedGenerator(replies), LexicalJudge())
+
+    app = setup.app(rate=1e6, burst=10**6, engine_factory=factory)
+    return TestClient(app, base_url=LOCAL_URL)
+
+
+def test_translate_and_code_run_the_collection_model_under_the_key(setup: Setup) -> None:
+    client = _scripted_app(setup, ["Le bureau ouvre à neuf heures.", "```python\nx = 1\n```"])
+    headers = _auth(setup, "ka")
+    out = _post(client, "translate", {"text": "The office opens at nine.", "to": "fr"}, headers)
+    assert out.status_code == 200, out.text
+    assert out.json()["text"] == "Le bureau ouvre à neuf heures."
+    body = {"task": "generate", "text": "set x to one", "language": "python"}
+    out = _post(client, "code", body, headers)
+    assert out.status_code == 200, out.text
+    assert out.json()["text"].strip() == "x = 1"
+    assert _post(client, "translate", {"text": "Hi", "to": "fr"}, {}).status_code == 401
+    bad = _post(client, "code", {"task": "convert", "text": "x = 1"}, headers)
+    assert bad.status_code == 422 and "convert needs 'to'" in bad.text

@@ -5,6 +5,8 @@
     POST /api/collections/{name}/sentiment   negative / neutral / positive, optionally ranked
     POST /api/collections/{name}/entities    PER, ORG, LOC, MISC as character spans
     POST /api/collections/{name}/complaints  the top N complaints, clustered, named, quoted
+    POST /api/collections/{name}/translate   given text, by the collection's language model
+    POST /api/collections/{name}/code        write, explain or convert code, likewise
 
 Each route reads either text given in the body (``text`` / ``texts``) or the collection. Whatever
 it reads of the collection goes through the caller's access filter (``Principal.where()``),
@@ -317,3 +319,47 @@ def complaints(
     ]
     out["settings"] = {**out["settings"], "embedder": public_name(out["settings"]["embedder"])}
     return {**out, "truncated": truncated}
+
+
+# -- translate and code: the server's model on given text (no documents are read) -------------
+
+Language = Annotated[str, Field(min_length=1, max_length=40, pattern=NonBlank)]
+
+
+class TranslateRequest(BaseModel):
+    text: Annotated[str, Field(min_length=1, max_length=20_000, pattern=NonBlank)]
+    to: Language
+    source: Language | None = None
+
+
+class CodeRequest(BaseModel):
+    task: Literal["generate", "explain", "convert"]
+    text: Annotated[str, Field(min_length=1, max_length=20_000, pattern=NonBlank)]
+    language: Language | None = None
+    to: Language | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> CodeRequest:
+        if self.task == "convert" and self.to is None:
+            raise ValueError("convert needs 'to': the language to write")
+        return self
+
+
+@router.post("/translate", summary="translate given text with the collection's language model")
+def translate(
+    name: str, body: TranslateRequest, state: StateDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    from veracity.tasks.translate import translate as run
+
+    served = _served(state, name, principal)
+    generator = state.engine(served).generator
+    return run(body.text, body.to, generator, source=body.source).as_dict()
+
+
+@router.post("/code", summary="write, explain or convert code with the collection's language model")
+def code(name: str, body: CodeRequest, state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
+    from veracity.tasks.code import code as run
+
+    served = _served(state, name, principal)
+    generator = state.engine(served).generator
+    return run(body.task, body.text, generator, language=body.language, target=body.to).as_dict()
