@@ -304,10 +304,12 @@ def report(
     table = "\n".join(line for line, _ in lines)
     kinds = "\n".join(f"- {k}" for _, k in lines)
     meta = col.reader().meta
-    minutes = (
-        meta["train"]["seconds"] + meta["train"].get("previous_epoch", {}).get("seconds", 0)
-    ) / 60
-    epochs = 1 + int("previous_epoch" in meta["train"])
+    train = meta["train"]
+    earlier = train.get("previous_epochs") or (
+        [train["previous_epoch"]] if "previous_epoch" in train else []
+    )
+    minutes = (train["seconds"] + sum(e.get("seconds", 0) for e in earlier)) / 60
+    epochs = 1 + len(earlier)
     return f"""## Answers on held-out SQuAD articles, with adversarial unanswerables
 
 Command: `python -m benchmarks.reader_answers --n {args.n} --n-llm {args.n_llm} --seed {args.seed}`.
@@ -331,7 +333,7 @@ Abstained, by kind of edit:
 Published anchors: BERT-base on SQuAD 1.1 dev about 88.5 F1 (Devlin et al. 2019, trained on 88k
 questions); on SQuAD 2.0 about 76-78 F1. Our reader is MiniLM-L6 (22M parameters, a sentence
 embedding model) adapted with LoRA on about {meta["train"]["examples"]:,} examples from 28 articles
-({epochs} epochs, {minutes:.0f} minutes on 2 CPU threads). The edits are made
+({epochs} epochs, {minutes:.0f} minutes of CPU training). The edits are made
 by our own rules, the same rules that made the training negatives (on other articles): see the
 real-documents benchmark for hand-written unanswerable questions. {machine_line()}
 """
