@@ -22,6 +22,14 @@ MIN_CONTENT_CHARS = 40  # less readable text than this left after blanking: keep
 MAX_BLANKED = 2  # this many injected sentences in one passage: keep the passage out
 
 
+def document_detector() -> InjectionDetector:
+    """The detector for document text, at ingest and again on retrieved passages (so a passage
+    flagged at ingest is judged by the same rule): patterns and the n-gram model. The joint
+    model would embed the one benign sentence in six that passes its screen, doubling ingest
+    CPU (docs/benchmarks.md, "what the document scan costs"); questions get it."""
+    return InjectionDetector(use_embeddings=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Quarantined:
     """``text``: the passage with injected sentences blanked (same length as the input).

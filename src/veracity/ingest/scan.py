@@ -12,19 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from veracity.guard.injection import InjectionDetector
-from veracity.guard.quarantine import quarantine_many
+from veracity.guard.quarantine import document_detector, quarantine_many
 from veracity.records import CHUNK_FLAG_INJECTION
 
 
 def injection_scanner(
     detector: InjectionDetector | None = None,
 ) -> Callable[[Sequence[str]], list[int]]:
-    """A function from chunk texts to their flags (``CHUNK_FLAG_INJECTION`` or 0).
-
-    The default detector is the n-gram model alone: its joint model would embed the one sentence
-    in six that passes its screen, doubling ingest CPU (docs/benchmarks.md); questions get it.
-    """
-    det = detector or InjectionDetector(use_embeddings=False)
+    """A function from chunk texts to their flags (``CHUNK_FLAG_INJECTION`` or 0); the default
+    detector is ``guard.quarantine.document_detector``."""
+    det = detector or document_detector()
 
     def scan(texts: Sequence[str]) -> list[int]:
         verdicts = quarantine_many(list(texts), det)

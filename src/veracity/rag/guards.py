@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from veracity.guard.injection import InjectionDetector
 from veracity.guard.policy import refuse_question
-from veracity.guard.quarantine import quarantine_many
+from veracity.guard.quarantine import document_detector, quarantine_many
 from veracity.records import CHUNK_FLAG_INJECTION, Hit
 
 
@@ -69,10 +69,9 @@ class PassageCheck:
 def passage_guard(
     detector: InjectionDetector | None = None,
 ) -> Callable[[Sequence[Hit]], PassageCheck]:
-    """Quarantine the passages flagged at ingest, sentence by sentence (``guard.quarantine``).
-    The default detector is the one ingest flags with (the n-gram model alone), so a passage
-    flagged there is judged here by the same rule."""
-    det = detector or InjectionDetector(use_embeddings=False)
+    """Quarantine the passages flagged at ingest, sentence by sentence (``guard.quarantine``),
+    by default with the detector ingest flags with (``document_detector``)."""
+    det = detector or document_detector()
 
     def check(hits: Sequence[Hit]) -> PassageCheck:
         flagged = [i for i, h in enumerate(hits) if h.flags & CHUNK_FLAG_INJECTION]
