@@ -185,13 +185,13 @@ def summarize(
     name: str, body: SummarizeRequest, state: StateDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     from veracity.guard.grounding import best_judge
-    from veracity.tasks.summarize import hit_passages
+    from veracity.tasks.summarize import hit_passages, text_passages
     from veracity.tasks.summarize import summarize as run
 
     served = _served(state, name, principal)
     col = served.collection
     if body.text is not None:
-        passages = _text_passages(body.text)
+        passages = text_passages(body.text)
     elif body.query is not None:
         where = principal.where() or Filter()
         if body.documents is not None:
@@ -208,17 +208,6 @@ def summarize(
     root = root_of(col.path)
     out["sentences"] = [_public_item(s, root) for s in out["sentences"]]
     return {**out, "truncated": truncated}
-
-
-def _text_passages(text: str) -> list[FeedbackItem]:
-    """The given text's chunks as passages with offsets into it (source ``text``)."""
-    from veracity.records import Document
-    from veracity.text.chunker import chunk_document
-
-    doc = Document.make("text", text)
-    return [
-        FeedbackItem(c.text, "text", c.start, c.end, None, "", c.id) for c in chunk_document(doc)
-    ]
 
 
 @router.post(

@@ -246,6 +246,15 @@ def file_passages(paths: Sequence[Any]) -> list[Passage]:
     return out
 
 
+def text_passages(text: str, source: str = "text") -> list[Passage]:
+    """Given text (not a stored document) in chunks, with offsets into it; ``source`` names it."""
+    from veracity.records import Document
+    from veracity.text.chunker import chunk_document
+
+    chunks = chunk_document(Document.make(source, text))
+    return [Passage(c.text, source, c.start, c.end, None, "", c.id) for c in chunks]
+
+
 def hit_passages(hits: Sequence[Any]) -> list[Passage]:
     """Search hits (``records.Hit``) as passages, for summarizing a search result."""
     return [
