@@ -34,6 +34,10 @@ def register(sub: Any) -> None:
     r.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     r.add_argument("--limit", type=int, default=None, help="at most this many training examples")
     r.add_argument("--resume", default=None, help="an adapter (.npz) to continue training from")
+    r.add_argument(
+        "--style-share", type=float, default=0.0,
+        help="share of questions restyled as users type them (openers, closings, lower case)",
+    )  # fmt: skip
     r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(run=cmd_train_reader)
     train_gpt_cmds.register(train_sub)
@@ -55,6 +59,8 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         )
     if out.suffix != ".npz":
         raise ConfigError(f"--out must end in .npz (its report goes beside it as .json), got {out}")
+    if not 0.0 <= args.style_share <= 1.0:
+        raise ConfigError(f"--style-share is a share between 0 and 1, got {args.style_share}")
     for name in ("epochs", "batch_size", "lr", "rank"):
         if getattr(args, name) <= 0:
             raise ConfigError(
@@ -70,7 +76,7 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         ReaderTrainConfig(
             squad=squad, out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
             rank=args.rank, seed=args.seed, device=args.device, threads=args.threads,
-            limit=args.limit, resume=resume, log=log,
+            limit=args.limit, resume=resume, style_share=args.style_share, log=log,
         )
     )  # fmt: skip
     if args.json:

@@ -62,6 +62,7 @@ class ReaderTrainConfig:
     limit: int | None = None  # at most this many training examples (quick runs, tests)
     dev_limit: int | None = None
     dev_articles: int = 4
+    style_share: float = 0.0  # questions restyled as users type them (reader_styles)
     log_every: int = 50
     model_dir: Path | None = None
     resume: Path | None = None  # an adapter to continue training from (same rank and targets)
@@ -119,8 +120,8 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
             f"{cfg.squad} has too few articles to split into train, dev ({cfg.dev_articles}) and "
             "test (a third); use a bigger SQuAD file or fewer --dev-articles"
         )
-    train_ex = build_examples(train_a, train_a, cfg.seed)
-    dev_ex = build_examples(dev_a, train_a, cfg.seed + 1)
+    train_ex = build_examples(train_a, train_a, cfg.seed, style_share=cfg.style_share)
+    dev_ex = build_examples(dev_a, train_a, cfg.seed + 1, style_share=cfg.style_share)
     if cfg.limit is not None:
         train_ex = rng.sample(train_ex, min(cfg.limit, len(train_ex)))
     if cfg.dev_limit is not None:

@@ -24,11 +24,12 @@ import json
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from veracity.errors import EvaluationError
 from veracity.evaluate.files import read_text
+from veracity.train.reader_styles import restyle
 
 NEGATIVE_KINDS = ("entity", "number", "negation", "antonym", "other")
 _AUX = re.compile(
@@ -286,21 +287,34 @@ def build_examples(
     seed: int,
     edit_share: float = 0.5,
     other_share: float = 0.3,
+    style_share: float = 0.0,
 ) -> list[Example]:
     """Every answerable question of ``articles``; for a share of them an edited unanswerable twin
     (kind tried in random order until one applies) and an other-paragraph negative. Names for
-    entity swaps come from ``pool_from`` (other articles)."""
+    entity swaps come from ``pool_from`` (other articles). Then ``style_share`` of all examples,
+    answerable or not, get their question restyled as a user might type it
+    (``reader_styles.restyle``)."""
     rng = random.Random(seed)
     pool = entity_pool(pool_from)
     out: list[Example] = []
     for article in articles:
+        made: list[Example] = []
         for ex in answerable_examples(article):
-            out.append(ex)
+            made.append(ex)
             if rng.random() < edit_share:
                 for kind in _kind_order(rng):
                     if (neg := negative(ex, kind, article, pool, rng)) is not None:
-                        out.append(neg)
+                        made.append(neg)
                         break
             if rng.random() < other_share and (neg := other_paragraph(ex, article)):
-                out.append(neg)
+                made.append(neg)
+        if style_share > 0:
+            style_rng = random.Random(f"{seed}:{article.title}")  # the edits above stay as before
+            made = [
+                replace(ex, question=restyle(ex.question, article.title, style_rng))
+                if style_rng.random() < style_share
+                else ex
+                for ex in made
+            ]
+        out.extend(made)
     return out
