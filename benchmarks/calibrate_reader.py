@@ -23,6 +23,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VERA
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 
@@ -39,6 +40,7 @@ from veracity.train.reader_data import (  # noqa: E402
     negative,
     split_articles,
 )
+from veracity.train.reader_styles import restyle  # noqa: E402
 
 
 class _AllReadings:
@@ -52,7 +54,9 @@ class _AllReadings:
         return self.inner.read(question, passages)  # type: ignore[attr-defined, no-any-return]
 
 
-def dev_questions(n: int, seed: int) -> list[Example]:
+def dev_questions(n: int, seed: int, style_share: float = 0.0) -> list[Example]:
+    """``n`` answerable and ``n`` edited unanswerable dev questions; ``style_share`` of them
+    restyled as users type them (the training styles, ``train.reader_styles``)."""
     train, dev, _ = split_articles(load_articles(SQUAD))
     rng = random.Random(seed)
     pos = [ex for a in dev for ex in answerable_examples(a)]
@@ -64,13 +68,27 @@ def dev_questions(n: int, seed: int) -> list[Example]:
         for kind in EDIT_KINDS
         if (neg := negative(ex, kind, a, pool, rng)) is not None
     ]
-    return rng.sample(pos, min(n, len(pos))) + rng.sample(negs, min(n, len(negs)))
+    picked = rng.sample(pos, min(n, len(pos))) + rng.sample(negs, min(n, len(negs)))
+    if style_share <= 0:
+        return picked
+    titles = {p.context: a.title for a in dev for p in a.paragraphs}
+    style_rng = random.Random(f"styles:{seed}")
+    return [
+        dataclasses.replace(ex, question=restyle(ex.question, titles[ex.context], style_rng))
+        if style_rng.random() < style_share
+        else ex
+        for ex in picked
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--style-share", type=float, default=0.0,
+        help="share of dev questions restyled as users type them (as in training)",
+    )  # fmt: skip
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     col, _ = open_collection()
@@ -78,7 +96,7 @@ def main() -> None:
     reader = _AllReadings(col.reader())
     assert engine.reranker is not None
     best, labels = [], []
-    for ex in dev_questions(args.n, args.seed):
+    for ex in dev_questions(args.n, args.seed, args.style_share):
         hits = engine.reranker.rerank(ex.question, engine.retriever.retrieve(ex.question, 30), 30)
         ok = hits and hits[0].score >= engine.options.relevance_floor
         found, _ = (
@@ -106,7 +124,8 @@ def main() -> None:
         cal.setdefault("passage_threshold", cal["threshold"])
         cal["threshold"] = round(t, 4)
         meta["engine_calibration"] = {
-            "command": f"python -m benchmarks.calibrate_reader --n {args.n} --write",
+            "command": f"python -m benchmarks.calibrate_reader --n {args.n} "
+            f"--style-share {args.style_share} --write",
             "dev_answered": round(answered, 4), "dev_declined": round(declined, 4),
             "questions": len(y),
         }  # fmt: skip

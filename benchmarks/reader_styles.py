@@ -36,6 +36,8 @@ from pathlib import Path  # noqa: E402
 from benchmarks._report import machine_line, write_section  # noqa: E402
 from benchmarks.reader_answers import _ci, question_sets  # noqa: E402
 from veracity.evaluate.qa_metrics import qa_scores  # noqa: E402
+from veracity.rag.focus import question_focus  # noqa: E402
+from veracity.rag.reader.base import Reading  # noqa: E402
 from veracity.rag.reader.export import ADAPTER_PATH  # noqa: E402
 from veracity.rag.reader.model import Reader  # noqa: E402
 from veracity.train.reader_data import Example  # noqa: E402
@@ -70,20 +72,35 @@ def styles(rng: random.Random) -> dict[str, Callable[[str, str], str]]:
     }
 
 
+def _read(reader: Reader, question: str, context: str, focus: bool) -> Reading:
+    """The reader's reading; with ``focus``, the better of the message and its question alone
+    (``rag.focus.question_focus``), as the engine reads."""
+    (r,) = reader.read(question, [context])
+    if focus and (q := question_focus(question)) != question:
+        (f,) = reader.read(q, [context])
+        r = max(r, f, key=lambda x: x.probability)
+    return r
+
+
 def measure(
-    reader: Reader, pos: list[Example], negs: list[Example], titles: dict[str, str], seed: int
+    reader: Reader,
+    pos: list[Example],
+    negs: list[Example],
+    titles: dict[str, str],
+    seed: int,
+    focus: bool = False,
 ) -> dict[str, list[str]]:
     """Style -> [answered, F1, declined] cells for one reader."""
     out: dict[str, list[str]] = {}
     for name, restyle in styles(random.Random(seed)).items():
         said, f1s = [], []
         for ex in pos:
-            (r,) = reader.read(restyle(ex.question, titles[ex.context]), [ex.context])
+            r = _read(reader, restyle(ex.question, titles[ex.context]), ex.context, focus)
             answered = r.probability >= reader.threshold
             said.append(float(answered))
             f1s.append(qa_scores(r.text, ex.answers)[1] if answered else 0.0)
         declined = [
-            float(reader.read(restyle(ex.question, titles[ex.context]), [ex.context])[0]
+            float(_read(reader, restyle(ex.question, titles[ex.context]), ex.context, focus)
                   .probability < reader.threshold)
             for ex in negs
         ]  # fmt: skip
@@ -96,6 +113,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="answerable questions (as many edits)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--candidate", action="append", default=[], help="another adapter (.npz)")
+    parser.add_argument(
+        "--focus", action="store_true", help="also each adapter reading as the engine does, "
+        "the better of the message and its question alone",
+    )  # fmt: skip
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     pos, negs, test = question_sets(args.seed, args.n)
@@ -105,10 +126,12 @@ def main() -> None:
     for adapter in adapters:
         reader = Reader(adapter)
         label = "shipped" if adapter == ADAPTER_PATH else adapter.name
-        for style, cells in measure(reader, pos, negs, titles, args.seed).items():
-            rows.append(f"| {label} | {style} | " + " | ".join(cells) + " |")
-            print(rows[-1], flush=True)
-    cand = "".join(f" --candidate {c}" for c in args.candidate)
+        for focus in (False, True) if args.focus else (False,):
+            name = f"{label} + focus" if focus else label
+            for style, cells in measure(reader, pos, negs, titles, args.seed, focus).items():
+                rows.append(f"| {name} | {style} | " + " | ".join(cells) + " |")
+                print(rows[-1], flush=True)
+    cand = "".join(f" --candidate {c}" for c in args.candidate) + (" --focus" if args.focus else "")
     md = f"""## The reader on questions in users' styles
 
 Command: `python -m benchmarks.reader_styles --n {args.n}{cand}`. The held-out SQuAD questions of

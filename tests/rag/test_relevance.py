@@ -16,7 +16,7 @@ from veracity.generate.fake import ScriptedGenerator
 from veracity.guard.grounding import LexicalJudge
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.relevance import MODEL_PATH, BlendReranker, RelevanceModel, query_coverage
-from veracity.records import Document
+from veracity.records import Document, Hit
 from veracity.retrieve.search import SearchOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,6 +135,27 @@ def test_blend_reranker_puts_the_relevant_chunk_first(tiny: Collection) -> None:
         assert h.score == pytest.approx(model.probability(feats["cosine"], feats["coverage"]))
     assert len(rer.rerank(query, searcher.retrieve(query, 4), 2)) == 2
     assert rer.rerank(query, [], 3) == []
+
+
+def test_a_greeting_around_the_question_does_not_lower_relevance(tiny: Collection) -> None:
+    model = RelevanceModel(w_cosine=4.0, w_coverage=8.0, bias=-4.0, floor=0.5)
+    rer = BlendReranker(tiny.store, tiny.indexes().bm25(), tiny.embedder(), model)
+    searcher = tiny.searcher(SearchOptions(mode="hybrid", candidates=10))
+    bare = "which river flows through Vienna and Budapest?"
+    message = f"Hello there! Sorry to bother you with trivia, but {bare} Thanks a lot, cheers."
+    hits = searcher.retrieve(message, 4)
+    bare_scores = {h.uri: h.score for h in rer.rerank(bare, hits, 4)}
+    whole = dict(zip([h.uri for h in hits], map(float, model_scores(rer, message, hits)),
+                     strict=True))  # fmt: skip
+    got = {h.uri: h.score for h in rer.rerank(message, hits, 4)}
+    assert got["tiny:rivers"] > whole["tiny:rivers"]  # the greeting did cost relevance
+    for uri, score in got.items():  # each hit keeps the better of message and question
+        assert score == pytest.approx(max(whole[uri], bare_scores[uri]))
+
+
+def model_scores(rer: BlendReranker, query: str, hits: list[Hit]) -> list[float]:
+    cosine, coverage = rer.features(query, hits)
+    return [rer.model.probability(c, v) for c, v in zip(cosine, coverage, strict=True)]
 
 
 def test_blend_reranker_loads_the_model_of_its_embedder(tiny: Collection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from veracity.guard.grounding import SUPPORT_THRESHOLD, LexicalJudge
+from veracity.guard.strict import question_problems
 from veracity.rag.citations import split_answer
 from veracity.rag.prompt import Source
 from veracity.rag.support import check_support
@@ -127,3 +128,15 @@ def test_an_uncited_sentence_with_no_passing_source_says_why() -> None:
     assert verdict.problems == (
         "the supporting sentence is an instruction to the assistant, not a fact",
     )
+
+
+def test_the_first_word_of_each_sentence_of_a_question_is_no_name() -> None:
+    evidence = ["The Lisbon office opens at nine."]
+    assert question_problems("Hello! Sorry to bother you, but when does it open?", evidence) == ()
+    # names are still names, after a title or an initial too
+    assert question_problems("Hi. When does the Tallinn office open?", evidence) == (
+        "'tallinn' from the question is not in the cited text",
+    )
+    problems = question_problems("Did Mr. Smith open it? Or J. Jones?", evidence)
+    assert {"'smith' from the question is not in the cited text",
+            "'jones' from the question is not in the cited text"} <= set(problems)  # fmt: skip

@@ -123,9 +123,19 @@ def claim_problems(claim: str, evidence: Sequence[str]) -> tuple[str, ...]:
 _FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
 
 
+# Sentence breaks inside a question message ("Hello! Sorry to ask, but ..."): a sentence's first
+# word is capitalized as a sentence, not as a name. Not after a title or an initial ("Mr. Smith",
+# "J. Smith"), where the next word is the name.
+_SENTENCES = re.compile(
+    r"(?<![A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\bvs\.)"
+    r"(?<!\bJr\.)(?<!\bSr\.)(?<=[.!?])\s+"
+)
+
+
 def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]:
     """The key constraints of ``question`` that ``evidence`` lacks: its numbers, named entities
-    (capitalized words after the first, stopwords such as "What" excluded) and quoted strings."""
+    (capitalized words after the first of each sentence, stopwords such as "What" excluded) and
+    quoted strings."""
     text = _fold(question)
     rest = _QUOTED.sub(" ", text)  # a quoted string is checked whole, its words not one by one
     texts = tuple(_fold(t) for t in evidence)
@@ -137,9 +147,10 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
         for n in sorted(_numbers(rest), key=_num_key)
         if n not in have and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
     ]
+    names = {_bare(e) for sentence in _SENTENCES.split(rest) for e in entities(sentence)}
     out += [
         f"'{e}' from the question is not in the cited text"
-        for e in sorted({_bare(e) for e in entities(rest)} - _FIRST_PERSON)
+        for e in sorted(names - _FIRST_PERSON)
         if not _has(e, index)
     ]
     for quote in _quotes(text):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from veracity.guard.claims import numbers
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import short_text, span_quote
+from veracity.rag.focus import question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.records import Answer, Hit, SentenceSupport
@@ -108,7 +109,19 @@ def find_answers(
     """The passages among the first ``passages`` hits that answer ``question``, most probable
     first, and, when there is none, the reason in words."""
     top = list(hits[:passages])
-    readings = reader.read(question, [h.chunk.text for h in top])
+    texts = [h.chunk.text for h in top]
+    readings = reader.read(question, texts)
+    asked = question_focus(question)
+    if asked != question:
+        # A greeting or a closing around the question: read the question alone too, and keep the
+        # better reading of each passage (the reader learned from bare questions).
+        alone = {r.passage: r for r in reader.read(asked, texts)}
+        readings = [
+            alone[r.passage]
+            if r.passage in alone and alone[r.passage].probability > r.probability
+            else r
+            for r in readings
+        ]
     ranked = sorted(
         (r for r in readings if r.end > r.start), key=lambda r: (-r.probability, -r.score)
     )
@@ -117,7 +130,7 @@ def find_answers(
     for r in ranked:
         if r.probability < reader.threshold:
             break
-        if problem := answer_type_problem(question, r.text):
+        if problem := answer_type_problem(asked, r.text):
             mismatch = mismatch or problem
             continue
         chunk = top[r.passage].chunk

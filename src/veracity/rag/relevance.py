@@ -30,6 +30,7 @@ from veracity.embed.base import Embedder, calibration_name
 from veracity.errors import ConfigError, MissingDependency
 from veracity.index.bm25 import BM25Index
 from veracity.index.sync import IndexSet
+from veracity.rag.focus import question_focus
 from veracity.records import Hit
 from veracity.store.protocols import VectorTable
 
@@ -122,9 +123,18 @@ class BlendReranker:
         return cosine, coverage
 
     def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        """The hits by calibrated relevance. A message with a greeting or a closing around its
+        question (``question_focus``) is scored both whole and by its question alone, and each
+        hit keeps the better: the model was fitted on bare questions, and "Hi! Sorry if this is
+        obvious, but ..." should not count against a passage that answers the question."""
         if not hits:
             return []
         cosine, coverage = self.features(query, hits)
+        focus = question_focus(query)
+        if focus != query:
+            f_cos, f_cov = self.features(focus, hits)
+            better = self._probabilities(f_cos, f_cov) > self._probabilities(cosine, coverage)
+            cosine, coverage = np.where(better, f_cos, cosine), np.where(better, f_cov, coverage)
         scored = [
             replace(h, score=self.model.probability(c, v), explain={**(h.explain or {}),
                     "relevance": {"cosine": c, "coverage": v}})
@@ -132,6 +142,11 @@ class BlendReranker:
         ]  # fmt: skip
         scored.sort(key=lambda h: -h.score)
         return scored[:k]
+
+    def _probabilities(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+        return np.array(
+            [self.model.probability(c, v) for c, v in zip(cosine, coverage, strict=True)]
+        )
 
 
 class CrossEncoderReranker:

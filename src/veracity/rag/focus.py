@@ -1,0 +1,54 @@
+"""The question inside a message: what a user asks, without the greeting around it.
+
+People write "Hi! Sorry if this is obvious, but who signed the treaty? Thanks." Every word of
+the greeting and the thanks counts against the question in BM25 coverage (words the passage
+lacks) and blurs its embedding, so a well-answered question can fall under the relevance floor.
+``question_focus`` keeps the sentence that asks (the last one ending in "?", else the last one
+that opens with a question word), and within it the clause from its question word on when a
+discourse marker comes before it ("..., but who ...", "...: what ..."). It never rewrites words:
+the focus is a substring of the message, or the message itself when no clear question is found.
+
+The engine uses the focus beside the message, not instead of it (a context sentence can carry
+the question's constraints: "I'm on GPLv3. How long do I have?"), taking the better relevance.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["question_focus"]
+
+_WH = (
+    r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+    r"should|would|will|has|have|had|may|might|must|shall|in what|in which|on what|at what|"
+    r"for what|by what|from what|to what|under what|according to)"
+)
+# Sentences end at . ! ? followed by white space or the end ("3.5" and "v2.1" stay whole).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# "..., but who", "...: what", "... - how", "..., so which": the clause from the question word on.
+# A bare comma is no such marker: "In the LGPL 2.1, how short ..." keeps its constraint.
+_CLAUSE = re.compile(
+    rf"(?:[:;]|\s[-\u2013\u2014]|,\s*(?:but|so|then|now|well|ok|okay)\b)\s*(?={_WH}\b)",
+    re.IGNORECASE,
+)
+_OPENS_WITH_WH = re.compile(rf"^\W*{_WH}\b", re.IGNORECASE)
+MIN_WORDS = 3  # a focus shorter than this is no question on its own ("Why?")
+
+
+def question_focus(message: str) -> str:
+    """The asking part of ``message`` (a substring of it), or ``message`` unchanged."""
+    text = message.strip()
+    sentences = [s for s in _SENTENCE_END.split(text) if s]
+    if not sentences:
+        return message
+    asking = [s for s in sentences if s.endswith("?")] or [
+        s for s in sentences if _OPENS_WITH_WH.match(s)
+    ]
+    if not asking:
+        return message
+    focus = asking[-1]
+    if not _OPENS_WITH_WH.match(focus):
+        cuts = list(_CLAUSE.finditer(focus))
+        if cuts:
+            focus = focus[cuts[-1].end() :]
+    return focus if len(focus.split()) >= MIN_WORDS else message

@@ -1,0 +1,90 @@
+"""The question inside a message, and the engine reading it beside the message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from veracity.rag.answer_extractive import find_answers
+from veracity.rag.focus import question_focus
+from veracity.rag.reader.base import Reading
+from veracity.records import Chunk, Hit
+
+
+@pytest.mark.parametrize(
+    ("message", "focus"),
+    [
+        ("Hi! Sorry if this is obvious, but who signed the treaty?", "who signed the treaty?"),
+        ("Who signed the treaty? Thanks in advance.", "Who signed the treaty?"),
+        ("I'm new here. When does the office open?", "When does the office open?"),
+        ("One more thing: how many desks are there?", "how many desks are there?"),
+        ("Quick one - where is the Tallinn office?", "where is the Tallinn office?"),
+        ("Mr. Smith went to Washington. Why did he go?", "Why did he go?"),
+        # unchanged: already bare, no clear question, too short alone, or a constraint in front
+        ("Who signed the treaty?", "Who signed the treaty?"),
+        ("who signed the treaty", "who signed the treaty"),
+        ("Tell me about the treaty.", "Tell me about the treaty."),
+        ("I read the whole thing. Why?", "I read the whole thing. Why?"),
+        ("What is 3.5 times 2?", "What is 3.5 times 2?"),
+        ("In the LGPL 2.1, how short must an inline function be?",
+         "In the LGPL 2.1, how short must an inline function be?"),
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_the_focus_is_the_asking_part_and_a_substring(message: str, focus: str) -> None:
+    got = question_focus(message)
+    assert got == focus
+    assert got in message
+
+
+class BareQuestionReader:
+    """Like a reader trained on bare questions only: confident when the question opens with its
+    question word, unsure when anything comes before it."""
+
+    threshold = 0.5
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def read(self, question: str, passages: Sequence[str]) -> list[Reading]:
+        self.asked.append(question)
+        p = 0.9 if question.lower().startswith("when") else 0.2
+        out = []
+        for i, text in enumerate(passages):
+            at = text.find("nine")
+            out.append(Reading(i, at, at + 4, "nine", p, 1.0) if at >= 0 else
+                       Reading(i, 0, 0, "", 0.01, -1.0))  # fmt: skip
+        return out
+
+
+def _hit(text: str) -> Hit:
+    return Hit(Chunk("c1", "d1", 0, text, 0, len(text)), 0.9, "mem://a")
+
+
+def test_a_greeting_around_the_question_does_not_lose_the_answer() -> None:
+    reader = BareQuestionReader()
+    hits = [_hit("The Lisbon office opens at nine every weekday.")]
+    found, reason = find_answers(reader, "Hello! Sorry to bother you, but when does it open?",
+                                 hits, 4)  # fmt: skip
+    assert found and found[0].reading.text == "nine", reason
+    assert reader.asked == ["Hello! Sorry to bother you, but when does it open?",
+                            "when does it open?"]  # fmt: skip
+    # a bare question is read once
+    reader.asked.clear()
+    found, _ = find_answers(reader, "When does it open?", hits, 4)
+    assert found and reader.asked == ["When does it open?"]
+    # the answer-type check reads the question, not the greeting: "how many" wants a quantity
+    found, reason = find_answers(reader, "Hi there. How many does it open with? When?", hits, 4)
+    assert not found
+
+
+def test_the_answer_type_is_checked_on_the_question_inside_the_message() -> None:
+    class Names(BareQuestionReader):
+        def read(self, question: str, passages: Sequence[str]) -> list[Reading]:
+            at = passages[0].find("Lisbon")
+            return [Reading(0, at, at + 6, "Lisbon", 0.9, 1.0)]
+
+    hits = [_hit("The Lisbon office has many desks.")]
+    found, reason = find_answers(Names(), "Quick one - how many desks are there?", hits, 4)
+    assert not found and "quantity" in reason
