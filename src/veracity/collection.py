@@ -1,6 +1,9 @@
 """The Python API: ``veracity.open(path)`` returns a ``Collection``.
 
-A collection is a directory holding one SQLite store (the source of truth) and derived indexes.
+A collection is a directory holding one SQLite store (the source of truth) and derived indexes,
+or a PostgreSQL database (``veracity.open("postgresql://user@host/db")``) holding the store, with
+its derived indexes in a local cache directory (``store.location.cache_dir``: under
+``$VERACITY_CACHE`` or ``~/.cache/veracity``).
 This module only wires lower layers together; the work happens in ``store``, ``ingest``, ``index``
 and ``retrieve``.
 """
@@ -25,6 +28,7 @@ from veracity.errors import ConfigError, EmbedderMismatch
 from veracity.evaluate.ir_metrics import ndcg_at_k
 from veracity.generate.base import Generator
 from veracity.index.sync import IndexSet
+from veracity.ingest.distributed import ClusterOptions, open_executor
 from veracity.ingest.loaders import LoadFailure
 from veracity.ingest.pipeline import IngestOptions, Ingestor, ingest_paths
 from veracity.ingest.report import IngestReport, Progress
@@ -38,6 +42,7 @@ from veracity.records import Answer, Document, Filter, Hit, MetaValue, as_labels
 from veracity.retrieve.autotune import Qrels, TuneResult
 from veracity.retrieve.search import CollectionSearcher, Reranker, SearchOptions
 from veracity.retrieve.tune import options_of, resolve_options, tune_collection
+from veracity.store.location import cache_dir, is_postgres_uri, redact
 from veracity.store.protocols import ChatTable, open_store
 from veracity.store.rows import DocumentInfo
 
@@ -70,7 +75,9 @@ class CollectionStatus:
 class Collection:
     """Documents, chunks and vectors in one directory, with ingest, delete, listing and search.
 
-    ``embedder`` is a registry name (``"minilm"``, ``"hash"``), a model path, an ``Embedder``, or
+    ``path`` is the collection directory, or a ``postgresql://`` URI for a collection stored in
+    PostgreSQL; ``self.path`` is then the local cache directory of its derived indexes (see the
+    module docstring) and ``self.location`` the URI without its password. ``embedder`` is a registry name (``"minilm"``, ``"hash"``), a model path, an ``Embedder``, or
     None to use the one the collection was built with (``"minilm-onnx"`` for a new collection,
     or ``"minilm"`` where onnxruntime is not installed).
     """
@@ -82,8 +89,14 @@ class Collection:
         embedder: str | Embedder | None = None,
         create: bool = True,
     ) -> None:
-        self.path = Path(path).expanduser()
-        self.store = open_store(self.path, create=create)
+        if isinstance(path, str) and is_postgres_uri(path):
+            self.store = open_store(path, create=create)
+            self.path = cache_dir(path, self.store.get_meta("store_id") or "")
+            self.location = redact(path)
+        else:
+            self.path = Path(path).expanduser()
+            self.store = open_store(self.path, create=create)
+            self.location = str(self.path)
         self._embedder_spec = embedder
         self._embedder: Embedder | None = embedder if isinstance(embedder, Embedder) else None
         self._indexes: IndexSet | None = None
@@ -114,9 +127,9 @@ class Collection:
         recorded, requested = self.embedder_name, self._requested_name()
         if recorded and requested and recorded != requested:
             raise EmbedderMismatch(
-                f"collection {self.path} was embedded with {recorded!r} "
+                f"collection {self.location} was embedded with {recorded!r} "
                 f"({self.store.get_meta('dim')}-d) but {requested!r} was asked for. Use "
-                f"--embedder {recorded}, or re-embed it: `veracity reembed --collection {self.path} "
+                f"--embedder {recorded}, or re-embed it: `veracity reembed --collection {self.location} "
                 f"--embedder {requested}`"
             )
 
@@ -140,7 +153,7 @@ class Collection:
         dim = self.store.get_meta("dim")
         if dim is not None and int(dim) != embedder.dim:
             raise EmbedderMismatch(
-                f"embedder {spec!r} makes {embedder.dim}-d vectors but collection {self.path} "
+                f"embedder {spec!r} makes {embedder.dim}-d vectors but collection {self.location} "
                 f"holds {dim}-d vectors; re-embed it with `veracity reembed --embedder {spec}`"
             )
         if self.embedder_name is None:
@@ -157,12 +170,19 @@ class Collection:
         options: IngestOptions | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         scan: bool = True,
+        workers: int | None = None,
+        dask: str | None = None,
+        cluster: ClusterOptions | None = None,
     ) -> IngestReport:
         """Ingest files, folders or ``Document`` records; unchanged ones are skipped. ``scan``
         flags chunks that look like prompt injection (kept out of answers unless opted in).
         ``labels`` is a list of ACL labels, or one label as a string. Records may include the
         ``LoadFailure``s of files loaded beforehand (``ingest.isolate.ParsePool``): they are
-        reported as failed."""
+        reported as failed. ``workers`` (a local Dask cluster of that many processes), ``dask``
+        (a scheduler address, ``tcp://host:8786``) or ``cluster`` (every setting, Ray too) load,
+        chunk and embed files on a cluster (``pip install 'veracity[distributed]'``); this
+        process still decides and writes (``ingest.distributed``)."""
+        cluster = _cluster_options(workers, dask, cluster)
         if isinstance(items, str | Path | Document):
             items = [items]
         items = list(items)
@@ -177,14 +197,24 @@ class Collection:
             raise ConfigError("add() takes either paths or Document records in one call, not both")
         embedder = self.embedder()
         scanner = injection_scanner() if scan else None
+        if docs and cluster is not None:
+            raise ConfigError("workers/dask ingest files and folders; add Document records without")
         if docs:
             ingestor = Ingestor(
                 self.store, embedder, options, on_progress=on_progress, scanner=scanner
             )
             return ingestor.run(docs)
-        return ingest_paths(
-            self.store, embedder, paths, options, on_progress=on_progress, scanner=scanner
-        )
+        if cluster is None:
+            return ingest_paths(
+                self.store, embedder, paths, options, on_progress=on_progress, scanner=scanner
+            )
+        # Workers load the embedder by name; one given as an object travels pickled.
+        name = None if isinstance(self._embedder_spec, Embedder) else self.embedder_name
+        with open_executor(cluster) as executor:
+            return ingest_paths(
+                self.store, embedder, paths, options, on_progress=on_progress, scanner=scanner,
+                executor=executor, embedder_name=name,
+            )  # fmt: skip
 
     def delete(
         self,
@@ -448,7 +478,7 @@ class Collection:
         counts = self.store.counts()
         dim = self.store.get_meta("dim")
         return CollectionStatus(
-            path=str(self.path.resolve()),
+            path=self.location if is_postgres_uri(self.location) else str(self.path.resolve()),
             documents=counts["documents"],
             chunks=counts["chunks"],
             vectors=counts["vectors"],
@@ -506,6 +536,20 @@ def _filter_of(
     return where
 
 
+def _cluster_options(
+    workers: int | None, dask: str | None, cluster: ClusterOptions | None
+) -> ClusterOptions | None:
+    if cluster is not None:
+        if workers is not None or dask is not None:
+            raise ConfigError("give workers and the address inside cluster=, not beside it")
+        if not isinstance(cluster, ClusterOptions):
+            raise ConfigError(f"cluster must be a ClusterOptions, got {type(cluster).__name__}")
+        return cluster
+    if workers is None and dask is None:
+        return None
+    return ClusterOptions(workers=workers, address=dask)
+
+
 def _uri_of(path: str | Path) -> str:
     """Stored uris are resolved paths; a folder matches everything under it."""
     p = Path(path).expanduser()
@@ -522,5 +566,6 @@ def open(
     embedder: str | Embedder | None = None,
     create: bool = True,
 ) -> Collection:
-    """Open (or create) the collection in directory ``path``."""
+    """Open (or create) the collection in directory ``path``, or in the PostgreSQL database a
+    ``postgresql://`` URI names (``pip install 'veracity[postgres]'``)."""
     return Collection(path, embedder=embedder, create=create)

@@ -3,8 +3,8 @@
 Each test talks to the store only through the protocols in ``veracity.store.protocols`` (no SQL,
 no private attributes), so a new backend joins by adding one entry to ``BACKENDS``: a function
 that makes an empty store in a fresh location, or skips with the reason its server or driver is
-missing (a PostgreSQL backend would start its server in a session fixture and hand out a fresh
-database or schema per test).
+missing (the PostgreSQL backend starts its server once per session, ``tests/pg_server.py``, and
+gets a fresh database per test).
 """
 
 from __future__ import annotations
@@ -31,8 +31,15 @@ def _sqlite(tmp_path: Path) -> Store:
     return open_store(tmp_path / "col")
 
 
+def _postgres(tmp_path: Path) -> Store:
+    """A fresh database on the session's throwaway server (skips when it cannot start)."""
+    import pg_server
+
+    return open_store(pg_server.fresh_database())
+
+
 # name -> factory of an empty store. Add a backend here; every test below runs against it.
-BACKENDS: dict[str, MakeStore] = {"sqlite": _sqlite}
+BACKENDS: dict[str, MakeStore] = {"sqlite": _sqlite, "postgres": _postgres}
 
 
 @pytest.fixture(params=sorted(BACKENDS))

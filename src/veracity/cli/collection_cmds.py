@@ -12,6 +12,7 @@ from typing import Any
 
 from veracity.cli.common import add_collection_arg, human_bytes, open_collection, print_json
 from veracity.errors import ConfigError
+from veracity.ingest.distributed import ClusterOptions
 from veracity.ingest.isolate import ParseLimits
 from veracity.ingest.loaders import LoadOptions
 from veracity.ingest.pipeline import IngestOptions
@@ -51,6 +52,38 @@ def register(sub: Any) -> None:
         default=30.0,
         metavar="SECONDS",
         help="with --isolate: a file whose parse takes longer fails (default 30)",
+    )
+    cluster = p.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="load, chunk and embed on a local Dask cluster of N worker processes (this "
+        "process writes the collection); needs pip install 'veracity[distributed]'",
+    )
+    cluster.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="the same on a running Dask cluster, e.g. tcp://scheduler:8786; file contents are "
+        "sent to the workers, so they need Veracity and the embedder, not the files",
+    )
+    cluster.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="the same on a running Ray cluster (auto, or ray://head:10001); needs "
+        "pip install 'veracity[ray]'",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("dask", "ray"),
+        default="dask",
+        help="with --workers: the local cluster to start (default dask; ray starts slower)",
+    )
+    p.add_argument(
+        "--shared-paths",
+        action="store_true",
+        help="with --workers/--dask/--ray: send paths, not file contents (every worker must "
+        "see the files at the same absolute paths)",
     )
     p.set_defaults(run=cmd_ingest)
 
@@ -145,7 +178,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     collection = open_collection(args, create=True)
     bar = _Bar(not args.quiet and not args.json)
     try:
-        report = collection.add(paths, options=options, on_progress=bar)
+        report = collection.add(paths, options=options, on_progress=bar, cluster=_cluster(args))
     finally:
         bar.close()
     if args.json:
@@ -157,6 +190,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for failure in report.failed:
         print(f"  failed: {failure.uri}: {failure.reason}")
     return 0
+
+
+def _cluster(args: argparse.Namespace) -> ClusterOptions | None:
+    address = args.dask or args.ray
+    if args.workers is None and address is None:
+        if args.shared_paths:
+            raise ConfigError("--shared-paths applies to --workers, --dask or --ray; give one")
+        return None
+    engine = "ray" if args.ray else "dask" if args.dask else args.engine
+    return ClusterOptions(
+        workers=args.workers, address=address, shared_paths=args.shared_paths, engine=engine
+    )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:

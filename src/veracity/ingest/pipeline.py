@@ -16,10 +16,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from veracity.embed.base import Embedder, token_counter_of
-from veracity.errors import LoaderError, VeracityError
+from veracity.errors import VeracityError
 from veracity.ingest.isolate import ParseLimits, ParsePool
-from veracity.ingest.loaders import LoadFailure, LoadOptions, iter_files, load
+from veracity.ingest.loaders import LoadFailure, LoadOptions, iter_files
+from veracity.ingest.prepare import FileExecutor, FileWork, Prepared, load_file
 from veracity.ingest.report import Failure, IngestReport, Progress
 from veracity.records import Chunk, Document, MetaValue, as_labels
 from veracity.store.protocols import Store
@@ -59,14 +62,7 @@ def read_paths(
     counted in ``skipped`` by extension. With a ``pool`` each file is parsed in one of its
     worker processes (a parse that overruns its limits is that file's failure)."""
     for path in iter_files(paths, skipped):
-        try:
-            yield from load(path, options) if pool is None else pool.load(path, options)
-        except LoaderError as exc:
-            # Loader messages name the file already; keep the report line readable.
-            reason = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.resolve()}: ")
-            yield LoadFailure(str(path), reason)
-        except Exception as exc:
-            yield LoadFailure(str(path), f"unexpected {type(exc).__name__}: {exc}")
+        yield from load_file(path, options, pool)
 
 
 def _decorate(doc: Document, options: IngestOptions) -> Document:
@@ -93,25 +89,37 @@ def fit_model(chunk: ChunkOptions, max_seq_length: int | None) -> ChunkOptions:
     return dataclasses.replace(chunk, max_tokens=ceiling, overlap_tokens=overlap)
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A document to write: its chunks, and its vectors and flags when a worker made them."""
+
+    doc: Document
+    chunks: Sequence[Chunk]
+    is_update: bool
+    vectors: np.ndarray | None = None  # (n_chunks, dim)
+    flags: Sequence[int] | None = None
+
+
 class _Batch:
-    """Documents waiting for their vectors, bounded in chunks and characters."""
+    """Documents waiting to be written, bounded in chunks and characters."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[Document, list[Chunk], bool]] = []  # (doc, chunks, is_update)
+        self.items: list[_Pending] = []
         self.n_chunks = 0
         self.n_chars = 0
 
-    def add(self, doc: Document, chunks: list[Chunk], is_update: bool) -> None:
-        self.items.append((doc, chunks, is_update))
-        self.n_chunks += len(chunks)
-        self.n_chars += len(doc.text)
+    def add(self, item: _Pending) -> None:
+        self.items.append(item)
+        self.n_chunks += len(item.chunks)
+        self.n_chars += len(item.doc.text)
 
     def full(self, options: IngestOptions) -> bool:
         return self.n_chunks >= options.batch_chunks or self.n_chars >= options.batch_chars
 
 
 class Ingestor:
-    """One ingest run over a store with an embedder; ``run`` consumes a stream of documents."""
+    """One ingest run over a store with an embedder; ``run`` consumes a stream of documents,
+    which may come ``Prepared`` (chunked and embedded elsewhere, ``ingest.prepare``)."""
 
     def __init__(
         self,
@@ -139,17 +147,21 @@ class Ingestor:
         self._cpu = time.process_time()
 
     def run(
-        self, stream: Iterable[Document | LoadFailure], interrupted_runs: int = 0
+        self, stream: Iterable[Document | Prepared | LoadFailure], interrupted_runs: int = 0
     ) -> IngestReport:
         batch = _Batch()
-        window: list[Document] = []
+        window: list[Document | Prepared] = []
         pending_uris: dict[str, str] = {}
         for item in stream:
             if isinstance(item, LoadFailure):
                 self._failures.append(Failure(item.uri, item.reason))
                 self._progress()
                 continue
-            window.append(_decorate(item, self.options))
+            if isinstance(item, Prepared):
+                item = dataclasses.replace(item, document=_decorate(item.document, self.options))
+            else:
+                item = _decorate(item, self.options)
+            window.append(item)
             if len(window) >= self.options.lookup_window:
                 batch = self._triage(window, batch, pending_uris)
                 window = []
@@ -157,10 +169,13 @@ class Ingestor:
         self._flush(batch)
         return self._report(interrupted_runs)
 
-    def _triage(self, window: list[Document], batch: _Batch, pending: dict[str, str]) -> _Batch:
+    def _triage(
+        self, window: list[Document | Prepared], batch: _Batch, pending: dict[str, str]
+    ) -> _Batch:
         """Sort a window of documents into unchanged, metadata-only updates and (re)embeds."""
-        states = self.store.states([d.uri for d in window])
-        for doc in window:
+        docs = [w.document if isinstance(w, Prepared) else w for w in window]
+        states = self.store.states([d.uri for d in docs])
+        for doc, item in zip(docs, window, strict=True):
             state = states.get(doc.uri)
             if state is not None:
                 doc = self._inherit(doc, state)
@@ -169,21 +184,42 @@ class Ingestor:
             elif state is not None and state[1] == doc.content_hash:
                 self._metadata_only(doc, state)
             else:
-                try:
-                    chunks = chunk_document(doc, self.options.chunk, self.counter)
-                except VeracityError as exc:
-                    self._failures.append(Failure(doc.uri, str(exc)))
-                    continue
-                if not chunks:
-                    self._failures.append(Failure(doc.uri, "no text to index after chunking"))
+                # A worker's chunks fit ``doc`` after ``_inherit``: they depend on the text and
+                # the uri, never on labels or metadata.
+                todo = self._pending(doc, item, is_update=state is not None)
+                if todo is None:
                     continue
                 pending[doc.uri] = doc.content_hash
-                batch.add(doc, chunks, is_update=state is not None)
+                batch.add(todo)
                 if batch.full(self.options):
                     self._flush(batch)
                     batch = _Batch()
             self._progress()
         return batch
+
+    def _pending(
+        self, doc: Document, item: Document | Prepared, is_update: bool
+    ) -> _Pending | None:
+        """``doc`` with its chunks (and vectors, when prepared), or None after recording why it
+        cannot be indexed. A prepared document skipped as already stored, whose stored copy
+        changed since, is chunked here."""
+        if isinstance(item, Prepared) and item.error is not None:
+            self._failures.append(Failure(doc.uri, item.error))
+            return None
+        if isinstance(item, Prepared) and item.chunks is not None:
+            todo = _Pending(doc, item.chunks, is_update, item.vectors, item.flags)
+        else:
+            try:
+                todo = _Pending(
+                    doc, chunk_document(doc, self.options.chunk, self.counter), is_update
+                )
+            except VeracityError as exc:
+                self._failures.append(Failure(doc.uri, str(exc)))
+                return None
+        if not todo.chunks:
+            self._failures.append(Failure(doc.uri, "no text to index after chunking"))
+            return None
+        return todo
 
     def _inherit(self, doc: Document, state: tuple[str, str, str, str]) -> Document:
         """A re-ingest that names no labels (or metadata) keeps the stored ones: forgetting
@@ -206,20 +242,25 @@ class Ingestor:
     def _flush(self, batch: _Batch) -> None:
         if not batch.items:
             return
-        texts = [c.text for _, chunks, _ in batch.items for c in chunks]
+        self._complete([p for p in batch.items if p.vectors is None])
+        self.store.write([_write_of(p) for p in batch.items])
+        for p in batch.items:
+            self._counts["updated" if p.is_update else "added"] += 1
+            self._counts["chunks"] += len(p.chunks)
+        self._progress()
+
+    def _complete(self, items: list[_Pending]) -> None:
+        """Embed and scan the chunks of ``items`` (one embedder call for them all)."""
+        texts = [c.text for p in items for c in p.chunks]
+        if not texts:
+            return
         vectors = self.embedder.embed(texts)  # (n_chunks, dim)
         flags = self.scanner(texts) if self.scanner is not None else [0] * len(texts)
-        writes: list[DocumentWrite] = []
         offset = 0
-        for doc, chunks, _ in batch.items:
-            end = offset + len(chunks)
-            writes.append(DocumentWrite(doc, chunks, vectors[offset:end], flags[offset:end]))
+        for p in items:
+            end = offset + len(p.chunks)
+            p.vectors, p.flags = vectors[offset:end], flags[offset:end]
             offset = end
-        self.store.write(writes)
-        for _, chunks, is_update in batch.items:
-            self._counts["updated" if is_update else "added"] += 1
-            self._counts["chunks"] += len(chunks)
-        self._progress()
 
     def _progress(self) -> None:
         if self.on_progress is not None:
@@ -243,6 +284,11 @@ class Ingestor:
         )  # fmt: skip
 
 
+def _write_of(p: _Pending) -> DocumentWrite:
+    assert p.vectors is not None  # _complete embedded every document that came without
+    return DocumentWrite(p.doc, list(p.chunks), p.vectors, list(p.flags or ()))
+
+
 def ingest_paths(
     store: Store,
     embedder: Embedder,
@@ -252,15 +298,31 @@ def ingest_paths(
     counter: TokenCounter | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     scanner: Callable[[Sequence[str]], list[int]] | None = None,
+    executor: FileExecutor | None = None,
+    embedder_name: str | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; the run is recorded so an interrupted one is noticed next time."""
+    """Ingest files and folders; the run is recorded so an interrupted one is noticed next time.
+
+    With an ``executor`` (``ingest.distributed``) files are loaded, chunked, embedded and
+    scanned where it runs them, each worker with its own copy of the embedder called
+    ``embedder_name`` (or of ``embedder`` itself, pickled, when no name is given); this process
+    decides and writes exactly as without one."""
     options = options or IngestOptions()
     run = store.ingest_runs().start([str(p) for p in paths])
-    pool = ParsePool(options.isolate) if options.isolate is not None else None
+    # With an executor each worker parses in a pool of its own (``prepare_files``).
+    pool = ParsePool(options.isolate) if executor is None and options.isolate else None
     try:
         ingestor = Ingestor(store, embedder, options, counter, on_progress, scanner)
         skipped: Counter[str] = Counter()
-        documents = read_paths(paths, options.load, skipped, pool)
+        documents: Iterable[Document | Prepared | LoadFailure]
+        if executor is None:
+            documents = read_paths(paths, options.load, skipped, pool)
+        else:
+            work = FileWork(
+                embedder_name or embedder, ingestor.options.load, ingestor.options.chunk,
+                options.isolate, scanner, counter,
+            )  # fmt: skip
+            documents = executor.prepare(iter_files(paths, skipped), work, _known_hashes(store))
         report = ingestor.run(documents, run.interrupted)
         report = dataclasses.replace(report, skipped=dict(skipped))
         run.finish(report.to_dict())
@@ -269,3 +331,10 @@ def ingest_paths(
         if pool is not None:
             pool.close()
     return report
+
+
+def _known_hashes(store: Store) -> Callable[[Sequence[str]], dict[str, str]]:
+    def known(uris: Sequence[str]) -> dict[str, str]:
+        return {uri: state[1] for uri, state in store.states(uris).items()}
+
+    return known

@@ -16,15 +16,37 @@ from veracity.guard.quarantine import document_detector, quarantine_many
 from veracity.records import CHUNK_FLAG_INJECTION
 
 
+class InjectionScanner:
+    """A function from chunk texts to their flags (``CHUNK_FLAG_INJECTION`` or 0).
+
+    Picklable, so a distributed ingest can scan on its workers: with the default detector
+    (``detector`` None) only that choice travels, and each process builds the detector on its
+    first call; a given detector travels pickled."""
+
+    def __init__(self, detector: InjectionDetector | None = None) -> None:
+        self.detector = detector
+        self._default: InjectionDetector | None = None
+
+    def __call__(self, texts: Sequence[str]) -> list[int]:
+        det = self.detector or self._default
+        if det is None:
+            det = self._default = document_detector()
+        verdicts = quarantine_many(list(texts), det)
+        return [CHUNK_FLAG_INJECTION if v.flagged else 0 for v in verdicts]
+
+    def __getstate__(self) -> dict[str, InjectionDetector | None]:
+        return {"detector": self.detector}
+
+    def __setstate__(self, state: dict[str, InjectionDetector | None]) -> None:
+        self.detector, self._default = state["detector"], None
+
+
 def injection_scanner(
     detector: InjectionDetector | None = None,
 ) -> Callable[[Sequence[str]], list[int]]:
     """A function from chunk texts to their flags (``CHUNK_FLAG_INJECTION`` or 0); the default
     detector is ``guard.quarantine.document_detector``."""
-    det = detector or document_detector()
-
-    def scan(texts: Sequence[str]) -> list[int]:
-        verdicts = quarantine_many(list(texts), det)
-        return [CHUNK_FLAG_INJECTION if v.flagged else 0 for v in verdicts]
-
-    return scan
+    scanner = InjectionScanner(detector)
+    if detector is None:
+        scanner._default = document_detector()  # built now (as before), not in the first batch
+    return scanner

@@ -16,7 +16,8 @@ backend is checked concern by concern:
   (``ChatTable``), the answer cache (``CacheTable``), API keys (``KeyTable``) and ingest runs
   (``RunTable``).
 
-``SQLiteStore`` implements all of them; ``open_store`` picks the backend for a location.
+``SQLiteStore`` (a directory) and ``PostgresStore`` (a ``postgresql://`` URI) implement all of
+them; ``open_store`` picks the backend for a location.
 ``tests/store/test_store_contract.py`` is the suite every backend must pass.
 """
 
@@ -236,7 +237,15 @@ class Store(MetaTable, DocumentTable, ChunkTable, VectorTable, ChangeLog, Upkeep
 
 
 def open_store(location: Path | str, *, create: bool = True, readonly: bool = False) -> Store:
-    """The store at ``location``: today a collection directory, opened as SQLite."""
+    """The store at ``location``: a ``postgresql://`` (or ``postgres://``) URI opens the
+    PostgreSQL + pgvector backend (``pip install 'veracity[postgres]'``); anything else is a
+    collection directory, opened as SQLite."""
+    from veracity.store.location import is_postgres_uri
+
+    if is_postgres_uri(location):
+        from veracity.store.postgres import PostgresStore
+
+        return PostgresStore(str(location), create=create, readonly=readonly)
     from veracity.store.sqlite import SQLiteStore
 
     return SQLiteStore(location, create=create, readonly=readonly)

@@ -1,0 +1,319 @@
+"""The tables beside the documents in a PostgreSQL collection: chat sessions, the answer cache,
+API keys and ingest runs (the ``ChatTable``, ``CacheTable``, ``KeyTable`` and ``RunTable``
+protocols). Their rules are the SQLite ones (``store/chat.py``, ``cache.py``, ``keys.py``,
+``runs.py``), which document them; only the SQL and the live-run lock differ.
+
+A live ingest run holds a session advisory lock (``RUN_LOCK_SPACE``, run id) on a connection of
+its own for its whole life; the server drops it when that connection ends, however the run's
+process ends, so a new run tells a dead run from a live one by trying to take its lock.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from veracity.errors import NotFound
+from veracity.records import Filter
+from veracity.store.cache import CacheEntry
+from veracity.store.chat import Session, Turn
+from veracity.store.keys import (
+    _COLUMNS,
+    READ,
+    TOKEN_PREFIX,
+    ApiKey,
+    _row_key,
+    clean_labels,
+    clean_rights,
+    hash_token,
+)
+from veracity.store.postgres_db import Database, where_sql
+from veracity.store.postgres_schema import RUN_LOCK_SPACE
+
+__all__ = ["PgCache", "PgChats", "PgKeys", "PgRun", "PgRuns"]
+
+
+class PgChats:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, title: str = "", owner: str = "") -> Session:
+        now = time.time()
+        session = Session(uuid.uuid4().hex, title[:200], owner, now, now)
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT INTO chat_sessions VALUES (%s, %s, %s, %s, %s)",
+                (session.id, session.title, owner, now, now),
+            )
+        return session
+
+    def get(self, session_id: str, owner: str | None = None) -> Session:
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT id, title, owner, created_at, updated_at FROM chat_sessions WHERE id = %s",
+                (session_id,),
+            ).fetchone()
+        if row is None or (owner is not None and row[2] != owner):
+            raise NotFound(f"no chat session {session_id!r}; start one with `veracity chat`")
+        return Session(*row)
+
+    def sessions(self, owner: str | None = None) -> list[Session]:
+        sql = "SELECT id, title, owner, created_at, updated_at FROM chat_sessions"
+        params: tuple[str, ...] = ()
+        if owner is not None:
+            sql, params = sql + " WHERE owner = %s", (owner,)
+        with self.db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY updated_at DESC", params).fetchall()
+        return [Session(*r) for r in rows]
+
+    def append(self, session_id: str, turns: list[Turn]) -> None:
+        now = time.time()
+        with self.db.write() as conn:
+            conn.cursor().executemany(
+                "INSERT INTO chat_turns (session_id, role, content, chunk_ids, answer, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                [(session_id, t.role, t.content, json.dumps(list(t.chunk_ids)), t.answer_json, now)
+                 for t in turns],
+            )  # fmt: skip
+            conn.execute(
+                "UPDATE chat_sessions SET updated_at = %s WHERE id = %s", (now, session_id)
+            )
+
+    def turns(self, session_id: str, limit: int | None = None) -> list[Turn]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT role, content, chunk_ids, answer FROM chat_turns WHERE session_id = %s"
+                " ORDER BY id DESC LIMIT %s",
+                (session_id, limit),
+            ).fetchall()
+        return [Turn(r[0], r[1], tuple(json.loads(r[2])), r[3]) for r in reversed(rows)]
+
+    def delete(self, session_id: str) -> None:
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM chat_sessions WHERE id = %s", (session_id,))
+
+
+class PgCache:
+    """Cached answers, valid while every chunk they used exists and the reader may see it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def put(
+        self, key: str, scope: str, question: str, vector: np.ndarray | None,
+        chunk_ids: tuple[str, ...], answer_json: str,
+    ) -> None:  # fmt: skip
+        blob = None if vector is None else np.asarray(vector, np.float32).tobytes()
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT INTO answer_cache (key, scope, question, question_vec, chunk_ids, answer,"
+                " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET"
+                " scope = EXCLUDED.scope, question = EXCLUDED.question, question_vec ="
+                " EXCLUDED.question_vec, chunk_ids = EXCLUDED.chunk_ids, answer = EXCLUDED.answer,"
+                " created_at = EXCLUDED.created_at, hits = 0",
+                (key, scope, question, blob, json.dumps(list(chunk_ids)), answer_json, time.time()),
+            )
+
+    def visible(self, chunk_ids: list[str], where: Filter | None) -> frozenset[tuple[str, str]]:
+        """``(chunk id, document id)`` of the chunks among ``chunk_ids`` in a document ``where``
+        lets through (all documents for None)."""
+        if not chunk_ids:
+            return frozenset()
+        clause, params = where_sql(where, "d")
+        with self.db.read(where) as conn:
+            rows = conn.execute(
+                "SELECT c.id, c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
+                f" WHERE c.id = ANY(%s) AND {clause}",
+                [chunk_ids, *params],
+            ).fetchall()
+        return frozenset((str(r[0]), str(r[1])) for r in rows)
+
+    def _entry(
+        self, row: Sequence[Any], where: Filter | None, similarity: float = 1.0
+    ) -> CacheEntry | None:
+        key, question, ids_json, answer = row[:4]
+        ids = [str(i) for i in json.loads(ids_json)]
+        seen = self.visible(ids, where)
+        if {c for c, _ in seen} != set(ids):
+            with self.db.write() as conn:
+                conn.execute("DELETE FROM answer_cache WHERE key = %s", (key,))
+            return None
+        return CacheEntry(key, question, tuple(ids), answer, similarity, seen)
+
+    def get(self, key: str, where: Filter | None = None) -> CacheEntry | None:
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT key, question, chunk_ids, answer FROM answer_cache WHERE key = %s", (key,)
+            ).fetchone()
+        return None if row is None else self._entry(row, where)
+
+    def nearest(
+        self, scope: str, vector: np.ndarray, threshold: float, where: Filter | None = None
+    ) -> CacheEntry | None:
+        q = np.asarray(vector, np.float32).ravel()  # (dim,)
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT key, question, chunk_ids, answer, question_vec FROM answer_cache"
+                " WHERE scope = %s AND question_vec IS NOT NULL",
+                (scope,),
+            ).fetchall()
+        best: tuple[float, Sequence[Any]] | None = None
+        for row in rows:
+            vec = np.frombuffer(bytes(row[4]), dtype=np.float32)
+            if vec.shape != q.shape:
+                continue
+            sim = float(vec @ q)
+            if sim >= threshold and (best is None or sim > best[0]):
+                best = (sim, row)
+        return None if best is None else self._entry(best[1], where, best[0])
+
+    def clear(self, scope: str | None = None) -> int:
+        with self.db.write() as conn:
+            if scope is None:
+                return int(conn.execute("DELETE FROM answer_cache").rowcount)
+            return int(conn.execute("DELETE FROM answer_cache WHERE scope = %s", (scope,)).rowcount)
+
+
+class PgKeys:
+    """API keys, stored as the SHA-256 of their tokens (see ``store/keys.py``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(
+        self,
+        key_id: str,
+        token: str,
+        name: str,
+        labels: Sequence[str] | str,
+        rights: Sequence[str] | str = (READ,),
+    ) -> ApiKey:
+        key = ApiKey(
+            key_id, name[:200], clean_labels(labels), time.time(), rights=clean_rights(rights)
+        )
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT INTO api_keys (id, token_sha256, name, labels, created_at, rights)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                (key.id, hash_token(token), key.name, json.dumps(list(key.labels)),
+                 key.created_at, json.dumps(list(key.rights))),
+            )  # fmt: skip
+        return key
+
+    def all_keys(self, *, include_revoked: bool = True) -> list[ApiKey]:
+        sql = f"SELECT {_COLUMNS} FROM api_keys"
+        if not include_revoked:
+            sql += " WHERE revoked_at IS NULL"
+        with self.db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY created_at").fetchall()
+        return [_row_key(r) for r in rows]
+
+    def has_active(self) -> bool:
+        with self.db.read() as conn:
+            row = conn.execute("SELECT 1 FROM api_keys WHERE revoked_at IS NULL LIMIT 1").fetchone()
+        return row is not None
+
+    def verify(self, token: str) -> ApiKey | None:
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        digest = hash_token(token)
+        with self.db.read() as conn:
+            row = conn.execute(
+                f"SELECT {_COLUMNS}, token_sha256 FROM api_keys WHERE token_sha256 = %s",
+                (digest,),
+            ).fetchone()
+        if row is None or row[4] is not None or not hmac.compare_digest(row[6], digest):
+            return None
+        return _row_key(row)
+
+    def revoke(self, key_id: str) -> ApiKey:
+        with self.db.write() as conn:
+            n = conn.execute(
+                "UPDATE api_keys SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
+                (time.time(), key_id),
+            ).rowcount
+        if not n:
+            raise self._missing(key_id)
+        return next(k for k in self.all_keys() if k.id == key_id)
+
+    def grant(self, key_id: str, rights: Sequence[str] | str) -> ApiKey:
+        key = next((k for k in self.all_keys(include_revoked=False) if k.id == key_id), None)
+        if key is None:
+            raise self._missing(key_id)
+        granted = clean_rights([*key.rights, *clean_rights(rights)])
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE api_keys SET rights = %s WHERE id = %s", (json.dumps(list(granted)), key_id)
+            )
+        return next(k for k in self.all_keys() if k.id == key_id)
+
+    def _missing(self, key_id: str) -> NotFound:
+        return NotFound(
+            f"no active API key {key_id!r} in {self.db.display}; see `veracity keys list`"
+        )
+
+
+class PgRun:
+    """One live ingest run, holding its advisory lock on a connection of its own."""
+
+    def __init__(self, db: Database, run_id: int, interrupted: int, lock_conn: Any) -> None:
+        self._db = db
+        self.id = run_id
+        self.interrupted = interrupted
+        self._lock_conn: Any = lock_conn
+
+    def finish(self, report: dict[str, Any]) -> None:
+        with self._db.write() as conn:
+            conn.execute(
+                "UPDATE ingest_runs SET status = 'finished', finished_at = %s, report = %s"
+                " WHERE id = %s",
+                (time.time(), json.dumps(report), self.id),
+            )
+        self.release()
+
+    def release(self) -> None:
+        """Drop the lock without finishing: the next run reports this one as interrupted."""
+        if self._lock_conn is not None:
+            self._lock_conn.close()  # ending the session releases its advisory locks
+            self._lock_conn = None
+
+
+class PgRuns:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def start(self, paths: Sequence[str]) -> PgRun:
+        """Record a new run (its lock taken before the row commits, so no one sees it unlocked);
+        ``running`` rows whose lock is free belong to dead runs and are marked failed."""
+        import psycopg
+
+        try:
+            lock_conn = psycopg.connect(self.db.uri, autocommit=True)
+        except psycopg.Error as exc:
+            raise self.db.error(exc, "cannot start an ingest run in") from None
+        try:
+            with self.db.write() as conn:
+                running = [r[0] for r in conn.execute(
+                    "SELECT id FROM ingest_runs WHERE status = 'running' ORDER BY id")]  # fmt: skip
+                dead = [
+                    rid for rid in running
+                    if conn.execute("SELECT pg_try_advisory_xact_lock(%s::int, %s::int)",
+                                    (RUN_LOCK_SPACE, rid)).fetchone()[0]
+                ]  # fmt: skip
+                conn.execute("UPDATE ingest_runs SET status = 'failed' WHERE id = ANY(%s)", (dead,))
+                run_id = int(conn.execute(
+                    "INSERT INTO ingest_runs (started_at, status, paths) VALUES (%s, 'running', %s)"
+                    " RETURNING id", (time.time(), json.dumps(list(paths)))).fetchone()[0])  # fmt: skip
+                lock_conn.execute(
+                    "SELECT pg_advisory_lock(%s::int, %s::int)", (RUN_LOCK_SPACE, run_id)
+                )
+        except BaseException:
+            lock_conn.close()
+            raise
+        return PgRun(self.db, run_id, len(dead), lock_conn)
