@@ -15,8 +15,8 @@ def add_collection_arg(parser: argparse.ArgumentParser) -> None:
         "--collection",
         "-c",
         default=str(DEFAULT_COLLECTION),
-        metavar="DIR",
-        help="collection directory (default: ./.veracity)",
+        metavar="DIR|URI",
+        help="collection: a directory, or a postgresql:// URI (default: ./.veracity)",
     )
 
 

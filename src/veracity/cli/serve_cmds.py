@@ -10,6 +10,8 @@ from typing import Any
 
 from veracity.cli.common import print_json
 from veracity.errors import ConfigError
+from veracity.server.config import DEFAULT_SYNC_INTERVAL
+from veracity.store.location import is_postgres_uri, redact
 from veracity.store.protocols import Store, open_store
 
 
@@ -18,8 +20,19 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument(
-        "--collection", "-c", action="append", default=None, metavar="[NAME=]DIR",
-        help="collection to serve (repeat for several; default: ./.veracity)",
+        "--collection", "-c", action="append", default=None, metavar="[NAME=]DIR|URI",
+        help="collection to serve: a directory or a postgresql:// URI (repeat for several; "
+        "default: ./.veracity)",
+    )  # fmt: skip
+    p.add_argument(
+        "--create", action="store_true",
+        help="serve a new, empty collection where none exists yet (a missing directory, a "
+        "database without one); without it such a location is refused as a likely typo",
+    )  # fmt: skip
+    p.add_argument(
+        "--sync-ms", type=float, default=DEFAULT_SYNC_INTERVAL * 1000, metavar="MS",
+        help="replica delay of PostgreSQL collections: how often to check for documents other "
+        "servers or ingests committed (default: %(default).0f ms)",
     )  # fmt: skip
     p.add_argument("--model", default="smollm2", help="generator: smollm2, fake, openai:NAME, ...")
     p.add_argument("--base-url", default=None, help="OpenAI-compatible server for --model NAME")
@@ -78,9 +91,9 @@ def register(sub: Any) -> None:
 
 def _collections_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--collections", action="extend", nargs="+", required=True, metavar="DIR",
-        help="collection directories: comma-separated (A,B), repeated, or several after one "
-        "--collections",
+        "--collections", action="extend", nargs="+", required=True, metavar="DIR|URI",
+        help="collection directories or postgresql:// URIs: comma-separated (A,B), repeated, "
+        "or several after one --collections",
     )  # fmt: skip
 
 
@@ -107,6 +120,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         burst=args.burst,
         cors_origins=tuple(args.cors_origin),
         trusted_proxies=tuple(args.trusted_proxy),
+        create=args.create,
+        sync_interval=args.sync_ms / 1000,
     )
     serve(config, args.port, args.log_level)
     return 0
@@ -119,7 +134,13 @@ def _collection_dirs(args: argparse.Namespace, *, takes_id: bool = False) -> lis
     """The ``--collections`` directories (split at commas). For ``revoke``/``grant``, a key id
     swallowed by ``--collections A B ID`` (it takes several values) is taken back as the id
     when it has a key id's shape and is no directory."""
-    dirs = [d.strip() for item in args.collections for d in item.split(",") if d.strip()]
+    # A URI is never split: libpq URIs may list several hosts with commas.
+    dirs = [
+        d.strip()
+        for item in args.collections
+        for d in ([item] if is_postgres_uri(item.strip()) else item.split(","))
+        if d.strip()
+    ]
     if takes_id and args.key_id is None:
         if len(dirs) > 1 and _KEY_ID.match(dirs[-1]) and not Path(dirs[-1]).exists():
             args.key_id = dirs.pop()
@@ -131,6 +152,11 @@ def _collection_dirs(args: argparse.Namespace, *, takes_id: bool = False) -> lis
     if not dirs:
         raise ConfigError("--collections needs at least one collection directory")
     return dirs
+
+
+def _shown(location: str) -> str:
+    """A collection for output: a URI without its password."""
+    return redact(location) if is_postgres_uri(location) else location
 
 
 def _stores(dirs: list[str], create: bool = False) -> list[Store]:
@@ -145,9 +171,10 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     new = create_key(_stores(dirs), labels, args.name, args.can)
     if args.json:
         print_json({"id": new.key.id, "token": new.token, "labels": list(new.key.labels),
-                    "rights": list(new.key.rights), "collections": dirs})  # fmt: skip
+                    "rights": list(new.key.rights),
+                    "collections": [_shown(d) for d in dirs]})  # fmt: skip
     else:
-        print(f"key {new.key.id} created for {', '.join(dirs)}; "
+        print(f"key {new.key.id} created for {', '.join(map(_shown, dirs))}; "
               f"labels: {', '.join(new.key.labels) or '(none: unlabelled documents only)'}; "
               f"rights: {', '.join(new.key.rights)}")  # fmt: skip
         print(f"token (shown once, store it now): {new.token}")
@@ -159,7 +186,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
     dirs = _collection_dirs(args)
     for d, store in zip(dirs, _stores(dirs), strict=True):
         for key in store.api_keys().all_keys():
-            rows.append({"collection": d, "id": key.id, "name": key.name,
+            rows.append({"collection": _shown(d), "id": key.id, "name": key.name,
                          "labels": list(key.labels), "rights": list(key.rights),
                          "created_at": key.created_at,
                          "revoked": key.revoked_at is not None})  # fmt: skip
@@ -186,7 +213,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     dirs = _collection_dirs(args, takes_id=True)
     for d, store in zip(dirs, _stores(dirs), strict=True):
         store.api_keys().revoke(args.key_id)
-        print(f"key {args.key_id} revoked in {d}")
+        print(f"key {args.key_id} revoked in {_shown(d)}")
     return 0
 
 
@@ -194,5 +221,5 @@ def cmd_keys_grant(args: argparse.Namespace) -> int:
     dirs = _collection_dirs(args, takes_id=True)
     for d, store in zip(dirs, _stores(dirs), strict=True):
         key = store.api_keys().grant(args.key_id, args.can)
-        print(f"key {key.id} in {d} now has rights: {', '.join(key.rights)}")
+        print(f"key {key.id} in {_shown(d)} now has rights: {', '.join(key.rights)}")
     return 0

@@ -11,11 +11,21 @@ Threads: catching up mutates an index in place, and any search may trigger it, s
 ``vectors()`` take it; a reader holds it across the lookup). Writers to the store never take it:
 an ingest commits to the store alone, and the next search applies its changes. A search thus
 waits at most for another search or a catch-up, never for a parse, an embedding or a generation.
+
+Other processes: every read checks the log, so changes committed by any process (another query
+replica of a PostgreSQL collection, a ``veracity ingest``) are applied by the next search. Where
+that check is a network round trip, ``sync_interval`` bounds its cost: the log's head
+(``last_seq``) is read at most once per interval, and an index already at that head is used as
+it is. A change committed elsewhere is then searchable here at most ``sync_interval`` seconds
+after its commit (plus the time to apply it); ``expire()`` makes the next read check at once
+(after a write of this process's own, so that it reads its own writes). Saves and loads of the
+index directories take a file lock (``index.dirlock``), so processes may share them.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +36,7 @@ import numpy as np
 from veracity.errors import IndexError_
 from veracity.index.bm25 import BM25Index
 from veracity.index.contextual import contextual_rows
+from veracity.index.dirlock import directory_lock
 from veracity.index.vector import VectorIndex, get_vector_index, load_vector_index
 from veracity.store.protocols import ChangeLog, Store
 from veracity.text.analyzer import get_analyzer
@@ -70,7 +81,9 @@ def net_changes(store: ChangeLog, since: int) -> NetChanges:
 
 
 class IndexSet:
-    """The BM25 and vector indexes of one collection, stored under ``directory``."""
+    """The BM25 and vector indexes of one collection, stored under ``directory``.
+    ``sync_interval``: seconds between checks of the store's log head (0: check on every read;
+    see the module docstring)."""
 
     def __init__(
         self,
@@ -81,6 +94,7 @@ class IndexSet:
         vector_backend: str = "exact",
         analyzer: str = "english",
         bm25_variant: str = "lucene",
+        sync_interval: float = 0.0,
     ) -> None:
         self.store = store
         self.directory = Path(directory)
@@ -90,8 +104,25 @@ class IndexSet:
         self.bm25_variant = bm25_variant
         self._bm25: BM25Index | None = None
         self._vectors: VectorIndex | None = None
+        self.sync_interval = sync_interval
+        # The log head last read, and when to read it again (monotonic seconds; under ``lock``).
+        self._head = 0
+        self._next_check = 0.0
         # Held while an index is caught up or read (see the module docstring).
         self.lock = threading.RLock()
+
+    def expire(self) -> None:
+        """Make the next read check the store's log, whatever ``sync_interval`` says."""
+        with self.lock:
+            self._next_check = 0.0
+
+    def _known_head(self) -> int:
+        """The log head, read from the store at most once per ``sync_interval``."""
+        now = time.monotonic()
+        if now >= self._next_check:
+            self._head = self.store.last_seq()
+            self._next_check = now + self.sync_interval
+        return self._head
 
     @property
     def bm25_dir(self) -> Path:
@@ -113,6 +144,8 @@ class IndexSet:
     ) -> _I:
         """Apply the log's net changes since ``index.applied_seq`` and save, or rebuild when
         replaying would cost more than rebuilding."""
+        if self.sync_interval > 0 and index.applied_seq >= self._known_head():
+            return index
         net = net_changes(self.store, index.applied_seq)
         if net.head == index.applied_seq:
             return index
@@ -120,7 +153,8 @@ class IndexSet:
             return rebuild()
         apply(index, net)
         index.applied_seq = net.head
-        index.save(directory)
+        with directory_lock(directory, exclusive=True):
+            index.save(directory)
         return index
 
     # -- BM25 ---------------------------------------------------------------------------------
@@ -131,7 +165,8 @@ class IndexSet:
         with self.lock:
             if self._bm25 is None:
                 try:
-                    self._bm25 = BM25Index.load(self.bm25_dir)
+                    with directory_lock(self.bm25_dir, exclusive=False):
+                        self._bm25 = BM25Index.load(self.bm25_dir)
                 except IndexError_:
                     self._bm25 = self._rebuild_bm25()
             self._bm25 = self._catch_up(
@@ -149,7 +184,8 @@ class IndexSet:
         for rows in self.store.iter_chunk_contexts():
             index.add(*contextual_rows(rows))
         index.applied_seq = head
-        index.save(self.bm25_dir)
+        with directory_lock(self.bm25_dir, exclusive=True):
+            index.save(self.bm25_dir)
         return index
 
     # -- vectors ------------------------------------------------------------------------------
@@ -160,7 +196,8 @@ class IndexSet:
         with self.lock:
             if self._vectors is None:
                 try:
-                    loaded = load_vector_index(self.vector_dir)
+                    with directory_lock(self.vector_dir, exclusive=False):
+                        loaded = load_vector_index(self.vector_dir)
                     self._vectors = loaded if loaded.dim == self.dim else self._rebuild_vectors()
                 except IndexError_:
                     self._vectors = self._rebuild_vectors()
@@ -182,5 +219,6 @@ class IndexSet:
         for rids, vecs in self.store.iter_vectors(self.dim):
             index.add(rids, vecs)
         index.applied_seq = head
-        index.save(self.vector_dir)
+        with directory_lock(self.vector_dir, exclusive=True):
+            index.save(self.vector_dir)
         return index

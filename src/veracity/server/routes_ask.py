@@ -40,7 +40,7 @@ Question = Annotated[str, Field(min_length=1, max_length=4000, pattern=r"\S")]
 class SearchRequest(BaseModel):
     query: Question
     k: int = Field(10, ge=1, le=100)
-    mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+    mode: Literal["hybrid", "dense", "sparse", "bm25"] = "hybrid"  # sparse: BM25
 
 
 class AskRequest(BaseModel):
@@ -65,7 +65,8 @@ def search(
 ) -> dict[str, Any]:
     served = state.get(name, principal)
     # No server lock: the index lock inside the search covers only its lookups.
-    hits = served.collection.search(body.query, body.k, mode=body.mode, where=principal.where())
+    mode = "bm25" if body.mode == "sparse" else body.mode  # the search layer calls it bm25
+    hits = served.collection.search(body.query, body.k, mode=mode, where=principal.where())
     root = root_of(served.collection.path)
     return {"hits": [hit_to_dict(h, root) for h in hits]}
 

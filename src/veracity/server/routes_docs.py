@@ -119,7 +119,10 @@ async def upload_document(
         # lock: a hostile file costs that worker, and becomes this upload's failure.
         loaded = list(read_paths([path], LoadOptions(), pool=state.parser))
         with served.lock:  # writers only; searches and answers go on meanwhile
-            report = served.collection.add(loaded, labels=wanted)
+            try:
+                report = served.collection.add(loaded, labels=wanted)
+            finally:  # batches committed before a failure count too
+                served.wrote()
         ids = served.collection.store.find_document_ids(uris=[str(path)])
         root = root_of(served.collection.path)
         return {"documents": ids, "report": public_report(report.to_dict(), root),
@@ -145,7 +148,10 @@ def delete_document(
     visible_info(served, principal, doc_id)
     principal.require(DELETE, "delete documents")
     with served.lock:
-        docs, chunks = served.collection.delete(ids=[doc_id])
+        try:
+            docs, chunks = served.collection.delete(ids=[doc_id])
+        finally:
+            served.wrote()
     return {"deleted": {"documents": docs, "chunks": chunks}}
 
 

@@ -13,7 +13,7 @@ import logging
 
 from veracity.errors import ConfigError
 from veracity.server.app import create_app
-from veracity.server.config import ServerConfig
+from veracity.server.config import ServerConfig, describe
 from veracity.server.state import ServerState
 
 log = logging.getLogger("veracity.server")
@@ -43,7 +43,7 @@ def serve(config: ServerConfig, port: int, log_level: str = "info") -> None:
     mode = check_bind(config, state)
     app = create_app(config, state)
     log.warning("veracity: %s", mode) if "OPEN" in mode else log.info("veracity: %s", mode)
-    names = ", ".join(f"{n} ({p})" for n, p in config.collections.items())
+    names = ", ".join(f"{n} ({describe(p)})" for n, p in config.collections.items())
     log.info("veracity: serving %s with generator %r on http://%s:%d/", names,
              config.generator, config.host, port)  # fmt: skip
     try:

@@ -11,6 +11,10 @@ or an embedding). Generators serialize themselves where they must (llama.cpp que
 its one slot). Uploads are parsed in a worker process (``parser``, outside any lock); only
 writers then take ``Served.lock``, so two ingests or deletes of one collection do not
 interleave. Nothing a reader needs waits for a parse, an embedding or a generation.
+
+Replicas: several servers may serve one PostgreSQL collection. Each keeps its own indexes,
+caught up from the store's change log at most ``ServerConfig.sync_interval`` after another
+process's commit, and at once after its own writes (``Served.wrote``). See ``index.sync``.
 """
 
 from __future__ import annotations
@@ -22,14 +26,16 @@ from pathlib import Path
 
 from veracity.collection import Collection
 from veracity.errors import ConfigError, NotFound
+from veracity.index.sync import IndexSet
 from veracity.ingest.isolate import ParsePool
 from veracity.rag.engine import AnswerEngine
 from veracity.records import Filter
-from veracity.server.config import ServerConfig
+from veracity.server.config import Location, ServerConfig, describe
 from veracity.server.errors import ApiError
 from veracity.server.metrics import Metrics
 from veracity.server.ratelimit import RateLimiter
 from veracity.store.keys import READ, RIGHTS, UPLOAD, ApiKey
+from veracity.store.location import is_postgres_uri
 from veracity.store.protocols import KeyTable
 
 LOCAL_ADMIN = ""  # the principal id (and chat-session owner) of unauthenticated loopback use
@@ -104,13 +110,21 @@ class Principal:
 @dataclass(slots=True)
 class Served:
     """One served collection with its writers' lock and its lazily built engine. ``lock``
-    serializes the writes of this collection (ingest, delete); readers never take it."""
+    serializes the writes of this collection (ingest, delete); readers never take it.
+    ``indexes`` is set for a collection whose log is checked at intervals (PostgreSQL)."""
 
     name: str
     collection: Collection
     keys: KeyTable
     lock: threading.Lock
     engine: AnswerEngine | None = None
+    indexes: IndexSet | None = None
+
+    def wrote(self) -> None:
+        """After a write of this server's own: its next search applies it, whatever the sync
+        interval (a client reads its own writes on the replica it wrote to)."""
+        if self.indexes is not None:
+            self.indexes.expire()
 
     @property
     def uploads(self) -> Path:
@@ -121,16 +135,8 @@ class ServerState:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.served: dict[str, Served] = {}
-        for name, path in config.collections.items():
-            # A mistyped path must not silently serve a new, empty collection; an existing
-            # empty directory is taken as one made for the purpose.
-            if not Path(path).expanduser().is_dir():
-                raise ConfigError(
-                    f"collection {name!r}: {path} is not an existing directory; check the path, "
-                    f"or create the collection first with `veracity ingest PATH --collection {path}`"
-                )
-            col = Collection(path, embedder=config.embedder, create=True)
-            self.served[name] = Served(name, col, col.store.api_keys(), threading.Lock())
+        for name, location in config.collections.items():
+            self.served[name] = _open_served(name, location, config)
         self.limiter = RateLimiter(config.rate, config.burst)
         self.metrics = Metrics()
         self._engine_lock = threading.Lock()
@@ -210,3 +216,36 @@ class ServerState:
         self.parser.close()
         for served in self.served.values():
             served.collection.close()
+
+
+def _open_served(name: str, location: Location, config: ServerConfig) -> Served:
+    """Open one configured collection. A mistyped location must not silently serve a new, empty
+    collection: unless ``config.create``, a directory must exist (an existing empty one is taken
+    as made for the purpose) and a database must hold a collection already."""
+    if is_postgres_uri(location):
+        return _open_database(name, str(location), config)
+    if not config.create and not Path(location).expanduser().is_dir():
+        raise ConfigError(
+            f"collection {name!r}: {location} is not an existing directory; check the path, "
+            f"create the collection first with `veracity ingest PATH --collection {location}`, "
+            "or start the server with --create to serve a new, empty one"
+        )
+    col = Collection(location, embedder=config.embedder, create=True)
+    return Served(name, col, col.store.api_keys(), threading.Lock())
+
+
+def _open_database(name: str, uri: str, config: ServerConfig) -> Served:
+    """A PostgreSQL collection, served as one replica among any number: its indexes are built
+    now (not loaded: that waits for the first search) with the configured sync interval."""
+    try:
+        col = Collection(uri, embedder=config.embedder, create=config.create)
+    except NotFound:
+        shown = describe(uri)
+        raise ConfigError(
+            f"collection {name!r}: database {shown} holds no Veracity collection; check the "
+            f"URI, create the collection with `veracity ingest PATH --collection {shown}`, or "
+            "start the server with --create to serve a new, empty one"
+        ) from None
+    indexes = col.indexes()
+    indexes.sync_interval = config.sync_interval
+    return Served(name, col, col.store.api_keys(), threading.Lock(), indexes=indexes)
