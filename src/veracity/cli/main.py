@@ -15,6 +15,7 @@ from veracity.cli import (
     ask_cmds,
     collection_cmds,
     complaints_cmds,
+    deploy_cmds,
     entities_cmds,
     eval_cmds,
     finetune_cmds,
@@ -33,7 +34,7 @@ from veracity.errors import VeracityError
 COMMAND_MODULES = [
     collection_cmds, search_cmds, ask_cmds, eval_cmds, serve_cmds, guard_cmds, train_cmds,
     tasks_cmds, generate_cmds, entities_cmds, tokenizer_cmds, complaints_cmds,
-    summarize_cmds, finetune_cmds, genai_cmds,
+    summarize_cmds, finetune_cmds, genai_cmds, deploy_cmds,
 ]  # fmt: skip
 
 

@@ -1,0 +1,2 @@
+-- Run once by the postgres image on a new data volume (as the superuser).
+CREATE EXTENSION IF NOT EXISTS vector;
