@@ -1,7 +1,8 @@
 """BM25 speed: queries and documents per CPU-second, and the cost of updates.
 
-Run: ``python -m benchmarks.bm25_speed`` (``--quick`` for a 20k-document synthetic corpus).
-Systems: ours (numba kernel and numpy fallback), bm25s 0.3 (numba and numpy backends) and
+Run: ``python -m benchmarks.bm25_speed`` (``--quick`` for a 20k-document synthetic corpus,
+``--synthetic-docs N`` for another size). Systems: ours (numba kernel, numba with block-max
+pruning, numpy fallback), bm25s 0.3 (numba and numpy backends) and
 tantivy 0.27 (Rust, via tantivy-py, in RAM, one writer thread). All get the same terms: SciFact is
 analyzed once with ``get_analyzer("english")``, the synthetic corpus is already terms; ours
 gets the token lists through ``add_terms``/``search_terms`` (no analyzer run), bm25s gets token
@@ -17,9 +18,9 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
+import argparse
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from functools import partial
@@ -46,12 +47,13 @@ def median_cpu(fn: Callable[[], Any], reps: int) -> float:
 class Ours:
     """Our index fed pre-analyzed terms (``add_terms``/``search_terms``), as bm25s is."""
 
-    def __init__(self, backend: str) -> None:
-        self.name = f"veracity ({backend})"
+    def __init__(self, backend: str, prune: bool = False) -> None:
+        self.name = f"veracity ({backend}{', block-max' if prune else ''})"
         self.backend = backend
+        self.prune = prune
 
     def build(self, docs: Tokens) -> None:
-        self.index = BM25Index(get_analyzer("none"), backend=self.backend)
+        self.index = BM25Index(get_analyzer("none"), backend=self.backend, prune=self.prune)
         self.index.add_terms(range(len(docs)), docs)
 
     def add(self, all_docs: Tokens, start: int) -> None:
@@ -130,7 +132,14 @@ class Tantivy:
 
 
 def systems() -> list[Any]:
-    return [Ours("numba"), Ours("numpy"), Bm25s("numba"), Bm25s("numpy"), Tantivy()]
+    return [
+        Ours("numba"),
+        Ours("numba", prune=True),
+        Ours("numpy"),
+        Bm25s("numba"),
+        Bm25s("numpy"),
+        Tantivy(),
+    ]
 
 
 def interleaved(fns: dict[str, Callable[[], Any]], reps: int) -> dict[str, float]:
@@ -158,7 +167,9 @@ def bench(
     for system in sys_list:
         system.search(prepared[system.name][:5], 10)  # warm up (numba compiles once per process)
     for k in (10, 100):
-        fns = {s.name: partial(s.search, prepared[s.name], k) for s in sys_list}
+        fns: dict[str, Callable[[], Any]] = {
+            s.name: partial(s.search, prepared[s.name], k) for s in sys_list
+        }
         for sname, t in interleaved(fns, reps).items():
             rows[sname][f"q_s_{k}"] = t
     for system in sys_list:
@@ -211,8 +222,15 @@ def table(title: str, rows: list[dict[str, Any]]) -> list[str]:
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
-    n_synth = 20_000 if quick else 200_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a 20k-document synthetic corpus")
+    parser.add_argument("--synthetic-docs", type=int, default=None, help="default 200000")
+    args = parser.parse_args()
+    quick = args.quick
+    n_synth = args.synthetic_docs or (20_000 if quick else 200_000)
+    flags = " --quick" if quick else ""
+    if args.synthetic_docs:
+        flags += f" --synthetic-docs {n_synth}"
     analyzer = get_analyzer("english")
     sf = scifact()
     analyze_s, sf_docs = cpu(lambda: [analyzer.tokens(t) for t in sf.texts])
@@ -225,7 +243,7 @@ def main() -> None:
     lines = [
         "## BM25 speed: queries and documents per CPU-second, updates",
         "",
-        f"Command: `python -m benchmarks.bm25_speed{' --quick' if quick else ''}`. "
+        f"Command: `python -m benchmarks.bm25_speed{flags}`. "
         "One thread (OMP/NUMBA_NUM_THREADS=1, bm25s `n_threads=1`, tantivy one writer thread); "
         "CPU seconds from `time.process_time` (all threads of the process); query timings are "
         "medians of 15 rounds (SciFact) or 5 (synthetic), each round running every system once "

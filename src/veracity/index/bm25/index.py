@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from veracity.errors import ConfigError
 from veracity.index.bm25.kernels import Kernels, Result
-from veracity.index.bm25.segment import Segment, merge
+from veracity.index.bm25.segment import BLOCK, Segment, merge
 from veracity.index.bm25.variants import get_variant
 from veracity.text.analyzer import Analyzer
 
@@ -47,7 +47,10 @@ class BM25Index:
     bm25l and bm25+ only. ``applied_seq`` is the last store change-log sequence number applied; the
     store integration sets it and ``save``/``load`` keep it. ``backend``: ``numba`` (a compiled
     kernel, needs numba), ``numpy``, or ``auto`` (numba when installed); results are identical.
-    ``merge_factor`` segments of one size tier are merged into one.
+    ``merge_factor`` segments of one size tier are merged into one. ``prune=True`` makes the
+    numba kernel skip blocks of documents that cannot enter the top k (block-max bounds, see
+    ``veracity.index.bm25.blockmax``), with identical results; off by default because on the
+    corpora measured so far (docs/benchmarks.md, bm25-speed) exhaustive scoring is faster.
 
     Not safe for concurrent updates: the owner serializes ``add``/``delete``/``save`` with its
     own lock (searches from several threads are fine between updates).
@@ -62,6 +65,7 @@ class BM25Index:
         delta: float = 0.5,
         merge_factor: int = 8,
         backend: str = "auto",
+        prune: bool = False,
     ) -> None:
         if k1 < 0 or not 0 <= b <= 1 or delta < 0:
             raise ConfigError(
@@ -81,6 +85,7 @@ class BM25Index:
         self.segments: list[Segment] = []
         self._where: dict[int, tuple[Segment, int]] = {}
         self._kernels = Kernels(backend)
+        self.prune = bool(prune)
 
     # ---- statistics -------------------------------------------------------------------------
 
@@ -248,15 +253,14 @@ class BM25Index:
         params = (self.k1, self.b, self.delta)
         parts = []
         for seg in self.segments:
+            # Block metadata first: building it marks the tfc cache stale, and locate refreshes.
+            blocks = (*seg.blocks, BLOCK) if self.prune and self._kernels.name == "numba" else None
             q_pos = seg.locate(tids, self.avg_len, self.variant, params)
             eligible = seg.live
             if allowed is not None:
                 eligible = eligible & _member(seg.ids, allowed)
-            parts.append(
-                self._kernels.segment_top_k(
-                    seg.inv_indptr, seg.inv_docs, seg.tfc, seg.ids, eligible, q_ptr, q_pos, q_w, k
-                )
-            )
+            arrays = (seg.inv_indptr, seg.inv_docs, seg.tfc, seg.ids, eligible)
+            parts.append(self._kernels.segment_top_k(*arrays, q_ptr, q_pos, q_w, k, blocks))
         return _split(self._kernels.merge_top_k(parts, k))
 
     def search(

@@ -29,6 +29,8 @@ F64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 # (out_ptr (Q+1,), out_ids (<= Q*k,), out_scores float64 (<= Q*k,))
 Result = tuple[I64, I64, F64]
+# (blk_ptr, blk_ids, blk_start, blk_max, block size): see ``Segment.blocks``
+Blocks = tuple[I64, I32, I64, F32, int]
 
 
 def _topk_numpy(
@@ -88,10 +90,10 @@ def _merge_numpy(ptrs: I64, ids: I64, scores: F64, k: int) -> Result:
 def _compile() -> Any:
     """The numba kernels, or None when numba is not installed (compiled on first call)."""
     try:
-        from veracity.index.bm25 import numba_kernel
+        from veracity.index.bm25 import blockmax, numba_kernel
     except ImportError:
         return None
-    return numba_kernel.segment_top_k, numba_kernel.merge_top_k
+    return numba_kernel.segment_top_k, numba_kernel.merge_top_k, blockmax.segment_top_k
 
 
 class Kernels:
@@ -116,16 +118,23 @@ class Kernels:
     def _resolve(self) -> Any:
         if self._fns is None:
             compiled = _compile() if self.requested == "auto" else None
-            self._fns = compiled or (_topk_numpy, _merge_numpy)
+            self._fns = compiled or (_topk_numpy, _merge_numpy, None)
         return self._fns
 
     def segment_top_k(
         self, indptr: I64, docs: I32, tfc: F32, ids: I64, eligible: Bool,
-        q_ptr: I64, q_pos: I64, q_w: F32, k: int,
+        q_ptr: I64, q_pos: I64, q_w: F32, k: int, blocks: Blocks | None = None,
     ) -> Result:  # fmt: skip
-        """Per query: the segment's best ``k`` (ids, float64 scores) in the total order."""
-        fn = self._resolve()[0]
-        result: Result = fn(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
+        """Per query: the segment's best ``k`` (ids, float64 scores) in the total order.
+
+        With ``blocks`` (``Segment.blocks`` and the block size) the numba backend prunes with
+        block-max bounds (``blockmax``); the results are the same, bit for bit. The numpy
+        backend always scores exhaustively."""
+        exhaustive, _, pruned = self._resolve()
+        if blocks is not None and pruned is not None:
+            result: Result = pruned(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k, *blocks)
+        else:
+            result = exhaustive(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
         return result
 
     def merge_top_k(self, parts: list[Result], k: int) -> Result:

@@ -74,6 +74,7 @@ def save(index: BM25Index, directory: Path) -> None:
         "b": index.b,
         "delta": index.delta,
         "merge_factor": index.merge_factor,
+        "prune": index.prune,
         "analyzer": index.analyzer.config(),
         "applied_seq": index.applied_seq,
     }
@@ -137,6 +138,7 @@ def _load_checked(directory: Path, manifest: dict[str, Any]) -> BM25Index:
         b=float(manifest["b"]),
         delta=float(manifest["delta"]),
         merge_factor=int(manifest["merge_factor"]),
+        prune=bool(manifest.get("prune", False)),  # absent in files written before it existed
     )
     index.applied_seq = int(manifest["applied_seq"])
     with np.load(data, allow_pickle=False) as npz:
