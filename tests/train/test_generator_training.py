@@ -1,0 +1,450 @@
+"""Generator fine-tuning: grounded-answer data, full / LoRA / soft prompt / continual training on a
+tiny random Llama, resume, GGUF export parity with llama.cpp, and run tracking.
+
+The tiny model (2 layers, 32 wide, a 400-token byte-level BPE trained in the test, 1024 positions)
+is built once per module as a Hugging Face folder, so each training run takes well under a second.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from veracity.rag.prompt import is_abstention
+from veracity.train.generator_data import (
+    ABSTAIN_ANSWER,
+    IGNORE,
+    cite,
+    cloze,
+    collection_examples,
+    encode_example,
+    lm_blocks,
+)
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+TOPICS = [
+    ("Tallinn", "harbour", "ferries", "1248"),
+    ("Lisbon", "tram network", "trams", "1873"),
+    ("Oslo", "opera house", "marble", "2008"),
+    ("Vienna", "coffee houses", "newspapers", "1685"),
+    ("Krakow", "salt mine", "chapels", "1978"),
+    ("Porto", "bridge", "iron arches", "1886"),
+    ("Bergen", "fish market", "seagulls", "1276"),
+    ("Gdansk", "shipyard", "cranes", "1945"),
+    ("Riga", "central market", "zeppelin hangars", "1930"),
+    ("Ghent", "castle", "moats", "1180"),
+    ("Turku", "cathedral", "bells", "1300"),
+    ("Seville", "palace", "tiles", "1364"),
+]
+PASSAGES = [
+    f"The city of {a} is known for its {b}. Visitors often mention the {c} when they describe "
+    f"{a}. Records show that the {b} was first described in {d}. Local guides still tell the "
+    f"story of the {b} to every group."
+    for a, b, c, d in TOPICS
+]
+GROUPS = [t[0] for t in TOPICS]
+
+
+def _need(*modules: str) -> None:
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)}")
+
+
+def build_tiny(root: Path, tied: bool = False) -> Path:
+    """A tiny random Llama with the tokenizer of tests/generate/tiny_llama.py, 1024 positions."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "generate"))
+    import tiny_llama
+
+    raw: Any = tiny_llama.build_tokenizer()
+    fast: Any = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+        tokenizer_object=raw, bos_token="<|im_start|>", eos_token="<|im_end|>",
+        unk_token="<|endoftext|>", pad_token="<|endoftext|>",
+    )  # fmt: skip
+    fast.chat_template = tiny_llama.CHAT_TEMPLATE
+    config = LlamaConfig(
+        vocab_size=raw.get_vocab_size(), hidden_size=32, intermediate_size=64,
+        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+        max_position_embeddings=1024, rms_norm_eps=1e-5, tie_word_embeddings=tied,
+        bos_token_id=fast.convert_tokens_to_ids("<|im_start|>"),
+        eos_token_id=fast.convert_tokens_to_ids("<|im_end|>"),
+        initializer_range=0.2,  # peaky logits: clear arg-max margins across runtimes
+    )  # fmt: skip
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(config)
+    model.save_pretrained(root)
+    fast.save_pretrained(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _need("tokenizers", "peft")
+    return build_tiny(tmp_path_factory.mktemp("tiny-gen") / "hf")
+
+
+@pytest.fixture(scope="module")
+def examples() -> list[Any]:
+    return collection_examples(PASSAGES[:6], 12, seed=0, groups=GROUPS[:6], unanswerable_share=0.3)
+
+
+def _cfg(tiny: Path, out: Path, method: str, **kw: Any) -> Any:
+    from veracity.train.generator import GeneratorTrainConfig
+
+    lr = {"lora": 1e-2, "prompt": 0.3, "full": 3e-3, "continual": 3e-3}[method]
+    base: dict[str, Any] = dict(out=out, method=method, base=str(tiny), steps=6, batch_size=4, lr=lr,
+                max_length=384, block_size=64, export=None, checkpoint_every=2,
+                virtual_tokens=4, rank=4, eval_examples=4)  # fmt: skip
+    base.update(kw)
+    return GeneratorTrainConfig(**base)
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def test_cite_puts_the_marker_before_the_full_stop() -> None:
+    assert cite("Tickets cost 12 euros.", 2) == "Tickets cost 12 euros [2]."
+    assert cite("No stop here", 1) == "No stop here [1]."
+
+
+def test_cloze_blanks_one_word_of_the_sentence() -> None:
+    import random
+
+    q, hidden = cloze("The harbour of Tallinn opened in 1248.", random.Random(0)) or ("", "")
+    assert "___" in q and hidden in ("Tallinn", "1248")
+    assert q.replace("___", hidden).count(hidden) >= 1
+
+
+def test_collection_examples_cite_the_passage_that_holds_the_sentence(examples: list[Any]) -> None:
+    answerable = [e for e in examples if e.answerable]
+    unanswerable = [e for e in examples if not e.answerable]
+    assert answerable and unanswerable
+    for e in answerable:
+        n = int(e.answer.rsplit("[", 1)[1].split("]")[0])
+        assert e.golds[0] in " ".join(e.passages[n - 1].split())
+        assert all(e.golds[0] not in p for i, p in enumerate(e.passages) if i != n - 1)
+    for e in unanswerable:
+        sentence = e.question.split('"')[1]
+        assert e.answer == ABSTAIN_ANSWER and is_abstention(e.answer)
+        left, right = sentence.split("___")
+        assert not any(left.strip() in p and right.strip() in p for p in e.passages)
+
+
+def test_loss_is_masked_to_the_reply(tiny: Path, examples: list[Any]) -> None:
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny)
+    ids, labels = encode_example(tok, examples[0], 1024)
+    assert len(ids) == len(labels)
+    kept = [t for t in labels if t != IGNORE]
+    assert kept[-1] == tok.eos_token_id
+    assert tok.decode(kept[:-1]) == examples[0].answer
+    first = labels.index(kept[0])
+    assert all(t == IGNORE for t in labels[:first]) and ids[first:] == kept
+    short_ids, short_labels = encode_example(tok, examples[0], 64)
+    assert len(short_ids) == 64 and [t for t in short_labels if t != IGNORE] == kept
+
+
+def test_lm_blocks_cover_the_text_in_order(tiny: Path) -> None:
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny)
+    blocks = lm_blocks(tok, PASSAGES[:2], 32)
+    flat = [t for b in blocks for t in b]
+    assert all(len(b) == 32 for b in blocks[:-1])
+    text = str(tok.decode(flat, skip_special_tokens=True))
+    assert text.replace(" ", "").startswith(PASSAGES[0].replace(" ", "")[:40])
+
+
+# --- training ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["lora", "prompt", "full", "continual"])
+def test_each_method_lowers_the_loss_and_changes_only_its_parameters(
+    tiny: Path, examples: list[Any], tmp_path: Path, method: str
+) -> None:
+    from transformers import AutoModelForCausalLM
+
+    from veracity.train.generator import base_weights, finetune_generator
+
+    before = {
+        k: v.clone() for k, v in AutoModelForCausalLM.from_pretrained(tiny).state_dict().items()
+    }
+    items = PASSAGES if method == "continual" else examples
+    result = finetune_generator(items, _cfg(tiny, tmp_path, method), heldout=items[:4])
+    curve = result.report["loss_curve"]
+    assert len(curve) == 6 and curve[-1] < curve[0]
+    ev = result.report["eval"]
+    assert ev["after"]["heldout_loss"] < ev["before"]["heldout_loss"]
+    after = base_weights(result.model)
+    assert set(after) == set(before)
+    changed = [k for k, v in after.items() if not bool((v == before[k]).all())]
+    if method in ("lora", "prompt"):
+        assert changed == []  # bit-identical base
+        assert result.report["trainable_parameters"] < result.report["total_parameters"] / 4
+    else:
+        assert len(changed) == len(after)
+    files = result.report["files"]
+    assert ("model" in files) == (method != "prompt")
+    assert ("adapter" in files) == (method in ("lora", "prompt"))
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_resume_continues_the_same_loss_curve(
+    tiny: Path, examples: list[Any], tmp_path: Path, method: str
+) -> None:
+    import torch
+
+    from veracity.train.generator import finetune_generator
+
+    whole = finetune_generator(examples, _cfg(tiny, tmp_path / "a", method, steps=4))
+    first = finetune_generator(examples, _cfg(tiny, tmp_path / "b", method, steps=4, stop_at=2))
+    assert len(first.report["loss_curve"]) == 2 and not first.report["finished"]
+    assert "files" not in first.report
+    rest = finetune_generator(examples, _cfg(tiny, tmp_path / "b", method, steps=4, resume=True))
+    assert rest.report["finished"] and rest.report["loss_curve"][:2] == first.report["loss_curve"]
+    assert rest.report["loss_curve"] == pytest.approx(whole.report["loss_curve"], abs=1e-5)
+    a = {n: p for n, p in whole.model.named_parameters() if p.requires_grad}
+    b = {n: p for n, p in rest.model.named_parameters() if p.requires_grad}
+    assert a.keys() == b.keys()
+    assert all(torch.allclose(a[n], b[n], atol=1e-6) for n in a)
+
+
+def test_resume_refuses_another_method(tiny: Path, examples: list[Any], tmp_path: Path) -> None:
+    from veracity.errors import ConfigError
+    from veracity.train.generator import finetune_generator
+
+    finetune_generator(examples, _cfg(tiny, tmp_path, "lora", steps=2))
+    with pytest.raises(ConfigError, match="another method"):
+        finetune_generator(examples, _cfg(tiny, tmp_path, "prompt", steps=4, resume=True))
+
+
+def test_soft_prompted_greedy_reply_equals_a_plain_argmax_loop(
+    tiny: Path, examples: list[Any], tmp_path: Path
+) -> None:
+    import torch
+
+    from veracity.train.generator import finetune_generator
+    from veracity.train.generator_data import messages_of, prompt_ids
+    from veracity.train.generator_eval import greedy_reply, is_soft_prompted
+
+    result = finetune_generator(examples, _cfg(tiny, tmp_path, "prompt", steps=2))
+    model, tok = result.model.eval(), result.tokenizer
+    assert is_soft_prompted(model)
+    reply = greedy_reply(model, tok, examples[0], 12)
+    seq = prompt_ids(tok, messages_of(examples[0]))
+    start = len(seq)
+    with torch.no_grad():
+        for _ in range(12):
+            x = torch.tensor([seq])
+            seq.append(
+                int(model(input_ids=x, attention_mask=torch.ones_like(x)).logits[0, -1].argmax())
+            )
+            if seq[-1] == tok.eos_token_id:
+                break
+    assert reply == tok.decode(seq[start:], skip_special_tokens=True).strip()
+
+
+# --- export --------------------------------------------------------------------------------------
+
+PROMPTS = ["The city of Tallinn is", "Visitors often mention", "Hello world! How are you"]
+
+
+def _torch_greedy(model: Any, ids: list[int], n: int, eos: int | None = None) -> list[int]:
+    """PyTorch's greedy ids after ``ids``: up to ``n``, through the first ``eos`` (llama.cpp
+    stops there), and only up to the first near tie (top-2 logit margin under ``TIE``: there
+    float rounding, not the export, decides)."""
+    import torch
+
+    seq, out = list(ids), []
+    with torch.no_grad():
+        for _ in range(n):
+            top = torch.topk(model(torch.tensor([seq])).logits[0, -1], 2)
+            if float(top.values[0] - top.values[1]) < TIE:
+                break
+            out.append(int(top.indices[0]))
+            seq.append(out[-1])
+            if out[-1] == eos:
+                break
+    return out
+
+
+TIE = 1e-2
+
+
+def _agrees(got: list[int], want: list[int], n: int) -> bool:
+    """``got`` (llama.cpp) starts with ``want``; a ``want`` cut short by a near tie still needs
+    four or more ids compared."""
+    return got[: len(want)] == want and (len(want) >= min(4, n) or len(want) == len(got))
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_merged_lora_gguf_greedy_ids_equal_pytorch(
+    tiny: Path, examples: list[Any], tmp_path: Path, tied: bool
+) -> None:
+    _need("gguf", "xllamacpp")
+    from transformers import AutoTokenizer
+
+    from veracity.generate.gguf import GGUFGenerator
+    from veracity.generate.gguf_vocab import load_bpe_tokenizer
+    from veracity.records import Decoding
+    from veracity.train.generator import finetune_generator, merged_model
+
+    base = build_tiny(tmp_path / "tied", tied=True) if tied else tiny
+    result = finetune_generator(examples, _cfg(base, tmp_path / "out", "lora", export="f32"))
+    gguf_path = Path(result.report["files"]["gguf"])
+    merged = merged_model(result.model, "lora").eval()
+    tok = AutoTokenizer.from_pretrained(base)
+    gen = GGUFGenerator(gguf_path, n_threads=1, n_ctx=512)
+    for prompt in PROMPTS:
+        ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        got = gen.complete_ids(ids, Decoding(max_tokens=16))
+        assert _agrees(got, _torch_greedy(merged, ids, 16, tok.eos_token_id), 16)
+    # the vocabulary written to the file tokenizes as the Hugging Face tokenizer does
+    rebuilt = load_bpe_tokenizer(gguf_path)
+    text = "Visitors often mention the trams of Lisbon, 1873! <|im_end|>"
+    assert rebuilt.encode(text, add_special_tokens=False).ids[:12] == tok(text)["input_ids"][:12]
+
+
+def test_gguf_lora_adapter_applies_in_llama_cpp(
+    tiny: Path, examples: list[Any], tmp_path: Path
+) -> None:
+    _need("gguf", "xllamacpp")
+    import xllamacpp
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from veracity.train.generator import finetune_generator
+    from veracity.train.generator_export import export_gguf
+
+    result = finetune_generator(examples, _cfg(tiny, tmp_path / "out", "lora", export="f32"))
+    tok = AutoTokenizer.from_pretrained(tiny)
+    base_gguf = export_gguf(AutoModelForCausalLM.from_pretrained(tiny), tok, tmp_path / "base.gguf",
+                            dtype="f32")  # fmt: skip
+    params = xllamacpp.CommonParams()
+    params.model.path = str(base_gguf)
+    params.n_ctx, params.n_parallel, params.n_gpu_layers, params.warmup = 512, 1, 0, False
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
+    params.lora_adapters = [
+        xllamacpp.CommonAdapterLoraInfo(result.report["files"]["adapter_gguf"], 1.0)
+    ]
+    server = xllamacpp.Server(params)
+    request = {"max_tokens": 16, "temperature": 0, "logprobs": 1, "samplers": ["temperature"],
+               "min_p": 0.0, "repeat_penalty": 1.0, "cache_prompt": False}  # fmt: skip
+    model = result.model.eval()
+    differs = False
+    for prompt in PROMPTS:
+        ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        got = server.handle_completions({**request, "prompt": ids})
+        got_ids = [int(c["id"]) for c in got["choices"][0]["logprobs"]["content"]]
+        assert _agrees(got_ids, _torch_greedy(model, ids, 16, tok.eos_token_id), 16)
+        with model.disable_adapter():
+            differs |= got_ids[:4] != _torch_greedy(model, ids, 4, tok.eos_token_id)
+    assert differs  # the adapter changed the output, so the test could fail
+
+
+def test_f16_export_loads_and_mostly_agrees(tiny: Path, tmp_path: Path) -> None:
+    """f16 weights round the matrices; the stated tolerance: greedy ids agree on the first two
+    tokens of every prompt, and on 90 % of the ids before any near tie."""
+    _need("gguf", "xllamacpp")
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from veracity.generate.gguf import GGUFGenerator
+    from veracity.records import Decoding
+    from veracity.train.generator_export import export_gguf
+
+    model: Any = AutoModelForCausalLM.from_pretrained(tiny)
+    model.eval()
+    tok = AutoTokenizer.from_pretrained(tiny)
+    path = export_gguf(model, tok, tmp_path / "m16.gguf", dtype="f16")
+    assert (
+        path.stat().st_size
+        < export_gguf(model, tok, tmp_path / "m32.gguf", dtype="f32").stat().st_size
+    )
+    gen = GGUFGenerator(path, n_threads=1, n_ctx=512)
+    same = total = 0
+    for prompt in PROMPTS:
+        ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        got = gen.complete_ids(ids, Decoding(max_tokens=16))
+        want = _torch_greedy(model, ids, 16, tok.eos_token_id)
+        assert got[:2] == want[:2]
+        same += sum(a == b for a, b in zip(got, want, strict=False))
+        total += len(want)
+    assert same / total >= 0.9
+
+
+# --- tracking and CLI ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mlflow_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite tracking store for the module (creating its tables takes seconds)."""
+    _need("mlflow")
+    return f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+
+
+def test_mlflow_run_reads_back_and_json_report_exists(tmp_path: Path, mlflow_uri: str) -> None:
+    from mlflow.tracking import MlflowClient
+
+    from veracity.train.tracking import REPORT_NAME, record_run
+
+    uri = mlflow_uri
+    art = tmp_path / "adapter"
+    art.mkdir()
+    (art / "adapter_config.json").write_text("{}")
+    report = {"params": {"method": "lora", "lora": {"rank": 4}}, "loss_curve": [3.0, 2.5, 2.0],
+              "eval": {"before": {"loss": 3.1, "f1": None}, "after": {"loss": 2.1}}}  # fmt: skip
+    out = record_run(report, tmp_path / "out", mlflow_uri=uri, experiment="t-record", run_name="t",
+                     artifacts=[art])  # fmt: skip
+    saved = json.loads((tmp_path / "out" / REPORT_NAME).read_text())
+    assert saved["mlflow_run_id"] == out["mlflow_run_id"]
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.get_experiment_by_name("t-record")
+    assert exp is not None
+    runs = client.search_runs([exp.experiment_id])
+    assert [r.info.run_id for r in runs] == [out["mlflow_run_id"]]
+    run = runs[0]
+    assert run.data.params == {"method": "lora", "lora.rank": "4"}
+    assert run.data.metrics["after.loss"] == 2.1 and "before.f1" not in run.data.metrics
+    history = client.get_metric_history(run.info.run_id, "loss")
+    assert [(m.step, m.value) for m in history] == [(1, 3.0), (2, 2.5), (3, 2.0)]
+    names = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {REPORT_NAME, "adapter"} <= names
+
+
+def test_cli_finetunes_the_generator_on_a_collection(
+    tiny: Path, tmp_path: Path, mlflow_uri: str
+) -> None:
+    from mlflow.tracking import MlflowClient
+
+    import veracity
+    from veracity.cli.main import main
+    from veracity.records import Document
+
+    col = tmp_path / "col"
+    with veracity.open(col, embedder="hash") as c:
+        c.add([Document.make(uri=f"mem://{i}", text=t) for i, t in enumerate(PASSAGES)],
+              scan=False)  # fmt: skip
+    out = tmp_path / "gen"
+    args = ["finetune", "generator", "--collection", str(col), "--out", str(out), "--method",
+            "lora", "--base", str(tiny), "--steps", "2", "--batch-size", "2", "--examples", "8",
+            "--eval-generate", "2", "--max-length", "384", "--gguf", "f32", "--json",
+            "--mlflow", mlflow_uri]  # fmt: skip
+    assert main(args) == 0
+    report = json.loads((out / "finetune_report.json").read_text())
+    assert len(report["loss_curve"]) == 2 and report["mlflow_run_id"]
+    assert {"answer_f1", "abstention_unanswerable"} <= set(report["eval"]["after"])
+    assert (out / "model.gguf").is_file() and (out / "adapter.gguf").is_file()
+    run = MlflowClient(tracking_uri=mlflow_uri).get_run(report["mlflow_run_id"])
+    assert (
+        run.data.params["method"] == "lora" and run.data.metrics["loss"] == report["loss_curve"][-1]
+    )
