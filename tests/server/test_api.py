@@ -17,7 +17,6 @@ from veracity.server import create_app
 from veracity.server.run import check_bind
 from veracity.server.state import ServerState
 from veracity.server.uploads import safe_filename
-from veracity.store.keys import KeyStore
 
 from .helpers import LOCAL_URL, Setup, docs, make_setup
 
@@ -336,7 +335,7 @@ def test_keys_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixtu
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["id"] == made["id"] and "token" not in listed[0]
     assert main(["keys", "revoke", made["id"], "--collections", str(tmp_path / "c")]) == 0
-    keys = KeyStore(Collection(tmp_path / "c").store)
+    keys = Collection(tmp_path / "c").store.api_keys()
     assert keys.verify(made["token"]) is None and not keys.has_active()
     assert main(["keys", "revoke", made["id"], "--collections", str(tmp_path / "c")]) == 4
 
@@ -344,9 +343,9 @@ def test_keys_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_revoked_key_is_refused_at_once(setup: Setup) -> None:
     c = client(setup)
     assert c.get("/v1/models", headers=auth(setup, "hr")).status_code == 200
-    for key in KeyStore(Collection(setup.collections["main"]).store).all_keys():
+    for key in Collection(setup.collections["main"]).store.api_keys().all_keys():
         if key.name == "hr":
-            KeyStore(Collection(setup.collections["main"]).store).revoke(key.id)
+            Collection(setup.collections["main"]).store.api_keys().revoke(key.id)
     assert c.get("/v1/models", headers=auth(setup, "hr")).status_code == 401
 
 

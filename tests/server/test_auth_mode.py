@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from veracity.collection import Collection
-from veracity.store.keys import KeyStore, create_key
+from veracity.store.keys import create_key
 
 from .helpers import LOCAL_URL, Setup, docs, make_setup
 
@@ -26,7 +26,7 @@ PROTECTED = (
 
 def _revoke_all(setup: Setup) -> None:
     with Collection(setup.collections["main"], embedder="hash") as col:
-        keys = KeyStore(col.store)
+        keys = col.store.api_keys()
         for key in keys.all_keys(include_revoked=False):
             keys.revoke(key.id)
         assert not keys.has_active()

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from veracity.cli.main import main
 from veracity.collection import Collection
-from veracity.store.keys import KeyStore, hash_token
+from veracity.store.keys import hash_token
 from veracity.store.migrations import MIGRATIONS, migrate
 from veracity.store.sqlite import DB_NAME, SQLiteStore
 
@@ -151,7 +151,7 @@ def test_keys_made_before_rights_existed_become_read_only(tmp_path: Path) -> Non
         ("0123456789ab", hash_token("vk_0123456789ab_old"), "old", '["hr"]', 1.0),
     )
     db.close()
-    keys = KeyStore(SQLiteStore(tmp_path / "c"))
+    keys = SQLiteStore(tmp_path / "c").api_keys()
     key = keys.verify("vk_0123456789ab_old")
     assert key is not None and key.rights == ("read",) and key.labels == ("hr",)
     assert keys.grant(key.id, "upload").rights == ("read", "upload")
@@ -187,10 +187,10 @@ def test_keys_revoke_with_the_id_after_collections(tmp_path: Path) -> None:
 
     first = create_key(stores, ["hr"]).key.id
     assert main(["keys", "revoke", "--collections", a, b, first]) == 0
-    assert all(not KeyStore(s).has_active() for s in stores)
+    assert all(not s.api_keys().has_active() for s in stores)
     second = create_key(stores, ["hr"]).key.id
     assert main(["keys", "revoke", "--collections", f"{a},{b}", second]) == 0
-    assert all(not KeyStore(s).has_active() for s in stores)
+    assert all(not s.api_keys().has_active() for s in stores)
     third = create_key(stores, ["hr"]).key.id
     assert main(["keys", "revoke", third, "--collections", a, "--collections", b]) == 0
     assert main(["keys", "revoke", "--collections", a]) == 2  # no id at all: a clear error

@@ -24,7 +24,8 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,6 @@ from veracity.errors import ConfigError, NotFound
 
 if TYPE_CHECKING:
     from veracity.store.protocols import Store
-    from veracity.store.sqlite import SQLiteStore
 
 TOKEN_PREFIX = "vk_"
 READ, UPLOAD, DELETE, ADMIN = "read", "upload", "delete", "admin"
@@ -110,11 +110,23 @@ _COLUMNS = "id, name, labels, created_at, revoked_at, rights"
 
 
 class KeyStore:
-    """The ``api_keys`` table of one collection's SQLite store: the SQLite implementation of
-    ``protocols.KeyTable`` (get one with ``store.api_keys()``)."""
+    """The ``api_keys`` table of one collection's store: ``protocols.KeyTable`` over any SQL
+    backend (get one with ``store.api_keys()``). ``write`` and ``read`` open a transaction and a
+    read, each yielding a connection whose ``execute(sql, params)`` returns a cursor;
+    ``placeholder`` is the driver's parameter mark (``?`` for sqlite3, ``%s`` for psycopg);
+    ``where`` names the collection in error messages."""
 
-    def __init__(self, store: SQLiteStore) -> None:
-        self.store = store
+    def __init__(
+        self,
+        write: Callable[[], AbstractContextManager[Any]],
+        read: Callable[[], AbstractContextManager[Any]],
+        where: str,
+        placeholder: str = "?",
+    ) -> None:
+        self._write, self._read, self.where, self._mark = write, read, where, placeholder
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self._mark)
 
     def add(
         self,
@@ -128,10 +140,10 @@ class KeyStore:
         key = ApiKey(
             key_id, name[:200], clean_labels(labels), time.time(), rights=clean_rights(rights)
         )
-        with self.store.transaction() as db:
+        with self._write() as db:
             db.execute(
-                "INSERT INTO api_keys (id, token_sha256, name, labels, created_at, rights)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                self._sql("INSERT INTO api_keys (id, token_sha256, name, labels, created_at, "
+                          "rights) VALUES (?, ?, ?, ?, ?, ?)"),
                 (key.id, hash_token(token), key.name, json.dumps(list(key.labels)),
                  key.created_at, json.dumps(list(key.rights))),
             )  # fmt: skip
@@ -141,12 +153,12 @@ class KeyStore:
         sql = f"SELECT {_COLUMNS} FROM api_keys"
         if not include_revoked:
             sql += " WHERE revoked_at IS NULL"
-        with self.store.reading() as db:
+        with self._read() as db:
             rows = db.execute(sql + " ORDER BY created_at").fetchall()
         return [_row_key(r) for r in rows]
 
     def has_active(self) -> bool:
-        with self.store.reading() as db:
+        with self._read() as db:
             row = db.execute("SELECT 1 FROM api_keys WHERE revoked_at IS NULL LIMIT 1").fetchone()
         return row is not None
 
@@ -155,9 +167,9 @@ class KeyStore:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         digest = hash_token(token)
-        with self.store.reading() as db:
+        with self._read() as db:
             row = db.execute(
-                f"SELECT {_COLUMNS}, token_sha256 FROM api_keys WHERE token_sha256 = ?",
+                self._sql(f"SELECT {_COLUMNS}, token_sha256 FROM api_keys WHERE token_sha256 = ?"),
                 (digest,),
             ).fetchone()
         if row is None or row[4] is not None or not hmac.compare_digest(row[6], digest):
@@ -165,15 +177,13 @@ class KeyStore:
         return _row_key(row)
 
     def revoke(self, key_id: str) -> ApiKey:
-        with self.store.transaction() as db:
+        with self._write() as db:
             n = db.execute(
-                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                self._sql("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
                 (time.time(), key_id),
             ).rowcount
         if not n:
-            raise NotFound(
-                f"no active API key {key_id!r} in {self.store.directory}; see `veracity keys list`"
-            )
+            raise self._missing(key_id)
         return next(k for k in self.all_keys() if k.id == key_id)
 
     def grant(self, key_id: str, rights: Sequence[str] | str) -> ApiKey:
@@ -181,15 +191,17 @@ class KeyStore:
         create a new one)."""
         key = next((k for k in self.all_keys(include_revoked=False) if k.id == key_id), None)
         if key is None:
-            raise NotFound(
-                f"no active API key {key_id!r} in {self.store.directory}; see `veracity keys list`"
-            )
+            raise self._missing(key_id)
         granted = clean_rights([*key.rights, *clean_rights(rights)])
-        with self.store.transaction() as db:
+        with self._write() as db:
             db.execute(
-                "UPDATE api_keys SET rights = ? WHERE id = ?", (json.dumps(list(granted)), key_id)
+                self._sql("UPDATE api_keys SET rights = ? WHERE id = ?"),
+                (json.dumps(list(granted)), key_id),
             )
         return next(k for k in self.all_keys() if k.id == key_id)
+
+    def _missing(self, key_id: str) -> NotFound:
+        return NotFound(f"no active API key {key_id!r} in {self.where}; see `veracity keys list`")
 
 
 def create_key(

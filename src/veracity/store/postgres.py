@@ -33,7 +33,8 @@ from veracity.store.postgres_schema import ensure_vector_index
 from veracity.store.rows import Change, ChunkContext, DocumentInfo, DocumentWrite, StoredChunk
 
 if TYPE_CHECKING:
-    from veracity.store.postgres_tables import PgCache, PgChats, PgKeys, PgRuns
+    from veracity.store.keys import KeyStore
+    from veracity.store.postgres_tables import PgCache, PgChats, PgRuns
 
 __all__ = ["PostgresStore"]
 
@@ -69,10 +70,10 @@ class PostgresStore:
 
         return PgCache(self.db)
 
-    def api_keys(self) -> PgKeys:
-        from veracity.store.postgres_tables import PgKeys
+    def api_keys(self) -> KeyStore:
+        from veracity.store.keys import KeyStore
 
-        return PgKeys(self.db)
+        return KeyStore(self.db.write, self.db.read, self.db.display, placeholder="%s")
 
     def ingest_runs(self) -> PgRuns:
         from veracity.store.postgres_tables import PgRuns

@@ -10,7 +10,6 @@ process ends, so a new run tells a dead run from a live one by trying to take it
 
 from __future__ import annotations
 
-import hmac
 import json
 import time
 import uuid
@@ -23,20 +22,10 @@ from veracity.errors import NotFound
 from veracity.records import Filter
 from veracity.store.cache import CacheEntry
 from veracity.store.chat import Session, Turn
-from veracity.store.keys import (
-    _COLUMNS,
-    READ,
-    TOKEN_PREFIX,
-    ApiKey,
-    _row_key,
-    clean_labels,
-    clean_rights,
-    hash_token,
-)
 from veracity.store.postgres_db import Database, where_sql
 from veracity.store.postgres_schema import RUN_LOCK_SPACE
 
-__all__ = ["PgCache", "PgChats", "PgKeys", "PgRun", "PgRuns"]
+__all__ = ["PgCache", "PgChats", "PgRun", "PgRuns"]
 
 
 class PgChats:
@@ -178,85 +167,6 @@ class PgCache:
             if scope is None:
                 return int(conn.execute("DELETE FROM answer_cache").rowcount)
             return int(conn.execute("DELETE FROM answer_cache WHERE scope = %s", (scope,)).rowcount)
-
-
-class PgKeys:
-    """API keys, stored as the SHA-256 of their tokens (see ``store/keys.py``)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def add(
-        self,
-        key_id: str,
-        token: str,
-        name: str,
-        labels: Sequence[str] | str,
-        rights: Sequence[str] | str = (READ,),
-    ) -> ApiKey:
-        key = ApiKey(
-            key_id, name[:200], clean_labels(labels), time.time(), rights=clean_rights(rights)
-        )
-        with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO api_keys (id, token_sha256, name, labels, created_at, rights)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                (key.id, hash_token(token), key.name, json.dumps(list(key.labels)),
-                 key.created_at, json.dumps(list(key.rights))),
-            )  # fmt: skip
-        return key
-
-    def all_keys(self, *, include_revoked: bool = True) -> list[ApiKey]:
-        sql = f"SELECT {_COLUMNS} FROM api_keys"
-        if not include_revoked:
-            sql += " WHERE revoked_at IS NULL"
-        with self.db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY created_at").fetchall()
-        return [_row_key(r) for r in rows]
-
-    def has_active(self) -> bool:
-        with self.db.read() as conn:
-            row = conn.execute("SELECT 1 FROM api_keys WHERE revoked_at IS NULL LIMIT 1").fetchone()
-        return row is not None
-
-    def verify(self, token: str) -> ApiKey | None:
-        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-            return None
-        digest = hash_token(token)
-        with self.db.read() as conn:
-            row = conn.execute(
-                f"SELECT {_COLUMNS}, token_sha256 FROM api_keys WHERE token_sha256 = %s",
-                (digest,),
-            ).fetchone()
-        if row is None or row[4] is not None or not hmac.compare_digest(row[6], digest):
-            return None
-        return _row_key(row)
-
-    def revoke(self, key_id: str) -> ApiKey:
-        with self.db.write() as conn:
-            n = conn.execute(
-                "UPDATE api_keys SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
-                (time.time(), key_id),
-            ).rowcount
-        if not n:
-            raise self._missing(key_id)
-        return next(k for k in self.all_keys() if k.id == key_id)
-
-    def grant(self, key_id: str, rights: Sequence[str] | str) -> ApiKey:
-        key = next((k for k in self.all_keys(include_revoked=False) if k.id == key_id), None)
-        if key is None:
-            raise self._missing(key_id)
-        granted = clean_rights([*key.rights, *clean_rights(rights)])
-        with self.db.write() as conn:
-            conn.execute(
-                "UPDATE api_keys SET rights = %s WHERE id = %s", (json.dumps(list(granted)), key_id)
-            )
-        return next(k for k in self.all_keys() if k.id == key_id)
-
-    def _missing(self, key_id: str) -> NotFound:
-        return NotFound(
-            f"no active API key {key_id!r} in {self.db.display}; see `veracity keys list`"
-        )
 
 
 class PgRun:

@@ -98,7 +98,7 @@ class SQLiteStore:
     def api_keys(self) -> KeyStore:
         from veracity.store.keys import KeyStore
 
-        return KeyStore(self)
+        return KeyStore(self.transaction, self.reading, str(self.directory))
 
     def ingest_runs(self) -> IngestRuns:
         from veracity.store.runs import IngestRuns
