@@ -18,7 +18,7 @@ from veracity.store.sqlite import SQLiteStore
 
 @pytest.fixture
 def chats(tmp_path: Path) -> ChatStore:
-    return ChatStore(SQLiteStore(tmp_path / "col"))
+    return SQLiteStore(tmp_path / "col").chats()
 
 
 def _answer(text: str, chunk_ids: tuple[str, ...] = ()) -> Answer:

@@ -33,8 +33,9 @@ from veracity.store.postgres_schema import ensure_vector_index
 from veracity.store.rows import Change, ChunkContext, DocumentInfo, DocumentWrite, StoredChunk
 
 if TYPE_CHECKING:
+    from veracity.store.chat import ChatStore
     from veracity.store.keys import KeyStore
-    from veracity.store.postgres_tables import PgCache, PgChats, PgRuns
+    from veracity.store.postgres_tables import PgCache, PgRuns
 
 __all__ = ["PostgresStore"]
 
@@ -60,10 +61,10 @@ class PostgresStore:
 
     # -- the other tables, each behind its own protocol ---------------------------------------
 
-    def chats(self) -> PgChats:
-        from veracity.store.postgres_tables import PgChats
+    def chats(self) -> ChatStore:
+        from veracity.store.chat import ChatStore
 
-        return PgChats(self.db)
+        return ChatStore(self.db.write, self.db.read, placeholder="%s")
 
     def answer_cache(self) -> PgCache:
         from veracity.store.postgres_tables import PgCache

@@ -12,80 +12,17 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from veracity.errors import NotFound
 from veracity.records import Filter
 from veracity.store.cache import CacheEntry
-from veracity.store.chat import Session, Turn
 from veracity.store.postgres_db import Database, where_sql
 from veracity.store.postgres_schema import RUN_LOCK_SPACE
 
-__all__ = ["PgCache", "PgChats", "PgRun", "PgRuns"]
-
-
-class PgChats:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def create(self, title: str = "", owner: str = "") -> Session:
-        now = time.time()
-        session = Session(uuid.uuid4().hex, title[:200], owner, now, now)
-        with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO chat_sessions VALUES (%s, %s, %s, %s, %s)",
-                (session.id, session.title, owner, now, now),
-            )
-        return session
-
-    def get(self, session_id: str, owner: str | None = None) -> Session:
-        with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT id, title, owner, created_at, updated_at FROM chat_sessions WHERE id = %s",
-                (session_id,),
-            ).fetchone()
-        if row is None or (owner is not None and row[2] != owner):
-            raise NotFound(f"no chat session {session_id!r}; start one with `veracity chat`")
-        return Session(*row)
-
-    def sessions(self, owner: str | None = None) -> list[Session]:
-        sql = "SELECT id, title, owner, created_at, updated_at FROM chat_sessions"
-        params: tuple[str, ...] = ()
-        if owner is not None:
-            sql, params = sql + " WHERE owner = %s", (owner,)
-        with self.db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY updated_at DESC", params).fetchall()
-        return [Session(*r) for r in rows]
-
-    def append(self, session_id: str, turns: list[Turn]) -> None:
-        now = time.time()
-        with self.db.write() as conn:
-            conn.cursor().executemany(
-                "INSERT INTO chat_turns (session_id, role, content, chunk_ids, answer, created_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                [(session_id, t.role, t.content, json.dumps(list(t.chunk_ids)), t.answer_json, now)
-                 for t in turns],
-            )  # fmt: skip
-            conn.execute(
-                "UPDATE chat_sessions SET updated_at = %s WHERE id = %s", (now, session_id)
-            )
-
-    def turns(self, session_id: str, limit: int | None = None) -> list[Turn]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT role, content, chunk_ids, answer FROM chat_turns WHERE session_id = %s"
-                " ORDER BY id DESC LIMIT %s",
-                (session_id, limit),
-            ).fetchall()
-        return [Turn(r[0], r[1], tuple(json.loads(r[2])), r[3]) for r in reversed(rows)]
-
-    def delete(self, session_id: str) -> None:
-        with self.db.write() as conn:
-            conn.execute("DELETE FROM chat_sessions WHERE id = %s", (session_id,))
+__all__ = ["PgCache", "PgRun", "PgRuns"]
 
 
 class PgCache:

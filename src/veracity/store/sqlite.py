@@ -88,7 +88,7 @@ class SQLiteStore:
     def chats(self) -> ChatStore:
         from veracity.store.chat import ChatStore
 
-        return ChatStore(self)
+        return ChatStore(self.transaction, self.reading)
 
     def answer_cache(self) -> CacheStore:
         from veracity.store.cache import CacheStore
