@@ -27,17 +27,9 @@ def _artifact_root(uri: str) -> str | None:
     return None
 
 
-def log_evaluation(
-    uri: str,
-    *,
-    experiment: str,
-    run_name: str,
-    params: Mapping[str, Any],
-    metrics: Mapping[str, float],
-    artifacts: Mapping[str, str] | None = None,
-) -> str:
-    """Create a run in ``experiment`` at tracking ``uri``; returns the run id. ``artifacts`` maps
-    file names to their text (the JSON result, the HTML report)."""
+def start_run(uri: str, experiment: str, run_name: str) -> tuple[Any, str]:
+    """``(client, run id)`` of a new run in ``experiment`` (made if missing) at tracking ``uri``;
+    the caller logs to it and ends it."""
     try:
         from mlflow.tracking import MlflowClient
     except ImportError as exc:
@@ -53,8 +45,22 @@ def log_evaluation(
         if found is not None
         else client.create_experiment(experiment, artifact_location=_artifact_root(uri))
     )
-    run = client.create_run(exp_id, run_name=run_name)
-    rid: str = run.info.run_id
+    run_id: str = client.create_run(exp_id, run_name=run_name).info.run_id
+    return client, run_id
+
+
+def log_evaluation(
+    uri: str,
+    *,
+    experiment: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    artifacts: Mapping[str, str] | None = None,
+) -> str:
+    """Create a run in ``experiment`` at tracking ``uri``; returns the run id. ``artifacts`` maps
+    file names to their text (the JSON result, the HTML report)."""
+    client, rid = start_run(uri, experiment, run_name)
     try:
         for k, v in params.items():
             client.log_param(rid, k, str(v)[:MAX_PARAM])

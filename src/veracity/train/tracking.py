@@ -21,8 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from veracity.errors import ConfigError, MissingDependency
-from veracity.evaluate.mlflow_log import MAX_PARAM, _artifact_root
+from veracity.evaluate.mlflow_log import MAX_PARAM, start_run
 
 REPORT_NAME = "finetune_report.json"
 
@@ -89,23 +88,9 @@ def log_mlflow(
     artifacts: Sequence[Path] = (),
 ) -> str:
     """One MLflow run for ``report`` (see the module doc); returns its id."""
-    try:
-        from mlflow.entities import Metric, Param
-        from mlflow.tracking import MlflowClient
-    except ImportError as exc:
-        raise MissingDependency("--mlflow", extra="eval", package="mlflow") from exc
-    if "://" not in uri and not uri.startswith("file:"):
-        raise ConfigError(
-            f"--mlflow {uri!r} is not a tracking URI; use e.g. sqlite:///path/mlflow.db"
-        )
-    client = MlflowClient(tracking_uri=uri)
-    found = client.get_experiment_by_name(experiment)
-    exp_id = (
-        found.experiment_id
-        if found is not None
-        else client.create_experiment(experiment, artifact_location=_artifact_root(uri))
-    )
-    run_id: str = client.create_run(exp_id, run_name=run_name).info.run_id
+    client, run_id = start_run(uri, experiment, run_name)
+    from mlflow.entities import Metric, Param  # importable: start_run imported mlflow
+
     now = int(time.time() * 1000)
     try:
         params = [Param(k, str(v)[:MAX_PARAM]) for k, v in flatten(report.get("params", {}))]
