@@ -86,6 +86,31 @@ def test_a_schema_from_a_newer_veracity_is_refused(pg_uri: str) -> None:
         conn.execute("INSERT INTO schema_migrations VALUES ('999_from_the_future', 0)")
     with pytest.raises(SchemaError, match="newer Veracity"):
         open_store(pg_uri)
+    with pytest.raises(SchemaError, match="newer Veracity"):
+        open_store(pg_uri, readonly=True)
+
+
+def test_a_readonly_open_migrates_nothing_and_writes_nothing(pg_uri: str) -> None:
+    psycopg = _psycopg()
+    open_store(pg_uri).close()
+    with psycopg.connect(pg_uri, autocommit=True) as conn:
+        last, at = conn.execute(
+            "SELECT name, applied_at FROM schema_migrations ORDER BY name DESC LIMIT 1"
+        ).fetchone()
+        conn.execute("DELETE FROM schema_migrations WHERE name = %s", (last,))  # as if pending
+    with pytest.raises(SchemaError, match="needs schema migrations"):
+        open_store(pg_uri, readonly=True)
+    with psycopg.connect(pg_uri, autocommit=True) as conn:  # still missing: nothing was applied
+        names = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        assert last not in names
+        conn.execute("INSERT INTO schema_migrations VALUES (%s, %s)", (last, at))
+    store = open_store(pg_uri, readonly=True)
+    try:
+        assert store.document_totals()[0] == 0
+        with pytest.raises(StoreError, match="read-only"):
+            store.write([_write("/a.txt", "the office opens at nine")])
+    finally:
+        store.close()
 
 
 # -- labels in the database -------------------------------------------------------------------

@@ -49,7 +49,7 @@ class PostgresStore:
     ``readonly`` opens an existing collection only (as ``create=False`` does)."""
 
     def __init__(self, uri: str, *, create: bool = True, readonly: bool = False) -> None:
-        self.db = Database(uri, create=create and not readonly)
+        self.db = Database(uri, create=create and not readonly, readonly=readonly)
         self.display = self.db.display
         self._indexed_dims: set[int] = set()
 

@@ -19,7 +19,7 @@ from typing import Any
 from veracity.errors import ConfigError, MissingDependency, NotFound, StoreError
 from veracity.records import Filter
 from veracity.store.location import redact, scrub
-from veracity.store.postgres_schema import WRITE_LOCK, migrate
+from veracity.store.postgres_schema import WRITE_LOCK, check_schema, migrate
 
 ALL_LABELS = "*"
 _KEY = re.compile(r"^[A-Za-z0-9_.\- ]{1,128}$")
@@ -46,15 +46,25 @@ def labels_setting(where: Filter | None) -> str:
 
 
 class Database:
-    """A connection pool to one collection's database (migrated on open)."""
+    """A connection pool to one collection's database (migrated on open). ``readonly``: the
+    schema is checked, not migrated, and every transaction is read-only in the server."""
 
-    def __init__(self, uri: str, *, create: bool = True, min_size: int = 1, max_size: int = 8):
+    def __init__(
+        self,
+        uri: str,
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        min_size: int = 1,
+        max_size: int = 8,
+    ):
         psycopg = import_psycopg()
         from pgvector.psycopg import register_vector
         from psycopg_pool import ConnectionPool
 
         self.uri = uri
         self.display = redact(uri)
+        self.readonly = readonly
         try:
             with psycopg.connect(uri, autocommit=True) as conn:
                 if not create and not _has_store(conn):
@@ -62,7 +72,10 @@ class Database:
                         f"no collection in database {self.display}; create one with "
                         f"`veracity ingest PATH --collection {self.display}`"
                     )
-                migrate(conn, self.display)
+                if readonly:
+                    check_schema(conn, self.display)
+                else:
+                    migrate(conn, self.display)
             self.pool = ConnectionPool(
                 uri,
                 min_size=min_size,
@@ -95,6 +108,11 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Any]:
         """A write transaction holding the store's write lock (committed on success)."""
+        if self.readonly:
+            raise StoreError(
+                f"the collection database {self.display} was opened read-only; open it without "
+                "readonly to change it"
+            )
         with self._transaction(ALL_LABELS, write=True) as conn:
             yield conn
 
@@ -104,6 +122,8 @@ class Database:
 
         try:
             with self.pool.connection() as conn, conn.transaction():
+                if self.readonly:
+                    conn.execute("SET TRANSACTION READ ONLY")
                 conn.execute("SELECT set_config('veracity.labels', %s, true)", (labels,))
                 if write:
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))

@@ -207,6 +207,26 @@ def migrate(conn: Any, database: str) -> int:
     return len(MIGRATIONS)
 
 
+def check_schema(conn: Any, database: str) -> int:
+    """For a read-only open: the schema's version, without changing anything. A database that
+    a newer Veracity wrote, or one with migrations still to apply, is refused (reading it with
+    the wrong schema would return wrong answers, and a read-only open must not migrate)."""
+    applied = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+    known = [name for name, _ in MIGRATIONS]
+    if unknown := sorted(applied - set(known)):
+        raise SchemaError(
+            f"database {database} was written by a newer Veracity (unknown migrations: "
+            f"{', '.join(unknown)}); upgrade Veracity (pip install -U veracity) to open it"
+        )
+    if pending := [name for name in known if name not in applied]:
+        raise SchemaError(
+            f"database {database} needs schema migrations ({', '.join(pending)}) and was opened "
+            "read-only; open it once read-write to apply them (for example `veracity status "
+            f"--collection {database}`)"
+        )
+    return len(known)
+
+
 def ensure_vector_index(conn: Any, dim: int) -> None:
     """An HNSW index (inner product) over the chunks' ``dim``-dimensional vectors, if missing.
     pgvector indexes one dimension at a time, so the index is on ``embedding::vector(dim)``
