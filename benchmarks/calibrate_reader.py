@@ -102,7 +102,7 @@ def main() -> None:
         found, _ = (
             find_answers(reader, ex.question, hits, engine.options.sources) if ok else ([], "")
         )  # type: ignore[arg-type]
-        best.append(found[0].reading.probability if found else 0.0)
+        best.append(max((f.reading.probability for f in found), default=0.0))
         labels.append(float(ex.answerable))
     p, y = np.array(best), np.array(labels)
     rows = []

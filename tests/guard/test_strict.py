@@ -240,3 +240,34 @@ def test_question_first_person_and_version_prefix_are_not_missing_constraints() 
     evidence = ["Git 2.0.0 Release Notes: the default of push.default changed to simple."]
     assert question_problems("I'm upgrading: what changed in push.default in 2.0?", evidence) == ()
     assert question_problems("What changed in 3.0?", evidence)  # a different version still fails
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence", "missing"),
+    [
+        # a person's typo in a name of 5+ letters (one edit; two from 8 letters) still matches
+        ("What platform was Sentanta Sports launching on?", "Setanta Sports will launch", ""),
+        ("Who held the Primier League rights?", "the Premier League packages", ""),
+        ("Which Intercolleiate title?", "the Intercollegiate Sailing title", ""),
+        # so does a derived form: one word opens the other, at most 3 letters added
+        ("How many tiers in the Australian system?", "education in Australia has", ""),
+        ("Which Fields Medal winner teaches there?", "Fields Medalist Yau", ""),
+        # a different name does not, even one edit away when the first letter differs
+        ("Who ruled Prussia?", "Russia was ruled by the tsar", "prussia"),
+        ("Who ruled Austria?", "Australia was ruled from London", "austria"),
+        ("Who applies American Union law?", ECJ, "american"),
+        ("When did Ohio join?", "Iowa joined in 1846", "ohio"),  # short names match exactly
+    ],
+)
+def test_question_names_tolerate_typos_and_derived_forms(
+    question: str, evidence: str, missing: str
+) -> None:
+    want = (f"'{missing}' from the question is not in the cited text",) if missing else ()
+    assert question_problems(question, [evidence]) == want
+
+
+def test_claim_names_stay_exact() -> None:
+    # a generated claim is held to the text's own spelling: no typo tolerance there
+    assert claim_problems(
+        "Sentanta Sports launched the channel.", ["Setanta Sports launched the channel."]
+    )

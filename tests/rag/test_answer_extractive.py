@@ -18,6 +18,7 @@ from veracity.guard.grounding import LexicalJudge
 from veracity.rag.answer_extractive import peer_problem
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.reader import TableReader
+from veracity.rag.reader.base import Reading
 from veracity.records import Hit, Message
 from veracity.retrieve.search import SearchOptions
 
@@ -160,6 +161,15 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("When did the war end?", "1945", True),
         ("When did the war end?", "the Allies", False),
         ("Who founded it?", "the Allies", True),  # who/where answers are not judged by form
+        # amounts without digits are quantities
+        ("How far from the Yard is the Quad?", "half a mile", True),
+        ("How many channels could it carry?", "hundreds", True),
+        ("How long until the registration is upgraded?", "a year", True),
+        ("How many channels could it carry?", "the satellite", False),
+        # a "when" clause that sets the scene does not ask when
+        ("When the rocks are re-melted, what is formed?", "new magma", True),
+        ("When rock buckles upwards it creates what?", "antiforms", True),
+        ("When was the hall rebuilt?", "the architect", False),
     ],
 )
 def test_answer_type_matches_the_question(question: str, span: str, ok: bool) -> None:
@@ -193,3 +203,34 @@ def test_an_answer_listed_beside_the_asked_name_is_a_peer(
 ) -> None:
     start = text.index(span)
     assert bool(peer_problem(question, text, start, start + len(span))) is problem
+
+
+def _hit(text: str, score: float) -> Hit:
+    from veracity.records import Chunk
+
+    chunk = Chunk(id=text[:8], document_id="d", ordinal=0, text=text, start=0, end=len(text))
+    return Hit(chunk=chunk, score=score, title="t")
+
+
+def test_relevance_decides_among_passing_passages_only() -> None:
+    from veracity.rag.answer_extractive import find_answers
+
+    class Fixed:
+        threshold = 0.5
+
+        def __init__(self, probs: list[float]) -> None:
+            self.probs = probs
+
+        def read(self, question: str, passages: list[str]) -> list[Reading]:
+            return [Reading(i, 0, 4, p[:4], self.probs[i], 1.0) for i, p in enumerate(passages)]
+
+    hits = [_hit("1951 is when it was signed.", 0.05), _hit("1957 is when it was signed.", 0.9)]
+    # Without the weight the reader's slightly higher probability wins; with it, the passage the
+    # reranker finds far more relevant wins the near tie.
+    found, _ = find_answers(Fixed([0.8, 0.7]), "When was it signed?", hits, 4)
+    assert found[0].reading.text == "1951"
+    found, _ = find_answers(Fixed([0.8, 0.7]), "When was it signed?", hits, 4, 0.25)
+    assert found[0].reading.text == "1957"
+    # A passage under the reader's threshold never answers, however relevant.
+    found, _ = find_answers(Fixed([0.8, 0.3]), "When was it signed?", hits, 4, 5.0)
+    assert [f.reading.text for f in found] == ["1951"]

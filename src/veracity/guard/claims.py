@@ -27,8 +27,13 @@ _NUMBER_WORDS = {
     )
     for w in ws
 }  # fmt: skip
-_NUMBER_WORDS.update({"twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-                      "hundred": "100", "thousand": "1000", "million": "1000000"})  # fmt: skip
+_TEENS = ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORDS.update({w: str(i) for i, w in enumerate(_TEENS, 13)})
+_NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate(_TENS, 2)})
+_NUMBER_WORDS.update(
+    {"hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000"}
+)
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|s)$")
 _CAP = re.compile(r"\b[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|\b[A-Z]\b")

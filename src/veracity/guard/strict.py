@@ -32,7 +32,11 @@ Claim rules (``claim_problems``):
 
 Question rule (``question_problems``): the question's key constraints (numbers written with
 digits, named entities, quoted strings) are in the cited text; otherwise the text answers a
-different question.
+different question. A question is typed by a person, so its names are matched more loosely than a
+claim's (``_near``): a typo ("Setanta" asked as "Sentanta", "Premier" as "Primier": one edit in a
+name of 5+ letters, two in one of 8+, the first letter kept) or a derived form ("Australian" for
+"Australia", "Medal" for "Medalist": one word opening the other, 5+ letters shared, 3 or fewer
+added) still counts. A name swapped for another ("American" for "European") does not.
 
 Matching tolerates case, accents, possessives (``'s``), plural and other stem variation
 (Snowball), hyphenation and spacing ("co-operation" = "cooperation", "Franco-Prussian" = "Franco
@@ -151,7 +155,7 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     out += [
         f"'{e}' from the question is not in the cited text"
         for e in sorted(names - _FIRST_PERSON)
-        if not _has(e, index)
+        if not _has(e, index) and not _near(e, index)
     ]
     for quote in _quotes(text):
         if not _has_phrase(quote, texts):
@@ -232,6 +236,37 @@ def _has(term: str, index: frozenset[str]) -> bool:
         return True
     parts = _parts(term)
     return len(parts) > 1 and all(_forms(p) & index for p in parts)
+
+
+def _near(term: str, index: frozenset[str]) -> bool:
+    """Whether a word of ``index`` is ``term`` mistyped or derived (see the module docstring):
+    same first letter, and one edit for 5+ letters, two for 8+, or one word opening the other."""
+    word = _NON_ALNUM.sub("", _bare(term))
+    if len(word) < 5:
+        return False
+    edits = 2 if len(word) >= 8 else 1
+    for cand in index:
+        if cand[:1] != word[:1] or abs(len(cand) - len(word)) > 3 or len(cand) < 5:
+            continue
+        short, long_ = sorted((word, cand), key=len)
+        if long_.startswith(short) or _within_edits(word, cand, edits):
+            return True
+    return False
+
+
+def _within_edits(a: str, b: str, limit: int) -> bool:
+    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``limit`` (banded DP)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [limit + 1] * len(b)
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != b[j - 1]))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
 
 
 def _has_phrase(phrase: str, texts: Sequence[str]) -> bool:

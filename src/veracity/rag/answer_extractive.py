@@ -16,6 +16,7 @@ question left is whether it answers *this* question, which is what the two check
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -36,6 +37,8 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"^\W*(?:when|(?:in|on|at|by) what (?:date|day|month|time))\b", re.IGNORECASE)
+# "When rocks melt, what forms?": a "when" clause that sets the scene for another question word.
+_LATER_QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|where|why|how)\b", re.I)
 _TIME_WORDS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|daily|"
     r"january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -44,16 +47,28 @@ _TIME_WORDS = re.compile(
     r"ago|era|age|period|since)s?\b",
     re.IGNORECASE,
 )
+# Amounts without digits or a number word: "half a mile", "hundreds", "several", "a year".
+_AMOUNT_WORDS = re.compile(
+    r"\b(?:half|quarter|dozens?|scores|hundreds|thousands|millions|billions?|trillions?|several"
+    r"|few|many|numerous|multiple|twice|thrice|double|triple|none)\b"
+    r"|\b(?:an?|per|each|every)\s+(?:\w+\s+)?(?:second|minute|hour|day|night|week|month|year"
+    r"|decade|century|mile|kilometre|kilometer|metre|meter|foot|feet|inch|yard|acre|pound|ton"
+    r"|dollar|percent)s?\b",
+    re.IGNORECASE,
+)
 
 
 def answer_type_problem(question: str, span: str) -> str:
     """Why ``span`` cannot answer ``question`` by its type alone, or "": a "how many" or "what
-    year" question is answered by a quantity, a "when" question by a time. (Only these two kinds
-    are checked: "who" and "where" answers take too many forms to judge by their words.)"""
-    quantity = bool(numbers(span))
+    year" question is answered by a quantity (digits, number words, or an amount such as "half
+    a mile" or "hundreds"), a "when" question by a time. (Only these two kinds are checked: "who"
+    and "where" answers take too many forms to judge by their words.) A leading "when" clause
+    followed by another question word ("When rocks melt, what forms?") does not ask when."""
+    quantity = bool(numbers(span)) or bool(_AMOUNT_WORDS.search(span))
     if _QUANTITY.search(question) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
-    if _WHEN.search(question) and not (quantity or _TIME_WORDS.search(span)):
+    asks_when = _WHEN.search(question) and not _LATER_QUESTION_WORD.search(question, 5)
+    if asks_when and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
     return ""
 
@@ -103,11 +118,29 @@ class Found:
     reading: Reading
 
 
+# How much the reranker's calibrated relevance weighs, against the reader's answerability, in
+# choosing among the passages that both pass: ``logit(p_reader) + w * logit(p_relevant)``.
+# Chosen on 400 + 400 questions of the dev articles, never the test ones: at the engine's
+# threshold, the answer contains the gold for 1.2 (w = 0.1), 1.7 (0.25 and 0.5) and 2.2 (1.0) more
+# answerable questions in 100, with the same questions answered; 0.25 sits where the gain levels.
+RELEVANCE_WEIGHT = 0.25
+
+
 def find_answers(
-    reader: SpanReader, question: str, hits: Sequence[Hit], passages: int
+    reader: SpanReader,
+    question: str,
+    hits: Sequence[Hit],
+    passages: int,
+    relevance_weight: float = 0.0,
 ) -> tuple[list[Found], str]:
-    """The passages among the first ``passages`` hits that answer ``question``, most probable
-    first, and, when there is none, the reason in words."""
+    """The passages among the first ``passages`` hits that answer ``question``, best first, and,
+    when there is none, the reason in words.
+
+    A passage answers when the reader's answerability is at or above its threshold and the
+    checks pass; whether the engine answers at all depends on that alone. Which of the passing
+    passages answers is decided by the reader's answerability and, with ``relevance_weight`` > 0
+    (only for hits scored by a calibrated reranker, whose scores are probabilities), by their
+    relevance too: a passage the reranker finds much more relevant wins a near tie."""
     top = list(hits[:passages])
     texts = [h.chunk.text for h in top]
     readings = reader.read(question, texts)
@@ -143,6 +176,8 @@ def find_answers(
             continue
         found.append(Found(top[r.passage], r))
     if found:
+        if relevance_weight > 0:
+            found.sort(key=lambda f: -_fused(f, relevance_weight))
         return found, ""
     if mismatch:
         return [], f"the passage that looks like the answer does not match the question: {mismatch}"
@@ -151,6 +186,16 @@ def find_answers(
         f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
         f"its calibrated threshold {reader.threshold:.2f}"
     )
+
+
+def _fused(found: Found, weight: float) -> float:
+    """``logit(answerability) + weight * logit(relevance)``, both clipped away from 0 and 1."""
+
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        return math.log(p / (1 - p))
+
+    return logit(found.reading.probability) + weight * logit(found.hit.score)
 
 
 def focus(found: Found, around: int = 1) -> Hit:

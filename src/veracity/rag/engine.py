@@ -29,6 +29,7 @@ from veracity.errors import ConfigError
 from veracity.generate.base import Generator, context_size_of, count_tokens
 from veracity.guard.grounding import SupportJudge
 from veracity.rag.answer_extractive import (
+    RELEVANCE_WEIGHT,
     Found,
     abstention,
     extractive_answer,
@@ -248,7 +249,8 @@ class AnswerEngine:
         if not hits or best < opts.relevance_floor:
             return _floor_reason(best, opts)
         # The condensed query: a follow-up ("and in Tallinn?") is read with what it refers to.
-        found, reason = find_answers(self._reader(), query, hits, opts.sources)
+        weight = RELEVANCE_WEIGHT if self.reranker is not None else 0.0  # calibrated scores only
+        found, reason = find_answers(self._reader(), query, hits, opts.sources, weight)
         clock.lap("read")
         return found or reason
 
