@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,6 +250,30 @@ class Collection:
                 uris=[str(file)]
             ):
                 file.unlink(missing_ok=True)
+
+    def remove_orphan_uploads(self, older_than: float = 3600.0) -> int:
+        """Delete the files under ``UPLOADS_DIR`` that no document comes from any more; return
+        how many. ``delete`` removes a document's upload itself, but on a PostgreSQL collection
+        served by several replicas, each keeps the uploads it received in its own cache folder,
+        and a delete made through another replica cannot reach them: each replica runs this
+        from time to time. Files younger than ``older_than`` seconds are kept (an upload is
+        saved before its document is committed)."""
+        root = (self.path / UPLOADS_DIR).resolve()
+        if not root.is_dir():
+            return 0
+        in_use = {
+            uri.split("#", 1)[0]
+            for uri in self.store.document_uris(
+                self.store.find_document_ids(uris=[str(root) + os.sep])
+            ).values()
+        }
+        cutoff = time.time() - older_than
+        removed = 0
+        for file in root.rglob("*"):
+            if file.is_file() and str(file) not in in_use and file.stat().st_mtime < cutoff:
+                file.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def reembed(self, embedder: str, *, batch: int = 512) -> int:
         """Recompute every vector with another embedder; returns the number of chunks embedded."""

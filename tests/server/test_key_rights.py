@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,46 @@ def test_a_row_file_goes_with_its_last_row(tmp_path: Path) -> None:
         col.add(own)
         col.delete(uris=[own])
         assert own.exists()
+
+
+def test_uploads_deleted_through_another_replica_are_swept(tmp_path: Path) -> None:
+    """A delete through another replica removes the rows, not this replica's files (they live
+    in its own cache folder): the sweep removes every file no document comes from, once it is
+    old enough not to be an upload still being ingested, and leaves the rest."""
+    import os
+
+    with Collection(tmp_path / "c", embedder="hash") as col:
+        folder = tmp_path / "c" / "uploads" / "k1"
+        folder.mkdir(parents=True)
+        gone, kept, rows = folder / "gone.md", folder / "kept.md", folder / "rows.jsonl"
+        gone.write_text("The canteen opens at eight.")
+        kept.write_text("The office closes at six.")
+        rows.write_text('{"id": "a", "text": "Alpha row."}\n{"id": "b", "text": "Beta row."}\n')
+        col.add([gone, kept, rows])
+        by_uri = {d.uri: d.id for d in col.documents()}
+        # "another replica" deletes through the store alone: the files stay here
+        col.store.delete_documents([by_uri[str(gone.resolve())], by_uri[f"{rows.resolve()}#1"]])
+        young = folder / "young.md"  # saved by an upload whose document is not committed yet
+        young.write_text("Being ingested.")
+        old = os.stat(gone).st_mtime - 7200
+        for f in (gone, kept, rows):
+            os.utime(f, (old, old))
+        assert col.remove_orphan_uploads() == 1
+        assert not gone.exists()
+        assert kept.exists() and rows.exists() and young.exists()  # row 2 still comes from it
+        assert col.remove_orphan_uploads(older_than=0) == 1 and not young.exists()
+        # The server sweeps replicas only, and never waits for its own writers' lock.
+        from veracity.server.state import Served
+
+        orphan = folder / "orphan.md"
+        orphan.write_text("No document.")
+        os.utime(orphan, (old, old))
+        served = Served("main", col, col.store.api_keys(), threading.Lock())
+        assert served.sweep_uploads() == 0  # a directory collection: delete removes its files
+        served.indexes = col.indexes()
+        with served.lock:
+            assert served.sweep_uploads() == 0 and orphan.exists()
+        assert served.sweep_uploads() == 1 and not orphan.exists()
 
 
 def test_keys_made_before_rights_existed_become_read_only(tmp_path: Path) -> None:

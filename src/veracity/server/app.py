@@ -3,6 +3,9 @@ web page."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,15 +29,35 @@ _CSP = (
 )
 
 
+SWEEP_INTERVAL = 300.0  # seconds between sweeps for uploads deleted through another replica
+
+
+async def _sweep_uploads(state: ServerState) -> None:
+    """Every ``SWEEP_INTERVAL``, in a worker thread: ``ServerState.sweep_uploads``. A failure
+    (the database briefly unreachable) is logged and the next sweep tries again."""
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL)
+        try:
+            await asyncio.to_thread(state.sweep_uploads)
+        except Exception:  # a sweep must never take the server down
+            logging.getLogger("veracity.server").exception("upload sweep failed")
+
+
 def create_app(config: ServerConfig, state: ServerState | None = None) -> FastAPI:
     """The app serving ``config.collections``; pass ``state`` to share one across apps (tests)."""
     server_state = state or ServerState(config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if state is None:
-            server_state.close()
+        sweeper = asyncio.create_task(_sweep_uploads(server_state))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            if state is None:
+                server_state.close()
 
     app = FastAPI(
         title="Veracity",

@@ -130,6 +130,17 @@ class Served:
     def uploads(self) -> Path:
         return self.collection.path / "uploads"
 
+    def sweep_uploads(self) -> int:
+        """On a replica (``indexes`` set): delete the uploads this replica holds whose documents
+        were deleted through another replica (``Collection.remove_orphan_uploads``). Skipped,
+        to be tried at the next sweep, while a write of this server holds the lock."""
+        if self.indexes is None or not self.lock.acquire(blocking=False):
+            return 0
+        try:
+            return self.collection.remove_orphan_uploads()
+        finally:
+            self.lock.release()
+
 
 class ServerState:
     def __init__(self, config: ServerConfig) -> None:
@@ -211,6 +222,10 @@ class ServerState:
                     )
                 )
             return served.engine
+
+    def sweep_uploads(self) -> int:
+        """``Served.sweep_uploads`` for every served collection; how many files went."""
+        return sum(served.sweep_uploads() for served in self.served.values())
 
     def close(self) -> None:
         self.parser.close()
