@@ -310,6 +310,9 @@ def report(
     )
     minutes = (train["seconds"] + sum(e.get("seconds", 0) for e in earlier)) / 60
     epochs = 1 + len(earlier)
+    share = train.get("style_share", 0)
+    styled = f"; the last with {share:.0%} of the questions restyled" if share else ""
+    load = os.getloadavg()[0]
     return f"""## Answers on held-out SQuAD articles, with adversarial unanswerables
 
 Command: `python -m benchmarks.reader_answers --n {args.n} --n-llm {args.n_llm} --seed {args.seed}`.
@@ -333,9 +336,10 @@ Abstained, by kind of edit:
 Published anchors: BERT-base on SQuAD 1.1 dev about 88.5 F1 (Devlin et al. 2019, trained on 88k
 questions); on SQuAD 2.0 about 76-78 F1. Our reader is MiniLM-L6 (22M parameters, a sentence
 embedding model) adapted with LoRA on about {meta["train"]["examples"]:,} examples from 28 articles
-({epochs} epochs, {minutes:.0f} minutes of CPU training). The edits are made
+({epochs} epochs, {minutes:.0f} minutes of CPU training{styled}). The edits are made
 by our own rules, the same rules that made the training negatives (on other articles): see the
-real-documents benchmark for hand-written unanswerable questions. {machine_line()}
+real-documents benchmark for hand-written unanswerable questions. {machine_line()} 1-minute
+load average at the end: {load:.1f} (wall-clock latencies grow with it; CPU p50 does not).
 """
 
 
