@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from veracity.cli.common import print_json
@@ -35,24 +34,21 @@ def register(ev_sub: Any) -> None:
 
 
 def cmd_eval_mmlu(args: argparse.Namespace) -> int:
-    from veracity.evaluate.mmlu import CHANCE, evaluate_mmlu, mmlu_html
-    from veracity.evaluate.mmlu_scorers import get_scorer
+    from veracity.evaluate.mmlu import CHANCE
+    from veracity.evaluate.mmlu_job import MMLUEvalOptions, run_mmlu_eval
 
     subjects = [s.strip() for s in args.subjects.split(",") if s.strip()] if args.subjects else None
-    scorer = get_scorer(args.model, n_threads=args.threads, base_url=args.base_url)
+    options = MMLUEvalOptions(
+        args.data, model=args.model, shots=args.shots,
+        subjects=tuple(subjects) if subjects is not None else None, limit=args.limit,
+        threads=args.threads, base_url=args.base_url, seed=args.seed, html=args.html,
+    )  # fmt: skip
 
     def progress(subject: str, i: int, n: int) -> None:
         if not args.json and i == n:
             print(f"{subject}: {n} questions", file=sys.stderr, flush=True)
 
-    result = evaluate_mmlu(scorer, args.data, subjects=subjects, shots=args.shots,
-                           limit=args.limit, seed=args.seed, progress=progress)  # fmt: skip
-    out = result.to_dict() | {"limit": args.limit, "data": str(args.data)}
-    if hasattr(scorer, "missing"):
-        out["letters_outside_top_n"] = scorer.missing
-    if args.html:
-        Path(args.html).write_text(mmlu_html(out), encoding="utf-8")
-        out["html"] = args.html
+    out = run_mmlu_eval(options, progress=progress).report
     if args.json:
         print_json(out)
         return 0
