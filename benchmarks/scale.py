@@ -256,6 +256,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--rows-per-file", type=int, default=1000)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--section", default="scale", help="docs/benchmarks.md section to write")
     ap.add_argument("--_ingest", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._ingest:
@@ -309,7 +310,14 @@ def main() -> None:
     )
     print(md)
     if not args.no_write:
-        write_section("scale", md)
+        write_section(args.section, md)
+
+
+def _count(n: int) -> str:
+    """``100000`` -> ``100k``, ``1000000`` -> ``1M``."""
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
 
 
 def report(
@@ -318,10 +326,19 @@ def report(
 ) -> str:  # fmt: skip
     ingest_s, search_s, total_s = times
     cmd = f"python -m benchmarks.scale --chunks {args.chunks} --backends {args.backends}"
+    if args.small:
+        cmd += f" --small {args.small}"
+    if args.section != "scale":
+        cmd += f" --section {args.section}"
     if args.workers:
         cmd += f" --workers {args.workers} --workers-chunks {args.workers_chunks}"
     lines = [
-        "## Scale: 100k-chunk ingest, memory and search latency, SQLite and PostgreSQL",
+        f"## Scale: {_count(args.chunks)}-chunk ingest, memory and search latency, "
+        + " and ".join(
+            {"sqlite": "SQLite", "postgres": "PostgreSQL"}.get(b, b)
+            for b in args.backends.split(",")
+            if b
+        ),
         "",
         f"`{cmd}`: {n:,} documents, the 5,183 SciFact abstracts replicated with perturbation "
         f"(copy 0: the first {WORDS} words; every other copy a random window of up to {WORDS} "
