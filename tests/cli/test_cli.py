@@ -171,3 +171,16 @@ def test_chat_records_each_turn_and_asks_with_the_history(
     assert json.loads(reply.answer_json)["answer"] == reply.content
     cited = [c["chunk"] for c in json.loads(reply.answer_json)["citations"]]
     assert list(reply.chunk_ids) == cited  # the core test covers a cited answer
+
+
+def test_lora_needs_a_gguf_model_and_an_existing_adapter(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    col = str(tmp_path / "col")
+    main(["ingest", str(folder), "-c", col, "--embedder", "hash", "-q"])
+    code, _, err = run(capsys, "ask", "When?", "-c", col, "--style", "generative",
+                       "--model", "fake", "--lora", str(tmp_path / "a.gguf"))  # fmt: skip
+    assert code != 0 and "--lora applies to a GGUF model" in err
+    code, _, err = run(capsys, "ask", "When?", "-c", col, "--style", "generative",
+                       "--lora", str(tmp_path / "missing.gguf"))  # fmt: skip
+    assert code != 0 and "LoRA adapter file not found" in err

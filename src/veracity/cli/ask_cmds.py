@@ -39,6 +39,12 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
         "--base-url", default=None, help="OpenAI-compatible server URL (with --model NAME)"
     )
     p.add_argument("--threads", type=int, default=None, help="generator threads (default: 1)")
+    p.add_argument(
+        "--lora",
+        default=None,
+        metavar="ADAPTER.gguf",
+        help="a GGUF LoRA adapter for the GGUF model (`veracity finetune generator --method lora`)",
+    )
     p.add_argument("--max-tokens", type=int, default=160)
     p.add_argument("--temperature", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
@@ -76,6 +82,20 @@ def _build(args: argparse.Namespace) -> tuple[Collection, AnswerEngine, AskOptio
         gen_opts["base_url"] = args.base_url
     if args.threads is not None and not args.base_url:
         gen_opts["n_threads"] = args.threads
+    if args.lora is not None:
+        if (
+            args.base_url
+            or args.model.startswith(("openai:", "hf:"))
+            or args.model
+            in (
+                "fake",
+                "scripted",
+            )
+        ):
+            raise ConfigError(
+                f"--lora applies to a GGUF model (smollm2 or a .gguf path), not {args.model!r}"
+            )
+        gen_opts["lora"] = args.lora
     engine = collection.answer_engine(args.model, cache=not args.no_cache, **gen_opts)
     opts = AskOptions(
         style=args.style,

