@@ -155,6 +155,85 @@ def test_loss_is_masked_to_the_reply(tiny: Path, examples: list[Any]) -> None:
     assert len(short_ids) == 64 and [t for t in short_labels if t != IGNORE] == kept
 
 
+def test_batch_loss_is_the_token_mean_over_reply_tokens_only(
+    tiny: Path, examples: list[Any], tmp_path: Path
+) -> None:
+    """Oracle: the padded batch's loss equals cross-entropy computed by hand on the reply tokens
+    alone, token-weighted across examples of different lengths (an abstention and an answer)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from veracity.train.generator import collate, mean_loss
+
+    tok = AutoTokenizer.from_pretrained(tiny)
+    model: Any = AutoModelForCausalLM.from_pretrained(tiny)
+    model.eval()
+    pair = [
+        next(e for e in examples if e.answerable),
+        next(e for e in examples if not e.answerable),
+    ]
+    rows = [encode_example(tok, e, 1024) for e in pair]
+    assert len(rows[0][0]) != len(rows[1][0])
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for ids, labels in rows:
+            logp = torch.log_softmax(model(torch.tensor([ids])).logits[0], -1)  # (T, V)
+            for t in range(1, len(ids)):
+                if labels[t] != IGNORE:
+                    total -= float(logp[t - 1, ids[t]])
+                    count += 1
+        batch = model(**collate(rows, int(tok.pad_token_id), "cpu"))
+    assert count == sum(len(tok(e.answer)["input_ids"]) + 1 for e in pair)
+    assert float(batch.loss) == pytest.approx(total / count, rel=1e-4)
+    cfg = _cfg(tiny, tmp_path, "lora", batch_size=2)
+    assert mean_loss(model, rows, int(tok.pad_token_id), cfg) == pytest.approx(total / count, 1e-4)
+    # Labelling the prompt too gives another loss: the mask is what keeps the prompt out of it.
+    with torch.no_grad():
+        whole = model(**collate([(rows[0][0], rows[0][0])], int(tok.pad_token_id), "cpu")).loss
+        reply = model(**collate(rows[:1], int(tok.pad_token_id), "cpu")).loss
+    assert float(whole) != pytest.approx(float(reply), rel=1e-3)
+
+
+def test_abstain_probability_is_the_first_reply_token_of_the_abstention(
+    tiny: Path, examples: list[Any]
+) -> None:
+    """Oracle: the softmax probability of an abstention example's first reply token at the
+    position its training encoding puts it; ``score_examples`` measures it only when asked."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from veracity.train.generator_eval import abstain_probability, score_examples
+
+    tok = AutoTokenizer.from_pretrained(tiny)
+    model: Any = AutoModelForCausalLM.from_pretrained(tiny)
+    model.eval()
+    ex = next(e for e in examples if not e.answerable)
+    ids, labels = encode_example(tok, ex, 1024)
+    at = next(i for i, t in enumerate(labels) if t != IGNORE)
+    with torch.no_grad():
+        logits = model(torch.tensor([ids[:at]])).logits[0, -1]
+    want = float(torch.softmax(logits, -1)[ids[at]])
+    assert abstain_probability(model, tok, ex) == pytest.approx(want, rel=1e-5)
+    rows = score_examples(model, tok, examples[:3], 2, first_token=True)
+    assert all(r.p_abstain is not None and 0.0 <= r.p_abstain <= 1.0 for r in rows)
+    assert score_examples(model, tok, examples[:1], 2)[0].p_abstain is None
+
+
+def test_reply_stats_count_the_loss_tokens_of_each_kind(tiny: Path, examples: list[Any]) -> None:
+    from transformers import AutoTokenizer
+
+    from veracity.train.generator_data import reply_stats
+
+    tok = AutoTokenizer.from_pretrained(tiny)
+    stats = reply_stats(tok, examples)
+    n_una = sum(not e.answerable for e in examples)
+    assert stats["unanswerable"] == n_una and stats["answerable"] == len(examples) - n_una
+    masked = [sum(t != IGNORE for t in encode_example(tok, e, 1024)[1]) for e in examples]
+    abst = sum(m for m, e in zip(masked, examples, strict=True) if not e.answerable)
+    assert stats["abstention_loss_token_share"] == pytest.approx(abst / sum(masked), abs=1e-4)
+    assert stats["abstention_reply_tokens_mean"] < stats["answer_reply_tokens_mean"]
+
+
 def test_lm_blocks_cover_the_text_in_order(tiny: Path) -> None:
     from transformers import AutoTokenizer
 
@@ -320,7 +399,6 @@ def test_gguf_lora_adapter_applies_in_llama_cpp(
     tiny: Path, examples: list[Any], tmp_path: Path
 ) -> None:
     _need("gguf", "xllamacpp")
-    import xllamacpp
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from veracity.train.generator import finetune_generator
@@ -330,26 +408,32 @@ def test_gguf_lora_adapter_applies_in_llama_cpp(
     tok = AutoTokenizer.from_pretrained(tiny)
     base_gguf = export_gguf(AutoModelForCausalLM.from_pretrained(tiny), tok, tmp_path / "base.gguf",
                             dtype="f32")  # fmt: skip
-    params = xllamacpp.CommonParams()
-    params.model.path = str(base_gguf)
-    params.n_ctx, params.n_parallel, params.n_gpu_layers, params.warmup = 512, 1, 0, False
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
-    params.lora_adapters = [
-        xllamacpp.CommonAdapterLoraInfo(result.report["files"]["adapter_gguf"], 1.0)
-    ]
-    server = xllamacpp.Server(params)
-    request = {"max_tokens": 16, "temperature": 0, "logprobs": 1, "samplers": ["temperature"],
-               "min_p": 0.0, "repeat_penalty": 1.0, "cache_prompt": False}  # fmt: skip
+    from veracity.generate.gguf import GGUFGenerator
+    from veracity.records import Decoding
+
+    gen = GGUFGenerator(base_gguf, n_ctx=512, cache_prompt=False,
+                        lora=result.report["files"]["adapter_gguf"])  # fmt: skip
+    greedy = Decoding(max_tokens=16)
     model = result.model.eval()
     differs = False
     for prompt in PROMPTS:
         ids = tok(prompt, add_special_tokens=False)["input_ids"]
-        got = server.handle_completions({**request, "prompt": ids})
-        got_ids = [int(c["id"]) for c in got["choices"][0]["logprobs"]["content"]]
+        got_ids = gen.complete_ids(ids, greedy)
         assert _agrees(got_ids, _torch_greedy(model, ids, 16, tok.eos_token_id), 16)
         with model.disable_adapter():
             differs |= got_ids[:4] != _torch_greedy(model, ids, 4, tok.eos_token_id)
     assert differs  # the adapter changed the output, so the test could fail
+
+
+def test_a_missing_or_misweighted_adapter_is_refused_before_loading(tmp_path: Path) -> None:
+    from veracity.errors import ConfigError, ModelNotFound
+    from veracity.generate.gguf import GGUFGenerator
+
+    with pytest.raises(ModelNotFound, match="LoRA adapter file not found"):
+        GGUFGenerator(lora=tmp_path / "nope.gguf")
+    (tmp_path / "a.gguf").write_bytes(b"GGUF")
+    with pytest.raises(ConfigError, match="lora_scale"):
+        GGUFGenerator(lora=tmp_path / "a.gguf", lora_scale=0.0)
 
 
 def test_f16_export_loads_and_mostly_agrees(tiny: Path, tmp_path: Path) -> None:

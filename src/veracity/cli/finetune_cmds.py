@@ -74,6 +74,9 @@ def _register_generator(ft_sub: Any) -> None:
     g.add_argument(
         "--examples", type=int, default=400, help="synthetic examples from the collection"
     )
+    g.add_argument("--unanswerable-share", type=float, default=1 / 3, metavar="S",
+                   help="share of training examples that must be declined (default 1/3; a "
+                   "larger one teaches a few steps to decline everything)")  # fmt: skip
     g.add_argument("--squad", default=None, metavar="PATH", help="SQuAD v1.1 JSON(.gz) to add "
                    "(split by article; held-out articles evaluate)")  # fmt: skip
     g.add_argument(
@@ -144,7 +147,8 @@ def cmd_finetune_generator(args: argparse.Namespace) -> int:
     if squad is not None and not squad.is_file():
         raise ConfigError(f"--squad {squad}: no such file (SQuAD v1.1 JSON or .json.gz)")
     data = build_data(texts, groups, cfg, examples=args.examples, squad=squad,
-                      eval_generate=0 if args.method == "continual" else args.eval_generate)  # fmt: skip
+                      eval_generate=0 if args.method == "continual" else args.eval_generate,
+                      unanswerable_share=args.unanswerable_share)  # fmt: skip
     report = run_job(data, cfg, mlflow_uri=args.mlflow)
     if args.json:
         print_json(report)

@@ -14,8 +14,20 @@ abstention (``"I don't know."``) when no source holds the answer. Two sources fe
   sentence holding the gold span, cited, is the answer; the reader's unanswerable twins (edited
   questions, near-miss paragraphs; ``reader_data.build_examples``) must be declined.
 
+Both builders keep a set share of unanswerable examples (``UNANSWERABLE_SHARE``, a third by
+default; ``mix``). The reader's SQuAD negatives alone make 44% of its training split, and a few
+steps on a mix that rich in the one fixed, short reply taught LoRA and full fine-tuning to answer
+"I don't know." to everything: greedy decoding picks the mode of the first reply token, and the
+abstention's first token collects the whole unanswerable share while answers start in many ways.
+Answer replies are capped at ``MAX_REPLY_CHARS`` (a cited sentence longer than that is dropped),
+so every target fits the evaluation's generation budget and no few very long sentences take most
+of the loss.
+
 ``encode_example`` tokenizes with the model's chat template and masks the prompt: the loss is taken
-on the reply tokens and the end-of-turn token only.
+on the reply tokens and the end-of-turn token only. The loss is the mean over those tokens in a
+batch (token-weighted, not per example): a per-example mean would weight each token of the
+five-token abstention about six times as much as a token of a cited sentence. ``reply_stats``
+reports the share of loss tokens each kind of reply holds.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from veracity.errors import ConfigError
 from veracity.rag.prompt import ABSTAIN_TEXT, Source, answer_messages
 from veracity.records import Chunk, Hit, Message
 from veracity.text.sentences import split_sentences
@@ -33,6 +46,8 @@ from veracity.train.reader_data import Article, build_examples
 
 ABSTAIN_ANSWER = f"{ABSTAIN_TEXT}."
 IGNORE = -100  # label of a token the loss skips (PyTorch's cross_entropy ignore_index)
+UNANSWERABLE_SHARE = 1 / 3  # of the training examples that must be declined
+MAX_REPLY_CHARS = 300  # longest cited answer sentence kept as a target
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _SPACE = re.compile(r"\s+")
 
@@ -101,6 +116,35 @@ def cloze(sentence: str, rng: random.Random) -> tuple[str, str] | None:
     return f'What completes this statement: "{blanked}"?', m.group(0)
 
 
+def check_share(share: float) -> float:
+    """``share`` if it is a valid unanswerable share (0 to 1), else a ``ConfigError``."""
+    if not 0.0 <= share <= 1.0:
+        raise ConfigError(
+            f"unanswerable share must lie between 0 and 1, got {share}; about 1/3 keeps a few "
+            "training steps from collapsing to the abstention"
+        )
+    return share
+
+
+def mix(
+    examples: Sequence[GroundedExample], unanswerable_share: float, limit: int | None = None
+) -> list[GroundedExample]:
+    """The most examples (at most ``limit``) of which ``round(n * unanswerable_share)`` are
+    unanswerable, taken first-come from each kind and kept in their given order."""
+    check_share(unanswerable_share)
+    ans = [i for i, e in enumerate(examples) if e.answerable]
+    una = [i for i, e in enumerate(examples) if not e.answerable]
+    n = len(examples) if limit is None else min(limit, len(examples))
+    while n > 0:
+        n_una = round(n * unanswerable_share)
+        if n_una <= len(una) and n - n_una <= len(ans):
+            break
+        n -= 1
+    n_una = round(n * unanswerable_share)
+    keep = set(una[:n_una]) | set(ans[: n - n_una])
+    return [e for i, e in enumerate(examples) if i in keep]
+
+
 def _sentences(text: str, min_chars: int, max_chars: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in split_sentences(text) if min_chars <= e - s <= max_chars]
 
@@ -109,7 +153,7 @@ def collection_examples(
     passages: Sequence[str],
     n: int,
     seed: int = 0,
-    unanswerable_share: float = 0.3,
+    unanswerable_share: float = UNANSWERABLE_SHARE,
     groups: Sequence[str] | None = None,
     max_chars: int = 500,
     sources: Sequence[int] | None = None,
@@ -119,7 +163,11 @@ def collection_examples(
     Questions come from the passages at ``sources`` (default: all), distractors from any passage.
     Answerable: the sentence's own passage (a window of ``max_chars``) and one distractor from
     another document (``groups``: the document of each passage), in random order. Unanswerable:
-    two distractors that hold neither the sentence nor the hidden word."""
+    two distractors that hold neither the sentence nor the hidden word. An unanswerable example
+    is made whenever fewer than ``round(k * unanswerable_share)`` of the first ``k`` are, so the
+    share holds at every length (a candidate without two distractors is made answerable and the
+    next one catches up)."""
+    check_share(unanswerable_share)
     rng = random.Random(seed)
     groups = list(groups) if groups is not None else [str(i) for i in range(len(passages))]
     pick = range(len(passages)) if sources is None else sources
@@ -141,13 +189,12 @@ def collection_examples(
             and _norm(sentence) not in _norm(passages[j])
             and hidden.casefold() not in passages[j].casefold()
         ]
-        if rng.random() < unanswerable_share:
-            if len(others) < 2:
-                continue
+        n_una = sum(not e.answerable for e in out)
+        if n_una < round((len(out) + 1) * unanswerable_share) and len(others) >= 2:
             shown = tuple(_clip(passages[j], max_chars) for j in others[:2])
             out.append(GroundedExample(question, shown, ABSTAIN_ANSWER, False, ()))
             continue
-        if not others:
+        if not others or unanswerable_share >= 1.0:
             continue
         own = window(passages[i], s, e, max_chars)
         shown_list = [own, _clip(passages[others[0]], max_chars)]
@@ -164,12 +211,22 @@ def _clip(text: str, max_chars: int) -> str:
 
 
 def squad_examples(
-    articles: Sequence[Article], seed: int = 0, limit: int | None = None, max_chars: int = 800
+    articles: Sequence[Article],
+    seed: int = 0,
+    limit: int | None = None,
+    max_chars: int = 800,
+    unanswerable_share: float | None = UNANSWERABLE_SHARE,
+    max_reply_chars: int | None = MAX_REPLY_CHARS,
 ) -> list[GroundedExample]:
     """Grounded examples from SQuAD ``articles``: each question with its paragraph and a second
     paragraph of the same article that lacks every gold answer (the answer's sentence, cited, is
     the target), and the reader's unanswerable twins with their paragraph and a distractor
-    (target: the abstention). Shuffled; the first ``limit`` kept."""
+    (target: the abstention). Shuffled; then ``mix``-ed to ``unanswerable_share`` (None: the
+    reader's own share, about 44%) and at most ``limit`` kept. Answerable examples whose cited
+    sentence is longer than ``max_reply_chars`` are dropped (None: none dropped). Evaluation sets
+    pass None for both: they score against the gold spans, not the targets."""
+    if unanswerable_share is not None:
+        check_share(unanswerable_share)
     rng = random.Random(seed)
     paragraphs = {a.title: [p.context for p in a.paragraphs] for a in articles}
     title_of = {p.context: a.title for a in articles for p in a.paragraphs}
@@ -194,10 +251,14 @@ def squad_examples(
         shown = [own, distractor]
         rng.shuffle(shown)
         answer = cite(sentence, shown.index(own) + 1) if ex.answerable else ABSTAIN_ANSWER
+        if max_reply_chars is not None and len(answer) > max_reply_chars:
+            continue
         out.append(
             GroundedExample(ex.question, tuple(shown), answer, ex.answerable, golds, "squad")
         )
     rng.shuffle(out)
+    if unanswerable_share is not None:
+        return mix(out, unanswerable_share, limit)
     return out[:limit] if limit is not None else out
 
 
@@ -224,6 +285,24 @@ def encode_example(
     reply = reply[:max_length]
     prompt = prompt[max(0, len(prompt) + len(reply) - max_length) :]
     return prompt + reply, [IGNORE] * len(prompt) + reply
+
+
+def reply_stats(tokenizer: Any, examples: Sequence[GroundedExample]) -> dict[str, float | int]:
+    """How the loss is shared between the two kinds of reply: examples of each kind, their mean
+    reply length in loss tokens (the reply and its end-of-turn token), and the share of all loss
+    tokens that abstentions hold."""
+    lengths: dict[bool, list[int]] = {True: [], False: []}
+    for ex in examples:
+        n = len(tokenizer(ex.answer, add_special_tokens=False)["input_ids"]) + 1
+        lengths[ex.answerable].append(n)
+    total = sum(lengths[True]) + sum(lengths[False])
+    return {
+        "answerable": len(lengths[True]),
+        "unanswerable": len(lengths[False]),
+        "answer_reply_tokens_mean": round(sum(lengths[True]) / max(len(lengths[True]), 1), 1),
+        "abstention_reply_tokens_mean": round(sum(lengths[False]) / max(len(lengths[False]), 1), 1),
+        "abstention_loss_token_share": round(sum(lengths[False]) / max(total, 1), 4),
+    }
 
 
 def lm_blocks(tokenizer: Any, texts: Sequence[str], block_size: int) -> list[list[int]]:

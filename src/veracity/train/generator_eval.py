@@ -6,6 +6,11 @@ and for answered questions the share of reply sentences that are *unsupported*: 
 ``SUPPORT_RECALL`` of their normalized tokens occur in the shown passages (a lexical check, the
 crude end of the groundedness checks in ``rag/support.py``, enough to see a model start to make
 things up).
+
+``abstain_probability`` reads the decision greedy decoding makes at its first step: the
+probability of the abstention's first token as the first reply token. Its separation of
+unanswerable from answerable questions (ROC AUC) shows whether training taught the model *when*
+to decline or only *how often*.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 from veracity.evaluate.qa_metrics import normalize_answer, qa_scores, strip_citations
 from veracity.rag.prompt import is_abstention
 from veracity.text.sentences import split_sentences
-from veracity.train.generator_data import GroundedExample, messages_of, prompt_ids
+from veracity.train.generator_data import ABSTAIN_ANSWER, GroundedExample, messages_of, prompt_ids
 
 SUPPORT_RECALL = 0.8
 
@@ -29,6 +34,7 @@ class Scored:
     abstained: bool
     f1: float
     unsupported: float | None  # share of reply sentences unsupported; None when abstained
+    p_abstain: float | None = None  # probability of the abstention's first token, when measured
 
 
 def unsupported_share(reply: str, passages: Sequence[str]) -> float:
@@ -74,19 +80,42 @@ def greedy_reply(model: Any, tokenizer: Any, example: GroundedExample, max_new_t
     return str(tokenizer.decode(new.tolist(), skip_special_tokens=True)).strip()
 
 
-def score(example: GroundedExample, reply: str) -> Scored:
+def abstain_probability(
+    model: Any, tokenizer: Any, example: GroundedExample, device: str = "cpu"
+) -> float:
+    """Probability of the abstention's first token as the first reply token to ``example`` (a
+    peft soft prompt is put before the prompt by the peft model's own forward)."""
+    import torch
+
+    ids = prompt_ids(tokenizer, messages_of(example))
+    first = int(tokenizer(ABSTAIN_ANSWER, add_special_tokens=False)["input_ids"][0])
+    x = torch.tensor([ids], device=device)
+    with torch.no_grad():
+        logits = model(input_ids=x, attention_mask=torch.ones_like(x)).logits[0, -1]  # (V,)
+    return float(torch.softmax(logits.float(), -1)[first])
+
+
+def score(example: GroundedExample, reply: str, p_abstain: float | None = None) -> Scored:
     abstained = is_abstention(reply)
     f1 = 0.0 if abstained or not example.answerable else qa_scores(reply, example.golds)[1]
     unsupported = None if abstained else unsupported_share(reply, example.passages)
-    return Scored(reply, example.answerable, abstained, f1, unsupported)
+    return Scored(reply, example.answerable, abstained, f1, unsupported, p_abstain)
 
 
 def score_examples(model: Any, tokenizer: Any, examples: Sequence[GroundedExample],
-                   max_new_tokens: int = 48, device: str = "cpu") -> list[Scored]:  # fmt: skip
+                   max_new_tokens: int = 48, device: str = "cpu", first_token: bool = False
+                   ) -> list[Scored]:  # fmt: skip
+    """Greedy replies scored; ``first_token`` also measures ``abstain_probability`` (one more
+    forward pass over each prompt)."""
     was_training = model.training
     model.eval()
     rows = [
-        score(ex, greedy_reply(model, tokenizer, ex, max_new_tokens, device)) for ex in examples
+        score(
+            ex,
+            greedy_reply(model, tokenizer, ex, max_new_tokens, device),
+            abstain_probability(model, tokenizer, ex, device) if first_token else None,
+        )
+        for ex in examples
     ]
     model.train(was_training)
     return rows

@@ -11,7 +11,12 @@ from typing import Any
 
 from veracity.errors import ConfigError
 from veracity.train.generator import GeneratorTrainConfig, finetune_generator
-from veracity.train.generator_data import GroundedExample, collection_examples, squad_examples
+from veracity.train.generator_data import (
+    UNANSWERABLE_SHARE,
+    GroundedExample,
+    collection_examples,
+    squad_examples,
+)
 from veracity.train.tracking import record_run
 
 
@@ -42,24 +47,30 @@ def build_data(
     squad: Path | None = None,
     squad_examples_n: int = 0,
     eval_generate: int = 0,
+    unanswerable_share: float = UNANSWERABLE_SHARE,
 ) -> GeneratorData:
     """Training and held-out data for ``cfg.method`` (see ``generator_data``). Collection examples
-    and texts are split by document; SQuAD by article (``reader_data.split_articles``)."""
+    and texts are split by document; SQuAD by article (``reader_data.split_articles``). Each
+    source keeps ``unanswerable_share`` of its examples unanswerable."""
+    share = unanswerable_share
     tr, he = split_by_document(texts, groups, 0.2, cfg.seed)
     if cfg.method == "continual":
         return GeneratorData([t for t, _ in tr], [t for t, _ in he][: cfg.eval_examples * 4], [])
-    train = collection_examples([t for t, _ in tr], examples, cfg.seed, groups=[g for _, g in tr])
+    train = collection_examples([t for t, _ in tr], examples, cfg.seed, share,
+                                groups=[g for _, g in tr])  # fmt: skip
     # Held-out questions come from held-out documents only; their distractors from any document.
     pool = tr + he
     held = collection_examples([t for t, _ in pool], cfg.eval_examples + eval_generate,
-                               cfg.seed + 1, groups=[g for _, g in pool],
+                               cfg.seed + 1, share, groups=[g for _, g in pool],
                                sources=range(len(tr), len(pool)))  # fmt: skip
     if squad is not None:
         from veracity.train.reader_data import load_articles, split_articles
 
         tr_articles, _, te_articles = split_articles(load_articles(squad))
-        train += squad_examples(tr_articles, cfg.seed, limit=squad_examples_n or examples)
-        held += squad_examples(te_articles, cfg.seed, limit=cfg.eval_examples + eval_generate)
+        train += squad_examples(tr_articles, cfg.seed, limit=squad_examples_n or examples,
+                                unanswerable_share=share)  # fmt: skip
+        held += squad_examples(te_articles, cfg.seed, limit=cfg.eval_examples + eval_generate,
+                               unanswerable_share=share)  # fmt: skip
     if not train:
         raise ConfigError(
             "no training examples could be made: the collection needs several documents with "
