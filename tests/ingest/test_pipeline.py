@@ -163,3 +163,39 @@ def test_skipped_files_are_reported_by_type(tmp_path: Path) -> None:
         assert main(["ingest", str(src), "--collection", str(tmp_path / "c2"),
                      "--embedder", "hash", "--quiet"]) == 0  # fmt: skip
     assert "skipped 6 files of unsupported types (.png 3" in out.getvalue()
+
+
+def test_a_document_named_twice_is_embedded_once_and_run_state_stays_batch_sized(
+    tmp_path: Path,
+) -> None:
+    """The run remembers queued uris only until they are written: a repeat is then found in the
+    store. Repeats inside one unwritten batch and after a write both count as unchanged."""
+    from veracity.embed.hashing import HashEmbedder
+    from veracity.ingest.pipeline import Ingestor
+
+    class Counting(HashEmbedder):
+        texts = 0
+
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            Counting.texts += len(texts)
+            return super().embed(texts)
+
+    col = veracity.open(tmp_path / "col", embedder="hash")
+    docs = [
+        Document.make(f"mem://{i}", f"Tide table number {i} for the harbour.") for i in range(40)
+    ]
+    stream = [*docs[:10], docs[3], *docs[10:], docs[0], docs[39]]  # early repeat, two late ones
+    sizes: list[int] = []
+    ingestor = Ingestor(col.store, Counting(), IngestOptions(batch_chunks=4, lookup_window=3))
+    triage = ingestor._triage
+
+    def spy(window, batch, pending):  # type: ignore[no-untyped-def]
+        out = triage(window, batch, pending)
+        sizes.append(len(pending))
+        return out
+
+    ingestor._triage = spy  # type: ignore[method-assign]
+    report = ingestor.run(stream)
+    assert (report.added, report.unchanged) == (40, 3)
+    assert Counting.texts == col.status().chunks == 40  # each document embedded once
+    assert max(sizes) <= 4 + 3  # a batch and a window, never the whole run

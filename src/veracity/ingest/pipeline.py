@@ -172,7 +172,15 @@ class Ingestor:
     def _triage(
         self, window: list[Document | Prepared], batch: _Batch, pending: dict[str, str]
     ) -> _Batch:
-        """Sort a window of documents into unchanged, metadata-only updates and (re)embeds."""
+        """Sort a window of documents into unchanged, metadata-only updates and (re)embeds.
+
+        ``pending`` maps the uris this run has queued to their content hashes, so that a file
+        named twice is embedded once. Only the unwritten ones need it (a written one is in the
+        store, and ``states`` finds it), so the rest are dropped here: the map stays as small as
+        a batch, however many documents the run ingests."""
+        queued = {p.doc.uri for p in batch.items}
+        for uri in [u for u in pending if u not in queued]:
+            del pending[uri]
         docs = [w.document if isinstance(w, Prepared) else w for w in window]
         states = self.store.states([d.uri for d in docs])
         for doc, item in zip(docs, window, strict=True):
