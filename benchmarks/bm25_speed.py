@@ -1,8 +1,8 @@
 """BM25 speed: queries and documents per CPU-second, and the cost of updates.
 
 Run: ``python -m benchmarks.bm25_speed`` (``--quick`` for a 20k-document synthetic corpus,
-``--synthetic-docs N`` for another size). Systems: ours (numba kernel, numba with block-max
-pruning, numpy fallback), bm25s 0.3 (numba and numpy backends) and
+``--synthetic-docs N`` for another size). Systems: ours (numba kernel, numba with MaxScore or
+block-max pruning, numpy fallback), bm25s 0.3 (numba and numpy backends) and
 tantivy 0.27 (Rust, via tantivy-py, in RAM, one writer thread). All get the same terms: SciFact is
 analyzed once with ``get_analyzer("english")``, the synthetic corpus is already terms; ours
 gets the token lists through ``add_terms``/``search_terms`` (no analyzer run), bm25s gets token
@@ -47,8 +47,8 @@ def median_cpu(fn: Callable[[], Any], reps: int) -> float:
 class Ours:
     """Our index fed pre-analyzed terms (``add_terms``/``search_terms``), as bm25s is."""
 
-    def __init__(self, backend: str, prune: bool = False) -> None:
-        self.name = f"veracity ({backend}{', block-max' if prune else ''})"
+    def __init__(self, backend: str, prune: str = "none") -> None:
+        self.name = f"veracity ({backend}{'' if prune == 'none' else ', ' + prune})"
         self.backend = backend
         self.prune = prune
 
@@ -134,7 +134,8 @@ class Tantivy:
 def systems() -> list[Any]:
     return [
         Ours("numba"),
-        Ours("numba", prune=True),
+        Ours("numba", prune="maxscore"),
+        Ours("numba", prune="blockmax"),
         Ours("numpy"),
         Bm25s("numba"),
         Bm25s("numpy"),
@@ -253,6 +254,8 @@ def main() -> None:
         f"{len(sf.texts)} documents ({len(sf.texts) / analyze_s:,.0f} docs/CPU-s), the same for "
         "ours and bm25s (ours takes the terms through `add_terms`/`search_terms`). "
         "ours/bm25s: Lucene variant, k1=1.2, b=0.75; tantivy: its BM25. "
+        "The maxscore and blockmax rows are `BM25Index(prune=...)`, opt-in exact dynamic "
+        "pruning (`veracity.index.bm25.maxscore`, `.blockmax`). "
         "Adding 1%: ours `add_terms` (a new segment, exact global stats), bm25s a full re-index of "
         "all documents, tantivy `add_document` + `commit` + `reload`. The first query batch "
         "after an add includes our lazy per-term refresh of length norms. tantivy queries are "

@@ -21,7 +21,7 @@ Nepomnyachiy and Suel (WSDM 2013) and block-max pruning of Mallia, Suel and Tone
    to the heap after the pass.
 
 Measured (one thread, kernel alone, same machine as docs/benchmarks.md): exact, but slower than
-the exhaustive kernel on the corpora at hand, so ``BM25Index(prune=False)`` is the default. On
+the exhaustive kernel on the corpora at hand, so ``BM25Index(prune="none")`` is the default. On
 the 200k-document Zipf corpus at k=10 the second pass still scores about a quarter of the postings
 (a tenth would reach the final k-th score), and walking the block entries costs about as much as
 the postings they skip: its most common query terms hold about 2 postings per 32-document block,

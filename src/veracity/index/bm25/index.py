@@ -14,7 +14,9 @@ Design (measured in ``benchmarks/bm25_speed.py``; see docs/benchmarks.md):
   (score descending, id ascending), skipping tombstones and ids outside ``allowed``; the index's
   top k is the merge of those lists (``kernels``: a compiled numba kernel, or numpy). Results do
   not depend on segment layout, so an index built incrementally scores bit-identically to a
-  rebuild over the same documents.
+  rebuild over the same documents. The largest segment goes first; its k-th score per query is a
+  floor for the others, which skip a query whose terms' bounds cannot reach it and keep no
+  document below it (after adding 1% to SciFact, the 51-document segment cost 3 us per query).
 - Why not precomputed impacts (bm25s) or FTS5: a finished score depends on N, df and L_avg, which
   every add and delete changes; precomputing them makes an update cost a full re-index.
 """
@@ -47,10 +49,12 @@ class BM25Index:
     bm25l and bm25+ only. ``applied_seq`` is the last store change-log sequence number applied; the
     store integration sets it and ``save``/``load`` keep it. ``backend``: ``numba`` (a compiled
     kernel, needs numba), ``numpy``, or ``auto`` (numba when installed); results are identical.
-    ``merge_factor`` segments of one size tier are merged into one. ``prune=True`` makes the
-    numba kernel skip blocks of documents that cannot enter the top k (block-max bounds, see
-    ``veracity.index.bm25.blockmax``), with identical results; off by default because on the
-    corpora measured so far (docs/benchmarks.md, bm25-speed) exhaustive scoring is faster.
+    ``merge_factor`` segments of one size tier are merged into one. ``prune`` picks a dynamic
+    pruning for the numba kernel, with identical results: ``"maxscore"`` (per-term bounds, see
+    ``veracity.index.bm25.maxscore``) or ``"blockmax"`` (per-block bounds, see
+    ``veracity.index.bm25.blockmax``; ``True`` means this, as before); ``"none"`` (or ``False``,
+    the default) scores exhaustively, which measured fastest on the corpora at hand
+    (docs/benchmarks.md, bm25-speed).
 
     Not safe for concurrent updates: the owner serializes ``add``/``delete``/``save`` with its
     own lock (searches from several threads are fine between updates).
@@ -65,7 +69,7 @@ class BM25Index:
         delta: float = 0.5,
         merge_factor: int = 8,
         backend: str = "auto",
-        prune: bool = False,
+        prune: str | bool = "none",
     ) -> None:
         if k1 < 0 or not 0 <= b <= 1 or delta < 0:
             raise ConfigError(
@@ -85,7 +89,7 @@ class BM25Index:
         self.segments: list[Segment] = []
         self._where: dict[int, tuple[Segment, int]] = {}
         self._kernels = Kernels(backend)
-        self.prune = bool(prune)
+        self.prune = _prune_mode(prune)
 
     # ---- statistics -------------------------------------------------------------------------
 
@@ -250,17 +254,34 @@ class BM25Index:
             empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
             return [empty for _ in per_query]
         tids, q_ptr, q_w = self._query_terms(per_query)
+        distinct: tuple[I64, I64] | None = None
         params = (self.k1, self.b, self.delta)
-        parts = []
-        for seg in self.segments:
+        parts: list[Result] = []
+        floor: F64 | None = None
+        mode = self.prune if self._kernels.name == "numba" else "none"
+        # Largest segment first: its k-th scores let smaller segments skip hopeless queries.
+        for seg in sorted(self.segments, key=len, reverse=True):
             # Block metadata first: building it marks the tfc cache stale, and locate refreshes.
-            blocks = (*seg.blocks, BLOCK) if self.prune and self._kernels.name == "numba" else None
-            q_pos = seg.locate(tids, self.avg_len, self.variant, params)
+            blocks = (*seg.blocks, BLOCK) if mode == "blockmax" else None
+            if seg.direct:
+                q_pos = seg.locate(tids, self.avg_len, self.variant, params)
+            else:  # distinct terms, sorted: a binary search per unsorted term cost ~60 ns
+                distinct = distinct or np.unique(tids, return_inverse=True)
+                q_pos = seg.locate(distinct[0], self.avg_len, self.variant, params)[distinct[1]]
+            if floor is not None:
+                q_pos = _drop_hopeless(q_pos, q_ptr, q_w, seg.term_bounds[0], floor)
+                if not (q_pos >= 0).any():
+                    continue
+            bounds = seg.term_bounds if mode == "maxscore" else None
             eligible = seg.live
             if allowed is not None:
                 eligible = eligible & _member(seg.ids, allowed)
             arrays = (seg.inv_indptr, seg.inv_docs, seg.tfc, seg.ids, eligible)
-            parts.append(self._kernels.segment_top_k(*arrays, q_ptr, q_pos, q_w, k, blocks))
+            parts.append(
+                self._kernels.segment_top_k(*arrays, q_ptr, q_pos, q_w, k, blocks, bounds, floor)
+            )
+            if floor is None and len(self.segments) > 1:
+                floor = _kth_scores(parts[0], k)
         return _split(self._kernels.merge_top_k(parts, k))
 
     def search(
@@ -306,6 +327,21 @@ class BM25Index:
         return load(Path(directory))
 
 
+PRUNE_MODES = ("none", "maxscore", "blockmax")
+
+
+def _prune_mode(prune: str | bool) -> str:
+    """``prune`` as one of ``PRUNE_MODES`` (``True``/``False``: the former boolean switch)."""
+    if isinstance(prune, bool):
+        return "blockmax" if prune else "none"
+    if prune not in PRUNE_MODES:
+        raise ConfigError(
+            f"unknown BM25 prune mode {prune!r}; known: {', '.join(PRUNE_MODES)} "
+            "(or True for blockmax, False for none)"
+        )
+    return prune
+
+
 def _member(ids: I64, allowed: I64) -> npt.NDArray[np.bool_]:
     """Which of ``ids`` are in the sorted array ``allowed``."""
     if not len(allowed):
@@ -313,6 +349,34 @@ def _member(ids: I64, allowed: I64) -> npt.NDArray[np.bool_]:
     at = np.minimum(np.searchsorted(allowed, ids), len(allowed) - 1)
     same: npt.NDArray[np.bool_] = allowed[at] == ids
     return same
+
+
+def _kth_scores(result: Result, k: int) -> F64:
+    """Per query, the k-th best score of a segment's top-k lists (0.0 where fewer than k): k
+    documents of the index score at least that much."""
+    ptr, _, scores = result
+    full = np.diff(ptr) == k
+    if not full.any():
+        return np.zeros(len(ptr) - 1)
+    return np.where(full, scores[np.maximum(ptr[1:] - 1, 0)], 0.0)
+
+
+def _drop_hopeless(q_pos: I64, q_ptr: I64, q_w: F32, t_max: F32, floor: F64) -> I64:
+    """``q_pos`` with the terms of a query marked absent (-1) when no document of the segment can
+    reach ``floor`` for it: the sum of its terms' bounds ``float32(t_max * idf)`` (each at least
+    a document's contribution; see ``Segment.term_bounds``) is below it. A document scoring below
+    k others can never be in their top k (strictly: one scoring exactly ``floor`` may still win
+    on its id), and the relative margin covers summation order and rounding many times over."""
+    found = (q_pos >= 0) & (q_w > 0)
+    if not found.any():  # also a segment without terms, whose t_max is empty
+        return np.full_like(q_pos, -1)
+    contrib = np.where(found, t_max[np.where(found, q_pos, 0)] * q_w, np.float32(0.0))
+    lens = np.diff(q_ptr)
+    # reduceat over a trailing 0.0, so an empty last query has a valid start; empty ones sum 0.
+    bound = np.add.reduceat(np.r_[contrib.astype(np.float64), 0.0], q_ptr[:-1])
+    hopeless = (bound * (1.0 + 1e-6) < floor) | (lens == 0)
+    out: I64 = np.where(np.repeat(hopeless, lens), -1, q_pos)
+    return out
 
 
 def _split(result: Result) -> list[tuple[I64, F32]]:

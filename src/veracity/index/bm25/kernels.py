@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 I32 = npt.NDArray[np.int32]
+Docs = npt.NDArray[np.integer[Any]]  # as ``segment.Docs``
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -31,10 +32,12 @@ Bool = npt.NDArray[np.bool_]
 Result = tuple[I64, I64, F64]
 # (blk_ptr, blk_ids, blk_start, blk_max, block size): see ``Segment.blocks``
 Blocks = tuple[I64, I32, I64, F32, int]
+# (t_max, t_min) per term: see ``Segment.term_bounds``
+Bounds = tuple[F32, F32]
 
 
 def _topk_numpy(
-    indptr: I64, docs: I32, tfc: F32, ids: I64, eligible: Bool,
+    indptr: I64, docs: Docs, tfc: F32, ids: I64, eligible: Bool,
     q_ptr: I64, q_pos: I64, q_w: F32, k: int,
 ) -> Result:  # fmt: skip
     n_docs = len(ids)
@@ -90,10 +93,15 @@ def _merge_numpy(ptrs: I64, ids: I64, scores: F64, k: int) -> Result:
 def _compile() -> Any:
     """The numba kernels, or None when numba is not installed (compiled on first call)."""
     try:
-        from veracity.index.bm25 import blockmax, numba_kernel
+        from veracity.index.bm25 import blockmax, maxscore, numba_kernel
     except ImportError:
         return None
-    return numba_kernel.segment_top_k, numba_kernel.merge_top_k, blockmax.segment_top_k
+    return (
+        numba_kernel.segment_top_k,
+        numba_kernel.merge_top_k,
+        blockmax.segment_top_k,
+        maxscore.segment_top_k,
+    )
 
 
 class Kernels:
@@ -118,23 +126,33 @@ class Kernels:
     def _resolve(self) -> Any:
         if self._fns is None:
             compiled = _compile() if self.requested == "auto" else None
-            self._fns = compiled or (_topk_numpy, _merge_numpy, None)
+            self._fns = compiled or (_topk_numpy, _merge_numpy, None, None)
         return self._fns
 
     def segment_top_k(
-        self, indptr: I64, docs: I32, tfc: F32, ids: I64, eligible: Bool,
+        self, indptr: I64, docs: Docs, tfc: F32, ids: I64, eligible: Bool,
         q_ptr: I64, q_pos: I64, q_w: F32, k: int, blocks: Blocks | None = None,
+        bounds: Bounds | None = None, floor: F64 | None = None,
     ) -> Result:  # fmt: skip
         """Per query: the segment's best ``k`` (ids, float64 scores) in the total order.
 
         With ``blocks`` (``Segment.blocks`` and the block size) the numba backend prunes with
-        block-max bounds (``blockmax``); the results are the same, bit for bit. The numpy
-        backend always scores exhaustively."""
-        exhaustive, _, pruned = self._resolve()
-        if blocks is not None and pruned is not None:
-            result: Result = pruned(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k, *blocks)
+        block-max bounds (``blockmax``), with ``bounds`` (``Segment.term_bounds``) by MaxScore
+        (``maxscore``); the results are the same, bit for bit. The numpy backend always scores
+        exhaustively. ``floor`` (Q,): per query a score that k documents of the index reach, so
+        the numba kernels may leave out documents below it (the merged top k is the same)."""
+        exhaustive, _, blockmax, maxscore = self._resolve()
+        args = (indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
+        if blocks is not None and blockmax is not None:
+            result: Result = blockmax(*args, *blocks)
+        elif exhaustive is _topk_numpy:
+            result = exhaustive(*args)
         else:
-            result = exhaustive(indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
+            at_least = np.zeros(len(q_ptr) - 1) if floor is None else floor
+            if bounds is not None:
+                result = maxscore(*args, at_least, *bounds)
+            else:
+                result = exhaustive(*args, at_least)
         return result
 
     def merge_top_k(self, parts: list[Result], k: int) -> Result:

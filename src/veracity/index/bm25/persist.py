@@ -138,7 +138,8 @@ def _load_checked(directory: Path, manifest: dict[str, Any]) -> BM25Index:
         b=float(manifest["b"]),
         delta=float(manifest["delta"]),
         merge_factor=int(manifest["merge_factor"]),
-        prune=bool(manifest.get("prune", False)),  # absent in files written before it existed
+        # absent in files written before it existed; a bool in those before "maxscore"
+        prune=manifest.get("prune", "none"),
     )
     index.applied_seq = int(manifest["applied_seq"])
     with np.load(data, allow_pickle=False) as npz:

@@ -1,0 +1,290 @@
+"""Dynamic pruning for small k: term-at-a-time MaxScore over a dense score array (numba).
+
+Turtle and Flood, "Query evaluation: strategies and optimizations" (IP&M 1995), in a
+term-at-a-time form. Each segment keeps, per term, the largest and smallest cached tfc of its
+postings (``Segment.term_bounds``), so ``float32(max_tfc * idf)`` bounds what the term adds to any
+document. Per query whose postings cover a good part of the segment (those that ``numba_kernel``
+scores densely) and k < 32:
+
+1. Order the terms by that bound, highest (rarest) first. The lowest-bound terms whose bounds sum
+   to at most ``SPLIT`` of the total are *non-essential*: their sum ``rest`` is all they can add.
+2. Add the essential terms' postings into the dense array. Block maxima of the partial scores and
+   their histogram (``numba_kernel._select_blocks``) give ``theta``, the lower edge of the bucket
+   holding the k-th best block: k eligible documents already score at least ``theta``, so the
+   final k-th score is no lower.
+3. A block whose maximum plus ``rest`` is below ``theta`` cannot hold a top-k document, nor can a
+   document whose partial score plus ``rest`` is. Each non-essential term is added to the others
+   (the survivors) only: a branch-free binary search in its postings per survivor, or a masked
+   walk when they are many; more are dropped as ``rest`` shrinks. The survivors go to the heap.
+4. When ``theta`` does not clear ``rest`` or the survivors are too many, the remaining terms are
+   added densely and the query ends as the exhaustive kernel does.
+
+Measured (one thread, kernel alone, docs/benchmarks.md for the whole index): exact, but no faster
+than the exhaustive kernel on the corpora at hand, so ``BM25Index(prune="none")`` stays the
+default. On SciFact at k=10 the split leaves 1-3 common terms per query and pruning applies to
+about 250 of 300 queries, skipping about half of their postings, but with about 70 survivors per
+query a binary search costs ~20 ns per survivor and term, as much as reading the postings it
+saves (~1.1 ns each): 7.5-7.7 against 7.3-7.7 us per query (SPLIT 0.03-0.05; 0.1 leaves more
+survivors and is 10 us). A direct doc-to-posting map for common terms (O(1) probes, 2.4 MB more
+for SciFact) was only ~8% faster than exhaustive in a prototype. On the 200k-document Zipf corpus
+(2-5 term queries, scored sparsely) a simulation found 78% of the postings skippable at k=10 but
+a median of 725 survivors per query, too many to probe profitably. MaxScore pays where
+non-essential terms have postings far longer than the survivors times a search (millions of
+documents, long queries).
+
+Scores stay identical bit for bit although terms are added in another order than the exhaustive
+kernels' query-term order: every contribution is a float32 product, hence a multiple of the float32
+ulp of the smallest one, and a float64 sum of such multiples is exact (so independent of the order)
+while it stays below 2**53 of those ulps. ``_gather`` checks that per query from the bounds (it
+holds unless a term's contributions are ~5e8 times smaller than the total, e.g. a term in nearly
+all of millions of documents); when it does not, the query is scored exhaustively. Pruning tests
+are strict (a document tying the k-th score may win on its smaller id), so ids and tie order match.
+
+Bounds stay bounds under updates: they are recomputed with a term's tfc cache whenever the average
+length changes, tombstones only remove postings (a stale maximum is still an upper bound, a stale
+minimum a lower one), and the idf is the query's. Tombstones and the ``allowed`` pre-filter
+(``eligible``) are applied before a document counts towards ``theta`` or is offered.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from veracity.index.bm25.numba_kernel import (
+    W,
+    _block_cut,
+    _block_max,
+    _dense,
+    _drain,
+    _push,
+    _select_blocks,
+    query_top_k,
+    scratch,
+)
+
+SAFE = 1.0 + 1e-12  # slack on every pruning test; exact arithmetic makes it unnecessary
+EXACT_ULPS = 2.0**52  # sums below this many ulps of the smallest contribution are exact
+SPLIT = 0.05  # non-essential terms: the lowest bounds that sum to at most this share of all
+
+
+@njit(cache=True, nogil=True)
+def _gather(
+    t_max: Any, t_min: Any, q_pos: Any, q_w: Any, start: int, end: int,
+    tp: Any, tw: Any, tu: Any,
+) -> tuple[int, bool]:  # fmt: skip
+    """The query's scoring terms into (tp, tw, tu) in query-term order; whether sums are exact."""
+    nt = 0
+    total = 0.0
+    c_min = np.inf
+    for j in range(start, end):
+        p = q_pos[j]
+        w = q_w[j]
+        if p < 0 or w <= 0.0:
+            continue
+        tp[nt] = p
+        tw[nt] = w
+        tu[nt] = np.float64(t_max[p] * w)  # the same float32 product as a posting's
+        c_min = min(c_min, np.float64(t_min[p] * w))
+        total += tu[nt]
+        nt += 1
+    if nt == 0 or c_min < 1e-30:
+        return nt, False  # a zero or subnormal contribution: no exactness argument
+    e = math.frexp(c_min)[1]  # c_min = f * 2**e, 0.5 <= f < 1: its float32 ulp is 2**(e-24)
+    return nt, total < EXACT_ULPS * 2.0 ** (e - 24)
+
+
+@njit(cache=True, nogil=True)
+def _order(tu: Any, nt: int, order: Any) -> None:
+    """``order``: term slots by bound, highest first (insertion sort: a query has few terms)."""
+    for i in range(nt):
+        order[i] = i
+    for i in range(1, nt):
+        o = order[i]
+        j = i - 1
+        while j >= 0 and tu[order[j]] < tu[o]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = o
+
+
+@njit(cache=True, nogil=True)
+def _add(indptr: Any, docs: Any, tfc: Any, p: int, w: Any, acc: Any) -> None:
+    for i in range(indptr[p], indptr[p + 1]):
+        acc[docs[i]] += np.float64(tfc[i] * w)
+
+
+@njit(cache=True, nogil=True)
+def _kth_block(bm: Any, scale: float, cut: int, k: int, heap_s: Any, heap_i: Any) -> float:
+    """The k-th largest block maximum among the blocks at or above bucket ``cut``."""
+    n = 0
+    for b in range(len(bm)):
+        x = bm[b]
+        if int(x * scale) < cut or (n == k and x <= heap_s[0]):
+            continue
+        n = _push(x, b, heap_s, heap_i, n, k)
+    return heap_s[0] if n == k else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _survivors(
+    acc: Any, bm: Any, eligible: Any, rest: float, theta: float, cand: Any, n_docs: int
+) -> int:
+    """The eligible documents whose partial score plus ``rest`` reaches ``theta``, into ``cand``."""
+    c = 0
+    for b in range(len(bm)):
+        if (bm[b] + rest) * SAFE < theta:
+            continue
+        for d in range(b * W, min(b * W + W, n_docs)):
+            cand[c] = d
+            c += eligible[d] & ((acc[d] + rest) * SAFE >= theta)
+    return c
+
+
+@njit(cache=True, nogil=True)
+def _probe(
+    indptr: Any, docs: Any, tfc: Any, p: int, w: Any, cand: Any, c: int, acc: Any, mask: Any
+) -> None:
+    """Add term ``p`` to the ``c`` candidates only: a binary search in its postings per
+    candidate, or one masked walk over them when that is cheaper."""
+    lo0, hi0 = indptr[p], indptr[p + 1]
+    if c * 16 < hi0 - lo0:
+        for t in range(c):
+            d = cand[t]
+            base = lo0
+            size = hi0 - lo0
+            while size > 1:  # branch-free halving: a conditional move, no mispredictions
+                half = size >> 1
+                base = base + half if docs[base + half] <= d else base
+                size -= half
+            if docs[base] == d:
+                acc[d] += np.float64(tfc[base] * w)
+        return
+    for t in range(c):
+        mask[cand[t]] = 1.0
+    for i in range(lo0, hi0):
+        d = docs[i]
+        acc[d] += mask[d] * np.float64(tfc[i] * w)  # + 0.0 elsewhere: branch-free
+    for t in range(c):
+        mask[cand[t]] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _prune(cand: Any, c: int, acc: Any, rest: float, theta: float) -> int:
+    """Keep the candidates whose partial score plus ``rest`` reaches ``theta``."""
+    m = 0
+    for t in range(c):
+        d = cand[t]
+        cand[m] = d
+        m += (acc[d] + rest) * SAFE >= theta
+    return m
+
+
+@njit(cache=True, nogil=True)
+def _maxscore(
+    indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
+    tp: Any, tw: Any, tu: Any, order: Any, nt: int, k: int, floor: float, work: Any, mask: Any,
+) -> int:  # fmt: skip
+    """One dense query, terms in ``order``; returns the heap size (see the module docstring)."""
+    acc, cand, _, _, heap_s, heap_i, bm, counts, live, masked = work
+    n_docs = len(ids)
+    total = 0.0
+    for i in range(nt):
+        total += tu[i]
+    s = nt  # the first non-essential term
+    rest = 0.0
+    while s > 1 and rest + tu[order[s - 1]] <= SPLIT * total:
+        s -= 1
+        rest += tu[order[s]]
+    left = 0
+    for i in range(s, nt):
+        left += indptr[tp[order[i]] + 1] - indptr[tp[order[i]]]
+    for i in range(s):
+        _add(indptr, docs, tfc, tp[order[i]], tw[order[i]], acc)
+    top = _block_max(acc, live, masked, bm)
+    if s < nt and top > 0.0:
+        scale, cut = _block_cut(bm, top, counts, k)
+        # k blocks sit in buckets >= cut: each holds a partial score >= the bucket's lower edge
+        # (less a margin for the rounding of ``bm * scale``), a floor on the final k-th score.
+        theta = max(cut / scale * (1.0 - 1e-9) if cut > 0 else 0.0, floor)
+        if rest * SAFE < theta:
+            c = _survivors(acc, bm, eligible, rest, theta, cand, n_docs)
+            if c * 8 < left:
+                n = _finish(
+                    indptr, docs, tfc, ids, tp, tw, tu, order, s, nt, k, work, mask, c, theta
+                )
+                acc[:] = 0.0
+                return n
+    for i in range(s, nt):  # no pruning: the rest of the terms, densely
+        _add(indptr, docs, tfc, tp[order[i]], tw[order[i]], acc)
+    if s < nt:
+        top = _block_max(acc, live, masked, bm)
+    n = _select_blocks(acc, bm, top, counts, ids, eligible, heap_s, heap_i, k, floor)
+    acc[:] = 0.0
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _finish(
+    indptr: Any, docs: Any, tfc: Any, ids: Any, tp: Any, tw: Any, tu: Any, order: Any,
+    s: int, nt: int, k: int, work: Any, mask: Any, c: int, theta: float,
+) -> int:  # fmt: skip
+    """Add the non-essential terms ``order[s:]`` to the ``c`` survivors; offer them."""
+    acc, cand, _, _, heap_s, heap_i, _, _, _, _ = work
+    rest = 0.0
+    for i in range(s, nt):
+        rest += tu[order[i]]
+    for i in range(s, nt):
+        o = order[i]
+        _probe(indptr, docs, tfc, tp[o], tw[o], cand, c, acc, mask)
+        rest -= tu[o]
+        if i + 1 < nt:
+            c = _prune(cand, c, acc, max(rest, 0.0), theta)
+    n = 0
+    for t in range(c):
+        d = cand[t]
+        sc = acc[d]
+        if sc < theta or (n == k and sc < heap_s[0]):
+            continue  # below theta: k documents score more
+        n = _push(sc, ids[d], heap_s, heap_i, n, k)
+    return n
+
+
+@njit(cache=True, nogil=True)
+def segment_top_k(
+    indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
+    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, t_min: Any,
+) -> Any:  # fmt: skip
+    """``numba_kernel.segment_top_k`` with MaxScore pruning; the same results, bit for bit."""
+    n_docs = len(ids)
+    n_queries = len(q_ptr) - 1
+    work = scratch(n_docs, k, eligible)
+    heap_s, heap_i = work[4], work[5]
+    mask = np.zeros(n_docs, dtype=np.float64)
+    width = 1
+    for q in range(n_queries):
+        width = max(width, q_ptr[q + 1] - q_ptr[q])
+    tp = np.empty(width, dtype=np.int64)  # the query's scoring terms: positions,
+    tw = np.empty(width, dtype=np.float32)  # weights (idf),
+    tu = np.empty(width, dtype=np.float64)  # bounds,
+    order = np.empty(width, dtype=np.int64)  # and their order by bound
+    out_ptr = np.zeros(n_queries + 1, dtype=np.int64)
+    out_ids = np.empty(n_queries * k, dtype=np.int64)
+    out_scores = np.empty(n_queries * k, dtype=np.float64)
+    for q in range(n_queries):
+        start, end = q_ptr[q], q_ptr[q + 1]
+        nt, exact = _gather(t_max, t_min, q_pos, q_w, start, end, tp, tw, tu)
+        if exact and nt > 1 and k < 32 and _dense(indptr, q_pos, q_w, start, end, n_docs):
+            _order(tu, nt, order)
+            n = _maxscore(
+                indptr, docs, tfc, ids, eligible, tp, tw, tu, order, nt, k, floor[q], work, mask
+            )
+        else:
+            n = query_top_k(
+                indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor[q], work
+            )
+        out_ptr[q + 1] = _drain(heap_s, heap_i, n, out_ids, out_scores, out_ptr[q])
+    return out_ptr, out_ids[: out_ptr[n_queries]], out_scores[: out_ptr[n_queries]]
