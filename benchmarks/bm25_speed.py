@@ -226,12 +226,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a 20k-document synthetic corpus")
     parser.add_argument("--synthetic-docs", type=int, default=None, help="default 200000")
+    parser.add_argument("--section", default="bm25-speed", help="docs/benchmarks.md section")
     args = parser.parse_args()
     quick = args.quick
     n_synth = args.synthetic_docs or (20_000 if quick else 200_000)
     flags = " --quick" if quick else ""
     if args.synthetic_docs:
         flags += f" --synthetic-docs {n_synth}"
+    if args.section != "bm25-speed":
+        flags += f" --section {args.section}"
     analyzer = get_analyzer("english")
     sf = scifact()
     analyze_s, sf_docs = cpu(lambda: [analyzer.tokens(t) for t in sf.texts])
@@ -242,7 +245,8 @@ def main() -> None:
     syn_queries = [q.split() for q in syn.queries]
     syn_rows = bench("synthetic", syn_docs, syn_queries, reps=5, build_reps=1)
     lines = [
-        "## BM25 speed: queries and documents per CPU-second, updates",
+        "## BM25 speed: queries and documents per CPU-second, updates"
+        + (f" ({n_synth:,}-document synthetic corpus)" if args.synthetic_docs else ""),
         "",
         f"Command: `python -m benchmarks.bm25_speed{flags}`. "
         "One thread (OMP/NUMBA_NUM_THREADS=1, bm25s `n_threads=1`, tantivy one writer thread); "
@@ -271,7 +275,7 @@ def main() -> None:
         "",
         machine_line(),
     ]
-    write_section("bm25-speed", "\n".join(lines))
+    write_section(args.section, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -257,6 +257,7 @@ def main() -> None:
     ap.add_argument("--rows-per-file", type=int, default=1000)
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--section", default="scale", help="docs/benchmarks.md section to write")
+    ap.add_argument("--ingest-only", action="store_true", help="ingest figures only, no search")
     ap.add_argument("--_ingest", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._ingest:
@@ -293,13 +294,17 @@ def main() -> None:
         ingest_done = time.perf_counter() - started
         import veracity
 
-        cols = {b: veracity.open(targets[b], embedder=EMBEDDER) for b in backends}
-        vector_backends = {b: cols[b].indexes().vector_backend for b in backends}
-        t = time.perf_counter()
-        search = time_search(cols, load_queries(args.queries))
-        search_s = time.perf_counter() - t
-        for c in cols.values():
-            c.close()
+        search: dict[str, Any] | None = None
+        vector_backends: dict[str, str] = {}
+        search_s = 0.0
+        if not args.ingest_only:
+            cols = {b: veracity.open(targets[b], embedder=EMBEDDER) for b in backends}
+            vector_backends = {b: cols[b].indexes().vector_backend for b in backends}
+            t = time.perf_counter()
+            search = time_search(cols, load_queries(args.queries))
+            search_s = time.perf_counter() - t
+            for c in cols.values():
+                c.close()
     finally:
         if pg is not None:
             pg.stop()
@@ -322,7 +327,8 @@ def _count(n: int) -> str:
 
 def report(
     args: argparse.Namespace, n: int, n_files: int, small: int, runs: dict[str, dict[str, Any]],
-    vector_backends: dict[str, str], search: dict[str, Any], times: tuple[float, float, float],
+    vector_backends: dict[str, str], search: dict[str, Any] | None,
+    times: tuple[float, float, float],
 ) -> str:  # fmt: skip
     ingest_s, search_s, total_s = times
     cmd = f"python -m benchmarks.scale --chunks {args.chunks} --backends {args.backends}"
@@ -330,10 +336,14 @@ def report(
         cmd += f" --small {args.small}"
     if args.section != "scale":
         cmd += f" --section {args.section}"
+    if args.ingest_only:
+        cmd += " --ingest-only"
     if args.workers:
         cmd += f" --workers {args.workers} --workers-chunks {args.workers_chunks}"
     lines = [
-        f"## Scale: {_count(args.chunks)}-chunk ingest, memory and search latency, "
+        f"## Scale: {_count(args.chunks)}-chunk ingest, memory"
+        + ("" if args.ingest_only else " and search latency")
+        + ", "
         + " and ".join(
             {"sqlite": "SQLite", "postgres": "PostgreSQL"}.get(b, b)
             for b in args.backends.split(",")
@@ -381,6 +391,10 @@ def report(
         "starting the "
         "cluster. Peak RSS is `ru_maxrss` of the ingesting process (the PostgreSQL server and "
         "Dask workers are other processes; a local Dask cluster's scheduler runs inside it).",
+    ]
+    if search is None:
+        return "\n".join([*lines, "", machine_line()])
+    lines += [
         "",
         f"Search, k=10, {args.queries} SciFact queries, ms per query; the first query of each "
         "mode is timed apart (it builds the derived index from the store: BM25, then the "
