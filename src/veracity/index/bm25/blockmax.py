@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from veracity.index.bm25.numba_kernel import _drain, _push
+from veracity.index.bm25.numba_kernel import _drain, _push, lowest_cut
 
 SAFE = 1.0 + 1e-9
 N_BUCKETS = 64
@@ -80,14 +80,7 @@ def _top_buckets(ub: Any, counts: Any, want: int) -> tuple[float, int]:
     for b in range(len(ub)):
         counts[int(ub[b] * scale)] += 1
     counts[0] = 0  # bucket 0 also counts the untouched blocks (bound 0)
-    total = 0
-    cut = N_BUCKETS - 1
-    while cut > 0:
-        total += counts[cut]
-        if total >= want:
-            break
-        cut -= 1
-    return scale, cut
+    return scale, lowest_cut(counts, N_BUCKETS, want)
 
 
 @njit(cache=True, nogil=True)

@@ -249,14 +249,21 @@ def _block_cut(bm: Any, top: float, counts: Any, k: int) -> tuple[float, int]:
             counts[u * N_BUCKETS + int(bm[b + u] * scale)] += 1
     for c in range(N_BUCKETS):
         counts[c] += counts[N_BUCKETS + c] + counts[2 * N_BUCKETS + c] + counts[3 * N_BUCKETS + c]
+    return scale, lowest_cut(counts, N_BUCKETS, k)
+
+
+@njit(cache=True, nogil=True)
+def lowest_cut(counts: Any, n_buckets: int, want: int) -> int:
+    """The highest bucket ``cut`` such that ``counts[cut:n_buckets]`` sums to at least ``want``
+    (0 when all buckets together hold fewer)."""
     total = 0
-    cut = N_BUCKETS - 1
+    cut = n_buckets - 1
     while cut > 0:
         total += counts[cut]
-        if total >= k:
+        if total >= want:
             break
         cut -= 1
-    return scale, cut
+    return cut
 
 
 @njit(cache=True, nogil=True)
