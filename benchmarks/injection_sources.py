@@ -72,6 +72,7 @@ BENIGN_NAMES = {
     "mmlu": "MMLU dev questions (held-out runs)",
     "docs": "Flask documentation sentences (held-out pages)",
     "security_docs": "Django security and password docs (never trained on)",
+    "security_chunks": "the same Django docs as chunks of up to 1,000 characters",
     "news": "CoNLL-2003 news sentences (never trained on)",
     "handmade": "hand-written instruction-like requests (never trained on)",
     "man_l10n": "translated manual pages, 25 languages (never trained on)",
@@ -85,13 +86,31 @@ def corpus(root: Path) -> tuple[list[Example], list[Example]]:
     tt = [Example(e.text, 1, e.group, "tensor_trust") for e in base if e.label == 1]
     benign = [e for e in base if e.label == 0] + training_docs()
     attacks = tt + [e for fam in attack_families().values() for e in fam]
+    security = security_docs()
     unseen = (
-        security_docs()
+        security
+        + as_chunks(security, "security_chunks")
         + translated_man_pages()
         + [Example(t, 0, f"news:{i // 25}", "news") for i, t in enumerate(conll_sentences(root))]
         + [Example(t, 0, f"hand:{i}", "handmade") for i, t in enumerate(handmade_benign())]
     )
     return attacks + benign, unseen
+
+
+def as_chunks(sentences: Sequence[Example], kind: str, size: int = 1000) -> list[Example]:
+    """Consecutive sentences of one source packed into texts of up to ``size`` characters, about
+    the default chunk: ingest scans a chunk's sentences and the whole chunk, so a per-sentence
+    false-positive rate compounds over a chunk, and only chunk-sized benign text shows it."""
+    out: list[Example] = []
+    text, group = "", None
+    for e in sentences:
+        if text and (e.group != group or len(text) + 1 + len(e.text) > size):
+            out.append(Example(text, 0, group or "", kind))
+            text = ""
+        text, group = (f"{text} {e.text}" if text else e.text), e.group
+    if text:
+        out.append(Example(text, 0, group or "", kind))
+    return out
 
 
 class _Lookup:
