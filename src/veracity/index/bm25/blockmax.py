@@ -46,24 +46,10 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from veracity.index.bm25.numba_kernel import _drain, _push, lowest_cut
+from veracity.index.bm25.numba_kernel import _accumulate_dense, _drain, _push, lowest_cut
 
 SAFE = 1.0 + 1e-9
 N_BUCKETS = 64
-
-
-@njit(cache=True, nogil=True)
-def _bound_blocks(
-    blk_ptr: Any, blk_ids: Any, blk_max: Any, q_pos: Any, q_w: Any, start: int, end: int, ub: Any
-) -> None:
-    """Sum each block's bounds into ``ub`` (n_blocks,), in query-term order."""
-    for j in range(start, end):
-        p = q_pos[j]
-        w = q_w[j]
-        if p < 0 or w <= 0.0:
-            continue  # idf 0 or a term absent from the segment adds nothing
-        for e in range(blk_ptr[p], blk_ptr[p + 1]):
-            ub[blk_ids[e]] += np.float64(blk_max[e] * w)
 
 
 @njit(cache=True, nogil=True)
@@ -141,7 +127,8 @@ def segment_top_k(
     out_scores = np.empty(n_queries * k, dtype=np.float64)
     for q in range(n_queries):
         start, end = q_ptr[q], q_ptr[q + 1]
-        _bound_blocks(blk_ptr, blk_ids, blk_max, q_pos, q_w, start, end, ub)
+        # each block's bound: the weighted sum of its terms' block maxima, as postings sum
+        _accumulate_dense(blk_ptr, blk_ids, blk_max, q_pos, q_w, start, end, ub)
         scale, cut = _top_buckets(ub, counts, k)
         n = 0
         for lo, hi in ((cut, N_BUCKETS), (0, cut)):
