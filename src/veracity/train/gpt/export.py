@@ -54,9 +54,8 @@ def bpe_merges(ranks: dict[bytes, int]) -> list[tuple[bytes, bytes]]:
 def hf_tokenizer(tok: BPETokenizer, eos: str = "<|endoftext|>") -> Any:
     """A ``transformers`` fast tokenizer that encodes exactly like ``tok``."""
     try:
-        from transformers import PreTrainedTokenizerFast
-
         from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
+        from transformers import PreTrainedTokenizerFast
     except ImportError as exc:
         raise MissingDependency("exporting the GPT", "torch", "transformers tokenizers") from exc
     table = bytes_to_unicode()
