@@ -67,6 +67,36 @@ def test_ingest_status_docs_search_delete(
     assert code == 4 and "nothing matched" in out
 
 
+@pytest.mark.parametrize("no_index", [False, True])
+def test_ingest_brings_the_search_indexes_up_to_date(
+    tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, no_index: bool,
+) -> None:  # fmt: skip
+    import veracity
+    from veracity.index.sync import IndexSet
+
+    col = str(tmp_path / "col")
+    argv = ["ingest", str(folder), "-c", col, "--embedder", "hash", "--json"]
+    code, out, _ = run(capsys, *argv, *(["--no-index"] if no_index else []))
+    report = json.loads(out)
+    assert code == 0 and (report["index_seconds"] is None) == no_index
+
+    def rebuild(self: IndexSet) -> None:
+        raise AssertionError("rebuilt at the first search")
+
+    monkeypatch.setattr(IndexSet, "_rebuild_bm25", rebuild)
+    monkeypatch.setattr(IndexSet, "_rebuild_vectors", rebuild)
+    indexes = veracity.open(col).indexes()  # a fresh handle, as a new process has
+    if no_index:
+        with pytest.raises(AssertionError, match="rebuilt"):
+            indexes.bm25()
+        return
+    head = indexes.store.last_seq()  # loaded from disk, nothing left to build or apply
+    assert indexes.bm25().applied_seq == head and indexes.vectors().applied_seq == head
+    code, out, _ = run(capsys, *argv)
+    assert json.loads(out)["index_seconds"] is None  # nothing changed, nothing to index
+
+
 def test_ingest_isolate_parses_in_workers_with_the_same_results(
     tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

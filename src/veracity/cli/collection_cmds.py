@@ -41,6 +41,12 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument(
+        "--no-index",
+        action="store_true",
+        help="leave the search indexes to the first search instead of bringing them up to date "
+        "after the ingest (for many small ingests in a row)",
+    )
+    p.add_argument(
         "--isolate",
         action="store_true",
         help="parse each file in a worker process with a time and memory limit, for files "
@@ -181,14 +187,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = collection.add(paths, options=options, on_progress=bar, cluster=_cluster(args))
     finally:
         bar.close()
+    indexed = None
+    if not args.no_index and (report.added or report.updated or report.resumed_after_interruption):
+        started = time.monotonic()
+        collection.indexes().refresh()
+        indexed = time.monotonic() - started
     if args.json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "index_seconds": indexed})
         return 0
     if report.resumed_after_interruption:
         print("(the previous ingest was interrupted; its committed work was kept and resumed)")
     print(report.summary())
     for failure in report.failed:
         print(f"  failed: {failure.uri}: {failure.reason}")
+    if indexed is not None:
+        print(f"search indexes brought up to date in {indexed:.1f} s")
     return 0
 
 
