@@ -149,12 +149,11 @@ def test_onnx_matches_torch_minilm(cache: Path) -> None:
     empty = onnx_emb.embed([""])
     assert np.isfinite(empty).all()
     assert float(empty[0] @ torch_emb.embed([""])[0]) >= 0.95
-    # Activations are quantized with one scale per batch, so a text's vector moves a little with
-    # its batch-mates (about 0.99 cosine); alone it is still within 0.99 of fp32, and the same
-    # batch always gives the same vectors.
-    alone = onnx_emb.embed(SENTENCES[2:3])[0]
-    assert float(alone @ b[2]) >= 0.99
-    np.testing.assert_array_equal(onnx_emb.embed(SENTENCES), a)
+    # int8 activations take one scale per call, so each text runs alone: its vector is the
+    # same bits whatever it is embedded with (in a batch it moved to about 0.995 cosine).
+    for i, sentence in enumerate(SENTENCES):
+        np.testing.assert_array_equal(onnx_emb.embed([sentence])[0], a[i])
+    np.testing.assert_array_equal(onnx_emb.embed(SENTENCES[::-1])[::-1], a)
     assert onnx_emb.embed([]).shape == (0, 384)
     assert len(list((cache / "onnx").glob("*.onnx"))) == 1  # exported once, into the cache
 

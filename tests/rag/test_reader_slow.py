@@ -56,3 +56,17 @@ def test_answer_from_a_markdown_section_has_no_heading_glued_in(col: veracity.Co
 
 def test_off_topic_question_abstains(col: veracity.Collection, tmp_path: Path) -> None:
     assert col.ask("What is the boiling point of mercury?").abstained
+
+
+def test_a_passage_reads_the_same_whatever_is_read_beside_it() -> None:
+    # int8 activations take their scale from the whole batch: read in one batch, a passage's
+    # answerability moved with its neighbours, so an unrelated passage could decide an answer.
+    from veracity.rag.reader.model import Reader
+
+    reader = Reader(threads=1)
+    question = "What year was the ECSC established?"
+    alone = reader.read(question, [TREATIES])
+    beside = reader.read(question, [EU, CANTEEN * 20, TREATIES])
+    assert [(r.start, r.end, r.probability) for r in alone] == [
+        (r.start, r.end, r.probability) for r in beside if r.passage == 2
+    ]

@@ -19,7 +19,7 @@ from veracity.rag.reader.calibrate import Calibration
 from veracity.rag.reader.export import ADAPTER_PATH, build_reader_onnx, read_adapter
 from veracity.rag.reader.features import batch_arrays, best_span, load_tokenizer, windows
 
-BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call: 8 windows of 256
+BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call (fp32): 8 windows of 256
 
 
 class Reader:
@@ -27,6 +27,11 @@ class Reader:
 
     ``threads``: intra-op threads (None: ``$VERACITY_THREADS`` or ONNX Runtime's default).
     ``threshold`` overrides the calibrated answerability threshold stored with the adapter.
+
+    The int8 model (``quantize``, the default) reads one window per call: dynamic quantization
+    takes its activation scale from the whole batch, so in a batch a passage's answerability
+    moved with the other passages retrieved beside it, and whether the engine answered could
+    turn on an unrelated passage. The fp32 model batches ``BATCH_TOKENS`` padded tokens per call.
     """
 
     def __init__(
@@ -57,6 +62,7 @@ class Reader:
                 self.calibration.w_has, self.calibration.w_margin, self.calibration.bias, threshold
             )
         self.meta = meta
+        self._batch_tokens = 0 if quantize else BATCH_TOKENS  # 0: one window per call
         self.threshold = self.calibration.threshold
 
     def read(self, question: str, passages: Sequence[str]) -> list[Reading]:
@@ -65,7 +71,7 @@ class Reader:
             raise ConfigError("the question is empty")
         wins = windows(self._tokenizer, question, passages, self.max_length, self.stride)
         best: dict[int, tuple[Any, float]] = {}
-        for lo, hi in _slices([len(w) for w in wins], BATCH_TOKENS):
+        for lo, hi in _slices([len(w) for w in wins], self._batch_tokens):
             batch = wins[lo:hi]
             start, end, has = self._session.run(None, batch_arrays(batch))  # (B,T) (B,T) (B,)
             for i, w in enumerate(batch):
@@ -83,7 +89,8 @@ class Reader:
 
 
 def _slices(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
-    """Consecutive ``[lo, hi)`` runs whose padded size (count x longest) stays within ``budget``."""
+    """Consecutive ``[lo, hi)`` runs whose padded size (count x longest) stays within ``budget``
+    (each run holds at least one; a budget of 0 gives one run per length)."""
     out: list[tuple[int, int]] = []
     lo = 0
     while lo < len(lengths):
