@@ -180,6 +180,12 @@ def test_store_queries_apply_labels_even_as_a_role_that_bypasses_row_security(
 # -- vectors ----------------------------------------------------------------------------------
 
 
+def _vector_indexes(pg_uri: str) -> set[str]:
+    with _psycopg().connect(pg_uri) as conn:
+        rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'chunks'")
+        return {r[0] for r in rows if r[0].startswith("chunks_embedding_hnsw_")}
+
+
 def test_nearest_uses_the_hnsw_index_and_agrees_with_exact_search(pg_uri: str) -> None:
     psycopg = _psycopg()
     store = open_store(pg_uri)
@@ -190,6 +196,13 @@ def test_nearest_uses_the_hnsw_index_and_agrees_with_exact_search(pg_uri: str) -
         q = np.random.default_rng(99).normal(size=DIM).astype(np.float32)
         q /= np.linalg.norm(q)
         exact = rids[np.argsort(-(mat @ q), kind="stable")][:5].tolist()
+        # Writes leave the HNSW graph to optimize() (built once over the load); until then the
+        # database scans, with the same answer.
+        assert _vector_indexes(pg_uri) == set()
+        assert [r for r, _ in store.nearest(q, 5)] == exact  # type: ignore[attr-defined]
+        store.optimize()
+        store.optimize()  # nothing left to build: a no-op
+        assert _vector_indexes(pg_uri) == {f"chunks_embedding_hnsw_{DIM}"}
         got = store.nearest(q, 5)  # type: ignore[attr-defined]
         assert [r for r, _ in got] == exact
         np.testing.assert_allclose([s for _, s in got], np.sort(mat @ q)[::-1][:5], rtol=1e-5)
@@ -206,6 +219,22 @@ def test_nearest_uses_the_hnsw_index_and_agrees_with_exact_search(pg_uri: str) -
             f"EXPLAIN SELECT rid FROM chunks WHERE vector_dims(embedding) = {DIM}"
             f" ORDER BY embedding::vector({DIM}) <#> %s::vector LIMIT 5", (str(q.tolist()),)))  # fmt: skip
     assert f"chunks_embedding_hnsw_{DIM}" in plan
+
+
+def test_reembedding_drops_the_old_vector_index_and_builds_the_new_one(pg_uri: str) -> None:
+    store = open_store(pg_uri)
+    try:
+        store.write([_write(f"/{i}.txt", f"text {i}", (), i) for i in range(12)])
+        store.optimize()
+        assert _vector_indexes(pg_uri) == {f"chunks_embedding_hnsw_{DIM}"}
+        rids, _ = next(store.iter_vectors(DIM, batch=1000))
+        new = np.eye(len(rids), 16, dtype=np.float32)  # (n, 16) unit rows
+        assert store.replace_vectors(iter([(rids, new)]), {"dim": "16"}) == len(rids)
+        assert _vector_indexes(pg_uri) == {"chunks_embedding_hnsw_16"}
+        got = store.nearest(new[3], 1)  # type: ignore[attr-defined]
+        assert got[0][0] == rids[3]
+    finally:
+        store.close()
 
 
 # -- crash safety -----------------------------------------------------------------------------
@@ -282,6 +311,7 @@ def test_a_postgres_collection_searches_like_its_sqlite_twin(
         assert pg.path.is_relative_to(tmp_path / "cache") and pg.location == redact(pg_uri)
         for col in (lite, pg):
             _fill(col)
+        assert _vector_indexes(pg_uri) == {"chunks_embedding_hnsw_256"}  # built after the ingest
         queries = ["otters sleeping in the harbour", "where are the flowers", "salary review"]
         for mode in ("bm25", "dense", "hybrid"):
             for query in queries:

@@ -167,6 +167,8 @@ class Ingestor:
                 window = []
         batch = self._triage(window, batch, pending_uris)
         self._flush(batch)
+        if self._counts["added"] or self._counts["updated"]:
+            self.store.optimize()  # e.g. PostgreSQL builds its vector index once, after a load
         return self._report(interrupted_runs)
 
     def _triage(

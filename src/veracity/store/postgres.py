@@ -29,7 +29,11 @@ import numpy as np
 from veracity.errors import NotFound, StoreError
 from veracity.records import Chunk, Document, Filter
 from veracity.store.postgres_db import Database, where_sql
-from veracity.store.postgres_schema import ensure_vector_index
+from veracity.store.postgres_schema import (
+    drop_vector_indexes,
+    ensure_vector_index,
+    missing_vector_indexes,
+)
 from veracity.store.rows import Change, ChunkContext, DocumentInfo, DocumentWrite, StoredChunk
 
 if TYPE_CHECKING:
@@ -51,7 +55,6 @@ class PostgresStore:
     def __init__(self, uri: str, *, create: bool = True, readonly: bool = False) -> None:
         self.db = Database(uri, create=create and not readonly, readonly=readonly)
         self.display = self.db.display
-        self._indexed_dims: set[int] = set()
 
     def close(self) -> None:
         self.db.close()
@@ -141,7 +144,6 @@ class PostgresStore:
         if not item.chunks:
             return
         vectors = np.ascontiguousarray(item.vectors, dtype=np.float32)  # (n, dim)
-        self._index_dim(conn, vectors.shape[1])
         flags = list(item.flags) or [0] * len(item.chunks)
         conn.cursor().executemany(
             'INSERT INTO chunks (id, document_id, labels, ordinal, text, start, "end", page,'
@@ -158,11 +160,6 @@ class PostgresStore:
             " WHERE document_id = %s ORDER BY rid",
             (doc.id,),
         )
-
-    def _index_dim(self, conn: Any, dim: int) -> None:
-        if dim not in self._indexed_dims:
-            ensure_vector_index(conn, dim)
-            self._indexed_dims.add(dim)
 
     def update_labels_and_metadata(
         self, doc_id: str, labels: tuple[str, ...], metadata: dict[str, Any]
@@ -392,10 +389,9 @@ class PostgresStore:
         with self.db.write() as conn:
             conn.execute("DROP TABLE IF EXISTS vectors_staging")
             conn.execute("CREATE TABLE vectors_staging (chunk_rid bigint PRIMARY KEY, v vector)")
-        n, dims = 0, set()
+        n = 0
         for rids, vectors in batches:
             mat = np.asarray(vectors, dtype=np.float32)
-            dims.add(int(mat.shape[1]))
             rows = [(int(r), v) for r, v in zip(rids, mat, strict=True)]
             with self.db.write() as conn:
                 conn.cursor().executemany(
@@ -405,6 +401,7 @@ class PostgresStore:
                 )
             n += len(rows)
         with self.db.write() as conn:
+            drop_vector_indexes(conn)  # rewriting every row through the HNSW graph is the slow way
             conn.execute(
                 "UPDATE chunks c SET embedding = s.v FROM (SELECT c2.rid, s2.v FROM chunks c2"
                 " LEFT JOIN vectors_staging s2 ON s2.chunk_rid = c2.rid) s WHERE s.rid = c.rid"
@@ -421,9 +418,24 @@ class PostgresStore:
             conn.execute(
                 "INSERT INTO changes (chunk_rid, op) SELECT rid, 'add' FROM chunks ORDER BY rid"
             )
-            for dim in dims:
-                self._index_dim(conn, dim)
+        self.optimize()  # the swap dropped the vector indexes: build them over the new vectors
         return n
+
+    def optimize(self) -> None:
+        """Build the HNSW index of each vector dimension the chunks hold that has none yet.
+        Writes leave it to this call (see ``postgres_schema``); it holds the write lock, so
+        other writers wait while a first index is built over a large load. Planner statistics
+        are left to PostgreSQL's autovacuum."""
+        with self.db.write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()
+            if row is not None and str(row[0]).isdigit():
+                dims = {int(row[0])}
+            else:  # no dimension recorded: look at the rows themselves
+                dims = {int(r[0]) for r in conn.execute(
+                    "SELECT DISTINCT vector_dims(embedding) FROM chunks"
+                    " WHERE embedding IS NOT NULL").fetchall()}  # fmt: skip
+            for dim in sorted(missing_vector_indexes(conn, dims)):
+                ensure_vector_index(conn, dim)
 
     # -- change log ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ backend is checked concern by concern:
 - ``ChunkTable``: chunks by row id, their texts, and their titles and headings for indexing;
 - ``VectorTable``: vectors by row id, the pre-filter (``allowed_rids``), a crash-safe re-embed;
 - ``ChangeLog``: every chunk added or deleted, in commit order, for the derived indexes;
-- ``Upkeep``: counts, consistency check, size on disk, close;
+- ``Upkeep``: counts, consistency check, size on disk, upkeep after an ingest, close;
 - the tables beside the documents, each reached through a method of ``Store``: chat sessions
   (``ChatTable``), the answer cache (``CacheTable``), API keys (``KeyTable``) and ingest runs
   (``RunTable``).
@@ -141,6 +141,11 @@ class Upkeep(Protocol):
     def check(self) -> list[str]: ...
 
     def size_bytes(self) -> int: ...
+
+    def optimize(self) -> None:
+        """After an ingest: build what writes leave for later and refresh what the backend
+        plans with. Safe to call at any time; cheap when there is nothing to do."""
+        ...
 
     def close(self) -> None: ...
 

@@ -501,6 +501,12 @@ class SQLiteStore:
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.glob(DB_NAME + "*") if p.is_file())
 
+    def optimize(self) -> None:
+        """``PRAGMA optimize``: SQLite refreshes the statistics of the tables an ingest changed
+        much (what its documentation asks of a long-lived connection after bulk changes)."""
+        with self._lock:
+            self._db.execute("PRAGMA optimize")
+
 
 # (query counting violations, what a violation is) for ``SQLiteStore.check``.
 _CONSISTENCY_CHECKS = (
