@@ -99,9 +99,7 @@ def main() -> None:
     for ex in dev_questions(args.n, args.seed, args.style_share):
         hits = engine.reranker.rerank(ex.question, engine.retriever.retrieve(ex.question, 30), 30)
         ok = hits and hits[0].score >= engine.options.relevance_floor
-        found, _ = (
-            find_answers(reader, ex.question, hits, engine.options.sources) if ok else ([], "")
-        )  # type: ignore[arg-type]
+        found = find_answers(reader, ex.question, hits, engine.options.sources).found if ok else ()
         best.append(max((f.reading.probability for f in found), default=0.0))
         labels.append(float(ex.answerable))
     p, y = np.array(best), np.array(labels)

@@ -300,3 +300,7 @@ class Answer:
     # the text was made: "extractive" (the reader's span and its sentence, quoted) or "generative".
     short: Citation | None = None
     style: str = ""
+    # With an abstention from the extractive engine: the sentence of the passage that came
+    # closest (the reader's most probable span, under its threshold or refused by a check), for
+    # the reader to judge. It is not an answer, and is never shown as one.
+    closest: Citation | None = None

@@ -5,6 +5,7 @@ style's fallback to the reader's extract."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from veracity.rag.answer_extractive import peer_problem
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.reader import TableReader
 from veracity.rag.reader.base import Reading
+from veracity.rag.serialize import answer_from_dict, answer_to_dict
 from veracity.records import Hit, Message
 from veracity.retrieve.search import SearchOptions
 
@@ -90,6 +92,23 @@ def test_abstains_under_the_reader_threshold(col: Collection) -> None:
     answer = engine(col, reader).ask("How many vacation days do employees get?")
     assert answer.abstained and "answerability is 0.30" in answer.reason
     assert answer.citations == () and answer.short is None
+    # The sentence that came closest is offered beside the abstention, cited, not as an answer.
+    near = answer.closest
+    assert near is not None and near.text == "Employees get 25 vacation days per year."
+    assert col.document(near.document_id).text[near.start : near.end] == near.text
+    assert near.text not in answer.text
+    assert answer_from_dict(json.loads(json.dumps(answer_to_dict(answer)))) == answer
+
+
+def test_nothing_is_closest_when_nothing_is_relevant(col: Collection) -> None:
+    class Irrelevant(TopScore):
+        def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+            return [dataclasses.replace(h, score=0.001) for h in hits][:k]
+
+    eng = engine(col, TableReader(TABLE))
+    eng.reranker = Irrelevant()
+    answer = eng.ask("How many vacation days do employees get?")
+    assert answer.abstained and "relevant enough" in answer.reason and answer.closest is None
 
 
 def test_abstains_when_the_passage_answers_a_different_question(col: Collection) -> None:
@@ -97,6 +116,8 @@ def test_abstains_when_the_passage_answers_a_different_question(col: Collection)
     answer = engine(col, TableReader(TABLE)).ask("Where is the Berlin office?")
     assert answer.abstained
     assert "does not match the question" in answer.reason and "berlin" in answer.reason.lower()
+    # what the reader was sure of is shown as the closest passage, so the user sees why
+    assert answer.closest is not None and "Rua Augusta 10" in answer.closest.text
 
 
 def test_auto_style_is_generative_without_a_reader(col: Collection) -> None:
@@ -227,10 +248,10 @@ def test_relevance_decides_among_passing_passages_only() -> None:
     hits = [_hit("1951 is when it was signed.", 0.05), _hit("1957 is when it was signed.", 0.9)]
     # Without the weight the reader's slightly higher probability wins; with it, the passage the
     # reranker finds far more relevant wins the near tie.
-    found, _ = find_answers(Fixed([0.8, 0.7]), "When was it signed?", hits, 4)
+    found = find_answers(Fixed([0.8, 0.7]), "When was it signed?", hits, 4).found
     assert found[0].reading.text == "1951"
-    found, _ = find_answers(Fixed([0.8, 0.7]), "When was it signed?", hits, 4, 0.25)
+    found = find_answers(Fixed([0.8, 0.7]), "When was it signed?", hits, 4, 0.25).found
     assert found[0].reading.text == "1957"
     # A passage under the reader's threshold never answers, however relevant.
-    found, _ = find_answers(Fixed([0.8, 0.3]), "When was it signed?", hits, 4, 5.0)
+    found = find_answers(Fixed([0.8, 0.3]), "When was it signed?", hits, 4, 5.0).found
     assert [f.reading.text for f in found] == ["1951"]

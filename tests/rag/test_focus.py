@@ -65,18 +65,20 @@ def _hit(text: str) -> Hit:
 def test_a_greeting_around_the_question_does_not_lose_the_answer() -> None:
     reader = BareQuestionReader()
     hits = [_hit("The Lisbon office opens at nine every weekday.")]
-    found, reason = find_answers(reader, "Hello! Sorry to bother you, but when does it open?",
-                                 hits, 4)  # fmt: skip
+    finding = find_answers(reader, "Hello! Sorry to bother you, but when does it open?", hits, 4)
+    found, reason = finding.found, finding.reason
     assert found and found[0].reading.text == "nine", reason
     assert reader.asked == ["Hello! Sorry to bother you, but when does it open?",
                             "when does it open?"]  # fmt: skip
     # a bare question is read once
     reader.asked.clear()
-    found, _ = find_answers(reader, "When does it open?", hits, 4)
+    found = find_answers(reader, "When does it open?", hits, 4).found
     assert found and reader.asked == ["When does it open?"]
     # the answer-type check reads the question, not the greeting: "how many" wants a quantity
-    found, reason = find_answers(reader, "Hi there. How many does it open with? When?", hits, 4)
-    assert not found
+    finding = find_answers(reader, "Hi there. How many does it open with? When?", hits, 4)
+    assert not finding.found
+    # refused by the type check, the reading is still the closest one (shown, not as an answer)
+    assert finding.closest is not None and finding.closest.reading.text == "nine"
 
 
 def test_the_answer_type_is_checked_on_the_question_inside_the_message() -> None:
@@ -86,5 +88,5 @@ def test_the_answer_type_is_checked_on_the_question_inside_the_message() -> None
             return [Reading(0, at, at + 6, "Lisbon", 0.9, 1.0)]
 
     hits = [_hit("The Lisbon office has many desks.")]
-    found, reason = find_answers(Names(), "Quick one - how many desks are there?", hits, 4)
-    assert not found and "quantity" in reason
+    finding = find_answers(Names(), "Quick one - how many desks are there?", hits, 4)
+    assert not finding.found and "quantity" in finding.reason

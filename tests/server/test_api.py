@@ -224,6 +224,18 @@ def test_ask_json_and_sse_with_citations(setup: Setup) -> None:
     assert empty.status_code == 422
 
 
+def test_an_abstention_carries_the_closest_passage_the_key_may_see(setup: Setup) -> None:
+    c = client(setup)
+    question = {"question": "When does the Berlin office open?"}
+    a = c.post("/api/collections/main/ask", headers=auth(setup, "hr"), json=question).json()
+    assert a["abstained"] and "berlin" in a["reason"].lower()  # the passage is about Lisbon
+    assert a["closest"]["uri"] == "mem://lisbon" and "opens at nine" in a["closest"]["text"]
+    assert "opens at nine" not in a["answer"]  # beside the abstention, never in it
+    # a key that cannot see the Lisbon document is not shown its sentence
+    a = c.post("/api/collections/main/ask", headers=auth(setup, "fin"), json=question).json()
+    assert a["abstained"] and (a["closest"] is None or a["closest"]["uri"] != "mem://lisbon")
+
+
 def test_chat_sessions_are_owned_by_their_key(setup: Setup) -> None:
     c = client(setup)
     sid = c.post(

@@ -122,6 +122,11 @@ def print_answer(answer: Answer, streamed: bool) -> None:
         out.write("\n\n")
     if answer.abstained or not streamed:
         out.write(answer.text + "\n")
+    if answer.closest is not None:
+        c = answer.closest
+        page = f", page {c.page}" if c.page else ""
+        out.write(f"\nClosest passage (not confirmed as an answer): \u201c{' '.join(c.text.split())}"
+                  f"\u201d\n  {c.uri}{page} (chars {c.start}-{c.end})\n")  # fmt: skip
     elif answer.sentences and answer.style != "extractive":
         out.write(f"Checked answer: {answer.text}\n")
     if answer.citations:

@@ -27,7 +27,7 @@ from veracity.rag.extractive import short_text, span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
-from veracity.records import Answer, Hit, SentenceSupport
+from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.sentences import split_sentences
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
@@ -118,6 +118,17 @@ class Found:
     reading: Reading
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What ``find_answers`` found: the passages that answer, best first; when there is none,
+    why, and the reading that came closest (the most probable span of any passage read, under
+    the threshold or refused by a check), to show as "closest, not an answer"."""
+
+    found: tuple[Found, ...]
+    reason: str = ""
+    closest: Found | None = None
+
+
 # How much the reranker's calibrated relevance weighs, against the reader's answerability, in
 # choosing among the passages that both pass: ``logit(p_reader) + w * logit(p_relevant)``.
 # Chosen on 400 + 400 questions of the dev articles, never the test ones: at the engine's
@@ -132,9 +143,9 @@ def find_answers(
     hits: Sequence[Hit],
     passages: int,
     relevance_weight: float = 0.0,
-) -> tuple[list[Found], str]:
+) -> Finding:
     """The passages among the first ``passages`` hits that answer ``question``, best first, and,
-    when there is none, the reason in words.
+    when there is none, the reason in words and the closest reading (``Finding``).
 
     A passage answers when the reader's answerability is at or above its threshold and the
     checks pass; whether the engine answers at all depends on that alone. Which of the passing
@@ -178,14 +189,19 @@ def find_answers(
     if found:
         if relevance_weight > 0:
             found.sort(key=lambda f: -_fused(f, relevance_weight))
-        return found, ""
+        return Finding(tuple(found))
+    closest = Found(top[ranked[0].passage], ranked[0]) if ranked else None
     if mismatch:
-        return [], f"the passage that looks like the answer does not match the question: {mismatch}"
+        return Finding((), mismatch_reason(mismatch), closest)
     best = ranked[0].probability if ranked else 0.0
-    return [], (
+    return Finding((), (
         f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
         f"its calibrated threshold {reader.threshold:.2f}"
-    )
+    ), closest)  # fmt: skip
+
+
+def mismatch_reason(problem: str) -> str:
+    return f"the passage that looks like the answer does not match the question: {problem}"
 
 
 def _fused(found: Found, weight: float) -> float:
@@ -231,14 +247,24 @@ def extractive_answer(
     )
 
 
+def sentence_of(found: Found) -> Citation:
+    """The cited sentence(s) holding ``found``'s span."""
+    return span_quote(Source(1, found.hit), found.reading.start, found.reading.end).sentence
+
+
 def abstention(
-    reason: str, timings_ms: Mapping[str, float], warnings: Sequence[str] = ()
+    reason: str,
+    timings_ms: Mapping[str, float],
+    warnings: Sequence[str] = (),
+    closest: Citation | None = None,
 ) -> Answer:
-    """The engine's "I don't know", with the reason it gives."""
+    """The engine's "I don't know", with the reason it gives and, when passages were read, the
+    sentence that came closest (``Answer.closest``: cited, never part of the answer)."""
     return Answer(
         text=f"{ABSTAIN_TEXT}: the documents don't say ({reason}).",
         abstained=True,
         reason=reason,
         timings_ms=dict(timings_ms),
         warnings=tuple(warnings),
+        closest=closest,
     )

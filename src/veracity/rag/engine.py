@@ -28,13 +28,17 @@ from dataclasses import dataclass, field, replace
 from veracity.errors import ConfigError
 from veracity.generate.base import Generator, context_size_of, count_tokens
 from veracity.guard.grounding import SupportJudge
+from veracity.guard.strict import question_problems
 from veracity.rag.answer_extractive import (
     RELEVANCE_WEIGHT,
+    Finding,
     Found,
     abstention,
     extractive_answer,
     find_answers,
     focus,
+    mismatch_reason,
+    sentence_of,
 )
 from veracity.rag.cache import AnswerCache
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
@@ -46,7 +50,15 @@ from veracity.rag.multipart import Part, combined_answer, split_question
 from veracity.rag.prompt import Source, answer_messages, is_abstention
 from veracity.rag.reader.base import SpanReader
 from veracity.rag.support import check_support
-from veracity.records import CHUNK_FLAG_INJECTION, Answer, Decoding, Filter, Hit, SentenceSupport
+from veracity.records import (
+    CHUNK_FLAG_INJECTION,
+    Answer,
+    Citation,
+    Decoding,
+    Filter,
+    Hit,
+    SentenceSupport,
+)
 from veracity.retrieve.search import Reranker, Retriever
 
 MODES = ("sequence", "token")
@@ -226,33 +238,34 @@ class AnswerEngine:
             read: list[Part] = []
             for part in parts:
                 got = self._found(part, part, where, opts, clock)
-                read.append((part, got if isinstance(got, str) else (got[0].hit, got[0].reading)))
+                best = got.found[0] if got.found else None
+                read.append((part, got.reason if best is None else (best.hit, best.reading)))
             clock.mark_first_token()
             answer = combined_answer(read, clock.done(), clock.warnings)
             yield Token(answer.text)
             yield Final(answer)
             return
-        found = self._found(question, query, where, opts, clock)
-        if isinstance(found, str):
-            yield Final(_abstain(found, clock))
+        finding = self._found(question, query, where, opts, clock)
+        if not finding.found:
+            yield Final(_abstain(finding.reason, clock, finding.closest))
             return
         clock.mark_first_token()
-        answer = extractive_answer(found[0], clock.done(), clock.warnings)
+        answer = extractive_answer(finding.found[0], clock.done(), clock.warnings)
         yield Token(answer.text)
         yield Final(answer)
 
     def _found(
         self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
-    ) -> list[Found] | str:
+    ) -> Finding:
         """The passages the reader answers from (best first), or why there is none."""
         hits, best = self._relevant(query, where, opts, clock)
         if not hits or best < opts.relevance_floor:
-            return _floor_reason(best, opts)
+            return Finding((), _floor_reason(best, opts))  # nothing relevant: nothing "closest"
         # The condensed query: a follow-up ("and in Tallinn?") is read with what it refers to.
         weight = RELEVANCE_WEIGHT if self.reranker is not None else 0.0  # calibrated scores only
-        found, reason = find_answers(self._reader(), query, hits, opts.sources, weight)
+        finding = find_answers(self._reader(), query, hits, opts.sources, weight)
         clock.lap("read")
-        return found or reason
+        return finding
 
     # -- retrieval ----------------------------------------------------------------------------
 
@@ -297,12 +310,12 @@ class AnswerEngine:
         found: list[Found] = []
         if self.reader is not None:
             got = self._found(question, query, where, opts, clock)
-            if isinstance(got, str):
-                yield Final(_abstain(got, clock))
+            if not got.found:
+                yield Final(_abstain(got.reason, clock, got.closest))
                 return
             # Only the sentences around each answer span: a prompt a third as long, and the
             # model writes from what the reader found rather than from the whole passage.
-            found, hits = got, [focus(f) for f in got]
+            found, hits = list(got.found), [focus(f) for f in got.found]
         else:
             hits, best = self._relevant(query, where, opts, clock)
             if not hits or best < opts.relevance_floor:
@@ -420,6 +433,13 @@ class AnswerEngine:
                 return extractive_answer(found[0], clock.done(), clock.warnings)
             quote = self._quote(question, sources) if opts.fallback == "quote" else None
             if quote is not None:
+                # The quote answers only if it holds what the question names (the reader's
+                # passages pass the same check): "When does the Berlin office open?" is not
+                # answered by the Lisbon office's hours, however relevant the sentence.
+                src = next(x for x in sources if x.n == quote.citation.n)
+                evidence = [src.hit.chunk.text, *src.hit.chunk.headings, src.hit.title]
+                if problems := question_problems(question, evidence):
+                    return _abstain(mismatch_reason(problems[0]), clock, quote.citation)
                 return self._quoted(quote, clock)
             return _abstain("no sentence of the drafted answer is supported by its sources", clock)
         final_text = " ".join(_with_markers(s, v) for s, v in kept)
@@ -501,8 +521,9 @@ def _display(sentence: AnswerSentence, verdict: SentenceSupport) -> SentenceSupp
     return replace(verdict, text=sentence.plain)
 
 
-def _abstain(reason: str, clock: _Clock) -> Answer:
-    return abstention(reason, clock.done(), clock.warnings)
+def _abstain(reason: str, clock: _Clock, closest: Found | Citation | None = None) -> Answer:
+    near = sentence_of(closest) if isinstance(closest, Found) else closest
+    return abstention(reason, clock.done(), clock.warnings, near)
 
 
 def _floor_reason(best: float, opts: AskOptions) -> str:

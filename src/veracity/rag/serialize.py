@@ -32,6 +32,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         ],
         "short": None if answer.short is None else citation_to_dict(answer.short),
         "style": answer.style,
+        "closest": None if answer.closest is None else citation_to_dict(answer.closest),
         "timings_ms": dict(answer.timings_ms),
         "warnings": list(answer.warnings),
     }
@@ -45,7 +46,7 @@ def citation_from_dict(c: dict[str, Any]) -> Citation:
 
 
 def answer_from_dict(d: dict[str, Any]) -> Answer:
-    short = d.get("short")
+    short, closest = d.get("short"), d.get("closest")
     return Answer(
         text=d["answer"],
         abstained=bool(d["abstained"]),
@@ -65,4 +66,5 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         warnings=tuple(d.get("warnings", ())),
         short=None if short is None else citation_from_dict(short),
         style=str(d.get("style", "")),
+        closest=None if closest is None else citation_from_dict(closest),
     )

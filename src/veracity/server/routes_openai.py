@@ -3,7 +3,7 @@
 Each collection is a model (its name is the model id). A chat completion answers the last user
 message from that collection with the earlier turns as history; the reply's content is the cited
 answer with its citations appended as footnotes, and the citations also come as structured data in
-the extra top-level field ``citations`` (and ``veracity``: abstained, reason, sentences), which
+the extra top-level field ``citations`` (and ``veracity``: abstained, reason, sentences, the closest passage of an abstention), which
 official clients keep as extra attributes. Streaming sends ``chat.completion.chunk`` events, the
 footnotes and citations in the last chunk, then ``data: [DONE]``.
 """
@@ -110,7 +110,9 @@ def _extras(answer: Answer, root: str) -> dict[str, Any]:
     d = answer_to_dict(answer)
     return {
         "citations": public_answer(d, root)["citations"],
-        "veracity": {k: d[k] for k in ("abstained", "reason", "sentences", "timings_ms")},
+        "veracity": {
+            k: d[k] for k in ("abstained", "reason", "sentences", "closest", "timings_ms")
+        },
     }
 
 

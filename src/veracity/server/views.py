@@ -46,8 +46,9 @@ def public_answer(d: dict[str, Any], root: str) -> dict[str, Any]:
     """An ``answer_to_dict`` (or stored turn answer) with its citations' uris made public."""
     out = dict(d)
     out["citations"] = [{**c, "uri": public_uri(c["uri"], root)} for c in d.get("citations", [])]
-    if d.get("short"):
-        out["short"] = {**d["short"], "uri": public_uri(d["short"]["uri"], root)}
+    for key in ("short", "closest"):
+        if d.get(key):
+            out[key] = {**d[key], "uri": public_uri(d[key]["uri"], root)}
     return out
 
 

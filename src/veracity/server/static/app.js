@@ -135,6 +135,15 @@ function renderAnswer(div, answer) {
     if (m && byN[m[1]]) div.appendChild(citeButton(byN[m[1]]));
     else div.appendChild(document.createTextNode(part));
   }
+  if (answer.closest) {
+    // An abstention's nearest passage: shown for the reader to judge, never as the answer.
+    const near = document.createElement("div");
+    near.className = "closest";
+    near.appendChild(document.createTextNode("Closest passage (not confirmed as an answer): \u201c" +
+      answer.closest.text.split(/\s+/).join(" ") + "\u201d "));
+    near.appendChild(citeButton(answer.closest));
+    div.appendChild(near);
+  }
   if (answer.citations.length) {
     const src = document.createElement("div");
     src.className = "sources";
