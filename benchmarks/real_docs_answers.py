@@ -64,9 +64,12 @@ def run_system(
     rows = []
     t0 = time.process_time()
     for q in questions:
-        text, abstained = ask(q["question"])
+        text, abstained, *closest = ask(q["question"])
+        near = closest[0] if closest else None
         rows.append({"id": q["id"], "answerable": q["answerable"], "abstained": abstained,
-                     "contains": (not abstained) and contains(text, q["answers"]), "text": text})  # fmt: skip
+                     "contains": (not abstained) and contains(text, q["answers"]), "text": text,
+                     "closest": near,
+                     "closest_contains": near is not None and contains(near, q["answers"])})  # fmt: skip
     cpu = (time.process_time() - t0) / max(1, len(questions)) * 1000
     pos = [r for r in rows if r["answerable"]]
     in5 = [r for r in pos if top5[r["id"]]]
@@ -107,9 +110,9 @@ def main() -> None:
             top5[q["id"]] = any(contains(h.chunk.text, q["answers"]) for h in hits[:5])
 
         def engine_ask(eng: AnswerEngine, o: AskOptions) -> Any:
-            def ask(question: str) -> tuple[str, bool]:
+            def ask(question: str) -> tuple[str, bool, str | None]:
                 a = eng.ask(question, options=o)
-                return a.text, a.abstained
+                return a.text, a.abstained, None if a.closest is None else a.closest.text
 
             return ask
 
@@ -146,6 +149,17 @@ def main() -> None:
                 print(s["name"], r["id"], r["answerable"], r["abstained"], r["contains"],
                       r["text"][:200].replace("\n", " "))  # fmt: skip
     pos = [q for q in questions if q["answerable"]]
+    reader = systems[1]["rows"]
+    declined = [r for r in reader if r["answerable"] and r["abstained"]]
+    shown = [r for r in declined if r["closest"] is not None]
+    neg_shown = [r for r in reader if not r["answerable"] and r["closest"] is not None]
+    closest_line = (
+        f"When the default engine declines, it shows the closest passage beside the "
+        f"abstention (`Answer.closest`, not an answer): for {len(shown)} of the {len(declined)} "
+        f"answerable questions it declined (the rest were under the relevance floor), and that "
+        f"sentence holds a gold answer for {sum(r['closest_contains'] for r in shown)} of them; "
+        f"for {len(neg_shown)} of the {len(questions) - len(pos)} unanswerable ones."
+    )
     table = "\n".join(f"| {s['name']} | " + " | ".join(s["cells"]) + " |" for s in systems)
     md = f"""## Answers on real documents (hand-written questions)
 
@@ -159,6 +173,8 @@ user's words ({skipped} skipped: source missing here). Top-5 retrieval holds a g
 | system | answer contains gold, when top 5 does | answer contains gold, all answerable | answered (answerable) | abstained (unanswerable) | CPU ms / question |
 |---|---|---|---|---|---|
 {table}
+
+{closest_line}
 
 {machine_line()}
 """
