@@ -181,9 +181,8 @@ def find_answers(
         if problem := peer_problem(question, chunk.text, r.start, r.end):
             mismatch = mismatch or problem
             continue
-        problems = question_problems(question, [chunk.text, *chunk.headings, top[r.passage].title])
-        if problems:
-            mismatch = mismatch or problems[0]
+        if problem := constraint_problem(question, top[r.passage]):
+            mismatch = mismatch or problem
             continue
         found.append(Found(top[r.passage], r))
     if found:
@@ -198,6 +197,14 @@ def find_answers(
         f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
         f"its calibrated threshold {reader.threshold:.2f}"
     ), closest)  # fmt: skip
+
+
+def constraint_problem(question: str, hit: Hit) -> str:
+    """The first key constraint of ``question`` (a name, a number, a quoted string) that the
+    passage's text, heading path and document title all lack; empty when it holds them all."""
+    chunk = hit.chunk
+    problems = question_problems(question, [chunk.text, *chunk.headings, hit.title])
+    return problems[0] if problems else ""
 
 
 def mismatch_reason(problem: str) -> str:

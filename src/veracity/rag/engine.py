@@ -28,12 +28,12 @@ from dataclasses import dataclass, field, replace
 from veracity.errors import ConfigError
 from veracity.generate.base import Generator, context_size_of, count_tokens
 from veracity.guard.grounding import SupportJudge
-from veracity.guard.strict import question_problems
 from veracity.rag.answer_extractive import (
     RELEVANCE_WEIGHT,
     Finding,
     Found,
     abstention,
+    constraint_problem,
     extractive_answer,
     find_answers,
     focus,
@@ -437,9 +437,8 @@ class AnswerEngine:
                 # passages pass the same check): "When does the Berlin office open?" is not
                 # answered by the Lisbon office's hours, however relevant the sentence.
                 src = next(x for x in sources if x.n == quote.citation.n)
-                evidence = [src.hit.chunk.text, *src.hit.chunk.headings, src.hit.title]
-                if problems := question_problems(question, evidence):
-                    return _abstain(mismatch_reason(problems[0]), clock, quote.citation)
+                if problem := constraint_problem(question, src.hit):
+                    return _abstain(mismatch_reason(problem), clock, quote.citation)
                 return self._quoted(quote, clock)
             return _abstain("no sentence of the drafted answer is supported by its sources", clock)
         final_text = " ".join(_with_markers(s, v) for s, v in kept)
