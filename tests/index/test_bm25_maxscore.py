@@ -12,12 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bm25_pairs import NONE, assert_same, assert_same_filtered, pair
 from veracity.errors import ConfigError
 from veracity.index.bm25 import VARIANTS, BM25Index
-from veracity.text.analyzer import get_analyzer
 
 pytest.importorskip("numba")
-NONE = get_analyzer("none")
 
 
 def _docs(rng: np.random.Generator, n: int, vocab: int, max_len: int = 40) -> list[str]:
@@ -44,27 +43,11 @@ def _queries(rng: np.random.Generator, vocab: int, n: int = 30) -> list[str]:
     return out
 
 
-def _pair(variant: str = "lucene", merge_factor: int = 8, **kw: float) -> list[BM25Index]:
-    """An exhaustive and a MaxScore index with the same settings."""
-    return [
-        BM25Index(NONE, variant, merge_factor=merge_factor, backend="numba", prune=prune, **kw)
-        for prune in ("none", "maxscore")
-    ]
-
-
-def _assert_same(exact: BM25Index, pruned: BM25Index, queries: list[str], k: int) -> None:
-    for (ie, se), (ip, sp) in zip(
-        exact.search_many(queries, k), pruned.search_many(queries, k), strict=True
-    ):
-        assert ip.tolist() == ie.tolist()
-        assert np.array_equal(sp, se)  # bit for bit, so also within any float tolerance
-
-
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_maxscore_equals_exhaustive_through_updates(variant: str) -> None:
     rng = np.random.default_rng(17)
     vocab = 80
-    exact, pruned = _pair(variant=variant, merge_factor=3)
+    exact, pruned = pair("maxscore", variant=variant, merge_factor=3)
     queries = _queries(rng, vocab)
     next_id = 0
     for step in range(7):  # new segments, merges, upserts of existing ids, tombstones
@@ -83,11 +66,11 @@ def test_maxscore_equals_exhaustive_through_updates(variant: str) -> None:
         merged.optimize()
         assert len(merged.segments) == 1
         for k in (1, 3, 10, 31, 64):
-            _assert_same(merged, exact, queries, k)
-            _assert_same(merged, pruned, queries, k)
+            assert_same(merged, exact, queries, k)
+            assert_same(merged, pruned, queries, k)
     for index in (exact, pruned):
         index.optimize()
-    _assert_same(exact, pruned, queries, 10)
+    assert_same(exact, pruned, queries, 10)
 
 
 def test_maxscore_matches_numpy_backend() -> None:
@@ -108,20 +91,15 @@ def test_maxscore_matches_numpy_backend() -> None:
 def test_maxscore_with_prefilter_and_ties() -> None:
     rng = np.random.default_rng(5)
     texts = ["t0 t1", "t0 t1", "t0 t1 t2", "t2", "t0"] * 60 + _docs(rng, 500, 40)
-    exact, pruned = _pair()
+    exact, pruned = pair("maxscore")
     for index in (exact, pruned):
         index.add(range(1000, 1000 + len(texts)), texts)
         index.delete(range(1000, 1150, 4))
     queries = ["t0 t1", "t0", "t2 t0", "t0 t1 t9 t30", "zzz", "t0 t0 t1", *_queries(rng, 40, 10)]
     for k in (1, 5, 17, 200):
-        _assert_same(exact, pruned, queries, k)
+        assert_same(exact, pruned, queries, k)
     allowed = np.sort(rng.choice(np.arange(1000, 1000 + len(texts)), 120, replace=False))
-    for q in queries:
-        for k in (1, 10):
-            ie, se = exact.search(q, k, allowed=allowed)
-            ip, sp = pruned.search(q, k, allowed=allowed)
-            assert ip.tolist() == ie.tolist() and np.array_equal(sp, se)
-            assert set(ip.tolist()) <= set(allowed.tolist())
+    assert_same_filtered(exact, pruned, queries, allowed)
 
 
 def test_term_bounds_hold_after_updates() -> None:
@@ -152,11 +130,11 @@ def test_inexact_sums_fall_back_to_query_order() -> None:
         for _ in range(998)
     ]
     texts += ["common " + "filler " * 100_000]
-    exact, pruned = _pair(k1=1e6, b=1.0)
+    exact, pruned = pair("maxscore", k1=1e6, b=1.0)
     for index in (exact, pruned):
         index.add(range(len(texts)), texts)
     queries = ["rare common", "common rare other common"]
-    _assert_same(exact, pruned, queries, 3)
+    assert_same(exact, pruned, queries, 3)
     seg = pruned.segments[0]
     tids, q_ptr, q_w = pruned._query_terms([q.split() for q in queries])
     q_pos = seg.locate(tids, pruned.avg_len, pruned.variant, (pruned.k1, pruned.b, pruned.delta))
@@ -175,14 +153,14 @@ def test_inexact_sums_fall_back_to_query_order() -> None:
 
 def test_maxscore_survives_save_load(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
-    exact, pruned = _pair()
+    exact, pruned = pair("maxscore")
     texts = _docs(rng, 400, 50)
     for index in (exact, pruned):
         index.add(range(400), texts)
     pruned.save(tmp_path)
     loaded = BM25Index.load(tmp_path)
     assert loaded.prune == "maxscore"
-    _assert_same(exact, loaded, _queries(rng, 50), 10)
+    assert_same(exact, loaded, _queries(rng, 50), 10)
 
 
 def test_prune_modes() -> None:
@@ -204,14 +182,14 @@ def test_maxscore_equals_exhaustive_random(
     docs: list[list[int]], gone: list[int], query: list[int], k: int
 ) -> None:
     texts = [" ".join(f"t{w}" for w in d) for d in docs]
-    exact, pruned = _pair(merge_factor=2)
+    exact, pruned = pair("maxscore", merge_factor=2)
     half = len(texts) // 2
     for index in (exact, pruned):  # two batches and an upsert: several segments, tombstones
         index.add(range(half), texts[:half])
         index.add(range(half, len(texts)), texts[half:])
         index.add([0], texts[-1:])
         index.delete(gone)
-    _assert_same(exact, pruned, [" ".join(f"t{w}" for w in query)], k)
+    assert_same(exact, pruned, [" ".join(f"t{w}" for w in query)], k)
 
 
 @pytest.mark.slow

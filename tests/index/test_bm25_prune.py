@@ -10,12 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bm25_pairs import NONE, assert_same, assert_same_filtered, pair
 from veracity.index.bm25 import VARIANTS, BM25Index
 from veracity.index.bm25.segment import BLOCK
-from veracity.text.analyzer import get_analyzer
 
 pytest.importorskip("numba")
-NONE = get_analyzer("none")
 
 
 def _corpus(rng: np.random.Generator, n: int, vocab: int) -> list[str]:
@@ -38,27 +37,11 @@ def _queries(rng: np.random.Generator, vocab: int, n: int = 25) -> list[str]:
     ]
 
 
-def _pair(variant: str = "lucene", merge_factor: int = 8) -> tuple[BM25Index, BM25Index]:
-    """An exhaustive and a pruning index with the same settings."""
-    return tuple(  # type: ignore[return-value]
-        BM25Index(NONE, variant, merge_factor=merge_factor, backend="numba", prune=prune)
-        for prune in (False, True)
-    )
-
-
-def _assert_same(exact: BM25Index, pruned: BM25Index, queries: list[str], k: int) -> None:
-    for (ie, se), (ip, sp) in zip(
-        exact.search_many(queries, k), pruned.search_many(queries, k), strict=True
-    ):
-        assert ip.tolist() == ie.tolist()
-        assert np.array_equal(sp, se)  # bit for bit, so also within 1e-6
-
-
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_pruned_equals_exhaustive_through_updates(variant: str) -> None:
     rng = np.random.default_rng(7)
     vocab = 60
-    exact, pruned = _pair(variant=variant, merge_factor=3)
+    exact, pruned = pair(True, variant=variant, merge_factor=3)
     queries = _queries(rng, vocab)
     next_id = 0
     for step in range(8):  # several segments, merges, tombstones, upserts
@@ -71,28 +54,23 @@ def test_pruned_equals_exhaustive_through_updates(variant: str) -> None:
             index.add(ids, texts)
             index.delete(gone)
         for k in (1, 3, 10, 50):
-            _assert_same(exact, pruned, queries, k)
+            assert_same(exact, pruned, queries, k)
     pruned.optimize()
-    _assert_same(exact, pruned, queries, 10)
+    assert_same(exact, pruned, queries, 10)
 
 
 def test_pruned_with_prefilter_and_ties() -> None:
     rng = np.random.default_rng(3)
     texts = ["a b", "a b", "a b c", "c", "a"] * 80 + _corpus(rng, 300, 40)
-    exact, pruned = _pair()
+    exact, pruned = pair(True)
     for index in (exact, pruned):
         index.add(range(1000, 1000 + len(texts)), texts)
         index.delete(range(1000, 1100, 3))
     queries = ["a b", "a", "c a", "t0 t1 a", "zzz", "a a b"]
     for k in (1, 5, 17, 200):
-        _assert_same(exact, pruned, queries, k)
+        assert_same(exact, pruned, queries, k)
     allowed = np.sort(rng.choice(np.arange(1000, 1000 + len(texts)), 90, replace=False))
-    for q in queries:
-        for k in (1, 10):
-            ie, se = exact.search(q, k, allowed=allowed)
-            ip, sp = pruned.search(q, k, allowed=allowed)
-            assert ip.tolist() == ie.tolist() and np.array_equal(sp, se)
-            assert set(ip.tolist()) <= set(allowed.tolist())
+    assert_same_filtered(exact, pruned, queries, allowed)
 
 
 def test_block_maxima_are_exact_after_updates() -> None:
@@ -115,14 +93,14 @@ def test_block_maxima_are_exact_after_updates() -> None:
 
 def test_prune_survives_save_load(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
-    exact, pruned = _pair()
+    exact, pruned = pair(True)
     texts = _corpus(rng, 300, 50)
     for index in (exact, pruned):
         index.add(range(300), texts)
     pruned.save(tmp_path)
     loaded = BM25Index.load(tmp_path)
     assert loaded.prune
-    _assert_same(exact, loaded, _queries(rng, 50), 10)
+    assert_same(exact, loaded, _queries(rng, 50), 10)
 
 
 @settings(max_examples=40, deadline=None)
@@ -136,10 +114,10 @@ def test_pruned_equals_exhaustive_random(
     docs: list[list[int]], gone: list[int], query: list[int], k: int
 ) -> None:
     texts = [" ".join(f"t{w}" for w in d) for d in docs]
-    exact, pruned = _pair(merge_factor=2)
+    exact, pruned = pair(True, merge_factor=2)
     half = len(texts) // 2
     for index in (exact, pruned):  # two batches: at least two segments
         index.add(range(half), texts[:half])
         index.add(range(half, len(texts)), texts[half:])
         index.delete(gone)
-    _assert_same(exact, pruned, [" ".join(f"t{w}" for w in query)], k)
+    assert_same(exact, pruned, [" ".join(f"t{w}" for w in query)], k)
