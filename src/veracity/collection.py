@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -575,14 +576,17 @@ def _cluster_options(
     return ClusterOptions(workers=workers, address=dask)
 
 
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def _uri_of(path: str | Path) -> str:
     """Stored uris are resolved paths; a folder matches everything under it."""
     p = Path(path).expanduser()
     if p.is_dir():
         return str(p.resolve()) + "/"
-    if p.exists() or not str(path).startswith(("http:", "https:")):
+    if p.exists() or not _URI_SCHEME.match(str(path)):
         return str(p.resolve())
-    return str(path)
+    return str(path)  # http://..., mem://...: a uri as stored, not a path
 
 
 def open(
