@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import veracity
 from veracity.embed.hashing import HashEmbedder
@@ -51,7 +52,7 @@ def test_replay_matches_rebuild_and_missing_files_are_rebuilt(tmp_path: Path) ->
     # Incremental: new documents and a delete are replayed from the log, not rebuilt.
     bm25 = indexes.bm25()
     col.add(_docs("b", 5))
-    col.delete(uris=["mem://a3"])
+    assert col.delete(uris=["mem://a3"]) == (1, 1)  # a uri with a scheme, not a path
     assert indexes.bm25() is bm25 and bm25.applied_seq == col.store.last_seq()
     assert indexes.vectors().applied_seq == col.store.last_seq()
     assert len(bm25) == col.status().chunks
@@ -98,3 +99,41 @@ def test_a_search_holds_the_index_lock_for_lookups_only(tmp_path: Path) -> None:
     release.set()
     searcher.join(10)
     assert free
+
+
+@pytest.mark.parametrize(
+    ("interval", "loaded"),
+    [(0.0, ""), (1e-9, "bm25 vectors"), (0.0, "vectors"), (1e-9, "bm25")],
+)
+def test_one_read_sees_both_indexes_at_one_log_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interval: float, loaded: str
+) -> None:
+    """A change committed while a search reads its indexes reaches neither of its lists
+    (hybrid scores would otherwise mix two states of the collection), and both lists of the
+    next one. ``loaded``: the indexes current before the read (the others are rebuilt in it);
+    an interval of 1e-9 runs out within the read."""
+    col = veracity.open(tmp_path / "col", embedder="hash")
+    col.add(_docs("a", 8))
+    indexes = IndexSet(col.store, tmp_path / "col" / "index", dim=col.embedder().dim)
+    indexes.sync_interval = interval
+    for name in loaded.split():
+        getattr(indexes, name)()
+    last_seq = col.store.last_seq
+
+    def first_look_then_a_delete() -> int:  # another writer commits mid-read
+        seq = last_seq()
+        monkeypatch.setattr(col.store, "last_seq", last_seq)
+        assert col.delete(uris=["mem://a3"]) == (1, 1)
+        return seq
+
+    monkeypatch.setattr(col.store, "last_seq", first_look_then_a_delete)
+    with indexes.reading() as view:
+        assert view.bm25 is not None and view.vectors is not None
+        assert view.bm25.applied_seq == view.vectors.applied_seq
+        assert len(view.bm25) == len(view.vectors)
+    assert col.store.last_seq == last_seq  # the delete happened
+    indexes.expire()
+    with indexes.reading() as view:
+        assert view.bm25 is not None and view.vectors is not None
+        assert view.bm25.applied_seq == view.vectors.applied_seq == col.store.last_seq()
+        assert len(view.bm25) == len(view.vectors) == col.status().chunks

@@ -12,6 +12,11 @@ Threads: catching up mutates an index in place, and any search may trigger it, s
 an ingest commits to the store alone, and the next search applies its changes. A search thus
 waits at most for another search or a catch-up, never for a parse, an embedding or a generation.
 
+One view per search: a search reads its indexes through ``reading()``, which reads the log head
+once and brings each index it asks for to exactly that head. Otherwise a change committed
+between the two lookups (or an interval that ran out between them) would reach the vector list
+and not the BM25 list, and hybrid scores would mix two states of the collection.
+
 Other processes: every read checks the log, so changes committed by any process (another query
 replica of a PostgreSQL collection, a ``veracity ingest``) are applied by the next search. Where
 that check is a network round trip, ``sync_interval`` bounds its cost: the log's head
@@ -26,7 +31,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -65,11 +71,14 @@ class NetChanges:
     head: int
 
 
-def net_changes(store: ChangeLog, since: int) -> NetChanges:
+def net_changes(store: ChangeLog, since: int, until: int | None = None) -> NetChanges:
+    """The net changes after ``since``, up to and including ``until`` (None: the whole log)."""
     last: dict[int, str] = {}
     head = since
-    while True:
+    while until is None or head < until:
         batch = store.changes_since(head)
+        if until is not None:
+            batch = [c for c in batch if c.seq <= until]
         if not batch:
             break
         for change in batch:
@@ -78,6 +87,14 @@ def net_changes(store: ChangeLog, since: int) -> NetChanges:
     deleted = np.array(sorted(r for r, op in last.items() if op == "del"), dtype=np.int64)
     added = np.array(sorted(r for r, op in last.items() if op == "add"), dtype=np.int64)
     return NetChanges(deleted, added, head)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexView:
+    """The indexes one read asked ``IndexSet.reading`` for (None: not asked for)."""
+
+    bm25: BM25Index | None
+    vectors: VectorIndex | None
 
 
 class IndexSet:
@@ -116,6 +133,25 @@ class IndexSet:
         with self.lock:
             self._next_check = 0.0
 
+    @contextmanager
+    def reading(self, *, bm25: bool = True, vectors: bool = True) -> Iterator[IndexView]:
+        """Hold ``lock`` for one read and give the indexes it asks for, each caught up to the
+        same log head, read once for the read (see the module docstring)."""
+        with self.lock:
+            head = self._known_head() if self.sync_interval > 0 else self.store.last_seq()
+            for _ in range(3):
+                view = IndexView(
+                    self._bm25_at(head) if bm25 else None,
+                    self._vectors_at(head) if vectors else None,
+                )
+                top = max((i.applied_seq for i in (view.bm25, view.vectors) if i), default=head)
+                if top <= head:
+                    break
+                # A rebuild (or files saved by another process) went past the head: a rebuild
+                # reads the store as it is, so bring the other index to the same point.
+                head = top
+            yield view
+
     def refresh(self) -> None:
         """Bring both indexes up to the store's log head now and save them, so that the next
         search, in this process or a new one, only loads them. ``veracity ingest`` calls it after
@@ -124,6 +160,10 @@ class IndexSet:
         self.expire()
         self.bm25()
         self.vectors()
+
+    def _latest(self) -> int | None:
+        """How far a lone read catches up: the known head, or (interval 0) the whole log."""
+        return self._known_head() if self.sync_interval > 0 else None
 
     def _known_head(self) -> int:
         """The log head, read from the store at most once per ``sync_interval``."""
@@ -150,12 +190,13 @@ class IndexSet:
         rebuild: Callable[[], _I],
         apply: Callable[[_I, NetChanges], None],
         directory: Path,
+        until: int | None,
     ) -> _I:
-        """Apply the log's net changes since ``index.applied_seq`` and save, or rebuild when
-        replaying would cost more than rebuilding."""
-        if self.sync_interval > 0 and index.applied_seq >= self._known_head():
+        """Apply the log's net changes after ``index.applied_seq`` up to ``until`` (None: the
+        whole log) and save, or rebuild when replaying would cost more than rebuilding."""
+        if until is not None and index.applied_seq >= until:
             return index
-        net = net_changes(self.store, index.applied_seq)
+        net = net_changes(self.store, index.applied_seq, until)
         if net.head == index.applied_seq:
             return index
         if len(net.deleted) + len(net.added) > max(1000, REBUILD_FRACTION * len(index)):
@@ -170,18 +211,21 @@ class IndexSet:
 
     def bm25(self) -> BM25Index:
         """The BM25 index, loaded or rebuilt, with every committed change applied. Hold
-        ``lock`` while reading it when other threads may search."""
+        ``lock`` while reading it when other threads may search (or use ``reading``)."""
         with self.lock:
-            if self._bm25 is None:
-                try:
-                    with directory_lock(self.bm25_dir, exclusive=False):
-                        self._bm25 = BM25Index.load(self.bm25_dir)
-                except IndexError_:
-                    self._bm25 = self._rebuild_bm25()
-            self._bm25 = self._catch_up(
-                self._bm25, self._rebuild_bm25, self._apply_bm25, self.bm25_dir
-            )
-            return self._bm25
+            return self._bm25_at(self._latest())
+
+    def _bm25_at(self, until: int | None) -> BM25Index:
+        if self._bm25 is None:
+            try:
+                with directory_lock(self.bm25_dir, exclusive=False):
+                    self._bm25 = BM25Index.load(self.bm25_dir)
+            except IndexError_:
+                self._bm25 = self._rebuild_bm25()
+        self._bm25 = self._catch_up(
+            self._bm25, self._rebuild_bm25, self._apply_bm25, self.bm25_dir, until
+        )
+        return self._bm25
 
     def _apply_bm25(self, index: BM25Index, net: NetChanges) -> None:
         index.delete(net.deleted.tolist())
@@ -201,19 +245,22 @@ class IndexSet:
 
     def vectors(self) -> VectorIndex:
         """The vector index, loaded or rebuilt, with every committed change applied. Hold
-        ``lock`` while reading it when other threads may search."""
+        ``lock`` while reading it when other threads may search (or use ``reading``)."""
         with self.lock:
-            if self._vectors is None:
-                try:
-                    with directory_lock(self.vector_dir, exclusive=False):
-                        loaded = load_vector_index(self.vector_dir)
-                    self._vectors = loaded if loaded.dim == self.dim else self._rebuild_vectors()
-                except IndexError_:
-                    self._vectors = self._rebuild_vectors()
-            self._vectors = self._catch_up(
-                self._vectors, self._rebuild_vectors, self._apply_vectors, self.vector_dir
-            )
-            return self._vectors
+            return self._vectors_at(self._latest())
+
+    def _vectors_at(self, until: int | None) -> VectorIndex:
+        if self._vectors is None:
+            try:
+                with directory_lock(self.vector_dir, exclusive=False):
+                    loaded = load_vector_index(self.vector_dir)
+                self._vectors = loaded if loaded.dim == self.dim else self._rebuild_vectors()
+            except IndexError_:
+                self._vectors = self._rebuild_vectors()
+        self._vectors = self._catch_up(
+            self._vectors, self._rebuild_vectors, self._apply_vectors, self.vector_dir, until
+        )
+        return self._vectors
 
     def _apply_vectors(self, index: VectorIndex, net: NetChanges) -> None:
         if len(net.deleted):

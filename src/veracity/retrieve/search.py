@@ -121,12 +121,15 @@ class CollectionSearcher:
         # The query is embedded before taking the index lock, which covers only the lookups
         # (another thread may be catching an index up with the store).
         qvec = self.embedder.embed([query]) if dense else None  # (1, dim)
-        with self.indexes.lock:
-            if opts.mode in ("bm25", "hybrid"):
-                ids, scores = self.indexes.bm25().search(query, depth, allowed=allowed)
+        # Both lists come from one state of the collection (one log head).
+        with self.indexes.reading(
+            bm25=opts.mode in ("bm25", "hybrid"), vectors=qvec is not None
+        ) as view:
+            if view.bm25 is not None:
+                ids, scores = view.bm25.search(query, depth, allowed=allowed)
                 lists["bm25"] = list(zip(ids.tolist(), scores.tolist(), strict=True))
-            if qvec is not None:
-                ids, scores = self.indexes.vectors().search(qvec, depth, allowed=allowed)
+            if view.vectors is not None and qvec is not None:
+                ids, scores = view.vectors.search(qvec, depth, allowed=allowed)
                 lists["dense"] = list(zip(ids[0].tolist(), scores[0].tolist(), strict=True))
         if opts.mode == "tfidf":
             cache = self.tfidf or TfidfCache(self.store, self.indexes.analyzer)

@@ -57,9 +57,11 @@ def ranked_lists(
     """``{qid: {"bm25": [(rid, score), ...], "dense": [...]}}``, each cut at ``depth``."""
     qids = list(queries)
     texts = [queries[q] for q in qids]
-    lexical = indexes.bm25().search_many(texts, depth)
     qvecs = embedder.embed(texts)  # (n, dim)
-    ids, scores = indexes.vectors().search(qvecs, depth)  # (n, depth) each
+    with indexes.reading() as view:  # both lists from one state of the collection
+        assert view.bm25 is not None and view.vectors is not None
+        lexical = view.bm25.search_many(texts, depth)
+        ids, scores = view.vectors.search(qvecs, depth)  # (n, depth) each
     runs: dict[str, dict[str, Ranked]] = {}
     for i, qid in enumerate(qids):
         b_ids, b_scores = lexical[i]
