@@ -115,20 +115,21 @@ def _build(args: argparse.Namespace) -> tuple[Collection, AnswerEngine, AskOptio
     return collection, engine, opts, where
 
 
-def print_answer(answer: Answer, streamed: bool) -> None:
-    """The checked answer, its sources and each sentence's support verdict."""
+def print_answer(answer: Answer, streamed: str = "") -> None:
+    """The answer (after ``streamed``, the text already shown as it was checked), its sources and
+    each sentence's support verdict."""
     out = sys.stdout
-    if streamed:
-        out.write("\n\n")
-    if answer.abstained or not streamed:
+    if not streamed:
         out.write(answer.text + "\n")
+    elif streamed.strip() == answer.text.strip():
+        out.write("\n")
+    else:  # decided on the whole draft: a fallback, or an abstention after all
+        out.write(f"\n\nAnswer: {answer.text}\n")
     if answer.closest is not None:
         c = answer.closest
         page = f", page {c.page}" if c.page else ""
         out.write(f"\nClosest passage (not confirmed as an answer): \u201c{' '.join(c.text.split())}"
                   f"\u201d\n  {c.uri}{page} (chars {c.start}-{c.end})\n")  # fmt: skip
-    elif answer.sentences and answer.style != "extractive":
-        out.write(f"Checked answer: {answer.text}\n")
     if answer.citations:
         out.write("\nSources:\n")
         for c in answer.citations:
@@ -145,11 +146,6 @@ def print_answer(answer: Answer, streamed: bool) -> None:
     out.flush()
 
 
-def _write_token(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
-
 def _run(
     engine: AnswerEngine,
     question: str,
@@ -157,18 +153,28 @@ def _run(
     where: Filter | None,
     opts: AskOptions,
     stream_tokens: bool,
-) -> Answer:
-    events = engine.stream(question, history, where, opts)
-    return final_answer(events, _write_token if stream_tokens else None)
+) -> tuple[Answer, str]:
+    """The answer, and the text streamed to the terminal before it (checked sentences)."""
+    shown: list[str] = []
+
+    def write(text: str) -> None:
+        shown.append(text)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    answer = final_answer(
+        engine.stream(question, history, where, opts), write if stream_tokens else None
+    )
+    return answer, "".join(shown)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     _, engine, opts, where = _build(args)
-    answer = _run(engine, args.question, [], where, opts, stream_tokens=not args.json)
+    answer, shown = _run(engine, args.question, [], where, opts, stream_tokens=not args.json)
     if args.json:
         print_json(answer_to_dict(answer))
     else:
-        print_answer(answer, streamed=not answer.abstained and "cached" not in answer.timings_ms)
+        print_answer(answer, shown)
     return 0
 
 
@@ -200,6 +206,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
             continue
         history = history_of(chats, session.id)
         sys.stdout.write("veracity> ")
-        answer = _run(engine, line, history, where, opts, stream_tokens=True)
-        print_answer(answer, streamed=not answer.abstained and "cached" not in answer.timings_ms)
+        answer, shown = _run(engine, line, history, where, opts, stream_tokens=True)
+        print_answer(answer, shown)
         record_turn(chats, session.id, line, answer)

@@ -7,9 +7,10 @@ has a language model write the answer from the passages the reader picked, then 
 sentence to the strict support rules; a draft with no supported sentence is replaced by the
 extractive answer. In the generative style there are two modes:
 
-``AnswerEngine.stream`` yields ``Token`` events as the model writes, then one ``Final`` event with
-the ``Answer``: its sentences, the citations each rests on, and whether its sources support it.
-Two modes:
+``AnswerEngine.stream`` yields ``Token`` events as the model writes, each a sentence of the draft
+that has passed the support check (``rag.checked``: no unchecked text is ever shown), then one
+``Final`` event with the ``Answer``: its sentences, the citations each rests on, and whether its
+sources support it. Two modes:
 
 - ``sequence`` (RAG-sequence): retrieve once for the whole question; every sentence draws on the
   same sources. Best for focused questions whose answer sits in one or two passages.
@@ -20,7 +21,6 @@ Two modes:
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +41,7 @@ from veracity.rag.answer_extractive import (
     sentence_of,
 )
 from veracity.rag.cache import AnswerCache
+from veracity.rag.checked import CheckedStream, RememberingJudge, unrepeated, with_markers
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
 from veracity.rag.context import pack_context
@@ -330,14 +331,22 @@ class AnswerEngine:
             clock.lap("cache")
             yield Final(replace(cached, timings_ms={**clock.done(), "cached": 1.0}))
             return
+        # Shown as it is written, one checked sentence at a time (``rag.checked``).
+        judge = RememberingJudge(self.judge)
+        checked = self._checked(question, sources, judge, opts)
         text: list[str] = []
         for piece in self.generator.generate(answer_messages(question, sources), opts.decoding):
-            clock.mark_first_token()
             text.append(piece)
-            yield Token(piece)
+            if shown := checked.feed("".join(text)):
+                clock.mark_first_token()
+                yield Token(shown)
+        if shown := checked.feed("".join(text), done=True):
+            clock.mark_first_token()
+            yield Token(shown)
         clock.lap("generate")
+        draft = "".join(text)
         answer = self._finish(
-            question, "".join(text), split_answer("".join(text)), sources, opts, clock, found
+            question, draft, split_answer(draft), sources, opts, clock, found, judge
         )
         if self.cache is not None and opts.use_cache and not answer.abstained:
             ids = [s.hit.chunk.id for s in sources]
@@ -349,9 +358,11 @@ class AnswerEngine:
     def _per_sentence(
         self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
     ) -> Iterator[Event]:
-        sources: list[Source] = []
+        sources: list[Source] = []  # grows with each step's new sources
         sentences: list[AnswerSentence] = []
         best_overall = 0.0
+        judge = RememberingJudge(self.judge)
+        checked = self._checked(question, sources, judge, opts)
         step_decoding = replace(opts.decoding, max_tokens=min(opts.decoding.max_tokens, 80))
         for step in range(opts.max_sentences):
             step_query = query if step == 0 else f"{query} {sentences[-1].plain}"
@@ -375,15 +386,20 @@ class AnswerEngine:
                 or any(new[0].plain == s.plain for s in sentences)
             ):
                 break
-            clock.mark_first_token()
-            piece = (" " if sentences else "") + new[0].text
             sentences.extend(new)
-            yield Token(piece)
-        yield Final(
-            self._finish(
-                question, " ".join(s.text for s in sentences), sentences, sources, opts, clock
-            )
-        )
+            if shown := checked.feed(" ".join(s.text for s in sentences), done=True):
+                clock.mark_first_token()
+                yield Token(shown)
+        text = " ".join(s.text for s in sentences)
+        yield Final(self._finish(question, text, sentences, sources, opts, clock, (), judge))
+
+    def _checked(
+        self, question: str, sources: Sequence[Source], judge: SupportJudge, opts: AskOptions
+    ) -> CheckedStream:
+        return CheckedStream(
+            question, sources, judge, opts.support_threshold,
+            show_unsupported=opts.unsupported == "flag",
+        )  # fmt: skip
 
     def _renumber(self, hits: list[Hit], sources: list[Source], opts: AskOptions) -> list[Source]:
         """This step's sources, reusing numbers of chunks already cited and adding new ones."""
@@ -412,12 +428,13 @@ class AnswerEngine:
         opts: AskOptions,
         clock: _Clock,
         found: Sequence[Found] = (),
+        judge: SupportJudge | None = None,
     ) -> Answer:
         if is_abstention(text) or not sentences:
             return _abstain("the model found no answer in the retrieved sources", clock)
-        sentences = _unrepeated(sentences)
+        sentences = unrepeated(sentences)
         verdicts = check_support(
-            sentences, sources, self.judge, opts.support_threshold, question=question
+            sentences, sources, judge or self.judge, opts.support_threshold, question=question
         )
         clock.lap("check")
         kept = [
@@ -441,7 +458,7 @@ class AnswerEngine:
                     return _abstain(mismatch_reason(problem), clock, quote.citation)
                 return self._quoted(quote, clock)
             return _abstain("no sentence of the drafted answer is supported by its sources", clock)
-        final_text = " ".join(_with_markers(s, v) for s, v in kept)
+        final_text = " ".join(with_markers(s, v) for s, v in kept)
         used = [n for _, v in kept for n in v.citations]
         return Answer(
             text=final_text,
@@ -489,31 +506,6 @@ class AnswerEngine:
         ids = [s.hit.chunk.id for s in sources]
         # ``where`` again at read time: a hit must still be visible to this caller.
         return self.cache.lookup(self.generator.name, opts, scope, query, ids, where)
-
-
-def _with_markers(sentence: AnswerSentence, verdict: SentenceSupport) -> str:
-    """The sentence as written, or with its markers rewritten when the checker inferred or
-    corrected its citation (the text shown must cite what was actually checked)."""
-    if tuple(sentence.cited) == tuple(verdict.citations) or not verdict.citations:
-        return sentence.text
-    body = sentence.plain.rstrip()
-    end = body[-1] if body and body[-1] in ".!?" else ""
-    body = body[:-1] if end else body
-    marks = "".join(f"[{n}]" for n in verdict.citations)
-    return f"{body} {marks}{end}"
-
-
-def _unrepeated(sentences: Sequence[AnswerSentence]) -> list[AnswerSentence]:
-    """The sentences without repeats: small models loop ("It is a technique ... It is a
-    technique ..."); a sentence whose words, case and punctuation aside, were already said goes."""
-    seen: set[str] = set()
-    out: list[AnswerSentence] = []
-    for s in sentences:
-        key = " ".join(re.findall(r"\w+", s.plain.lower()))
-        if key and key not in seen:
-            seen.add(key)
-            out.append(s)
-    return out
 
 
 def _display(sentence: AnswerSentence, verdict: SentenceSupport) -> SentenceSupport:

@@ -157,15 +157,19 @@ def _stream(events: Iterator[Any], base: dict[str, Any], root: str) -> Iterator[
     from veracity.rag.engine import Final, Token
 
     yield _chunk(base, {"role": "assistant", "content": ""})
-    streamed = False
+    streamed = ""  # checked sentences, shown as the model wrote them
     try:
         for event in events:
             if isinstance(event, Token):
-                streamed = True
+                streamed += event.text
                 yield _chunk(base, {"content": event.text})
             elif isinstance(event, Final):
                 answer: Answer = event.answer
-                tail = footnotes(answer) if streamed else answer.text + footnotes(answer)
+                if answer.text.startswith(streamed):  # the rest of it (all, when none streamed)
+                    rest = answer.text[len(streamed) :]
+                else:  # decided on the whole draft otherwise: a stream cannot take text back
+                    rest = "\n\n" + answer.text
+                tail = rest + footnotes(answer)
                 yield _chunk(
                     base, {"content": tail} if tail else {}, "stop", **_extras(answer, root)
                 )
