@@ -203,7 +203,7 @@ def test_chat_records_each_turn_and_asks_with_the_history(
     assert list(reply.chunk_ids) == cited  # the core test covers a cited answer
 
 
-def test_lora_needs_a_gguf_model_and_an_existing_adapter(
+def test_lora_and_soft_prompts_need_their_kind_of_model(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     col = str(tmp_path / "col")
@@ -214,3 +214,6 @@ def test_lora_needs_a_gguf_model_and_an_existing_adapter(
     code, _, err = run(capsys, "ask", "When?", "-c", col, "--style", "generative",
                        "--lora", str(tmp_path / "missing.gguf"))  # fmt: skip
     assert code != 0 and "LoRA adapter file not found" in err
+    code, _, err = run(capsys, "ask", "When?", "-c", col, "--style", "generative",
+                       "--soft-prompt", str(tmp_path))  # fmt: skip
+    assert code != 0 and "--soft-prompt applies to an hf:<folder> model" in err

@@ -274,7 +274,7 @@ def test_each_method_lowers_the_loss_and_changes_only_its_parameters(
     else:
         assert len(changed) == len(after)
     files = result.report["files"]
-    assert ("model" in files) == (method != "prompt")
+    assert "model" in files  # for prompt: the untouched base the soft prompt runs over
     assert ("adapter" in files) == (method in ("lora", "prompt"))
 
 
@@ -332,6 +332,51 @@ def test_soft_prompted_greedy_reply_equals_a_plain_argmax_loop(
             if seq[-1] == tok.eos_token_id:
                 break
     assert reply == tok.decode(seq[start:], skip_special_tokens=True).strip()
+
+
+def test_a_saved_soft_prompt_runs_in_our_decoding_loop(
+    tiny: Path, examples: list[Any], tmp_path: Path
+) -> None:
+    """The soft prompt written under OUT/adapter, read back over the base written under
+    OUT/model by ``HFGenerator(soft_prompt=)`` without peft, gives the trained peft model's greedy
+    ids; a LoRA folder or none is refused."""
+    import torch
+
+    from veracity.errors import ConfigError, ModelNotFound
+    from veracity.generate.hf import HFGenerator
+    from veracity.records import Decoding
+    from veracity.train.generator import finetune_generator
+    from veracity.train.generator_data import messages_of, prompt_ids
+
+    result = finetune_generator(examples, _cfg(tiny, tmp_path / "prompt", "prompt", steps=2))
+    model, tok = result.model.eval(), result.tokenizer
+    ids = prompt_ids(tok, messages_of(examples[0]))
+    seq, want = list(ids), []
+    with torch.no_grad():
+        for _ in range(12):
+            x = torch.tensor([seq])
+            token = int(
+                model(input_ids=x, attention_mask=torch.ones_like(x)).logits[0, -1].argmax()
+            )
+            if token == tok.eos_token_id:
+                break
+            want.append(token)
+            seq.append(token)
+    assert len(want) >= 4  # steps through the KV cache are compared too
+    out = tmp_path / "prompt"  # what `veracity ask --model hf:OUT/model --soft-prompt OUT/adapter` reads
+    prompted = HFGenerator(out / "model", soft_prompt=out / "adapter")
+    assert list(prompted.generate_ids(ids, Decoding(max_tokens=12))) == want
+    plain = HFGenerator(tiny)
+    assert prompted.context_size == plain.context_size - 4  # the 4 virtual tokens
+    assert prompted.name != plain.name  # answer caches keep them apart
+    with torch.no_grad():  # the prompt reaches the logits
+        first = [g.model(input_ids=torch.tensor([ids])).logits[0, -1] for g in (prompted, plain)]
+    assert not torch.allclose(first[0], first[1])
+    with pytest.raises(ModelNotFound, match="no soft prompt"):
+        HFGenerator(tiny, soft_prompt=tmp_path)
+    finetune_generator(examples, _cfg(tiny, tmp_path / "lora", "lora", steps=1))
+    with pytest.raises(ConfigError, match=r"LORA adapter, not a soft prompt; .*--lora"):
+        HFGenerator(tiny, soft_prompt=tmp_path / "lora" / "adapter")
 
 
 # --- export --------------------------------------------------------------------------------------

@@ -45,6 +45,13 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
         metavar="ADAPTER.gguf",
         help="a GGUF LoRA adapter for the GGUF model (`veracity finetune generator --method lora`)",
     )
+    p.add_argument(
+        "--soft-prompt",
+        default=None,
+        metavar="DIR",
+        help="a soft prompt for an hf: model (`veracity finetune generator --method prompt`, "
+        "its OUT/adapter folder)",
+    )
     p.add_argument("--max-tokens", type=int, default=160)
     p.add_argument("--temperature", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
@@ -96,6 +103,13 @@ def _build(args: argparse.Namespace) -> tuple[Collection, AnswerEngine, AskOptio
                 f"--lora applies to a GGUF model (smollm2 or a .gguf path), not {args.model!r}"
             )
         gen_opts["lora"] = args.lora
+    if args.soft_prompt is not None:
+        if args.base_url or not args.model.startswith("hf:"):
+            raise ConfigError(
+                f"--soft-prompt applies to an hf:<folder> model (our decoding loop over "
+                f"transformers; llama.cpp cannot read learned embeddings), not {args.model!r}"
+            )
+        gen_opts["soft_prompt"] = args.soft_prompt
     engine = collection.answer_engine(args.model, cache=not args.no_cache, **gen_opts)
     opts = AskOptions(
         style=args.style,

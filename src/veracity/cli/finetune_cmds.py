@@ -55,7 +55,8 @@ def _register_generator(ft_sub: Any) -> None:
         "built from the collection (and SQuAD), or continue its pre-training on the collection",
         description="Writes OUT/model (merged Hugging Face folder), OUT/model.gguf (for the "
         "in-process runtime: veracity ask --model OUT/model.gguf), OUT/adapter (peft) and "
-        "OUT/finetune_report.json; soft prompts run in PyTorch only (no GGUF)",
+        "OUT/finetune_report.json; a soft prompt runs in PyTorch only, over the base in "
+        "OUT/model: veracity ask --model hf:OUT/model --soft-prompt OUT/adapter",
     )
     add_collection_arg(g)
     g.add_argument("--method", choices=("full", "lora", "prompt", "continual"), default="lora")

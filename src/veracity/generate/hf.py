@@ -24,7 +24,9 @@ class HFGenerator:
     """A causal LM loaded with transformers from a local folder, or a hub id when online.
 
     ``n_threads`` sets torch's intra-op threads (process-wide: torch has no per-model setting).
-    ``local_files_only`` defaults to True: nothing is downloaded unless asked.
+    ``local_files_only`` defaults to True: nothing is downloaded unless asked. ``soft_prompt``:
+    a folder written by ``veracity finetune generator --method prompt`` (``OUT/adapter``), whose
+    learned embeddings then precede every prompt (``generate.soft_prompt``).
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class HFGenerator:
         local_files_only: bool = True,
         gguf_file: str | None = None,
         name: str | None = None,
+        soft_prompt: str | Path | None = None,
     ) -> None:
         try:
             import torch
@@ -66,6 +69,16 @@ class HFGenerator:
         # transformers 5.x renamed ``past_key_values`` to ``cache`` (argument and output field).
         params = inspect.signature(self.model.forward).parameters
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
+        if soft_prompt is not None:
+            from veracity.generate.soft_prompt import SoftPrompted, load_soft_prompt
+
+            width = int(self.model.get_input_embeddings().weight.shape[1])
+            prompted = SoftPrompted(
+                self.model, load_soft_prompt(soft_prompt, width), self._cache_arg
+            )
+            self.model = prompted
+            self.context_size -= prompted.n_virtual  # the virtual tokens take window positions
+            self.name = name or f"hf:{model}+prompt:{Path(soft_prompt).expanduser().resolve()}"
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False))

@@ -7,7 +7,8 @@ Methods (``peft`` for the parameter-efficient ones):
   al. 2021, ``peft.LoraConfig``); the base weights stay frozen and bit-identical. Merged for export.
 - ``prompt``: soft prompt tuning (Lester et al. 2021, ``peft.PromptTuningConfig``): ``n`` learned
   input embeddings put before every prompt, initialized from sampled vocabulary embeddings; the
-  model is untouched. It cannot be folded into weights, so it runs in PyTorch only (no GGUF).
+  model is untouched. It cannot be folded into weights, so it runs in PyTorch only, in our own
+  decoding loop (``veracity ask --model hf:OUT/model --soft-prompt OUT/adapter``), not llama.cpp.
 - ``full``: every parameter trains (AdamW).
 - ``continual``: every parameter trains with the plain causal LM loss on the collection's chunk
   texts (domain-adaptive pre-training, Gururangan et al. 2020); no labels.
@@ -15,8 +16,9 @@ Methods (``peft`` for the parameter-efficient ones):
 The supervised loss is on the reply tokens only (``generator_data.encode_example``). The run
 writes under ``out``: ``checkpoint/state.pt`` every ``checkpoint_every`` steps (the trainable
 tensors, optimizer, scheduler, RNG, step and loss curve; ``resume`` continues the same curve with
-the same batches), then ``adapter/`` (peft methods), ``model/`` (the merged Hugging Face folder,
-not for ``prompt``), ``model.gguf`` (``export``: f16 or f32, for llama.cpp), ``adapter.gguf``
+the same batches), then ``adapter/`` (peft methods), ``model/`` (the merged Hugging Face folder;
+for ``prompt`` the untouched base, which the soft prompt runs over), ``model.gguf`` (not for
+``prompt``) (``export``: f16 or f32, for llama.cpp), ``adapter.gguf``
 (``lora``: a GGUF LoRA adapter llama.cpp applies over the base GGUF) and the JSON report.
 """
 
@@ -311,10 +313,11 @@ def _peak_cuda(torch: Any, device: str) -> float | None:
 
 def merged_model(model: Any, method: str) -> Any:
     """A plain model with the LoRA updates folded in (a copy; ``model`` keeps its adapter), the
-    model itself for ``full``/``continual``, None for ``prompt`` (soft prompts do not fold)."""
+    model itself for ``full``/``continual``, the untouched base for ``prompt`` (a soft prompt
+    does not fold into weights: it runs over the base, ``generate.soft_prompt``)."""
     if method == "lora":
         return copy.deepcopy(model).merge_and_unload()
-    return None if method == "prompt" else model
+    return model.get_base_model() if method == "prompt" else model
 
 
 def save_outputs(
@@ -332,12 +335,10 @@ def save_outputs(
             # Applied by llama.cpp over the base GGUF (over a quantized base: approximately).
             files["adapter_gguf"] = str(export_lora_adapter(model, cfg.out / "adapter.gguf"))
     plain = merged_model(model, cfg.method)
-    if plain is None:
-        return files
     plain.save_pretrained(str(cfg.out / "model"))
     tokenizer.save_pretrained(str(cfg.out / "model"))
     files["model"] = str(cfg.out / "model")
-    if cfg.export:
+    if cfg.export and cfg.method != "prompt":  # llama.cpp cannot read a soft prompt
         from veracity.train.generator_export import export_gguf
 
         path = cfg.out / "model.gguf"
