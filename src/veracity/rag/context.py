@@ -35,3 +35,18 @@ def pack_context(
         taken.append(source)
         used += cost
     return taken
+
+
+def distinct_passages(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits without a passage already listed: the same text (whitespace aside) in another
+    document, as a book's one-page print version repeats every chapter, or a folder holds two
+    copies of a file. The first (best-ranked) copy stays, so the few passages read or packed for
+    an answer are distinct ones."""
+    seen: set[str] = set()
+    out: list[Hit] = []
+    for hit in hits:
+        key = " ".join(hit.chunk.text.split())
+        if key not in seen:
+            seen.add(key)
+            out.append(hit)
+    return out

@@ -44,7 +44,7 @@ from veracity.rag.cache import AnswerCache
 from veracity.rag.checked import CheckedStream, RememberingJudge, unrepeated, with_markers
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
-from veracity.rag.context import pack_context
+from veracity.rag.context import distinct_passages, pack_context
 from veracity.rag.extractive import Quote, best_quote
 from veracity.rag.guards import PassageCheck, QueryCheck
 from veracity.rag.multipart import Part, combined_answer, split_question
@@ -274,7 +274,9 @@ class AnswerEngine:
         self, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
     ) -> tuple[list[Hit], float]:
         """Reranked hits above the relevance floor, and the best hit's score."""
-        hits = self.retriever.retrieve(query, opts.candidates, where)
+        # Copies of one passage (a print version of a whole book, a duplicated file) would take
+        # several of the few places read for the answer.
+        hits = distinct_passages(self.retriever.retrieve(query, opts.candidates, where))
         clock.lap("retrieve")
         if not opts.allow_flagged:
             hits, note = self._quarantine(hits)
