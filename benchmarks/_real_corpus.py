@@ -59,6 +59,21 @@ CORPUS_FILES: tuple[str, ...] = (
 )
 
 QUESTIONS_PATH = Path(__file__).with_name("real_questions.jsonl")
+BOOK_QUESTIONS_PATH = Path(__file__).with_name("book_questions.jsonl")
+
+
+def rust_book() -> Path | None:
+    """The Rust Programming Language as rustup installs it (``rust-docs``: mdBook HTML, about
+    100 chapters plus ``print.html``, the whole book on one page, and the first and 2018
+    editions' redirect pages), or None when no toolchain on this machine has it.
+
+    A real documentation folder as users have them: HTML with code listings and program output,
+    navigation repeated on every page, a full copy of every chapter, and images, scripts, fonts
+    and stylesheets to skip. ``book_questions.jsonl``: 15 answerable and 5 unanswerable
+    questions, written before any answer was seen (one gold, b15, was made stricter after: its
+    first gold, "String", was in nearly every passage about strings)."""
+    found = sorted(Path.home().glob(".rustup/toolchains/*/share/doc/rust/html/book"))
+    return next((p for p in found if (p / "index.html").is_file()), None)
 
 
 def corpus_name(path: str | Path) -> str:

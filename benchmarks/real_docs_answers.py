@@ -1,6 +1,9 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
-Run: ``python -m benchmarks.real_docs_answers [--llm] [--no-write]``.
+Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book] [--llm] [--no-write]``.
+
+``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
+(``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it.
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -35,7 +38,12 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 import veracity  # noqa: E402
-from benchmarks._real_corpus import assemble, load_questions  # noqa: E402
+from benchmarks._real_corpus import (  # noqa: E402
+    BOOK_QUESTIONS_PATH,
+    assemble,
+    load_questions,
+    rust_book,
+)
 from benchmarks._report import machine_line, write_section  # noqa: E402
 from veracity.evaluate.bootstrap import bootstrap_ci  # noqa: E402
 from veracity.evaluate.qa_metrics import normalize_answer, strip_citations  # noqa: E402
@@ -92,14 +100,23 @@ def main() -> None:
     parser.add_argument("--llm", action="store_true", help="also the generative style (SmolLM2)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every answer")
+    parser.add_argument("--corpus", choices=("debian", "book"), default="debian")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        files = assemble(Path(tmp) / "docs")
-        present = {f.name for f in files}
-        questions = [q for q in load_questions() if q["source"] in present]
-        skipped = len(load_questions()) - len(questions)
+        if args.corpus == "book":
+            book = rust_book()
+            if book is None:
+                raise SystemExit("no Rust book here: `rustup component add rust-docs` installs it")
+            folder, questions, skipped = book, load_questions(BOOK_QUESTIONS_PATH), 0
+            n_files = sum(1 for p in book.rglob("*.html"))
+        else:
+            files = assemble(Path(tmp) / "docs")
+            present = {f.name for f in files}
+            questions = [q for q in load_questions() if q["source"] in present]
+            skipped = len(load_questions()) - len(questions)
+            folder, n_files = Path(tmp) / "docs", len(files)
         col = veracity.open(Path(tmp) / "col")
-        col.add([Path(tmp) / "docs"])
+        col.add([folder])
         engine = col.answer_engine("smollm2", cache=False, n_threads=1)
         opts = dataclasses.replace(engine.options, use_cache=False)
         reranker = engine.reranker
@@ -154,18 +171,31 @@ def main() -> None:
     shown = [r for r in declined if r["closest"] is not None]
     neg_shown = [r for r in reader if not r["answerable"] and r["closest"] is not None]
     closest_line = (
-        f"When the default engine declines, it shows the closest passage beside the "
-        f"abstention (`Answer.closest`, not an answer): for {len(shown)} of the {len(declined)} "
-        f"answerable questions it declined (the rest were under the relevance floor), and that "
-        f"sentence holds a gold answer for {sum(r['closest_contains'] for r in shown)} of them; "
-        f"for {len(neg_shown)} of the {len(questions) - len(pos)} unanswerable ones."
+        "The default engine declined no answerable question."
+        if not declined
+        else (
+            f"When the default engine declines, it shows the closest passage beside the "
+            f"abstention (`Answer.closest`, not an answer): for {len(shown)} of the {len(declined)} "
+            f"answerable questions it declined (the rest were under the relevance floor), and that "
+            f"sentence holds a gold answer for {sum(r['closest_contains'] for r in shown)} of them; "
+            f"for {len(neg_shown)} of the {len(questions) - len(pos)} unanswerable ones."
+        )
     )
     table = "\n".join(f"| {s['name']} | " + " | ".join(s["cells"]) + " |" for s in systems)
-    md = f"""## Answers on real documents (hand-written questions)
+    flags = (" --corpus book" if args.corpus == "book" else "") + (" --llm" if args.llm else "")
+    corpus = (
+        f"The Rust book as rustup installs it ({n_files} HTML pages under `{folder}`, ingested "
+        "in place: code listings, program output, `print.html` repeating every chapter; "
+        "`_real_corpus.rust_book`)"
+        if args.corpus == "book"
+        else f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
+        "specifications, a Bash manual chapter, Git's README and release notes; "
+        "`benchmarks/_real_corpus.py`)"
+    )
+    md = f"""## Answers on real documents (hand-written questions{", the Rust book" if args.corpus == "book" else ""})
 
-Command: `python -m benchmarks.real_docs_answers{" --llm" if args.llm else ""}`. {len(files)} plain-text
-documents that ship with Debian (licences, dpkg specifications, a Bash manual chapter, Git's README
-and release notes; `benchmarks/_real_corpus.py`), {n_chunks} chunks, default ingest settings.
+Command: `python -m benchmarks.real_docs_answers{flags}`. {corpus}, {n_chunks} chunks, default
+ingest settings.
 {len(pos)} answerable and {len(questions) - len(pos)} unanswerable questions written by hand in a
 user's words ({skipped} skipped: source missing here). Top-5 retrieval holds a gold answer for
 {sum(top5[q["id"]] for q in pos)} of {len(pos)} answerable questions. 95% bootstrap intervals.
@@ -180,7 +210,7 @@ user's words ({skipped} skipped: source missing here). Top-5 retrieval holds a g
 """
     print(md)
     if not args.no_write:
-        write_section("real-docs-answers", md)
+        write_section("real-docs-answers" + ("-book" if args.corpus == "book" else ""), md)
 
 
 if __name__ == "__main__":
