@@ -13,6 +13,7 @@ from veracity.rag.reader.features import (
     answer_token_span,
     batch_arrays,
     best_span,
+    whole_words,
     windows,
 )
 
@@ -129,3 +130,22 @@ def test_a_span_never_crosses_a_sentence_boundary(tok: Any) -> None:
     guess = best_span(w, start, end, 0.0)
     assert guess is not None and PASSAGE[guess.start : guess.end] == "1951"
     assert w.sentence[first] == 0 and w.sentence[cups_last] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "widened"),
+    [
+        ("Filename: Cargo.toml", "toml", "Cargo.toml"),  # the tokenizer split at the dot
+        ("put it in target/release now", "release", "target/release"),
+        ("Peyton Manning's pass", "Peyton Manning", "Peyton Manning"),  # not over ' or -
+        ("an 11-year-old", "11", "11"),
+        ("in the 1990s.", "1990", "1990s"),
+        ("It is Paris. Then", "Paris", "Paris"),  # no full stop added
+        ("the (1, 3) output", "1, 3", "1, 3"),  # no bracket added
+        ("use println! here", "println!", "println!"),  # the model's own ends are kept
+    ],
+)
+def test_a_span_is_widened_to_the_words_it_cuts(text: str, span: str, widened: str) -> None:
+    start = text.index(span)
+    a, b = whole_words(text, start, start + len(span))
+    assert text[a:b] == widened

@@ -14,7 +14,8 @@ character offsets into the passage, so a predicted token span maps back to exact
 against the null score ``start[0] + end[0]`` at ``[CLS]`` (the SQuAD 2.0 no-answer convention).
 A span must also stay inside one sentence (``text.sentences``): when the model is torn between two
 candidates ("1951 ... 1957") its best pair can start at one and end at the other, and such a span
-is never an answer.
+is never an answer. ``whole_words`` then widens it to the words it cuts: the tokenizer splits at
+punctuation, so the model can answer "toml" from "Cargo.toml".
 """
 
 from __future__ import annotations
@@ -175,6 +176,27 @@ def best_span(
         null=float(start_logits[0] + end_logits[0]),
         has_answer=float(has_answer),
     )
+
+
+# What joins the parts of one token of technical text: "Cargo.toml", "target/release",
+# "bod@debian.org", "C++". Not "-" or "'": in prose an answer stops there ("11" of
+# "11-year", "Peyton Manning" of "Peyton Manning's"), as SQuAD's answers do.
+_JOINERS = frozenset("._/:@+#")
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to whole words: over letters and digits, and over a joiner
+    (``.``, ``/``, ``:``, ...) that has a letter or digit on its far side. Never across
+    whitespace, and never adding punctuation at either end."""
+
+    def part(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isalnum()
+
+    while start > 0 and (part(start - 1) or (text[start - 1] in _JOINERS and part(start - 2))):
+        start -= 1
+    while end < len(text) and (part(end) or (text[end] in _JOINERS and part(end + 1))):
+        end += 1
+    return start, end
 
 
 def answer_token_span(window: Window, start: int, end: int) -> tuple[int, int] | None:

@@ -17,7 +17,13 @@ from veracity.errors import ConfigError
 from veracity.rag.reader.base import Reading
 from veracity.rag.reader.calibrate import Calibration
 from veracity.rag.reader.export import ADAPTER_PATH, build_reader_onnx, read_adapter
-from veracity.rag.reader.features import batch_arrays, best_span, load_tokenizer, windows
+from veracity.rag.reader.features import (
+    batch_arrays,
+    best_span,
+    load_tokenizer,
+    whole_words,
+    windows,
+)
 
 BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call (fp32): 8 windows of 256
 
@@ -82,10 +88,12 @@ class Reader:
                 held = best.get(w.passage)
                 if held is None or (p, guess.score) > (held[1], held[0].score):
                     best[w.passage] = (guess, p)
-        return [
-            Reading(g.passage, g.start, g.end, passages[g.passage][g.start : g.end], p, g.score)
-            for g, p in (best[k] for k in sorted(best))
-        ]
+        out = []
+        for g, p in (best[k] for k in sorted(best)):
+            text = passages[g.passage]
+            start, end = whole_words(text, g.start, g.end)
+            out.append(Reading(g.passage, start, end, text[start:end], p, g.score))
+        return out
 
 
 def _slices(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
