@@ -107,6 +107,13 @@ def test_split_sections_tilde_fence_and_unclosed_fence() -> None:
     assert split_sections("") == []
 
 
+def test_a_heading_repeated_under_itself_appears_once_in_the_path() -> None:
+    text = "# Lifetimes\n## Lifetimes\nIntro.\n### Elision\nRules.\n## Other\nMore."
+    assert [s.headings for s in split_sections(text)] == [
+        ("Lifetimes",), ("Lifetimes",), ("Lifetimes", "Elision"), ("Lifetimes", "Other"),
+    ]  # fmt: skip
+
+
 def test_dashes_under_a_long_paragraph_are_a_rule_not_a_heading() -> None:
     text = "line one\nline two\n---\nafter"
     assert [s.headings for s in split_sections(text)] == [()]

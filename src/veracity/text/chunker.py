@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -221,8 +221,19 @@ def _sections_from_starts(text: str, starts: list[tuple[int, int, str]]) -> list
             path.pop()
         path.append((level, title))
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        sections.append(Section(start, end, tuple(t for _, t in path)))
+        sections.append(Section(start, end, _distinct(t for _, t in path)))
     return sections
+
+
+def _distinct(titles: Iterable[str]) -> tuple[str, ...]:
+    """A heading path without a title repeated under itself: a page whose ``<h1>`` and first
+    ``<h2>`` say the same (as each chapter of a book's one-page print version does) would read
+    "Lifetimes > Lifetimes > Elision"."""
+    out: list[str] = []
+    for title in titles:
+        if not out or out[-1] != title:
+            out.append(title)
+    return tuple(out)
 
 
 # ---- step 2: units ----------------------------------------------------------------------------
