@@ -284,6 +284,13 @@ def test_an_answer_whose_sentence_shares_no_word_with_the_question_is_refused(
 def test_copies_of_one_passage_are_read_once() -> None:
     from veracity.rag.context import distinct_passages
 
-    hits = [_hit("Rc<T> counts references.", 0.9), _hit("Rc<T>  counts\nreferences.", 0.8),
+    def at(hit: Hit, start: int) -> Hit:
+        chunk = dataclasses.replace(hit.chunk, start=start, end=start + len(hit.chunk.text))
+        return dataclasses.replace(hit, chunk=chunk)
+
+    hits = [at(_hit("Rc<T> counts references.", 0.9), 387_185),  # in the whole-book page
+            at(_hit("Rc<T>  counts\nreferences.", 0.8), 4_178),  # in its chapter
             _hit("Arc<T> is atomic.", 0.7)]  # fmt: skip
-    assert [h.score for h in distinct_passages(hits)] == [0.9, 0.7]
+    kept = distinct_passages(hits)
+    assert [h.score for h in kept] == [0.8, 0.7]  # once, in the best copy's place, cited
+    assert kept[0].chunk.start == 4_178  # where a reader can open it: the chapter

@@ -38,15 +38,12 @@ def pack_context(
 
 
 def distinct_passages(hits: Sequence[Hit]) -> list[Hit]:
-    """The hits without a passage already listed: the same text (whitespace aside) in another
-    document, as a book's one-page print version repeats every chapter, or a folder holds two
-    copies of a file. The first (best-ranked) copy stays, so the few passages read or packed for
-    an answer are distinct ones."""
-    seen: set[str] = set()
-    out: list[Hit] = []
+    """The hits with each passage once: the same text (whitespace aside) in several documents,
+    as a book's one-page print version repeats every chapter, or a folder holds two copies of a
+    file, takes the place of its best-ranked copy once. The copy kept is the one nearest the
+    start of its document: the chapter itself rather than the page that compiles them all, a
+    citation a reader can open at the right place."""
+    copies: dict[str, list[Hit]] = {}
     for hit in hits:
-        key = " ".join(hit.chunk.text.split())
-        if key not in seen:
-            seen.add(key)
-            out.append(hit)
-    return out
+        copies.setdefault(" ".join(hit.chunk.text.split()), []).append(hit)
+    return [min(group, key=lambda h: h.chunk.start) for group in copies.values()]
