@@ -262,6 +262,29 @@ def test_pdf_pages_and_page_starts(tmp_path: Path) -> None:
     assert doc.title == "handbook"
 
 
+def test_pdf_running_heads_and_feet_go_and_numbered_headings_stand_apart() -> None:
+    from veracity.ingest.loaders.pdf import tidy_pages
+
+    pages = [
+        "Shared MIME-info Database\n1 Introduction\nThe database holds types.\n1",
+        "Shared MIME-info Database\n1.1 Scope\nIt covers globs and magic.\n2",
+        "Shared MIME-info Database\n}\nIn 2008 the council decided.\n3",  # not headings
+        "Chapter 3: Utilities 6\n}\nMore text.\nii",
+        "Chapter 3: Utilities 7\nThe end.\niii",
+    ]
+    assert tidy_pages(pages) == [
+        "1 Introduction\n\nThe database holds types.",
+        "1.1 Scope\n\nIt covers globs and magic.",
+        "}\nIn 2008 the council decided.",
+        "}\nMore text.",
+        "The end.",
+    ]
+    # a page of one line keeps it; a line on one page only is no running head
+    assert tidy_pages(["Title page", "Chapter 1 begins here.\nText."]) == [
+        "Title page", "Chapter 1 begins here.\nText."
+    ]  # fmt: skip
+
+
 def test_truncated_pdf_is_refused(tmp_path: Path) -> None:
     data = make_pdf(tmp_path / "full.pdf", ["Some text.", "More text."]).read_bytes()
     path = write(tmp_path / "truncated.pdf", data[: len(data) // 2])

@@ -1,13 +1,20 @@
 """PDF files: the text layer, page by page, with ``Document.page_starts`` for page citations.
 
 Pages are joined with a blank line; ``page_starts[n - 1]`` is where page ``n`` starts in the text
-(an empty page is just its separator). Refused with a reason: content that is not a PDF, a
+(an empty page is just its separator). The text layer carries the page's layout as text, so two
+things are tidied first (``tidy_pages``): running heads and feet (a first or last line that
+recurs on two or more pages once its numbers are set aside: "Chapter 4: Function reference 12",
+a bare page number) are dropped, and a numbered heading on a line of its own ("3.1 Invoking
+asn1Parser") is set apart by blank lines, so that neither is read as the start of the sentence
+after it ("5 3 Utilities 3.1 Invoking asn1Parser asn1Parser reads a single file ..."). Refused with a reason: content that is not a PDF, a
 truncated file, an encrypted file that an empty password does not open, and a PDF without a text
 layer (a scan: it needs OCR first).
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +41,7 @@ def load_pdf(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
         raise fail(path, f"corrupt PDF: {e}") from e
     if not pages:
         raise fail(path, "PDF has no pages")
-    text, starts = join_pages(pages)
+    text, starts = join_pages(tidy_pages(pages))
     if not text.strip():
         raise fail(
             path, "no text layer (scanned PDF?) — OCR it first (e.g. ocrmypdf in.pdf out.pdf)"
@@ -89,6 +96,44 @@ def _page_texts(path: Path, reader: Any) -> list[str]:
         except Exception as e:  # pypdf raises many kinds on damaged content streams
             raise fail(path, f"could not read the text of page {number}: {e}") from e
     return texts
+
+
+# A numbered heading alone on its line: "3 Utilities", "2.3 Simple parsing", "A.1 Scope" (section
+# numbers of one or two digits, so a wrapped line that starts with a year is not one).
+_NUMBERED_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.\d{1,2}(?:\.\d{1,2})*)[ \t]+[A-Z][^\n]{0,70}(?<![.,;:])$",
+    re.MULTILINE,
+)
+# A page number in lowercase roman numerals (front matter): "ii", "xiv"; not "did" or "mild".
+_ROMAN = re.compile(r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+
+
+def tidy_pages(pages: list[str]) -> list[str]:
+    """The pages without running heads and feet, numbered headings set apart (module docstring)."""
+    lines = [page.split("\n") for page in pages]
+    heads = Counter(_layout_key(ls[0]) for ls in lines if len(ls) > 1)
+    feet = Counter(_layout_key(ls[-1]) for ls in lines if len(ls) > 1)
+    out = []
+    for ls in lines:
+        if len(ls) > 1 and _running(_layout_key(ls[0]), heads):
+            ls = ls[1:]
+        if len(ls) > 1 and _running(_layout_key(ls[-1]), feet):
+            ls = ls[:-1]
+        page = "\n".join(ls).strip()
+        out.append(_NUMBERED_HEADING.sub(lambda m: f"\n{m.group(0)}\n", page).strip())
+    return [re.sub(r"\n{3,}", "\n\n", page) for page in out]
+
+
+def _layout_key(line: str) -> str:
+    """The line with its numbers set aside ("#"), a page number in roman numerals too."""
+    key = re.sub(r"\d+", "#", " ".join(line.split())).lower()
+    return "#" if _ROMAN.fullmatch(key) else key
+
+
+def _running(key: str, seen: Counter[str]) -> bool:
+    """A running head or foot: on two or more pages, and words or a page number (a "}" that
+    starts two pages of code is neither)."""
+    return seen[key] >= 2 and (key == "#" or any(ch.isalpha() for ch in key))
 
 
 def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
