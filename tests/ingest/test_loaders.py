@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def make_pdf(path: Path, pages: list[str]) -> Path:
 
 
 def test_supported_extensions() -> None:
-    assert {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".csv"} == (
+    assert {".txt", ".rst", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".csv"} == (
         SUPPORTED_EXTENSIONS
     )
 
@@ -509,6 +510,22 @@ def test_iter_files_walks_sorted_and_skips(tmp_path: Path) -> None:
         write(tmp_path / name, "x")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path])]
     assert found == ["C.PDF", "a.html", "b/a.txt", "b/z.md"]
+
+
+def test_plain_text_files_known_by_name_are_read(tmp_path: Path) -> None:
+    """What a source tree or /usr/share/doc keeps without an extension is read as text; other
+    extensionless files (a script) and a compressed changelog are skipped and counted."""
+    names = ("LICENSE", "README.Debian", "copyright", "CONTRIBUTING.rst", "build", "changelog.gz")
+    for name in names:
+        write(tmp_path / name, f"The {name} file says hello.\n")
+    skipped: Counter[str] = Counter()
+    found = [p.name for p in iter_files([tmp_path], skipped)]
+    assert found == ["CONTRIBUTING.rst", "LICENSE", "README.Debian", "copyright"]
+    assert skipped == {"(no extension)": 1, ".gz": 1}
+    doc = only_doc(tmp_path / "README.Debian")
+    assert doc.text == "The README.Debian file says hello.\n" and doc.mime == "text/plain"
+    with pytest.raises(LoaderError, match="named like README, LICENSE or COPYING"):
+        load(tmp_path / "build")
 
 
 def test_iter_files_explicit_file_is_yielded_even_if_unsupported(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""File loaders: one function per format family, chosen by file extension.
+"""File loaders: one function per format family, chosen by file extension, or by name for the
+plain-text files that source trees and ``/usr/share/doc`` keep without one (``README``,
+``LICENSE``, ``COPYING``, ``copyright``, ``README.Debian``: ``TEXT_NAMES``).
 
 ``load(path)`` yields ``Document`` records: one per file, or one per row of a ``.jsonl``/``.csv``
 file (uri ``"<path>#<row id>"``). A row that cannot be read is yielded as a ``LoadFailure`` (uri and
@@ -39,6 +41,7 @@ __all__ = [
     "LoadOptions",
     "LoadResult",
     "check_loadable",
+    "is_supported",
     "iter_files",
     "load",
 ]
@@ -46,6 +49,7 @@ __all__ = [
 # Extension -> (format name for messages, loader). Keys are lower case.
 _LOADERS: dict[str, tuple[str, Loader]] = {
     ".txt": ("text", load_txt),
+    ".rst": ("reStructuredText", load_txt),  # read as the plain text it is
     ".md": ("Markdown", load_markdown),
     ".markdown": ("Markdown", load_markdown),
     ".html": ("HTML", load_html),
@@ -57,6 +61,28 @@ _LOADERS: dict[str, tuple[str, Loader]] = {
 }
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_LOADERS)
+
+# Plain-text files known by their name (any case; "README.Debian" and "LICENSE" too).
+TEXT_NAMES: frozenset[str] = frozenset({
+    "authors", "changelog", "changes", "code_of_conduct", "contributing", "contributors",
+    "copying", "copyright", "credits", "hacking", "history", "install", "licence", "license",
+    "maintainers", "news", "notice", "readme", "security", "thanks", "todo",
+})  # fmt: skip
+# Suffixes that make a named file something else: "changelog.gz" is compressed, not text.
+_NOT_TEXT = frozenset({
+    ".7z", ".bz2", ".dll", ".exe", ".gif", ".gz", ".ico", ".jpeg", ".jpg", ".lz", ".o",
+    ".png", ".pyc", ".so", ".svg", ".tar", ".tgz", ".xz", ".z", ".zip", ".zst",
+})  # fmt: skip
+
+
+def is_supported(path: Path) -> bool:
+    """Whether ``load`` has a loader for ``path``: by its extension, or by its name."""
+    return path.suffix.lower() in _LOADERS or _named_text(path)
+
+
+def _named_text(path: Path) -> bool:
+    name = path.name.split(".", 1)[0].lower()
+    return name in TEXT_NAMES and path.suffix.lower() not in _NOT_TEXT
 
 
 def load(path: Path, options: LoadOptions | None = None) -> Iterator[LoadResult]:
@@ -84,12 +110,15 @@ def check_loadable(path: Path) -> Path:
 
 def _loader_for(path: Path) -> tuple[str, Loader]:
     ext = path.suffix.lower()
-    if ext not in _LOADERS:
-        supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
-        raise LoaderError(
-            f"{path}: unsupported file type {ext or '(no extension)'}; supported: {supported}"
-        )
-    return _LOADERS[ext]
+    if ext in _LOADERS:
+        return _LOADERS[ext]
+    if _named_text(path):
+        return "text", load_txt
+    supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+    raise LoaderError(
+        f"{path}: unsupported file type {ext or '(no extension)'}; supported: {supported}, and "
+        "plain-text files named like README, LICENSE or COPYING"
+    )
 
 
 def _guarded(path: Path, fmt: str, loader: Loader, options: LoadOptions) -> Iterator[LoadResult]:
@@ -141,7 +170,7 @@ def _walk(folder: Path, skipped: Counter[str] | None = None) -> Iterator[Path]:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(path, skipped)
-        elif entry.is_file() and path.suffix.lower() in SUPPORTED_EXTENSIONS:
+        elif entry.is_file() and is_supported(path):
             yield path
         elif entry.is_file() and skipped is not None:
             skipped[path.suffix.lower() or "(no extension)"] += 1
