@@ -52,9 +52,18 @@ def make_pdf(path: Path, pages: list[str]) -> Path:
 
 
 def test_supported_extensions() -> None:
-    assert {".txt", ".rst", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".csv"} == (
-        SUPPORTED_EXTENSIONS
-    )
+    assert {
+        ".txt",
+        ".rst",
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".pdf",
+        ".docx",
+        ".jsonl",
+        ".csv",
+    } == (SUPPORTED_EXTENSIONS)
 
 
 def test_unsupported_extension_lists_supported(tmp_path: Path) -> None:
@@ -514,8 +523,8 @@ def test_iter_files_walks_sorted_and_skips(tmp_path: Path) -> None:
 
 def test_plain_text_files_known_by_name_are_read(tmp_path: Path) -> None:
     """What a source tree or /usr/share/doc keeps without an extension is read as text; other
-    extensionless files (a script) and a compressed changelog are skipped and counted."""
-    names = ("LICENSE", "README.Debian", "copyright", "CONTRIBUTING.rst", "build", "changelog.gz")
+    extensionless files (a script) and a compressed tar are skipped and counted."""
+    names = ("LICENSE", "README.Debian", "copyright", "CONTRIBUTING.rst", "build", "src.tar.gz")
     for name in names:
         write(tmp_path / name, f"The {name} file says hello.\n")
     skipped: Counter[str] = Counter()
@@ -526,6 +535,35 @@ def test_plain_text_files_known_by_name_are_read(tmp_path: Path) -> None:
     assert doc.text == "The README.Debian file says hello.\n" and doc.mime == "text/plain"
     with pytest.raises(LoaderError, match="named like README, LICENSE or COPYING"):
         load(tmp_path / "build")
+
+
+def test_gzip_compressed_text_and_markdown_are_read(tmp_path: Path) -> None:
+    import gzip
+
+    text = "Version 2.0 drops the old flag.\n"
+    write(tmp_path / "changelog.Debian.gz", gzip.compress(text.encode()))
+    write(tmp_path / "notes.md.gz", gzip.compress(b"# Notes\n\nTwo members.\n"))
+    doc = only_doc(tmp_path / "changelog.Debian.gz")
+    assert doc.text == text and doc.title == "changelog" and doc.uri.endswith(".gz")
+    two_members = gzip.compress(b"# Notes\n\nTwo ") + gzip.compress(b"members.\n")
+    write(tmp_path / "notes.md.gz", two_members)
+    doc = only_doc(tmp_path / "notes.md.gz")
+    assert doc.mime == "text/markdown" and doc.title == "Notes"
+    assert doc.text == "# Notes\n\nTwo members.\n"
+
+
+def test_gzip_bombs_and_damage_are_refused(tmp_path: Path) -> None:
+    import gzip
+
+    bomb = write(tmp_path / "README.gz", gzip.compress(b"a" * 5_000_000))
+    with pytest.raises(LoaderError, match="inflates to more than 1,000,000 bytes"):
+        list(load(bomb, LoadOptions(max_bytes=1_000_000, max_unzipped_bytes=1_000_000)))
+    cut = write(tmp_path / "NEWS.gz", gzip.compress(b"news " * 1000)[:-30])
+    with pytest.raises(LoaderError, match="truncated"):
+        list(load(cut))
+    plain = write(tmp_path / "TODO.gz", "not compressed at all")
+    with pytest.raises(LoaderError, match="corrupt gzip file"):
+        list(load(plain))
 
 
 def test_iter_files_explicit_file_is_yielded_even_if_unsupported(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """File loaders: one function per format family, chosen by file extension, or by name for the
 plain-text files that source trees and ``/usr/share/doc`` keep without one (``README``,
-``LICENSE``, ``COPYING``, ``copyright``, ``README.Debian``: ``TEXT_NAMES``).
+``LICENSE``, ``COPYING``, ``copyright``, ``README.Debian``: ``TEXT_NAMES``); either of them
+gzip-compressed too (``changelog.Debian.gz``, ``notes.md.gz``: ``loaders.compressed``).
 
 ``load(path)`` yields ``Document`` records: one per file, or one per row of a ``.jsonl``/``.csv``
 file (uri ``"<path>#<row id>"``). A row that cannot be read is yielded as a ``LoadFailure`` (uri and
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from veracity.errors import ConfigError, LoaderError, VeracityError
 from veracity.ingest.loaders.base import Loader, LoadFailure, LoadOptions, LoadResult
+from veracity.ingest.loaders.compressed import load_gzip_markdown, load_gzip_text
 from veracity.ingest.loaders.html import load_html
 from veracity.ingest.loaders.pdf import load_pdf
 from veracity.ingest.loaders.rows import load_csv, load_jsonl
@@ -77,7 +79,20 @@ _NOT_TEXT = frozenset({
 
 def is_supported(path: Path) -> bool:
     """Whether ``load`` has a loader for ``path``: by its extension, or by its name."""
-    return path.suffix.lower() in _LOADERS or _named_text(path)
+    return path.suffix.lower() in _LOADERS or _named_text(path) or _gzip_loader(path) is not None
+
+
+def _gzip_loader(path: Path) -> tuple[str, Loader] | None:
+    """The loader of a gzip-compressed text or Markdown file, by the name inside ``.gz``."""
+    if path.suffix.lower() != ".gz":
+        return None
+    inner = Path(path.name[: -len(".gz")])
+    ext = inner.suffix.lower()
+    if ext in (".md", ".markdown"):
+        return "gzip-compressed Markdown", load_gzip_markdown
+    if ext in (".txt", ".rst") or _named_text(inner):
+        return "gzip-compressed text", load_gzip_text
+    return None
 
 
 def _named_text(path: Path) -> bool:
@@ -114,10 +129,12 @@ def _loader_for(path: Path) -> tuple[str, Loader]:
         return _LOADERS[ext]
     if _named_text(path):
         return "text", load_txt
+    if (gzipped := _gzip_loader(path)) is not None:
+        return gzipped
     supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
     raise LoaderError(
         f"{path}: unsupported file type {ext or '(no extension)'}; supported: {supported}, and "
-        "plain-text files named like README, LICENSE or COPYING"
+        "plain-text files named like README, LICENSE or COPYING, and any of these as .gz"
     )
 
 

@@ -21,7 +21,7 @@ from veracity.ingest.loaders.base import (
     make_document,
     read_bytes,
 )
-from veracity.records import MetaValue
+from veracity.records import Document, MetaValue
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:[ \t]*(.*)$")
@@ -31,27 +31,33 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
 def load_txt(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
-    text, encoding = decode_text(path, read_bytes(path, options), "text")
-    yield make_document(
-        path,
-        text,
-        options,
-        title=path.stem,
-        mime="text/plain",
-        metadata={"encoding": encoding},
-    )
+    yield text_document(path, read_bytes(path, options), options, path.stem)
 
 
 def load_markdown(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
-    text, encoding = decode_text(path, read_bytes(path, options), "Markdown")
+    yield markdown_document(path, read_bytes(path, options), options, path.stem)
+
+
+def text_document(path: Path, data: bytes, options: LoadOptions, name: str) -> Document:
+    """The document of plain-text ``data`` read from ``path`` (titled ``name``)."""
+    text, encoding = decode_text(path, data, "text")
+    return make_document(
+        path, text, options, title=name, mime="text/plain", metadata={"encoding": encoding}
+    )
+
+
+def markdown_document(path: Path, data: bytes, options: LoadOptions, name: str) -> Document:
+    """The document of Markdown ``data`` read from ``path``: front matter becomes metadata, the
+    title is the front matter's, else the first level-1 heading, else ``name``."""
+    text, encoding = decode_text(path, data, "Markdown")
     metadata, body = split_front_matter(text)
     title = metadata.pop("title", None)
     metadata["encoding"] = encoding
-    yield make_document(
+    return make_document(
         path,
         body,
         options,
-        title=str(title) if title else first_h1(body) or path.stem,
+        title=str(title) if title else first_h1(body) or name,
         mime="text/markdown",
         metadata=metadata,
     )
