@@ -49,6 +49,11 @@ def test_no_response_names_a_server_path(setup: Setup, tmp_path: Path) -> None:
         )
         msgs = [{"role": "user", "content": q}]
         bodies.append(c.post("/v1/chat/completions", json={"model": "main", "messages": msgs}).text)
+    # an abstention's closest passage, in Veracity's route and in the OpenAI route's extras
+    msgs = [{"role": "user", "content": "When does the Berlin office open?"}]
+    berlin = c.post("/v1/chat/completions", json={"model": "main", "messages": msgs})
+    assert berlin.json()["veracity"]["closest"]["uri"] == "lisbon.txt", berlin.text
+    bodies.append(berlin.text)
     bodies.append(c.get(f"/api/collections/main/chats/{sid}").text)
     bodies.append(c.get("/api/collections").text)
     bodies.append(c.get("/api/health").text)

@@ -107,9 +107,9 @@ def _question_and_history(messages: list[ChatMessage]) -> tuple[str, list[tuple[
 
 
 def _extras(answer: Answer, root: str) -> dict[str, Any]:
-    d = answer_to_dict(answer)
+    d = public_answer(answer_to_dict(answer), root)  # no server path in citations or closest
     return {
-        "citations": public_answer(d, root)["citations"],
+        "citations": d["citations"],
         "veracity": {
             k: d[k] for k in ("abstained", "reason", "sentences", "closest", "timings_ms")
         },
