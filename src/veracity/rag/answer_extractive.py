@@ -120,8 +120,8 @@ def link_problem(question: str, text: str, start: int) -> str:
     question, or "": neither it nor the sentence before it shares a word with the question (words
     as the English analyzer indexes them: stemmed, stopwords out). An answer is said of something
     the question names; a span whose sentence names none of it is a guess, however confident the
-    reader (a number in a code listing, a file name in a caption). On held-out SQuAD, 1.5% of the
-    gold answers' sentences fail it (2.7% without the sentence before)."""
+    reader (a number in a code listing, a file name in a caption). Of the 10,570 SQuAD v1.1 dev
+    questions, 1.7% have a gold answer whose sentence fails it."""
     asked = _terms(question)
     sentences = split_sentences(text)
     at = next((i for i, (s, e) in enumerate(sentences) if s <= start < e), None)

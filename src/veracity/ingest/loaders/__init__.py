@@ -79,7 +79,17 @@ _NOT_TEXT = frozenset({
 
 def is_supported(path: Path) -> bool:
     """Whether ``load`` has a loader for ``path``: by its extension, or by its name."""
-    return path.suffix.lower() in _LOADERS or _named_text(path) or _gzip_loader(path) is not None
+    return _find_loader(path) is not None
+
+
+def _find_loader(path: Path) -> tuple[str, Loader] | None:
+    """(format name, loader) for ``path``: by extension, by name, or by the name inside .gz."""
+    ext = path.suffix.lower()
+    if ext in _LOADERS:
+        return _LOADERS[ext]
+    if _named_text(path):
+        return "text", load_txt
+    return _gzip_loader(path)
 
 
 def _gzip_loader(path: Path) -> tuple[str, Loader] | None:
@@ -124,14 +134,10 @@ def check_loadable(path: Path) -> Path:
 
 
 def _loader_for(path: Path) -> tuple[str, Loader]:
-    ext = path.suffix.lower()
-    if ext in _LOADERS:
-        return _LOADERS[ext]
-    if _named_text(path):
-        return "text", load_txt
-    if (gzipped := _gzip_loader(path)) is not None:
-        return gzipped
+    if (found := _find_loader(path)) is not None:
+        return found
     supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+    ext = path.suffix.lower()
     raise LoaderError(
         f"{path}: unsupported file type {ext or '(no extension)'}; supported: {supported}, and "
         "plain-text files named like README, LICENSE or COPYING, and any of these as .gz"
