@@ -27,7 +27,7 @@ its server processes' CPU is not in the ingesting process's CPU figure.
 Search: ``--queries`` SciFact queries, k=10, for bm25, dense and hybrid on each backend's copy of
 the same collection, the backends and modes interleaved query by query so load swings hit both;
 the first query of each (which builds or loads the derived indexes) is timed apart. The dense
-index is the collection's own local one on both backends (``default_vector_backend``: exact up
+index is the collection's own local one on both backends (``index.settings.default_vector_backend``: exact up
 to 50k chunks, hnswlib HNSW above); pgvector's HNSW (``PostgresStore.nearest``, which search does
 not use) is timed too, for reference.
 """
@@ -345,9 +345,14 @@ def report(
         + ("" if args.ingest_only else " and search latency")
         + ", "
         + " and ".join(
-            {"sqlite": "SQLite", "postgres": "PostgreSQL"}.get(b, b)
-            for b in args.backends.split(",")
-            if b
+            [
+                *(
+                    {"sqlite": "SQLite", "postgres": "PostgreSQL"}.get(b, b)
+                    for b in args.backends.split(",")
+                    if b
+                ),
+                *(["SQLite with Dask workers against one process"] if args.workers else []),
+            ]
         ),
         "",
         f"`{cmd}`: {n:,} documents, the 5,183 SciFact abstracts replicated with perturbation "

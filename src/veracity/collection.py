@@ -29,8 +29,9 @@ from veracity.embed.base import (
 from veracity.errors import ConfigError, EmbedderMismatch
 from veracity.evaluate.ir_metrics import ndcg_at_k
 from veracity.generate.base import Generator
+from veracity.index.settings import IndexSettings, read_settings, settings_meta
 from veracity.index.sync import IndexSet
-from veracity.ingest.distributed import ClusterOptions, open_executor
+from veracity.ingest.distributed import ClusterOptions, cluster_options, open_executor
 from veracity.ingest.loaders import LoadFailure
 from veracity.ingest.pipeline import IngestOptions, Ingestor, ingest_paths
 from veracity.ingest.report import IngestReport, Progress
@@ -69,6 +70,8 @@ class CollectionStatus:
     size_bytes: int
     embedder: str | None
     dim: int | None
+    vector_index: str = "auto"  # as chosen (``index.settings``); "auto" follows the size
+    bm25_variant: str = "lucene"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -184,7 +187,7 @@ class Collection:
         (a scheduler address, ``tcp://host:8786``) or ``cluster`` (every setting, Ray too) load,
         chunk and embed files on a cluster (``pip install 'veracity[distributed]'``); this
         process still decides and writes (``ingest.distributed``)."""
-        cluster = _cluster_options(workers, dask, cluster)
+        cluster = cluster_options(workers, dask, cluster)
         if isinstance(items, str | Path | Document):
             items = [items]
         items = list(items)
@@ -297,14 +300,32 @@ class Collection:
             return self._indexes
         with self._indexes_lock:
             if self._indexes is None:
-                dim = self.embedder().dim
-                backend = self.store.get_meta("vector_index") or default_vector_backend(
-                    self.store.counts()["chunks"]
-                )
+                settings = self.index_settings()
                 self._indexes = IndexSet(
-                    self.store, self.path / "index", dim=dim, vector_backend=backend
+                    self.store,
+                    self.path / "index",
+                    dim=self.embedder().dim,
+                    vector_backend=settings.vector_backend(self.store.counts()["chunks"]),
+                    bm25_variant=settings.bm25_variant,
                 )
             return self._indexes
+
+    def index_settings(self) -> IndexSettings:
+        """The vector backend and BM25 variant this collection builds (``index.settings``)."""
+        return read_settings(self.store.get_meta)
+
+    def set_index_settings(
+        self, *, vector_index: str | None = None, bm25_variant: str | None = None
+    ) -> IndexSettings:
+        """Choose the vector backend (``"auto"``, ``"exact"``, ``"hnsw"``, ``"faiss"``,
+        ``"annoy"``) and/or the BM25 variant; None leaves one as it is. Stored with the
+        collection; this object's next search builds (or loads) the chosen indexes."""
+        meta = settings_meta(vector_index, bm25_variant)
+        with self._indexes_lock:
+            if meta:
+                self.store.set_meta(dict(meta))
+            self._indexes = None
+        return self.index_settings()
 
     def searcher(self, options: SearchOptions | None = None) -> CollectionSearcher:
         """A ``Retriever`` over this collection with the given options."""
@@ -512,6 +533,7 @@ class Collection:
             size_bytes=self.store.size_bytes(),
             embedder=self.embedder_name,
             dim=int(dim) if dim else None,
+            **self.index_settings().to_dict(),
         )
 
     def close(self) -> None:
@@ -522,20 +544,6 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# Exact search reads every vector per query (about 12 GB/s here, so ~1.5 ms per 10k 384-d
-# vectors); past this many chunks HNSW (hnswlib, recall@10 0.98 at ef 64) answers far faster.
-HNSW_ABOVE_CHUNKS = 50_000
-
-
-def default_vector_backend(n_chunks: int) -> str:
-    """``"exact"`` for small collections, ``"hnsw"`` for large ones when hnswlib is installed."""
-    if n_chunks <= HNSW_ABOVE_CHUNKS:
-        return "exact"
-    import importlib.util
-
-    return "hnsw" if importlib.util.find_spec("hnswlib") else "exact"
 
 
 def positive_k(k: object) -> int:
@@ -560,20 +568,6 @@ def _filter_of(
     if labels is not None:
         where = dataclasses.replace(where or Filter(), labels=frozenset(as_labels(labels)))
     return where
-
-
-def _cluster_options(
-    workers: int | None, dask: str | None, cluster: ClusterOptions | None
-) -> ClusterOptions | None:
-    if cluster is not None:
-        if workers is not None or dask is not None:
-            raise ConfigError("give workers and the address inside cluster=, not beside it")
-        if not isinstance(cluster, ClusterOptions):
-            raise ConfigError(f"cluster must be a ClusterOptions, got {type(cluster).__name__}")
-        return cluster
-    if workers is None and dask is None:
-        return None
-    return ClusterOptions(workers=workers, address=dask)
 
 
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")

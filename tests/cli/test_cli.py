@@ -29,6 +29,27 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def test_indexes_shows_and_changes_the_index_choices(
+    tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    col = str(tmp_path / "col")
+    run(capsys, "ingest", str(folder), "-c", col, "--embedder", "hash")
+    code, out, _ = run(capsys, "indexes", "-c", col, "--json")
+    assert code == 0
+    assert json.loads(out) == {"vector_index": "auto", "bm25_variant": "lucene",
+                               "vector_backend": "exact"}  # fmt: skip
+    code, out, _ = run(capsys, "indexes", "-c", col, "--vector", "annoy", "--bm25", "atire")
+    assert code == 0 and "annoy" in out and "atire" in out and "built" in out
+    code, out, _ = run(capsys, "status", "-c", col)
+    assert "vectors annoy, BM25 atire" in out
+    code, out, _ = run(capsys, "search", "vacation days", "-c", col, "--json", "-k", "1")
+    assert json.loads(out)[0]["uri"].endswith("a.md")
+    code, _, err = run(capsys, "indexes", "-c", col, "--bm25", "okapi")
+    assert code != 0 and "choose one of robertson, lucene" in err
+    code, out, _ = run(capsys, "indexes", "-c", col, "--json")
+    assert json.loads(out)["bm25_variant"] == "atire"  # the refused choice changed nothing
+
+
 def test_ingest_status_docs_search_delete(
     tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

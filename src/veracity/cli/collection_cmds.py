@@ -1,4 +1,4 @@
-"""Commands that manage a collection: ingest, docs, delete, status, reembed, cache clear."""
+"""Commands that manage a collection: ingest, docs, delete, status, indexes, reembed, cache clear."""
 
 from __future__ import annotations
 
@@ -110,6 +110,22 @@ def register(sub: Any) -> None:
     add_collection_arg(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser(
+        "indexes",
+        help="show or choose the vector index backend and the BM25 variant of a collection",
+    )
+    add_collection_arg(p)
+    p.add_argument(
+        "--vector",
+        metavar="NAME",
+        help="auto (exact up to 50k chunks, hnsw above), exact, hnsw, faiss or annoy",
+    )
+    p.add_argument(
+        "--bm25", metavar="VARIANT", help="lucene (default), robertson, atire, bm25l or bm25+"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_indexes)
 
     p = sub.add_parser("reembed", help="recompute all vectors with another embedder")
     add_collection_arg(p)
@@ -268,6 +284,31 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(
         f"size        {human_bytes(status.size_bytes)} on disk, {status.text_chars} characters of text"
     )
+    print(f"indexes     vectors {status.vector_index}, BM25 {status.bm25_variant}")
+    return 0
+
+
+def cmd_indexes(args: argparse.Namespace) -> int:
+    """Show the index choices, or store new ones and build the indexes now (so that the next
+    search does not pay for it)."""
+    collection = open_collection(args)
+    changed = args.vector is not None or args.bm25 is not None
+    started = time.perf_counter()
+    chunks = collection.status().chunks
+    if changed:
+        collection.set_index_settings(vector_index=args.vector, bm25_variant=args.bm25)
+        if chunks:
+            collection.indexes().refresh()
+    settings = collection.index_settings()
+    built = settings.vector_backend(chunks)
+    if args.json:
+        print_json({**settings.to_dict(), "vector_backend": built})
+        return 0
+    auto = f" (now {built})" if settings.vector_index == "auto" else ""
+    print(f"vector index  {settings.vector_index}{auto}")
+    print(f"BM25 variant  {settings.bm25_variant}")
+    if changed:
+        print(f"indexes built in {time.perf_counter() - started:.1f} s")
     return 0
 
 

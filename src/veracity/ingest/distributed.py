@@ -194,6 +194,22 @@ def task_failed(sources: list[FileSource], exc: Exception) -> Iterator[LoadFailu
         yield LoadFailure(source.path, f"a cluster worker failed on this file's task: {exc!r}")
 
 
+def cluster_options(
+    workers: int | None, dask: str | None, cluster: ClusterOptions | None
+) -> ClusterOptions | None:
+    """The cluster an ingest asks for: ``cluster`` itself, or one made of ``workers`` (a local
+    cluster) or ``dask`` (a scheduler's address); None when it asks for none."""
+    if cluster is not None:
+        if workers is not None or dask is not None:
+            raise ConfigError("give workers and the address inside cluster=, not beside it")
+        if not isinstance(cluster, ClusterOptions):
+            raise ConfigError(f"cluster must be a ClusterOptions, got {type(cluster).__name__}")
+        return cluster
+    if workers is None and dask is None:
+        return None
+    return ClusterOptions(workers=workers, address=dask)
+
+
 @contextlib.contextmanager
 def open_executor(options: ClusterOptions) -> Iterator[FileExecutor]:
     """The executor ``options`` describe (Dask or Ray), with its cluster, closed on exit."""
