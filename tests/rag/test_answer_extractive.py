@@ -294,3 +294,43 @@ def test_copies_of_one_passage_are_read_once() -> None:
     kept = distinct_passages(hits)
     assert [h.score for h in kept] == [0.8, 0.7]  # once, in the best copy's place, cited
     assert kept[0].chunk.start == 4_178  # where a reader can open it: the chapter
+
+
+class _Alternatives:
+    """A reader whose best span in each passage is the first of ``spans`` found in it, the others
+    following as alternatives at lower probabilities."""
+
+    threshold = 0.5
+
+    def __init__(self, spans: list[tuple[str, float]]) -> None:
+        self.spans = spans
+
+    def read(self, question: str, passages: list[str]) -> list[Reading]:
+        out = []
+        for i, text in enumerate(passages):
+            found = [
+                Reading(i, text.index(s), text.index(s) + len(s), s, p, 5.0 - n)
+                for n, (s, p) in enumerate(self.spans)
+                if s in text
+            ]
+            if found:
+                out.append(dataclasses.replace(found[0], alternatives=tuple(found[1:])))
+        return out
+
+
+@pytest.mark.parametrize(
+    ("spans", "expected"),
+    [
+        ([("Employees", 0.9), ("25", 0.7)], "25"),  # the best is no quantity: the next one is
+        ([("Employees", 0.9), ("25", 0.4)], None),  # the next one is under the threshold
+    ],
+)
+def test_a_refused_span_gives_way_to_the_passage_s_next_span(
+    col: Collection, spans: list[tuple[str, float]], expected: str | None
+) -> None:
+    answer = engine(col, _Alternatives(spans)).ask("How many vacation days do employees get?")  # type: ignore[arg-type]
+    if expected is None:
+        assert answer.abstained and "quantity" in answer.reason
+    else:
+        assert not answer.abstained and answer.short is not None
+        assert answer.short.text == expected

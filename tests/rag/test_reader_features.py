@@ -13,6 +13,7 @@ from veracity.rag.reader.features import (
     answer_token_span,
     batch_arrays,
     best_span,
+    ranked_spans,
     whole_words,
     windows,
 )
@@ -93,6 +94,21 @@ def test_best_span_picks_the_top_pair_inside_the_passage(tok: Any) -> None:
     long_end[-2] = 20.0  # a far end token: too long a span with max_answer_tokens=3
     guess = best_span(w, start, long_end, 0.0, max_answer_tokens=3)
     assert guess is not None and guess.end - guess.start < 40
+
+
+def test_ranked_spans_are_distinct_answers_best_first(tok: Any) -> None:
+    (w,) = windows(tok, "When was the ECSC established?", [PASSAGE])
+    start, end = np.zeros(len(w)), np.zeros(len(w))
+    for word, logit in (("1951", 6.0), ("Paris", 4.0)):
+        at = PASSAGE.index(word)
+        first, last = answer_token_span(w, at, at + len(word)) or (0, 0)
+        start[first], end[last] = logit, logit
+    spans = ranked_spans(w, start, end, has_answer=1.0, n=3)
+    texts = [PASSAGE[g.start : g.end] for g in spans]
+    assert texts[:2] == ["1951", "Paris"]  # not "1951 by the Treaty of Paris" or a piece of one
+    assert [g.score for g in spans] == sorted((g.score for g in spans), reverse=True)
+    assert all(a.end <= b.start or b.end <= a.start for a in spans for b in spans if a is not b)
+    assert len({g.null for g in spans}) == 1 and spans[0] == best_span(w, start, end, 1.0)
 
 
 def test_batch_arrays_pads_with_zero_mask(tok: Any) -> None:

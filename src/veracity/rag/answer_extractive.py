@@ -201,25 +201,34 @@ def find_answers(
     ranked = sorted(
         (r for r in readings if r.end > r.start), key=lambda r: (-r.probability, -r.score)
     )
+    # Each passage's best span first, then its alternatives (each at its own, lower,
+    # probability) when a check refuses it: one answer per passage at most.
+    spans = sorted(
+        (s for r in ranked for s in (r, *r.alternatives) if s.end > s.start),
+        key=lambda r: (-r.probability, -r.score),
+    )
     found: list[Found] = []
+    done: set[int] = set()  # passages answered, or refused as a whole
     mismatch = ""
-    for r in ranked:
+    for r in spans:
         if r.probability < reader.threshold:
             break
-        if problem := answer_type_problem(asked, r.text):
-            mismatch = mismatch or problem
-            continue
-        chunk = top[r.passage].chunk
-        if problem := peer_problem(question, chunk.text, r.start, r.end):
-            mismatch = mismatch or problem
-            continue
-        if problem := link_problem(asked, chunk.text, r.start):
-            mismatch = mismatch or problem
+        if r.passage in done:
             continue
         if problem := constraint_problem(question, top[r.passage]):
             mismatch = mismatch or problem
+            done.add(r.passage)
+            continue
+        chunk = top[r.passage].chunk
+        if problem := (
+            answer_type_problem(asked, r.text)
+            or peer_problem(question, chunk.text, r.start, r.end)
+            or link_problem(asked, chunk.text, r.start)
+        ):
+            mismatch = mismatch or problem
             continue
         found.append(Found(top[r.passage], r))
+        done.add(r.passage)
     if found:
         if relevance_weight > 0:
             found.sort(key=lambda f: -_fused(f, relevance_weight))

@@ -10,8 +10,10 @@ from typing import Protocol
 @dataclass(frozen=True, slots=True)
 class Reading:
     """A reader's best answer in one passage: ``passages[passage][start:end] == text``;
-    ``probability`` that this passage answers the question (calibrated); ``score`` the raw span
-    score, for ties."""
+    ``probability`` that this passage answers the question with this span (calibrated);
+    ``score`` the raw span score, for ties. ``alternatives``: the passage's next-best distinct
+    spans, best first, each a ``Reading`` with its own probability (lower: a weaker span beats
+    the no-answer choice by less), for when a check refuses this one."""
 
     passage: int
     start: int
@@ -19,6 +21,7 @@ class Reading:
     text: str
     probability: float
     score: float
+    alternatives: tuple[Reading, ...] = ()
 
 
 class SpanReader(Protocol):

@@ -9,7 +9,7 @@ and 1 for the passage part, as BERT reads sentence pairs. Passages longer than t
 into overlapping pieces (``stride`` passage tokens between starts); each passage token keeps its
 character offsets into the passage, so a predicted token span maps back to exact characters.
 
-``best_span`` decodes one window: the highest ``start + end`` logit pair over passage tokens with
+``best_span`` decodes one window (``ranked_spans`` also its next-best distinct answers): the highest ``start + end`` logit pair over passage tokens with
 ``end >= start`` and at most ``max_answer_tokens`` tokens (Devlin et al. 2019, SQuAD decoding),
 against the null score ``start[0] + end[0]`` at ``[CLS]`` (the SQuAD 2.0 no-answer convention).
 A span must also stay inside one sentence (``text.sentences``): when the model is torn between two
@@ -148,12 +148,28 @@ def best_span(
 ) -> SpanGuess | None:
     """The window's best passage span (see the module docstring); None if it has no passage
     token. ``start_logits`` and ``end_logits`` are (T,) over at least the window's tokens."""
-    n = len(window)
-    valid = np.array(window.char_start[:n]) >= 0  # (n,) passage tokens
+    spans = ranked_spans(window, start_logits, end_logits, has_answer, 1, max_answer_tokens)
+    return spans[0] if spans else None
+
+
+def ranked_spans(
+    window: Window,
+    start_logits: np.ndarray,
+    end_logits: np.ndarray,
+    has_answer: float,
+    n: int,
+    max_answer_tokens: int = MAX_ANSWER_TOKENS,
+) -> list[SpanGuess]:
+    """Up to ``n`` of the window's spans, best first, none overlapping a better one: the best
+    span, then the best that is a different answer rather than a longer or shorter form of it
+    ("the License" after "License"). Each keeps the window's null score and answerability
+    logit, so its calibrated probability follows its own margin over the null span."""
+    count = len(window)
+    valid = np.array(window.char_start[:count]) >= 0  # (count,) passage tokens
     if not valid.any():
-        return None
-    s = np.where(valid, start_logits[:n], -np.inf)  # (n,)
-    e = np.where(valid, end_logits[:n], -np.inf)  # (n,)
+        return []
+    s = np.where(valid, start_logits[:count], -np.inf)  # (count,)
+    e = np.where(valid, end_logits[:count], -np.inf)  # (count,)
     top = min(TOP_N, int(valid.sum()))
     s_idx = np.argpartition(-s, top - 1)[:top]
     e_idx = np.argpartition(-e, top - 1)[:top]
@@ -164,18 +180,19 @@ def best_span(
         sent = np.array(window.sentence)
         ok &= sent[s_idx][:, None] == sent[e_idx][None, :]
     grid = np.where(ok, grid, -np.inf)
-    if not np.isfinite(grid).any():
-        return None
-    i, j = np.unravel_index(int(np.argmax(grid)), grid.shape)
-    first, last = int(s_idx[i]), int(e_idx[j])
-    return SpanGuess(
-        passage=window.passage,
-        start=window.char_start[first],
-        end=window.char_end[last],
-        score=float(grid[i, j]),
-        null=float(start_logits[0] + end_logits[0]),
-        has_answer=float(has_answer),
-    )
+    null = float(start_logits[0] + end_logits[0])
+    out: list[SpanGuess] = []
+    for flat in np.argsort(-grid, axis=None, kind="stable"):
+        i, j = np.unravel_index(int(flat), grid.shape)
+        if len(out) == n or not np.isfinite(grid[i, j]):
+            break
+        first, last = int(s_idx[i]), int(e_idx[j])
+        lo, hi = window.char_start[first], window.char_end[last]
+        if any(lo < g.end and g.start < hi for g in out):
+            continue
+        guess = SpanGuess(window.passage, lo, hi, float(grid[i, j]), null, float(has_answer))
+        out.append(guess)
+    return out
 
 
 # What joins the parts of one token of technical text: "Cargo.toml", "target/release",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,15 @@ from veracity.rag.reader.calibrate import Calibration
 from veracity.rag.reader.export import ADAPTER_PATH, build_reader_onnx, read_adapter
 from veracity.rag.reader.features import (
     batch_arrays,
-    best_span,
     load_tokenizer,
+    ranked_spans,
     whole_words,
     windows,
 )
 
 BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call (fp32): 8 windows of 256
+# Next-best distinct spans kept per passage, tried in order when a check refuses the best.
+ALTERNATIVES = 2
 
 
 class Reader:
@@ -76,24 +79,32 @@ class Reader:
         if not question.strip():
             raise ConfigError("the question is empty")
         wins = windows(self._tokenizer, question, passages, self.max_length, self.stride)
-        best: dict[int, tuple[Any, float]] = {}
+        found: dict[int, list[Reading]] = {}
         for lo, hi in _slices([len(w) for w in wins], self._batch_tokens):
             batch = wins[lo:hi]
             start, end, has = self._session.run(None, batch_arrays(batch))  # (B,T) (B,T) (B,)
             for i, w in enumerate(batch):
-                guess = best_span(w, start[i], end[i], float(has[i]))
-                if guess is None:
-                    continue
-                p = self.calibration.probability(guess)
-                held = best.get(w.passage)
-                if held is None or (p, guess.score) > (held[1], held[0].score):
-                    best[w.passage] = (guess, p)
-        out = []
-        for g, p in (best[k] for k in sorted(best)):
-            text = passages[g.passage]
-            start, end = whole_words(text, g.start, g.end)
-            out.append(Reading(g.passage, start, end, text[start:end], p, g.score))
-        return out
+                text = passages[w.passage]
+                for g in ranked_spans(w, start[i], end[i], float(has[i]), 1 + ALTERNATIVES):
+                    a, b = whole_words(text, g.start, g.end)
+                    p = self.calibration.probability(g)
+                    found.setdefault(w.passage, []).append(
+                        Reading(w.passage, a, b, text[a:b], p, g.score)
+                    )
+        return [_with_alternatives(found[k]) for k in sorted(found)]
+
+
+def _with_alternatives(readings: list[Reading]) -> Reading:
+    """A passage's best reading over all its windows, carrying up to ``ALTERNATIVES`` distinct
+    others (windows overlap, so one span can come from two of them)."""
+    ranked = sorted(readings, key=lambda r: (-r.probability, -r.score))
+    kept: list[Reading] = []
+    for r in ranked:
+        if len(kept) > ALTERNATIVES:
+            break
+        if not any(r.start < k.end and k.start < r.end for k in kept):
+            kept.append(r)
+    return replace(kept[0], alternatives=tuple(kept[1:]))
 
 
 def _slices(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
