@@ -50,6 +50,31 @@ def test_indexes_shows_and_changes_the_index_choices(
     assert json.loads(out)["bm25_variant"] == "atire"  # the refused choice changed nothing
 
 
+def test_search_lists_a_passage_once_naming_its_copies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "src"
+    for name in ("guide/a.md", "print/all.md", "other.md"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+    text = "The canteen opens at 8 am on weekdays and at 10 am on Saturdays."
+    (src / "guide/a.md").write_text(text, encoding="utf-8")
+    (src / "print/all.md").write_text(text, encoding="utf-8")
+    (src / "other.md").write_text("Parking is free for visitors of the canteen.", encoding="utf-8")
+    col = str(tmp_path / "col")
+    run(capsys, "ingest", str(src), "-c", col, "--embedder", "hash")
+    code, out, _ = run(capsys, "search", "canteen opening hours", "-c", col, "--json", "-k", "2")
+    hits = json.loads(out)
+    assert code == 0 and len(hits) == 2  # two distinct passages, though three chunks match
+    copied = next(h for h in hits if h["copies"])
+    assert {copied["uri"].rsplit("/", 2)[-2], copied["copies"][0]["uri"].rsplit("/", 2)[-2]} == {
+        "guide", "print"
+    }  # fmt: skip
+    code, out, _ = run(capsys, "search", "canteen opening hours", "-c", col, "-k", "2")
+    assert "also in: " in out
+    code, out, _ = run(capsys, "search", "canteen", "-c", col, "--json", "--all-copies")
+    assert len(json.loads(out)) == 3 and all(not h["copies"] for h in json.loads(out))
+
+
 def test_ingest_status_docs_search_delete(
     tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
