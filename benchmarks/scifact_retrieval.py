@@ -40,7 +40,7 @@ from veracity.evaluate.beir import BeirSet, ingest_beir, load_beir, run_beir, ur
 from veracity.evaluate.ir_metrics import mrr_at_k, ndcg_at_k, recall_at_k  # noqa: E402
 from veracity.index.bm25 import BM25Index  # noqa: E402
 from veracity.retrieve.search import SearchOptions  # noqa: E402
-from veracity.retrieve.tune import describe, options_of  # noqa: E402
+from veracity.retrieve.tuning.tune import describe, options_of  # noqa: E402
 from veracity.text.analyzer import get_analyzer  # noqa: E402
 
 SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "scifact"

@@ -42,9 +42,9 @@ from veracity.rag.guards import passage_guard, query_guard
 from veracity.rag.reader.base import SpanReader
 from veracity.rag.relevance import BlendReranker, CrossEncoderReranker
 from veracity.records import Answer, Document, Filter, Hit, MetaValue, as_labels
-from veracity.retrieve.autotune import Qrels, TuneResult
 from veracity.retrieve.search import CollectionSearcher, Reranker, SearchOptions
-from veracity.retrieve.tune import options_of, resolve_options, tune_collection
+from veracity.retrieve.tuning.grid import Qrels, TuneResult
+from veracity.retrieve.tuning.tune import options_of, resolve_options, tune_collection
 from veracity.store.location import cache_dir, is_postgres_uri, redact
 from veracity.store.protocols import ChatTable, open_store
 from veracity.store.rows import DocumentInfo

@@ -22,9 +22,9 @@ from veracity.errors import ConfigError
 from veracity.evaluate.beir import BeirResult, Qrels, ingest_beir, load_beir, run_beir, uri_qrels
 from veracity.evaluate.beir import Collection as BeirCollection
 from veracity.ingest.report import IngestReport
-from veracity.retrieve.autotune import TuneResult
 from veracity.retrieve.search import SearchOptions
-from veracity.retrieve.tune import describe, options_of
+from veracity.retrieve.tuning.grid import TuneResult
+from veracity.retrieve.tuning.tune import describe, options_of
 
 __all__ = [
     "BeirEvalOptions",

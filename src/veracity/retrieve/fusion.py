@@ -73,7 +73,7 @@ class Normalized:
     """Lists after input hygiene, each entry with its normalized score: the input of ``combine``.
 
     Build one with ``rank_lists`` (RRF) or ``normalize_lists`` (convex) and combine it with many
-    weightings without normalizing again (what ``autotune`` does over a grid of alphas).
+    weightings without normalizing again (what ``tuning.grid`` does over a grid of alphas).
     """
 
     lists: Mapping[str, Sequence[tuple[int, float]]]

@@ -1,8 +1,8 @@
-"""Tune a collection's hybrid fusion: rank labelled (or synthetic) queries, pick with ``autotune``.
+"""Tune a collection's hybrid fusion: rank labelled (or synthetic) queries, pick with ``grid``.
 
 ``tune_collection`` runs BM25 and dense retrieval once per query through the collection's own
 indexes (batched: ``search_many`` and one embedding call), hands the ranked chunk lists to
-``autotune.tune_fusion``, and turns its choice into ``SearchOptions`` fields that the store's meta
+``grid.tune_fusion``, and turns its choice into ``SearchOptions`` fields that the store's meta
 keeps (``fusion_meta``), so later searches that name no fusion use it.
 
 Labels come in two kinds:
@@ -10,10 +10,10 @@ Labels come in two kinds:
 - given ``queries`` and ``qrels`` keyed by document uri: fusion works on chunks, as ``search``
   does, and the metric maps each fused chunk to its document before scoring (a document counts
   at its best chunk);
-- none given: ``autotune.cloze_queries`` draws a sentence of a chunk as the query, leaves the
+- none given: ``queries.cloze_queries`` draws a sentence of a chunk as the query, leaves the
   chunks holding it out of the ranking, and scores the fused run on documents, so the answer is
   the sentence's document found through its other chunks (the inverse cloze task). A collection
-  of one-chunk documents cannot give those; it gets ``autotune.synthetic_queries`` (the
+  of one-chunk documents cannot give those; it gets ``queries.synthetic_queries`` (the
   sentence's own chunk as the answer, half its words dropped), which leans lexical.
 
 The metric is passed in (``evaluate.ir_metrics.ndcg_at_k``): ``retrieve`` sits below
@@ -28,17 +28,10 @@ from collections.abc import Mapping, Sequence
 from veracity.embed.base import Embedder
 from veracity.errors import ConfigError, EvaluationError
 from veracity.index.sync import IndexSet
-from veracity.retrieve.autotune import (
-    Qrels,
-    Run,
-    RunMetric,
-    TuneResult,
-    cloze_queries,
-    synthetic_queries,
-    tune_fusion,
-)
 from veracity.retrieve.fusion import Ranked
 from veracity.retrieve.search import SearchOptions
+from veracity.retrieve.tuning.grid import Qrels, Run, RunMetric, TuneResult, tune_fusion
+from veracity.retrieve.tuning.queries import cloze_queries, synthetic_queries
 from veracity.store.protocols import Store
 
 # Store meta keys holding the tuned choice.

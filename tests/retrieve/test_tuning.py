@@ -7,16 +7,9 @@ import pytest
 
 from veracity.errors import ConfigError, EvaluationError
 from veracity.evaluate.ir_metrics import ndcg_at_k
-from veracity.retrieve.autotune import (
-    ALPHAS,
-    Candidate,
-    cloze_queries,
-    fusion_grid,
-    simplicity,
-    synthetic_queries,
-    tune_fusion,
-)
 from veracity.retrieve.fusion import Ranked, fuse
+from veracity.retrieve.tuning.grid import ALPHAS, Candidate, fusion_grid, simplicity, tune_fusion
+from veracity.retrieve.tuning.queries import cloze_queries, synthetic_queries
 
 Runs = dict[str, dict[str, Ranked]]
 Qrels = dict[str, dict[str, int]]
