@@ -408,10 +408,16 @@ def _torch_greedy(model: Any, ids: list[int], n: int, eos: int | None = None) ->
 TIE = 1e-2
 
 
-def _agrees(got: list[int], want: list[int], n: int) -> bool:
-    """``got`` (llama.cpp) starts with ``want``; a ``want`` cut short by a near tie still needs
-    four or more ids compared."""
-    return got[: len(want)] == want and (len(want) >= min(4, n) or len(want) == len(got))
+# Ids compared over all of PROMPTS at least: a near tie can cut one prompt's comparison short
+# (which prompt depends on what the tiny model learned), never all of them.
+MIN_COMPARED = 16
+
+
+def _compared(got: list[int], want: list[int]) -> int:
+    """Check that ``got`` (llama.cpp) starts with ``want`` (PyTorch, up to a near tie) and
+    return how many ids that compared."""
+    assert got[: len(want)] == want, (got, want)
+    return len(want)
 
 
 @pytest.mark.parametrize("tied", [False, True])
@@ -432,10 +438,12 @@ def test_merged_lora_gguf_greedy_ids_equal_pytorch(
     merged = merged_model(result.model, "lora").eval()
     tok = AutoTokenizer.from_pretrained(base)
     gen = GGUFGenerator(gguf_path, n_threads=1, n_ctx=512)
+    compared = 0
     for prompt in PROMPTS:
         ids = tok(prompt, add_special_tokens=False)["input_ids"]
         got = gen.complete_ids(ids, Decoding(max_tokens=16))
-        assert _agrees(got, _torch_greedy(merged, ids, 16, tok.eos_token_id), 16)
+        compared += _compared(got, _torch_greedy(merged, ids, 16, tok.eos_token_id))
+    assert compared >= MIN_COMPARED
     # the vocabulary written to the file tokenizes as the Hugging Face tokenizer does
     rebuilt = load_bpe_tokenizer(gguf_path)
     text = "Visitors often mention the trams of Lisbon, 1873! <|im_end|>"
@@ -462,13 +470,14 @@ def test_gguf_lora_adapter_applies_in_llama_cpp(
                         lora=result.report["files"]["adapter_gguf"])  # fmt: skip
     greedy = Decoding(max_tokens=16)
     model = result.model.eval()
-    differs = False
+    differs, compared = False, 0
     for prompt in PROMPTS:
         ids = tok(prompt, add_special_tokens=False)["input_ids"]
         got_ids = gen.complete_ids(ids, greedy)
-        assert _agrees(got_ids, _torch_greedy(model, ids, 16, tok.eos_token_id), 16)
+        compared += _compared(got_ids, _torch_greedy(model, ids, 16, tok.eos_token_id))
         with model.disable_adapter():
             differs |= got_ids[:4] != _torch_greedy(model, ids, 4, tok.eos_token_id)
+    assert compared >= MIN_COMPARED
     assert differs  # the adapter changed the output, so the test could fail
 
 

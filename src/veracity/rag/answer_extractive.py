@@ -9,7 +9,9 @@ question about "American Union law" is not answered by a passage about European 
 confident the reader is), and (4) do not answer with a peer of what is asked about (``peer_problem``:
 "Lisbon" from "Lisbon and Tallinn" does not say where the Tallinn office is), and (5) quote a
 sentence that, with the one before it, shares a word with the question (``link_problem``: a
-number in a code listing answers nothing). ``extractive_answer`` turns the best of them into an ``Answer`` that
+number in a code listing answers nothing). A span refused by (2), (4) or (5) gives way to the
+passage's next-best span (``Reading.alternatives``), held to the same threshold and checks.
+``extractive_answer`` turns the best of them into an ``Answer`` that
 leads with the short answer, then quotes its sentence; both cite exact character spans.
 
 The answer is true to the source by construction (every word shown is the source's), so the only

@@ -2,8 +2,9 @@
 
 ``Reader.read(question, passages)`` returns one ``Reading`` per passage that has text: the best
 answer span (exact characters of that passage), its score, and the calibrated probability that the
-passage answers the question. The engine keeps the most probable reading and abstains when even
-that one is under the calibrated threshold.
+passage answers the question with it, and the passage's next-best distinct spans as
+``alternatives``. The engine keeps the most probable reading that passes its checks and abstains
+when none at or above the calibrated threshold does.
 """
 
 from __future__ import annotations
