@@ -109,9 +109,38 @@ def test_split_sections_tilde_fence_and_unclosed_fence() -> None:
 
 def test_a_heading_repeated_under_itself_appears_once_in_the_path() -> None:
     text = "# Lifetimes\n## Lifetimes\nIntro.\n### Elision\nRules.\n## Other\nMore."
-    assert [s.headings for s in split_sections(text)] == [
-        ("Lifetimes",), ("Lifetimes",), ("Lifetimes", "Elision"), ("Lifetimes", "Other"),
+    sections = split_sections(text)
+    assert [s.headings for s in sections] == [
+        ("Lifetimes",), ("Lifetimes", "Elision"), ("Lifetimes", "Other"),
     ]  # fmt: skip
+    assert text[sections[0].start : sections[0].end] == "# Lifetimes\n## Lifetimes\nIntro.\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "paths", "first"),
+    [
+        # a heading alone over its subsections opens the first of them, however deep
+        (
+            "# A\n\n## B\n### C\nText.\n## D\nMore.",
+            [("A", "B", "C"), ("A", "D")],
+            "# A\n\n## B\n### C\nText.\n",
+        ),
+        ("Title\n=====\n\nSub\n---\nText.", [("Title", "Sub")], "Title\n=====\n\nSub\n---\nText."),
+        # not over a sibling or a parent: that heading's title would join another section
+        ("# A\n# B\nText.", [("A",), ("B",)], "# A\n"),
+        ("## A\n# B\nText.", [("A",), ("B",)], "## A\n"),
+        # a section with text under its heading stays itself
+        ("# A\nIntro.\n## B\nText.", [("A",), ("A", "B")], "# A\nIntro.\n"),
+    ],
+)
+def test_a_heading_with_nothing_under_it_opens_its_subsection(
+    text: str, paths: list[tuple[str, ...]], first: str
+) -> None:
+    sections = split_sections(text)
+    assert [s.headings for s in sections] == paths
+    assert text[sections[0].start : sections[0].end] == first
+    doc = md(text)
+    check_invariants(doc, chunk_document(doc), 200)
 
 
 def test_dashes_under_a_long_paragraph_are_a_rule_not_a_heading() -> None:

@@ -216,13 +216,37 @@ def _sections_from_starts(text: str, starts: list[tuple[int, int, str]]) -> list
     if first > 0:
         sections.append(Section(0, first))
     path: list[tuple[int, str]] = []  # (level, title) from the outermost heading in
+    above = 0  # the level of the heading that opens the last section (0: none)
     for i, (start, level, title) in enumerate(starts):
         while path and path[-1][0] >= level:
             path.pop()
         path.append((level, title))
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        sections.append(Section(start, end, _distinct(t for _, t in path)))
+        section = Section(start, end, _distinct(t for _, t in path))
+        if above and level > above and _heading_only(text, sections[-1]):
+            # "# Lifetimes" straight over "## Lifetimes": a chunk of the heading alone would
+            # hold nothing to find (and match a title query best); it opens its subsection.
+            sections[-1] = Section(sections[-1].start, end, section.headings)
+        else:
+            sections.append(section)
+        above = level
     return sections
+
+
+_HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")
+_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+
+
+def _heading_only(text: str, section: Section) -> bool:
+    """Whether ``section`` holds nothing but heading lines (ATX, or a setext title and its
+    underline)."""
+    lines = [line for line in text[section.start : section.end].splitlines() if line.strip()]
+    return all(
+        _HEADING_LINE.fullmatch(line)
+        or _UNDERLINE.fullmatch(line)
+        or (i + 1 < len(lines) and _UNDERLINE.fullmatch(lines[i + 1]))
+        for i, line in enumerate(lines)
+    )
 
 
 def _distinct(titles: Iterable[str]) -> tuple[str, ...]:
