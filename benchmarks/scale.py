@@ -331,7 +331,8 @@ def report(
     times: tuple[float, float, float],
 ) -> str:  # fmt: skip
     ingest_s, search_s, total_s = times
-    cmd = f"python -m benchmarks.scale --chunks {args.chunks} --backends {args.backends}"
+    backends = args.backends or "''"
+    cmd = f"python -m benchmarks.scale --chunks {args.chunks} --backends {backends}"
     if args.small:
         cmd += f" --small {args.small}"
     if args.section != "scale":
