@@ -282,7 +282,7 @@ def test_an_answer_whose_sentence_shares_no_word_with_the_question_is_refused(
 
 
 def test_copies_of_one_passage_are_read_once() -> None:
-    from veracity.rag.context import distinct_passages
+    from veracity.retrieve.copies import distinct_passages
 
     def at(hit: Hit, start: int) -> Hit:
         chunk = dataclasses.replace(hit.chunk, start=start, end=start + len(hit.chunk.text))

@@ -7,8 +7,8 @@ from typing import Any
 
 from veracity.cli.common import add_collection_arg, open_collection, print_json
 from veracity.errors import ConfigError
-from veracity.rag.context import passage_copies
 from veracity.records import Hit
+from veracity.retrieve.copies import passage_copies
 from veracity.retrieve.search import FUSIONS, MODES
 from veracity.store.filters import parse_where
 

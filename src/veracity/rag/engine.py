@@ -44,7 +44,7 @@ from veracity.rag.cache import AnswerCache
 from veracity.rag.checked import CheckedStream, RememberingJudge, unrepeated, with_markers
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
-from veracity.rag.context import distinct_passages, pack_context
+from veracity.rag.context import pack_context
 from veracity.rag.extractive import Quote, best_quote
 from veracity.rag.guards import PassageCheck, QueryCheck
 from veracity.rag.multipart import Part, combined_answer, split_question
@@ -60,6 +60,7 @@ from veracity.records import (
     Hit,
     SentenceSupport,
 )
+from veracity.retrieve.copies import distinct_passages
 from veracity.retrieve.search import Reranker, Retriever
 
 MODES = ("sequence", "token")
