@@ -7,6 +7,7 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -164,18 +165,28 @@ def test_incremental_equals_rebuild(variant: str, backend: str) -> None:
     _assert_same(inc, rebuilt)
 
 
-def test_numba_and_numpy_agree_bit_for_bit() -> None:
-    pytest.importorskip("numba")
+@pytest.mark.parametrize("tile", [None, 64, 1])
+def test_numba_and_numpy_agree_bit_for_bit(tile: int | None, monkeypatch: Any) -> None:
+    """Also with segments scored a tile at a time (as a 1M-document one is): 64 documents per
+    tile, some tiles dense and some sparse, and the extreme of one document per tile."""
+    numba_kernel = pytest.importorskip("veracity.index.bm25.numba_kernel")
+    if tile is not None:
+        monkeypatch.setattr(numba_kernel, "TILE", tile)
     texts = _random_corpus(3, n=300)
     a = BM25Index(NONE, backend="numpy")
     b = BM25Index(NONE, backend="numba")
     for index in (a, b):
         index.add(range(300), texts)
         index.delete(range(0, 300, 5))
+    allowed = np.arange(0, 300, 3, dtype=np.int64)
     for k in (1, 5, 40, 1000):  # 40 exercises the histogram prefilter, 1000 the full order
         for (ia, sa), (ib, sb) in zip(
             a.search_many(QUERIES, k), b.search_many(QUERIES, k), strict=True
         ):
+            assert ia.tolist() == ib.tolist()
+            assert np.array_equal(sa, sb)
+        for query in QUERIES:
+            (ia, sa), (ib, sb) = a.search(query, k, allowed), b.search(query, k, allowed)
             assert ia.tolist() == ib.tolist()
             assert np.array_equal(sa, sb)
 

@@ -148,11 +148,13 @@ class Kernels:
         elif exhaustive is _topk_numpy:
             result = exhaustive(*args)
         else:
+            from veracity.index.bm25.numba_kernel import TILE
+
             at_least = np.zeros(len(q_ptr) - 1) if floor is None else floor
             if bounds is not None:
-                result = maxscore(*args, at_least, *bounds)
+                result = maxscore(*args, at_least, *bounds, TILE)
             else:
-                result = exhaustive(*args, at_least)
+                result = exhaustive(*args, at_least, TILE)
         return result
 
     def merge_top_k(self, parts: list[Result], k: int) -> Result:

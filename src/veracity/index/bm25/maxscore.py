@@ -256,7 +256,7 @@ def _finish(
 @njit(cache=True, nogil=True)
 def segment_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
-    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, t_min: Any,
+    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, t_min: Any, tile: int,
 ) -> Any:  # fmt: skip
     """``numba_kernel.segment_top_k`` with MaxScore pruning; the same results, bit for bit."""
     n_docs = len(ids)
@@ -284,7 +284,7 @@ def segment_top_k(
             )
         else:
             n = query_top_k(
-                indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor[q], work
+                indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor[q], work, tile
             )
         out_ptr[q + 1] = _drain(heap_s, heap_i, n, out_ids, out_scores, out_ptr[q])
     return out_ptr, out_ids[: out_ptr[n_queries]], out_scores[: out_ptr[n_queries]]
