@@ -46,10 +46,24 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from veracity.index.bm25.numba_kernel import _accumulate_dense, _drain, _push, lowest_cut
+from veracity.index.bm25.numba_kernel import _accumulate_dense, _drain, _push
 
 SAFE = 1.0 + 1e-9
 N_BUCKETS = 64
+
+
+@njit(cache=True, nogil=True)
+def lowest_cut(counts: Any, n_buckets: int, want: int) -> int:
+    """The highest bucket ``cut`` such that ``counts[cut:n_buckets]`` sums to at least ``want``
+    (0 when all buckets together hold fewer)."""
+    total = 0
+    cut = n_buckets - 1
+    while cut > 0:
+        total += counts[cut]
+        if total >= want:
+            break
+        cut -= 1
+    return cut
 
 
 @njit(cache=True, nogil=True)

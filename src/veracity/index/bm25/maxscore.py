@@ -8,10 +8,9 @@ scores densely) and k < 32:
 
 1. Order the terms by that bound, highest (rarest) first. The lowest-bound terms whose bounds sum
    to at most ``SPLIT`` of the total are *non-essential*: their sum ``rest`` is all they can add.
-2. Add the essential terms' postings into the dense array. Block maxima of the partial scores and
-   their histogram (``numba_kernel._select_blocks``) give ``theta``, the lower edge of the bucket
-   holding the k-th best block: k eligible documents already score at least ``theta``, so the
-   final k-th score is no lower.
+2. Add the essential terms' postings into the dense array. The k-th largest block maximum of
+   the partial scores (``numba_kernel._kth_block``) is ``theta``: k eligible documents already
+   score at least ``theta``, so the final k-th score is no lower.
 3. A block whose maximum plus ``rest`` is below ``theta`` cannot hold a top-k document, nor can a
    document whose partial score plus ``rest`` is. Each non-essential term is added to the others
    (the survivors) only: a branch-free binary search in its postings per survivor, or a masked
@@ -56,10 +55,10 @@ from numba import njit
 
 from veracity.index.bm25.numba_kernel import (
     W,
-    _block_cut,
     _block_max,
     _dense,
     _drain,
+    _kth_block,
     _push,
     _select_blocks,
     query_top_k,
@@ -118,27 +117,16 @@ def _add(indptr: Any, docs: Any, tfc: Any, p: int, w: Any, acc: Any) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _kth_block(bm: Any, scale: float, cut: int, k: int, heap_s: Any, heap_i: Any) -> float:
-    """The k-th largest block maximum among the blocks at or above bucket ``cut``."""
-    n = 0
-    for b in range(len(bm)):
-        x = bm[b]
-        if int(x * scale) < cut or (n == k and x <= heap_s[0]):
-            continue
-        n = _push(x, b, heap_s, heap_i, n, k)
-    return heap_s[0] if n == k else 0.0
-
-
-@njit(cache=True, nogil=True)
 def _survivors(
     acc: Any, bm: Any, eligible: Any, rest: float, theta: float, cand: Any, n_docs: int
 ) -> int:
     """The eligible documents whose partial score plus ``rest`` reaches ``theta``, into ``cand``."""
     c = 0
-    for b in range(len(bm)):
+    nb = len(bm)
+    for b in range(nb):
         if (bm[b] + rest) * SAFE < theta:
             continue
-        for d in range(b * W, min(b * W + W, n_docs)):
+        for d in range(b, min(b + W * nb, n_docs), nb):  # block b: strided, see _block_max
             cand[c] = d
             c += eligible[d] & ((acc[d] + rest) * SAFE >= theta)
     return c
@@ -189,7 +177,7 @@ def _maxscore(
     tp: Any, tw: Any, tu: Any, order: Any, nt: int, k: int, floor: float, work: Any, mask: Any,
 ) -> int:  # fmt: skip
     """One dense query, terms in ``order``; returns the heap size (see the module docstring)."""
-    acc, cand, _, _, heap_s, heap_i, bm, counts, live, masked = work
+    acc, cand, _, _, heap_s, heap_i, bm, sel, live, masked = work
     n_docs = len(ids)
     total = 0.0
     for i in range(nt):
@@ -204,12 +192,11 @@ def _maxscore(
         left += indptr[tp[order[i]] + 1] - indptr[tp[order[i]]]
     for i in range(s):
         _add(indptr, docs, tfc, tp[order[i]], tw[order[i]], acc)
-    top = _block_max(acc, live, masked, bm)
+    top = _block_max(acc, live, masked, bm, sel)
     if s < nt and top > 0.0:
-        scale, cut = _block_cut(bm, top, counts, k)
-        # k blocks sit in buckets >= cut: each holds a partial score >= the bucket's lower edge
-        # (less a margin for the rounding of ``bm * scale``), a floor on the final k-th score.
-        theta = max(cut / scale * (1.0 - 1e-9) if cut > 0 else 0.0, floor)
+        # k blocks each hold an eligible document whose partial score, hence its final one,
+        # is at least the k-th largest block maximum: a floor on the final k-th score.
+        theta = max(_kth_block(bm, sel, k)[0], floor)
         if rest * SAFE < theta:
             c = _survivors(acc, bm, eligible, rest, theta, cand, n_docs)
             if c * 8 < left:
@@ -221,8 +208,8 @@ def _maxscore(
     for i in range(s, nt):  # no pruning: the rest of the terms, densely
         _add(indptr, docs, tfc, tp[order[i]], tw[order[i]], acc)
     if s < nt:
-        top = _block_max(acc, live, masked, bm)
-    n = _select_blocks(acc, bm, top, counts, ids, eligible, heap_s, heap_i, k, floor)
+        _block_max(acc, live, masked, bm, sel)
+    n = _select_blocks(acc, bm, sel, ids, eligible, heap_s, heap_i, k, floor)
     acc[:] = 0.0
     return n
 

@@ -6,15 +6,17 @@ Per query, in one compiled pass (measured on SciFact, 1 thread; see docs/benchma
    postings are few next to the segment (``n_post * 4 < n_docs``) the touched documents are
    remembered, branch-free, so nothing scans the whole segment (on a 200k-document corpus this
    made k=10 about 1.2x and k=100 about 1.4x faster than the former cut at ``n_post * 16``).
-2. Dense queries with k < 32: the maximum of each block of ``W`` documents (a tree of
-   independent ``max``, four running maxima: one serial chain cost about as much as reading the
-   postings), a 64-bucket histogram of those maxima, and only the documents of the blocks in the
-   top buckets (about k blocks) are offered, and only when they reach the lower edge of the cut
-   bucket. This replaced a scan of every document against the heap's worst score: about 25
-   heap offers per SciFact query instead of 65, and 9.3 instead of 11.0 us per query. For large
-   k, a 256-bucket histogram of ``score / max`` over the touched documents finds a floor that at
-   least k candidates reach, so only about k candidates reach step 3 (this halved the time at
-   k=100).
+2. Queries with k < 32 whose postings are at least 1/16 of the segment: the maximum of each
+   block of ``W`` documents and of each group of ``W`` blocks, then the k-th largest block
+   maximum ``theta`` (from the blocks of the best groups only), and only the documents of blocks
+   that reach ``theta`` are offered, when they reach it too. A block is strided (documents
+   ``b, b + nb, ...``) so that its maxima are taken a row at a time, which vectorizes. This
+   replaced (a) a scan of every document against the heap's worst score (about 65 heap offers
+   per SciFact query, 11.0 us), then (b) contiguous blocks and a 64-bucket histogram of their
+   maxima (about 25 offers, 9.3 us; the kernel alone then took 6.8-6.9 us per query and now
+   5.9-6.1, interleaved in one process). For large k, a 256-bucket histogram of ``score / max``
+   over the touched documents finds a floor that at least k candidates reach, so only about k
+   candidates reach step 3 (this halved the time at k=100).
 3. A min-heap keeps the k best in the total order (score descending, id ascending), as bm25s does
    with its numba selection (after retriv); its fast path is one float comparison.
 
@@ -38,8 +40,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-W = 8  # documents per block of the dense top-k selection
-N_BUCKETS = 64  # histogram buckets over the block maxima
+W = 8  # documents per block of the dense top-k selection, blocks per group
+BLOCKS_FROM = 16  # k < 32: block selection when postings * BLOCKS_FROM >= documents
 TILE = 32768  # documents per tile of a larger segment: 256 KB of float64 scores stay in L2
 
 
@@ -79,14 +81,20 @@ def _sift_up(hs: Any, hi: Any, pos: int) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _dense(indptr: Any, q_pos: Any, q_w: Any, start: int, end: int, n_docs: int) -> bool:
-    """Whether a query's postings are many enough next to the segment to scan it densely."""
+def _n_postings(indptr: Any, q_pos: Any, q_w: Any, start: int, end: int) -> int:
+    """How many postings a query's scoring terms hold in the segment."""
     n_post = 0
     for j in range(start, end):
         p = q_pos[j]
         if p >= 0 and q_w[j] > 0.0:
             n_post += indptr[p + 1] - indptr[p]
-    return n_post * 4 >= n_docs
+    return n_post
+
+
+@njit(cache=True, nogil=True)
+def _dense(indptr: Any, q_pos: Any, q_w: Any, start: int, end: int, n_docs: int) -> bool:
+    """Whether a query's postings are many enough next to the segment to scan it densely."""
+    return _n_postings(indptr, q_pos, q_w, start, end) * 4 >= n_docs
 
 
 @njit(cache=True, nogil=True)
@@ -212,89 +220,108 @@ def _offer(
 
 
 @njit(cache=True, nogil=True)
-def _max8(a: Any, o: int) -> Any:
-    """The largest of ``a[o : o + 8]``, as a tree of independent maxima (no serial chain)."""
-    return max(
-        max(max(a[o], a[o + 1]), max(a[o + 2], a[o + 3])),
-        max(max(a[o + 4], a[o + 5]), max(a[o + 6], a[o + 7])),
-    )
+def _strided_max(src: Any, dst: Any, n: int) -> None:
+    """``dst[b] = max(src[b], src[b + n], ..., src[b + (W-1)*n])`` for ``b < n``: whole rows of
+    ``src`` at a time, which vectorizes (a maximum over W neighbours does not)."""
+    for b in range(n):
+        dst[b] = src[b]
+    for j in range(1, W):
+        o = j * n
+        for b in range(n):
+            x = src[o + b]
+            y = dst[b]
+            dst[b] = x if x > y else y
 
 
 @njit(cache=True, nogil=True)
-def _block_max(acc: Any, live: Any, masked: bool, bm: Any) -> float:
-    """``bm[b]``: the best eligible score of the documents ``W*b : W*(b+1)``; returns the best.
+def _block_max(acc: Any, live: Any, masked: bool, bm: Any, sel: Any) -> float:
+    """``bm[b]``: the best eligible score of block ``b``, the documents ``b + j*len(bm)`` for
+    ``j < W``; ``sel[0]`` the same over groups of W blocks. Returns the best score.
 
-    ``live`` (float 1.0/0.0 per document) zeroes ineligible ones when ``masked``. Four running
-    maxima instead of one: a single chain of dependent ``max`` costs its latency per block."""
-    t0 = t1 = t2 = t3 = 0.0
-    for b in range(0, len(bm), 4):
-        for u in range(4):
-            o = (b + u) * W
-            if masked:
-                x = 0.0
-                for j in range(o, o + W):
-                    x = max(x, acc[j] * live[j])
-            else:
-                x = _max8(acc, o)
-            bm[b + u] = x
-        t0 = max(t0, bm[b])
-        t1 = max(t1, bm[b + 1])
-        t2 = max(t2, bm[b + 2])
-        t3 = max(t3, bm[b + 3])
-    return max(max(t0, t1), max(t2, t3))
-
-
-@njit(cache=True, nogil=True)
-def _block_cut(bm: Any, top: float, counts: Any, k: int) -> tuple[float, int]:
-    """(scale, cut): the blocks whose bucket ``int(bm * scale)`` is >= ``cut`` are at least
-    ``k``, unless ``cut`` is 0 (then every block). ``int(x * scale)`` grows with ``x``, so a block
-    in a lower bucket is strictly worse than the best document of each block at or above."""
-    scale = (N_BUCKETS - 0.001) / top
-    counts[:] = 0
-    for b in range(0, len(bm), 4):  # four histograms: one would chain its increments in memory
-        for u in range(4):
-            counts[u * N_BUCKETS + int(bm[b + u] * scale)] += 1
-    for c in range(N_BUCKETS):
-        counts[c] += counts[N_BUCKETS + c] + counts[2 * N_BUCKETS + c] + counts[3 * N_BUCKETS + c]
-    return scale, lowest_cut(counts, N_BUCKETS, k)
+    ``live`` (float 1.0/0.0 per document) zeroes ineligible ones when ``masked``."""
+    nb = len(bm)
+    if masked:
+        for b in range(nb):
+            bm[b] = acc[b] * live[b]
+        for j in range(1, W):
+            o = j * nb
+            for b in range(nb):
+                x = acc[o + b] * live[o + b]
+                y = bm[b]
+                bm[b] = x if x > y else y
+    else:
+        _strided_max(acc, bm, nb)
+    groups = sel[0]
+    _strided_max(bm, groups, len(groups))
+    top = 0.0
+    for g in range(len(groups)):
+        top = max(top, groups[g])
+    return top
 
 
 @njit(cache=True, nogil=True)
-def lowest_cut(counts: Any, n_buckets: int, want: int) -> int:
-    """The highest bucket ``cut`` such that ``counts[cut:n_buckets]`` sums to at least ``want``
-    (0 when all buckets together hold fewer)."""
-    total = 0
-    cut = n_buckets - 1
-    while cut > 0:
-        total += counts[cut]
-        if total >= want:
-            break
-        cut -= 1
-    return cut
+def _kth_largest(x: Any, n: int, k: int, best: Any) -> float:
+    """The k-th largest positive value of ``x[:n]``, 0.0 when fewer are positive; ``best`` (k
+    slots) keeps the k largest so far in descending order, mostly passed by one comparison."""
+    m = 0
+    for t in range(n):
+        v = x[t]
+        if v <= 0.0 or (m == k and v <= best[k - 1]):
+            continue
+        i = m if m < k else k - 1
+        while i > 0 and best[i - 1] < v:
+            best[i] = best[i - 1]
+            i -= 1
+        best[i] = v
+        m += m < k
+    return best[k - 1] if m == k else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _kth_block(bm: Any, sel: Any, k: int) -> tuple[float, int]:
+    """``(theta, c)``: ``theta`` the k-th largest block maximum (0.0 when fewer than k blocks
+    score), so k eligible documents score at least ``theta``; ``sel[1][:c]`` the blocks that may
+    reach it. The k-th largest group maximum bounds it from below, so only the blocks of the
+    groups that reach that bound are looked at (about k groups of W blocks)."""
+    groups, blocks, maxima, best = sel
+    n_groups = len(groups)
+    floor = _kth_largest(groups, n_groups, k, best)
+    c = 0
+    for g in range(n_groups):
+        if groups[g] < floor or groups[g] == 0.0:
+            continue
+        for j in range(W):
+            b = g + j * n_groups
+            x = bm[b]
+            blocks[c] = b
+            maxima[c] = x
+            c += (x >= floor) & (x > 0.0)
+    return _kth_largest(maxima, c, k, best), c
 
 
 @njit(cache=True, nogil=True)
 def _select_blocks(
-    acc: Any, bm: Any, top: float, counts: Any, ids: Any, eligible: Any,
+    acc: Any, bm: Any, sel: Any, ids: Any, eligible: Any,
     heap_s: Any, heap_i: Any, k: int, floor: float,
 ) -> int:  # fmt: skip
-    """Top k of a dense score array, offering only the documents of the best blocks: when ``k``
-    blocks each hold an eligible document above every score of another block, that block
-    cannot hold a top-k document. Returns the heap size."""
-    if top <= 0.0:
-        return 0
-    scale, cut = _block_cut(bm, top, counts, k)
+    """Top k of a dense score array (``bm`` and ``sel`` filled by ``_block_max``), offering only
+    the documents of blocks that reach the k-th largest block maximum: the k blocks above it
+    each hold an eligible document at least as good, so a lower document cannot be in the top
+    k. Returns the heap size."""
+    theta, c = _kth_block(bm, sel, k)
+    blocks = sel[1]
+    nb = len(bm)
     n_docs = len(ids)
+    worst = max(theta, floor, 5e-324)  # > 0: also skips unscored documents and the padding
     n = 0
-    # The k chosen blocks' maxima all reach the lower edge of bucket ``cut`` (less a margin for
-    # the rounding of ``bm * scale``): a document below it is beaten k times and is not offered.
-    worst = max(cut / scale * (1.0 - 1e-9) if cut > 0 else 0.0, floor)
-    for b in range(len(bm)):
-        if int(bm[b] * scale) < cut:
+    for t in range(c):
+        b = blocks[t]
+        if bm[b] < worst:
             continue
-        for d in range(b * W, min(b * W + W, n_docs)):
+        for j in range(W):
+            d = b + j * nb
             s = acc[d]
-            if s < worst or s == 0.0:
+            if s < worst or d >= n_docs:
                 continue
             n = _offer(s, d, ids, eligible, heap_s, heap_i, n, k)
             if n == k:
@@ -304,14 +331,22 @@ def _select_blocks(
 
 @njit(cache=True, nogil=True)
 def scratch(n_docs: int, k: int, eligible: Any) -> Any:
-    """Per-call work arrays, shared by this kernel and ``maxscore``; ``acc`` is padded to whole
-    groups of four blocks, its padding never written."""
-    nb = ((n_docs + W - 1) // W + 3) // 4 * 4
+    """Per-call work arrays, shared by this kernel and ``maxscore``. Documents form ``nb``
+    strided blocks of W and the blocks ``nb / W`` strided groups of W (see ``_block_max``);
+    ``acc`` is padded to ``nb * W`` documents, its padding never written."""
+    n_groups = ((n_docs + W - 1) // W + W - 1) // W
+    nb = n_groups * W
     live = np.zeros(nb * W, dtype=np.float64)
     masked = False
     for d in range(n_docs):
         live[d] = 1.0 if eligible[d] else 0.0
         masked |= not eligible[d]
+    sel = (
+        np.zeros(n_groups, dtype=np.float64),  # group maxima
+        np.empty(nb, dtype=np.int64),  # blocks that may hold a top-k document
+        np.empty(nb, dtype=np.float64),  # their maxima
+        np.empty(k, dtype=np.float64),  # the k largest maxima so far
+    )
     return (
         np.zeros(nb * W, dtype=np.float64),  # acc: dense scores, all zero between queries
         np.empty(n_docs + 1, dtype=np.int64),  # cand: touched documents
@@ -320,7 +355,7 @@ def scratch(n_docs: int, k: int, eligible: Any) -> Any:
         np.empty(k, dtype=np.float64),  # heap scores: the k best so far, worst at the root
         np.empty(k, dtype=np.int64),  # heap ids
         np.zeros(nb, dtype=np.float64),  # bm: block maxima
-        np.zeros(4 * N_BUCKETS, dtype=np.int64),  # counts
+        sel,
         live,
         masked,
     )
@@ -390,17 +425,17 @@ def query_top_k(
     """One query's top k, exhaustively, into the heap of ``work``; returns the heap size. Only
     documents scoring at least ``floor`` (a lower bound on the final k-th score) are kept.
     Segments of more than ``tile`` documents are scored a tile at a time (``_tiled_top_k``)."""
-    acc, cand, cand_s, hist, heap_s, heap_i, bm, counts, live, masked = work
+    acc, cand, cand_s, hist, heap_s, heap_i, bm, sel, live, masked = work
     if len(ids) > tile:
         return _tiled_top_k(
             indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor, work, tile
         )
     n = 0
-    if k < 32 and _dense(indptr, q_pos, q_w, start, end, len(ids)):
+    if k < 32 and _n_postings(indptr, q_pos, q_w, start, end) * BLOCKS_FROM >= len(ids):
         # Small k over a dense score array: block maxima, then the best blocks only.
         _accumulate_dense(indptr, docs, tfc, q_pos, q_w, start, end, acc)
-        top = _block_max(acc, live, masked, bm)
-        n = _select_blocks(acc, bm, top, counts, ids, eligible, heap_s, heap_i, k, floor)
+        _block_max(acc, live, masked, bm, sel)
+        n = _select_blocks(acc, bm, sel, ids, eligible, heap_s, heap_i, k, floor)
         acc[:] = 0.0
         return n
     m = _accumulate(indptr, docs, tfc, q_pos, q_w, start, end, acc, cand, cand_s)
