@@ -364,7 +364,7 @@ def main() -> None:
         pass
     x, q = make_data(args.n, args.dim, args.queries)
     t0 = time.process_time()
-    from veracity.index.vector._common import exact_search
+    from veracity.index.vector.scan import exact_search
 
     # Blocked exact top-k: a full (queries, n) score matrix would need 4 GB at --n 1000000.
     truth = exact_search(x, np.arange(len(x), dtype=np.int64), q, K)[0]

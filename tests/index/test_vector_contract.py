@@ -24,7 +24,7 @@ from veracity.index.vector import (
     load_or_rebuild,
     load_vector_index,
 )
-from veracity.index.vector._common import search_filtered
+from veracity.index.vector.scan import search_filtered
 
 DIM = 16
 K = 10

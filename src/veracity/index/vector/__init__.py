@@ -30,7 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from veracity.errors import ConfigError, IndexError_
-from veracity.index.vector._common import read_meta
+from veracity.index.vector.files import read_meta
 
 
 @runtime_checkable

@@ -25,19 +25,11 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import IndexError_, MissingDependency
-from veracity.index.vector._common import (
-    check_allowed,
-    check_k,
-    check_queries,
-    data_file,
-    empty_result,
-    exact_search,
-    members,
-    read_meta,
-    search_filtered,
-    write_index,
-)
+from veracity.index.vector.checks import check_allowed, check_k, check_queries
 from veracity.index.vector.exact import ExactIndex
+from veracity.index.vector.files import data_file, read_meta, write_index
+from veracity.index.vector.positions import members
+from veracity.index.vector.scan import empty_result, exact_search, search_filtered
 
 
 def _annoy() -> Any:

@@ -29,22 +29,17 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import IndexError_
-from veracity.index.vector._common import (
+from veracity.index.vector.checks import (
     check_allowed,
     check_batch,
     check_dim,
     check_ids,
     check_k,
     check_queries,
-    data_file,
-    empty_result,
-    exact_search,
-    load_npy,
-    read_meta,
-    save_npy,
-    sorted_lookup,
-    write_index,
 )
+from veracity.index.vector.files import data_file, load_npy, read_meta, save_npy, write_index
+from veracity.index.vector.positions import sorted_lookup
+from veracity.index.vector.scan import empty_result, exact_search
 
 FULL_SCAN_ABOVE = 0.25  # allowed fraction above which masking a full scan beats gathering rows
 

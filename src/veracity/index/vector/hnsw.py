@@ -61,25 +61,18 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import IndexError_, MissingDependency
-from veracity.index.vector._common import (
+from veracity.index.vector.checks import (
     check_allowed,
     check_batch,
     check_dim,
     check_ids,
     check_k,
     check_queries,
-    data_file,
-    empty_result,
-    exact_search,
-    load_npy,
-    members,
-    read_meta,
-    restrict,
-    save_npy,
-    search_filtered,
-    write_index,
 )
 from veracity.index.vector.exact import ExactIndex
+from veracity.index.vector.files import data_file, load_npy, read_meta, save_npy, write_index
+from veracity.index.vector.positions import members, restrict
+from veracity.index.vector.scan import empty_result, exact_search, search_filtered
 
 
 def _hnswlib() -> Any:
