@@ -8,15 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from veracity.embed import onnx as onnx_mod
-from veracity.embed.onnx import (
-    SLOW_FUSIONS,
-    cache_dir,
-    length_batches,
-    mean_pool,
-    open_session,
-    smoothing_scales,
-)
+from veracity.embed import onnx_export
+from veracity.embed.onnx import SLOW_FUSIONS, length_batches, mean_pool, open_session
+from veracity.embed.onnx_export import cache_dir
+from veracity.embed.onnx_quantize import smoothing_scales
 
 SENTENCES = [
     "The mitochondria is the powerhouse of the cell.",
@@ -167,6 +162,6 @@ def test_onnx_second_load_reuses_cache(cache: Path, monkeypatch: pytest.MonkeyPa
     def no_export(*args: object) -> None:
         raise AssertionError("exported again instead of loading the cached model")
 
-    monkeypatch.setattr(onnx_mod, "_export_fp32", no_export)
+    monkeypatch.setattr(onnx_export, "_export_fp32", no_export)
     emb = OnnxMiniLMEmbedder(threads=1)
     assert emb.embed(["cached"]).shape == (1, 384)

@@ -10,8 +10,8 @@ package data (``reader_adapter.npz`` with ``reader_adapter.json``):
 - ``full:<parameter>``: parameters trained outright (heads, layer norms), replacing the base ones.
 
 On first use the adapter is merged into the packaged base weights, exported to ONNX, its MatMul
-weights quantized to int8 per channel (the embedder's recipe, ``veracity.embed.onnx``) and cached
-under ``$VERACITY_CACHE``; later processes only load the cached file (no PyTorch).
+weights quantized to int8 per channel (the embedder's recipe, ``veracity.embed.onnx_quantize``)
+and cached under ``$VERACITY_CACHE``; later processes only load the cached file (no PyTorch).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from veracity.embed.onnx import build_cached, cache_dir
+from veracity.embed.onnx_export import build_cached, cache_dir
 from veracity.errors import ConfigError, MissingDependency
 
 ADAPTER_PATH = Path(__file__).with_name("reader_adapter.npz")
