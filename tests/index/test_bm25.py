@@ -174,10 +174,12 @@ def test_numba_and_numpy_agree_bit_for_bit(tile: int | None, monkeypatch: Any) -
         monkeypatch.setattr(numba_kernel, "TILE", tile)
     texts = _random_corpus(3, n=300)
     a = BM25Index(NONE, backend="numpy")
-    b = BM25Index(NONE, backend="numba")
+    b = BM25Index(NONE, backend="numba", merge_factor=100)  # three segments: floors between them
     for index in (a, b):
-        index.add(range(300), texts)
+        for lo, hi in ((0, 200), (200, 260), (260, 300)):
+            index.add(range(lo, hi), texts[lo:hi])
         index.delete(range(0, 300, 5))
+    assert len(b.segments) == 3
     allowed = np.arange(0, 300, 3, dtype=np.int64)
     for k in (1, 5, 40, 1000):  # 40 exercises the histogram prefilter, 1000 the full order
         for (ia, sa), (ib, sb) in zip(
