@@ -64,6 +64,7 @@ from veracity.index.bm25.numba_kernel import (
     query_top_k,
     scratch,
 )
+from veracity.index.bm25.numba_kernel import segment_top_k as exhaustive_top_k
 
 SAFE = 1.0 + 1e-12  # slack on every pruning test; exact arithmetic makes it unnecessary
 EXACT_ULPS = 2.0**52  # sums below this many ulps of the smallest contribution are exact
@@ -245,10 +246,17 @@ def segment_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
     q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, t_min: Any, tile: int,
 ) -> Any:  # fmt: skip
-    """``numba_kernel.segment_top_k`` with MaxScore pruning; the same results, bit for bit."""
+    """``numba_kernel.segment_top_k`` with MaxScore pruning; the same results, bit for bit.
+    A segment of more than ``tile`` documents is scored exhaustively, a tile at a time: MaxScore
+    here works on a dense score array of the whole segment, which that segment would not keep
+    in cache."""
     n_docs = len(ids)
+    if n_docs > tile:
+        return exhaustive_top_k(
+            indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k, floor, tile
+        )  # fmt: skip
     n_queries = len(q_ptr) - 1
-    work = scratch(n_docs, k, eligible)
+    work = scratch(n_docs, k, eligible, tile)
     heap_s, heap_i = work[4], work[5]
     mask = np.zeros(n_docs, dtype=np.float64)
     width = 1

@@ -330,15 +330,19 @@ def _select_blocks(
 
 
 @njit(cache=True, nogil=True)
-def scratch(n_docs: int, k: int, eligible: Any) -> Any:
+def scratch(n_docs: int, k: int, eligible: Any, tile: int) -> Any:
     """Per-call work arrays, shared by this kernel and ``maxscore``. Documents form ``nb``
     strided blocks of W and the blocks ``nb / W`` strided groups of W (see ``_block_max``);
-    ``acc`` is padded to ``nb * W`` documents, its padding never written."""
-    n_groups = ((n_docs + W - 1) // W + W - 1) // W
+    ``acc`` is padded to ``nb * W`` documents, its padding never written. A segment of more than
+    ``tile`` documents is scored a tile at a time, so its arrays hold one tile: a single query
+    on a 1M-document segment no longer allocates and fills 33 MB."""
+    tiled = n_docs > tile
+    n = tile if tiled else n_docs
+    n_groups = ((n + W - 1) // W + W - 1) // W
     nb = n_groups * W
     live = np.zeros(nb * W, dtype=np.float64)
     masked = False
-    for d in range(n_docs):
+    for d in range(0 if tiled else n_docs):  # block maxima only: not used by tiles
         live[d] = 1.0 if eligible[d] else 0.0
         masked |= not eligible[d]
     sel = (
@@ -349,8 +353,8 @@ def scratch(n_docs: int, k: int, eligible: Any) -> Any:
     )
     return (
         np.zeros(nb * W, dtype=np.float64),  # acc: dense scores, all zero between queries
-        np.empty(n_docs + 1, dtype=np.int64),  # cand: touched documents
-        np.empty(n_docs + 1, dtype=np.float64),  # cand_s: their scores
+        np.empty(n + 1, dtype=np.int64),  # cand: touched documents
+        np.empty(n + 1, dtype=np.float64),  # cand_s: their scores
         np.zeros(256, dtype=np.int64),  # hist
         np.empty(k, dtype=np.float64),  # heap scores: the k best so far, worst at the root
         np.empty(k, dtype=np.int64),  # heap ids
@@ -457,7 +461,7 @@ def segment_top_k(
 ) -> Any:  # fmt: skip
     """Per query, the segment's k best scoring at least ``floor[q]`` (see ``kernels``)."""
     n_queries = len(q_ptr) - 1
-    work = scratch(len(ids), k, eligible)
+    work = scratch(len(ids), k, eligible, tile)
     heap_s, heap_i = work[4], work[5]
     out_ptr = np.zeros(n_queries + 1, dtype=np.int64)
     out_ids = np.empty(n_queries * k, dtype=np.int64)
