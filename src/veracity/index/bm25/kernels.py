@@ -148,7 +148,7 @@ class Kernels:
         elif exhaustive is _topk_numpy:
             result = exhaustive(*args)
         else:
-            from veracity.index.bm25.numba_kernel import TILE
+            from veracity.index.bm25.numba_kernel import TILE  # read per call: tests shrink it
 
             at_least = np.zeros(len(q_ptr) - 1) if floor is None else floor
             if bounds is not None:

@@ -285,17 +285,17 @@ def _kth_block(bm: Any, sel: Any, k: int) -> tuple[float, int]:
     groups that reach that bound are looked at (about k groups of W blocks)."""
     groups, blocks, maxima, best = sel
     n_groups = len(groups)
-    floor = _kth_largest(groups, n_groups, k, best)
+    bound = _kth_largest(groups, n_groups, k, best)  # k groups hold a block at least this good
     c = 0
     for g in range(n_groups):
-        if groups[g] < floor or groups[g] == 0.0:
+        if groups[g] < bound or groups[g] == 0.0:
             continue
         for j in range(W):
             b = g + j * n_groups
             x = bm[b]
             blocks[c] = b
             maxima[c] = x
-            c += (x >= floor) & (x > 0.0)
+            c += (x >= bound) & (x > 0.0)
     return _kth_largest(maxima, c, k, best), c
 
 
