@@ -376,3 +376,33 @@ def test_terms_api_rejects_plain_strings() -> None:
     with pytest.raises(ConfigError, match="one list of terms per query"):
         index.search_terms("a b", 5)  # type: ignore[arg-type]
     assert index.search_terms([["a"], []], 5)[1][0].tolist() == []
+
+
+def test_compiled_segment_build_equals_numpy(monkeypatch: Any) -> None:
+    """Large batches are built by ``numba_build``: every array must equal the numpy build's."""
+    pytest.importorskip("numba")
+    from veracity.index.bm25 import segment
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(0, 30, size=400).astype(np.int64)  # some documents are empty
+    term_ids = (rng.zipf(1.3, size=int(lengths.sum())) % 500).astype(np.int64)
+    ids = np.arange(1000, 1400, dtype=np.int64)
+    built = {}
+    for name, threshold in (("numpy", 10**12), ("numba", 0)):
+        monkeypatch.setattr(segment, "COMPILED_FROM", threshold)
+        built[name] = segment.Segment.from_terms(ids, term_ids, lengths)
+        merged = segment.merge([built[name]])
+        assert np.array_equal(merged.inv_docs, built[name].inv_docs)
+    a, b = built["numpy"], built["numba"]
+    for field in (
+        "fwd_indptr",
+        "fwd_terms",
+        "fwd_tfs",
+        "terms",
+        "inv_indptr",
+        "inv_docs",
+        "inv_tfs",
+    ):
+        x, y = getattr(a, field), getattr(b, field)
+        assert x.dtype == y.dtype, field
+        assert np.array_equal(x, y), field

@@ -63,14 +63,11 @@ class Segment:
         self._build_inverted()
 
     def _build_inverted(self) -> None:
-        n = len(self.ids)
-        small = n <= 1 << 16
-        doc_of_entry = np.repeat(np.arange(n), np.diff(self.fwd_indptr))
-        doc_of_entry = doc_of_entry.astype(np.uint16 if small else np.int32)
+        small = len(self.ids) <= 1 << 16
         # A stable sort keeps documents ascending within each term's postings.
-        order = np.argsort(self.fwd_terms, kind="stable")
+        order, doc_of_entry = _invert(self.fwd_indptr, self.fwd_terms)
         sorted_terms = self.fwd_terms[order]
-        self.inv_docs: Docs = doc_of_entry[order]
+        self.inv_docs: Docs = doc_of_entry.astype(np.uint16 if small else np.int32)
         self.inv_tfs: F64 = self.fwd_tfs[order].astype(np.float64)
         starts = np.flatnonzero(np.r_[True, sorted_terms[1:] != sorted_terms[:-1]])
         if len(sorted_terms) == 0:
@@ -98,13 +95,17 @@ class Segment:
     def from_terms(cls, ids: I64, term_ids: I64, lengths: I64) -> Segment:
         """Build from every document's term ids laid end to end (``lengths`` per document)."""
         n = len(ids)
+        vocab = int(term_ids.max(initial=0)) + 1
+        compiled = _compiled(len(term_ids))
+        if compiled is not None:
+            indptr, terms, tfs = compiled.doc_term_counts(term_ids, lengths, vocab)
+            return cls(ids, lengths, indptr, terms, tfs)
         doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
         # Unique (doc, term) pairs with their counts, sorted by doc then term.
-        vocab = int(term_ids.max(initial=0)) + 1
-        keys, tfs = np.unique(doc_of * vocab + term_ids, return_counts=True)
+        keys, counts = np.unique(doc_of * vocab + term_ids, return_counts=True)
         indptr = np.searchsorted(keys // vocab, np.arange(n + 1)).astype(np.int64)
         terms = (keys % vocab).astype(np.int32)
-        return cls(ids, lengths, indptr, terms, tfs.astype(np.int32))
+        return cls(ids, lengths, indptr, terms, counts.astype(np.int32))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -238,6 +239,33 @@ class Segment:
     def compact(self) -> Segment:
         """A new segment holding only the live documents."""
         return merge([self])
+
+
+COMPILED_FROM = 1_000_000  # entries: below this the numpy build is quick and numba not loaded
+
+
+def _compiled(n_entries: int) -> Any:
+    """``numba_build`` for inputs of ``COMPILED_FROM`` entries or more, when numba is installed
+    (its results are the same as the numpy code's); else None."""
+    if n_entries < COMPILED_FROM:
+        return None
+    try:
+        from veracity.index.bm25 import numba_build
+    except ImportError:
+        return None
+    return numba_build
+
+
+def _invert(fwd_indptr: I64, fwd_terms: I32) -> tuple[I64, npt.NDArray[np.integer[Any]]]:
+    """The stable order of the forward entries by term, and each sorted entry's document."""
+    compiled = _compiled(len(fwd_terms))
+    if compiled is not None:
+        n_terms = int(fwd_terms.max(initial=-1)) + 1
+        order, docs = compiled.invert(fwd_indptr, fwd_terms, n_terms)
+        return order, docs
+    doc_of_entry = np.repeat(np.arange(len(fwd_indptr) - 1), np.diff(fwd_indptr))
+    order = np.argsort(fwd_terms, kind="stable").astype(np.int64)
+    return order, doc_of_entry[order]
 
 
 def merge(segments: Sequence[Segment]) -> Segment:
