@@ -68,7 +68,7 @@ class Segment:
         order, doc_of_entry = _invert(self.fwd_indptr, self.fwd_terms)
         sorted_terms = self.fwd_terms[order]
         self.inv_docs: Docs = doc_of_entry.astype(np.uint16 if small else np.int32)
-        self.inv_tfs: F64 = self.fwd_tfs[order].astype(np.float64)
+        self.inv_tfs: I32 = self.fwd_tfs[order]  # int32: half the memory of float64
         starts = np.flatnonzero(np.r_[True, sorted_terms[1:] != sorted_terms[:-1]])
         if len(sorted_terms) == 0:
             starts = np.zeros(0, dtype=np.int64)
@@ -216,7 +216,8 @@ class Segment:
         # Every posting index of the stale terms: ranges [start, end) laid end to end.
         at = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())
         rel_len = self.lengths[self.inv_docs[at]] / avg_len
-        fresh = variant.tfc(self.inv_tfs[at], rel_len, k1, b, delta).astype(np.float32)
+        tf = self.inv_tfs[at].astype(np.float64)
+        fresh = variant.tfc(tf, rel_len, k1, b, delta).astype(np.float32)
         self._tfc[at] = fresh
         offsets = np.r_[0, np.cumsum(counts)[:-1]]  # every term holds >= 1 posting
         self._t_max[stale] = np.maximum.reduceat(fresh, offsets)
