@@ -406,3 +406,20 @@ def test_compiled_segment_build_equals_numpy(monkeypatch: Any) -> None:
         x, y = getattr(a, field), getattr(b, field)
         assert x.dtype == y.dtype, field
         assert np.array_equal(x, y), field
+
+
+def test_add_restores_the_garbage_collector_state() -> None:
+    """A bulk add pauses cyclic collection for its tuple-per-document insert, then restores it."""
+    import gc
+
+    index = BM25Index(NONE)
+    assert gc.isenabled()
+    index.add(range(3), ["a b", "b c", "c d"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        index.add(range(3, 5), ["d e", "e f"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert len(index) == 5

@@ -23,7 +23,9 @@ Design (measured in ``benchmarks/bm25_speed.py``; see docs/benchmarks.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain, pairwise, repeat
 from pathlib import Path
 
@@ -202,7 +204,8 @@ class BM25Index:
             pairs = zip(
                 seg.ids.tolist(), zip(repeat(seg), range(len(seg)), strict=False), strict=True
             )
-        self._where.update(pairs)
+        with _gc_paused():
+            self._where.update(pairs)
 
     def _replace(self, old: list[Segment], new: Segment) -> None:
         gone = {id(s) for s in old}
@@ -328,6 +331,22 @@ class BM25Index:
 
 
 PRUNE_MODES = ("none", "maxscore", "blockmax")
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Cyclic garbage collection paused while a bulk insert creates a tuple per document.
+
+    Each full collection those tuples trigger walks every container of the process, the caller's
+    token lists included: on a 300k-document build, 3 full collections took 4.6 of 20 CPU s.
+    Nothing becomes garbage here, so nothing is freed later than it would have been."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _prune_mode(prune: str | bool) -> str:
