@@ -24,6 +24,7 @@ import numpy as np
 from veracity.errors import IndexError_
 from veracity.index.bm25.index import BM25Index
 from veracity.index.bm25.segment import Segment
+from veracity.index.durable import fsync_path
 from veracity.text.analyzer import Analyzer
 
 FORMAT = "veracity-bm25"
@@ -81,18 +82,10 @@ def save(index: BM25Index, directory: Path) -> None:
     tmp_manifest = directory / (MANIFEST + ".tmp")
     _write_synced(tmp_manifest, lambda fh: fh.write(json.dumps(manifest, indent=1).encode()))
     os.replace(tmp_manifest, directory / MANIFEST)
-    _fsync_dir(directory)
+    fsync_path(directory)
     for old in directory.glob("bm25-*.npz*"):
         if old.name != data_name:
             old.unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _fail(directory: Path, why: str) -> IndexError_:

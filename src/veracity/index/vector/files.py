@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import IndexError_
+from veracity.index.durable import fsync_path
 
 FORMAT = "veracity-vector-index"
 FORMAT_VERSION = 1
@@ -42,14 +43,6 @@ def _digest(path: Path) -> str:
         while chunk := fh.read(1 << 22):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_index(
@@ -71,7 +64,7 @@ def write_index(
         name = f"{role}.{generation}.{ext}"
         path = directory / name
         write(path)
-        _fsync(path)
+        fsync_path(path)
         files[role] = {"name": name, "size": path.stat().st_size, "blake2b": _digest(path)}
     meta = {
         "format": FORMAT,
@@ -85,9 +78,9 @@ def write_index(
     }
     tmp = directory / f"{META}.{generation}.tmp"
     tmp.write_text(json.dumps(meta, indent=1, sort_keys=True))
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, directory / META)  # the commit point
-    _fsync(directory)
+    fsync_path(directory)
     live = {f["name"] for f in files.values()}
     for old in directory.iterdir():
         # Only our own stale generations and temp files: never anything else in the folder.
