@@ -334,3 +334,25 @@ def test_a_refused_span_gives_way_to_the_passage_s_next_span(
     else:
         assert not answer.abstained and answer.short is not None
         assert answer.short.text == expected
+
+
+def test_a_markdown_quote_is_shown_without_its_syntax(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "fs.md").write_text(
+        "# fs\n\n## `fs.existsSync(path)`\n\n"
+        "Returns `true` if the path **exists**, see \\[[stat][]\\].\n\n"
+        "```js\nimport { existsSync } from 'node:fs';\n```\n",
+        encoding="utf-8",
+    )
+    c = veracity.open(tmp_path / "col", embedder="hash")
+    c.add([folder])
+    answer = engine(c, TableReader({"existssync": "`true` if"})).ask(
+        "What does fs.existsSync return?"
+    )
+    assert not answer.abstained
+    assert answer.text.startswith("true if [1]")
+    assert "\u201cReturns true if the path exists, see [stat].\u201d [1]" in answer.text
+    (cite,) = answer.citations  # the citation keeps the exact characters
+    assert cite.text == "Returns `true` if the path **exists**, see \\[[stat][]\\]."
+    assert c.document(cite.document_id).text[cite.start : cite.end] == cite.text

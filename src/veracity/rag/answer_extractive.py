@@ -29,12 +29,13 @@ from functools import cache
 from veracity.guard.claims import numbers
 from veracity.guard.sentences import content_words
 from veracity.guard.strict import question_problems
-from veracity.rag.extractive import short_text, span_quote
+from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.analyzer import Analyzer, get_analyzer
+from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
@@ -286,7 +287,7 @@ def extractive_answer(
     """``<short answer> [1]`` then the quoted sentence ``[1]``; citation 1 is the sentence's exact
     span, ``Answer.short`` the short answer's."""
     quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)
-    short = short_text(quote.short.text) or quote.shown
+    short = short_display(quote.short.text) or quote.shown
     p = round(found.reading.probability, 4)
     return Answer(
         text=f"{short} [1]\n\n\u201c{quote.shown}\u201d [1]",

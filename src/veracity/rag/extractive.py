@@ -8,7 +8,6 @@ the question's analyzed terms they contain, averaged with their embedding cosine
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,11 +17,10 @@ from veracity.embed.base import Embedder
 from veracity.rag.prompt import Source
 from veracity.records import Citation
 from veracity.text.analyzer import get_analyzer
+from veracity.text.markup import display_text
 from veracity.text.sentences import split_sentences
 
 _MIN_WORDS = 4
-# Markdown list bullets and emphasis, dropped from the displayed quote (the citation keeps them).
-_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|__")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +58,7 @@ def best_quote(question: str, sources: Sequence[Source], embedder: Embedder) -> 
         n=source.n, document_id=chunk.document_id, uri=source.hit.uri, start=chunk.start + s,
         end=chunk.start + e, text=sentence, page=chunk.page, chunk_id=chunk.id,
     )  # fmt: skip
-    shown = _MARKUP.sub("", " ".join(sentence.split()))
+    shown = display_text(sentence)  # Markdown syntax dropped; the citation keeps it
     return Quote(shown, citation, float(scores[i]))
 
 
@@ -93,15 +91,5 @@ def span_quote(source: Source, start: int, end: int) -> SpanQuote:
             end=chunk.start + b, text=text[a:b], page=chunk.page, chunk_id=chunk.id,
         )  # fmt: skip
 
-    shown = _MARKUP.sub("", " ".join(text[s_start:s_end].split()))
+    shown = display_text(text[s_start:s_end])
     return SpanQuote(cite(start, end), cite(s_start, s_end), shown)
-
-
-def short_text(span: str) -> str:
-    """The short answer as displayed: whitespace collapsed, trailing punctuation and unbalanced
-    brackets or quotes dropped (a span ends where the model's end token was, not at a clause)."""
-    out = " ".join(span.split()).strip(" ,;:.")
-    for left, right in ("()", "[]", '""', "“”"):
-        if out.count(left) != out.count(right) or (left == right and out.count(left) % 2):
-            out = out.replace(left, "").replace(right, "").strip()
-    return out

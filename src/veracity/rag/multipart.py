@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from veracity.rag.extractive import short_text, span_quote
+from veracity.rag.extractive import span_quote
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading
 from veracity.records import Answer, Citation, Hit, SentenceSupport
+from veracity.text.markup import short_display
 
 _OPENERS = (
     r"(?:how|what|which|who|whom|whose|when|where|why|is|are|was|were|do|does|did|can|could|"
@@ -64,7 +65,7 @@ def combined_answer(
         hit, reading = found
         n = len(citations) + 1
         quote = span_quote(Source(n, hit), reading.start, reading.end)
-        short = short_text(quote.short.text) or quote.shown
+        short = short_display(quote.short.text) or quote.shown
         lines.append(f"{i}. {part} {short} [{n}]\n   \u201c{quote.shown}\u201d [{n}]")
         citations.append(quote.sentence)
         sentences.append(SentenceSupport(quote.shown, (n,), True, round(reading.probability, 4)))

@@ -1,0 +1,92 @@
+"""Text as shown to a reader: Markdown syntax taken out of a quoted sentence or a short answer.
+
+Documents are stored as written (the heading-aware chunker needs the Markdown), and citations
+point at exact characters of that text. What an answer *displays* is the prose: a quote of a
+Markdown file should not carry a closing code fence, ``\\[`` escapes, ``[text][ref]`` link syntax
+or ``**`` emphasis into the answer. The citation keeps the exact characters; only the display is
+cleaned, so these functions never add words, they only drop syntax.
+
+``display_text`` cleans a quoted sentence; ``short_display`` a short answer span, which also loses
+trailing punctuation and the brackets or quotes its span cut in half (a span ends where the
+reader's end token was, not at a clause).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A code fence line with its info string ("```js"); then any fence marker left mid-line.
+_FENCE_LINE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[^\n`]*$", re.MULTILINE)
+_FENCE = re.compile(r"`{3,}|~{3,}")
+_COMMENT = re.compile(r"<!--.*?-->|<!--|-->", re.DOTALL)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_HEADING = re.compile(r"^#{1,6}\s+")
+_BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+_STRONG = re.compile(r"\*\*|__")
+_CODE = re.compile(r"(?<!`)`([^`]+)`(?!`)")
+_PAIRS = {")": "(", "]": "[", "}": "{", "”": "“"}
+_OPENERS = frozenset(_PAIRS.values())
+
+
+def display_text(text: str) -> str:
+    """``text`` with whitespace collapsed and Markdown syntax dropped: code fences, HTML
+    comments, link and image syntax (their text kept), backslash escapes, a heading's ``#``s or
+    a list bullet at the start, ``**``/``__`` emphasis and inline-code backticks."""
+    out = " ".join(_FENCE_LINE.sub(" ", _COMMENT.sub(" ", text)).split())
+    out = _FENCE.sub(" ", out)
+    out = _IMAGE.sub(r"\1", out)
+    out = _LINK.sub(r"\1", out)
+    out = _REF_LINK.sub(r"\1", out)
+    out = _CODE.sub(r"\1", out)
+    out = _STRONG.sub("", out)
+    out = _ESCAPE.sub(r"\1", out)
+    out = " ".join(out.split())
+    out = _HEADING.sub("", out)
+    return _BULLET.sub("", out)
+
+
+def short_display(span: str) -> str:
+    """A short answer as shown: ``display_text``, then trailing punctuation and the brackets or
+    quotes left without their partner dropped (each one alone, not every bracket of its kind:
+    ``f(x) (born 1961`` shows as ``f(x) born 1961``)."""
+    out = display_text(span).strip(" ,;:.")
+    drop = _unmatched(out)
+    if drop:
+        out = " ".join("".join(" " if i in drop else c for i, c in enumerate(out)).split())
+    return out.strip(" ,;:.")
+
+
+def _unmatched(text: str) -> set[int]:
+    """Positions of brackets without their partner, the last of an odd number of double quotes
+    or backticks, and single quotes that open a word but are never closed."""
+    stack: list[int] = []
+    lone: set[int] = set()
+    for i, c in enumerate(text):
+        if c in _OPENERS:
+            stack.append(i)
+        elif c in _PAIRS:
+            if stack and text[stack[-1]] == _PAIRS[c]:
+                stack.pop()
+            else:
+                lone.add(i)
+    lone.update(stack)
+    for q in ('"', "`"):
+        at = [i for i, c in enumerate(text) if c == q]
+        if len(at) % 2:
+            lone.add(at[-1])
+    # A single quote opening a word ('node:crypto) and never closed is cut; an apostrophe after a
+    # word ("the Unions' law", "don't") is left alone.
+    n = len(text)
+    opens = [
+        i for i, c in enumerate(text)
+        if c == "'" and (i == 0 or not text[i - 1].isalnum()) and i + 1 < n and text[i + 1].isalnum()
+    ]  # fmt: skip
+    closes = sum(
+        1 for i, c in enumerate(text)
+        if c == "'" and i > 0 and text[i - 1].isalnum() and (i + 1 == n or not text[i + 1].isalnum())
+    )  # fmt: skip
+    lone.update(opens[closes:])
+    return lone
