@@ -22,6 +22,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from veracity.index.durable import private_dirs
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -40,11 +42,11 @@ def directory_lock(directory: Path, *, exclusive: bool) -> Iterator[None]:
         return
     directory = Path(directory)
     if exclusive:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dirs(directory)
     elif not directory.is_dir():
         yield
         return
-    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield

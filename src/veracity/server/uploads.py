@@ -61,7 +61,7 @@ async def save_upload(file: UploadFile, folder: Path, max_bytes: int) -> Path:
     past ``max_bytes``. An existing file of the same name is replaced (an upsert on ingest)."""
     name = safe_filename(file.filename or "upload")
     ext = check_type(name, file.content_type)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # uploads are private, as the store
     target = (folder / name).resolve()
     if target.parent != folder.resolve():  # defence in depth: safe_filename already ensures it
         raise ApiError(400, "bad file name")

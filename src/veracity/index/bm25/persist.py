@@ -24,7 +24,7 @@ import numpy as np
 from veracity.errors import IndexError_
 from veracity.index.bm25.index import BM25Index
 from veracity.index.bm25.segment import Segment
-from veracity.index.durable import fsync_path
+from veracity.index.durable import fsync_path, private_dirs, private_file
 from veracity.text.analyzer import Analyzer
 
 FORMAT = "veracity-bm25"
@@ -42,7 +42,7 @@ def _sha256(path: Path) -> str:
 
 
 def _write_synced(path: Path, write: Any) -> None:
-    with open(path, "wb") as fh:
+    with os.fdopen(private_file(path), "wb") as fh:
         write(fh)
         fh.flush()
         os.fsync(fh.fileno())
@@ -50,7 +50,7 @@ def _write_synced(path: Path, write: Any) -> None:
 
 def save(index: BM25Index, directory: Path) -> None:
     """Write ``index`` under ``directory`` (created if needed), replacing any previous save."""
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dirs(directory)
     terms = list(index.vocab)  # dict order is term id order
     encoded = [t.encode("utf-8") for t in terms]
     arrays: dict[str, Any] = {

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import IndexError_
-from veracity.index.durable import fsync_path
+from veracity.index.durable import fsync_path, make_private, private_dirs, private_file
 
 FORMAT = "veracity-vector-index"
 FORMAT_VERSION = 1
@@ -57,13 +57,14 @@ def write_index(
 ) -> None:
     """Save atomically. ``writers`` maps a role to ``(extension, write(path))``."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dirs(directory)
     generation = secrets.token_hex(6)
     files: dict[str, dict[str, Any]] = {}
     for role, (ext, write) in writers.items():
         name = f"{role}.{generation}.{ext}"
         path = directory / name
         write(path)
+        make_private(path)
         fsync_path(path)
         files[role] = {"name": name, "size": path.stat().st_size, "blake2b": _digest(path)}
     meta = {
@@ -77,7 +78,8 @@ def write_index(
         "files": files,
     }
     tmp = directory / f"{META}.{generation}.tmp"
-    tmp.write_text(json.dumps(meta, indent=1, sort_keys=True))
+    with os.fdopen(private_file(tmp), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(meta, indent=1, sort_keys=True))
     fsync_path(tmp)
     os.replace(tmp, directory / META)  # the commit point
     fsync_path(directory)
@@ -127,7 +129,7 @@ def data_file(directory: Path, meta: Meta, role: str) -> Path:
 
 def save_npy(array: np.ndarray) -> Callable[[Path], None]:
     def write(path: Path) -> None:
-        with open(path, "wb") as fh:
+        with os.fdopen(private_file(path), "wb") as fh:
             np.save(fh, array, allow_pickle=False)
 
     return write
