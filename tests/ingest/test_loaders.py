@@ -250,6 +250,20 @@ def test_html_only_boilerplate_is_refused(tmp_path: Path) -> None:
         list(load(path))
 
 
+def test_html_heading_permalinks_are_dropped(tmp_path: Path) -> None:
+    page = (
+        "<html><body><main>"
+        '<h2>Stream<a class="srclink" href="https://example.org/stream.js">[src]</a>'
+        '<span><a class="mark" href="#stream" id="stream">#</a></span></h2>'  # Node's docs
+        '<h3>Install<a class="headerlink" href="#install" title="Permalink">\u00b6</a></h3>'  # Sphinx
+        '<h3>Usage<a class="hash-link" href="#usage" aria-label="Direct link">\u200b</a></h3>'
+        '<p>See <a href="#install">installing</a> and <a href="#note">[1]</a>.</p>'
+        "</main></body></html>"
+    )
+    text = only_doc(write(tmp_path / "stream.html", page)).text
+    assert text == "## Stream[src]\n\n### Install\n\n### Usage\n\nSee installing and [1].\n"
+
+
 def test_html_declared_charset(tmp_path: Path) -> None:
     page = '<html><head><meta charset="windows-1252"></head><body><p>Café €5</p></body></html>'
     assert only_doc(write(tmp_path / "old.html", page.encode("cp1252"))).text == "Café €5\n"

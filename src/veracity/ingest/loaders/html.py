@@ -1,7 +1,8 @@
 """HTML pages: the main content as Markdown-like text, without navigation boilerplate.
 
-Boilerplate is dropped by tag (script, nav, footer, ...), by ARIA role (navigation, banner, ...)
-and by class/id words (nav, menu, sidebar, cookie, ...). When the page has a ``<main>`` (or a
+Boilerplate is dropped by tag (script, nav, footer, ...), by ARIA role (navigation, banner, ...),
+by class/id words (nav, menu, sidebar, cookie, ...) and as heading permalinks (an in-page link
+whose text is only a symbol: "#", "¶"). When the page has a ``<main>`` (or a
 single ``<article>``) only that is kept. Headings become ``## Heading`` lines and blocks
 (paragraphs, list items, table rows) are separated by blank lines, so the heading-aware chunker
 treats HTML exactly like Markdown.
@@ -133,6 +134,7 @@ def _drop_boilerplate(root: Any) -> None:
         for node in root.css("[class], [id], [role], [hidden], [aria-hidden]")
         if _is_boilerplate(node)
     ]
+    doomed += [node for node in root.css('a[href^="#"]') if _is_permalink(node)]
     # Never drop an element holding the main content (a "menu-wrapper" div around <main>, an
     # ASP.NET <form> around the whole page).
     doomed = [node for node in doomed if not _holds_content(node)]
@@ -141,6 +143,13 @@ def _drop_boilerplate(root: Any) -> None:
     top = {node.mem_id: node for node in doomed if not _has_ancestor_in(node, ids, root)}
     for node in top.values():
         node.decompose()
+
+
+def _is_permalink(node: Any) -> bool:
+    """A link to a place in the page whose text is only a symbol: the "#", "¶" or "§" that
+    documentation generators (Sphinx, MkDocs, Docusaurus, Node's docs) put after each heading.
+    Left in, it glues itself to the heading ("Readable streams#") and the breadcrumbs."""
+    return not any(ch.isalnum() for ch in node.text(deep=True) or "")
 
 
 def _holds_content(node: Any) -> bool:
