@@ -75,6 +75,22 @@ def test_search_lists_a_passage_once_naming_its_copies(
     assert len(json.loads(out)) == 3 and all(not h["copies"] for h in json.loads(out))
 
 
+def test_search_shows_markdown_as_prose_and_json_keeps_the_exact_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    raw = "The `server.close()` method **stops** new connections, see \\[[net][]\\]."
+    (src / "net.md").write_text(f"# Net\n\n{raw}\n", encoding="utf-8")
+    col = str(tmp_path / "col")
+    run(capsys, "ingest", str(src), "-c", col, "--embedder", "hash")
+    code, out, _ = run(capsys, "search", "server close", "-c", col, "-k", "1")
+    assert code == 0
+    assert "Net — The server.close() method stops new connections, see [net]." in out
+    code, out, _ = run(capsys, "search", "server close", "-c", col, "-k", "1", "--json")
+    assert raw in json.loads(out)[0]["text"]
+
+
 def test_ingest_status_docs_search_delete(
     tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,7 +19,9 @@ from veracity.text.markup import display_text, short_display
         ),
         ('Read [the guide](https://example.org/g "Guide") first.', "Read the guide first."),
         ("An ![diagram](a.png) of it.", "An diagram of it."),
-        ("## Installing   the\n tool", "Installing the tool"),
+        ("## Installing   the tool ##", "Installing the tool"),
+        ("# Net\n\nThe server closes.", "Net — The server closes."),  # not "Net The server"
+        ("C# and F# stay", "C# and F# stay"),
         ("* `recursive` {boolean} **Default:** `false`", "recursive {boolean} Default: false"),
         ("1. First __step__", "First step"),
         ("<!-- YAML\nadded: v0.1 --> Opens a file.", "Opens a file."),

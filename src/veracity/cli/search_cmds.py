@@ -11,6 +11,7 @@ from veracity.records import Hit
 from veracity.retrieve.copies import passage_copies
 from veracity.retrieve.search import FUSIONS, MODES
 from veracity.store.filters import parse_where
+from veracity.text.markup import display_text
 
 COPY_DEPTH = 3  # hits searched per hit listed, when copies are shown once
 
@@ -86,7 +87,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         where_in = f" p.{c.page}" if c.page else ""
         heading = f" > {' > '.join(c.headings)}" if c.headings else ""
         print(f"{i:>2}. [{hit.score:.4f}] {hit.uri}{where_in} [{c.start}:{c.end}]{heading}")
-        snippet = " ".join(c.text.split())
+        snippet = display_text(c.text)  # Markdown syntax dropped; --json gives the exact text
         print(f"    {snippet[:240]}{'...' if len(snippet) > 240 else ''}")
         if copies:
             names = ", ".join(f"{h.uri} [{h.chunk.start}:{h.chunk.end}]" for h in copies[:3])

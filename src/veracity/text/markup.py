@@ -23,6 +23,8 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# A heading line: its text is kept, set off from what follows by a dash ("Net — The server ...").
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*(?:(\n\s*)(?=\S)|$)", re.MULTILINE)
 _HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _STRONG = re.compile(r"\*\*|__")
@@ -33,9 +35,11 @@ _OPENERS = frozenset(_PAIRS.values())
 
 def display_text(text: str) -> str:
     """``text`` with whitespace collapsed and Markdown syntax dropped: code fences, HTML
-    comments, link and image syntax (their text kept), backslash escapes, a heading's ``#``s or
-    a list bullet at the start, ``**``/``__`` emphasis and inline-code backticks."""
-    out = " ".join(_FENCE_LINE.sub(" ", _COMMENT.sub(" ", text)).split())
+    comments, link and image syntax (their text kept), backslash escapes, headings' ``#``s (a
+    heading line is set off from the text after it by a dash), a list bullet at the start,
+    ``**``/``__`` emphasis and inline-code backticks."""
+    out = _HEADING_LINE.sub(_heading, _FENCE_LINE.sub(" ", _COMMENT.sub(" ", text)))
+    out = " ".join(out.split())
     out = _FENCE.sub(" ", out)
     out = _IMAGE.sub(r"\1", out)
     out = _LINK.sub(r"\1", out)
@@ -46,6 +50,10 @@ def display_text(text: str) -> str:
     out = " ".join(out.split())
     out = _HEADING.sub("", out)
     return _BULLET.sub("", out)
+
+
+def _heading(match: re.Match[str]) -> str:
+    return match.group(1) + (" — " if match.group(2) else " ")
 
 
 def short_display(span: str) -> str:
