@@ -17,6 +17,7 @@ from veracity.ingest.loaders import (
     load,
 )
 from veracity.records import Document
+from veracity.text.chunker import split_sections
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -262,6 +263,18 @@ def test_html_heading_permalinks_are_dropped(tmp_path: Path) -> None:
     )
     text = only_doc(write(tmp_path / "stream.html", page)).text
     assert text == "## Stream[src]\n\n### Install\n\n### Usage\n\nSee installing and [1].\n"
+
+
+def test_html_code_blocks_are_fenced_so_their_comments_are_not_headings(tmp_path: Path) -> None:
+    page = (
+        "<html><body><main><h2>Install</h2><p>Run these commands.</p>"
+        "<pre># fetch the sources\ngit clone x\n# build\nmake ```all```</pre>"
+        "<p>Then start it.</p></main></body></html>"
+    )
+    text = only_doc(write(tmp_path / "install.html", page)).text
+    assert "````\n# fetch the sources\ngit clone x\n# build\nmake ```all```\n````" in text
+    headings = {h for s in split_sections(text) for h in s.headings}
+    assert headings == {"Install"}  # "# fetch the sources" and "# build" are code comments
 
 
 def test_html_declared_charset(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ Boilerplate is dropped by tag (script, nav, footer, ...), by ARIA role (navigati
 by class/id words (nav, menu, sidebar, cookie, ...) and as heading permalinks (an in-page link
 whose text is only a symbol: "#", "¶"). When the page has a ``<main>`` (or a
 single ``<article>``) only that is kept. Headings become ``## Heading`` lines and blocks
-(paragraphs, list items, table rows) are separated by blank lines, so the heading-aware chunker
-treats HTML exactly like Markdown.
+(paragraphs, list items, table rows) are separated by blank lines and ``<pre>`` blocks are fenced
+code, so the heading-aware chunker treats HTML exactly like Markdown.
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def render_blocks(root: Any) -> str:
         if tag == "pre":
             flush()
             if code := (node.text(deep=True) or "").strip("\n"):
-                blocks.append(code)
+                blocks.append(_fenced(code))
             continue
         block_prefix = _block_prefix(tag)
         if block_prefix is not None:
@@ -214,6 +214,15 @@ def render_blocks(root: Any) -> str:
         stack.extend((child, False) for child in reversed(children))
     flush()
     return "\n\n".join(blocks) + "\n"
+
+
+def _fenced(code: str) -> str:
+    """A ``<pre>`` block as fenced code, so the chunker reads a ``# comment`` line in it as code,
+    not as a heading, and an answer can tell code from prose. The fence is longer than any run of
+    backticks inside."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code}\n{fence}"
 
 
 def _block_prefix(tag: str) -> str | None:
