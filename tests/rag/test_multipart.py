@@ -25,6 +25,13 @@ from veracity.rag.reader.fake import TableReader
          ["What is the difference between BM25 and what TF-IDF does?"]),
         ("Tell me about cats and how they sleep", ["Tell me about cats and how they sleep"]),
         ("What is X, and who?", ["What is X, and who?"]),
+        ("Which event is emitted when the loop empties and has no more work to schedule?",
+         ["Which event is emitted when the loop empties and has no more work to schedule?"]),
+        ("Which option is deprecated and was removed in version 2?",
+         ["Which option is deprecated and was removed in version 2?"]),
+        ("Who wrote it and is it still maintained?", ["Who wrote it?", "Is it still maintained?"]),
+        ("Who chairs the board and is Fred its secretary?",
+         ["Who chairs the board?", "Is Fred its secretary?"]),
     ],
 )  # fmt: skip
 def test_questions_split_only_where_two_questions_meet(question: str, parts: list[str]) -> None:

@@ -27,9 +27,16 @@ _OPENERS = (
     r"(?:how|what|which|who|whom|whose|when|where|why|is|are|was|were|do|does|did|can|could|"
     r"should|will|would|has|have|had|must)"
 )
+# An auxiliary opens a question part only with a subject after it ("and is parking free?"), not
+# when the clause goes on about the first part's subject ("... empties its event loop and has no
+# more work", "... and was not used", "... and is called"): a negation or a participle follows.
+_NOT_A_SUBJECT = r"(?:no|not|never|been|being|(?-i:[a-z]+ed))\b"
+_AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have|had|must)"
 # ", and how long ...", "; what ...", " and which ..." (a question word right after the joint)
 _JOINT = re.compile(
-    rf"\s*(?:,\s*and|;\s*and|;|,\s*also|\band\s+also|\band)\s+(?={_OPENERS}\b)", re.I
+    rf"\s*(?:,\s*and|;\s*and|;|,\s*also|\band\s+also|\band)\s+"
+    rf"(?={_OPENERS}\b)(?!{_AUXILIARY}\s+{_NOT_A_SUBJECT})",
+    re.I,
 )
 _STARTS_AS_QUESTION = re.compile(rf"^\W*{_OPENERS}\b", re.I)
 _MIN_WORDS = 3  # a part shorter than this ("and who?") reads the first part's subject: keep whole
