@@ -183,6 +183,17 @@ def test_markdown_front_matter_becomes_metadata(tmp_path: Path) -> None:
     assert json.loads(str(doc.metadata["tags"])) == ["money", "travel"]
 
 
+def test_markdown_html_comments_are_not_document_text(tmp_path: Path) -> None:
+    md = (
+        "# fs\n\n<!-- YAML\nadded: v0.1.90\n-->\n\nReads a file <!-- TODO: links -->quickly.\n\n"
+        "```html\n<!-- an example comment stays -->\n```\n"
+    )
+    doc = only_doc(write(tmp_path / "fs.md", md))
+    assert "v0.1.90" not in doc.text and "TODO" not in doc.text
+    assert "Reads a file quickly." in doc.text
+    assert "<!-- an example comment stays -->" in doc.text
+
+
 def test_markdown_without_heading_uses_file_stem(tmp_path: Path) -> None:
     assert only_doc(write(tmp_path / "plain-notes.md", "Just text.\n")).title == "plain-notes"
 

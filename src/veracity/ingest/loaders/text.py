@@ -4,7 +4,10 @@ Text is kept as in the file (line endings normalized to ``\\n``, a BOM dropped),
 heading-aware chunker sees the Markdown as written. Markdown YAML front matter (``---`` ... ``---``
 at the very top) is parsed into metadata and removed from ``Document.text``: it describes the
 document rather than being its prose, and citations point into ``Document.text``, not into the
-file's bytes.
+file's bytes. HTML comments outside fenced code (``<!-- ... -->``) are removed too: a rendered
+page does not show them, so an answer must not quote them (Node.js's API pages keep each
+function's version history in one: "added: v12.12.0" answered "Which year was the fs module
+removed?").
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def markdown_document(path: Path, data: bytes, options: LoadOptions, name: str) 
     title is the front matter's, else the first level-1 heading, else ``name``."""
     text, encoding = decode_text(path, data, "Markdown")
     metadata, body = split_front_matter(text)
+    body = drop_comments(body)
     title = metadata.pop("title", None)
     metadata["encoding"] = encoding
     return make_document(
@@ -103,6 +107,31 @@ def _coerce(value: str) -> MetaValue:
     if re.fullmatch(r"-?\d+\.\d+", value):
         return float(value)
     return value
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def drop_comments(markdown: str) -> str:
+    """``markdown`` without its HTML comments, except inside fenced code (an HTML example)."""
+    if "<!--" not in markdown:
+        return markdown
+    out: list[str] = []
+    prose: list[str] = []
+    in_fence = False
+    for line in markdown.splitlines(keepends=True):
+        if _FENCE.match(line):
+            if not in_fence:
+                out.append(_COMMENT.sub("", "".join(prose)))
+                prose.clear()
+            in_fence = not in_fence
+            out.append(line)
+        elif in_fence:
+            out.append(line)
+        else:
+            prose.append(line)
+    out.append(_COMMENT.sub("", "".join(prose)))
+    return "".join(out)
 
 
 def first_h1(markdown: str) -> str:
