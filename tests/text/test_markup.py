@@ -28,6 +28,13 @@ from veracity.text.markup import display_text, short_display
         ("added: v0.1\n--> Opens a file.", "added: v0.1 Opens a file."),  # a chunk cut a comment
         ("Employees get 25 vacation days per year.", "Employees get 25 vacation days per year."),
         ("a * b and a_b_c stay", "a * b and a_b_c stay"),
+        (
+            "Define `__init__` and `m[0][1]`; call f(**kwargs)",
+            "Define __init__ and m[0][1]; call f(**kwargs)",
+        ),
+        ("Use `\\d+\\.` as **the** pattern", "Use \\d+\\. as the pattern"),  # no escapes in code
+        ("C:\\\\Users\\Temp", "C:\\\\Users\\Temp"),  # a backslash pair is not an escape
+        ("matrix[i][j] and arr[0](x)", "matrix[i][j] and arr[0](x)"),
     ],
 )
 def test_display_drops_markdown_syntax(raw: str, shown: str) -> None:

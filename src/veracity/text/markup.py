@@ -19,15 +19,18 @@ import re
 _FENCE_LINE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[^\n`]*$", re.MULTILINE)
 _FENCE = re.compile(r"`{3,}|~{3,}")
 _COMMENT = re.compile(r"<!--.*?-->|<!--|-->", re.DOTALL)
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Link and image syntax, not preceded by a word or a bracket ("a[i](x)", "m[0][1]" are code).
+_IMAGE = re.compile(r"(?<![\w\]])!\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"(?<![\w\]])\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_REF_LINK = re.compile(r"(?<![\w\]])\[([^\]]+)\]\[[^\]]*\]")
+# A backslash escape of Markdown punctuation (a backslash before a backslash is left alone).
+_ESCAPE = re.compile(r"\\([!-/:-@\[\]^_`{-~])")
 # A heading line: its text is kept, set off from what follows by a dash ("Net — The server ...").
 _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*(?:(\n\s*)(?=\S)|$)", re.MULTILINE)
 _HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
-_STRONG = re.compile(r"\*\*|__")
+# Strong emphasis around text: "**x**" or "__x__" with no word character outside.
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _CODE = re.compile(r"(?<!`)`([^`]+)`(?!`)")
 _PAIRS = {")": "(", "]": "[", "}": "{", "”": "“"}
 _OPENERS = frozenset(_PAIRS.values())
@@ -41,15 +44,19 @@ def display_text(text: str) -> str:
     out = _HEADING_LINE.sub(_heading, _FENCE_LINE.sub(" ", _COMMENT.sub(" ", text)))
     out = " ".join(out.split())
     out = _FENCE.sub(" ", out)
-    out = _IMAGE.sub(r"\1", out)
-    out = _LINK.sub(r"\1", out)
-    out = _REF_LINK.sub(r"\1", out)
-    out = _CODE.sub(r"\1", out)
-    out = _STRONG.sub("", out)
-    out = _ESCAPE.sub(r"\1", out)
+    out = _REF_LINK.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", out)))
+    # Inline code is shown as written, without its backticks; only the prose around it loses
+    # emphasis and escapes ("`__init__`" stays "__init__", "**bold**" becomes "bold").
+    parts = _CODE.split(out)  # prose, code, prose, code, ..., prose
+    out = "".join(p if i % 2 else _prose(p) for i, p in enumerate(parts))
     out = " ".join(out.split())
     out = _HEADING.sub("", out)
     return _BULLET.sub("", out)
+
+
+def _prose(text: str) -> str:
+    text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+    return _ESCAPE.sub(r"\1", text)
 
 
 def _heading(match: re.Match[str]) -> str:
