@@ -178,6 +178,11 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("How many desks does the office have?", "Lisbon", False),
         ("How long is the offer valid?", "at least three years", True),
         ("In what year was it founded?", "the Treaty of Paris", False),
+        ("In what year was it founded?", "1951", True),
+        ("Which year was the module removed?", "v12.12.0", False),  # a version, not a year
+        ("What year did the sale close?", "3.5", False),
+        ("In what year were experiments first conducted?", "2nd century BCE", True),
+        ("What year did the band form?", "the 1990s", True),
         ("When is lunch provided?", "Tuesdays and Thursdays", True),
         ("When did the war end?", "1945", True),
         ("When did the war end?", "the Allies", False),
@@ -356,3 +361,21 @@ def test_a_markdown_quote_is_shown_without_its_syntax(tmp_path: Path) -> None:
     (cite,) = answer.citations  # the citation keeps the exact characters
     assert cite.text == "Returns `true` if the path **exists**, see \\[[stat][]\\]."
     assert c.document(cite.document_id).text[cite.start : cite.end] == cite.text
+
+
+def test_a_span_from_the_wrong_entry_of_an_option_list_is_not_the_answer(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "fs.md").write_text(
+        "# fs\n\n## fs.mkdir(path, options)\n\nCreates a directory.\n\n"
+        "* `recursive` {boolean} Whether parents are created. **Default:** `false`\n"
+        "* `mode` {integer} Not supported on Windows. **Default:** `0o777`\n",
+        encoding="utf-8",
+    )
+    c = veracity.open(tmp_path / "col", embedder="hash")
+    c.add([folder])
+    question = "What is the default value of the recursive option of fs.mkdir?"
+    wrong = engine(c, TableReader({"recursive": "0o777"})).ask(question)
+    assert wrong.abstained and "not the one the question names" in (wrong.reason or "")
+    right = engine(c, TableReader({"recursive": "false"})).ask(question)
+    assert not right.abstained and right.text.startswith("false [1]")

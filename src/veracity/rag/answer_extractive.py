@@ -24,17 +24,15 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 
 from veracity.guard.claims import numbers
-from veracity.guard.sentences import content_words
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
+from veracity.rag.structure import content_terms, entry_problem, markup_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
-from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
 
@@ -43,6 +41,10 @@ _QUANTITY = re.compile(
     r"^\W*(?:how (?:many|much|long|old|far|often|large|big|tall|high)|(?:in )?(?:what|which) year"
     r"|what (?:percentage|percent|number|amount))\b",
     re.IGNORECASE,
+)
+_YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
+_YEAR = re.compile(
+    r"(?<![\d.])\d{3,4}(?:s|'s)?(?![\d.]\d)|\b(?:century|centuries|decade|millenni\w*|BCE?|AD|CE)\b"
 )
 _WHEN = re.compile(r"^\W*(?:when|(?:in|on|at|by) what (?:date|day|month|time))\b", re.IGNORECASE)
 # "When rocks melt, what forms?": a "when" clause that sets the scene for another question word.
@@ -69,12 +71,17 @@ _AMOUNT_WORDS = re.compile(
 def answer_type_problem(question: str, span: str) -> str:
     """Why ``span`` cannot answer ``question`` by its type alone, or "": a "how many" or "what
     year" question is answered by a quantity (digits, number words, or an amount such as "half
-    a mile" or "hundreds"), a "when" question by a time. (Only these two kinds are checked: "who"
-    and "where" answers take too many forms to judge by their words.) A leading "when" clause
-    followed by another question word ("When rocks melt, what forms?") does not ask when."""
+    a mile" or "hundreds"), and a "what year" question by a year (3-4 digits, not a part of a
+    version such as "v12.12.0", or a century, a decade or an era); a "when" question by a time.
+    (Only these kinds are checked: "who" and "where" answers take too many forms to judge by
+    their words.) A leading "when" clause followed by another question word ("When rocks melt,
+    what forms?") does not ask when. Of the 232 "what year" questions of SQuAD v1.1 dev, one
+    gold answer has no year by this test ("2nd century BCE" does: a century)."""
     quantity = bool(numbers(span)) or bool(_AMOUNT_WORDS.search(span))
     if _QUANTITY.search(question) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
+    if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
+        return f"the question asks for a year, and '{span}' is none"
     asks_when = _WHEN.search(question) and not _LATER_QUESTION_WORD.search(question, 5)
     if asks_when and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
@@ -125,24 +132,14 @@ def link_problem(question: str, text: str, start: int) -> str:
     the question names; a span whose sentence names none of it is a guess, however confident the
     reader (a number in a code listing, a file name in a caption). Of the 10,570 SQuAD v1.1 dev
     questions, 1.7% have a gold answer whose sentence fails it."""
-    asked = _terms(question)
+    asked = content_terms(question)
     sentences = split_sentences(text)
     at = next((i for i, (s, e) in enumerate(sentences) if s <= start < e), None)
     if not asked or at is None:
         return ""
-    if asked & _terms(text[sentences[max(0, at - 1)][0] : sentences[at][1]]):
+    if asked & content_terms(text[sentences[max(0, at - 1)][0] : sentences[at][1]]):
         return ""
     return "the sentence that would answer shares no word with the question"
-
-
-def _terms(text: str) -> set[str]:
-    """Content words (``guard.sentences``: no stopword or question word), stemmed."""
-    return set(_analyzer().tokens(" ".join(content_words(text))))
-
-
-@cache
-def _analyzer() -> Analyzer:
-    return get_analyzer("english")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +224,8 @@ def find_answers(
             answer_type_problem(asked, r.text)
             or peer_problem(question, chunk.text, r.start, r.end)
             or link_problem(asked, chunk.text, r.start)
+            or entry_problem(asked, chunk.text, r.start)
+            or markup_problem(chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue

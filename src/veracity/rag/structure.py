@@ -1,0 +1,94 @@
+"""Checks on where in a passage's layout a reader's span sits: the entry of a list, or markup.
+
+Reference text is laid out in entries: an option list ("* `recursive` {boolean} Default: false"),
+a package's ``Key: value`` fields ("License: BSD"), a glossary. Each entry says something of its
+own subject, and entries look alike, so a reader trained on prose readily takes a span from the
+wrong one: "What is the default of the recursive option?" answered by the ``mode`` option's
+"Default: 0o777", "What licence does numba use?" by the ``Summary`` line. ``entry_problem``
+refuses a span whose entry shares fewer of the question's words than another entry of the same
+passage: the question names a different entry. Prose paragraphs are not entries, so it never
+judges them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from veracity.guard.sentences import content_words
+from veracity.text.analyzer import Analyzer, get_analyzer
+from veracity.text.markup import display_text
+from veracity.text.sentences import split_sentences
+
+# A list item ("* x", "- x", "1. x", "a) x") or a field ("License: BSD", "Added in: v1.2").
+_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
+_FIELD = re.compile(r"^[ \t]*[A-Za-z][\w .()/-]{0,40}:[ \t]+\S")
+_QUOTE_CHARS = 60  # how much of an entry a reason quotes
+
+
+def entries(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each entry of ``text``: a line that opens a list item or a field, with
+    the lines that continue it (not blank, not opening an entry of their own)."""
+    out: list[tuple[int, int]] = []
+    open_at = -1
+    pos = last_end = 0
+    for line in text.splitlines(keepends=True):
+        end = pos + len(line.rstrip("\n"))
+        if _ITEM.match(line) or _FIELD.match(line):
+            if open_at >= 0:
+                out.append((open_at, last_end))
+            open_at = pos
+        elif not line.strip() and open_at >= 0:
+            out.append((open_at, last_end))
+            open_at = -1
+        last_end = end
+        pos += len(line)
+    if open_at >= 0:
+        out.append((open_at, last_end))
+    return out
+
+
+def entry_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers from the wrong entry, or "": it lies in an entry,
+    and another entry of ``text`` shares strictly more of the question's words (stemmed,
+    stopwords and question words out)."""
+    spans = entries(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None or len(spans) < 2:
+        return ""
+    asked = content_terms(question)
+    shared = [len(asked & content_terms(text[s:e])) for s, e in spans]
+    other = max(range(len(spans)), key=lambda i: -1 if i == at else shared[i])
+    if shared[other] <= shared[at]:
+        return ""
+    mine, better = (_quote(text[s:e]) for s, e in (spans[at], spans[other]))
+    return (
+        f"the answer's entry ('{mine}') is not the one the question names ('{better}' shares "
+        "more of its words)"
+    )
+
+
+def markup_problem(text: str, start: int) -> str:
+    """Why the sentence holding ``text[start]`` cannot be quoted, or "": nothing of it is left
+    once its Markdown syntax is dropped (a fence, a comment marker, a lone link)."""
+    for s, e in split_sentences(text):
+        if s <= start < e:
+            shown = display_text(text[s:e])
+            return "" if any(ch.isalnum() for ch in shown) else "the sentence is markup only"
+    return ""
+
+
+def _quote(entry: str) -> str:
+    shown = display_text(entry)
+    return shown if len(shown) <= _QUOTE_CHARS else shown[: _QUOTE_CHARS - 3] + "..."
+
+
+def content_terms(text: str) -> set[str]:
+    """Content words (``guard.sentences``: no stopword or question word), stemmed as the English
+    analyzer indexes them."""
+    return set(_analyzer().tokens(" ".join(content_words(text))))
+
+
+@cache
+def _analyzer() -> Analyzer:
+    return get_analyzer("english")

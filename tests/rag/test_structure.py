@@ -1,0 +1,61 @@
+"""Where a span sits in a passage's layout: the entry of a list or a field, or markup only."""
+
+from __future__ import annotations
+
+from veracity.rag.structure import entries, entry_problem, markup_problem
+
+OPTIONS = """### `fs.mkdir(path[, options], callback)`
+
+Asynchronously creates a directory.
+
+* `path` {string|Buffer|URL}
+* `options` {Object|integer}
+  * `recursive` {boolean} **Default:** `false`
+  * `mode` {string|integer} Not supported on Windows.
+    **Default:** `0o777`.
+* `callback` {Function}
+
+The callback is given a possible exception.
+"""
+
+
+def _at(text: str, needle: str) -> int:
+    return text.index(needle)
+
+
+def test_entries_are_items_and_fields_with_their_continuation_lines() -> None:
+    got = [OPTIONS[s:e] for s, e in entries(OPTIONS)]
+    assert got == [
+        "* `path` {string|Buffer|URL}",
+        "* `options` {Object|integer}",
+        "  * `recursive` {boolean} **Default:** `false`",
+        "  * `mode` {string|integer} Not supported on Windows.\n    **Default:** `0o777`.",
+        "* `callback` {Function}",
+    ]
+    fields = "Name: numba\nVersion: 0.60\nSummary: compiling Python code\n  using LLVM\n\nProse."
+    assert [fields[s:e] for s, e in entries(fields)] == [
+        "Name: numba", "Version: 0.60", "Summary: compiling Python code\n  using LLVM"
+    ]  # fmt: skip
+
+
+def test_a_span_from_another_entry_than_the_one_asked_about_is_refused() -> None:
+    question = "What is the default value of the recursive option of fs.mkdir?"
+    wrong = entry_problem(question, OPTIONS, _at(OPTIONS, "0o777"))
+    assert "not the one the question names" in wrong and "recursive" in wrong
+    assert entry_problem(question, OPTIONS, _at(OPTIONS, "false")) == ""
+
+
+def test_ties_and_prose_are_not_judged() -> None:
+    fields = "Summary: a compiler that uses LLVM\nLicense: BSD\n"
+    # "use" is shared with the summary, "license" with the licence line: a tie is let through
+    assert entry_problem("What license does numba use?", fields, _at(fields, "LLVM")) == ""
+    prose = "Employees get 25 days. The canteen opens at 8 am on weekdays."
+    assert entry_problem("When does the canteen open?", prose, _at(prose, "25")) == ""
+    one = "* `mode` {integer} **Default:** `0o777`\n"  # a single entry has no sibling to prefer
+    assert entry_problem("What is the default of recursive?", one, _at(one, "0o777")) == ""
+
+
+def test_a_sentence_of_markup_only_cannot_be_quoted() -> None:
+    text = "Some prose here.\n\n```\n\n<!-- -->\n"
+    assert markup_problem(text, _at(text, "```")) == "the sentence is markup only"
+    assert markup_problem(text, _at(text, "prose")) == ""
