@@ -60,6 +60,7 @@ CORPUS_FILES: tuple[str, ...] = (
 
 QUESTIONS_PATH = Path(__file__).with_name("real_questions.jsonl")
 BOOK_QUESTIONS_PATH = Path(__file__).with_name("book_questions.jsonl")
+NODE_QUESTIONS_PATH = Path(__file__).with_name("node_questions.jsonl")
 
 
 def rust_book() -> Path | None:
@@ -74,6 +75,20 @@ def rust_book() -> Path | None:
     first gold, "String", was in nearly every passage about strings)."""
     found = sorted(Path.home().glob(".rustup/toolchains/*/share/doc/rust/html/book"))
     return next((p for p in found if (p / "index.html").is_file()), None)
+
+
+def node_docs() -> Path | None:
+    """Node.js's API reference as Debian's ``nodejs`` package installs it (each module's page as
+    Markdown and as HTML, ``all.html`` with every page again, and JSON, scripts and stylesheets
+    to skip), or None when it is not installed.
+
+    Reference text rather than prose: signatures, ``Default:`` lines, option lists and code
+    examples. ``node_questions.jsonl``: 30 answerable and 12 unanswerable questions. n01-n10 and
+    n31-n34 were asked once in a smoke test before the rest were written (what they showed
+    changed how answers are displayed, not how they are found); n11-n30 and n35-n42 were
+    written before any answer to them was seen, golds checked against the Markdown pages."""
+    folder = Path("/usr/share/doc/nodejs/api")
+    return folder if (folder / "fs.md").is_file() else None
 
 
 def corpus_name(path: str | Path) -> str:

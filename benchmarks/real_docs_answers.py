@@ -1,9 +1,11 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
-Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book] [--llm] [--no-write]``.
+Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node] [--llm] [--no-write]``.
 
 ``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
-(``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it.
+(``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it;
+``--corpus node`` asks ``node_questions.jsonl`` of Node.js's API reference as Debian installs it
+(``_real_corpus.node_docs``), also in place.
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -40,8 +42,10 @@ import numpy as np  # noqa: E402
 import veracity  # noqa: E402
 from benchmarks._real_corpus import (  # noqa: E402
     BOOK_QUESTIONS_PATH,
+    NODE_QUESTIONS_PATH,
     assemble,
     load_questions,
+    node_docs,
     rust_book,
 )
 from benchmarks._report import machine_line, write_section  # noqa: E402
@@ -100,7 +104,7 @@ def main() -> None:
     parser.add_argument("--llm", action="store_true", help="also the generative style (SmolLM2)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every answer")
-    parser.add_argument("--corpus", choices=("debian", "book"), default="debian")
+    parser.add_argument("--corpus", choices=("debian", "book", "node"), default="debian")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.corpus == "book":
@@ -109,6 +113,14 @@ def main() -> None:
                 raise SystemExit("no Rust book here: `rustup component add rust-docs` installs it")
             folder, questions, skipped = book, load_questions(BOOK_QUESTIONS_PATH), 0
             n_files = sum(1 for p in book.rglob("*.html"))
+        elif args.corpus == "node":
+            node = node_docs()
+            if node is None:
+                raise SystemExit(
+                    "no Node.js API docs here: Debian's `nodejs` package installs them"
+                )
+            folder, questions, skipped = node, load_questions(NODE_QUESTIONS_PATH), 0
+            n_files = sum(1 for p in node.iterdir() if p.suffix in (".md", ".html"))
         else:
             files = assemble(Path(tmp) / "docs")
             present = {f.name for f in files}
@@ -182,17 +194,24 @@ def main() -> None:
         )
     )
     table = "\n".join(f"| {s['name']} | " + " | ".join(s["cells"]) + " |" for s in systems)
-    flags = (" --corpus book" if args.corpus == "book" else "") + (" --llm" if args.llm else "")
-    corpus = (
-        f"The Rust book as rustup installs it ({n_files} HTML pages under `{folder}`, ingested "
-        "in place: code listings, program output, `print.html` repeating every chapter; "
-        "`_real_corpus.rust_book`)"
-        if args.corpus == "book"
-        else f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
-        "specifications, a Bash manual chapter, Git's README and release notes; "
-        "`benchmarks/_real_corpus.py`)"
+    flags = (f" --corpus {args.corpus}" if args.corpus != "debian" else "") + (
+        " --llm" if args.llm else ""
     )
-    md = f"""## Answers on real documents (hand-written questions{", the Rust book" if args.corpus == "book" else ""})
+    corpus = {
+        "book": f"The Rust book as rustup installs it ({n_files} HTML pages under `{folder}`, "
+        "ingested in place: code listings, program output, `print.html` repeating every "
+        "chapter; `_real_corpus.rust_book`)",
+        "node": f"Node.js {_node_version()} API reference as Debian's `nodejs` package installs "
+        f"it ({n_files} Markdown and HTML pages under `{folder}`, ingested in place: each page "
+        "twice, as Markdown and HTML, and `all.html` with every page again; signatures, "
+        "`Default:` lines, option lists, code examples; `_real_corpus.node_docs`, questions "
+        "in `node_questions.jsonl`, whose provenance that function's docstring states)",
+        "debian": f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
+        "specifications, a Bash manual chapter, Git's README and release notes; "
+        "`benchmarks/_real_corpus.py`)",
+    }[args.corpus]
+    title = {"book": ", the Rust book", "node": ", Node.js API reference", "debian": ""}
+    md = f"""## Answers on real documents (hand-written questions{title[args.corpus]})
 
 Command: `python -m benchmarks.real_docs_answers{flags}`. {corpus}, {n_chunks} chunks, default
 ingest settings.
@@ -210,7 +229,20 @@ user's words ({skipped} skipped: source missing here). Top-5 retrieval holds a g
 """
     print(md)
     if not args.no_write:
-        write_section("real-docs-answers" + ("-book" if args.corpus == "book" else ""), md)
+        suffix = "" if args.corpus == "debian" else f"-{args.corpus}"
+        write_section(f"real-docs-answers{suffix}", md)
+
+
+def _node_version() -> str:
+    """The installed Node.js version ("v20.20.2"), or "" when ``node`` is not on the PATH."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        return ""
+    out = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
+    return out.stdout.strip()
 
 
 if __name__ == "__main__":
