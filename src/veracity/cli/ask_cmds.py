@@ -15,6 +15,7 @@ from veracity.rag.engine import MODES, STYLES, AnswerEngine, AskOptions
 from veracity.rag.serialize import answer_to_dict
 from veracity.records import Answer, Decoding, Filter
 from veracity.store.filters import parse_where
+from veracity.text.markup import display_text
 
 
 def _engine_args(p: argparse.ArgumentParser) -> None:
@@ -142,13 +143,13 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
     if answer.closest is not None:
         c = answer.closest
         page = f", page {c.page}" if c.page else ""
-        out.write(f"\nClosest passage (not confirmed as an answer): \u201c{' '.join(c.text.split())}"
+        out.write(f"\nClosest passage (not confirmed as an answer): \u201c{display_text(c.text)}"
                   f"\u201d\n  {c.uri}{page} (chars {c.start}-{c.end})\n")  # fmt: skip
     if answer.citations:
         out.write("\nSources:\n")
         for c in answer.citations:
             page = f", page {c.page}" if c.page else ""
-            snippet = " ".join(c.text.split())
+            snippet = display_text(c.text)  # as prose; --json keeps the exact characters
             snippet = snippet[:160] + ("..." if len(snippet) > 160 else "")
             out.write(f"  [{c.n}] {c.uri}{page} (chars {c.start}-{c.end})\n      {snippet}\n")
     if answer.sentences:
