@@ -36,6 +36,8 @@ def test_entries_are_items_and_fields_with_their_continuation_lines() -> None:
     assert [fields[s:e] for s, e in entries(fields)] == [
         "Name: numba", "Version: 0.60", "Summary: compiling Python code\n  using LLVM"
     ]  # fmt: skip
+    ended = "* `a` first\n## Next section\nA paragraph.\n* `b` second"
+    assert [ended[s:e] for s, e in entries(ended)] == ["* `a` first", "* `b` second"]
 
 
 def test_a_span_from_another_entry_than_the_one_asked_about_is_refused() -> None:

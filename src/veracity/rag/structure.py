@@ -4,9 +4,10 @@ Reference text is laid out in entries: an option list ("* `recursive` {boolean} 
 a package's ``Key: value`` fields ("License: BSD"), a glossary. Each entry says something of its
 own subject, and entries look alike, so a reader trained on prose readily takes a span from the
 wrong one: "What is the default of the recursive option?" answered by the ``mode`` option's
-"Default: 0o777", "What licence does numba use?" by the ``Summary`` line. ``entry_problem``
-refuses a span whose entry shares fewer of the question's words than another entry of the same
-passage: the question names a different entry. Prose paragraphs are not entries, so it never
+"Default: 0o777". ``entry_problem`` refuses a span whose entry shares fewer of the question's
+words than another entry of the same passage: the question names a different entry. A tie is let
+through ("What license does numba use?" shares "use" with a ``Summary`` line that says "uses
+LLVM" and "license" with ``License: BSD``), and prose paragraphs are not entries, so it never
 judges them.
 """
 
@@ -28,7 +29,8 @@ _QUOTE_CHARS = 60  # how much of an entry a reason quotes
 
 def entries(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each entry of ``text``: a line that opens a list item or a field, with
-    the lines that continue it (not blank, not opening an entry of their own)."""
+    the indented lines that continue it (a wrapped option, a folded header). A blank line or an
+    unindented line that opens no entry (a heading, a paragraph) ends it."""
     out: list[tuple[int, int]] = []
     open_at = -1
     pos = last_end = 0
@@ -38,7 +40,7 @@ def entries(text: str) -> list[tuple[int, int]]:
             if open_at >= 0:
                 out.append((open_at, last_end))
             open_at = pos
-        elif not line.strip() and open_at >= 0:
+        elif open_at >= 0 and (not line.strip() or not line[0].isspace()):
             out.append((open_at, last_end))
             open_at = -1
         last_end = end
