@@ -217,8 +217,8 @@ def render_blocks(root: Any) -> str:
 
 
 def _fenced(code: str) -> str:
-    """A ``<pre>`` block as fenced code, so the chunker reads a ``# comment`` line in it as code,
-    not as a heading, and an answer can tell code from prose. The fence is longer than any run of
+    """A ``<pre>`` block as fenced code, as Markdown marks it, so the chunker reads a
+    ``# comment`` line in it as code, not as a heading. The fence is longer than any run of
     backticks inside."""
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)
