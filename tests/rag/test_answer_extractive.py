@@ -379,3 +379,23 @@ def test_a_span_from_the_wrong_entry_of_an_option_list_is_not_the_answer(tmp_pat
     assert wrong.abstained and "not the one the question names" in (wrong.reason or "")
     right = engine(c, TableReader({"recursive": "false"})).ask(question)
     assert not right.abstained and right.text.startswith("false [1]")
+
+
+def test_a_default_question_leads_with_the_labelled_default(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "fs.md").write_text(
+        "# fs\n\n## fs.mkdir(path, options)\n\nCreates a directory.\n\n"
+        "* `recursive` {boolean} Whether parents are created. **Default:** `false`\n"
+        "* `mode` {integer} Not supported on Windows. **Default:** `0o777`\n",
+        encoding="utf-8",
+    )
+    c = veracity.open(tmp_path / "col", embedder="hash")
+    c.add([folder])
+    answer = engine(c, TableReader({"recursive": "boolean"})).ask(
+        "What is the default value of the recursive option?"
+    )
+    assert not answer.abstained and answer.text.startswith("false [1]")  # not "boolean"
+    assert answer.short is not None and answer.short.text == "`false`"
+    # the quote is the whole entry, so it names the option: not just "Default: false"
+    assert "\u201crecursive {boolean} Whether parents are created. Default: false\u201d" in answer.text

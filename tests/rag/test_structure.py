@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from veracity.rag.structure import entries, entry_problem, markup_problem
+from veracity.rag.structure import entries, entry_problem, labelled_default, markup_problem
 
 OPTIONS = """### `fs.mkdir(path[, options], callback)`
 
@@ -61,3 +61,30 @@ def test_a_sentence_of_markup_only_cannot_be_quoted() -> None:
     text = "Some prose here.\n\n```\n\n<!-- -->\n"
     assert markup_problem(text, _at(text, "```")) == "the sentence is markup only"
     assert markup_problem(text, _at(text, "prose")) == ""
+
+
+def _value(question: str, text: str, span: str) -> str | None:
+    at = text.index(span)
+    found = labelled_default(question, text, at, at + len(span))
+    return None if found is None else text[found[0] : found[1]]
+
+
+def test_a_default_question_is_answered_by_the_value_its_entry_labels_as_default() -> None:
+    question = "What is the default value of the recursive option of fs.mkdir?"
+    assert _value(question, OPTIONS, "boolean") == "`false`"  # the type beside it
+    assert _value(question, OPTIONS, "Not supported") == "`0o777`"  # a continuation line
+    assert _value(question, OPTIONS, "false") is None  # already the value
+    prose = "The timeout in milliseconds (default: 5000), and the retry count; see below."
+    assert _value("What is the default timeout?", prose, "milliseconds") == "5000"
+    assert (
+        _value("What does the ratio default to?", "The ratio defaults to 0.5. Next.", "ratio")
+        == "0.5"
+    )
+
+
+def test_no_value_is_chosen_without_a_default_question_or_a_single_label() -> None:
+    assert _value("What is the type of the recursive option?", OPTIONS, "boolean") is None
+    two = "Default: 1 for reads. Default: 2 for writes."
+    assert _value("What is the default?", two.replace(". ", "; "), "reads") is None
+    unlabelled = "By default, a maximum of 10 listeners can be registered."
+    assert _value("How many listeners by default?", unlabelled, "maximum") is None

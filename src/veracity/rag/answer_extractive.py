@@ -31,7 +31,12 @@ from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
-from veracity.rag.structure import content_terms, entry_problem, markup_problem
+from veracity.rag.structure import (
+    content_terms,
+    entry_problem,
+    labelled_default,
+    markup_problem,
+)
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
@@ -220,6 +225,8 @@ def find_answers(
             done.add(r.passage)
             continue
         chunk = top[r.passage].chunk
+        if (value := labelled_default(asked, chunk.text, r.start, r.end)) is not None:
+            r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
         if problem := (
             answer_type_problem(asked, r.text)
             or peer_problem(question, chunk.text, r.start, r.end)

@@ -15,12 +15,14 @@ import numpy as np
 
 from veracity.embed.base import Embedder
 from veracity.rag.prompt import Source
+from veracity.rag.structure import entries
 from veracity.records import Citation
 from veracity.text.analyzer import get_analyzer
 from veracity.text.markup import display_text
 from veracity.text.sentences import split_sentences
 
 _MIN_WORDS = 4
+ENTRY_QUOTE_CHARS = 400  # the longest quote that is widened back to its entry's start
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +79,19 @@ def span_quote(source: Source, start: int, end: int) -> SpanQuote:
 
     The sentence comes from ``text.sentences``, which already splits at Markdown headings, list
     items and blank lines, so no heading or list marker is glued into the quote; a span that
-    crosses a sentence boundary takes every sentence it touches."""
+    crosses a sentence boundary takes every sentence it touches. In an entry of a list or of
+    ``Key: value`` fields (``structure.entries``), the quote starts where the entry does, so it
+    names what it is about ("mode {integer} Not supported on Windows. Default: 0o777", not
+    "Default: 0o777"), unless that would make it longer than ``ENTRY_QUOTE_CHARS``."""
     chunk = source.hit.chunk
     text = chunk.text
     spans = split_sentences(text) or [(0, len(text))]
     touched = [(s, e) for s, e in spans if s < end and e > start] or [(start, end)]
     s_start, s_end = min(s for s, _ in touched), max(e for _, e in touched)
     s_start, s_end = min(s_start, start), max(s_end, end)
+    entry = next((a for a, b in entries(text) if a <= start < b), s_start)
+    if s_end - entry <= ENTRY_QUOTE_CHARS:
+        s_start = min(s_start, entry)
 
     def cite(a: int, b: int) -> Citation:
         return Citation(

@@ -9,6 +9,12 @@ words than another entry of the same passage: the question names a different ent
 through ("What license does numba use?" shares "use" with a ``Summary`` line that says "uses
 LLVM" and "license" with ``License: BSD``), and prose paragraphs are not entries, so it never
 judges them.
+
+``labelled_default`` serves the commonest question of reference text, "what is the default of
+X?": the reader finds the right entry but often a span beside the value (the type in
+``recursive {boolean} Default: false``). When the entry, or else the sentence, labels exactly one
+value as the default ("Default: v", "(default: v)", "defaults to v", "the default is v"), that
+value is the short answer. The sentence quoted and cited stays the same.
 """
 
 from __future__ import annotations
@@ -25,6 +31,14 @@ from veracity.text.sentences import split_sentences
 _ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
 _FIELD = re.compile(r"^[ \t]*[A-Za-z][\w .()/-]{0,40}:[ \t]+\S")
 _QUOTE_CHARS = 60  # how much of an entry a reason quotes
+_ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+# "Default: v", "**Default:** `v`", "(default: v)", "[default = v]", "defaults to v", "the default
+# (value) is v"; the value runs to the end of its clause.
+_DEFAULT = re.compile(
+    r"\b(?:default(?:\s+value)?\**\s*[:=]|defaults\s+to\b|default\s+(?:value\s+)?is\b)\**[ \t]*",
+    re.IGNORECASE,
+)
+_VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
 
 
 def entries(text: str) -> list[tuple[int, int]]:
@@ -70,14 +84,38 @@ def entry_problem(question: str, text: str, start: int) -> str:
     )
 
 
+def labelled_default(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """For a question that asks for a default, the ``(start, end)`` in ``text`` of the value
+    that the span's entry (or else its sentence) labels as the default, when it labels exactly
+    one and the span ``text[start:end]`` is not already in it; else None."""
+    if not _ASKS_DEFAULT.search(question):
+        return None
+    lo, hi = next(((s, e) for s, e in entries(text) if s <= start < e), _sentence(text, start))
+    markers = list(_DEFAULT.finditer(text, lo, hi))
+    if len(markers) != 1:
+        return None
+    a = markers[0].end()
+    stop = _VALUE_END.search(text, a, hi)
+    b = stop.start() if stop else hi
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if not any(ch.isalnum() for ch in text[a:b]) or (start < b and end > a):
+        return None  # no value, or the span already overlaps it
+    return a, b
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    return next(((s, e) for s, e in split_sentences(text) if s <= at < e), (at, at))
+
+
 def markup_problem(text: str, start: int) -> str:
     """Why the sentence holding ``text[start]`` cannot be quoted, or "": nothing of it is left
     once its Markdown syntax is dropped (a fence, a comment marker, a lone link)."""
-    for s, e in split_sentences(text):
-        if s <= start < e:
-            shown = display_text(text[s:e])
-            return "" if any(ch.isalnum() for ch in shown) else "the sentence is markup only"
-    return ""
+    s, e = _sentence(text, start)
+    if s == e:
+        return ""
+    shown = display_text(text[s:e])
+    return "" if any(ch.isalnum() for ch in shown) else "the sentence is markup only"
 
 
 def _quote(entry: str) -> str:
