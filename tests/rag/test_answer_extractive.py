@@ -398,4 +398,6 @@ def test_a_default_question_leads_with_the_labelled_default(tmp_path: Path) -> N
     assert not answer.abstained and answer.text.startswith("false [1]")  # not "boolean"
     assert answer.short is not None and answer.short.text == "`false`"
     # the quote is the whole entry, so it names the option: not just "Default: false"
-    assert "\u201crecursive {boolean} Whether parents are created. Default: false\u201d" in answer.text
+    assert (
+        "\u201crecursive {boolean} Whether parents are created. Default: false\u201d" in answer.text
+    )
