@@ -401,3 +401,20 @@ def test_a_default_question_leads_with_the_labelled_default(tmp_path: Path) -> N
     assert (
         "\u201crecursive {boolean} Whether parents are created. Default: false\u201d" in answer.text
     )
+
+
+def test_a_type_annotation_alone_is_no_answer(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "http.md").write_text(
+        "# http\n\n## http.STATUS_CODES\n\n{Object}\n\n"
+        "A collection of all the standard HTTP response status codes.\n",
+        encoding="utf-8",
+    )
+    c = veracity.open(tmp_path / "col", embedder="hash")
+    c.add([folder])
+    question = "What does http.STATUS_CODES contain?"
+    bare = engine(c, TableReader({"status_codes": "Object"})).ask(question)
+    assert bare.abstained and "says nothing beyond the answer" in (bare.reason or "")
+    said = engine(c, TableReader({"status_codes": "standard HTTP response status codes"}))
+    assert not said.ask(question).abstained

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from veracity.rag.structure import entries, entry_problem, labelled_default, markup_problem
+from veracity.rag.structure import (
+    bare_quote_problem,
+    entries,
+    entry_problem,
+    labelled_default,
+    markup_problem,
+)
 
 OPTIONS = """### `fs.mkdir(path[, options], callback)`
 
@@ -88,3 +94,10 @@ def test_no_value_is_chosen_without_a_default_question_or_a_single_label() -> No
     assert _value("What is the default?", two.replace(". ", "; "), "reads") is None
     unlabelled = "By default, a maximum of 10 listeners can be registered."
     assert _value("How many listeners by default?", unlabelled, "maximum") is None
+
+
+def test_a_quote_that_is_the_answer_alone_asserts_nothing() -> None:
+    assert "says nothing beyond the answer" in bare_quote_problem("{Object}", "Object")
+    assert "says nothing" in bare_quote_problem("`Object`", "`Object`")
+    assert bare_quote_problem("1951 is when it was signed.", "1951") == ""
+    assert bare_quote_problem("recursive {boolean} Default: false", "false") == ""

@@ -32,6 +32,7 @@ from veracity.rag.focus import question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.structure import (
+    bare_quote_problem,
     content_terms,
     entry_problem,
     labelled_default,
@@ -233,6 +234,7 @@ def find_answers(
             or link_problem(asked, chunk.text, r.start)
             or entry_problem(asked, chunk.text, r.start)
             or markup_problem(chunk.text, r.start)
+            or bare_quote_problem(_quoted(top[r.passage], r), r.text)
         ):
             mismatch = mismatch or problem
             continue
@@ -250,6 +252,11 @@ def find_answers(
         f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
         f"its calibrated threshold {reader.threshold:.2f}"
     ), closest)  # fmt: skip
+
+
+def _quoted(hit: Hit, reading: Reading) -> str:
+    """The text an answer from ``reading`` would quote: its sentence, or its entry."""
+    return span_quote(Source(1, hit), reading.start, reading.end).sentence.text
 
 
 def constraint_problem(question: str, hit: Hit) -> str:

@@ -108,6 +108,16 @@ def _sentence(text: str, at: int) -> tuple[int, int]:
     return next(((s, e) for s, e in split_sentences(text) if s <= at < e), (at, at))
 
 
+def bare_quote_problem(quote: str, span: str) -> str:
+    """Why the quote of a span asserts nothing about it, or "": it holds no content word besides
+    the span's own, as a type annotation on a line of its own ("{Object}") does. Such a quote
+    names no fact the question could be answered by; the strict support rules refuse a claim of
+    fewer than two content words for the same reason."""
+    if set(content_words(display_text(quote))) - set(content_words(display_text(span))):
+        return ""
+    return f"the quoted text says nothing beyond the answer ('{_quote(quote)}')"
+
+
 def markup_problem(text: str, start: int) -> str:
     """Why the sentence holding ``text[start]`` cannot be quoted, or "": nothing of it is left
     once its Markdown syntax is dropped (a fence, a comment marker, a lone link)."""
