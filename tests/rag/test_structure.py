@@ -96,8 +96,9 @@ def test_no_value_is_chosen_without_a_default_question_or_a_single_label() -> No
     assert _value("How many listeners by default?", unlabelled, "maximum") is None
 
 
-def test_a_quote_that_is_the_answer_alone_asserts_nothing() -> None:
-    assert "says nothing beyond the answer" in bare_quote_problem("{Object}", "Object")
-    assert "says nothing" in bare_quote_problem("`Object`", "`Object`")
-    assert bare_quote_problem("1951 is when it was signed.", "1951") == ""
-    assert bare_quote_problem("recursive {boolean} Default: false", "false") == ""
+def test_a_quote_of_fewer_than_two_content_words_asserts_nothing() -> None:
+    assert "asserts nothing checkable" in bare_quote_problem("{Object}")
+    assert "asserts nothing checkable" in bare_quote_problem("`Object`.")
+    assert bare_quote_problem("1951 is when it was signed.") == ""
+    assert bare_quote_problem("Allocates a new Buffer of size bytes.") == ""  # a whole sentence
+    assert bare_quote_problem("callback {Function}") == ""

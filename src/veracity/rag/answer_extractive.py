@@ -234,7 +234,7 @@ def find_answers(
             or link_problem(asked, chunk.text, r.start)
             or entry_problem(asked, chunk.text, r.start)
             or markup_problem(chunk.text, r.start)
-            or bare_quote_problem(_quoted(top[r.passage], r), r.text)
+            or bare_quote_problem(_quoted(top[r.passage], r))
         ):
             mismatch = mismatch or problem
             continue

@@ -23,6 +23,7 @@ import re
 from functools import cache
 
 from veracity.guard.sentences import content_words
+from veracity.guard.strict import MIN_CONTENT_WORDS
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.markup import display_text
 from veracity.text.sentences import split_sentences
@@ -108,14 +109,13 @@ def _sentence(text: str, at: int) -> tuple[int, int]:
     return next(((s, e) for s, e in split_sentences(text) if s <= at < e), (at, at))
 
 
-def bare_quote_problem(quote: str, span: str) -> str:
-    """Why the quote of a span asserts nothing about it, or "": it holds no content word besides
-    the span's own, as a type annotation on a line of its own ("{Object}") does. Such a quote
-    names no fact the question could be answered by; the strict support rules refuse a claim of
-    fewer than two content words for the same reason."""
-    if set(content_words(display_text(quote))) - set(content_words(display_text(span))):
+def bare_quote_problem(quote: str) -> str:
+    """Why a quote asserts nothing, or "": it holds fewer than ``MIN_CONTENT_WORDS`` content
+    words, as a type annotation on a line of its own ("{Object}") does. The strict support rules
+    refuse such a claim (``guard.strict``, rule 1); a quote is held to the same."""
+    if len(content_words(display_text(quote))) >= MIN_CONTENT_WORDS:
         return ""
-    return f"the quoted text says nothing beyond the answer ('{_quote(quote)}')"
+    return f"the quoted text asserts nothing checkable ('{_quote(quote)}')"
 
 
 def markup_problem(text: str, start: int) -> str:
