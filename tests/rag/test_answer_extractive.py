@@ -341,17 +341,30 @@ def test_a_refused_span_gives_way_to_the_passage_s_next_span(
         assert answer.short.text == expected
 
 
-def test_a_markdown_quote_is_shown_without_its_syntax(tmp_path: Path) -> None:
+MKDIR_OPTIONS = (
+    "# fs\n\n## fs.mkdir(path, options)\n\nCreates a directory.\n\n"
+    "* `recursive` {boolean} Whether parents are created. **Default:** `false`\n"
+    "* `mode` {integer} Not supported on Windows. **Default:** `0o777`\n"
+)
+
+
+def _collection(tmp_path: Path, files: dict[str, str]) -> Collection:
+    """A hash-embedder collection of ``files`` (name -> text)."""
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "fs.md").write_text(
-        "# fs\n\n## `fs.existsSync(path)`\n\n"
-        "Returns `true` if the path **exists**, see \\[[stat][]\\].\n\n"
-        "```js\nimport { existsSync } from 'node:fs';\n```\n",
-        encoding="utf-8",
-    )
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
     c = veracity.open(tmp_path / "col", embedder="hash")
     c.add([folder])
+    return c
+
+
+def test_a_markdown_quote_is_shown_without_its_syntax(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"fs.md": (
+        "# fs\n\n## `fs.existsSync(path)`\n\n"
+        "Returns `true` if the path **exists**, see \\[[stat][]\\].\n\n"
+        "```js\nimport { existsSync } from 'node:fs';\n```\n"
+    )})  # fmt: skip
     answer = engine(c, TableReader({"existssync": "`true` if"})).ask(
         "What does fs.existsSync return?"
     )
@@ -364,16 +377,7 @@ def test_a_markdown_quote_is_shown_without_its_syntax(tmp_path: Path) -> None:
 
 
 def test_a_span_from_the_wrong_entry_of_an_option_list_is_not_the_answer(tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "fs.md").write_text(
-        "# fs\n\n## fs.mkdir(path, options)\n\nCreates a directory.\n\n"
-        "* `recursive` {boolean} Whether parents are created. **Default:** `false`\n"
-        "* `mode` {integer} Not supported on Windows. **Default:** `0o777`\n",
-        encoding="utf-8",
-    )
-    c = veracity.open(tmp_path / "col", embedder="hash")
-    c.add([folder])
+    c = _collection(tmp_path, {"fs.md": MKDIR_OPTIONS})
     question = "What is the default value of the recursive option of fs.mkdir?"
     wrong = engine(c, TableReader({"recursive": "0o777"})).ask(question)
     assert wrong.abstained and "not the one the question names" in (wrong.reason or "")
@@ -382,16 +386,7 @@ def test_a_span_from_the_wrong_entry_of_an_option_list_is_not_the_answer(tmp_pat
 
 
 def test_a_default_question_leads_with_the_labelled_default(tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "fs.md").write_text(
-        "# fs\n\n## fs.mkdir(path, options)\n\nCreates a directory.\n\n"
-        "* `recursive` {boolean} Whether parents are created. **Default:** `false`\n"
-        "* `mode` {integer} Not supported on Windows. **Default:** `0o777`\n",
-        encoding="utf-8",
-    )
-    c = veracity.open(tmp_path / "col", embedder="hash")
-    c.add([folder])
+    c = _collection(tmp_path, {"fs.md": MKDIR_OPTIONS})
     answer = engine(c, TableReader({"recursive": "boolean"})).ask(
         "What is the default value of the recursive option?"
     )
@@ -404,15 +399,10 @@ def test_a_default_question_leads_with_the_labelled_default(tmp_path: Path) -> N
 
 
 def test_a_type_annotation_alone_is_no_answer(tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "http.md").write_text(
+    c = _collection(tmp_path, {"http.md": (
         "# http\n\n## http.STATUS_CODES\n\n{Object}\n\n"
-        "A collection of all the standard HTTP response status codes.\n",
-        encoding="utf-8",
-    )
-    c = veracity.open(tmp_path / "col", embedder="hash")
-    c.add([folder])
+        "A collection of all the standard HTTP response status codes.\n"
+    )})  # fmt: skip
     question = "What does http.STATUS_CODES contain?"
     bare = engine(c, TableReader({"status_codes": "Object"})).ask(question)
     assert bare.abstained and "asserts nothing checkable" in (bare.reason or "")
