@@ -279,3 +279,27 @@ def test_lora_and_soft_prompts_need_their_kind_of_model(
     code, _, err = run(capsys, "ask", "When?", "-c", col, "--style", "generative",
                        "--soft-prompt", str(tmp_path))  # fmt: skip
     assert code != 0 and "--soft-prompt applies to an hf:<folder> model" in err
+
+
+def test_ingest_progress_off_a_terminal_is_a_line_every_interval(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from veracity.cli.collection_cmds import _Bar
+    from veracity.ingest.report import Progress
+
+    now = [0.0]
+    bar = _Bar(True, clock=lambda: now[0])  # pytest's stderr is not a terminal
+    step = Progress(added=3, updated=0, unchanged=1, failed=0, chunks=40, seconds=2.0)
+    bar(step)
+    assert capsys.readouterr().err == ""  # nothing before the first interval
+    now[0] = _Bar.LOG_EVERY_S
+    bar(step)
+    bar(step)  # the same instant: one line, not two
+    err = capsys.readouterr().err
+    assert err == (
+        "ingest: 4 documents so far (3 added, 0 updated, 1 unchanged, 0 failed), 40 chunks, "
+        "2.0 documents/s\n"
+    )
+    quiet = _Bar(False, clock=lambda: now[0] + 1000)
+    quiet(step)
+    assert capsys.readouterr().err == ""

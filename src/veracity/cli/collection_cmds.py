@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,16 +161,33 @@ def _positive(name: str, value: int) -> int:
 
 
 class _Bar:
-    """A tqdm progress bar on stderr with counts and rate; silent when not a terminal."""
+    """Ingest progress on stderr: a tqdm bar on a terminal; elsewhere (a log, a CI job) one plain
+    line every ``LOG_EVERY_S`` seconds, so a long ingest is not silent until its summary."""
 
-    def __init__(self, enabled: bool) -> None:
+    LOG_EVERY_S = 30.0
+
+    def __init__(self, enabled: bool, clock: Callable[[], float] = time.monotonic) -> None:
         self._bar: Any = None
-        if enabled and sys.stderr.isatty():
+        self._log = enabled and not sys.stderr.isatty()
+        self._clock = clock
+        self._next_log = clock() + self.LOG_EVERY_S
+        if enabled and not self._log:
             from tqdm import tqdm
 
             self._bar = tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True)
 
     def __call__(self, p: Progress) -> None:
+        if self._log:
+            if self._clock() >= self._next_log:
+                self._next_log = self._clock() + self.LOG_EVERY_S
+                print(
+                    f"ingest: {p.done} documents so far ({p.added} added, {p.updated} updated, "
+                    f"{p.unchanged} unchanged, {p.failed} failed), {p.chunks} chunks, "
+                    f"{p.rate:.1f} documents/s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            return
         if self._bar is None:
             return
         self._bar.n = p.done
