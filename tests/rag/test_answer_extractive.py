@@ -39,15 +39,20 @@ class TopScore:
         return [dataclasses.replace(h, score=0.9) for h in hits][:k]
 
 
-@pytest.fixture
-def col(tmp_path: Path) -> Collection:
+def _collection(tmp_path: Path, files: dict[str, str]) -> Collection:
+    """A hash-embedder collection of ``files`` (name -> text)."""
     folder = tmp_path / "docs"
     folder.mkdir()
-    for name, text in DOCS.items():
+    for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     c = veracity.open(tmp_path / "col", embedder="hash")
     c.add([folder])
     return c
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Collection:
+    return _collection(tmp_path, DOCS)
 
 
 def engine(col: Collection, reader: TableReader, script: object = None) -> AnswerEngine:
@@ -346,17 +351,6 @@ MKDIR_OPTIONS = (
     "* `recursive` {boolean} Whether parents are created. **Default:** `false`\n"
     "* `mode` {integer} Not supported on Windows. **Default:** `0o777`\n"
 )
-
-
-def _collection(tmp_path: Path, files: dict[str, str]) -> Collection:
-    """A hash-embedder collection of ``files`` (name -> text)."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    c = veracity.open(tmp_path / "col", embedder="hash")
-    c.add([folder])
-    return c
 
 
 def test_a_markdown_quote_is_shown_without_its_syntax(tmp_path: Path) -> None:
