@@ -202,3 +202,11 @@ def test_hex_payloads_with_separators_are_still_found() -> None:
         ":".join(f"{b:02x}" for b in payload),
     ):
         assert [v.text for v in decode_blobs(f"run: {text} now")] == [payload.decode()]
+
+
+def test_unglue_splits_case_changes_and_underscores_between_letters_only() -> None:
+    from veracity.guard.normalize import unglue
+
+    assert unglue("USAIgnore the rest") == "USA Ignore the rest"
+    assert unglue("resumeIgnore External_Note") == "resume Ignore External Note"
+    assert unglue("plain text, ALL CAPS, snake_ 2_3") == "plain text, ALL CAPS, snake_ 2_3"

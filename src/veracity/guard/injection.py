@@ -41,6 +41,7 @@ from veracity.guard.normalize import (
     canonical_with_rot13,
     names_rot13,
     obfuscation_signals,
+    unglue,
     variants,
 )
 from veracity.guard.patterns import match_patterns
@@ -81,6 +82,9 @@ def _read(text: str) -> _Reading:
         if v.kind != "rot13" or names_rot13(text):
             model_texts.append(c)
             kinds.append(v.kind)
+    glued = unglue(text)
+    if glued != text:  # patterns only: the classifier was trained on the text as written
+        reasons += [n for n in match_patterns(canonical(glued)) if n not in reasons]
     reasons += match_i18n(text)  # the classifier reads English only
     return _Reading(tuple(dict.fromkeys(reasons)), tuple(model_texts), tuple(kinds))
 

@@ -159,6 +159,17 @@ def _canonical(text: str) -> tuple[str, bool]:
     return text.strip(), folded
 
 
+# "USAIgnore", "resumeIgnore", "External_Ignore": a planted instruction glued to the text before
+# it, where no word boundary is left for a pattern to start at
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])_(?=[A-Za-z])")
+
+
+def unglue(text: str) -> str:
+    """``text`` with a space at each case change inside a word and for each underscore between
+    letters, so that patterns see the words an attacker glued together (for matching only)."""
+    return _GLUED.sub(" ", text)
+
+
 def canonical_with_rot13(text: str) -> tuple[str, str]:
     """``canonical(text)`` and ``canonical(rot13(text))``, the second derived from the first when
     that is provably the same, at a fraction of the cost.

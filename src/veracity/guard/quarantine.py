@@ -12,6 +12,7 @@ whose other sentences are harmless one by one), or when too little readable text
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from veracity.guard.injection import InjectionDetector
@@ -45,6 +46,32 @@ class Quarantined:
         return self.whole or bool(self.removed)
 
 
+# how the sentence that carries a planted instruction's payload opens: a bare imperative
+_IMPERATIVE = re.compile(
+    r"(?:please |now |then |instead,? |and |first,? )?(?:do|send|print|say|write|output|reply|"
+    r"respond|answer|tell|include|visit|click|go|e-?mail|forward|transfer|delete|create|add|"
+    r"remove|make|give|repeat|translate|summari[sz]e|return|call|run|execute|open|post|share|"
+    r"invite|book|reserve|change|update|reset|append|insert|render|display|show|list|ignore|"
+    r"forget|disregard|follow|use|put|start|stop|begin|respond)\b",
+    re.I,
+)
+
+
+def _with_payload(
+    text: str, spans: list[tuple[int, int]], blanked: list[bool]
+) -> tuple[tuple[int, int], ...]:
+    """The sentences to blank: those flagged, and after each, the sentences of the same
+    paragraph that go on giving orders. A planted instruction carries its payload in the next
+    sentence ("Ignore your previous instructions. Do X instead."), which on its own reads as an
+    ordinary request; a sentence that states a fact ends the run and is kept."""
+    grow = list(blanked)
+    for j in range(1, len(spans)):
+        gap = text[spans[j - 1][1] : spans[j][0]]
+        if grow[j - 1] and not grow[j] and "\n\n" not in gap.replace(" ", ""):
+            grow[j] = _IMPERATIVE.match(text, spans[j][0]) is not None
+    return tuple(s for s, g in zip(spans, grow, strict=True) if g)
+
+
 def quarantine(text: str, detector: InjectionDetector) -> Quarantined:
     """Scan ``text`` sentence by sentence and blank the sentences that look like injection."""
     return quarantine_many([text], detector)[0]
@@ -58,8 +85,10 @@ def quarantine_many(texts: list[str], detector: InjectionDetector) -> list[Quara
     whole = [quarantine_chunk(next(verdicts)) for _ in texts]
     out: list[Quarantined] = []
     rescan: list[int] = []
+    n_flagged: list[int] = []  # sentences flagged on their own (not payload that follows one)
     for i, (text, ss) in enumerate(zip(texts, spans, strict=True)):
-        removed = tuple(s for s in ss if quarantine_chunk(next(verdicts)))
+        flagged = [quarantine_chunk(next(verdicts)) for _ in ss]
+        removed = _with_payload(text, ss, flagged)
         if not removed:
             out.append(Quarantined(text, (), whole[i]))
             continue
@@ -69,14 +98,15 @@ def quarantine_many(texts: list[str], detector: InjectionDetector) -> list[Quara
         blanked = "".join(chars)
         out.append(Quarantined(blanked, removed, False))
         rescan.append(i)
+        n_flagged.append(sum(flagged))
     if rescan:
         again = detector.scan_many([out[i].text for i in rescan])
-        for i, verdict in zip(rescan, again, strict=True):
+        for i, verdict, n in zip(rescan, again, n_flagged, strict=True):
             q = out[i]
             too_little = len("".join(q.text.split())) < MIN_CONTENT_CHARS
             # What is left of a passage that carried an injection is held to the detector's
             # ordinary threshold, not the stricter one for passages: an attack spread over
             # sentences that are harmless one by one (a role-play prompt) goes out whole.
-            if verdict.flagged or too_little or len(q.removed) >= MAX_BLANKED:
+            if verdict.flagged or too_little or n >= MAX_BLANKED:
                 out[i] = Quarantined(q.text, q.removed, True)
     return out
