@@ -48,6 +48,8 @@ DISTS = {
     "django": ("Django==5.1.4", "Django-5.1.4.tar.gz"),
     "flask": ("Flask==3.1.0", "flask-3.1.0.tar.gz"),
     "passlib": ("passlib==1.7.4", "passlib-1.7.4.tar.gz"),
+    "agentdojo": ("agentdojo==0.1.35", "agentdojo-0.1.35-py3-none-any.whl"),
+    "spikee": ("spikee==0.9.2", "spikee-0.9.2-py3-none-any.whl"),
 }
 FAMILIES = ("tensor_trust", "in_the_wild", "templates", "personas", "indirect")
 DJANGO_DOCS = (
