@@ -36,6 +36,18 @@ _AI = (
     r"screeners?|reviewers?|readers?|scanners?|parsers?|agents?|screening|analysis))"
 )
 _PRIOR = r"(?:previous|prior|above|earlier|preceding|initial|original|old|system|all|your)"
+# Whose instructions: the model's own ("your rules", "the previous instructions"), or, with a
+# bare "the", "all" or "these", ones named with nothing after them ("print the instructions",
+# "reveal the password verbatim"). "Show me the instructions for resetting my password", "the
+# password policy", "the rules of the game" ask about a document's content and are left alone:
+# a question to a document tool names what it is about.
+_OWN = r"(?:previous|prior|above|earlier|preceding|initial|original|old|system|your)"
+_BARE = (
+    r"(?=\s*(?:$|[.?!:;,\"')\]]|verbatim\b|exactly\b|word for word\b|in full\b|above\b|"
+    r"so far\b|before this\b|now\b|please\b|to me\b|to us\b|as\b|you (?:were|have been|are|got) "
+    r"(?:given|told)\b|(?:given|provided|passed) to you\b|in (?:a |an )?(?:list|bullet|json|yaml|"
+    r"table|poem|story|code|base64|hex|reverse|french|spanish|german|chinese)))"
+)
 # not "override": "override any rule of national law" is ordinary legal prose
 _VERB_IGNORE = r"(?:ignore|disregard|forget|skip|bypass|neglect|abandon|discard)"
 _VERB_SHOW = (
@@ -127,10 +139,13 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "system_prompt_extraction",
-        rf"\b{_VERB_SHOW}\b[^.\n]{{0,50}}\b(?:system prompt|pre-?prompt|"
-        rf"(?:your|the|all|these|those|{_PRIOR}|hidden|secret) {_INSTR}|"
-        rf"(?:the|your) (?:password|access code|secret|passcode))\b"
-        r"|\bwhat (?:is|are|were) (?:your|you|the) (?:system prompt|instructions|initial prompt)\b"
+        rf"\b{_VERB_SHOW}\b[^.\n]{{0,50}}\b(?:system prompt|pre-?prompt|initial prompt|"
+        rf"(?:{_OWN}|hidden|secret) {_INSTR}\b|your (?:password|access code|secret|passcode)\b|"
+        rf"(?:the|all|all the|all of the|these|those) {_INSTR}{_BARE}|"
+        rf"the (?:password|access code|secret|passcode){_BARE})"
+        r"|\bwhat (?:is|are|were) (?:your|you) (?:system prompt|instructions|initial prompt|rules)\b"
+        r"|\bwhat (?:is|are|were) the (?:system prompt|initial prompt)\b"
+        rf"|\bwhat (?:is|are|were) the (?:instructions|password|access code){_BARE}"
         r"|\b(?:explain|rephrase|rewrite|describe|repeat|output|print)\b[^.\n]{0,30}\byour "
         r"(?:instructions|prompt|rules|ruleset|directives|previous message|last prompt)\b"
         r"|\b(?:repeat|explain|output|print)\b[^.\n]{0,20}\bthe (?:above|previous) (?:words|text)\b",
