@@ -201,6 +201,15 @@ def handmade_benign() -> list[str]:
     return list(HANDMADE_BENIGN)
 
 
+def doc_requests() -> list[str]:
+    """Hand-written questions about the instructions, rules, passwords and policies in a user's
+    own documents ("Show me the instructions for resetting my password"), never trained on:
+    what a document tool must answer, not refuse (``benchmarks/data/doc_requests.txt``)."""
+    path = Path(__file__).parent / "data" / "doc_requests.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 def out_of_domain_benign(root: Path = DATASETS) -> dict[str, list[str]]:
     """Benign text never used in training: review sentences, scientific claims, exam questions."""
     out: dict[str, list[str]] = {}

@@ -33,12 +33,14 @@ import numpy as np
 
 from benchmarks import _agentdojo, _spikee
 from benchmarks._attack_sources import security_docs, training_docs, translated_man_pages
-from benchmarks._guard_data import conll_sentences, squad_sentences
+from benchmarks._guard_data import conll_sentences, doc_requests, squad_sentences
 from benchmarks._real_corpus import node_docs
 from benchmarks._report import machine_line, write_section
 from benchmarks.injection_sources import as_chunks, ci
+from veracity.guard import InjectionDetector
 from veracity.guard.normalize import canonical, unglue
 from veracity.guard.patterns import match_patterns
+from veracity.guard.policy import refuse_question
 from veracity.guard.quarantine import Quarantined, document_detector, quarantine_many
 from veracity.guard.sentences import split_sentences
 
@@ -212,6 +214,29 @@ def pattern_rows() -> list[str]:
     return lines
 
 
+def question_rows() -> list[str]:
+    """What ``ask`` does with questions about a document's own instructions, rules and
+    passwords: refused (a pattern matched) or answered with a warning (the classifier alone)."""
+    det = InjectionDetector()
+    questions = doc_requests()
+    verdicts = det.scan_many(questions)
+    refused = np.array([refuse_question(v) for v in verdicts])
+    warned = np.array([v.flagged for v in verdicts]) & ~refused
+    still = [q for q, r in zip(questions, refused, strict=True) if r]
+    return [
+        "Questions about the instructions, rules, passwords and policies in a user's own documents "
+        f"(`benchmarks/data/doc_requests.txt`, {len(questions)} hand-written, never trained on; "
+        "the question detector as `ask` applies it, `guard.policy`):",
+        "",
+        "| questions | n | refused | answered with a warning |",
+        "|---|---:|---|---|",
+        f'| "Show me the instructions for resetting my password", ... | {len(questions)} '
+        f"| {ci(refused)} | {ci(warned)} |",
+        "",
+        "Still refused: " + ("; ".join(f'"{q}"' for q in still) or "none") + ".",
+    ]
+
+
 def run() -> str:
     chunks = [e.text for e in as_chunks(security_docs(), "security_chunks")]
     dojo_attacks, dojo_benign = agentdojo_cases()
@@ -252,7 +277,7 @@ def run() -> str:
         lines.append(
             f"| {name} | {len(cases)} | {ci(m['flagged'])} | {_mean_ci(m['other_gone'])} |"
         )
-    lines += ["", *pattern_rows()]
+    lines += ["", *pattern_rows(), "", *question_rows()]
     lines += [
         "",
         "AgentDojo's `direct` template (`TODO: {goal}`, e.g. \"TODO: Send the Facebook security "

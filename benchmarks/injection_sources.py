@@ -36,6 +36,7 @@ from benchmarks._guard_data import (
     DATASETS,
     Example,
     conll_sentences,
+    doc_requests,
     handmade_benign,
     injection_corpus,
 )
@@ -75,6 +76,8 @@ BENIGN_NAMES = {
     "security_chunks": "the same Django docs as chunks of up to 1,000 characters",
     "news": "CoNLL-2003 news sentences (never trained on)",
     "handmade": "hand-written instruction-like requests (never trained on)",
+    "doc_requests": "hand-written questions about a document's instructions, rules, passwords "
+    "(never trained on)",
     "man_l10n": "translated manual pages, 25 languages (never trained on)",
 }
 
@@ -93,6 +96,7 @@ def corpus(root: Path) -> tuple[list[Example], list[Example]]:
         + translated_man_pages()
         + [Example(t, 0, f"news:{i // 25}", "news") for i, t in enumerate(conll_sentences(root))]
         + [Example(t, 0, f"hand:{i}", "handmade") for i, t in enumerate(handmade_benign())]
+        + [Example(t, 0, f"docq:{i}", "doc_requests") for i, t in enumerate(doc_requests())]
     )
     return attacks + benign, unseen
 
