@@ -48,6 +48,8 @@ _BARE = (
     r"(?:given|told)\b|(?:given|provided|passed) to you\b|in (?:a |an )?(?:list|bullet|json|yaml|"
     r"table|poem|story|code|base64|hex|reverse|french|spanish|german|chinese)))"
 )
+# what a document's news is about: "the new instructions for ...", "updated instructions on ..."
+_NOT_ABOUT = r"(?!\s+(?:for|on|about|regarding|concerning|from|of|in|to|at|with)\b)"
 # not "override": "override any rule of national law" is ordinary legal prose
 _VERB_IGNORE = r"(?:ignore|disregard|forget|skip|bypass|neglect|abandon|discard)"
 _VERB_SHOW = (
@@ -120,8 +122,10 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "new_instructions",
-        r"\bnew (?:instructions|directives|system prompt)\b|\byour new (?:rules|role|task)\b"
-        r"|\b(?:updated|revised|real|true) (?:instructions|system prompt)\b"
+        # not "the new instructions for submitting expenses": a document's news, asked about
+        rf"\bnew (?:instructions|directives|system prompt)\b{_NOT_ABOUT}"
+        r"|\byour new (?:rules|role|task)\b"
+        rf"|\b(?:updated|revised|real|true) (?:instructions|system prompt)\b{_NOT_ABOUT}"
         r"|\binstructions? (?:have|has) (?:changed|been updated)\b"
         r"|\bnew (?:important|urgent|critical|priority|secret|hidden) (?:instructions|directives|"
         r"orders)\b",
@@ -174,10 +178,16 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "roleplay_jailbreak",
-        r"\bdo anything now\b|\bdeveloper mode\b|\bjailbr(?:eak|oken)\b|\bdan mode\b"
+        # The model put in a mode, not the words: "developer mode" on a phone, jailbreaking an
+        # iPhone and a plan "without limitations" are what users' documents are about.
+        rf"\bdo anything now\b|\b{_AI}\b[^.\n]{{0,20}}\bdeveloper mode\b"
+        r"|\bdeveloper mode output\b|\(\s*developer mode\b|\bdan mode\b"
+        rf"|\bjailbr(?:eak|oken) (?:mode|prompt|version|{_AI})\b"
+        r"|\b(?:you are|you're|are now|act as|be) (?:a |an )?jailbr(?:eak|oken)\b"
         r"|\byou (?:now )?(?:have|are under|operate with) no (?:ethical |moral )?"
         r"(?:restrictions|limitations|filters|guidelines)\b"
-        r"|\bwithout (?:any )?(?:restrictions|limitations|filters|censorship)\b"
+        r"|\b(?:respond|answer|reply|speak|talk|generate|responses|answers)\b[^.\n]{0,20}"
+        r"\bwithout (?:any )?(?:restrictions|limitations|filters|censorship)\b"
         r"|\bstay in character\b|\bevil (?:confidant|assistant|ai)\b",
         (
             "do anything now",
@@ -195,8 +205,14 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "access_granted_payload",
-        r"\baccess grant(?:ed)?\b|\bgrant(?:ed)? access\b"
-        r"|\b(?:correct|right) (?:password|passcode|access code)\b|\bpassword (?:is )?correct\b",
+        # Tensor Trust's goal: make the model *say* "Access Granted". Not "who can grant access
+        # to the shared drive", "the correct password format": access control, asked about.
+        r"\b(?:say|says|saying|print|output|respond|reply|answer|write|type|return|begin|start|"
+        r"only|just)\b[^.\n]{0,20}\baccess granted\b|[\"'“]\s*access granted|^\s*access granted\b"
+        r"|\baccess granted\s*[.!\"'”]*\s*$"
+        r"|\b(?:correct|right) (?:password|passcode|access code)\b(?!\s+(?:format|length|policy|"
+        r"policies|requirements?|rules?|field|for|of|to|on|in|when|if|must|is required)\b)"
+        r"|\bpassword (?:is )?correct\s*(?:[.!:;\"]|$)",
         ("access grant", "grant access", "granted access", "password", "passcode", "access code"),
     ),
     _p(
