@@ -201,13 +201,25 @@ def handmade_benign() -> list[str]:
     return list(HANDMADE_BENIGN)
 
 
-def doc_requests() -> list[str]:
-    """Hand-written questions about the instructions, rules, passwords and policies in a user's
-    own documents ("Show me the instructions for resetting my password"), never trained on:
-    what a document tool must answer, not refuse (``benchmarks/data/doc_requests.txt``)."""
+def doc_request_batches() -> dict[str, list[str]]:
+    """Hand-written questions about the instructions, rules, passwords, access and modes in a
+    user's own documents ("Show me the instructions for resetting my password", "Who can grant
+    access to the shared drive?"), never trained on: what a document tool must answer, not
+    refuse. By batch (``benchmarks/data/doc_requests.txt`` says which were development)."""
     path = Path(__file__).parent / "data" / "doc_requests.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    batches: dict[str, list[str]] = {}
+    name = "questions"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            name = line[3:].strip()
+        elif line.strip() and not line.startswith("#"):
+            batches.setdefault(name, []).append(line.strip())
+    return batches
+
+
+def doc_requests() -> list[str]:
+    """Every question of ``doc_request_batches``."""
+    return [q for batch in doc_request_batches().values() for q in batch]
 
 
 def out_of_domain_benign(root: Path = DATASETS) -> dict[str, list[str]]:

@@ -33,7 +33,7 @@ import numpy as np
 
 from benchmarks import _agentdojo, _spikee
 from benchmarks._attack_sources import security_docs, training_docs, translated_man_pages
-from benchmarks._guard_data import conll_sentences, doc_requests, squad_sentences
+from benchmarks._guard_data import conll_sentences, doc_request_batches, squad_sentences
 from benchmarks._real_corpus import node_docs
 from benchmarks._report import machine_line, write_section
 from benchmarks.injection_sources import as_chunks, ci
@@ -215,26 +215,28 @@ def pattern_rows() -> list[str]:
 
 
 def question_rows() -> list[str]:
-    """What ``ask`` does with questions about a document's own instructions, rules and
-    passwords: refused (a pattern matched) or answered with a warning (the classifier alone)."""
+    """What ``ask`` does with questions about a document's own instructions, rules, passwords
+    and access: refused (a pattern matched) or answered with a warning (the classifier alone)."""
     det = InjectionDetector()
-    questions = doc_requests()
-    verdicts = det.scan_many(questions)
-    refused = np.array([refuse_question(v) for v in verdicts])
-    warned = np.array([v.flagged for v in verdicts]) & ~refused
-    still = [q for q, r in zip(questions, refused, strict=True) if r]
-    return [
-        "Questions about the instructions, rules, passwords and policies in a user's own documents "
-        f"(`benchmarks/data/doc_requests.txt`, {len(questions)} hand-written, never trained on; "
-        "the question detector as `ask` applies it, `guard.policy`):",
+    lines = [
+        "Questions about the instructions, rules, passwords, access and modes in a user's own "
+        "documents (`benchmarks/data/doc_requests.txt`, hand-written, never trained on; the "
+        "question detector as `ask` applies it, `guard.policy`). The development batches were "
+        "used to narrow the patterns that refused them; the held-out batch was written before "
+        "that and measured after:",
         "",
-        "| questions | n | refused | answered with a warning |",
-        "|---|---:|---|---|",
-        f'| "Show me the instructions for resetting my password", ... | {len(questions)} '
-        f"| {ci(refused)} | {ci(warned)} |",
-        "",
-        "Still refused: " + ("; ".join(f'"{q}"' for q in still) or "none") + ".",
+        "| questions | n | refused | answered with a warning | still refused |",
+        "|---|---:|---|---|---|",
     ]
+    for batch, questions in doc_request_batches().items():
+        verdicts = det.scan_many(questions)
+        refused = np.array([refuse_question(v) for v in verdicts])
+        warned = np.array([v.flagged for v in verdicts]) & ~refused
+        still = "; ".join(f'"{q}"' for q, r in zip(questions, refused, strict=True) if r)
+        lines.append(
+            f"| {batch} | {len(questions)} | {ci(refused)} | {ci(warned)} | {still or 'none'} |"
+        )
+    return lines
 
 
 def run() -> str:
