@@ -208,11 +208,10 @@ PATTERNS: tuple[Pattern, ...] = (
         # Tensor Trust's goal: make the model *say* "Access Granted". Not "who can grant access
         # to the shared drive", "the correct password format": access control, asked about.
         r"\b(?:say|says|saying|print|output|respond|reply|answer|write|type|return|begin|start|"
-        r"only|just)\b[^.\n]{0,20}\baccess granted\b|[\"'“]\s*access granted|^\s*access granted\b"
+        r"only|just)\b[^.\n]{0,20}\baccess granted\b|[\"'“]\s*access granted"
         r"|\baccess granted\s*[.!\"'”]*\s*$"
         r"|\b(?:correct|right) (?:password|passcode|access code)\b(?!\s+(?:format|length|policy|"
-        r"policies|requirements?|rules?|field|for|of|to|on|in|when|if|must|is required)\b)"
-        r"|\bpassword (?:is )?correct\s*(?:[.!:;\"]|$)",
+        r"policies|requirements?|rules?|field|for|of|to|on|in|when|if|must|is required)\b)",
         ("access grant", "grant access", "granted access", "password", "passcode", "access code"),
     ),
     _p(
