@@ -21,3 +21,12 @@ def test_sources_and_the_closest_passage_are_shown_without_markdown_syntax(
     assert f"\u201c{shown}\u201d" in out  # the closest passage
     assert f"      {shown}\n" in out  # the source's snippet
     assert "**" not in out and "[net][]" not in out
+
+
+def test_the_answers_warnings_are_printed_after_it(capsys: pytest.CaptureFixture[str]) -> None:
+    kept_out = (
+        "1 retrieved passage(s) were left out because they look like prompt-injection attempts"
+    )
+    print_answer(Answer("I don't know: the documents don't say.", True, warnings=(kept_out,)))
+    out = capsys.readouterr().out
+    assert out.startswith("I don't know") and out.rstrip().endswith(f"Note: {kept_out}")

@@ -22,6 +22,7 @@ from veracity.generate.fake import ScriptedGenerator
 from veracity.guard.grounding import LexicalJudge
 from veracity.rag.cache import AnswerCache
 from veracity.rag.engine import AnswerEngine, AskOptions
+from veracity.rag.guards import passage_guard
 from veracity.records import Document, Message
 from veracity.retrieve.search import SearchOptions
 from veracity.server import ServerConfig, create_app
@@ -47,13 +48,15 @@ def quote_first_source(messages: list[Message]) -> str:
 
 def fake_engine(col: Collection) -> AnswerEngine:
     """The engine the server builds, with the quoting fake model and the lexical support judge
-    (no reranker: the hash embedder has no calibrated relevance floor)."""
+    (no reranker: the hash embedder has no calibrated relevance floor), and the real passage
+    guard (the shipped n-gram model: injected sentences blanked, the facts around them kept)."""
     return AnswerEngine(
         col.searcher(SearchOptions(mode="hybrid", candidates=50)),
         ScriptedGenerator(quote_first_source),
         LexicalJudge(),
         cache=AnswerCache(CacheStore(col.store), col.embedder()),
         options=AskOptions(),
+        passage_guard=passage_guard(),
     )
 
 

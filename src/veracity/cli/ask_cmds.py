@@ -158,6 +158,11 @@ def print_answer(answer: Answer, streamed: str = "") -> None:
             mark = "supported" if s.supported else "NOT SUPPORTED"
             cites = ",".join(str(n) for n in s.citations) or "-"
             out.write(f"  [{mark} {s.score:.2f}; cites {cites}] {s.text}\n")
+    # what shaped the answer that the answer itself does not say: a passage kept out as a
+    # possible injection ("the documents don't say" may then be wrong), a question answered
+    # with care
+    for warning in answer.warnings:
+        out.write(f"\nNote: {warning}\n")
     out.flush()
 
 

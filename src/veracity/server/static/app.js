@@ -156,6 +156,14 @@ function renderAnswer(div, answer) {
     }
     div.appendChild(src);
   }
+  // What shaped the answer that it does not say itself: a passage kept out as a possible
+  // injection (so "the documents don't say" may be wrong), a question answered with care.
+  for (const w of answer.warnings || []) {
+    const note = document.createElement("div");
+    note.className = "note";
+    note.textContent = "Note: " + w;
+    div.appendChild(note);
+  }
 }
 
 function citeButton(c) {
