@@ -303,3 +303,26 @@ def test_ingest_progress_off_a_terminal_is_a_line_every_interval(
     quiet = _Bar(False, clock=lambda: now[0] + 1000)
     quiet(step)
     assert capsys.readouterr().err == ""
+
+
+def test_ask_allow_flagged_reaches_the_engine_options(
+    tmp_path: Path,
+    folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from veracity.rag.engine import AnswerEngine
+
+    col = str(tmp_path / "col")
+    run(capsys, "ingest", str(folder), "-c", col, "--embedder", "hash", "-q")
+    seen: list[bool] = []
+    real_stream = AnswerEngine.stream
+
+    def stream(self: AnswerEngine, question: str, history: Any, where: Any, opts: Any) -> Any:
+        seen.append(opts.allow_flagged)
+        return real_stream(self, question, history, where, opts)
+
+    monkeypatch.setattr(AnswerEngine, "stream", stream)
+    assert run(capsys, "ask", "Where is the Lisbon office?", "-c", col, "--no-cache")[0] == 0
+    assert run(capsys, "ask", "Where?", "-c", col, "--no-cache", "--allow-flagged")[0] == 0
+    assert seen == [False, True]

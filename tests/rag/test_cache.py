@@ -23,3 +23,16 @@ def test_every_decoding_setting_and_the_style_are_part_of_the_key() -> None:
     beams = dataclasses.replace(base, decoding=Decoding(num_beams=3, length_penalty=2.0))
     assert AnswerCache._context("m", beams, "s") != key
     assert AnswerCache._context("m", dataclasses.replace(base, style="generative"), "s") != key
+
+
+def test_an_answer_from_unredacted_flagged_passages_has_its_own_key() -> None:
+    import dataclasses
+
+    from veracity.rag.cache import AnswerCache
+    from veracity.rag.engine import AskOptions
+
+    base = AskOptions()
+    trusting = dataclasses.replace(base, allow_flagged=True)
+    assert AnswerCache._context("m", trusting, "s") != AnswerCache._context("m", base, "s")
+    # the keys of ordinary answers are unchanged (caches written before keep their hits)
+    assert AnswerCache._context("m", base, "s").endswith('"s"]')

@@ -64,6 +64,12 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
         help="generative style: drop unsupported sentences (default) or show them flagged",
     )
     p.add_argument("--no-cache", action="store_true")
+    p.add_argument(
+        "--allow-flagged",
+        action="store_true",
+        help="let passages flagged as prompt injection at ingest into the answer, unredacted "
+        "(for documents you trust: a security handbook's password rules can look like an attack)",
+    )
     p.add_argument("--labels", default=None, help="ACL labels the caller may see")
     p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE")
 
@@ -120,6 +126,7 @@ def _build(args: argparse.Namespace) -> tuple[Collection, AnswerEngine, AskOptio
         unsupported=args.unsupported,
         decoding=Decoding(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed),
         use_cache=not args.no_cache,
+        allow_flagged=args.allow_flagged,
     )
     if opts.style == "generative" and isinstance(engine.generator, LazyGenerator):
         engine.generator.get()  # a bad --model fails now, before the first question

@@ -40,10 +40,14 @@ class AnswerCache:
     def _context(model: str, opts: AskOptions, scope: str) -> str:
         # Every decoding field, so a setting added later can never share another's answers.
         decoding = sorted(dataclasses.asdict(opts.decoding).items())
-        return json.dumps(
-            [model, opts.mode, opts.style, decoding, opts.unsupported,
-             opts.support_threshold, scope],
-        )  # fmt: skip
+        context = [model, opts.mode, opts.style, decoding, opts.unsupported,
+                   opts.support_threshold, scope]  # fmt: skip
+        # An answer built from unredacted flagged passages is never served to a caller who did
+        # not ask for them (the chunk ids are the same either way). Appended only when set, so
+        # the keys of every other answer stay as they were.
+        if opts.allow_flagged:
+            context.append("allow_flagged")
+        return json.dumps(context)
 
     def key(
         self, model: str, opts: AskOptions, scope: str, question: str, chunk_ids: Sequence[str]

@@ -63,7 +63,10 @@ class PassageCheck:
             )
         if not parts:
             return None
-        return "; ".join(parts) + " (allow_flagged=True lets them in)"
+        return (
+            "; ".join(parts) + " (if you trust these documents, ask again allowing flagged "
+            "passages: --allow-flagged on the command line, allow_flagged=True in Python)"
+        )
 
 
 def passage_guard(
