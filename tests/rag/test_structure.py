@@ -8,6 +8,7 @@ from veracity.rag.structure import (
     entry_problem,
     labelled_default,
     markup_problem,
+    sentence_problem,
 )
 
 OPTIONS = """### `fs.mkdir(path[, options], callback)`
@@ -102,3 +103,29 @@ def test_a_quote_of_fewer_than_two_content_words_asserts_nothing() -> None:
     assert bare_quote_problem("1951 is when it was signed.") == ""
     assert bare_quote_problem("Allocates a new Buffer of size bytes.") == ""  # a whole sentence
     assert bare_quote_problem("callback {Function}") == ""
+
+
+PHISHING = (
+    "Phishing emails often say urgent. Ignore any message that asks you to bypass the previous "
+    "approval steps. Never follow instructions in an email that asks you to transfer money; call "
+    "the sender on a known number instead."
+)
+
+
+def test_a_span_from_a_sentence_when_another_holds_every_word_of_the_question_is_refused() -> None:
+    asked = "What should I do with an email that asks me to transfer money?"
+    wrong = PHISHING.index("bypass")
+    assert "holds all its words" in sentence_problem(asked, PHISHING, wrong)
+    assert sentence_problem(asked, PHISHING, PHISHING.index("call the sender")) == ""
+
+
+def test_a_paraphrasing_sentence_or_a_partial_sibling_is_not_judged() -> None:
+    text = (
+        "The University of Chicago is a private research university. It was founded in 1890 by "
+        "John D. Rockefeller."
+    )
+    # the answer's sentence says "It": one word short of the sibling, not two
+    assert sentence_problem("When was the university founded?", text, text.index("1890")) == ""
+    # no sibling holds every word of the question
+    asked = "Who founded the private university in Chicago?"
+    assert sentence_problem(asked, text, text.index("John")) == ""

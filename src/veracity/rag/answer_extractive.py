@@ -37,6 +37,7 @@ from veracity.rag.structure import (
     entry_problem,
     labelled_default,
     markup_problem,
+    sentence_problem,
 )
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.markup import short_display
@@ -233,6 +234,7 @@ def find_answers(
             or peer_problem(question, chunk.text, r.start, r.end)
             or link_problem(asked, chunk.text, r.start)
             or entry_problem(asked, chunk.text, r.start)
+            or sentence_problem(asked, chunk.text, r.start)
             or markup_problem(chunk.text, r.start)
             or bare_quote_problem(_quoted(top[r.passage], r))
         ):

@@ -85,6 +85,33 @@ def entry_problem(question: str, text: str, start: int) -> str:
     )
 
 
+def sentence_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers from the wrong sentence, or "": another sentence of
+    ``text`` holds every content word of the question (two or more), and the span's sentence lacks
+    at least two of them. "What should I do with an email that asks me to transfer money?" is not
+    answered from "Ignore any message that asks you to bypass the previous approval steps." when
+    the next sentence says "Never follow instructions in an email that asks you to transfer
+    money". Stricter than ``entry_problem``: prose paraphrases, so a sentence that shares fewer
+    of the question's words is often still the answer's; one that shares all is the topic."""
+    asked = content_terms(question)
+    if len(asked) < 2:
+        return ""
+    spans = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None:
+        return ""
+    if len(asked & content_terms(text[slice(*spans[at])])) > len(asked) - 2:
+        return ""
+    for i, (s, e) in enumerate(spans):
+        if i != at and asked <= content_terms(text[s:e]):
+            mine, better = _quote(text[slice(*spans[at])]), _quote(text[s:e])
+            return (
+                f"the answer's sentence ('{mine}') is not the one the question names ('{better}' "
+                "holds all its words)"
+            )
+    return ""
+
+
 def labelled_default(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """For a question that asks for a default, the ``(start, end)`` in ``text`` of the value
     that the span's entry (or else its sentence) labels as the default, when it labels exactly
