@@ -116,6 +116,13 @@ def test_a_span_from_a_sentence_when_another_holds_every_word_of_the_question_is
     asked = "What should I do with an email that asks me to transfer money?"
     wrong = PHISHING.index("bypass")
     assert "holds all its words" in sentence_problem(asked, PHISHING, wrong)
+    access = (
+        "Managers grant access to shared drives through the portal. Access granted this way "
+        "expires after 90 days. Contractors get access without restrictions to the guest "
+        "network only."
+    )
+    asked = "How long do contractors keep guest network access?"
+    assert "holds all its words" in sentence_problem(asked, access, access.index("90"))
     assert sentence_problem(asked, PHISHING, PHISHING.index("call the sender")) == ""
 
 
@@ -129,3 +136,15 @@ def test_a_paraphrasing_sentence_or_a_partial_sibling_is_not_judged() -> None:
     # no sibling holds every word of the question
     asked = "Who founded the private university in Chicago?"
     assert sentence_problem(asked, text, text.index("John")) == ""
+
+
+def test_the_sentence_before_counts_only_when_the_answers_sentence_points_back() -> None:
+    text = (
+        "Writing errors to standard error. At the moment, all output goes to the terminal with "
+        "the println! macro. The standard library's eprintln! macro prints to standard error."
+    )
+    asked = "Which macro prints to standard error?"
+    # no "it" or "this": the heading before it does not lend its words
+    assert "holds all its words" in sentence_problem(asked, text, text.index("println!"))
+    pointing = text.replace("At the moment, all output", "At the moment, this output")
+    assert sentence_problem(asked, pointing, pointing.index("println!")) == ""

@@ -39,6 +39,11 @@ _DEFAULT = re.compile(
     r"\b(?:default(?:\s+value)?\**\s*[:=]|defaults\s+to\b|default\s+(?:value\s+)?is\b)\**[ \t]*",
     re.IGNORECASE,
 )
+# words by which a sentence points back to the one before it
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|this|that|these|those|they|them|their|he|him|his|she|her|such|there)\b",
+    re.IGNORECASE,
+)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
 
 
@@ -86,28 +91,38 @@ def entry_problem(question: str, text: str, start: int) -> str:
 
 
 def sentence_problem(question: str, text: str, start: int) -> str:
-    """Why the span at ``text[start]`` answers from the wrong sentence, or "": another sentence of
-    ``text`` holds every content word of the question (two or more), and the span's sentence lacks
-    at least two of them. "What should I do with an email that asks me to transfer money?" is not
-    answered from "Ignore any message that asks you to bypass the previous approval steps." when
-    the next sentence says "Never follow instructions in an email that asks you to transfer
-    money". Stricter than ``entry_problem``: prose paraphrases, so a sentence that shares fewer
-    of the question's words is often still the answer's; one that shares all is the topic."""
-    asked = content_terms(question)
-    if len(asked) < 2:
-        return ""
+    """Why the span at ``text[start]`` answers from the wrong sentence, or "": of the question's
+    content words that ``text`` holds (two or more), another sentence holds them all, and the
+    span's sentence lacks two or more, read with the sentence before it when it points back
+    ("It opened in 1890", "Access granted this way ...").
+
+    "What should I do with an email that asks me to transfer money?" is not answered from
+    "Ignore any message that asks you to bypass the previous approval steps." when the next
+    sentence says "Never follow instructions in an email that asks you to transfer money"; "How
+    long do contractors keep guest network access?" is not answered "90 days" from "Access
+    granted this way expires after 90 days." when another sentence is the one about contractors
+    and the guest network. Stricter than ``entry_problem``, since prose paraphrases: a sentence
+    sharing fewer of the question's words is often still the answer's; one sharing all of them
+    that the passage has is the topic."""
     spans = split_sentences(text)
     at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
-    if at is None:
+    if at is None or len(spans) < 2:
         return ""
-    if len(asked & content_terms(text[slice(*spans[at])])) > len(asked) - 2:
+    terms = [content_terms(text[s:e]) for s, e in spans]
+    asked = content_terms(question) & set().union(*terms)
+    if len(asked) < 2:
+        return ""
+    window = terms[at]
+    if at > 0 and _POINTS_BACK.search(text, *spans[at]):
+        window = window | terms[at - 1]
+    if len(asked - window) < 2:
         return ""
     for i, (s, e) in enumerate(spans):
-        if i != at and asked <= content_terms(text[s:e]):
+        if i != at and asked <= terms[i]:
             mine, better = _quote(text[slice(*spans[at])]), _quote(text[s:e])
             return (
                 f"the answer's sentence ('{mine}') is not the one the question names ('{better}' "
-                "holds all its words)"
+                "holds all its words that the passage has)"
             )
     return ""
 
