@@ -41,7 +41,12 @@ from veracity.guard import InjectionDetector
 from veracity.guard.normalize import canonical, unglue
 from veracity.guard.patterns import match_patterns
 from veracity.guard.policy import refuse_question
-from veracity.guard.quarantine import Quarantined, document_detector, quarantine_many
+from veracity.guard.quarantine import (
+    Quarantined,
+    document_detector,
+    passage_confirmer,
+    quarantine_many,
+)
 from veracity.guard.sentences import split_sentences
 
 
@@ -86,7 +91,7 @@ def _blanked(q: Quarantined) -> np.ndarray:
 def measure(cases: Sequence[Case]) -> dict[str, np.ndarray]:
     """Per document: flagged, share of attack characters blanked, share of other characters
     blanked (non-space characters only)."""
-    qs = quarantine_many([c.text for c in cases], document_detector())
+    qs = quarantine_many([c.text for c in cases], document_detector(), passage_confirmer())
     flagged, attack_gone, other_gone = [], [], []
     for c, q in zip(cases, qs, strict=True):
         gone = _blanked(q)
@@ -252,7 +257,8 @@ def run() -> str:
         + machine_line(),
         "",
         "What ingest does with each document (`guard.quarantine` with the shipped document "
-        "detector: patterns and the n-gram model, each sentence and the whole text). *Flagged*: "
+        "detector: patterns and the n-gram model, each sentence and the whole text; a whole "
+        "text kept out on the n-gram model alone must be confirmed by the joint model). *Flagged*: "
         "some sentence blanked or the passage kept out. *Attack blanked*: share of the attack's "
         "characters hidden from the model; *other text blanked*: share of the document's own "
         "characters lost with it (a passage kept out whole loses all). AgentDojo was looked at "

@@ -176,9 +176,11 @@ def run(
             flags = np.array([v.flagged for v in det.scan_many(texts)])
             out[fam][f"held_{variant}"] = flags[: len(held)]
             out[fam][f"benign_{variant}"] = flags[len(held) :]
-        # what ingest does with a passage: every sentence and the passage, quarantine rule
+        # what ingest does with a passage: every sentence and the passage, quarantine rule, a
+        # passage kept out on the n-gram model alone confirmed by this run's joint model
         det = InjectionDetector(model=model, use_embeddings=False)
-        flags = np.array([q.flagged for q in quarantine_many(texts, det)])
+        joint = InjectionDetector(model=model, embedder=lookup, use_embeddings=True)
+        flags = np.array([q.flagged for q in quarantine_many(texts, det, joint)])
         out[fam]["held_ingest"], out[fam]["benign_ingest"] = flags[: len(held)], flags[len(held) :]
         flags = out[fam]["held_joint"]
         print(
@@ -231,7 +233,8 @@ def render(res: dict[str, dict[str, np.ndarray]], shapes: Sequence[str] = PLANT)
         "`ask` runs on a question) and *documents* (patterns and the n-gram model; what ingest "
         "runs on every sentence of every chunk), the latter also as *ingest* applies it "
         "(`guard.quarantine`: each sentence and the whole text, flagged when a pattern matches "
-        "or the score reaches the chunk floor). Near-copies (cosine >= "
+        "or the score reaches the chunk floor; a whole text that reaches it on the n-gram model "
+        "alone must reach it on the joint model too). Near-copies (cosine >= "
         f"{NEAR_COPY} to a training attack on the hashed features) are also counted apart. 95% "
         "bootstrap CIs.",
         "",

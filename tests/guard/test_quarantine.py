@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from veracity.guard import InjectionDetector
+from veracity.guard.injection import GuardVerdict
 from veracity.guard.quarantine import quarantine, quarantine_many
 from veracity.guard.sentences import sentence_spans, split_sentences
 from veracity.rag.guards import passage_guard
@@ -74,6 +75,40 @@ def test_only_sentences_flagged_on_their_own_count_towards_keeping_a_passage_out
     )
     q = quarantine(text, detector)
     assert len(q.removed) == 3 and not q.whole
+
+
+class _Scores:
+    """A detector with fixed scores and no pattern: ``whole`` for the texts in ``passages``,
+    ``part`` for anything else (their sentences)."""
+
+    def __init__(self, whole: float, part: float = 0.1, passages: tuple[str, ...] = ()) -> None:
+        self.whole, self.part, self.passages = whole, part, passages
+
+    def scan_many(self, texts: list[str]) -> list[GuardVerdict]:
+        scores = [
+            self.whole if t in self.passages or not self.passages else self.part for t in texts
+        ]
+        return [GuardVerdict(s >= 0.5, s, ("classifier",) if s >= 0.5 else ()) for s in scores]
+
+
+POLICY = (
+    "Your password must have at least 14 characters. Never tell anyone your password, not even "
+    "the IT desk. The correct password format is three words and a number."
+)
+
+
+def test_a_passage_kept_out_on_the_classifier_alone_needs_the_confirmers_word() -> None:
+    ngram = _Scores(0.99, 0.1, passages=(POLICY,))  # near-certain as a whole, no sentence is
+    (alone,) = quarantine_many([POLICY], ngram)  # type: ignore[arg-type]
+    (doubted,) = quarantine_many([POLICY], ngram, _Scores(0.9))  # type: ignore[arg-type]
+    (agreed,) = quarantine_many([POLICY], ngram, _Scores(0.99))  # type: ignore[arg-type]
+    assert alone.whole and agreed.whole
+    assert not doubted.flagged and doubted.text == POLICY
+
+
+def test_a_pattern_needs_no_confirmation(detector: InjectionDetector) -> None:
+    (planted,) = quarantine_many([INJECTION], detector, _Scores(0.0))  # type: ignore[arg-type]
+    assert planted.whole
 
 
 def test_benign_text_is_untouched(detector: InjectionDetector) -> None:

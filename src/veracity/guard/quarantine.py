@@ -14,13 +14,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from veracity.guard.injection import InjectionDetector
-from veracity.guard.policy import quarantine_chunk
+from veracity.guard.policy import pattern_reasons, quarantine_chunk
 from veracity.guard.sentences import sentence_spans
 
 MIN_CONTENT_CHARS = 40  # less readable text than this left after blanking: keep the passage out
 MAX_BLANKED = 2  # this many injected sentences in one passage: keep the passage out
+
+
+@cache
+def passage_confirmer() -> InjectionDetector:
+    """The joint detector that confirms a passage kept out on the n-gram classifier alone
+    (``quarantine_many``); built once, its models load on first use, and only for the few
+    passages that need it. Without the ``onnx`` or ``torch`` extra it is the n-gram model
+    again, and confirms what it is asked."""
+    return InjectionDetector()
 
 
 def document_detector() -> InjectionDetector:
@@ -72,17 +82,33 @@ def _with_payload(
     return tuple(s for s, g in zip(spans, grow, strict=True) if g)
 
 
-def quarantine(text: str, detector: InjectionDetector) -> Quarantined:
+def quarantine(
+    text: str, detector: InjectionDetector, confirm: InjectionDetector | None = None
+) -> Quarantined:
     """Scan ``text`` sentence by sentence and blank the sentences that look like injection."""
-    return quarantine_many([text], detector)[0]
+    return quarantine_many([text], detector, confirm)[0]
 
 
-def quarantine_many(texts: list[str], detector: InjectionDetector) -> list[Quarantined]:
-    """``quarantine`` for many passages, with one classifier pass over all their sentences."""
+def quarantine_many(
+    texts: list[str], detector: InjectionDetector, confirm: InjectionDetector | None = None
+) -> list[Quarantined]:
+    """``quarantine`` for many passages, with one classifier pass over all their sentences.
+
+    ``confirm`` (the joint n-gram + MiniLM detector, ``passage_confirmer``) must agree before a
+    passage is kept out whole on the n-gram classifier's word alone, when no sentence of it
+    looks like injection and no pattern matched: a password policy ("Your password must have
+    at least 14 characters. Never tell anyone your password ...") scores as high as an attack
+    on the n-gram model, which learned passwords from Tensor Trust, and lower on the joint one.
+    """
     spans = [sentence_spans(t) for t in texts]
     flat = [t[a:b] for t, ss in zip(texts, spans, strict=True) for a, b in ss]
     verdicts = iter(detector.scan_many(list(texts) + flat))
-    whole = [quarantine_chunk(next(verdicts)) for _ in texts]
+    firsts = [next(verdicts) for _ in texts]
+    whole = [quarantine_chunk(v) for v in firsts]
+    if confirm is not None:
+        doubt = [i for i, v in enumerate(firsts) if whole[i] and not pattern_reasons(v)]
+        for i, v in zip(doubt, confirm.scan_many([texts[i] for i in doubt]), strict=True):
+            whole[i] = quarantine_chunk(v)
     out: list[Quarantined] = []
     rescan: list[int] = []
     n_flagged: list[int] = []  # sentences flagged on their own (not payload that follows one)

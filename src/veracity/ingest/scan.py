@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from veracity.guard.injection import InjectionDetector
-from veracity.guard.quarantine import document_detector, quarantine_many
+from veracity.guard.quarantine import document_detector, passage_confirmer, quarantine_many
 from veracity.records import CHUNK_FLAG_INJECTION
 
 
@@ -31,7 +31,10 @@ class InjectionScanner:
         det = self.detector or self._default
         if det is None:
             det = self._default = document_detector()
-        verdicts = quarantine_many(list(texts), det)
+        # the default rule confirms a passage kept out on the n-gram classifier alone; a
+        # detector the caller chose decides alone
+        confirm = passage_confirmer() if self.detector is None else None
+        verdicts = quarantine_many(list(texts), det, confirm)
         return [CHUNK_FLAG_INJECTION if v.flagged else 0 for v in verdicts]
 
     def __getstate__(self) -> dict[str, InjectionDetector | None]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from veracity.guard.injection import InjectionDetector
 from veracity.guard.policy import refuse_question
-from veracity.guard.quarantine import document_detector, quarantine_many
+from veracity.guard.quarantine import document_detector, passage_confirmer, quarantine_many
 from veracity.records import CHUNK_FLAG_INJECTION, Hit
 
 
@@ -75,13 +75,18 @@ def passage_guard(
     """Quarantine the passages flagged at ingest, sentence by sentence (``guard.quarantine``),
     by default with the detector ingest flags with (``document_detector``)."""
     det = detector or document_detector()
+    confirm = passage_confirmer() if detector is None else None  # as ingest flagged them
 
     def check(hits: Sequence[Hit]) -> PassageCheck:
         flagged = [i for i, h in enumerate(hits) if h.flags & CHUNK_FLAG_INJECTION]
         if not flagged:
             return PassageCheck(tuple(hits))
         verdicts = dict(
-            zip(flagged, quarantine_many([hits[i].chunk.text for i in flagged], det), strict=True)
+            zip(
+                flagged,
+                quarantine_many([hits[i].chunk.text for i in flagged], det, confirm),
+                strict=True,
+            )
         )
         kept: list[Hit] = []
         removed = dropped = 0
