@@ -106,6 +106,14 @@ def test_a_passage_kept_out_on_the_classifier_alone_needs_the_confirmers_word() 
     assert not doubted.flagged and doubted.text == POLICY
 
 
+def test_the_confirmer_is_not_asked_when_nothing_is_in_doubt(detector: InjectionDetector) -> None:
+    class Untouchable:
+        def scan_many(self, texts: list[str]) -> list[GuardVerdict]:
+            raise AssertionError("the joint model loaded for nothing")  # it costs seconds cold
+
+    quarantine_many([FACTS, f"{FACTS} {INJECTION}"], detector, Untouchable())  # type: ignore[arg-type]
+
+
 def test_a_pattern_needs_no_confirmation(detector: InjectionDetector) -> None:
     (planted,) = quarantine_many([INJECTION], detector, _Scores(0.0))  # type: ignore[arg-type]
     assert planted.whole

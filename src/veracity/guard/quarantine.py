@@ -105,8 +105,8 @@ def quarantine_many(
     verdicts = iter(detector.scan_many(list(texts) + flat))
     firsts = [next(verdicts) for _ in texts]
     whole = [quarantine_chunk(v) for v in firsts]
-    if confirm is not None:
-        doubt = [i for i, v in enumerate(firsts) if whole[i] and not pattern_reasons(v)]
+    doubt = [i for i, v in enumerate(firsts) if whole[i] and not pattern_reasons(v)]
+    if confirm is not None and doubt:  # rare: the joint model loads only when needed
         for i, v in zip(doubt, confirm.scan_many([texts[i] for i in doubt]), strict=True):
             whole[i] = quarantine_chunk(v)
     out: list[Quarantined] = []

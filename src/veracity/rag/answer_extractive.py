@@ -234,9 +234,9 @@ def find_answers(
             or peer_problem(question, chunk.text, r.start, r.end)
             or link_problem(asked, chunk.text, r.start)
             or entry_problem(asked, chunk.text, r.start)
-            or sentence_problem(asked, chunk.text, r.start)
             or markup_problem(chunk.text, r.start)
             or bare_quote_problem(_quoted(top[r.passage], r))
+            or sentence_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue
