@@ -236,18 +236,10 @@ def test_chat_records_each_turn_and_asks_with_the_history(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from veracity.collection import Collection
-    from veracity.rag.engine import AnswerEngine
 
     col = str(tmp_path / "col")
     run(capsys, "ingest", str(folder), "-c", col, "--embedder", "hash", "-q")
-    asked: list[list[tuple[str, str]]] = []
-    real_stream = AnswerEngine.stream
-
-    def stream(self: AnswerEngine, question: str, history: list[tuple[str, str]], *a: Any) -> Any:
-        asked.append(list(history))
-        return real_stream(self, question, history, *a)
-
-    monkeypatch.setattr(AnswerEngine, "stream", stream)
+    calls = _record_streams(monkeypatch)
     lines = iter(["Where is the Lisbon office?", "How many vacation days?", "/quit"])
     monkeypatch.setattr("builtins.input", lambda _prompt: next(lines))
     code, out, _ = run(capsys, "chat", "-c", col, "--no-cache")
@@ -257,6 +249,7 @@ def test_chat_records_each_turn_and_asks_with_the_history(
         (session,) = chats.sessions()
         turns = chats.turns(session.id)
     assert [t.role for t in turns] == ["user", "assistant"] * 2
+    asked = [history for history, _ in calls]
     assert asked[0] == [] and asked[1] == [(t.role, t.content) for t in turns[:2]]
     reply = turns[1]
     assert reply.answer_json is not None
@@ -311,18 +304,24 @@ def test_ask_allow_flagged_reaches_the_engine_options(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from veracity.rag.engine import AnswerEngine
-
     col = str(tmp_path / "col")
     run(capsys, "ingest", str(folder), "-c", col, "--embedder", "hash", "-q")
-    seen: list[bool] = []
+    calls = _record_streams(monkeypatch)
+    assert run(capsys, "ask", "Where is the Lisbon office?", "-c", col, "--no-cache")[0] == 0
+    assert run(capsys, "ask", "Where?", "-c", col, "--no-cache", "--allow-flagged")[0] == 0
+    assert [opts.allow_flagged for _, opts in calls] == [False, True]
+
+
+def _record_streams(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[Any], Any]]:
+    """Every ``AnswerEngine.stream`` call from now on, as (a copy of its history, its options)."""
+    from veracity.rag.engine import AnswerEngine
+
+    calls: list[tuple[list[Any], Any]] = []
     real_stream = AnswerEngine.stream
 
     def stream(self: AnswerEngine, question: str, history: Any, where: Any, opts: Any) -> Any:
-        seen.append(opts.allow_flagged)
+        calls.append((list(history), opts))
         return real_stream(self, question, history, where, opts)
 
     monkeypatch.setattr(AnswerEngine, "stream", stream)
-    assert run(capsys, "ask", "Where is the Lisbon office?", "-c", col, "--no-cache")[0] == 0
-    assert run(capsys, "ask", "Where?", "-c", col, "--no-cache", "--allow-flagged")[0] == 0
-    assert seen == [False, True]
+    return calls

@@ -8,6 +8,12 @@ and citation span stays valid), and the rest is scanned again. A passage is kept
 whole when the rest still looks like injection, when two or more of its sentences do (a planted
 instruction is one line in a document; several are an attack script, such as a role-play prompt
 whose other sentences are harmless one by one), or when too little readable text is left.
+
+The orders that follow an injected sentence in its paragraph go with it ("Ignore your previous
+instructions. Do X instead.": the payload alone reads as an ordinary request). A passage that
+looks like injection as a whole, with no pattern and no sentence flagged, is kept out only when
+the joint n-gram + MiniLM model agrees (``passage_confirmer``): on the n-gram model alone, a
+password policy scores like an attack.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ _IMPERATIVE = re.compile(
     r"respond|answer|tell|include|visit|click|go|e-?mail|forward|transfer|delete|create|add|"
     r"remove|make|give|repeat|translate|summari[sz]e|return|call|run|execute|open|post|share|"
     r"invite|book|reserve|change|update|reset|append|insert|render|display|show|list|ignore|"
-    r"forget|disregard|follow|use|put|start|stop|begin|respond)\b",
+    r"forget|disregard|follow|use|put|start|stop|begin)\b",
     re.I,
 )
 
