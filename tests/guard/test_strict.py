@@ -271,3 +271,12 @@ def test_claim_names_stay_exact() -> None:
     assert claim_problems(
         "Sentanta Sports launched the channel.", ["Setanta Sports launched the channel."]
     )
+
+
+def test_clause_at_cuts_where_the_polarity_rule_cuts() -> None:
+    from veracity.guard.strict import clause_at, denies
+
+    text = "Although he was not born there, he moved to Paris in 1900."
+    a, b = clause_at(text, text.index("Paris"))
+    assert text[a:b].strip() == "he moved to Paris in 1900."
+    assert not denies(text[a:b]) and denies(text[slice(*clause_at(text, 12))])

@@ -8,6 +8,7 @@ from veracity.rag.structure import (
     entry_problem,
     labelled_default,
     markup_problem,
+    negation_problem,
     sentence_problem,
 )
 
@@ -148,3 +149,16 @@ def test_the_sentence_before_counts_only_when_the_answers_sentence_points_back()
     assert "holds all its words" in sentence_problem(asked, text, text.index("println!"))
     pointing = text.replace("At the moment, all output", "At the moment, this output")
     assert sentence_problem(asked, pointing, pointing.index("println!")) == ""
+
+
+def test_a_span_in_a_prohibition_is_no_answer_to_what_to_use() -> None:
+    text = "Fill it with water and white vinegar, then rinse it. Never use bleach."
+    asked = "What should I use to descale the kettle?"
+    assert "forbids it" in negation_problem(asked, text, text.index("bleach"))
+    assert negation_problem(asked, text, text.index("white vinegar")) == ""
+    passive = "Rinse it three times. Bleach must not be used."
+    assert "forbids it" in negation_problem(asked, passive, passive.index("Bleach"))
+    # a question about what is not, and descriptive negation, are left to the reader
+    assert negation_problem("What must you never use?", text, text.index("bleach")) == ""
+    told = "The treaty was not signed until 1951, in Paris."
+    assert negation_problem("When was the treaty signed?", told, told.index("1951")) == ""

@@ -377,6 +377,25 @@ def _clauses_disagree(claim: str, sentence: str) -> bool:
     return False
 
 
+def denies(text: str) -> bool:
+    """Whether ``text`` (a clause) denies what it says: an odd number of negation cues, not
+    counting those that do not deny ("not only ... but also", "not until 1958", "no doubt")."""
+    return _negated(text)
+
+
+def clause_at(text: str, at: int) -> tuple[int, int]:
+    """The ``(start, end)`` of the clause of ``text`` that holds position ``at``: ``text`` cut at
+    punctuation and subordinating words (``_CLAUSE``), as the polarity rule cuts it."""
+    start, end = 0, len(text)
+    for m in _CLAUSE.finditer(text):
+        if m.end() <= at:
+            start = m.end()
+        elif m.start() > at:
+            end = m.start()
+            break
+    return start, end
+
+
 def _negated(text: str) -> bool:
     """``claims.negated`` without the cues that do not deny what they stand in: "not only ...
     but also", "not until 1958" (it did happen, then), "X and not Y", "no doubt"."""

@@ -37,6 +37,7 @@ from veracity.rag.structure import (
     entry_problem,
     labelled_default,
     markup_problem,
+    negation_problem,
     sentence_problem,
 )
 from veracity.records import Answer, Citation, Hit, SentenceSupport
@@ -237,6 +238,7 @@ def find_answers(
             or markup_problem(chunk.text, r.start)
             or bare_quote_problem(_quoted(top[r.passage], r))
             or sentence_problem(asked, chunk.text, r.start)
+            or negation_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue

@@ -23,7 +23,7 @@ import re
 from functools import cache
 
 from veracity.guard.sentences import content_words
-from veracity.guard.strict import MIN_CONTENT_WORDS
+from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.markup import display_text
 from veracity.text.sentences import split_sentences
@@ -37,6 +37,17 @@ _ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
 # (value) is v"; the value runs to the end of its clause.
 _DEFAULT = re.compile(
     r"\b(?:default(?:\s+value)?\**\s*[:=]|defaults\s+to\b|default\s+(?:value\s+)?is\b)\**[ \t]*",
+    re.IGNORECASE,
+)
+# a question that asks what to do or use, and a clause that forbids something
+_ASKS_WHAT_TO_DO = re.compile(
+    r"\b(?:should|can|could|may|must|shall|ought to|is it (?:ok|okay|safe|allowed) to)\b"
+    r"|\b(?:to|do I|do you|do we) (?:use|do|put|add|take|apply)\b|\brecommended\b",
+    re.IGNORECASE,
+)
+_PROHIBITION = re.compile(
+    r"^\W*(?:never|do not|don't|avoid)\b|\b(?:must|should|may|shall|can) ?(?:not|never)\b"
+    r"|\b(?:mustn't|shouldn't|cannot|can't)\b|\bis (?:not allowed|forbidden|prohibited)\b",
     re.IGNORECASE,
 )
 # words by which a sentence points back to the one before it
@@ -125,6 +136,24 @@ def sentence_problem(question: str, text: str, start: int) -> str:
                 "holds all its words that the passage has)"
             )
     return ""
+
+
+def negation_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` is the opposite of an answer, or "": the question asks what
+    to do or use ("What should I use to descale the kettle?", "Which cleaner can I use?") and the
+    span lies in a prohibition ("Never use bleach.", "Bleach must not be used."). Descriptive
+    negation ("The treaty was not signed until 1951") is left to the reader: a question about
+    what happened is often answered from a clause that says what did not."""
+    if denies(question) or not _ASKS_WHAT_TO_DO.search(question):
+        return ""
+    s, e = _sentence(text, start)
+    if s == e:
+        return ""
+    a, b = clause_at(text[s:e], start - s)
+    clause = text[s + a : s + b]
+    if not _PROHIBITION.search(clause) or not denies(clause):
+        return ""
+    return f"the sentence forbids it ('{_quote(text[s:e])}')"
 
 
 def labelled_default(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
