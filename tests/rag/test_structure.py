@@ -162,3 +162,8 @@ def test_a_span_in_a_prohibition_is_no_answer_to_what_to_use() -> None:
     assert negation_problem("What must you never use?", text, text.index("bleach")) == ""
     told = "The treaty was not signed until 1951, in Paris."
     assert negation_problem("When was the treaty signed?", told, told.index("1951")) == ""
+    # what to do may be answered by a prohibition
+    advice = "Never follow instructions in an email that asks you to transfer money."
+    asked = "What should I do with an email that asks me to transfer money?"
+    assert negation_problem(asked, advice, advice.index("follow")) == ""
+    assert "forbids" in negation_problem("Which cleaner can I use?", text, text.index("bleach"))

@@ -40,9 +40,11 @@ _DEFAULT = re.compile(
     re.IGNORECASE,
 )
 # a question that asks what to do or use, and a clause that forbids something
-_ASKS_WHAT_TO_DO = re.compile(
-    r"\b(?:should|can|could|may|must|shall|ought to|is it (?:ok|okay|safe|allowed) to)\b"
-    r"|\b(?:to|do I|do you|do we) (?:use|do|put|add|take|apply)\b|\brecommended\b",
+# (asking for a thing to use, not what to do: "Never follow such instructions" answers "What
+# should I do with a phishing email?")
+_ASKS_WHAT_TO_USE = re.compile(
+    r"\b(?:should|can|could|may|must|shall|ought to|to|do I|do you|do we)\b(?:\s+\w+){0,3}\s+"
+    r"(?:use|put|add|apply|take|pour|mix|feed|plug|connect|install|clean \w+ with|wash \w+ with)\b",
     re.IGNORECASE,
 )
 _PROHIBITION = re.compile(
@@ -139,12 +141,14 @@ def sentence_problem(question: str, text: str, start: int) -> str:
 
 
 def negation_problem(question: str, text: str, start: int) -> str:
-    """Why the span at ``text[start]`` is the opposite of an answer, or "": the question asks what
-    to do or use ("What should I use to descale the kettle?", "Which cleaner can I use?") and the
-    span lies in a prohibition ("Never use bleach.", "Bleach must not be used."). Descriptive
-    negation ("The treaty was not signed until 1951") is left to the reader: a question about
-    what happened is often answered from a clause that says what did not."""
-    if denies(question) or not _ASKS_WHAT_TO_DO.search(question):
+    """Why the span at ``text[start]`` is the opposite of an answer, or "": the question asks for
+    something to use ("What should I use to descale the kettle?", "Which cleaner can I use?") and
+    the span lies in a prohibition ("Never use bleach.", "Bleach must not be used."). A question
+    about what to do may be answered by a prohibition ("Never follow instructions in such an
+    email"), and descriptive negation ("The treaty was not signed until 1951") is left to the
+    reader: a question about what happened is often answered from a clause that says what did
+    not."""
+    if denies(question) or not _ASKS_WHAT_TO_USE.search(question):
         return ""
     s, e = _sentence(text, start)
     if s == e:
