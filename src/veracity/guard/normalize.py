@@ -159,14 +159,20 @@ def _canonical(text: str) -> tuple[str, bool]:
     return text.strip(), folded
 
 
-# "USAIgnore", "resumeIgnore", "External_Ignore": a planted instruction glued to the text before
-# it, where no word boundary is left for a pattern to start at
-_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])_(?=[A-Za-z])")
+# "USAIgnore your", "resumeIgnore all", "External_Ignore your": a planted instruction glued to
+# the text before it, where no word boundary is left for a pattern to start at. Only a glued
+# word that ends where a word ends: the camelCase of code ("readFileSync(") is left alone, so
+# code-heavy documents are not read twice.
+_GLUED = re.compile(
+    r"(?<=[a-z])(?=[A-Z][A-Za-z]*(?:\s|$))|(?<=[A-Z])(?=[A-Z][a-z][A-Za-z]*(?:\s|$))"
+    r"|(?<=[A-Za-z])_(?=[A-Za-z]+(?:\s|$))"
+)
 
 
 def unglue(text: str) -> str:
-    """``text`` with a space at each case change inside a word and for each underscore between
-    letters, so that patterns see the words an attacker glued together (for matching only)."""
+    """``text`` with a space before each capitalized word glued to the letters before it, and for
+    an underscore that glues one, so that patterns see the words an attacker glued together (for
+    matching only)."""
     return _GLUED.sub(" ", text)
 
 

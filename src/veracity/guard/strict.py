@@ -352,10 +352,10 @@ def _best_sentence_problems(claim: str, texts: Sequence[str]) -> list[str]:
     if not f.best_sentence or f.unigram_best == 0:
         return []  # nothing in the evidence matches; the judge's score says so already
     out: list[str] = []
-    if _negated(claim) != _negated(f.best_sentence) and _clauses_disagree(claim, f.best_sentence):
+    if denies(claim) != denies(f.best_sentence) and _clauses_disagree(claim, f.best_sentence):
         out.append(
             "the claim negates its source sentence"
-            if _negated(claim)
+            if denies(claim)
             else "the claim drops the negation of its source sentence"
         )
     if _is_instruction(f.best_sentence):
@@ -372,15 +372,9 @@ def _clauses_disagree(claim: str, sentence: str) -> bool:
     for mine in _clauses(claim):
         want = set(content_stems(mine))
         best = max(theirs, key=lambda c: len(want & set(content_stems(c))))
-        if want & set(content_stems(best)) and _negated(mine) != _negated(best):
+        if want & set(content_stems(best)) and denies(mine) != denies(best):
             return True
     return False
-
-
-def denies(text: str) -> bool:
-    """Whether ``text`` (a clause) denies what it says: an odd number of negation cues, not
-    counting those that do not deny ("not only ... but also", "not until 1958", "no doubt")."""
-    return _negated(text)
 
 
 def clause_at(text: str, at: int) -> tuple[int, int]:
@@ -396,9 +390,10 @@ def clause_at(text: str, at: int) -> tuple[int, int]:
     return start, end
 
 
-def _negated(text: str) -> bool:
-    """``claims.negated`` without the cues that do not deny what they stand in: "not only ...
-    but also", "not until 1958" (it did happen, then), "X and not Y", "no doubt"."""
+def denies(text: str) -> bool:
+    """Whether ``text`` (a clause) denies what it says: ``claims.negated`` without the cues that
+    do not deny what they stand in: "not only ... but also", "not until 1958" (it did happen,
+    then), "X and not Y", "no doubt"."""
     return negated(_NOT_DENIAL.sub(" ", text))
 
 
