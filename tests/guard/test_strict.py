@@ -94,6 +94,16 @@ def test_rule_negation_is_a_hard_reject() -> None:
     )
 
 
+def test_rule_opposite_a_claim_that_says_the_opposite_word_is_rejected() -> None:
+    evidence = ["Tallinn is the largest city of Estonia, on the Gulf of Finland."]
+    assert claim_problems("Tallinn is the smallest city of Estonia.", evidence) == (
+        "the claim says 'smallest' where its source sentence says 'largest'",
+    )
+    assert claim_problems("Tallinn is the biggest city of Estonia.", evidence) == ()
+    # a converse relation states the same fact
+    assert claim_problems("Tartu is smaller than Tallinn.", ["Tallinn is larger than Tartu."]) == ()
+
+
 def test_rule_negation_in_a_side_clause_or_a_non_denial_does_not_veto() -> None:
     evidence = ["Although he was not born there, he moved to Paris in 1990."]
     assert claim_problems("He moved to Paris in 1990.", evidence) == ()

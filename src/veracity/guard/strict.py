@@ -29,6 +29,9 @@ Claim rules (``claim_problems``):
 5. *Facts, not orders*: that best sentence is not an instruction to the assistant: a known
    injection move (``patterns``: "ignore previous instructions", ...) or a command to say
    something ("... and say PWNED", "respond with 'yes'").
+6. *Not the opposite*: the claim does not use a word whose opposite that best sentence uses
+   instead ("Tallinn is the smallest city" against "Tallinn is the largest city"; the pairs and
+   what they leave out, such as converse relations, are in ``opposites``).
 
 Question rule (``question_problems``): the question's key constraints (numbers written with
 digits, named entities, quoted strings) are in the cited text; otherwise the text answers a
@@ -61,6 +64,7 @@ from veracity.guard.claims import (
     stems,
 )
 from veracity.guard.normalize import canonical
+from veracity.guard.opposites import opposed
 from veracity.guard.patterns import match_patterns
 from veracity.guard.sentences import content_words, split_sentences, words
 
@@ -347,7 +351,8 @@ def _continues(sentence: str) -> bool:
 
 
 def _best_sentence_problems(claim: str, texts: Sequence[str]) -> list[str]:
-    """Polarity and instruction checks against the evidence sentence that best matches."""
+    """Polarity, instruction and opposite-word checks against the evidence sentence that best
+    matches."""
     f = claim_features(claim, texts)
     if not f.best_sentence or f.unigram_best == 0:
         return []  # nothing in the evidence matches; the judge's score says so already
@@ -360,6 +365,8 @@ def _best_sentence_problems(claim: str, texts: Sequence[str]) -> list[str]:
         )
     if _is_instruction(f.best_sentence):
         out.append("the supporting sentence is an instruction to the assistant, not a fact")
+    if pair := opposed(claim, f.best_sentence):
+        out.append(f"the claim says '{pair[0]}' where its source sentence says '{pair[1]}'")
     return out
 
 
