@@ -113,6 +113,22 @@ def test_terms_unseen_by_the_index_lower_coverage(tiny: Collection) -> None:
     assert query_coverage(bm25, "zanzibar", np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
 
 
+def test_function_words_the_collection_never_saw_do_not_lower_coverage(tiny: Collection) -> None:
+    # In four chunks "how", "often" and "should" never occur; counted, their idf (the highest
+    # there is) would pull the coverage of the passage that answers down to a fraction.
+    bm25 = tiny.indexes().bm25()
+
+    def top_coverage(query: str) -> float:
+        _, scores = bm25.search(query, 1)
+        return float(query_coverage(bm25, query, scores)[0])
+
+    bare = top_coverage("file quarterly tax returns")
+    assert bare > 0.0
+    assert top_coverage("How often should I file quarterly tax returns?") == pytest.approx(bare)
+    # a content word never seen still counts: the documents may not cover it
+    assert top_coverage("file quarterly tax returns zanzibar") < bare
+
+
 def test_coverage_of_a_query_with_no_terms_is_zero(tiny: Collection) -> None:
     bm25 = tiny.indexes().bm25()
     assert query_coverage(bm25, "the of and", np.array([1.0, 2.0])).tolist() == [0.0, 0.0]

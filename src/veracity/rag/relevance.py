@@ -6,7 +6,11 @@ No cross-encoder ships offline, so relevance is estimated from two signals we ha
 - ``coverage``: the chunk's BM25 score divided by the query's maximum attainable score (the sum of
   the idf of its analyzed terms, the Lucene BM25 bound as tf grows), i.e. the share of the query's
   information the chunk matches. Query terms the collection never saw carry high idf and pull
-  coverage down, which is exactly the signal of a question the documents cannot answer.
+  coverage down, which is exactly the signal of a question the documents cannot answer. A
+  function word the collection never saw does not count (``query_coverage``): in a handful of
+  documents "how", "should" or the "often" of "how often" may be missing, and that says nothing
+  about whether they cover the question; in a large collection every such word is seen, so the
+  feature the model was fitted on is unchanged there.
 
 A logistic model over ``(cosine, coverage)`` maps them to a probability that the chunk answers the
 question; its weights were fitted on SQuAD v1.1 (questions with their own paragraph present versus
@@ -28,6 +32,7 @@ import numpy as np
 
 from veracity.embed.base import Embedder, calibration_name
 from veracity.errors import ConfigError, MissingDependency
+from veracity.guard.sentences import STOPWORDS
 from veracity.index.bm25 import BM25Index
 from veracity.index.sync import IndexSet
 from veracity.rag.focus import question_focus
@@ -35,6 +40,12 @@ from veracity.records import Hit
 from veracity.store.protocols import VectorTable
 
 MODEL_PATH = Path(__file__).with_name("relevance_model.json")
+# Words that ask rather than name: stopwords, and the kind of answer after "how" ("often").
+FUNCTION_WORDS = STOPWORDS | frozenset({
+    "often", "long", "many", "much", "far", "old", "big", "large", "small", "tall", "high", "low",
+    "heavy", "wide", "deep", "thick", "fast", "hot", "cold", "warm", "expensive", "soon",
+    "frequently",
+})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +82,16 @@ class RelevanceModel:
 
 
 def query_coverage(bm25: BM25Index, query: str, scores: np.ndarray) -> np.ndarray:
-    """BM25 scores divided by the query's attainable maximum (sum of its terms' idf)."""
+    """BM25 scores divided by the query's attainable maximum (sum of its terms' idf), where a
+    function word (``FUNCTION_WORDS``) that no indexed text holds counts for nothing."""
     terms = set(bm25.analyzer.tokens(query))
+    function_terms = set(bm25.analyzer.tokens(" ".join(sorted(FUNCTION_WORDS))))
     n = max(1, len(bm25))
     bound = 0.0
     for term in terms:
         df = bm25.doc_freq(term)
+        if df == 0 and term in function_terms:
+            continue
         bound += math.log(1.0 + (n - df + 0.5) / (df + 0.5))
     if bound <= 0:
         return np.zeros_like(scores, dtype=np.float64)
