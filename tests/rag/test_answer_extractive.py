@@ -197,6 +197,8 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("How many channels could it carry?", "hundreds", True),
         ("How long until the registration is upgraded?", "a year", True),
         ("How many channels could it carry?", "the satellite", False),
+        ("How heavy is the heater?", "vertically on a load-bearing wall", False),
+        ("How heavy is the heater?", "14.5 kg", True),
         # a "when" clause that sets the scene does not ask when
         ("When the rocks are re-melted, what is formed?", "new magma", True),
         ("When rock buckles upwards it creates what?", "antiforms", True),
@@ -402,3 +404,33 @@ def test_a_type_annotation_alone_is_no_answer(tmp_path: Path) -> None:
     assert bare.abstained and "asserts nothing checkable" in (bare.reason or "")
     said = engine(c, TableReader({"status_codes": "standard HTTP response status codes"}))
     assert not said.ask(question).abstained
+
+
+HEATER = (
+    "# AquaHeat 300 Water Heater\n\n## Technical specifications\n\n"
+    "| Parameter | Value |\n|---|---|\n| Maximum water pressure | 0.8 MPa |\n"
+    "| Minimum water pressure | 0.1 MPa |\n| Maximum temperature | 75 °C |\n"
+    "| Weight (empty) | 14.5 kg |\n"
+)
+
+
+def test_a_table_answers_from_the_row_the_question_names(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"heater.md": HEATER})
+    right = engine(c, TableReader({"pressure": "0.1 MPa"})).ask(
+        "What is the minimum water pressure?"
+    )
+    assert not right.abstained and right.text.startswith("0.1 MPa [1]")
+    assert "\u201cMinimum water pressure: 0.1 MPa.\u201d [1]" in right.text  # the row as prose
+    wrong = engine(c, TableReader({"temperature": "0.1 MPa"})).ask(
+        "What is the minimum temperature?"
+    )
+    assert wrong.abstained and "lacks 'temperatur'" in (wrong.reason or "")
+    assert "not the one the question names" in (wrong.reason or "")
+
+
+def test_a_heading_s_number_is_no_amount(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"heater.md": HEATER})
+    answer = engine(c, TableReader({"heavy": "300"})).ask("How heavy is the AquaHeat heater?")
+    assert answer.abstained and "heading" in (answer.reason or "")
+    named = engine(c, TableReader({"which": "AquaHeat 300"})).ask("Which heater is this about?")
+    assert not named.abstained  # a heading may name what is asked for

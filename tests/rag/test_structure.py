@@ -6,9 +6,12 @@ from veracity.rag.structure import (
     bare_quote_problem,
     entries,
     entry_problem,
+    heading_problem,
     labelled_default,
     markup_problem,
     negation_problem,
+    opposite_problem,
+    row_problem,
     sentence_problem,
 )
 
@@ -167,3 +170,59 @@ def test_a_span_in_a_prohibition_is_no_answer_to_what_to_use() -> None:
     asked = "What should I do with an email that asks me to transfer money?"
     assert negation_problem(asked, advice, advice.index("follow")) == ""
     assert "forbids" in negation_problem("Which cleaner can I use?", text, text.index("bleach"))
+
+
+def test_opposite_problem_refuses_a_span_whose_sentence_says_the_opposite() -> None:
+    text = "Tartu is the second city. Tallinn is the largest city. Elva is the smallest town."
+    assert "says 'largest'" in opposite_problem(
+        "What is the smallest city?", text, text.index("Tallinn")
+    )
+    assert opposite_problem("What is the smallest town?", text, text.index("Elva")) == ""
+    # read with the sentence before when it points back
+    back = "Tallinn is the largest city. It was founded in 1248."
+    assert "says 'largest'" in opposite_problem(
+        "When was the smallest city founded?", back, back.index("1248")
+    )
+    assert opposite_problem("When was the largest city founded?", back, back.index("1248")) == ""
+
+
+SPECS = """## Technical specifications
+
+| Parameter | Value |
+|---|---|
+| Rated voltage | 230 V |
+| Maximum water pressure | 0.8 MPa |
+| Minimum water pressure | 0.1 MPa |
+| Maximum temperature | 75 °C |
+| Weight (empty) | 14.5 kg |
+"""
+
+
+def test_table_rows_are_entries() -> None:
+    got = [SPECS[s:e] for s, e in entries(SPECS)]
+    assert "| Weight (empty) | 14.5 kg |" in got
+    assert "| Rated voltage | 230 V |" in got
+
+
+def test_row_problem_wants_the_row_the_question_names() -> None:
+    at = SPECS.index("0.1 MPa")
+    assert "lacks 'temperatur'" in row_problem("What is the minimum temperature?", SPECS, at)
+    assert row_problem("What is the minimum water pressure?", SPECS, at) == ""
+    assert row_problem("What is the lowest pressure allowed?", SPECS, at) == ""
+    # words that name no row do not count ("heater"), and prose is not judged
+    assert row_problem("How heavy is the heater?", SPECS, SPECS.index("14.5")) == ""
+    # a word the table's context uses names its subject, not a row
+    asked, at = "What is the rated voltage of the water heater?", SPECS.index("230 V")
+    assert "lacks 'water'" in row_problem(asked, SPECS, at)
+    assert row_problem(asked, SPECS, at, ["AquaHeat 30 Water Heater"]) == ""
+    prose = "The heater weighs 14.5 kg. Its maximum temperature is 75 °C."
+    assert row_problem("What is the minimum temperature?", prose, prose.index("75")) == ""
+
+
+def test_heading_problem_a_span_in_a_heading_line() -> None:
+    text = "# AquaHeat 300 Water Heater\n\n## Safety\n\nThe heater weighs 14.5 kg."
+    assert "heading ('AquaHeat 300" in heading_problem(text, text.index("300"))
+    assert heading_problem(text, text.index("14.5")) == ""
+    # a '#' inside a line is no heading
+    code = "Use C# 12 for the heater firmware."
+    assert heading_problem(code, code.index("C#")) == ""

@@ -35,6 +35,13 @@ from veracity.text.markup import display_text, short_display
         ("Use `\\d+\\.` as **the** pattern", "Use \\d+\\. as the pattern"),  # no escapes in code
         ("C:\\\\Users\\Temp", "C:\\\\Users\\Temp"),  # a backslash pair is not an escape
         ("matrix[i][j] and arr[0](x)", "matrix[i][j] and arr[0](x)"),
+        # a table row reads as a sentence, its first cell labelling the others
+        ("| Maximum water pressure | 0.8 MPa |", "Maximum water pressure: 0.8 MPa."),
+        (
+            "| Model | Power | Weight |\n|---|:--:|---|\n| AH300 | 2,000 W | 14.5 kg |",
+            "Model: Power; Weight. AH300: 2,000 W; 14.5 kg.",
+        ),
+        ("x | y and a || b", "x | y and a || b"),  # pipes in prose stay
     ],
 )
 def test_display_drops_markdown_syntax(raw: str, shown: str) -> None:

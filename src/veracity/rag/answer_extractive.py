@@ -2,20 +2,23 @@
 
 The engine hands over the reranked hits; ``find_answers`` runs the reader over the best few and
 keeps the passages that (1) the reader judges to answer the question, at or above its calibrated
-threshold, (2) give an answer of the kind asked for (a quantity for "how many", a time for
-"when": ``answer_type_problem``), and (3) hold the question's key constraints in their text, heading path or document
-title (``guard.strict.question_problems``: a
-question about "American Union law" is not answered by a passage about European Union law, however
-confident the reader is), and (4) do not answer with a peer of what is asked about (``peer_problem``:
-"Lisbon" from "Lisbon and Tallinn" does not say where the Tallinn office is), and (5) quote a
-sentence that, with the one before it, shares a word with the question (``link_problem``: a
-number in a code listing answers nothing). A span refused by (2), (4) or (5) gives way to the
-passage's next-best span (``Reading.alternatives``), held to the same threshold and checks.
-``extractive_answer`` turns the best of them into an ``Answer`` that
-leads with the short answer, then quotes its sentence; both cite exact character spans.
+threshold, (2) give an answer of the kind asked for (a quantity for "how many" or "how heavy", a
+time for "when": ``answer_type_problem``; and no number from a heading line for them), (3) hold
+the question's key constraints in their text, heading path or document title
+(``guard.strict.question_problems``: a question about "American Union law" is not answered by a
+passage about European Union law, however confident the reader is), (4) do not answer with a
+peer of what is asked about (``peer_problem``: "Lisbon" from "Lisbon and Tallinn" does not say
+where the Tallinn office is), (5) quote a sentence that, with the one before it, shares a word
+with the question (``link_problem``: a number in a code listing answers nothing), and (6) pass
+the layout checks of ``structure``: the entry, table row or sentence the question names, no
+markup-only or bare quote, no prohibition for "what should I use", no sentence that says the
+opposite of what is asked ("smallest" for "largest"). A span refused by (2) and later gives way
+to the passage's next-best span (``Reading.alternatives``), held to the same threshold and
+checks. ``extractive_answer`` turns the best of them into an ``Answer`` that leads with the short
+answer, then quotes its sentence; both cite exact character spans.
 
 The answer is true to the source by construction (every word shown is the source's), so the only
-question left is whether it answers *this* question, which is what the two checks decide.
+question left is whether it answers *this* question, which is what the checks decide.
 """
 
 from __future__ import annotations
@@ -35,9 +38,12 @@ from veracity.rag.structure import (
     bare_quote_problem,
     content_terms,
     entry_problem,
+    heading_problem,
     labelled_default,
     markup_problem,
     negation_problem,
+    opposite_problem,
+    row_problem,
     sentence_problem,
 )
 from veracity.records import Answer, Citation, Hit, SentenceSupport
@@ -46,7 +52,8 @@ from veracity.text.sentences import split_sentences
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
 _QUANTITY = re.compile(
-    r"^\W*(?:how (?:many|much|long|old|far|often|large|big|tall|high)|(?:in )?(?:what|which) year"
+    r"^\W*(?:how (?:many|much|long|old|far|often|large|big|small|tall|high|low|heavy|wide|deep|"
+    r"thick|fast|hot|cold|warm|expensive|soon)|(?:in )?(?:what|which) year"
     r"|what (?:percentage|percent|number|amount))\b",
     re.IGNORECASE,
 )
@@ -76,6 +83,18 @@ _AMOUNT_WORDS = re.compile(
 )
 
 
+def asks_amount(question: str) -> bool:
+    """Whether ``question`` asks for a quantity, a year or a time ("how heavy", "what year",
+    "when"), not counting a "when" clause that sets the scene for another question word."""
+    return bool(
+        _QUANTITY.search(question) or _YEAR_QUESTION.search(question) or _asks_when(question)
+    )
+
+
+def _asks_when(question: str) -> bool:
+    return bool(_WHEN.search(question)) and not _LATER_QUESTION_WORD.search(question, 5)
+
+
 def answer_type_problem(question: str, span: str) -> str:
     """Why ``span`` cannot answer ``question`` by its type alone, or "": a "how many" or "what
     year" question is answered by a quantity (digits, number words, or an amount such as "half
@@ -90,8 +109,7 @@ def answer_type_problem(question: str, span: str) -> str:
         return f"the question asks for a quantity, and '{span}' is none"
     if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
         return f"the question asks for a year, and '{span}' is none"
-    asks_when = _WHEN.search(question) and not _LATER_QUESTION_WORD.search(question, 5)
-    if asks_when and not (quantity or _TIME_WORDS.search(span)):
+    if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
     return ""
 
@@ -235,10 +253,13 @@ def find_answers(
             or peer_problem(question, chunk.text, r.start, r.end)
             or link_problem(asked, chunk.text, r.start)
             or entry_problem(asked, chunk.text, r.start)
+            or row_problem(asked, chunk.text, r.start, (*chunk.headings, top[r.passage].title))
             or markup_problem(chunk.text, r.start)
+            or (asks_amount(asked) and heading_problem(chunk.text, r.start))
             or bare_quote_problem(_quoted(top[r.passage], r))
             or sentence_problem(asked, chunk.text, r.start)
             or negation_problem(asked, chunk.text, r.start)
+            or opposite_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue

@@ -20,16 +20,19 @@ value is the short answer. The sentence quoted and cited stays the same.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
+from veracity.guard.opposites import opposed
 from veracity.guard.sentences import content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
 from veracity.text.analyzer import Analyzer, get_analyzer
-from veracity.text.markup import display_text
+from veracity.text.markup import TABLE_ROW, display_text
 from veracity.text.sentences import split_sentences
 
-# A list item ("* x", "- x", "1. x", "a) x") or a field ("License: BSD", "Added in: v1.2").
-_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
+# A list item ("* x", "- x", "1. x", "a) x"), a table row ("| Weight | 14.5 kg |") or a field
+# ("License: BSD", "Added in: v1.2").
+_ITEM = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S|\|.*\|[ \t]*$)")
 _FIELD = re.compile(r"^[ \t]*[A-Za-z][\w .()/-]{0,40}:[ \t]+\S")
 _QUOTE_CHARS = 60  # how much of an entry a reason quotes
 _ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
@@ -57,6 +60,8 @@ _POINTS_BACK = re.compile(
     r"\b(?:it|its|this|that|these|those|they|them|their|he|him|his|she|her|such|there)\b",
     re.IGNORECASE,
 )
+# A Markdown heading line
+_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
 
 
@@ -101,6 +106,57 @@ def entry_problem(question: str, text: str, start: int) -> str:
         f"the answer's entry ('{mine}') is not the one the question names ('{better}' shares "
         "more of its words)"
     )
+
+
+def row_problem(question: str, text: str, start: int, context: Sequence[str] = ()) -> str:
+    """Why the span at ``text[start]`` answers from the wrong row of a table, or "": of the
+    question's content words that name rows of the span's table (its first cells), the span's
+    row lacks one. "What is the minimum temperature?" is not answered from "| Minimum water
+    pressure | 0.1 MPa |" when another row says "Maximum temperature": no row is about it.
+    Stricter than ``entry_problem``'s majority, since a row label is a few words that a question
+    about it repeats. A word that ``text`` outside the table or the ``context`` (the chunk's
+    headings, its document's title) also uses names the table's subject, not a row: "water" in
+    "What is the capacity of the water heater?" of a water heater's specifications."""
+    rows = _table_rows(text, start)
+    if not rows:
+        return ""
+    labels = set().union(*(content_terms(label) for _, _, label in rows))
+    outside = text[: rows[0][0]] + " " + text[rows[-1][1] :] + " " + " ".join(context)
+    asked = content_terms(question) & labels - content_terms(outside)
+    mine = next((s, e) for s, e, _ in rows if s <= start <= e)
+    missing = asked - content_terms(text[mine[0] : mine[1]])
+    if not missing:
+        return ""
+    return (
+        f"the answer's row ('{_quote(text[mine[0] : mine[1]])}') is not the one the question "
+        f"names (it lacks '{sorted(missing)[0]}', which names another row)"
+    )
+
+
+def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
+    """``(start, end, first cell)`` of each row of the Markdown table holding ``text[at]``;
+    empty when ``at`` is not in a table row. Separator rows (``|---|``) are left out."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        lines.append((pos, pos + len(line.rstrip("\n"))))
+        pos += len(line)
+    here = next((i for i, (s, e) in enumerate(lines) if s <= at <= e), None)
+    if here is None or not TABLE_ROW.match(text, *lines[here]):
+        return []
+    lo = hi = here
+    while lo > 0 and TABLE_ROW.match(text, *lines[lo - 1]):
+        lo -= 1
+    while hi + 1 < len(lines) and TABLE_ROW.match(text, *lines[hi + 1]):
+        hi += 1
+    out = []
+    for s, e in lines[lo : hi + 1]:
+        m = TABLE_ROW.match(text, s, e)
+        assert m is not None
+        first = m.group(1).split("|")[0]
+        if first.strip(" -:"):
+            out.append((s, e, first))
+    return out
 
 
 def sentence_problem(question: str, text: str, start: int) -> str:
@@ -160,6 +216,24 @@ def negation_problem(question: str, text: str, start: int) -> str:
     return f"the sentence forbids it ('{_quote(text[s:e])}')"
 
 
+def opposite_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers the opposite question, or "": its sentence (read
+    with the one before when it points back) says the opposite of what the question asks
+    ("smallest" for "What is the largest city?", "last" for "When was the first game?") and
+    never what it asks (``guard.opposites``)."""
+    spans = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None:
+        return ""
+    lo, hi = spans[at]
+    if at > 0 and _POINTS_BACK.search(text, lo, hi):
+        lo = spans[at - 1][0]
+    pair = opposed(question, text[lo:hi])
+    if pair is None:
+        return ""
+    return f"the sentence says '{pair[1]}' where the question asks '{pair[0]}'"
+
+
 def labelled_default(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """For a question that asks for a default, the ``(start, end)`` in ``text`` of the value
     that the span's entry (or else its sentence) labels as the default, when it labels exactly
@@ -191,6 +265,20 @@ def bare_quote_problem(quote: str) -> str:
     if len(content_words(display_text(quote))) >= MIN_CONTENT_WORDS:
         return ""
     return f"the quoted text asserts nothing checkable ('{_quote(quote)}')"
+
+
+def heading_problem(text: str, start: int) -> str:
+    """Why the span at ``text[start]`` cannot answer a question for an amount or a time, or "":
+    it lies in a Markdown heading line. A heading names a topic, and may well name the thing a
+    question asks for ("Rc<T>, the Reference-Counted Smart Pointer" answers "Which type allows
+    multiple owners?"), but its numbers are model numbers, versions and chapter numbers, not
+    measurements: "How heavy is the heater?" is not answered "300" from "# AquaHeat 300 Water
+    Heater". The caller asks only for questions that want an amount or a time."""
+    line = text.rfind("\n", 0, start) + 1
+    if not _HEADING_LINE.match(text, line):
+        return ""
+    end = text.find("\n", start)
+    return f"the answer sits in a heading ('{_quote(text[line : end if end >= 0 else None])}')"
 
 
 def markup_problem(text: str, start: int) -> str:

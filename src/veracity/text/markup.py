@@ -29,6 +29,9 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[\]^_`{-~])")
 _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*(?:(\n\s*)(?=\S)|$)", re.MULTILINE)
 _HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+# A Markdown table: its separator row ("|---|:--:|") and its rows ("| Weight | 14.5 kg |").
+_TABLE_RULE = re.compile(r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$", re.MULTILINE)
+TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
 # Strong emphasis around text: "**x**" or "__x__" with no word character outside.
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _CODE = re.compile(r"(?<!`)`([^`]+)`(?!`)")
@@ -40,8 +43,10 @@ def display_text(text: str) -> str:
     """``text`` with whitespace collapsed and Markdown syntax dropped: code fences, HTML
     comments, link and image syntax (their text kept), backslash escapes, headings' ``#``s (a
     heading line is set off from the text after it by a dash), a list bullet at the start,
-    ``**``/``__`` emphasis and inline-code backticks."""
+    ``**``/``__`` emphasis and inline-code backticks; a table's separator row goes, and each row
+    reads as a sentence, its first cell labelling the others ("Weight: 14.5 kg.")."""
     out = _HEADING_LINE.sub(_heading, _FENCE_LINE.sub(" ", _COMMENT.sub(" ", text)))
+    out = TABLE_ROW.sub(_row, _TABLE_RULE.sub(" ", out))
     out = " ".join(out.split())
     out = _FENCE.sub(" ", out)
     out = _REF_LINK.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", out)))
@@ -57,6 +62,17 @@ def display_text(text: str) -> str:
 def _prose(text: str) -> str:
     text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
     return _ESCAPE.sub(r"\1", text)
+
+
+def _row(match: re.Match[str]) -> str:
+    """A table row as a sentence: "| Weight | 14.5 kg |" -> "Weight: 14.5 kg." (the first cell
+    labels the rest, as a field does)."""
+    cells = [c.strip() for c in match.group(1).split("|")]
+    cells = [c for c in cells if c]
+    if not cells:
+        return " "
+    row = f"{cells[0]}: {'; '.join(cells[1:])}" if len(cells) > 1 else cells[0]
+    return row if row[-1] in ".!?" else row + "."
 
 
 def _heading(match: re.Match[str]) -> str:
