@@ -434,3 +434,18 @@ def test_a_heading_s_number_is_no_amount(tmp_path: Path) -> None:
     assert answer.abstained and "heading" in (answer.reason or "")
     named = engine(c, TableReader({"which": "AquaHeat 300"})).ask("Which heater is this about?")
     assert not named.abstained  # a heading may name what is asked for
+
+
+def test_a_table_row_is_quoted_whole_and_its_value_leads(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"fluxmq.md": (
+        "# Fluxmq\n\n## Options\n\n| Option | Default | Description |\n|---|---|---|\n"
+        "| `max_connections` | `1024` | Connections accepted. New ones are refused. |\n"
+    )})  # fmt: skip
+    answer = engine(c, TableReader({"connections": "max_connections` | `1024"})).ask(
+        "How many connections are accepted by default?"
+    )
+    assert not answer.abstained and answer.text.startswith("1024 [1]")
+    assert (
+        "\u201cmax_connections: 1024; Connections accepted. New ones are refused.\u201d"
+        in answer.text
+    )

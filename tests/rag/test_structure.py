@@ -11,6 +11,7 @@ from veracity.rag.structure import (
     markup_problem,
     negation_problem,
     opposite_problem,
+    row_cell,
     row_problem,
     sentence_problem,
 )
@@ -226,3 +227,31 @@ def test_heading_problem_a_span_in_a_heading_line() -> None:
     # a '#' inside a line is no heading
     code = "Use C# 12 for the heater firmware."
     assert heading_problem(code, code.index("C#")) == ""
+
+
+def test_row_cell_keeps_the_value_of_a_span_across_cells() -> None:
+    text = "| Option | Default |\n|---|---|\n| `max_connections` | `1024` |\n"
+    start = text.index("max_connections")
+    end = text.index("1024") + 4
+    a, b = row_cell(text, start, end) or (0, 0)
+    assert text[a:b] == "1024"
+    assert row_cell(text, text.index("1024"), end) is None  # within one cell
+    prose = "Pick a | b, then 1024."
+    assert row_cell(prose, 5, len(prose) - 1) is None  # not a table row
+
+
+def test_a_default_column_gives_the_default() -> None:
+    text = (
+        "| Option | **Default** | Description |\n|---|---|---|\n"
+        "| `port` | `5672` | TCP port the broker listens on. |\n"
+        "| `tls` | `false` | Serve TLS. |\n"
+    )
+    at = text.index("TCP")
+    a, b = labelled_default("What is the default port?", text, at, at + 3) or (0, 0)
+    assert text[a:b] == "5672"
+    serve = text.index("Serve")
+    a, b = labelled_default("Is TLS on by default?", text, serve, serve + 5) or (0, 0)
+    assert text[a:b] == "false"
+    five = text.index("5672")
+    assert labelled_default("What is the default port?", text, five, five + 4) is None  # there
+    assert labelled_default("What port is used?", text, at, at + 3) is None  # asks no default

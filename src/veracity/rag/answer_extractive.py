@@ -43,6 +43,7 @@ from veracity.rag.structure import (
     markup_problem,
     negation_problem,
     opposite_problem,
+    row_cell,
     row_problem,
     sentence_problem,
 )
@@ -248,6 +249,8 @@ def find_answers(
         chunk = top[r.passage].chunk
         if (value := labelled_default(asked, chunk.text, r.start, r.end)) is not None:
             r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
+        if (cell := row_cell(chunk.text, r.start, r.end)) is not None:
+            r = replace(r, start=cell[0], end=cell[1], text=chunk.text[cell[0] : cell[1]])
         if problem := (
             answer_type_problem(asked, r.text)
             or peer_problem(question, chunk.text, r.start, r.end)

@@ -18,7 +18,7 @@ from veracity.rag.prompt import Source
 from veracity.rag.structure import entries
 from veracity.records import Citation
 from veracity.text.analyzer import get_analyzer
-from veracity.text.markup import display_text
+from veracity.text.markup import TABLE_ROW, display_text
 from veracity.text.sentences import split_sentences
 
 _MIN_WORDS = 4
@@ -82,14 +82,17 @@ def span_quote(source: Source, start: int, end: int) -> SpanQuote:
     crosses a sentence boundary takes every sentence it touches. In an entry of a list or of
     ``Key: value`` fields (``structure.entries``), the quote starts where the entry does, so it
     names what it is about ("mode {integer} Not supported on Windows. Default: 0o777", not
-    "Default: 0o777"), unless that would make it longer than ``ENTRY_QUOTE_CHARS``."""
+    "Default: 0o777"), unless that would make it longer than ``ENTRY_QUOTE_CHARS``; a table row
+    is quoted whole, since a full stop inside a cell is not the end of its row."""
     chunk = source.hit.chunk
     text = chunk.text
     spans = split_sentences(text) or [(0, len(text))]
     touched = [(s, e) for s, e in spans if s < end and e > start] or [(start, end)]
     s_start, s_end = min(s for s, _ in touched), max(e for _, e in touched)
     s_start, s_end = min(s_start, start), max(s_end, end)
-    entry = next((a for a, b in entries(text) if a <= start < b), s_start)
+    entry, entry_end = next(((a, b) for a, b in entries(text) if a <= start < b), (s_start, 0))
+    if TABLE_ROW.fullmatch(text, entry, entry_end):
+        s_end = max(s_end, entry_end)
     if s_end - entry <= ENTRY_QUOTE_CHARS:
         s_start = min(s_start, entry)
 

@@ -19,6 +19,7 @@ value is the short answer. The sentence quoted and cited stays the same.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -60,6 +61,9 @@ _POINTS_BACK = re.compile(
     r"\b(?:it|its|this|that|these|those|they|them|their|he|him|his|she|her|such|there)\b",
     re.IGNORECASE,
 )
+# a table column of defaults, and what pads a cell's value
+_COLUMN_DEFAULT = re.compile(r"[*_]*default(?:\s+value)?[*_]*$", re.IGNORECASE)
+_CELL_PAD = " \t`*"
 # A Markdown heading line
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
@@ -131,6 +135,53 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
         f"the answer's row ('{_quote(text[mine[0] : mine[1]])}') is not the one the question "
         f"names (it lacks '{sorted(missing)[0]}', which names another row)"
     )
+
+
+def row_cell(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """For a span ``text[start:end]`` that crosses cells of a table row ("max_connections` |
+    `1024"), the ``(start, end)`` of its part in the last cell it touches (the value, right of
+    its label), stripped of spaces and backticks; None when the span is within one cell or not
+    in a row."""
+    if "|" not in text[start:end] or not _table_rows(text, start):
+        return None
+    a = text.rindex("|", start, end) + 1
+    while a < end and text[a] in _CELL_PAD:
+        a += 1
+    b = end
+    while b > a and text[b - 1] in _CELL_PAD:
+        b -= 1
+    return (a, b) if b > a else None
+
+
+def _default_cell(text: str, at: int) -> tuple[int, int] | None:
+    """The ``(start, end)`` of the cell in a "Default" column of the table row holding
+    ``text[at]``, stripped of spaces and Markdown; None when there is none (or ``at`` is in the
+    header row)."""
+    rows = _table_rows(text, at)
+    if len(rows) < 2:
+        return None
+    header = _cells(text, rows[0][0], rows[0][1])
+    column = [i for i, (a, b) in enumerate(header) if _COLUMN_DEFAULT.match(text, a, b)]
+    mine = next(((s, e) for s, e, _ in rows[1:] if s <= at <= e), None)
+    if len(column) != 1 or mine is None:
+        return None
+    cells = _cells(text, *mine)
+    return cells[column[0]] if column[0] < len(cells) else None
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each cell of the row ``text[start:end]``, stripped of spaces,
+    backticks and emphasis."""
+    bars = [i for i in range(start, end) if text[i] == "|"]
+    out = []
+    for a, b in itertools.pairwise(bars):
+        a += 1
+        while a < b and text[a] in _CELL_PAD:
+            a += 1
+        while b > a and text[b - 1] in _CELL_PAD:
+            b -= 1
+        out.append((a, b))
+    return out
 
 
 def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
@@ -237,9 +288,12 @@ def opposite_problem(question: str, text: str, start: int) -> str:
 def labelled_default(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """For a question that asks for a default, the ``(start, end)`` in ``text`` of the value
     that the span's entry (or else its sentence) labels as the default, when it labels exactly
-    one and the span ``text[start:end]`` is not already in it; else None."""
+    one and the span ``text[start:end]`` is not already in it; else None. In a table whose
+    header names a "Default" column, the value is the span's row's cell in that column."""
     if not _ASKS_DEFAULT.search(question):
         return None
+    if (cell := _default_cell(text, start)) is not None:
+        return None if start < cell[1] and end > cell[0] else cell
     lo, hi = next(((s, e) for s, e in entries(text) if s <= start < e), _sentence(text, start))
     markers = list(_DEFAULT.finditer(text, lo, hi))
     if len(markers) != 1:
