@@ -9,6 +9,7 @@ from veracity.rag.structure import (
     heading_problem,
     labelled_default,
     markup_problem,
+    namesake_problem,
     negation_problem,
     opposite_problem,
     row_cell,
@@ -255,3 +256,20 @@ def test_a_default_column_gives_the_default() -> None:
     five = text.index("5672")
     assert labelled_default("What is the default port?", text, five, five + 4) is None  # there
     assert labelled_default("What port is used?", text, at, at + 3) is None  # asks no default
+
+
+def test_namesake_problem_another_thing_of_the_asked_kind() -> None:
+    text = (
+        "Q: How heavy is the City model? A: The City model weighs 23 kg with the battery. "
+        "The Sport model weighs 19 kg."
+    )
+    asked = "How heavy is the Sport model?"
+    assert "about the City model, the question about the Sport model" in namesake_problem(
+        asked, text, text.index("23 kg")
+    )
+    assert namesake_problem(asked, text, text.index("19 kg")) == ""
+    # a question for a name of the kind, a possessive, and another spelling are not refused
+    told = "The Yuan dynasty was founded by the Mongols. Chinese dynasties ..."
+    assert namesake_problem("What Chinese dynasty did the Mongols found?", told, 4) == ""
+    ijssel = "The Rhine splits. The IJssel branch flows north."
+    assert namesake_problem("Where does the Ijssel branch flow?", ijssel, 22) == ""

@@ -41,6 +41,7 @@ from veracity.rag.structure import (
     heading_problem,
     labelled_default,
     markup_problem,
+    namesake_problem,
     negation_problem,
     opposite_problem,
     row_cell,
@@ -263,6 +264,7 @@ def find_answers(
             or sentence_problem(asked, chunk.text, r.start)
             or negation_problem(asked, chunk.text, r.start)
             or opposite_problem(asked, chunk.text, r.start)
+            or namesake_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue

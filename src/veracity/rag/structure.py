@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from functools import cache
 
 from veracity.guard.opposites import opposed
-from veracity.guard.sentences import content_words
+from veracity.guard.sentences import STOPWORDS, content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
-from veracity.text.analyzer import Analyzer, get_analyzer
+from veracity.text.analyzer import Analyzer, fold, get_analyzer
 from veracity.text.markup import TABLE_ROW, display_text
 from veracity.text.sentences import split_sentences
 
@@ -61,6 +61,14 @@ _POINTS_BACK = re.compile(
     r"\b(?:it|its|this|that|these|those|they|them|their|he|him|his|she|her|such|there)\b",
     re.IGNORECASE,
 )
+# a name and the word after it in a question ("the Sport model", "the Riga office"); and the
+# capitalized words that open a sentence without naming anything
+_NAMED_KIND = re.compile(r"\b[Tt]he\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)\s+([a-z][a-z-]{2,})\b")
+_SENTENCE_OPENERS = frozenset({
+    "The", "A", "An", "This", "That", "These", "Those", "Its", "It", "Our", "Your", "Their", "His",
+    "Her", "My", "We", "They", "He", "She", "Each", "Every", "All", "Some", "Many", "Most", "Both",
+    "Any", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+})  # fmt: skip
 # a table column of defaults, and what pads a cell's value
 _COLUMN_DEFAULT = re.compile(r"[*_]*default(?:\s+value)?[*_]*$", re.IGNORECASE)
 _CELL_PAD = " \t`*"
@@ -265,6 +273,53 @@ def negation_problem(question: str, text: str, start: int) -> str:
     if not _PROHIBITION.search(clause) or not denies(clause):
         return ""
     return f"the sentence forbids it ('{_quote(text[s:e])}')"
+
+
+def namesake_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers about another thing of the same kind, or "": the
+    question names "the N K" (a name and the word after it: "the Sport model", "the Riga
+    office"; not "What Chinese dynasty", which asks for a name),
+    the passage names N elsewhere, and the span's sentence lacks N but names another "M K"
+    ("The City model weighs 23 kg" does not say how heavy the Sport model is). Possessives
+    ("Tesla's father") are relations, not kinds, and a different spelling of N ("IJssel",
+    "Céloron", "South African") is N."""
+    s, e = _sentence(text, start)
+    if s == e:
+        return ""
+    sentence, rest = text[s:e], text[:s] + " " + text[e:]
+    for m in _NAMED_KIND.finditer(question):
+        name, kind = m.group(1), m.group(2)
+        if (
+            name.endswith(("'s", "'", "’s"))
+            or kind in STOPWORDS
+            or kind.endswith("ed")
+            or _names(name, sentence)
+            or not _names(name, rest)
+        ):
+            continue
+        for other in re.finditer(rf"\b([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+{kind}\b", sentence):
+            words = other.group(1).split()
+            while words and words[0] in _SENTENCE_OPENERS:
+                words.pop(0)
+            peer = " ".join(words)
+            if peer and not _same_name(peer, name):
+                return (
+                    f"the sentence is about the {peer} {kind}, the question about the {name} {kind}"
+                )
+    return ""
+
+
+def _names(name: str, text: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) is not None
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` name the same thing as far as spelling can tell: one holds the
+    other, or they differ in accents, case, an ending or two letters."""
+    x, y = (re.sub(r"[^a-z0-9 ]", "", fold(n).lower()) for n in (a, b))
+    if x in y or y in x or x[:5] == y[:5]:
+        return True
+    return len(x) == len(y) and sum(c != d for c, d in zip(x, y, strict=True)) <= 2
 
 
 def opposite_problem(question: str, text: str, start: int) -> str:
