@@ -12,8 +12,6 @@ from veracity.rag.structure import (
     namesake_problem,
     negation_problem,
     opposite_problem,
-    row_cell,
-    row_problem,
     sentence_problem,
 )
 
@@ -188,39 +186,6 @@ def test_opposite_problem_refuses_a_span_whose_sentence_says_the_opposite() -> N
     assert opposite_problem("When was the largest city founded?", back, back.index("1248")) == ""
 
 
-SPECS = """## Technical specifications
-
-| Parameter | Value |
-|---|---|
-| Rated voltage | 230 V |
-| Maximum water pressure | 0.8 MPa |
-| Minimum water pressure | 0.1 MPa |
-| Maximum temperature | 75 °C |
-| Weight (empty) | 14.5 kg |
-"""
-
-
-def test_table_rows_are_entries() -> None:
-    got = [SPECS[s:e] for s, e in entries(SPECS)]
-    assert "| Weight (empty) | 14.5 kg |" in got
-    assert "| Rated voltage | 230 V |" in got
-
-
-def test_row_problem_wants_the_row_the_question_names() -> None:
-    at = SPECS.index("0.1 MPa")
-    assert "lacks 'temperatur'" in row_problem("What is the minimum temperature?", SPECS, at)
-    assert row_problem("What is the minimum water pressure?", SPECS, at) == ""
-    assert row_problem("What is the lowest pressure allowed?", SPECS, at) == ""
-    # words that name no row do not count ("heater"), and prose is not judged
-    assert row_problem("How heavy is the heater?", SPECS, SPECS.index("14.5")) == ""
-    # a word the table's context uses names its subject, not a row
-    asked, at = "What is the rated voltage of the water heater?", SPECS.index("230 V")
-    assert "lacks 'water'" in row_problem(asked, SPECS, at)
-    assert row_problem(asked, SPECS, at, ["AquaHeat 30 Water Heater"]) == ""
-    prose = "The heater weighs 14.5 kg. Its maximum temperature is 75 °C."
-    assert row_problem("What is the minimum temperature?", prose, prose.index("75")) == ""
-
-
 def test_heading_problem_a_span_in_a_heading_line() -> None:
     text = "# AquaHeat 300 Water Heater\n\n## Safety\n\nThe heater weighs 14.5 kg."
     assert "heading ('AquaHeat 300" in heading_problem(text, text.index("300"))
@@ -228,34 +193,6 @@ def test_heading_problem_a_span_in_a_heading_line() -> None:
     # a '#' inside a line is no heading
     code = "Use C# 12 for the heater firmware."
     assert heading_problem(code, code.index("C#")) == ""
-
-
-def test_row_cell_keeps_the_value_of_a_span_across_cells() -> None:
-    text = "| Option | Default |\n|---|---|\n| `max_connections` | `1024` |\n"
-    start = text.index("max_connections")
-    end = text.index("1024") + 4
-    a, b = row_cell(text, start, end) or (0, 0)
-    assert text[a:b] == "1024"
-    assert row_cell(text, text.index("1024"), end) is None  # within one cell
-    prose = "Pick a | b, then 1024."
-    assert row_cell(prose, 5, len(prose) - 1) is None  # not a table row
-
-
-def test_a_default_column_gives_the_default() -> None:
-    text = (
-        "| Option | **Default** | Description |\n|---|---|---|\n"
-        "| `port` | `5672` | TCP port the broker listens on. |\n"
-        "| `tls` | `false` | Serve TLS. |\n"
-    )
-    at = text.index("TCP")
-    a, b = labelled_default("What is the default port?", text, at, at + 3) or (0, 0)
-    assert text[a:b] == "5672"
-    serve = text.index("Serve")
-    a, b = labelled_default("Is TLS on by default?", text, serve, serve + 5) or (0, 0)
-    assert text[a:b] == "false"
-    five = text.index("5672")
-    assert labelled_default("What is the default port?", text, five, five + 4) is None  # there
-    assert labelled_default("What port is used?", text, at, at + 3) is None  # asks no default
 
 
 def test_namesake_problem_another_thing_of_the_asked_kind() -> None:

@@ -44,10 +44,9 @@ from veracity.rag.structure import (
     namesake_problem,
     negation_problem,
     opposite_problem,
-    row_cell,
-    row_problem,
     sentence_problem,
 )
+from veracity.rag.tables import default_cell, row_cell, row_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
@@ -248,7 +247,10 @@ def find_answers(
             done.add(r.passage)
             continue
         chunk = top[r.passage].chunk
-        if (value := labelled_default(asked, chunk.text, r.start, r.end)) is not None:
+        value = default_cell(asked, chunk.text, r.start, r.end) or labelled_default(
+            asked, chunk.text, r.start, r.end
+        )
+        if value is not None:
             r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
         if (cell := row_cell(chunk.text, r.start, r.end)) is not None:
             r = replace(r, start=cell[0], end=cell[1], text=chunk.text[cell[0] : cell[1]])

@@ -1,4 +1,4 @@
-"""Checks on where in a passage's layout a reader's span sits: the entry of a list, or markup.
+"""Checks on where in a passage a reader's span sits: the entry of a list, the sentence, markup.
 
 Reference text is laid out in entries: an option list ("* `recursive` {boolean} Default: false"),
 a package's ``Key: value`` fields ("License: BSD"), a glossary. Each entry says something of its
@@ -15,20 +15,24 @@ X?": the reader finds the right entry but often a span beside the value (the typ
 ``recursive {boolean} Default: false``). When the entry, or else the sentence, labels exactly one
 value as the default ("Default: v", "(default: v)", "defaults to v", "the default is v"), that
 value is the short answer. The sentence quoted and cited stays the same.
+
+The sentence checks refuse a span whose sentence is not about what the question asks: another
+sentence holds all its words (``sentence_problem``), it forbids what is asked for
+(``negation_problem``), it is about another thing of the same kind (``namesake_problem``), it
+says the opposite (``opposite_problem``), or it is a heading asked for an amount
+(``heading_problem``). Tables have their own module, ``tables``.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Sequence
 from functools import cache
 
 from veracity.guard.opposites import opposed
 from veracity.guard.sentences import STOPWORDS, content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
 from veracity.text.analyzer import Analyzer, fold, get_analyzer
-from veracity.text.markup import TABLE_ROW, display_text
+from veracity.text.markup import display_text
 from veracity.text.sentences import split_sentences
 
 # A list item ("* x", "- x", "1. x", "a) x"), a table row ("| Weight | 14.5 kg |") or a field
@@ -36,7 +40,7 @@ from veracity.text.sentences import split_sentences
 _ITEM = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S|\|.*\|[ \t]*$)")
 _FIELD = re.compile(r"^[ \t]*[A-Za-z][\w .()/-]{0,40}:[ \t]+\S")
 _QUOTE_CHARS = 60  # how much of an entry a reason quotes
-_ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
+ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
 # "Default: v", "**Default:** `v`", "(default: v)", "[default = v]", "defaults to v", "the default
 # (value) is v"; the value runs to the end of its clause.
 _DEFAULT = re.compile(
@@ -69,9 +73,6 @@ _SENTENCE_OPENERS = frozenset({
     "Her", "My", "We", "They", "He", "She", "Each", "Every", "All", "Some", "Many", "Most", "Both",
     "Any", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
 })  # fmt: skip
-# a table column of defaults, and what pads a cell's value
-_COLUMN_DEFAULT = re.compile(r"[*_]*default(?:\s+value)?[*_]*$", re.IGNORECASE)
-_CELL_PAD = " \t`*"
 # A Markdown heading line
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
@@ -113,109 +114,11 @@ def entry_problem(question: str, text: str, start: int) -> str:
     other = max(range(len(spans)), key=lambda i: -1 if i == at else shared[i])
     if shared[other] <= shared[at]:
         return ""
-    mine, better = (_quote(text[s:e]) for s, e in (spans[at], spans[other]))
+    mine, better = (short_quote(text[s:e]) for s, e in (spans[at], spans[other]))
     return (
         f"the answer's entry ('{mine}') is not the one the question names ('{better}' shares "
         "more of its words)"
     )
-
-
-def row_problem(question: str, text: str, start: int, context: Sequence[str] = ()) -> str:
-    """Why the span at ``text[start]`` answers from the wrong row of a table, or "": of the
-    question's content words that name rows of the span's table (its first cells), the span's
-    row lacks one. "What is the minimum temperature?" is not answered from "| Minimum water
-    pressure | 0.1 MPa |" when another row says "Maximum temperature": no row is about it.
-    Stricter than ``entry_problem``'s majority, since a row label is a few words that a question
-    about it repeats. A word that ``text`` outside the table or the ``context`` (the chunk's
-    headings, its document's title) also uses names the table's subject, not a row: "water" in
-    "What is the capacity of the water heater?" of a water heater's specifications."""
-    rows = _table_rows(text, start)
-    if not rows:
-        return ""
-    labels = set().union(*(content_terms(label) for _, _, label in rows))
-    outside = text[: rows[0][0]] + " " + text[rows[-1][1] :] + " " + " ".join(context)
-    asked = content_terms(question) & labels - content_terms(outside)
-    mine = next((s, e) for s, e, _ in rows if s <= start <= e)
-    missing = asked - content_terms(text[mine[0] : mine[1]])
-    if not missing:
-        return ""
-    return (
-        f"the answer's row ('{_quote(text[mine[0] : mine[1]])}') is not the one the question "
-        f"names (it lacks '{sorted(missing)[0]}', which names another row)"
-    )
-
-
-def row_cell(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """For a span ``text[start:end]`` that crosses cells of a table row ("max_connections` |
-    `1024"), the ``(start, end)`` of its part in the last cell it touches (the value, right of
-    its label), stripped of spaces and backticks; None when the span is within one cell or not
-    in a row."""
-    if "|" not in text[start:end] or not _table_rows(text, start):
-        return None
-    a = text.rindex("|", start, end) + 1
-    while a < end and text[a] in _CELL_PAD:
-        a += 1
-    b = end
-    while b > a and text[b - 1] in _CELL_PAD:
-        b -= 1
-    return (a, b) if b > a else None
-
-
-def _default_cell(text: str, at: int) -> tuple[int, int] | None:
-    """The ``(start, end)`` of the cell in a "Default" column of the table row holding
-    ``text[at]``, stripped of spaces and Markdown; None when there is none (or ``at`` is in the
-    header row)."""
-    rows = _table_rows(text, at)
-    if len(rows) < 2:
-        return None
-    header = _cells(text, rows[0][0], rows[0][1])
-    column = [i for i, (a, b) in enumerate(header) if _COLUMN_DEFAULT.match(text, a, b)]
-    mine = next(((s, e) for s, e, _ in rows[1:] if s <= at <= e), None)
-    if len(column) != 1 or mine is None:
-        return None
-    cells = _cells(text, *mine)
-    return cells[column[0]] if column[0] < len(cells) else None
-
-
-def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of each cell of the row ``text[start:end]``, stripped of spaces,
-    backticks and emphasis."""
-    bars = [i for i in range(start, end) if text[i] == "|"]
-    out = []
-    for a, b in itertools.pairwise(bars):
-        a += 1
-        while a < b and text[a] in _CELL_PAD:
-            a += 1
-        while b > a and text[b - 1] in _CELL_PAD:
-            b -= 1
-        out.append((a, b))
-    return out
-
-
-def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
-    """``(start, end, first cell)`` of each row of the Markdown table holding ``text[at]``;
-    empty when ``at`` is not in a table row. Separator rows (``|---|``) are left out."""
-    lines: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        lines.append((pos, pos + len(line.rstrip("\n"))))
-        pos += len(line)
-    here = next((i for i, (s, e) in enumerate(lines) if s <= at <= e), None)
-    if here is None or not TABLE_ROW.match(text, *lines[here]):
-        return []
-    lo = hi = here
-    while lo > 0 and TABLE_ROW.match(text, *lines[lo - 1]):
-        lo -= 1
-    while hi + 1 < len(lines) and TABLE_ROW.match(text, *lines[hi + 1]):
-        hi += 1
-    out = []
-    for s, e in lines[lo : hi + 1]:
-        m = TABLE_ROW.match(text, s, e)
-        assert m is not None
-        first = m.group(1).split("|")[0]
-        if first.strip(" -:"):
-            out.append((s, e, first))
-    return out
 
 
 def sentence_problem(question: str, text: str, start: int) -> str:
@@ -247,7 +150,7 @@ def sentence_problem(question: str, text: str, start: int) -> str:
         return ""
     for i, (s, e) in enumerate(spans):
         if i != at and asked <= terms[i]:
-            mine, better = _quote(text[slice(*spans[at])]), _quote(text[s:e])
+            mine, better = short_quote(text[slice(*spans[at])]), short_quote(text[s:e])
             return (
                 f"the answer's sentence ('{mine}') is not the one the question names ('{better}' "
                 "holds all its words that the passage has)"
@@ -272,7 +175,7 @@ def negation_problem(question: str, text: str, start: int) -> str:
     clause = text[s + a : s + b]
     if not _PROHIBITION.search(clause) or not denies(clause):
         return ""
-    return f"the sentence forbids it ('{_quote(text[s:e])}')"
+    return f"the sentence forbids it ('{short_quote(text[s:e])}')"
 
 
 def namesake_problem(question: str, text: str, start: int) -> str:
@@ -343,12 +246,10 @@ def opposite_problem(question: str, text: str, start: int) -> str:
 def labelled_default(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """For a question that asks for a default, the ``(start, end)`` in ``text`` of the value
     that the span's entry (or else its sentence) labels as the default, when it labels exactly
-    one and the span ``text[start:end]`` is not already in it; else None. In a table whose
-    header names a "Default" column, the value is the span's row's cell in that column."""
-    if not _ASKS_DEFAULT.search(question):
+    one and the span ``text[start:end]`` is not already in it; else None (for a table, see
+    ``tables.default_cell``)."""
+    if not ASKS_DEFAULT.search(question):
         return None
-    if (cell := _default_cell(text, start)) is not None:
-        return None if start < cell[1] and end > cell[0] else cell
     lo, hi = next(((s, e) for s, e in entries(text) if s <= start < e), _sentence(text, start))
     markers = list(_DEFAULT.finditer(text, lo, hi))
     if len(markers) != 1:
@@ -373,7 +274,7 @@ def bare_quote_problem(quote: str) -> str:
     refuse such a claim (``guard.strict``, rule 1); a quote is held to the same."""
     if len(content_words(display_text(quote))) >= MIN_CONTENT_WORDS:
         return ""
-    return f"the quoted text asserts nothing checkable ('{_quote(quote)}')"
+    return f"the quoted text asserts nothing checkable ('{short_quote(quote)}')"
 
 
 def heading_problem(text: str, start: int) -> str:
@@ -387,7 +288,7 @@ def heading_problem(text: str, start: int) -> str:
     if not _HEADING_LINE.match(text, line):
         return ""
     end = text.find("\n", start)
-    return f"the answer sits in a heading ('{_quote(text[line : end if end >= 0 else None])}')"
+    return f"the answer sits in a heading ('{short_quote(text[line : end if end >= 0 else None])}')"
 
 
 def markup_problem(text: str, start: int) -> str:
@@ -400,7 +301,7 @@ def markup_problem(text: str, start: int) -> str:
     return "" if any(ch.isalnum() for ch in shown) else "the sentence is markup only"
 
 
-def _quote(entry: str) -> str:
+def short_quote(entry: str) -> str:
     shown = display_text(entry)
     return shown if len(shown) <= _QUOTE_CHARS else shown[: _QUOTE_CHARS - 3] + "..."
 

@@ -1,0 +1,126 @@
+"""Markdown tables in a passage: which row a span is in, and what its cells hold.
+
+A specification or an option list is often a table ("| Weight | 14.5 kg |"), and a reader
+trained on prose treats its rows as one run of words: it takes a span from the wrong row, a span
+across cells ("max_connections` | `1024"), or the description cell of a row when its "Default"
+column holds the answer. These checks and fixes know the layout: ``row_problem`` refuses a span
+from a row the question does not name, ``row_cell`` keeps a span's value cell, and
+``default_cell`` answers a "default" question from a Default column.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from veracity.rag.structure import ASKS_DEFAULT, content_terms, short_quote
+from veracity.text.markup import TABLE_ROW
+
+# a table column of defaults, and what pads a cell's value
+_COLUMN_DEFAULT = re.compile(r"[*_]*default(?:\s+value)?[*_]*$", re.IGNORECASE)
+_CELL_PAD = " \t`*"
+
+
+def row_problem(question: str, text: str, start: int, context: Sequence[str] = ()) -> str:
+    """Why the span at ``text[start]`` answers from the wrong row of a table, or "": of the
+    question's content words that name rows of the span's table (its first cells), the span's
+    row lacks one. "What is the minimum temperature?" is not answered from "| Minimum water
+    pressure | 0.1 MPa |" when another row says "Maximum temperature": no row is about it.
+    Stricter than ``entry_problem``'s majority, since a row label is a few words that a question
+    about it repeats. A word that ``text`` outside the table or the ``context`` (the chunk's
+    headings, its document's title) also uses names the table's subject, not a row: "water" in
+    "What is the capacity of the water heater?" of a water heater's specifications."""
+    rows = _table_rows(text, start)
+    if not rows:
+        return ""
+    labels = set().union(*(content_terms(label) for _, _, label in rows))
+    outside = text[: rows[0][0]] + " " + text[rows[-1][1] :] + " " + " ".join(context)
+    asked = content_terms(question) & labels - content_terms(outside)
+    mine = next((s, e) for s, e, _ in rows if s <= start <= e)
+    missing = asked - content_terms(text[mine[0] : mine[1]])
+    if not missing:
+        return ""
+    return (
+        f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is not the one the question "
+        f"names (it lacks '{sorted(missing)[0]}', which names another row)"
+    )
+
+
+def row_cell(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """For a span ``text[start:end]`` that crosses cells of a table row ("max_connections` |
+    `1024"), the ``(start, end)`` of its part in the last cell it touches (the value, right of
+    its label), stripped of spaces and backticks; None when the span is within one cell or not
+    in a row."""
+    if "|" not in text[start:end] or not _table_rows(text, start):
+        return None
+    a = text.rindex("|", start, end) + 1
+    while a < end and text[a] in _CELL_PAD:
+        a += 1
+    b = end
+    while b > a and text[b - 1] in _CELL_PAD:
+        b -= 1
+    return (a, b) if b > a else None
+
+
+def default_cell(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """For a question that asks for a default and a span ``text[start:end]`` in a table row,
+    the ``(start, end)`` of the row's cell in the table's "Default" column (stripped of spaces
+    and Markdown), when the span is not already in it; None when there is no such column (or
+    the span is in the header row, or the question asks for no default)."""
+    if not ASKS_DEFAULT.search(question):
+        return None
+    rows = _table_rows(text, start)
+    if len(rows) < 2:
+        return None
+    header = _cells(text, rows[0][0], rows[0][1])
+    column = [i for i, (a, b) in enumerate(header) if _COLUMN_DEFAULT.match(text, a, b)]
+    mine = next(((s, e) for s, e, _ in rows[1:] if s <= start <= e), None)
+    if len(column) != 1 or mine is None:
+        return None
+    cells = _cells(text, *mine)
+    if column[0] >= len(cells):
+        return None
+    a, b = cells[column[0]]
+    return None if start < b and end > a else (a, b)
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each cell of the row ``text[start:end]``, stripped of spaces,
+    backticks and emphasis."""
+    bars = [i for i in range(start, end) if text[i] == "|"]
+    out = []
+    for a, b in itertools.pairwise(bars):
+        a += 1
+        while a < b and text[a] in _CELL_PAD:
+            a += 1
+        while b > a and text[b - 1] in _CELL_PAD:
+            b -= 1
+        out.append((a, b))
+    return out
+
+
+def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
+    """``(start, end, first cell)`` of each row of the Markdown table holding ``text[at]``;
+    empty when ``at`` is not in a table row. Separator rows (``|---|``) are left out."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        lines.append((pos, pos + len(line.rstrip("\n"))))
+        pos += len(line)
+    here = next((i for i, (s, e) in enumerate(lines) if s <= at <= e), None)
+    if here is None or not TABLE_ROW.match(text, *lines[here]):
+        return []
+    lo = hi = here
+    while lo > 0 and TABLE_ROW.match(text, *lines[lo - 1]):
+        lo -= 1
+    while hi + 1 < len(lines) and TABLE_ROW.match(text, *lines[hi + 1]):
+        hi += 1
+    out = []
+    for s, e in lines[lo : hi + 1]:
+        m = TABLE_ROW.match(text, s, e)
+        assert m is not None
+        first = m.group(1).split("|")[0]
+        if first.strip(" -:"):
+            out.append((s, e, first))
+    return out

@@ -1,0 +1,66 @@
+"""Markdown tables: the row a span is in, the cell it keeps, the Default column."""
+
+from __future__ import annotations
+
+from veracity.rag.structure import entries
+from veracity.rag.tables import default_cell, row_cell, row_problem
+
+SPECS = """## Technical specifications
+
+| Parameter | Value |
+|---|---|
+| Rated voltage | 230 V |
+| Maximum water pressure | 0.8 MPa |
+| Minimum water pressure | 0.1 MPa |
+| Maximum temperature | 75 °C |
+| Weight (empty) | 14.5 kg |
+"""
+
+
+def test_table_rows_are_entries() -> None:
+    got = [SPECS[s:e] for s, e in entries(SPECS)]
+    assert "| Weight (empty) | 14.5 kg |" in got
+    assert "| Rated voltage | 230 V |" in got
+
+
+def test_row_problem_wants_the_row_the_question_names() -> None:
+    at = SPECS.index("0.1 MPa")
+    assert "lacks 'temperatur'" in row_problem("What is the minimum temperature?", SPECS, at)
+    assert row_problem("What is the minimum water pressure?", SPECS, at) == ""
+    assert row_problem("What is the lowest pressure allowed?", SPECS, at) == ""
+    # words that name no row do not count ("heater"), and prose is not judged
+    assert row_problem("How heavy is the heater?", SPECS, SPECS.index("14.5")) == ""
+    # a word the table's context uses names its subject, not a row
+    asked, at = "What is the rated voltage of the water heater?", SPECS.index("230 V")
+    assert "lacks 'water'" in row_problem(asked, SPECS, at)
+    assert row_problem(asked, SPECS, at, ["AquaHeat 30 Water Heater"]) == ""
+    prose = "The heater weighs 14.5 kg. Its maximum temperature is 75 °C."
+    assert row_problem("What is the minimum temperature?", prose, prose.index("75")) == ""
+
+
+def test_row_cell_keeps_the_value_of_a_span_across_cells() -> None:
+    text = "| Option | Default |\n|---|---|\n| `max_connections` | `1024` |\n"
+    start = text.index("max_connections")
+    end = text.index("1024") + 4
+    a, b = row_cell(text, start, end) or (0, 0)
+    assert text[a:b] == "1024"
+    assert row_cell(text, text.index("1024"), end) is None  # within one cell
+    prose = "Pick a | b, then 1024."
+    assert row_cell(prose, 5, len(prose) - 1) is None  # not a table row
+
+
+def test_a_default_column_gives_the_default() -> None:
+    text = (
+        "| Option | **Default** | Description |\n|---|---|---|\n"
+        "| `port` | `5672` | TCP port the broker listens on. |\n"
+        "| `tls` | `false` | Serve TLS. |\n"
+    )
+    at = text.index("TCP")
+    a, b = default_cell("What is the default port?", text, at, at + 3) or (0, 0)
+    assert text[a:b] == "5672"
+    serve = text.index("Serve")
+    a, b = default_cell("Is TLS on by default?", text, serve, serve + 5) or (0, 0)
+    assert text[a:b] == "false"
+    five = text.index("5672")
+    assert default_cell("What is the default port?", text, five, five + 4) is None  # there
+    assert default_cell("What port is used?", text, at, at + 3) is None  # asks no default
