@@ -25,6 +25,7 @@ import math
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from veracity.index.sync import IndexSet
 from veracity.rag.focus import question_focus
 from veracity.records import Hit
 from veracity.store.protocols import VectorTable
+from veracity.text.analyzer import Analyzer
 
 MODEL_PATH = Path(__file__).with_name("relevance_model.json")
 # Words that ask rather than name: stopwords, and the kind of answer after "how" ("often").
@@ -85,7 +87,7 @@ def query_coverage(bm25: BM25Index, query: str, scores: np.ndarray) -> np.ndarra
     """BM25 scores divided by the query's attainable maximum (sum of its terms' idf), where a
     function word (``FUNCTION_WORDS``) that no indexed text holds counts for nothing."""
     terms = set(bm25.analyzer.tokens(query))
-    function_terms = set(bm25.analyzer.tokens(" ".join(sorted(FUNCTION_WORDS))))
+    function_terms = _function_terms(bm25.analyzer)
     n = max(1, len(bm25))
     bound = 0.0
     for term in terms:
@@ -96,6 +98,12 @@ def query_coverage(bm25: BM25Index, query: str, scores: np.ndarray) -> np.ndarra
     if bound <= 0:
         return np.zeros_like(scores, dtype=np.float64)
     return np.clip(np.asarray(scores, dtype=np.float64) / bound, 0.0, 1.0)
+
+
+@lru_cache(maxsize=8)
+def _function_terms(analyzer: Analyzer) -> frozenset[str]:
+    """``FUNCTION_WORDS`` as ``analyzer`` indexes them (stemmed: "does" -> "doe")."""
+    return frozenset(analyzer.tokens(" ".join(sorted(FUNCTION_WORDS))))
 
 
 class BlendReranker:

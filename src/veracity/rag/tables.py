@@ -54,12 +54,7 @@ def row_cell(text: str, start: int, end: int) -> tuple[int, int] | None:
     in a row."""
     if "|" not in text[start:end] or not _table_rows(text, start):
         return None
-    a = text.rindex("|", start, end) + 1
-    while a < end and text[a] in _CELL_PAD:
-        a += 1
-    b = end
-    while b > a and text[b - 1] in _CELL_PAD:
-        b -= 1
+    a, b = _strip(text, text.rindex("|", start, end) + 1, end)
     return (a, b) if b > a else None
 
 
@@ -89,15 +84,16 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The ``(start, end)`` of each cell of the row ``text[start:end]``, stripped of spaces,
     backticks and emphasis."""
     bars = [i for i in range(start, end) if text[i] == "|"]
-    out = []
-    for a, b in itertools.pairwise(bars):
+    return [_strip(text, a + 1, b) for a, b in itertools.pairwise(bars)]
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    """``(a, b)`` narrowed past the spaces, backticks and emphasis that pad a cell's value."""
+    while a < b and text[a] in _CELL_PAD:
         a += 1
-        while a < b and text[a] in _CELL_PAD:
-            a += 1
-        while b > a and text[b - 1] in _CELL_PAD:
-            b -= 1
-        out.append((a, b))
-    return out
+    while b > a and text[b - 1] in _CELL_PAD:
+        b -= 1
+    return a, b
 
 
 def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
