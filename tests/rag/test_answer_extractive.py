@@ -449,3 +449,25 @@ def test_a_table_row_is_quoted_whole_and_its_value_leads(tmp_path: Path) -> None
         "\u201cmax_connections: 1024; Connections accepted. New ones are refused.\u201d"
         in answer.text
     )
+
+
+def test_a_yes_no_question_is_answered_by_the_quote_alone(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"faq.md": (
+        "# Returns\n\nYou may return a bike within 30 days. Custom builds cannot be returned.\n"
+    )})  # fmt: skip
+    reader = TableReader({"custom": "Custom builds", "which": "Custom builds"})
+    answer = engine(c, reader).ask("Can custom bikes be returned?")
+    assert not answer.abstained and answer.short is None
+    assert answer.text == "\u201cCustom builds cannot be returned.\u201d [1]"
+    # alternatives offered, or a question word: the span answers
+    which = engine(c, reader).ask("Which bikes cannot be returned?")
+    assert which.text.startswith("Custom builds [1]") and which.short is not None
+
+
+def test_yes_no_questions() -> None:
+    from veracity.rag.answer_extractive import asks_yes_no
+
+    assert asks_yes_no("Can custom bikes be returned?")
+    assert asks_yes_no("Hi! Is parking free for visitors?")
+    assert not asks_yes_no("Is the office in Tallinn or in Riga?")
+    assert not asks_yes_no("Which bikes cannot be returned?")

@@ -58,6 +58,11 @@ _QUANTITY = re.compile(
     r"|what (?:percentage|percent|number|amount))\b",
     re.IGNORECASE,
 )
+_YES_NO = re.compile(
+    r"^\W*(?:is|are|am|was|were|can|could|does|do|did|will|would|should|shall|has|have|had|may"
+    r"|might|must)\b",
+    re.IGNORECASE,
+)
 _YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
 _YEAR = re.compile(
     r"(?<![\d.])\d{3,4}(?:s|'s)?(?![\d.]\d)|\b(?:century|centuries|decade|millenni\w*|BCE?|AD|CE)\b"
@@ -82,6 +87,14 @@ _AMOUNT_WORDS = re.compile(
     r"|dollar|percent)s?\b",
     re.IGNORECASE,
 )
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether ``question`` (its asking sentence: ``question_focus``) asks yes or no: it opens
+    with an auxiliary verb ("Can ...?", "Is ...?", "Does ...?") and offers no alternatives
+    ("Is it X or Y?" is answered by X or Y)."""
+    asked = question_focus(question)
+    return bool(_YES_NO.match(asked)) and not re.search(r"\bor\b", asked, re.IGNORECASE)
 
 
 def asks_amount(question: str) -> bool:
@@ -327,21 +340,28 @@ def focus(found: Found, around: int = 1) -> Hit:
 
 
 def extractive_answer(
-    found: Found, timings_ms: Mapping[str, float], warnings: Sequence[str] = ()
+    found: Found,
+    timings_ms: Mapping[str, float],
+    warnings: Sequence[str] = (),
+    question: str = "",
 ) -> Answer:
     """``<short answer> [1]`` then the quoted sentence ``[1]``; citation 1 is the sentence's exact
-    span, ``Answer.short`` the short answer's."""
+    span, ``Answer.short`` the short answer's. A yes/no ``question`` ("Can custom bikes be
+    returned?") is answered by the quote alone, with no short answer: a span is no yes or no
+    ("Custom builds" from "Custom builds cannot be returned."), and the reader does not judge
+    which it is."""
     quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)
-    short = short_display(quote.short.text) or quote.shown
     p = round(found.reading.probability, 4)
+    yes_no = asks_yes_no(question)
+    lead = "" if yes_no else f"{short_display(quote.short.text) or quote.shown} [1]\n\n"
     return Answer(
-        text=f"{short} [1]\n\n\u201c{quote.shown}\u201d [1]",
+        text=f"{lead}\u201c{quote.shown}\u201d [1]",
         abstained=False,
         citations=(quote.sentence,),
         sentences=(SentenceSupport(quote.shown, (1,), True, p),),
         timings_ms=dict(timings_ms),
         warnings=tuple(warnings),
-        short=quote.short,
+        short=None if yes_no else quote.short,
         style="extractive",
     )
 

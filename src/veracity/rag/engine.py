@@ -252,7 +252,7 @@ class AnswerEngine:
             yield Final(_abstain(finding.reason, clock, finding.closest))
             return
         clock.mark_first_token()
-        answer = extractive_answer(finding.found[0], clock.done(), clock.warnings)
+        answer = extractive_answer(finding.found[0], clock.done(), clock.warnings, query)
         yield Token(answer.text)
         yield Final(answer)
 
@@ -450,7 +450,7 @@ class AnswerEngine:
                     "the model's draft was not supported by the sources, so the answer is the "
                     "reader's extract instead"
                 )
-                return extractive_answer(found[0], clock.done(), clock.warnings)
+                return extractive_answer(found[0], clock.done(), clock.warnings, question)
             quote = self._quote(question, sources) if opts.fallback == "quote" else None
             if quote is not None:
                 # The quote answers only if it holds what the question names (the reader's
