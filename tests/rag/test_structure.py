@@ -184,6 +184,11 @@ def test_opposite_problem_refuses_a_span_whose_sentence_says_the_opposite() -> N
         "When was the smallest city founded?", back, back.index("1248")
     )
     assert opposite_problem("When was the largest city founded?", back, back.index("1248")) == ""
+    # a part of the sentence between semicolons about the other side
+    tiers = "Full-time employees get 25 days of holiday; part-time employees get a pro-rata share."
+    asked = "How many holiday days do part-time employees get?"
+    assert "says 'full-time'" in opposite_problem(asked, tiers, tiers.index("25"))
+    assert opposite_problem(asked, tiers, tiers.index("pro-rata")) == ""
 
 
 def test_heading_problem_a_span_in_a_heading_line() -> None:

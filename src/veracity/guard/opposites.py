@@ -54,6 +54,7 @@ _PAIRS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("upper", "lower"),
         ("inner|internal|interior", "outer|external|exterior"),
         ("public", "private"),
+        ("full-time|full time", "part-time|part time"),
         ("open|opened|opens", "closed"),
         ("legal|lawful", "illegal|unlawful"),
         ("male|males|man|men|boys", "female|females|woman|women|girls"),

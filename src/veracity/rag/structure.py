@@ -227,17 +227,22 @@ def _same_name(a: str, b: str) -> bool:
 
 def opposite_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers the opposite question, or "": its sentence (read
-    with the one before when it points back) says the opposite of what the question asks
-    ("smallest" for "What is the largest city?", "last" for "When was the first game?") and
-    never what it asks (``guard.opposites``)."""
+    with the one before when it points back), or else its part between semicolons, says the
+    opposite of what the question asks and never what it asks (``guard.opposites``): "smallest"
+    for "What is the largest city?", "last" for "When was the first game?", and "Full-time
+    employees get 25 days; part-time employees get a pro-rata share" does not say "25 days" of
+    part-time employees."""
     spans = split_sentences(text)
     at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
     if at is None:
         return ""
     lo, hi = spans[at]
+    part_lo = text.rfind(";", lo, start) + 1 or lo
+    part_hi = text.find(";", start, hi)
+    part = text[part_lo : part_hi if part_hi >= 0 else hi]  # between semicolons
     if at > 0 and _POINTS_BACK.search(text, lo, hi):
         lo = spans[at - 1][0]
-    pair = opposed(question, text[lo:hi])
+    pair = opposed(question, text[lo:hi]) or opposed(question, part)
     if pair is None:
         return ""
     return f"the sentence says '{pair[1]}' where the question asks '{pair[0]}'"
