@@ -424,7 +424,7 @@ def test_a_table_answers_from_the_row_the_question_names(tmp_path: Path) -> None
     wrong = engine(c, TableReader({"temperature": "0.1 MPa"})).ask(
         "What is the minimum temperature?"
     )
-    assert wrong.abstained and "lacks 'temperatur'" in (wrong.reason or "")
+    assert wrong.abstained and "lacks 'temperature'" in (wrong.reason or "")
     assert "not the one the question names" in (wrong.reason or "")
 
 

@@ -25,7 +25,7 @@ def test_table_rows_are_entries() -> None:
 
 def test_row_problem_wants_the_row_the_question_names() -> None:
     at = SPECS.index("0.1 MPa")
-    assert "lacks 'temperatur'" in row_problem("What is the minimum temperature?", SPECS, at)
+    assert "lacks 'temperature'" in row_problem("What is the minimum temperature?", SPECS, at)
     assert row_problem("What is the minimum water pressure?", SPECS, at) == ""
     assert row_problem("What is the lowest pressure allowed?", SPECS, at) == ""
     # words that name no row do not count ("heater"), and prose is not judged

@@ -43,7 +43,7 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
         return ""
     return (
         f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is not the one the question "
-        f"names (it lacks '{sorted(missing)[0]}', which names another row)"
+        f"names (it lacks '{_word_of(question, sorted(missing)[0])}', which names another row)"
     )
 
 
@@ -120,3 +120,8 @@ def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
         if first.strip(" -:"):
             out.append((s, e, first))
     return out
+
+
+def _word_of(question: str, term: str) -> str:
+    """The word of ``question`` that indexes as ``term`` ("temperature" for "temperatur")."""
+    return next((w for w in re.findall(r"[\w'-]+", question) if content_terms(w) == {term}), term)
