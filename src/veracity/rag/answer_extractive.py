@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from veracity.guard.claims import numbers
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import span_quote
-from veracity.rag.focus import question_focus
+from veracity.rag.focus import HOW_KINDS, question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.structure import (
@@ -53,8 +53,7 @@ from veracity.text.sentences import split_sentences
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
 _QUANTITY = re.compile(
-    r"^\W*(?:how (?:many|much|long|old|far|often|large|big|small|tall|high|low|heavy|wide|deep|"
-    r"thick|fast|hot|cold|warm|expensive|soon)|(?:in )?(?:what|which) year"
+    rf"^\W*(?:how (?:{'|'.join(sorted(HOW_KINDS))})|(?:in )?(?:what|which) year"
     r"|what (?:percentage|percent|number|amount))\b",
     re.IGNORECASE,
 )

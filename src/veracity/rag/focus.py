@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["question_focus"]
+__all__ = ["HOW_KINDS", "question_focus"]
+
+# The word after "how" that names the kind of answer asked for, an amount or a time ("how often",
+# "how heavy"): the answer's passage need not use it.
+HOW_KINDS = frozenset({
+    "often", "long", "many", "much", "far", "old", "big", "large", "small", "tall", "high", "low",
+    "heavy", "wide", "deep", "thick", "fast", "hot", "cold", "warm", "expensive", "soon",
+    "frequently",
+})  # fmt: skip
 
 _WH = (
     r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"

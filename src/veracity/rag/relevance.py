@@ -36,18 +36,14 @@ from veracity.errors import ConfigError, MissingDependency
 from veracity.guard.sentences import STOPWORDS
 from veracity.index.bm25 import BM25Index
 from veracity.index.sync import IndexSet
-from veracity.rag.focus import question_focus
+from veracity.rag.focus import HOW_KINDS, question_focus
 from veracity.records import Hit
 from veracity.store.protocols import VectorTable
 from veracity.text.analyzer import Analyzer
 
 MODEL_PATH = Path(__file__).with_name("relevance_model.json")
 # Words that ask rather than name: stopwords, and the kind of answer after "how" ("often").
-FUNCTION_WORDS = STOPWORDS | frozenset({
-    "often", "long", "many", "much", "far", "old", "big", "large", "small", "tall", "high", "low",
-    "heavy", "wide", "deep", "thick", "fast", "hot", "cold", "warm", "expensive", "soon",
-    "frequently",
-})  # fmt: skip
+FUNCTION_WORDS = STOPWORDS | HOW_KINDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,12 +32,12 @@ from veracity.guard.opposites import opposed
 from veracity.guard.sentences import STOPWORDS, content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
 from veracity.text.analyzer import Analyzer, fold, get_analyzer
-from veracity.text.markup import display_text
+from veracity.text.markup import TABLE_ROW, display_text
 from veracity.text.sentences import split_sentences
 
-# A list item ("* x", "- x", "1. x", "a) x"), a table row ("| Weight | 14.5 kg |") or a field
-# ("License: BSD", "Added in: v1.2").
-_ITEM = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S|\|.*\|[ \t]*$)")
+# A list item ("* x", "- x", "1. x", "a) x") or a field ("License: BSD", "Added in: v1.2"); a
+# table row (``markup.TABLE_ROW``: "| Weight | 14.5 kg |") is an entry too.
+_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
 _FIELD = re.compile(r"^[ \t]*[A-Za-z][\w .()/-]{0,40}:[ \t]+\S")
 _QUOTE_CHARS = 60  # how much of an entry a reason quotes
 ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
@@ -87,7 +87,7 @@ def entries(text: str) -> list[tuple[int, int]]:
     pos = last_end = 0
     for line in text.splitlines(keepends=True):
         end = pos + len(line.rstrip("\n"))
-        if _ITEM.match(line) or _FIELD.match(line):
+        if _ITEM.match(line) or _FIELD.match(line) or TABLE_ROW.match(line):
             if open_at >= 0:
                 out.append((open_at, last_end))
             open_at = pos
