@@ -165,6 +165,48 @@ def test_incremental_equals_rebuild(variant: str, backend: str) -> None:
     _assert_same(inc, rebuilt)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_term_order_does_not_change_scores(backend: str) -> None:
+    """Scores are float32 sums, and float32 addition is not associative: the index adds a
+    query's terms in one canonical order (idf, highest first), so every ordering of the same
+    terms scores every document the same, bit for bit."""
+    index = BM25Index(NONE, backend=_backend(backend))
+    index.add(range(300), _random_corpus(5, n=300))
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        terms = [f"t{i}" for i in rng.choice(25, size=int(rng.integers(2, 7)), replace=False)]
+        want_ids, want = index.search(" ".join(terms), 300)
+        for _ in range(3):
+            got_ids, got = index.search(" ".join(rng.permutation(terms)), 300)
+            assert got_ids.tolist() == want_ids.tolist()
+            assert np.array_equal(got, want)
+
+
+def test_query_terms_come_rarest_first() -> None:
+    index = BM25Index(NONE, backend="numpy")
+    index.add(range(4), ["common rare", "common mid", "common mid", "common"])
+    tids, q_ptr, idf = index._query_terms([["common", "rare", "mid", "common"], ["mid"], []])
+    assert q_ptr.tolist() == [0, 4, 5, 5]
+    names = {i: t for t, i in index.vocab.items()}
+    assert [names[int(t)] for t in tids] == ["rare", "mid", "common", "common", "mid"]
+    assert np.all(np.diff(idf[:4]) <= 0)
+
+
+def test_canonical_order_without_room_for_one_key() -> None:
+    """Past 63 bits of (query, idf, term id) the order comes from a lexsort: the same order."""
+    from veracity.index.bm25.index import _canonical
+
+    rng = np.random.default_rng(1)
+    q_of = np.sort(rng.integers(0, 50, 400))
+    tids = rng.integers(0, 40, 400)
+    idf = rng.choice(np.array([0.5, 1.25, 3.0], dtype=np.float32), 400)
+    packed = _canonical(q_of, idf, tids, 50, 40)
+    fallback = _canonical(q_of, idf, tids, 50, 2**40)
+    assert packed.tolist() == fallback.tolist()
+    key = list(zip(q_of[packed], -idf[packed], tids[packed], strict=True))
+    assert key == sorted(key)
+
+
 @pytest.mark.parametrize("tile", [None, 64, 1])
 def test_numba_and_numpy_agree_bit_for_bit(tile: int | None, monkeypatch: Any) -> None:
     """Also with segments scored a tile at a time (as a 1M-document one is): 64 documents per

@@ -8,17 +8,17 @@ Nepomnyachiy and Suel (WSDM 2013) and block-max pruning of Mallia, Suel and Tone
 
 1. A block's bound is the sum over query terms of ``float32(blk_max * idf)``: one pass over the
    terms' block entries (a common term has about one per block, far fewer than its postings).
-2. Two term-at-a-time passes over the terms' block entries, in query-term order. The first scores
+2. Two term-at-a-time passes over the terms' block entries, in the canonical term order. The first scores
    only blocks in the top buckets of a 64-bucket histogram of the bounds (about k blocks), which
    fills the heap with good documents; its worst score ``theta`` is then the bar. The second
    scores every other block whose bound is not *strictly* below ``theta`` (a document scoring
    exactly ``theta`` with a smaller id than the heap's worst still enters) and skips the postings
    of all the rest. Within a pass the bar is fixed, so a block is either scored for every term or
    for none.
-3. A scored block's postings are added into a float64 accumulator from 0.0 in query-term order,
-   the same float32 products and the same additions as the exhaustive kernels, so ids, scores and
-   tie order are identical bit for bit; touched documents are remembered branch-free and offered
-   to the heap after the pass.
+3. A scored block's postings are added into a float32 accumulator from 0.0 in the canonical
+   term order (``kernels``), the same float32 products and the same additions as the exhaustive
+   kernels, so ids, scores and tie order are identical bit for bit; touched documents are
+   remembered branch-free and offered to the heap after the pass.
 
 Measured (one thread, kernel alone, same machine as docs/benchmarks.md): exact, but slower than
 the exhaustive kernel on the corpora at hand, so ``BM25Index(prune="none")`` is the default. On
@@ -34,8 +34,9 @@ posting).
 
 Bounds stay true bounds under updates: ``blk_max`` is recomputed with the term's tfc whenever the
 average length changes, tombstones only remove postings, and idf is the query's. Each bound
-dominates the scores of its block exactly (float rounding is monotonic, and the sums run in the
-same order); ``SAFE`` is slack on top. Tombstones and the ``allowed`` pre-filter (``eligible``) are
+dominates the scores of its block exactly (both are float32 sums in the same term order, each
+term's block maximum is at least each of its postings there, and float rounding is monotonic);
+``SAFE`` is slack on top. Tombstones and the ``allowed`` pre-filter (``eligible``) are
 tested before a document is offered.
 """
 
@@ -95,7 +96,7 @@ def _pass(
     full = n == k
     theta = heap_s[0] if full else 0.0
     m = 0
-    for j in range(start, end):  # query-term order, as the exhaustive kernels add
+    for j in range(start, end):  # the canonical order, as the exhaustive kernels add
         p = q_pos[j]
         w = q_w[j]
         if p < 0 or w <= 0.0:
@@ -110,7 +111,7 @@ def _pass(
                 a = acc[d]
                 cand[m] = d  # branch-free "first touch": the index advances only then
                 m += a == 0.0
-                acc[d] = a + np.float64(tfc[i] * w)
+                acc[d] = a + tfc[i] * w
     for t in range(m):
         d = cand[t]
         s = acc[d]
@@ -130,9 +131,9 @@ def segment_top_k(
     """``numba_kernel.segment_top_k`` with block-max pruning; same results, bit for bit."""
     n_queries = len(q_ptr) - 1
     n_docs = len(ids)
-    ub = np.zeros((n_docs + block - 1) // block, dtype=np.float64)
+    ub = np.zeros((n_docs + block - 1) // block, dtype=np.float32)
     counts = np.zeros(N_BUCKETS, dtype=np.int64)
-    acc = np.zeros(n_docs, dtype=np.float64)
+    acc = np.zeros(n_docs, dtype=np.float32)
     cand = np.empty(n_docs + 1, dtype=np.int64)
     heap_s = np.empty(k, dtype=np.float64)
     heap_i = np.empty(k, dtype=np.int64)

@@ -6,8 +6,8 @@ postings (``Segment.term_bounds``), so ``float32(max_tfc * idf)`` bounds what th
 document. Per query whose postings cover a good part of the segment (those that ``numba_kernel``
 scores densely) and k < 32:
 
-1. Order the terms by that bound, highest (rarest) first. The lowest-bound terms whose bounds sum
-   to at most ``SPLIT`` of the total are *non-essential*: their sum ``rest`` is all they can add.
+1. Take the terms in the canonical order, rarest first. The last terms whose bounds sum to at
+   most ``SPLIT`` of the total are *non-essential*: their sum ``rest`` is all they can add.
 2. Add the essential terms' postings into the dense array. The k-th largest block maximum of
    the partial scores (``numba_kernel._kth_block``) is ``theta``: k eligible documents already
    score at least ``theta``, so the final k-th score is no lower.
@@ -31,23 +31,21 @@ a median of 725 survivors per query, too many to probe profitably. MaxScore pays
 non-essential terms have postings far longer than the survivors times a search (millions of
 documents, long queries).
 
-Scores stay identical bit for bit although terms are added in another order than the exhaustive
-kernels' query-term order: every contribution is a float32 product, hence a multiple of the float32
-ulp of the smallest one, and a float64 sum of such multiples is exact (so independent of the order)
-while it stays below 2**53 of those ulps. ``_gather`` checks that per query from the bounds (it
-holds unless a term's contributions are ~5e8 times smaller than the total, e.g. a term in nearly
-all of millions of documents); when it does not, the query is scored exhaustively. Pruning tests
+Scores stay identical bit for bit: a query's terms arrive in the canonical order (idf, highest
+first; ``kernels``), the essential terms are a prefix of it and the non-essential ones the rest, so
+every document's float32 sum adds the same contributions in the same order as the exhaustive
+kernels do. Each pruning test allows for float32 rounding: n more additions may round a sum up to
+``(1 + 2**-24)**n`` times its exact value, under the slack ``1 + (n + 1) * 2**-23``. Pruning tests
 are strict (a document tying the k-th score may win on its smaller id), so ids and tie order match.
 
 Bounds stay bounds under updates: they are recomputed with a term's tfc cache whenever the average
-length changes, tombstones only remove postings (a stale maximum is still an upper bound, a stale
-minimum a lower one), and the idf is the query's. Tombstones and the ``allowed`` pre-filter
+length changes, tombstones only remove postings (a stale maximum is still an upper bound), and the
+idf is the query's. Tombstones and the ``allowed`` pre-filter
 (``eligible``) are applied before a document counts towards ``theta`` or is offered.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -66,20 +64,16 @@ from veracity.index.bm25.numba_kernel import (
 )
 from veracity.index.bm25.numba_kernel import segment_top_k as exhaustive_top_k
 
-SAFE = 1.0 + 1e-12  # slack on every pruning test; exact arithmetic makes it unnecessary
-EXACT_ULPS = 2.0**52  # sums below this many ulps of the smallest contribution are exact
+ULP = 2.0**-23  # twice float32's unit roundoff: the slack per term of a pruning test
 SPLIT = 0.05  # non-essential terms: the lowest bounds that sum to at most this share of all
 
 
 @njit(cache=True, nogil=True)
 def _gather(
-    t_max: Any, t_min: Any, q_pos: Any, q_w: Any, start: int, end: int,
-    tp: Any, tw: Any, tu: Any,
-) -> tuple[int, bool]:  # fmt: skip
-    """The query's scoring terms into (tp, tw, tu) in query-term order; whether sums are exact."""
+    t_max: Any, q_pos: Any, q_w: Any, start: int, end: int, tp: Any, tw: Any, tu: Any
+) -> int:
+    """The query's scoring terms into (tp, tw, tu), in the canonical order; how many."""
     nt = 0
-    total = 0.0
-    c_min = np.inf
     for j in range(start, end):
         p = q_pos[j]
         w = q_w[j]
@@ -88,48 +82,30 @@ def _gather(
         tp[nt] = p
         tw[nt] = w
         tu[nt] = np.float64(t_max[p] * w)  # the same float32 product as a posting's
-        c_min = min(c_min, np.float64(t_min[p] * w))
-        total += tu[nt]
         nt += 1
-    if nt == 0 or c_min < 1e-30:
-        return nt, False  # a zero or subnormal contribution: no exactness argument
-    e = math.frexp(c_min)[1]  # c_min = f * 2**e, 0.5 <= f < 1: its float32 ulp is 2**(e-24)
-    return nt, total < EXACT_ULPS * 2.0 ** (e - 24)
-
-
-@njit(cache=True, nogil=True)
-def _order(tu: Any, nt: int, order: Any) -> None:
-    """``order``: term slots by bound, highest first (insertion sort: a query has few terms)."""
-    for i in range(nt):
-        order[i] = i
-    for i in range(1, nt):
-        o = order[i]
-        j = i - 1
-        while j >= 0 and tu[order[j]] < tu[o]:
-            order[j + 1] = order[j]
-            j -= 1
-        order[j + 1] = o
+    return nt
 
 
 @njit(cache=True, nogil=True)
 def _add(indptr: Any, docs: Any, tfc: Any, p: int, w: Any, acc: Any) -> None:
     for i in range(indptr[p], indptr[p + 1]):
-        acc[docs[i]] += np.float64(tfc[i] * w)
+        acc[docs[i]] += tfc[i] * w
 
 
 @njit(cache=True, nogil=True)
 def _survivors(
-    acc: Any, bm: Any, eligible: Any, rest: float, theta: float, cand: Any, n_docs: int
-) -> int:
+    acc: Any, bm: Any, eligible: Any, rest: float, theta: float, safe: float, cand: Any,
+    n_docs: int,
+) -> int:  # fmt: skip
     """The eligible documents whose partial score plus ``rest`` reaches ``theta``, into ``cand``."""
     c = 0
     nb = len(bm)
     for b in range(nb):
-        if (bm[b] + rest) * SAFE < theta:
+        if (bm[b] + rest) * safe < theta:
             continue
         for d in range(b, min(b + W * nb, n_docs), nb):  # block b: strided, see _block_max
             cand[c] = d
-            c += eligible[d] & ((acc[d] + rest) * SAFE >= theta)
+            c += eligible[d] & ((acc[d] + rest) * safe >= theta)
     return c
 
 
@@ -150,64 +126,64 @@ def _probe(
                 base = base + half if docs[base + half] <= d else base
                 size -= half
             if docs[base] == d:
-                acc[d] += np.float64(tfc[base] * w)
+                acc[d] += tfc[base] * w
         return
     for t in range(c):
         mask[cand[t]] = 1.0
     for i in range(lo0, hi0):
         d = docs[i]
-        acc[d] += mask[d] * np.float64(tfc[i] * w)  # + 0.0 elsewhere: branch-free
+        acc[d] += mask[d] * (tfc[i] * w)  # + 0.0 elsewhere: branch-free
     for t in range(c):
         mask[cand[t]] = 0.0
 
 
 @njit(cache=True, nogil=True)
-def _prune(cand: Any, c: int, acc: Any, rest: float, theta: float) -> int:
+def _prune(cand: Any, c: int, acc: Any, rest: float, theta: float, safe: float) -> int:
     """Keep the candidates whose partial score plus ``rest`` reaches ``theta``."""
     m = 0
     for t in range(c):
         d = cand[t]
         cand[m] = d
-        m += (acc[d] + rest) * SAFE >= theta
+        m += (acc[d] + rest) * safe >= theta
     return m
 
 
 @njit(cache=True, nogil=True)
 def _maxscore(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
-    tp: Any, tw: Any, tu: Any, order: Any, nt: int, k: int, floor: float, work: Any, mask: Any,
+    tp: Any, tw: Any, tu: Any, nt: int, k: int, floor: float, work: Any, mask: Any,
 ) -> int:  # fmt: skip
-    """One dense query, terms in ``order``; returns the heap size (see the module docstring)."""
+    """One dense query, its terms in the canonical order; returns the heap size (see the
+    module docstring)."""
     acc, cand, _, _, heap_s, heap_i, bm, sel, live, masked = work
     n_docs = len(ids)
+    safe = 1.0 + (nt + 1) * ULP  # above (1 + u)**nt: what float32 sums may round up
     total = 0.0
     for i in range(nt):
         total += tu[i]
     s = nt  # the first non-essential term
     rest = 0.0
-    while s > 1 and rest + tu[order[s - 1]] <= SPLIT * total:
+    while s > 1 and rest + tu[s - 1] <= SPLIT * total:
         s -= 1
-        rest += tu[order[s]]
+        rest += tu[s]
     left = 0
     for i in range(s, nt):
-        left += indptr[tp[order[i]] + 1] - indptr[tp[order[i]]]
+        left += indptr[tp[i] + 1] - indptr[tp[i]]
     for i in range(s):
-        _add(indptr, docs, tfc, tp[order[i]], tw[order[i]], acc)
+        _add(indptr, docs, tfc, tp[i], tw[i], acc)
     top = _block_max(acc, live, masked, bm, sel)
     if s < nt and top > 0.0:
         # k blocks each hold an eligible document whose partial score, hence its final one,
         # is at least the k-th largest block maximum: a floor on the final k-th score.
         theta = max(_kth_block(bm, sel, k)[0], floor)
-        if rest * SAFE < theta:
-            c = _survivors(acc, bm, eligible, rest, theta, cand, n_docs)
+        if rest * safe < theta:
+            c = _survivors(acc, bm, eligible, rest, theta, safe, cand, n_docs)
             if c * 8 < left:
-                n = _finish(
-                    indptr, docs, tfc, ids, tp, tw, tu, order, s, nt, k, work, mask, c, theta
-                )
+                n = _finish(indptr, docs, tfc, ids, tp, tw, tu, s, nt, k, work, mask, c, theta)
                 acc[:] = 0.0
                 return n
     for i in range(s, nt):  # no pruning: the rest of the terms, densely
-        _add(indptr, docs, tfc, tp[order[i]], tw[order[i]], acc)
+        _add(indptr, docs, tfc, tp[i], tw[i], acc)
     if s < nt:
         _block_max(acc, live, masked, bm, sel)
     n = _select_blocks(acc, bm, sel, ids, eligible, heap_s, heap_i, k, floor)
@@ -217,20 +193,20 @@ def _maxscore(
 
 @njit(cache=True, nogil=True)
 def _finish(
-    indptr: Any, docs: Any, tfc: Any, ids: Any, tp: Any, tw: Any, tu: Any, order: Any,
+    indptr: Any, docs: Any, tfc: Any, ids: Any, tp: Any, tw: Any, tu: Any,
     s: int, nt: int, k: int, work: Any, mask: Any, c: int, theta: float,
 ) -> int:  # fmt: skip
-    """Add the non-essential terms ``order[s:]`` to the ``c`` survivors; offer them."""
+    """Add the non-essential terms ``s:nt`` to the ``c`` survivors, in order; offer them."""
     acc, cand, _, _, heap_s, heap_i, _, _, _, _ = work
+    safe = 1.0 + (nt + 1) * ULP
     rest = 0.0
     for i in range(s, nt):
-        rest += tu[order[i]]
+        rest += tu[i]
     for i in range(s, nt):
-        o = order[i]
-        _probe(indptr, docs, tfc, tp[o], tw[o], cand, c, acc, mask)
-        rest -= tu[o]
+        _probe(indptr, docs, tfc, tp[i], tw[i], cand, c, acc, mask)
+        rest -= tu[i]
         if i + 1 < nt:
-            c = _prune(cand, c, acc, max(rest, 0.0), theta)
+            c = _prune(cand, c, acc, max(rest, 0.0), theta, safe)
     n = 0
     for t in range(c):
         d = cand[t]
@@ -244,7 +220,7 @@ def _finish(
 @njit(cache=True, nogil=True)
 def segment_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
-    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, t_min: Any, tile: int,
+    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, tile: int,
 ) -> Any:  # fmt: skip
     """``numba_kernel.segment_top_k`` with MaxScore pruning; the same results, bit for bit.
     A segment of more than ``tile`` documents is scored exhaustively, a tile at a time: MaxScore
@@ -258,25 +234,21 @@ def segment_top_k(
     n_queries = len(q_ptr) - 1
     work = scratch(n_docs, k, eligible, tile)
     heap_s, heap_i = work[4], work[5]
-    mask = np.zeros(n_docs, dtype=np.float64)
+    mask = np.zeros(n_docs, dtype=np.float32)
     width = 1
     for q in range(n_queries):
         width = max(width, q_ptr[q + 1] - q_ptr[q])
     tp = np.empty(width, dtype=np.int64)  # the query's scoring terms: positions,
     tw = np.empty(width, dtype=np.float32)  # weights (idf),
-    tu = np.empty(width, dtype=np.float64)  # bounds,
-    order = np.empty(width, dtype=np.int64)  # and their order by bound
+    tu = np.empty(width, dtype=np.float64)  # and bounds
     out_ptr = np.zeros(n_queries + 1, dtype=np.int64)
     out_ids = np.empty(n_queries * k, dtype=np.int64)
     out_scores = np.empty(n_queries * k, dtype=np.float64)
     for q in range(n_queries):
         start, end = q_ptr[q], q_ptr[q + 1]
-        nt, exact = _gather(t_max, t_min, q_pos, q_w, start, end, tp, tw, tu)
-        if exact and nt > 1 and k < 32 and _dense(indptr, q_pos, q_w, start, end, n_docs):
-            _order(tu, nt, order)
-            n = _maxscore(
-                indptr, docs, tfc, ids, eligible, tp, tw, tu, order, nt, k, floor[q], work, mask
-            )
+        nt = _gather(t_max, q_pos, q_w, start, end, tp, tw, tu)
+        if nt > 1 and k < 32 and _dense(indptr, q_pos, q_w, start, end, n_docs):
+            n = _maxscore(indptr, docs, tfc, ids, eligible, tp, tw, tu, nt, k, floor[q], work, mask)
         else:
             n = query_top_k(
                 indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor[q], work, tile

@@ -86,9 +86,8 @@ class Segment:
         # Cache of tfc per posting, valid for a term when _valid_for[term] == the current L_avg.
         self._tfc: F32 = np.zeros(len(sorted_terms), dtype=np.float32)
         self._blocks: tuple[I64, I32, I64, F32] | None = None  # built by ``blocks`` on demand
-        # Per term: the largest and smallest cached tfc of its postings, refreshed with them.
+        # Per term: the largest cached tfc of its postings, refreshed with them.
         self._t_max: F32 = np.zeros(len(self.terms), dtype=np.float32)
-        self._t_min: F32 = np.zeros(len(self.terms), dtype=np.float32)
         self._valid_for: F64 = np.full(len(self.terms), np.nan)
 
     @classmethod
@@ -164,11 +163,11 @@ class Segment:
         return self._tfc
 
     @property
-    def term_bounds(self) -> tuple[F32, F32]:
-        """(``t_max``, ``t_min``) (u,): the largest and smallest cached tfc of each term's
-        postings (tombstoned ones included), fresh for the terms ``locate`` made fresh; so
-        ``idf * t_max`` bounds what a term adds to any live document (``maxscore``)."""
-        return self._t_max, self._t_min
+    def term_max(self) -> F32:
+        """(u,) The largest cached tfc of each term's postings (tombstoned ones included), fresh
+        for the terms ``locate`` made fresh; so ``idf * term_max`` bounds what a term adds to any
+        live document (``maxscore``, and ``BM25Index``'s skipping of hopeless segments)."""
+        return self._t_max
 
     @property
     def blocks(self) -> tuple[I64, I32, I64, F32]:
@@ -221,7 +220,6 @@ class Segment:
         self._tfc[at] = fresh
         offsets = np.r_[0, np.cumsum(counts)[:-1]]  # every term holds >= 1 posting
         self._t_max[stale] = np.maximum.reduceat(fresh, offsets)
-        self._t_min[stale] = np.minimum.reduceat(fresh, offsets)
         if self._blocks is not None:
             self._refresh_blocks(stale, starts, counts, fresh)
         self._valid_for[stale] = avg_len
