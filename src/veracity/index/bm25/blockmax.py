@@ -133,6 +133,7 @@ def segment_top_k(
     n_docs = len(ids)
     ub = np.zeros((n_docs + block - 1) // block, dtype=np.float32)
     counts = np.zeros(N_BUCKETS, dtype=np.int64)
+    no_rows = (np.empty(0, dtype=np.int32), np.empty((0, 0), dtype=np.float32))
     acc = np.zeros(n_docs, dtype=np.float32)
     cand = np.empty(n_docs + 1, dtype=np.int64)
     heap_s = np.empty(k, dtype=np.float64)
@@ -143,7 +144,7 @@ def segment_top_k(
     for q in range(n_queries):
         start, end = q_ptr[q], q_ptr[q + 1]
         # each block's bound: the weighted sum of its terms' block maxima, as postings sum
-        _accumulate_dense(blk_ptr, blk_ids, blk_max, q_pos, q_w, start, end, ub)
+        _accumulate_dense(blk_ptr, blk_ids, blk_max, q_pos, q_w, start, end, ub, *no_rows)
         scale, cut = _top_buckets(ub, counts, k)
         n = 0
         for lo, hi in ((cut, N_BUCKETS), (0, cut)):

@@ -272,7 +272,8 @@ class BM25Index:
         params = (self.k1, self.b, self.delta)
         parts: list[Result] = []
         floor: F64 | None = None
-        mode = self.prune if self._kernels.name == "numba" else "none"
+        compiled = self._kernels.name == "numba"
+        mode = self.prune if compiled else "none"
         # Largest segment first: its k-th scores let smaller segments skip hopeless queries.
         for seg in sorted(self.segments, key=len, reverse=True):
             # Block metadata first: building it marks the tfc cache stale, and locate refreshes.
@@ -287,12 +288,15 @@ class BM25Index:
                 if not (q_pos >= 0).any():
                     continue
             bounds = seg.term_max if mode == "maxscore" else None
+            columns = seg.columns if compiled and mode != "blockmax" else None
             eligible = seg.live
             if allowed is not None:
                 eligible = eligible & _member(seg.ids, allowed)
             arrays = (seg.inv_indptr, seg.inv_docs, seg.tfc, seg.ids, eligible)
             parts.append(
-                self._kernels.segment_top_k(*arrays, q_ptr, q_pos, q_w, k, blocks, bounds, floor)
+                self._kernels.segment_top_k(
+                    *arrays, q_ptr, q_pos, q_w, k, blocks, bounds, floor, columns
+                )
             )
             if floor is None and len(self.segments) > 1:
                 floor = _kth_scores(parts[0], k)

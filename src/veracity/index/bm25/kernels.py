@@ -40,6 +40,9 @@ Result = tuple[I64, I64, F64]
 Blocks = tuple[I64, I32, I64, F32, int]
 
 
+_NO_ROWS = (np.empty(0, dtype=np.int32), np.empty((0, 0), dtype=np.float32))  # no dense rows
+
+
 def _topk_numpy(
     indptr: I64, docs: Docs, tfc: F32, ids: I64, eligible: Bool,
     q_ptr: I64, q_pos: I64, q_w: F32, k: int,
@@ -134,6 +137,7 @@ class Kernels:
         self, indptr: I64, docs: Docs, tfc: F32, ids: I64, eligible: Bool,
         q_ptr: I64, q_pos: I64, q_w: F32, k: int, blocks: Blocks | None = None,
         bounds: F32 | None = None, floor: F64 | None = None,
+        columns: tuple[I32, F32] | None = None,
     ) -> Result:  # fmt: skip
         """Per query: the segment's best ``k`` (ids, float64 scores) in the total order.
 
@@ -141,7 +145,9 @@ class Kernels:
         block-max bounds (``blockmax``), with ``bounds`` (``Segment.term_max``) by MaxScore
         (``maxscore``); the results are the same, bit for bit. The numpy backend always scores
         exhaustively. ``floor`` (Q,): per query a score that k documents of the index reach, so
-        the numba kernels may leave out documents below it (the merged top k is the same)."""
+        the numba kernels may leave out documents below it (the merged top k is the same).
+        ``columns`` (``Segment.columns``): dense rows of common terms, which the numba kernels
+        add in SIMD instead of their postings (same scores)."""
         exhaustive, _, blockmax, maxscore = self._resolve()
         args = (indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
         if blocks is not None and blockmax is not None:
@@ -152,10 +158,11 @@ class Kernels:
             from veracity.index.bm25.numba_kernel import TILE  # read per call: tests shrink it
 
             at_least = np.zeros(len(q_ptr) - 1) if floor is None else floor
+            rows = _NO_ROWS if columns is None else columns
             if bounds is not None:
-                result = maxscore(*args, at_least, bounds, TILE)
+                result = maxscore(*args, at_least, bounds, rows, TILE)
             else:
-                result = exhaustive(*args, at_least, TILE)
+                result = exhaustive(*args, at_least, rows, TILE)
         return result
 
     def merge_top_k(self, parts: list[Result], k: int) -> Result:

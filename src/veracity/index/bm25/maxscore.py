@@ -53,6 +53,7 @@ from numba import njit
 
 from veracity.index.bm25.numba_kernel import (
     W,
+    _add_term,
     _block_max,
     _dense,
     _drain,
@@ -87,12 +88,6 @@ def _gather(
 
 
 @njit(cache=True, nogil=True)
-def _add(indptr: Any, docs: Any, tfc: Any, p: int, w: Any, acc: Any) -> None:
-    for i in range(indptr[p], indptr[p + 1]):
-        acc[docs[i]] += tfc[i] * w
-
-
-@njit(cache=True, nogil=True)
 def _survivors(
     acc: Any, bm: Any, eligible: Any, rest: float, theta: float, safe: float, cand: Any,
     n_docs: int,
@@ -111,10 +106,17 @@ def _survivors(
 
 @njit(cache=True, nogil=True)
 def _probe(
-    indptr: Any, docs: Any, tfc: Any, p: int, w: Any, cand: Any, c: int, acc: Any, mask: Any
-) -> None:
-    """Add term ``p`` to the ``c`` candidates only: a binary search in its postings per
-    candidate, or one masked walk over them when that is cheaper."""
+    indptr: Any, docs: Any, tfc: Any, p: int, w: Any, cand: Any, c: int, acc: Any, mask: Any,
+    columns: Any,
+) -> None:  # fmt: skip
+    """Add term ``p`` to the ``c`` candidates only: from its dense row when it has one, else a
+    binary search in its postings per candidate, or one masked walk over them when cheaper."""
+    col_of, cols = columns
+    if p < len(col_of) and col_of[p] >= 0:
+        row = cols[col_of[p]]
+        for t in range(c):
+            acc[cand[t]] += row[cand[t]] * w  # 0.0 where the document lacks the term
+        return
     lo0, hi0 = indptr[p], indptr[p + 1]
     if c * 16 < hi0 - lo0:
         for t in range(c):
@@ -152,10 +154,12 @@ def _prune(cand: Any, c: int, acc: Any, rest: float, theta: float, safe: float) 
 def _maxscore(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
     tp: Any, tw: Any, tu: Any, nt: int, k: int, floor: float, work: Any, mask: Any,
+    columns: Any,
 ) -> int:  # fmt: skip
     """One dense query, its terms in the canonical order; returns the heap size (see the
     module docstring)."""
     acc, cand, _, _, heap_s, heap_i, bm, sel, live, masked = work
+    col_of, cols = columns
     n_docs = len(ids)
     safe = 1.0 + (nt + 1) * ULP  # above (1 + u)**nt: what float32 sums may round up
     total = 0.0
@@ -170,7 +174,7 @@ def _maxscore(
     for i in range(s, nt):
         left += indptr[tp[i] + 1] - indptr[tp[i]]
     for i in range(s):
-        _add(indptr, docs, tfc, tp[i], tw[i], acc)
+        _add_term(indptr, docs, tfc, tp[i], tw[i], acc, col_of, cols)
     top = _block_max(acc, live, masked, bm, sel)
     if s < nt and top > 0.0:
         # k blocks each hold an eligible document whose partial score, hence its final one,
@@ -179,11 +183,13 @@ def _maxscore(
         if rest * safe < theta:
             c = _survivors(acc, bm, eligible, rest, theta, safe, cand, n_docs)
             if c * 8 < left:
-                n = _finish(indptr, docs, tfc, ids, tp, tw, tu, s, nt, k, work, mask, c, theta)
+                n = _finish(
+                    indptr, docs, tfc, ids, tp, tw, tu, s, nt, k, work, mask, columns, c, theta
+                )
                 acc[:] = 0.0
                 return n
     for i in range(s, nt):  # no pruning: the rest of the terms, densely
-        _add(indptr, docs, tfc, tp[i], tw[i], acc)
+        _add_term(indptr, docs, tfc, tp[i], tw[i], acc, col_of, cols)
     if s < nt:
         _block_max(acc, live, masked, bm, sel)
     n = _select_blocks(acc, bm, sel, ids, eligible, heap_s, heap_i, k, floor)
@@ -194,7 +200,7 @@ def _maxscore(
 @njit(cache=True, nogil=True)
 def _finish(
     indptr: Any, docs: Any, tfc: Any, ids: Any, tp: Any, tw: Any, tu: Any,
-    s: int, nt: int, k: int, work: Any, mask: Any, c: int, theta: float,
+    s: int, nt: int, k: int, work: Any, mask: Any, columns: Any, c: int, theta: float,
 ) -> int:  # fmt: skip
     """Add the non-essential terms ``s:nt`` to the ``c`` survivors, in order; offer them."""
     acc, cand, _, _, heap_s, heap_i, _, _, _, _ = work
@@ -203,7 +209,7 @@ def _finish(
     for i in range(s, nt):
         rest += tu[i]
     for i in range(s, nt):
-        _probe(indptr, docs, tfc, tp[i], tw[i], cand, c, acc, mask)
+        _probe(indptr, docs, tfc, tp[i], tw[i], cand, c, acc, mask, columns)
         rest -= tu[i]
         if i + 1 < nt:
             c = _prune(cand, c, acc, max(rest, 0.0), theta, safe)
@@ -220,7 +226,7 @@ def _finish(
 @njit(cache=True, nogil=True)
 def segment_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
-    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, tile: int,
+    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, t_max: Any, columns: Any, tile: int,
 ) -> Any:  # fmt: skip
     """``numba_kernel.segment_top_k`` with MaxScore pruning; the same results, bit for bit.
     A segment of more than ``tile`` documents is scored exhaustively, a tile at a time: MaxScore
@@ -229,7 +235,7 @@ def segment_top_k(
     n_docs = len(ids)
     if n_docs > tile:
         return exhaustive_top_k(
-            indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k, floor, tile
+            indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k, floor, columns, tile
         )  # fmt: skip
     n_queries = len(q_ptr) - 1
     work = scratch(n_docs, k, eligible, tile)
@@ -248,10 +254,13 @@ def segment_top_k(
         start, end = q_ptr[q], q_ptr[q + 1]
         nt = _gather(t_max, q_pos, q_w, start, end, tp, tw, tu)
         if nt > 1 and k < 32 and _dense(indptr, q_pos, q_w, start, end, n_docs):
-            n = _maxscore(indptr, docs, tfc, ids, eligible, tp, tw, tu, nt, k, floor[q], work, mask)
+            n = _maxscore(
+                indptr, docs, tfc, ids, eligible, tp, tw, tu, nt, k, floor[q], work, mask, columns
+            )
         else:
             n = query_top_k(
-                indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor[q], work, tile
-            )
+                indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor[q], work,
+                columns, tile,
+            )  # fmt: skip
         out_ptr[q + 1] = _drain(heap_s, heap_i, n, out_ids, out_scores, out_ptr[q])
     return out_ptr, out_ids[: out_ptr[n_queries]], out_scores[: out_ptr[n_queries]]

@@ -98,23 +98,39 @@ def _dense(indptr: Any, q_pos: Any, q_w: Any, start: int, end: int, n_docs: int)
     return _n_postings(indptr, q_pos, q_w, start, end) * 4 >= n_docs
 
 
-@njit(cache=True, nogil=True)
-def _accumulate_dense(
-    indptr: Any, docs: Any, tfc: Any, q_pos: Any, q_w: Any, start: int, end: int, acc: Any
+@njit(cache=True, nogil=True, inline="always")
+def _add_term(
+    indptr: Any, docs: Any, tfc: Any, p: int, w: Any, acc: Any, col_of: Any, cols: Any
 ) -> None:
-    for j in range(start, end):
-        p = q_pos[j]
-        w = q_w[j]
-        if p < 0 or w <= 0.0:
-            continue
+    """Add term ``p``'s contributions to ``acc``: its dense row when it has one
+    (``Segment.columns``; an absent term adds 0.0, which changes no sum), else its postings."""
+    c = col_of[p] if p < len(col_of) else -1
+    if c >= 0:
+        row = cols[c]
+        for d in range(len(row)):
+            acc[d] += row[d] * w
+    else:
         for i in range(indptr[p], indptr[p + 1]):
             acc[docs[i]] += tfc[i] * w
 
 
 @njit(cache=True, nogil=True)
+def _accumulate_dense(
+    indptr: Any, docs: Any, tfc: Any, q_pos: Any, q_w: Any, start: int, end: int, acc: Any,
+    col_of: Any, cols: Any,
+) -> None:  # fmt: skip
+    for j in range(start, end):
+        p = q_pos[j]
+        w = q_w[j]
+        if p < 0 or w <= 0.0:
+            continue
+        _add_term(indptr, docs, tfc, p, w, acc, col_of, cols)
+
+
+@njit(cache=True, nogil=True)
 def _accumulate(
     indptr: Any, docs: Any, tfc: Any, q_pos: Any, q_w: Any, start: int, end: int,
-    acc: Any, cand: Any, cand_s: Any,
+    acc: Any, cand: Any, cand_s: Any, col_of: Any, cols: Any,
 ) -> int:  # fmt: skip
     """Score one query into ``acc``; move the scored docs to (cand, cand_s), clear ``acc``."""
     n_docs = len(acc)
@@ -133,8 +149,7 @@ def _accumulate(
                 m += a == 0.0
                 acc[d] = a + tfc[i] * w
         else:
-            for i in range(indptr[p], indptr[p + 1]):
-                acc[docs[i]] += tfc[i] * w
+            _add_term(indptr, docs, tfc, p, w, acc, col_of, cols)
     if sparse:
         for t in range(m):
             cand_s[t] = acc[cand[t]]
@@ -425,12 +440,15 @@ def _tiled_top_k(
 @njit(cache=True, nogil=True)
 def query_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
-    q_pos: Any, q_w: Any, start: int, end: int, k: int, floor: float, work: Any, tile: int,
+    q_pos: Any, q_w: Any, start: int, end: int, k: int, floor: float, work: Any,
+    columns: Any, tile: int,
 ) -> int:  # fmt: skip
     """One query's top k, exhaustively, into the heap of ``work``; returns the heap size. Only
     documents scoring at least ``floor`` (a lower bound on the final k-th score) are kept.
-    Segments of more than ``tile`` documents are scored a tile at a time (``_tiled_top_k``)."""
+    ``columns`` is ``Segment.columns`` (or empty arrays). Segments of more than ``tile``
+    documents are scored a tile at a time (``_tiled_top_k``), without columns."""
     acc, cand, cand_s, hist, heap_s, heap_i, bm, sel, live, masked = work
+    col_of, cols = columns
     if len(ids) > tile:
         return _tiled_top_k(
             indptr, docs, tfc, ids, eligible, q_pos, q_w, start, end, k, floor, work, tile
@@ -438,12 +456,12 @@ def query_top_k(
     n = 0
     if k < 32 and _n_postings(indptr, q_pos, q_w, start, end) * BLOCKS_FROM >= len(ids):
         # Small k over a dense score array: block maxima, then the best blocks only.
-        _accumulate_dense(indptr, docs, tfc, q_pos, q_w, start, end, acc)
+        _accumulate_dense(indptr, docs, tfc, q_pos, q_w, start, end, acc, col_of, cols)
         _block_max(acc, live, masked, bm, sel)
         n = _select_blocks(acc, bm, sel, ids, eligible, heap_s, heap_i, k, floor)
         acc[:] = 0.0
         return n
-    m = _accumulate(indptr, docs, tfc, q_pos, q_w, start, end, acc, cand, cand_s)
+    m = _accumulate(indptr, docs, tfc, q_pos, q_w, start, end, acc, cand, cand_s, col_of, cols)
     if k >= 32 and m > 4 * k:
         m = _prefilter(cand, cand_s, m, k, hist, eligible)
     lo = max(floor, 5e-324)  # scores are >= 0: "s < lo" also drops 0.0 in one test
@@ -458,7 +476,7 @@ def query_top_k(
 @njit(cache=True, nogil=True)
 def segment_top_k(
     indptr: Any, docs: Any, tfc: Any, ids: Any, eligible: Any,
-    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, tile: int,
+    q_ptr: Any, q_pos: Any, q_w: Any, k: int, floor: Any, columns: Any, tile: int,
 ) -> Any:  # fmt: skip
     """Per query, the segment's k best scoring at least ``floor[q]`` (see ``kernels``)."""
     n_queries = len(q_ptr) - 1
@@ -481,6 +499,7 @@ def segment_top_k(
             k,
             floor[q],
             work,
+            columns,
             tile,
         )
         out_ptr[q + 1] = _drain(heap_s, heap_i, n, out_ids, out_scores, out_ptr[q])
