@@ -20,7 +20,9 @@ def _corpus(seed: int, n: int) -> list[str]:
     rng = np.random.default_rng(seed)
     p = 1.0 / np.arange(1, 41)
     p /= p.sum()
-    return [" ".join(f"t{w}" for w in rng.choice(40, int(rng.integers(1, 30)), p=p)) for _ in range(n)]
+    return [
+        " ".join(f"t{w}" for w in rng.choice(40, int(rng.integers(1, 30)), p=p)) for _ in range(n)
+    ]
 
 
 def _assert_rows_match_cache(index: BM25Index) -> None:
@@ -40,7 +42,7 @@ def test_rows_follow_the_tfc_cache_through_updates() -> None:
     index.add(range(200), _corpus(1, 200))
     index.search("t0 t1", 5)
     for seg in index.segments:
-        seg.columns  # built now, refreshed from here on
+        assert seg.columns[1].ndim == 2  # built now, refreshed from here on
     index.add(range(200, 260), ["t0 " * 30] * 60)  # moves L_avg: every cached tfc goes stale
     index.delete(range(0, 200, 7))
     index.search(" ".join(f"t{i}" for i in range(40)), 5)  # refreshes every term

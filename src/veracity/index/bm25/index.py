@@ -238,7 +238,7 @@ class BM25Index:
         """Flattened known query term ids (duplicates kept), per-query pointers, float32 idf.
 
         Each query's terms come in the canonical order in which every kernel adds them (see
-        ``kernels``): by idf, highest first, ties by term id."""
+        ``kernels``): by idf, highest first, ties in the query's order."""
         lens = np.fromiter(map(len, per_query), dtype=np.int64, count=len(per_query))
         n_terms = int(lens.sum())
         # vocab.get(term, -1) over all terms at C speed; unknown terms are dropped below.
@@ -256,7 +256,7 @@ class BM25Index:
         # Terms only in deleted documents have df 0: they match nothing (weight 0, no postings).
         idf = np.where(freq > 0, self.variant.idf(np.maximum(freq, 1.0), float(self._n_live)), 0.0)
         idf32 = idf.astype(np.float32)
-        order = _canonical(q_of, idf32, tids, len(per_query), len(self.vocab))
+        order = _canonical(q_of, idf32)
         return tids[order], q_ptr, idf32[order]
 
     def _search_batch(
@@ -288,7 +288,7 @@ class BM25Index:
                 if not (q_pos >= 0).any():
                     continue
             bounds = seg.term_max if mode == "maxscore" else None
-            columns = seg.columns if compiled and mode != "blockmax" else None
+            columns = seg.columns if mode != "blockmax" else None
             eligible = seg.live
             if allowed is not None:
                 eligible = eligible & _member(seg.ids, allowed)
@@ -395,18 +395,16 @@ def _kth_scores(result: Result, k: int) -> F64:
     return np.where(full, scores[np.maximum(ptr[1:] - 1, 0)], 0.0)
 
 
-def _canonical(q_of: I64, idf: F32, tids: I64, n_queries: int, n_terms: int) -> I64:
-    """The order that sorts the flattened terms by query, then idf descending, then term id: a
-    float32 sum depends on the order of its terms, and this one depends on the terms alone.
-
-    One sort of an int64 key (query number, complemented idf bits, term id) when the three fit
-    in 63 bits (300 queries over a 30k-term vocabulary take 9 + 31 + 15), else a lexsort (about
-    7x slower on a SciFact batch). A float32 >= 0 orders as its bits do."""
+def _canonical(q_of: I64, idf: F32) -> I64:
+    """The order that sorts the flattened terms by query, then idf descending, ties in the
+    query's order: a float32 sum depends on the order of its terms, and this one depends on
+    which terms a query holds (not on their order, unless two share an idf) and never on the
+    index's layout or its term ids, so an index built incrementally scores as a rebuild does.
+    One stable sort of an int64 key: the query number above the idf's bits, complemented (a
+    float32 >= 0 orders as its bits do)."""
     rank = np.int64(0x7FFFFFFF) - idf.view(np.int32).astype(np.int64)
-    t_bits = max(1, (n_terms - 1).bit_length())
-    if max(1, (n_queries - 1).bit_length()) + 31 + t_bits <= 63:
-        return np.argsort((q_of << (31 + t_bits)) | (rank << t_bits) | tids, kind="stable")
-    return np.lexsort((tids, rank, q_of))
+    order: I64 = np.argsort((q_of << 31) | rank, kind="stable")
+    return order
 
 
 def _drop_hopeless(q_pos: I64, q_ptr: I64, q_w: F32, t_max: F32, floor: F64) -> I64:

@@ -45,9 +45,10 @@ _NO_ROWS = (np.empty(0, dtype=np.int32), np.empty((0, 0), dtype=np.float32))  # 
 
 def _topk_numpy(
     indptr: I64, docs: Docs, tfc: F32, ids: I64, eligible: Bool,
-    q_ptr: I64, q_pos: I64, q_w: F32, k: int,
+    q_ptr: I64, q_pos: I64, q_w: F32, k: int, columns: tuple[I32, F32] = _NO_ROWS,
 ) -> Result:  # fmt: skip
     n_docs = len(ids)
+    col_of, cols = columns
     out_ptr = np.zeros(len(q_ptr), dtype=np.int64)
     out_ids: list[I64] = []
     out_scores: list[F64] = []
@@ -57,8 +58,11 @@ def _topk_numpy(
         for j in range(int(q_ptr[q]), int(q_ptr[q + 1])):
             p = int(q_pos[j])
             if p >= 0 and q_w[j] > 0:
-                s, e = indptr[p], indptr[p + 1]
-                acc[docs[s:e]] += tfc[s:e] * q_w[j]  # a term's documents are distinct
+                if p < len(col_of) and col_of[p] >= 0:
+                    acc += cols[col_of[p]] * q_w[j]  # as the numba kernels: + 0.0 is a no-op
+                else:
+                    s, e = indptr[p], indptr[p + 1]
+                    np.add.at(acc, docs[s:e], tfc[s:e] * q_w[j])
                 scored = True
         if scored:
             pos = np.flatnonzero((acc > 0) & eligible)
@@ -153,7 +157,7 @@ class Kernels:
         if blocks is not None and blockmax is not None:
             result: Result = blockmax(*args, *blocks)
         elif exhaustive is _topk_numpy:
-            result = exhaustive(*args)
+            result = exhaustive(*args, _NO_ROWS if columns is None else columns)
         else:
             from veracity.index.bm25.numba_kernel import TILE  # read per call: tests shrink it
 

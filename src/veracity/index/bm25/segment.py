@@ -204,7 +204,7 @@ class Segment:
         documents hold 41% of the queries' postings, and rows for them took the kernel's sums
         from 3.1 to 2.5 us per query for 0.5 MB (docs/benchmarks.md, ``bm25-speed``). Adding
         0.0 leaves a float32 sum unchanged, so scores are the same bit for bit. Rows are
-        refreshed with their terms' tfc; built on first use (the numpy backend never reads them).
+        refreshed with their terms' tfc; built on first use.
         """
         if self._columns is None:
             df = np.diff(self.inv_indptr)
