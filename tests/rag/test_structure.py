@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from veracity.rag.structure import (
     bare_quote_problem,
+    changed_value,
     entries,
     entry_problem,
     heading_problem,
@@ -12,6 +13,7 @@ from veracity.rag.structure import (
     namesake_problem,
     negation_problem,
     opposite_problem,
+    part_problem,
     sentence_problem,
 )
 
@@ -215,3 +217,65 @@ def test_namesake_problem_another_thing_of_the_asked_kind() -> None:
     assert namesake_problem("What Chinese dynasty did the Mongols found?", told, 4) == ""
     ijssel = "The Rhine splits. The IJssel branch flows north."
     assert namesake_problem("Where does the Ijssel branch flow?", ijssel, 22) == ""
+
+
+def test_part_problem_refuses_the_other_partys_clause() -> None:
+    text = (
+        "After the fixed term, the Tenant must give one month's written notice and the Landlord "
+        "must give two months' written notice."
+    )
+    tenant, landlord = text.index("one month"), text.index("two months")
+    asked = "How much notice must the tenant give?"
+    assert "the Landlord must give" in part_problem(asked, text, landlord)
+    assert part_problem(asked, text, tenant) == ""
+    asked = "How much notice must the landlord give?"
+    assert "the Tenant must give" in part_problem(asked, text, tenant)
+    assert part_problem(asked, text, landlord) == ""
+    # a question about the obligation, not a party, names no part
+    assert part_problem("How much written notice is needed?", text, landlord) == ""
+
+
+def test_part_problem_keeps_one_subject_lists_and_continuations() -> None:
+    shared = (
+        "The Tenant must report any repair need within 48 hours and is responsible for "
+        "replacing light bulbs and smoke alarm batteries."
+    )
+    assert part_problem("Who replaces the light bulbs?", shared, 0) == ""
+    names = "Manning and Newton had passer ratings of 56.6 and 55.4."
+    assert part_problem("Who had a rating of 55.4?", names, names.index("Newton")) == ""
+    back = (
+        "The academy compiled and published a number of books, but its most important "
+        "achievement was a compendium named Jingshi Dadian."
+    )
+    assert (
+        part_problem(
+            "What was the most important achievement of the academy?", back, back.index("Jingshi")
+        )
+        == ""
+    )
+    bracket = "Nikola Tesla (Cyrillic: Никола Тесла; 10 July 1856 – 1943) was an inventor."
+    assert part_problem("When was Nikola Tesla born?", bracket, bracket.index("10 July")) == ""
+
+
+def _changed(question: str, text: str, span: str) -> str | None:
+    start = text.index(span)
+    got = changed_value(question, text, start, start + len(span))
+    return None if got is None else text[got[0] : got[1]]
+
+
+def test_changed_value_gives_the_value_now_or_before() -> None:
+    port = "The default port changed from 8080 to 8443."
+    assert _changed("What is the default port?", port, "8080 to 8443") == "8443"
+    assert _changed("What is the default port?", port, "8080") == "8443"
+    assert _changed("What is the default port?", port, "8443") is None  # already the answer
+    cache = "The default cache size increased from 256 MB to 512 MB."
+    assert _changed("What was the cache size previously?", cache, "512 MB") == "256 MB"
+    rent = "Rents rose from £900 to £1,150 a month in 2025."
+    assert _changed("How much is the rent?", rent, "£900") == "£1,150"
+
+
+def test_changed_value_leaves_places_and_questions_that_name_a_time() -> None:
+    moved = "He moved from Paris to London in 1990."
+    assert _changed("Where did he move?", moved, "Paris") is None
+    forest = "Forest loss rose from 415,000 km2 in 1991 to 587,000 km2 in 2000."
+    assert _changed("How much forest was lost by 1991?", forest, "415,000") is None

@@ -33,9 +33,11 @@ from veracity.guard.strict import question_problems
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import HOW_KINDS, question_focus
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
+from veracity.rag.qualifiers import qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.structure import (
     bare_quote_problem,
+    changed_value,
     content_terms,
     entry_problem,
     heading_problem,
@@ -44,6 +46,7 @@ from veracity.rag.structure import (
     namesake_problem,
     negation_problem,
     opposite_problem,
+    part_problem,
     sentence_problem,
 )
 from veracity.rag.tables import default_cell, row_cell, row_problem
@@ -259,8 +262,11 @@ def find_answers(
             done.add(r.passage)
             continue
         chunk = top[r.passage].chunk
-        value = default_cell(asked, chunk.text, r.start, r.end) or labelled_default(
-            asked, chunk.text, r.start, r.end
+        context = (*chunk.headings, top[r.passage].title)
+        value = (
+            default_cell(asked, chunk.text, r.start, r.end)
+            or labelled_default(asked, chunk.text, r.start, r.end)
+            or changed_value(asked, chunk.text, r.start, r.end)
         )
         if value is not None:
             r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
@@ -271,13 +277,15 @@ def find_answers(
             or peer_problem(question, chunk.text, r.start, r.end)
             or link_problem(asked, chunk.text, r.start)
             or entry_problem(asked, chunk.text, r.start)
-            or row_problem(asked, chunk.text, r.start, (*chunk.headings, top[r.passage].title))
+            or row_problem(asked, chunk.text, r.start, context)
             or markup_problem(chunk.text, r.start)
             or (asks_amount(asked) and heading_problem(chunk.text, r.start))
             or bare_quote_problem(_quoted(top[r.passage], r))
             or sentence_problem(asked, chunk.text, r.start)
             or negation_problem(asked, chunk.text, r.start)
             or opposite_problem(asked, chunk.text, r.start)
+            or part_problem(asked, chunk.text, r.start)
+            or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
             or namesake_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem

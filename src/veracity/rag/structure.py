@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import pairwise
 
 from veracity.guard.opposites import opposed
 from veracity.guard.sentences import STOPWORDS, content_words
@@ -73,6 +74,33 @@ _SENTENCE_OPENERS = frozenset({
     "Her", "My", "We", "They", "He", "She", "Each", "Every", "All", "Some", "Many", "Most", "Both",
     "Any", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
 })  # fmt: skip
+# where a sentence's next part starts: a semicolon, or a conjunction before a new noun phrase
+_FINITE = (
+    r"(?:must|will|shall|can|could|may|might|should|would|is|are|was|were|has|have|had|gets?"
+    r"|pays?|receives?|needs?)"
+)
+_PART = re.compile(
+    r";\s|,?\s+\b(?:and|but|while|whereas)\s+(?=(?i:the|a|an|each|every|all|some|most|many|no)"
+    rf"\s+(?:[\w'’-]+\s+){{0,3}}?{_FINITE}\b)"
+)
+_HAS_FINITE = re.compile(rf"\b{_FINITE}\b", re.IGNORECASE)
+# "changed from 8080 to 8443", "increased from 256 MB to 512 MB": the old and the new value
+_VALUE = (
+    r"[£$€¥]?\d(?:[\d.,:/-]*\d)?(?:\s?(?:%|(?!(?:in|on|at|by|for|to|and|or|an?|the|per|of|if|as"
+    r"|is|was|it)\b)(?:[A-Za-z]{1,5}|million|billion|thousand|hundred|percent)\b))?"
+)
+_CHANGE = re.compile(
+    r"\b(?:chang|increas|decreas|rais|reduc|rose|rise|fell|fall|grew|grow|drop|went|moved"
+    r"|updat|bump|lower|cut|extend|shorten|expand|doubl|halv|jump|climb|slid|shrank|switch)\w*"
+    rf"\b[^.;:]{{0,40}}?\bfrom\s+(?P<old>{_VALUE})\s+to\s+(?P<new>{_VALUE})",
+    re.IGNORECASE,
+)
+# a question about the value before a change
+_ASKS_BEFORE = re.compile(
+    r"\b(?:before|previous(?:ly)?|prior|old|older|original(?:ly)?|used to|earlier|former(?:ly)?"
+    r"|until|initial(?:ly)?)\b",
+    re.IGNORECASE,
+)
 # A Markdown heading line
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
@@ -154,6 +182,50 @@ def sentence_problem(question: str, text: str, start: int) -> str:
             return (
                 f"the answer's sentence ('{mine}') is not the one the question names ('{better}' "
                 "holds all its words that the passage has)"
+            )
+    return ""
+
+
+def part_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers from the wrong part of its sentence, or "": the
+    sentence joins parts with their own subjects ("...; ...", "... and the Landlord must ...",
+    "..., while the City model ..."), another part holds every content word of the question
+    that the sentence holds, and the span's part lacks one of them. "How much notice must the
+    tenant give?" is not answered "two months' notice" from "The Tenant must give one month's
+    written notice and the Landlord must give two months' written notice." Verb phrases that
+    share a subject ("The Tenant must report repairs and is responsible for bulbs") and lists
+    ("bulbs and smoke alarm batteries"), names ("Manning and Newton had ...") and pronouns ("but
+    he was stopped") do not start a part: a part starts at a semicolon outside brackets, or at a
+    conjunction before a determiner, a few words and a verb ("and the Landlord must"). The
+    parts must be parallel: they share a word that the question does not hold."""
+    s, e = _sentence(text, start)
+    if s == e:
+        return ""
+    cuts = [s]
+    for m in _PART.finditer(text, s, e):
+        opening = " ".join(text[m.end() : e].split()[:3])
+        if (
+            text.count("(", s, m.start()) == text.count(")", s, m.start())  # not in brackets
+            and _HAS_FINITE.search(text, cuts[-1], m.start())  # a clause before it
+            and _HAS_FINITE.search(text, m.end(), e)  # and after it
+            and not _POINTS_BACK.search(opening)  # "; this would have ...": the same subject
+        ):
+            cuts.append(m.end())
+    parts = [(a, b) for a, b in pairwise([*cuts, e]) if a < b]
+    if len(parts) < 2:
+        return ""
+    terms = [content_terms(text[a:b]) for a, b in parts]
+    asked = content_terms(question) & set().union(*terms)
+    mine = next(i for i, (a, b) in enumerate(parts) if a <= start < b or b == e)
+    if not asked or asked <= terms[mine]:
+        return ""
+    for i, (a, b) in enumerate(parts):
+        # the other part names all the question names, and says the same of it (shared words
+        # beyond the question's: "must give ... written notice"): a parallel statement
+        if i != mine and asked <= terms[i] and (terms[i] & terms[mine]) - asked:
+            return (
+                f"the answer's part of the sentence ('{short_quote(text[slice(*parts[mine])])}') "
+                f"is not the one the question names ('{short_quote(text[a:b])}')"
             )
     return ""
 
@@ -267,6 +339,26 @@ def labelled_default(question: str, text: str, start: int, end: int) -> tuple[in
     if not any(ch.isalnum() for ch in text[a:b]) or (start < b and end > a):
         return None  # no value, or the span already overlaps it
     return a, b
+
+
+def changed_value(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """For a span in a change "from X to Y" ("The default port changed from 8080 to 8443"), the
+    ``(start, end)`` in ``text`` of the value the question asks for, when the span holds or
+    touches the other one: Y, the value now, or X when the question asks what it was before
+    ("previously", "originally", "before version 4.2"). None when the span is not in such a
+    change or is that value already, or when the question names a number of the sentence ("How
+    much forest was lost by 1991?" of "rose from 415,000 km2 in 1991 to 587,000 in 2000"). The
+    reader returns "8080 to 8443" or "8080" for "What is the default port?"."""
+    s, e = _sentence(text, start)
+    if any(n in text[s:e] for n in re.findall(r"\d[\d.,]*\d|\d", question)):
+        return None  # "By 1991, ...?": the question names its own time or value
+    for m in _CHANGE.finditer(text, s, e):
+        if end <= m.start("old") or start >= m.end("new"):
+            continue
+        want = "old" if _ASKS_BEFORE.search(question) else "new"
+        a, b = m.span(want)
+        return None if (start, end) == (a, b) else (a, b)
+    return None
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:

@@ -96,6 +96,13 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+def table_header(text: str, at: int) -> str:
+    """The first row of the Markdown table holding ``text[at]`` (its column names); "" when
+    ``at`` is not in a table row."""
+    rows = _table_rows(text, at)
+    return text[rows[0][0] : rows[0][1]] if rows else ""
+
+
 def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
     """``(start, end, first cell)`` of each row of the Markdown table holding ``text[at]``;
     empty when ``at`` is not in a table row. Separator rows (``|---|``) are left out."""

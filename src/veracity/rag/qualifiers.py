@@ -1,0 +1,85 @@
+"""Qualifiers of an amount: a sentence that gives the default cache size does not say the maximum.
+
+"What is the *maximum* cache size?" asks for one value of a quantity that has several (the
+default, the maximum, the average, the total, the value per year). A passage that gives another
+of them answers the words "cache size" all the same, and a reader that matches words picks its
+number: "512 MB" from "The default cache size increased from 256 MB to 512 MB". SQuAD 2.0 built
+its unanswerable questions this way, among others ("a qualifier that the text doesn't have").
+
+``qualifier_problem`` refuses a span when the question names a qualifier of one of the groups
+below and the span's sentence (with the sentence before it when it points back), the passage's
+headings and its title hold no word of that group. Only qualifiers that pick a different value
+of the same quantity are listed; words that merely describe ("new", "main") are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+from veracity.rag.tables import table_header
+from veracity.text.sentences import split_sentences
+
+# Each group: interchangeable ways to say one qualifier (phrases allowed).
+_GROUPS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(g.split("|"))
+    for g in (
+        "maximum|max|maximal|upper limit|at most|up to a maximum|no more than|cap|capped",
+        "minimum|min|minimal|lower limit|at least|no less than|no fewer than",
+        "average|on average|averages|averaged|median",
+        "annual|annually|yearly|per year|a year|each year|every year|per annum|/year|/yr",
+        "monthly|per month|a month|each month|every month|/month|/mo",
+        "weekly|per week|a week|each week|every week|/week",
+        "daily|per day|a day|each day|every day|/day",
+        "hourly|per hour|an hour|each hour|every hour|/hour|/h",
+        "default|by default|defaults|defaulted",
+        "recommended|recommend|recommends|recommendation",
+    )
+)
+
+
+# "What is the maximum ...", "What's the default ...", "Which is the recommended ...": the
+# qualifier names the value asked for
+_WHAT_IS_THE = re.compile(
+    r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the|its|their|your|our)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:maximum|max|minimum|min|average|median|annual|yearly|monthly|weekly"
+    r"|daily|hourly|default|recommended)\b",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.IGNORECASE)
+
+
+def _groups_in(text: str) -> set[int]:
+    return {i for i, g in enumerate(_GROUPS) if any(_pattern(p).search(text) for p in g)}
+
+
+def qualifier_problem(
+    question: str, text: str, start: int, context: Sequence[str] = (), *, amount: bool = False
+) -> str:
+    """Why the span at ``text[start]`` gives another value than the one the question qualifies,
+    or "": a qualifier group the question names is absent from the span's sentence (and the
+    sentence before it, or the header of its table), and from ``context`` (the passage's
+    headings and title).
+
+    Only for questions that ask for a value: ``amount`` (the caller's test for "how much",
+    "what year", "when", ...), or "What is the maximum ...?". Elsewhere a qualifier describes
+    ("What must a teacher have, at a minimum?", "changes recommended by Parliament")."""
+    asked = _groups_in(question)
+    if not asked or not (amount or _WHAT_IS_THE.match(question)):
+        return ""
+    spans = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None:
+        return ""
+    lo, hi = spans[max(0, at - 1)][0], spans[at][1]
+    held = _groups_in(" ".join([text[lo:hi], table_header(text, start), *context]))
+    missing = sorted(asked - held)
+    if not missing:
+        return ""
+    word = next(p for p in _GROUPS[missing[0]] if _pattern(p).search(question))
+    return f"the question asks for the value qualified '{word}', and the answer's sentence does not say so"
