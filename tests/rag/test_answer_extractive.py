@@ -436,6 +436,33 @@ def test_a_heading_s_number_is_no_amount(tmp_path: Path) -> None:
     assert not named.abstained  # a heading may name what is asked for
 
 
+def test_a_heading_may_date_a_release(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"notes.md": (
+        "# Release notes\n\n## Version 4.1.3 (2026-08-20)\n\n- Fixed a memory leak in the "
+        "scheduler when jobs were cancelled.\n"
+    )})  # fmt: skip
+    answer = engine(c, TableReader({"released": "2026-08-20"})).ask(
+        "When was version 4.1.3 released?"
+    )
+    assert not answer.abstained and answer.text.startswith("2026-08-20 [1]")
+    version = engine(c, TableReader({"fixes": "4.1.3"})).ask("How many fixes are in version 4.1.3?")
+    assert version.abstained and "heading" in (version.reason or "")  # a number, not a date
+
+
+def test_what_something_does_is_answered_by_the_quote(tmp_path: Path) -> None:
+    from veracity.rag.answer_extractive import asks_description
+
+    assert asks_description("What does --parallel auto do?")
+    assert asks_description("Hi! How does the scheduler work?")
+    assert not asks_description("What does the deposit cover?")
+    c = _collection(tmp_path, {"notes.md": (
+        "# Notes\n\nThe --parallel flag now accepts auto, which uses one worker per CPU core.\n"
+    )})  # fmt: skip
+    answer = engine(c, TableReader({"parallel": "flag"})).ask("What does --parallel auto do?")
+    assert not answer.abstained and answer.short is None
+    assert answer.text.startswith("\u201cThe --parallel flag now accepts auto")
+
+
 def test_a_table_row_is_quoted_whole_and_its_value_leads(tmp_path: Path) -> None:
     c = _collection(tmp_path, {"fluxmq.md": (
         "# Fluxmq\n\n## Options\n\n| Option | Default | Description |\n|---|---|---|\n"

@@ -65,6 +65,17 @@ _YES_NO = re.compile(
     r"|might|must)\b",
     re.IGNORECASE,
 )
+_DESCRIPTION = re.compile(
+    r"^\W*(?:what\s+(?:does|do|did|will|would|can)\s+.+?\s+do|how\s+(?:does|do|did)\s+.+?\s+work"
+    r"|what\s+happens\s+(?:when|if|after|before))\b",
+    re.IGNORECASE,
+)
+# A date with its day ("2026-08-20", "20 August 2026", "Aug 20, 2026"): a heading may give it
+# (release notes, minutes), where a bare number in a heading is a model or a chapter number.
+_FULL_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}\b"
+    r"|\b[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}\b"
+)
 _YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
 _YEAR = re.compile(
     r"(?<![\d.])\d{3,4}(?:s|'s)?(?![\d.]\d)|\b(?:century|centuries|decade|millenni\w*|BCE?|AD|CE)\b"
@@ -97,6 +108,12 @@ def asks_yes_no(question: str) -> bool:
     ("Is it X or Y?" is answered by X or Y)."""
     asked = question_focus(question)
     return bool(_YES_NO.match(asked)) and not re.search(r"\bor\b", asked, re.IGNORECASE)
+
+
+def asks_description(question: str) -> bool:
+    """Whether ``question`` asks what something does or how it works ("What does --parallel auto
+    do?", "How does the scheduler work?"): answered by a sentence, not a span ("flag")."""
+    return bool(_DESCRIPTION.match(question_focus(question)))
 
 
 def asks_amount(question: str) -> bool:
@@ -279,7 +296,11 @@ def find_answers(
             or entry_problem(asked, chunk.text, r.start)
             or row_problem(asked, chunk.text, r.start, context)
             or markup_problem(chunk.text, r.start)
-            or (asks_amount(asked) and heading_problem(chunk.text, r.start))
+            or (
+                asks_amount(asked)
+                and not _FULL_DATE.search(r.text)
+                and heading_problem(chunk.text, r.start)
+            )
             or bare_quote_problem(_quoted(top[r.passage], r))
             or sentence_problem(asked, chunk.text, r.start)
             or negation_problem(asked, chunk.text, r.start)
@@ -356,11 +377,12 @@ def extractive_answer(
     span, ``Answer.short`` the short answer's. A yes/no ``question`` ("Can custom bikes be
     returned?") is answered by the quote alone, with no short answer: a span is no yes or no
     ("Custom builds" from "Custom builds cannot be returned."), and the reader does not judge
-    which it is."""
+    which it is. So is a question for what something does ("What does --parallel auto do?":
+    the span was "flag")."""
     quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)
     p = round(found.reading.probability, 4)
-    yes_no = asks_yes_no(question)
-    lead = "" if yes_no else f"{short_display(quote.short.text) or quote.shown} [1]\n\n"
+    quote_only = asks_yes_no(question) or asks_description(question)
+    lead = "" if quote_only else f"{short_display(quote.short.text) or quote.shown} [1]\n\n"
     return Answer(
         text=f"{lead}\u201c{quote.shown}\u201d [1]",
         abstained=False,
@@ -368,7 +390,7 @@ def extractive_answer(
         sentences=(SentenceSupport(quote.shown, (1,), True, p),),
         timings_ms=dict(timings_ms),
         warnings=tuple(warnings),
-        short=None if yes_no else quote.short,
+        short=None if quote_only else quote.short,
         style="extractive",
     )
 
