@@ -498,3 +498,14 @@ def test_yes_no_questions() -> None:
     assert asks_yes_no("Hi! Is parking free for visitors?")
     assert not asks_yes_no("Is the office in Tallinn or in Riga?")
     assert not asks_yes_no("Which bikes cannot be returned?")
+
+
+def test_a_measure_of_another_kind_is_no_answer() -> None:
+    from veracity.rag.answer_extractive import answer_type_problem
+
+    assert "a time" in answer_type_problem("How heavy is the kettle?", "three months")
+    assert answer_type_problem("How heavy is the kettle?", "1.1 kg") == ""
+    assert answer_type_problem("How heavy is the kettle?", "1.1") == ""  # no unit: not judged
+    assert "a weight" in answer_type_problem("How tall is the tower?", "300 tonnes")
+    assert answer_type_problem("How tall is the tower?", "324 metres") == ""
+    assert answer_type_problem("How long is the warranty?", "2 years") == ""  # not judged

@@ -144,9 +144,43 @@ def answer_type_problem(question: str, span: str) -> str:
         return f"the question asks for a year, and '{span}' is none"
     if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
-    return ""
+    return _unit_problem(question, span)
 
 
+def _unit_problem(question: str, span: str) -> str:
+    """Why ``span`` measures another thing than the question asks, or "": "How heavy is the
+    kettle?" is not answered "three months" (a time) from a sentence about descaling. Only when
+    the span has a unit of one kind and none of the kind asked; a bare number passes."""
+    m = _HOW_MEASURE.search(question)
+    if not m:
+        return ""
+    wanted = _MEASURE_OF[m.group(1).lower()]
+    found = {kind for kind, unit in _UNITS.items() if unit.search(span)}
+    if not found or wanted in found:
+        return ""
+    return f"the question asks how {m.group(1).lower()}, and '{span}' is a {sorted(found)[0]}"
+
+
+# "how heavy", "how tall": the kind of measure the answer must be (others, "how long" or "how
+# high", take several); and the units of each kind
+_HOW_MEASURE = re.compile(r"\bhow\s+(heavy|tall|far|wide|deep|thick|hot|cold|warm)\b", re.I)
+_MEASURE_OF = {
+    "heavy": "weight", "tall": "length", "far": "length", "wide": "length", "deep": "length",
+    "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
+}  # fmt: skip
+_UNITS = {
+    kind: re.compile(rf"(?<![A-Za-z])(?:{units})(?![A-Za-z])", re.IGNORECASE)
+    for kind, units in {
+        "weight": r"kg|g|mg|grams?|kilo(?:gram)?s?|lbs?|pounds?|oz|ounces?|tonnes?|tons?|stones?",
+        "length": r"mm|cm|m|km|metres?|meters?|kilometres?|kilometers?|miles?|feet|foot|ft|inch"
+        r"(?:es)?|yards?|light[- ]years?",
+        "temperature": r"°\s?[CF]?|degrees?|kelvin",
+        "time": r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries",
+        "volume": r"litres?|liters?|ml|millilitres?|gallons?|pints?",
+        "price": r"[£$€¥]|dollars?|euros?|pounds sterling|cents?|pence",
+        "power": r"W|kW|watts?|kilowatts?|hp|horsepower",
+    }.items()
+}
 # Runs of capitalized words of a question that name something (the opening word excluded).
 _NAME_RUNS = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
 # ", and the ", " & ": what joins two members of a list ("or" more often introduces another name

@@ -87,12 +87,13 @@ _HAS_FINITE = re.compile(rf"\b{_FINITE}\b", re.IGNORECASE)
 # "changed from 8080 to 8443", "increased from 256 MB to 512 MB": the old and the new value
 _VALUE = (
     r"[£$€¥]?\d(?:[\d.,:/-]*\d)?(?:\s?(?:%|(?!(?:in|on|at|by|for|to|and|or|an?|the|per|of|if|as"
-    r"|is|was|it)\b)(?:[A-Za-z]{1,5}|million|billion|thousand|hundred|percent)\b))?"
+    r"|is|was|it)\b)(?:[A-Za-z]{1,5}\d?|million|billion|thousand|hundred|percent)\b))?"
 )
 _CHANGE = re.compile(
     r"\b(?:chang|increas|decreas|rais|reduc|rose|rise|fell|fall|grew|grow|drop|went|moved"
     r"|updat|bump|lower|cut|extend|shorten|expand|doubl|halv|jump|climb|slid|shrank|switch)\w*"
-    rf"\b[^.;:]{{0,40}}?\bfrom\s+(?P<old>{_VALUE})\s+to\s+(?P<new>{_VALUE})",
+    rf"\b[^.;:]{{0,40}}?\bfrom\s+(?P<old>{_VALUE})(?:\s+(?:in|by|on|at)\s+(?P<old_at>[^,;.]{{1,25}}?))?"
+    rf"\s+to\s+(?P<new>{_VALUE})(?:\s+(?:in|by|on|at)\s+(?P<new_at>[^,;.\s]+(?:\s[^,;.\s]+)?))?",
     re.IGNORECASE,
 )
 # a question about the value before a change
@@ -346,16 +347,27 @@ def changed_value(question: str, text: str, start: int, end: int) -> tuple[int, 
     ``(start, end)`` in ``text`` of the value the question asks for, when the span holds or
     touches the other one: Y, the value now, or X when the question asks what it was before
     ("previously", "originally", "before version 4.2"). None when the span is not in such a
-    change or is that value already, or when the question names a number of the sentence ("How
-    much forest was lost by 1991?" of "rose from 415,000 km2 in 1991 to 587,000 in 2000"). The
-    reader returns "8080 to 8443" or "8080" for "What is the default port?"."""
+    change or is that value already. When the question names a number of the sentence, the
+    value beside it: "What was the population in 1901?" of "rose from 2,300 in 1841 to 11,800
+    in 1901" is 11,800; None when no one side holds it, or when the question names a number the
+    sentence lacks ("in 1800?"). The reader returns "8080 to 8443" or "8080" for "What is the
+    default port?"."""
     s, e = _sentence(text, start)
-    if any(n in text[s:e] for n in re.findall(r"\d[\d.,]*\d|\d", question)):
-        return None  # "By 1991, ...?": the question names its own time or value
+    numbers = re.findall(r"\d[\d.,]*\d|\d", question)
+    named = [n for n in numbers if n in text[s:e]]
+    if len(named) < len(numbers):
+        return None  # the question names a time or a value the sentence lacks
     for m in _CHANGE.finditer(text, s, e):
         if end <= m.start("old") or start >= m.end("new"):
             continue
-        want = "old" if _ASKS_BEFORE.search(question) else "new"
+        if named:  # the question names a time or a value of the sentence: the one beside it
+            at = [w for w in ("old", "new") if m.group(f"{w}_at") and any(
+                n in m.group(f"{w}_at") for n in named)]  # fmt: skip
+            if len(at) != 1:
+                return None  # "By 1991, ...?" where no single side has 1991
+            want = at[0]
+        else:
+            want = "old" if _ASKS_BEFORE.search(question) else "new"
         a, b = m.span(want)
         return None if (start, end) == (a, b) else (a, b)
     return None
