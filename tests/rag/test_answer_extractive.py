@@ -455,6 +455,7 @@ def test_what_something_does_is_answered_by_the_quote(tmp_path: Path) -> None:
     assert asks_description("What does --parallel auto do?")
     assert asks_description("Hi! How does the scheduler work?")
     assert not asks_description("What does the deposit cover?")
+    assert not asks_description("What does unwrap do on an Err value?")  # an outcome
     c = _collection(tmp_path, {"notes.md": (
         "# Notes\n\nThe --parallel flag now accepts auto, which uses one worker per CPU core.\n"
     )})  # fmt: skip

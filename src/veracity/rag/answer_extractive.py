@@ -66,8 +66,8 @@ _YES_NO = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
-    r"^\W*(?:what\s+(?:does|do|did|will|would|can)\s+.+?\s+do|how\s+(?:does|do|did)\s+.+?\s+work"
-    r"|what\s+happens\s+(?:when|if|after|before))\b",
+    r"^\W*(?:what\s+(?:does|do|did|will|would|can)\s+.+?\s+do|how\s+(?:does|do|did)\s+.+?\s+work)"
+    r"\W*$",
     re.IGNORECASE,
 )
 # A date with its day ("2026-08-20", "20 August 2026", "Aug 20, 2026"): a heading may give it
@@ -111,8 +111,11 @@ def asks_yes_no(question: str) -> bool:
 
 
 def asks_description(question: str) -> bool:
-    """Whether ``question`` asks what something does or how it works ("What does --parallel auto
-    do?", "How does the scheduler work?"): answered by a sentence, not a span ("flag")."""
+    """Whether ``question`` asks what something does or how it works, and nothing more ("What
+    does --parallel auto do?", "How does the scheduler work?"): answered by a sentence, not a
+    span ("flag"). "What does unwrap do on an Err value?" and "What happens when ...?" ask for
+    an outcome, which a span may be ("panic"; the Rust book's short answers lost one when they
+    counted)."""
     return bool(_DESCRIPTION.match(question_focus(question)))
 
 
