@@ -5,6 +5,7 @@ from __future__ import annotations
 from veracity.rag.structure import (
     bare_quote_problem,
     changed_value,
+    converse_problem,
     entries,
     entry_problem,
     heading_problem,
@@ -284,3 +285,15 @@ def test_changed_value_leaves_places_and_questions_that_name_a_time() -> None:
     town = "Its population rose from 2,300 in 1841 to 11,800 in 1901."
     assert _changed("What was the population in 1841?", town, "11,800") == "2,300"
     assert _changed("How many people lived there in 1800?", town, "2,300") is None
+
+
+def test_converse_problem_refuses_the_lesser_side_of_a_comparison() -> None:
+    wifi = "The 5 GHz network is faster but has a shorter range than the 2.4 GHz network."
+    asked = "Which Wi-Fi network has the longer range?"
+    assert "shorter, not longer" in converse_problem(asked, wifi, wifi.index("The 5"))
+    assert converse_problem(asked, wifi, wifi.index("2.4 GHz")) == ""  # after "than": the answer
+    assert converse_problem("Which network is faster?", wifi, wifi.index("The 5")) == ""
+    both = "Which is faster or slower?"  # names both sides: the span may be either
+    slow = "The old line is slower than the new one."
+    assert converse_problem(both, slow, 0) == ""
+    assert "slower, not faster" in converse_problem("Which line is faster?", slow, 0)

@@ -39,6 +39,7 @@ from veracity.rag.structure import (
     bare_quote_problem,
     changed_value,
     content_terms,
+    converse_problem,
     entry_problem,
     heading_problem,
     labelled_default,
@@ -343,6 +344,7 @@ def find_answers(
             or negation_problem(asked, chunk.text, r.start)
             or opposite_problem(asked, chunk.text, r.start)
             or part_problem(asked, chunk.text, r.start)
+            or converse_problem(asked, chunk.text, r.start)
             or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
             or namesake_problem(asked, chunk.text, r.start)
         ):

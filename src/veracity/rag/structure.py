@@ -102,6 +102,18 @@ _ASKS_BEFORE = re.compile(
     r"|until|initial(?:ly)?)\b",
     re.IGNORECASE,
 )
+# comparatives and their converses: (the asked side, the other side), alternatives by "|"
+_COMPARATIVES = tuple(
+    (a, b)
+    for x, y in (
+        ("longer", "shorter"), ("larger|bigger|greater", "smaller|lesser"), ("higher", "lower"),
+        ("taller", "shorter"), ("faster|quicker", "slower"), ("heavier", "lighter"),
+        ("older", "younger|newer"), ("wider|broader", "narrower"), ("stronger", "weaker"),
+        ("warmer|hotter", "colder|cooler"), ("cheaper", "dearer|more expensive|costlier"),
+        ("better", "worse"), ("earlier", "later"), ("more", "fewer|less"),
+    )
+    for a, b in ((x, y), (y, x))
+)  # fmt: skip
 # A Markdown heading line
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
@@ -319,6 +331,35 @@ def opposite_problem(question: str, text: str, start: int) -> str:
     if pair is None:
         return ""
     return f"the sentence says '{pair[1]}' where the question asks '{pair[0]}'"
+
+
+def converse_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` is the other side of a comparison, or "": the question
+    asks for the one that is more of something ("Which network has the longer range?") and the
+    span stands before "than" after the converse comparative ("The 5 GHz network ... has a
+    shorter range than the 2.4 GHz network"), in a sentence that never says the asked word. The
+    thing after "than" is the answer then; ``guard.opposites`` leaves converse pairs out for
+    this reason, since the sentence does answer, by its other party."""
+    asked = [
+        (mine, other)
+        for mine, other in _COMPARATIVES
+        if _word_in(mine, question) and not _word_in(other, question)  # not "faster or slower?"
+    ]
+    if not asked:
+        return ""
+    s, e = _sentence(text, start)
+    sentence = text[s:e]
+    for mine, other in asked:
+        if _word_in(mine, sentence):
+            continue
+        for m in re.finditer(rf"\b(?:{other})\b(?:\s+[\w-]+){{0,3}}?\s+than\b", sentence, re.I):
+            if start - s < m.end():
+                return f"the sentence says it is {m.group(0).split()[0]}, not {mine.split('|')[0]}"
+    return ""
+
+
+def _word_in(words: str, text: str) -> bool:
+    return re.search(rf"\b(?:{words})\b", text, re.IGNORECASE) is not None
 
 
 def labelled_default(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
