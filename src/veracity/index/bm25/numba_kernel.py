@@ -29,6 +29,12 @@ tiles of 16k-128k documents were within 5% of each other, 256k was 1.3x slower.
 What is left is mostly reading the postings (about 1.1 ns each here, 4.5-5 us of a SciFact
 query's 9): ``maxscore`` skips some of them.
 
+Editing this module: delete ``__pycache__/*.nbi`` and ``*.nbc`` beside it. numba's on-disk cache
+checks only the source file of the function it caches, so ``maxscore`` and ``blockmax``, which
+call into this module, keep machine code built against its old version (a segfault, seen when
+the scratch arrays changed type). An install or upgrade replaces every file, so users are not
+exposed.
+
 Results equal ``kernels._topk_numpy`` bit for bit: the same float32 products, summed in float32
 from 0.0 in the canonical term order. float32 sums (rather than float64) took SciFact queries from
 about 5.7 to 5.0 us in the kernel: one conversion less per posting, half the scratch memory.
