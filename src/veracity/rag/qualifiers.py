@@ -82,4 +82,7 @@ def qualifier_problem(
     if not missing:
         return ""
     word = next(p for p in _GROUPS[missing[0]] if _pattern(p).search(question))
-    return f"the question asks for the value qualified '{word}', and the answer's sentence does not say so"
+    return (
+        f"the question asks for the value qualified '{word}', and the answer's sentence "
+        "does not say so"
+    )

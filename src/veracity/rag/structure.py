@@ -92,7 +92,8 @@ _VALUE = (
 _CHANGE = re.compile(
     r"\b(?:chang|increas|decreas|rais|reduc|rose|rise|fell|fall|grew|grow|drop|went|moved"
     r"|updat|bump|lower|cut|extend|shorten|expand|doubl|halv|jump|climb|slid|shrank|switch)\w*"
-    rf"\b[^.;:]{{0,40}}?\bfrom\s+(?P<old>{_VALUE})(?:\s+(?:in|by|on|at)\s+(?P<old_at>[^,;.]{{1,25}}?))?"
+    rf"\b[^.;:]{{0,40}}?\bfrom\s+(?P<old>{_VALUE})"
+    r"(?:\s+(?:in|by|on|at)\s+(?P<old_at>[^,;.]{1,25}?))?"
     rf"\s+to\s+(?P<new>{_VALUE})(?:\s+(?:in|by|on|at)\s+(?P<new_at>[^,;.\s]+(?:\s[^,;.\s]+)?))?",
     re.IGNORECASE,
 )

@@ -8,9 +8,10 @@ Nepomnyachiy and Suel (WSDM 2013) and block-max pruning of Mallia, Suel and Tone
 
 1. A block's bound is the sum over query terms of ``float32(blk_max * idf)``: one pass over the
    terms' block entries (a common term has about one per block, far fewer than its postings).
-2. Two term-at-a-time passes over the terms' block entries, in the canonical term order. The first scores
-   only blocks in the top buckets of a 64-bucket histogram of the bounds (about k blocks), which
-   fills the heap with good documents; its worst score ``theta`` is then the bar. The second
+2. Two term-at-a-time passes over the terms' block entries, in the canonical term order. The
+   first scores only blocks in the top buckets of a 64-bucket histogram of the bounds (about k
+   blocks), which fills the heap with good documents; its worst score ``theta`` is then the
+   bar. The second
    scores every other block whose bound is not *strictly* below ``theta`` (a document scoring
    exactly ``theta`` with a smaller id than the heap's worst still enters) and skips the postings
    of all the rest. Within a pass the bar is fixed, so a block is either scored for every term or

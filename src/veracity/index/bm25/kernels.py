@@ -11,8 +11,8 @@ canonical: each query's terms sorted by idf, highest first (ties in the query's 
 order depends on the query and the index's statistics only, so every segment layout adds the
 same numbers in the same order, and the pruning kernels can add a query's rarest terms first
 and its commonest last, as the exhaustive ones do. float32 sums (the scores are float32 anyway)
-made SciFact queries about 10% faster than float64 ones: one conversion less per posting, and
-half the scratch memory (docs/benchmarks.md, ``bm25-speed``).
+are faster than float64 ones in the numba kernel (``numba_kernel``: one conversion less per
+posting, half the scratch memory).
 
 numba is optional (``backend="auto"`` uses it when installed). Measured on SciFact and a 200k
 document corpus (1 thread, docs/benchmarks.md) the batched numba kernel answers 4-6x more queries
@@ -150,19 +150,19 @@ class Kernels:
         (``maxscore``); the results are the same, bit for bit. The numpy backend always scores
         exhaustively. ``floor`` (Q,): per query a score that k documents of the index reach, so
         the numba kernels may leave out documents below it (the merged top k is the same).
-        ``columns`` (``Segment.columns``): dense rows of common terms, which the numba kernels
-        add in SIMD instead of their postings (same scores)."""
+        ``columns`` (``Segment.columns``): dense rows of common terms, which both backends add
+        whole instead of their postings (same scores; block-max pruning does not read them)."""
         exhaustive, _, blockmax, maxscore = self._resolve()
         args = (indptr, docs, tfc, ids, eligible, q_ptr, q_pos, q_w, k)
+        rows = _NO_ROWS if columns is None else columns
         if blocks is not None and blockmax is not None:
             result: Result = blockmax(*args, *blocks)
         elif exhaustive is _topk_numpy:
-            result = exhaustive(*args, _NO_ROWS if columns is None else columns)
+            result = exhaustive(*args, rows)
         else:
             from veracity.index.bm25.numba_kernel import TILE  # read per call: tests shrink it
 
             at_least = np.zeros(len(q_ptr) - 1) if floor is None else floor
-            rows = _NO_ROWS if columns is None else columns
             if bounds is not None:
                 result = maxscore(*args, at_least, bounds, rows, TILE)
             else:

@@ -27,7 +27,8 @@ saves (~1.1 ns each): 7.5-7.7 against 7.3-7.7 us per query (SPLIT 0.03-0.05; 0.1
 survivors and is 10 us). A direct doc-to-posting map for common terms (O(1) probes, 2.4 MB more
 for SciFact) was only ~8% faster than exhaustive in a prototype; since the dense rows of
 ``Segment.columns`` (which both kernels add, and through which this one probes its survivors in
-O(1)), the two run level on SciFact (1.61x and 1.62x bm25s at k=10, docs/benchmarks.md). On the 200k-document Zipf corpus
+O(1)), the two run level on SciFact (1.61x and 1.62x bm25s at k=10, docs/benchmarks.md). On the
+200k-document Zipf corpus
 (2-5 term queries, scored sparsely) a simulation found 78% of the postings skippable at k=10 but
 a median of 725 survivors per query, too many to probe profitably. MaxScore pays where
 non-essential terms have postings far longer than the survivors times a search (millions of

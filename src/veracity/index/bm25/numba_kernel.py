@@ -6,12 +6,12 @@ Per query, in one compiled pass (measured on SciFact, 1 thread; see docs/benchma
    postings are few next to the segment (``n_post * 4 < n_docs``) the touched documents are
    remembered, branch-free, so nothing scans the whole segment (on a 200k-document corpus this
    made k=10 about 1.2x and k=100 about 1.4x faster than the former cut at ``n_post * 16``).
-2. Queries with k < 32 whose postings are at least 1/16 of the segment: the maximum of each
-   block of ``W`` documents and of each group of ``W`` blocks, then a lower bound ``theta`` on
-   the k-th largest block maximum (from the blocks of the best groups only, by bisection), and
-   only the documents of blocks that reach ``theta`` are offered, when they reach it too. A block is strided (documents
-   ``b, b + nb, ...``) so that its maxima are taken a row at a time, which vectorizes. This
-   replaced (a) a scan of every document against the heap's worst score (about 65 heap offers
+2. Queries with k < 32 whose postings are at least 1/16 of the segment: the maximum of each block
+   of ``W`` documents and of each group of ``W`` blocks, then a lower bound ``theta`` on the k-th
+   largest block maximum (from the blocks of the best groups only, by bisection), and only the
+   documents of blocks that reach ``theta`` are offered, when they reach it too. A block is strided
+   (documents ``b, b + nb, ...``) so that its maxima are taken a row at a time, which vectorizes.
+   This replaced (a) a scan of every document against the heap's worst score (about 65 heap offers
    per SciFact query, 11.0 us), then (b) contiguous blocks and a 64-bucket histogram of their
    maxima (about 25 offers, 9.3 us; the kernel alone then took 6.8-6.9 us per query and now
    5.9-6.1, interleaved in one process). For large k, a 256-bucket histogram of ``score / max``
@@ -20,11 +20,11 @@ Per query, in one compiled pass (measured on SciFact, 1 thread; see docs/benchma
 3. A min-heap keeps the k best in the total order (score descending, id ascending), as bm25s does
    with its numba selection (after retriv); its fast path is one float comparison.
 
-Segments of more than ``TILE`` documents are scored a tile at a time (``_tiled_top_k``): a
-score array of a million float64 (8 MB; float32 since) does not stay in cache, and a posting cost about 7 ns
-there against about 1 ns in a 32k-document tile (256 KB). On the 1M-document Zipf corpus of
-``benchmarks.bm25_speed`` this took k=10 queries from 750 to 380 us (kernel alone, 1 thread);
-tiles of 16k-128k documents were within 5% of each other, 256k was 1.3x slower.
+Segments of more than ``TILE`` documents are scored a tile at a time (``_tiled_top_k``): a score
+array of a million float64 (8 MB; float32 since) does not stay in cache, and a posting cost about 7
+ns there against about 1 ns in a 32k-document tile (256 KB). On the 1M-document Zipf corpus of
+``benchmarks.bm25_speed`` this took k=10 queries from 750 to 380 us (kernel alone, 1 thread); tiles
+of 16k-128k documents were within 5% of each other, 256k was 1.3x slower.
 
 What is left is mostly reading the postings (about 1.1 ns each here, 4.5-5 us of a SciFact
 query's 9): ``maxscore`` skips some of them.

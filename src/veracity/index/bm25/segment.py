@@ -211,12 +211,17 @@ class Segment:
             n = len(self.ids)
             wide = (df * COLUMN_FROM >= n) & (n <= COLUMNS_UP_TO)
             col_of = np.where(wide, np.cumsum(wide) - 1, -1).astype(np.int32)
-            cols = np.zeros((int(wide.sum()), n), dtype=np.float32)
-            for t in np.flatnonzero(wide):  # from the cache as it is: each row is its term's
-                lo, hi = self.inv_indptr[t], self.inv_indptr[t + 1]
-                cols[col_of[t], self.inv_docs[lo:hi]] = self._tfc[lo:hi]
-            self._columns = col_of, cols
+            self._columns = col_of, np.zeros((int(wide.sum()), n), dtype=np.float32)
+            self._fill_rows(np.flatnonzero(wide))  # from the cache as it is, stale or fresh
         return self._columns
+
+    def _fill_rows(self, terms: I64) -> None:
+        """Copy the cached tfc of the term positions ``terms`` that have rows into their rows."""
+        assert self._columns is not None
+        col_of, cols = self._columns
+        for t in terms[col_of[terms] >= 0]:
+            lo, hi = self.inv_indptr[t], self.inv_indptr[t + 1]
+            cols[col_of[t], self.inv_docs[lo:hi]] = self._tfc[lo:hi]
 
     def _build_blocks(self) -> tuple[I64, I32, I64, F32]:
         nnz = len(self.inv_docs)
@@ -253,10 +258,7 @@ class Segment:
         if self._blocks is not None:
             self._refresh_blocks(stale, starts, counts, fresh)
         if self._columns is not None:
-            col_of, cols = self._columns
-            for t in stale[col_of[stale] >= 0]:
-                lo, hi = self.inv_indptr[t], self.inv_indptr[t + 1]
-                cols[col_of[t], self.inv_docs[lo:hi]] = self._tfc[lo:hi]
+            self._fill_rows(stale)
         self._valid_for[stale] = avg_len
 
     def _refresh_blocks(self, stale: I64, starts: I64, counts: I64, fresh: F32) -> None:
