@@ -7,7 +7,7 @@ number: "512 MB" from "The default cache size increased from 256 MB to 512 MB". 
 its unanswerable questions this way, among others ("a qualifier that the text doesn't have").
 
 ``qualifier_problem`` refuses a span when the question names a qualifier of one of the groups
-below and the span's sentence (with the sentence before it when it points back), the passage's
+below and the span's sentence, the sentence before it, its table's header row, the passage's
 headings and its title hold no word of that group. Only qualifiers that pick a different value
 of the same quantity are listed; words that merely describe ("new", "main") are not.
 """
@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
 
 from veracity.rag.tables import table_header
 from veracity.text.sentences import split_sentences
 
-# Each group: interchangeable ways to say one qualifier (phrases allowed).
-_GROUPS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(g.split("|"))
+# Each group: interchangeable ways to say one qualifier (phrases allowed), as one pattern.
+_GROUPS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, g.split('|')))})(?![\w-])", re.IGNORECASE)
     for g in (
         "maximum|max|maximal|upper limit|at most|up to a maximum|no more than|cap|capped",
         "minimum|min|minimal|lower limit|at least|no less than|no fewer than",
@@ -38,7 +37,6 @@ _GROUPS: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 
-
 # "What is the maximum ...", "What's the default ...", "Which is the recommended ...": the
 # qualifier names the value asked for
 _WHAT_IS_THE = re.compile(
@@ -49,13 +47,8 @@ _WHAT_IS_THE = re.compile(
 )
 
 
-@cache
-def _pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.IGNORECASE)
-
-
 def _groups_in(text: str) -> set[int]:
-    return {i for i, g in enumerate(_GROUPS) if any(_pattern(p).search(text) for p in g)}
+    return {i for i, group in enumerate(_GROUPS) if group.search(text)}
 
 
 def qualifier_problem(
@@ -81,7 +74,9 @@ def qualifier_problem(
     missing = sorted(asked - held)
     if not missing:
         return ""
-    word = next(p for p in _GROUPS[missing[0]] if _pattern(p).search(question))
+    found = _GROUPS[missing[0]].search(question)
+    assert found is not None  # ``asked`` holds the group because the question matched it
+    word = found.group(0)
     return (
         f"the question asks for the value qualified '{word}', and the answer's sentence "
         "does not say so"
