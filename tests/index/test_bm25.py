@@ -266,6 +266,11 @@ def test_random_updates_equal_rebuild(
     _assert_same(inc, rebuilt)
     for t in [f"t{i}" for i in range(8)]:
         assert inc.doc_freq(t) == sum(t in s.split() for s in state.values())
+    # term counts come from the forward index, through adds, deletes and merges
+    terms = [f"t{i}" for i in range(8)] + ["never"]
+    ids = [*sorted(state), 10_000]  # an id the index does not hold counts nothing
+    expected = [[state[i].split().count(t) if i in state else 0 for t in terms] for i in ids]
+    assert inc.term_counts(ids, terms).tolist() == expected
 
 
 # ---- pre-filter ---------------------------------------------------------------------------------

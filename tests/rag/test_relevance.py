@@ -94,23 +94,50 @@ def test_load_reports_a_broken_file(tmp_path: Path) -> None:
 def test_coverage_is_between_zero_and_one(tiny: Collection) -> None:
     bm25 = tiny.indexes().bm25()
     for query in ("cats purr", "danube river vienna budapest belgrade", "cats cats cats", "tax"):
-        _, scores = bm25.search(query, 10)
-        cov = query_coverage(bm25, query, scores)
-        assert cov.shape == scores.shape
+        ids, _ = bm25.search(query, 10)
+        cov = query_coverage(bm25, query, ids.tolist())
+        assert cov.shape == ids.shape
         assert np.all((cov >= 0.0) & (cov <= 1.0))
+
+
+def test_coverage_is_the_idf_share_of_the_query_terms_held() -> None:
+    from veracity.index.bm25 import BM25Index
+    from veracity.text.analyzer import get_analyzer
+
+    bm25 = BM25Index(get_analyzer("english"))
+    bm25.add([1, 2, 3], ["alpha beta", "alpha gamma", "delta"])
+    idf = {t: math.log(1 + (3 - df + 0.5) / (df + 0.5)) for t, df in
+           (("alpha", 2), ("beta", 1), ("gamma", 1), ("zeta", 0))}  # fmt: skip
+    cov = query_coverage(bm25, "alpha beta zeta", [1, 2, 3, 99])
+    whole = idf["alpha"] + idf["beta"] + idf["zeta"]
+    assert cov.tolist() == pytest.approx(
+        [(idf["alpha"] + idf["beta"]) / whole, idf["alpha"] / whole, 0.0, 0.0]
+    )
+
+
+def test_coverage_does_not_depend_on_the_length_of_the_chunk() -> None:
+    # A question a long chunk answers word for word is covered as fully as by a short chunk: a
+    # small folder's one long document is not penalised against the collection's mean length.
+    from veracity.index.bm25 import BM25Index
+    from veracity.text.analyzer import get_analyzer
+
+    bm25 = BM25Index(get_analyzer("english"))
+    filler = " ".join(f"word{i}" for i in range(300))
+    bm25.add([1, 2, 3], ["the railway arrived in 1847", f"{filler} the railway arrived", "mill"])
+    assert query_coverage(bm25, "When did the railway arrive?", [1, 2]).tolist() == [1.0, 1.0]
 
 
 def test_terms_unseen_by_the_index_lower_coverage(tiny: Collection) -> None:
     bm25 = tiny.indexes().bm25()
 
     def top_coverage(query: str) -> float:
-        _, scores = bm25.search(query, 1)
-        return float(query_coverage(bm25, query, scores)[0])
+        ids, _ = bm25.search(query, 1)
+        return float(query_coverage(bm25, query, ids.tolist())[0])
 
     seen = top_coverage("danube river")
     unseen = top_coverage("danube river zanzibar cryptography")
     assert 0.0 < unseen < seen
-    assert query_coverage(bm25, "zanzibar", np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
+    assert query_coverage(bm25, "zanzibar", [1, 2, 3]).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_function_words_the_collection_never_saw_do_not_lower_coverage(tiny: Collection) -> None:
@@ -119,8 +146,8 @@ def test_function_words_the_collection_never_saw_do_not_lower_coverage(tiny: Col
     bm25 = tiny.indexes().bm25()
 
     def top_coverage(query: str) -> float:
-        _, scores = bm25.search(query, 1)
-        return float(query_coverage(bm25, query, scores)[0])
+        ids, _ = bm25.search(query, 1)
+        return float(query_coverage(bm25, query, ids.tolist())[0])
 
     bare = top_coverage("file quarterly tax returns")
     assert bare > 0.0
@@ -131,7 +158,7 @@ def test_function_words_the_collection_never_saw_do_not_lower_coverage(tiny: Col
 
 def test_coverage_of_a_query_with_no_terms_is_zero(tiny: Collection) -> None:
     bm25 = tiny.indexes().bm25()
-    assert query_coverage(bm25, "the of and", np.array([1.0, 2.0])).tolist() == [0.0, 0.0]
+    assert query_coverage(bm25, "the of and", [1, 2]).tolist() == [0.0, 0.0]
 
 
 # -- BlendReranker ----------------------------------------------------------------------------

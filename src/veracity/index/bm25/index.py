@@ -113,6 +113,24 @@ class BM25Index:
         tid = self.vocab.get(term)
         return 0 if tid is None else int(self._df[tid])
 
+    def term_counts(self, doc_ids: Sequence[int], terms: Sequence[str]) -> npt.NDArray[np.int32]:
+        """How often each index term occurs in each document, shape ``(len(doc_ids),
+        len(terms))``; 0 for a term the index never saw and for an id it does not hold (pass
+        analyzed terms, as ``analyzer.tokens`` gives them)."""
+        counts = np.zeros((len(doc_ids), len(terms)), dtype=np.int32)
+        tids = np.array([self.vocab.get(t, -1) for t in terms], dtype=np.int64)
+        if not len(tids) or tids.max(initial=-1) < 0:
+            return counts
+        for row, doc_id in enumerate(doc_ids):
+            where = self._where.get(int(doc_id))
+            if where is None:
+                continue
+            seg, local = where
+            lo, hi = seg.fwd_indptr[local], seg.fwd_indptr[local + 1]
+            hit = dict(zip(seg.fwd_terms[lo:hi].tolist(), seg.fwd_tfs[lo:hi].tolist(), strict=True))
+            counts[row] = [hit.get(t, 0) for t in tids.tolist()]
+        return counts
+
     # ---- updates ----------------------------------------------------------------------------
 
     def add(self, ids: Sequence[int], texts: Sequence[str]) -> None:
