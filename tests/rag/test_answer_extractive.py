@@ -510,3 +510,7 @@ def test_a_measure_of_another_kind_is_no_answer() -> None:
     assert "a weight" in answer_type_problem("How tall is the tower?", "300 tonnes")
     assert answer_type_problem("How tall is the tower?", "324 metres") == ""
     assert answer_type_problem("How long is the warranty?", "2 years") == ""  # not judged
+    # "How far in advance" and "how far back" ask for a time, not a distance.
+    assert answer_type_problem("How far in advance must trips be booked?", "14 days") == ""
+    assert answer_type_problem("How far back do the records go?", "ten years") == ""
+    assert "a weight" in answer_type_problem("How far is the station?", "300 tonnes")

@@ -166,8 +166,13 @@ def _unit_problem(question: str, span: str) -> str:
 
 
 # "how heavy", "how tall": the kind of measure the answer must be (others, "how long" or "how
-# high", take several); and the units of each kind
-_HOW_MEASURE = re.compile(r"\bhow\s+(heavy|tall|far|wide|deep|thick|hot|cold|warm)\b", re.I)
+# high", take several; "how far in advance" and "how far back" ask for a time); and the units of
+# each kind
+_HOW_MEASURE = re.compile(
+    r"\bhow\s+(heavy|tall|far|wide|deep|thick|hot|cold|warm)\b"
+    r"(?!\s+(?:in\s+advance|ahead|back|beforehand|before|into\s+the\s+future)\b)",
+    re.I,
+)
 _MEASURE_OF = {
     "heavy": "weight", "tall": "length", "far": "length", "wide": "length", "deep": "length",
     "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
