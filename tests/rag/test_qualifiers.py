@@ -3,7 +3,7 @@ is not answered from a sentence that gives another value of the same quantity.""
 
 from __future__ import annotations
 
-from veracity.rag.qualifiers import qualifier_problem
+from veracity.rag.qualifiers import bound_problem, qualifier_problem
 
 CACHE = (
     "Quillstack keeps reports in memory. The default cache size increased from 256 MB to 512 MB."
@@ -40,3 +40,35 @@ def test_only_questions_for_a_value() -> None:
     question = "What must a teacher have, at a minimum?"
     assert qualifier_problem(question, teach, _at(teach, "a post")) == ""
     assert "'minimum'" in qualifier_problem(question, teach, _at(teach, "a post"), amount=True)
+
+
+def test_a_sentence_that_says_up_to_gives_the_maximum() -> None:
+    body = "Request bodies are limited to 10 MB. Uploads must use the multipart endpoint."
+    assert qualifier_problem("What is the maximum request body size?", body, 0) == ""
+    hotel = "Employees may claim up to £140 per night for hotels in London."
+    assert qualifier_problem("What is the maximum hotel rate?", hotel, _at(hotel, "£140")) == ""
+    # "up to" in a question asks for no maximum
+    teams = "Four teams have been to the game eight times."
+    question = "How many teams up to Super Bowl 50 have been to the game eight times?"
+    assert qualifier_problem(question, teams, 0, amount=True) == ""
+
+
+DOSE = (
+    "Adults and children over 12 years may take one or two tablets every four hours. "
+    "Do not give the tablets to children under 12 unless a doctor tells you to."
+)
+
+
+def test_the_other_side_of_a_bound_is_refused() -> None:
+    question = "What is the dose for children under 12?"
+    got = bound_problem(question, DOSE, _at(DOSE, "one or two"))
+    assert "'under 12'" in got and "'over 12'" in got
+    assert bound_problem(question, DOSE, _at(DOSE, "unless")) == ""  # its own side
+    asked = "What is the dose for children over 12?"
+    assert bound_problem(asked, DOSE, _at(DOSE, "one or two")) == ""
+    # another number, or no bound in the question, is not judged
+    assert bound_problem("What is the dose for children under 6?", DOSE, 0) == ""
+    assert bound_problem("What is the dose for children?", DOSE, 0) == ""
+    # a sentence that bounds both ways holds the question's side
+    both = "Children under 12 take one tablet and children over 12 take two."
+    assert bound_problem(question, both, _at(both, "two")) == ""

@@ -11,7 +11,6 @@ from veracity.rag.structure import (
     heading_problem,
     labelled_default,
     markup_problem,
-    namesake_problem,
     negation_problem,
     opposite_problem,
     part_problem,
@@ -201,23 +200,6 @@ def test_heading_problem_a_span_in_a_heading_line() -> None:
     # a '#' inside a line is no heading
     code = "Use C# 12 for the heater firmware."
     assert heading_problem(code, code.index("C#")) == ""
-
-
-def test_namesake_problem_another_thing_of_the_asked_kind() -> None:
-    text = (
-        "Q: How heavy is the City model? A: The City model weighs 23 kg with the battery. "
-        "The Sport model weighs 19 kg."
-    )
-    asked = "How heavy is the Sport model?"
-    assert "about the City model, the question about the Sport model" in namesake_problem(
-        asked, text, text.index("23 kg")
-    )
-    assert namesake_problem(asked, text, text.index("19 kg")) == ""
-    # a question for a name of the kind, a possessive, and another spelling are not refused
-    told = "The Yuan dynasty was founded by the Mongols. Chinese dynasties ..."
-    assert namesake_problem("What Chinese dynasty did the Mongols found?", told, 4) == ""
-    ijssel = "The Rhine splits. The IJssel branch flows north."
-    assert namesake_problem("Where does the Ijssel branch flow?", ijssel, 22) == ""
 
 
 def test_part_problem_refuses_the_other_partys_clause() -> None:

@@ -12,8 +12,10 @@ where the Tallinn office is), (5) quote a sentence that, with the one before it,
 with the question (``link_problem``: a number in a code listing answers nothing), and (6) pass
 the layout checks of ``structure``: the entry, table row or sentence the question names, no
 markup-only or bare quote, no prohibition for "what should I use", no sentence that says the
-opposite of what is asked ("smallest" for "largest"). A span refused by (2) and later gives way
-to the passage's next-best span (``Reading.alternatives``), held to the same threshold and
+opposite of what is asked ("smallest" for "largest"), and (7) pass the value checks of
+``qualifiers``: the maximum when the question asks for it, not the default; "children over 12"
+does not answer for "children under 12". A span refused by (2) and later gives way to the
+passage's next-best span (``Reading.alternatives``), held to the same threshold and
 checks. ``extractive_answer`` turns the best of them into an ``Answer`` that leads with the short
 answer, then quotes its sentence; both cite exact character spans.
 
@@ -32,8 +34,9 @@ from veracity.guard.claims import numbers
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import HOW_KINDS, question_focus
+from veracity.rag.peers import modifier_problem, namesake_problem, numbered_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
-from veracity.rag.qualifiers import qualifier_problem
+from veracity.rag.qualifiers import bound_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.structure import (
     bare_quote_problem,
@@ -44,7 +47,6 @@ from veracity.rag.structure import (
     heading_problem,
     labelled_default,
     markup_problem,
-    namesake_problem,
     negation_problem,
     opposite_problem,
     part_problem,
@@ -346,12 +348,15 @@ def find_answers(
             )
             or bare_quote_problem(_quoted(top[r.passage], r))
             or sentence_problem(asked, chunk.text, r.start)
+            or modifier_problem(asked, chunk.text, r.start)
             or negation_problem(asked, chunk.text, r.start)
             or opposite_problem(asked, chunk.text, r.start)
             or part_problem(asked, chunk.text, r.start)
             or converse_problem(asked, chunk.text, r.start)
             or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
+            or bound_problem(asked, chunk.text, r.start)
             or namesake_problem(asked, chunk.text, r.start)
+            or numbered_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue

@@ -10,6 +10,10 @@ its unanswerable questions this way, among others ("a qualifier that the text do
 below and the span's sentence, the sentence before it, its table's header row, the passage's
 headings and its title hold no word of that group. Only qualifiers that pick a different value
 of the same quantity are listed; words that merely describe ("new", "main") are not.
+
+``bound_problem`` refuses a span whose sentence bounds a number the other way than the question
+does: "What is the dose for children under 12?" is not answered from "Adults and children over 12
+years may take one or two tablets".
 """
 
 from __future__ import annotations
@@ -20,22 +24,31 @@ from collections.abc import Sequence
 from veracity.rag.tables import table_header
 from veracity.text.sentences import split_sentences
 
-# Each group: interchangeable ways to say one qualifier (phrases allowed), as one pattern.
-_GROUPS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, g.split('|')))})(?![\w-])", re.IGNORECASE)
-    for g in (
-        "maximum|max|maximal|upper limit|at most|up to a maximum|no more than|cap|capped",
-        "minimum|min|minimal|lower limit|at least|no less than|no fewer than",
-        "average|on average|averages|averaged|median",
-        "annual|annually|yearly|per year|a year|each year|every year|per annum|/year|/yr",
-        "monthly|per month|a month|each month|every month|/month|/mo",
-        "weekly|per week|a week|each week|every week|/week",
-        "daily|per day|a day|each day|every day|/day",
-        "hourly|per hour|an hour|each hour|every hour|/hour|/h",
-        "default|by default|defaults|defaulted",
-        "recommended|recommend|recommends|recommendation",
-    )
+# Each group: interchangeable ways to say one qualifier (phrases allowed); after " ~ ", ways a
+# sentence says it that a question does not use to ask for it ("up to 512 MB" is a maximum;
+# "How many teams up to Super Bowl 50 ...?" asks for no maximum).
+_WAYS = (
+    "maximum|max|maximal|upper limit|at most|up to a maximum|no more than|cap|capped"
+    " ~ up to|limited to|not exceed|not to exceed|cannot exceed|no larger than|no longer than",
+    "minimum|min|minimal|lower limit|at least|no less than|no fewer than ~ no shorter than",
+    "average|on average|averages|averaged|median",
+    "annual|annually|yearly|per year|a year|each year|every year|per annum|/year|/yr",
+    "monthly|per month|a month|each month|every month|/month|/mo",
+    "weekly|per week|a week|each week|every week|/week",
+    "daily|per day|a day|each day|every day|/day",
+    "hourly|per hour|an hour|each hour|every hour|/hour|/h",
+    "default|by default|defaults|defaulted",
+    "recommended|recommend|recommends|recommendation",
 )
+
+
+def _pattern(phrases: str) -> re.Pattern[str]:
+    words = "|".join(map(re.escape, phrases.replace(" ~ ", "|").split("|")))
+    return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
+
+
+_ASKED = tuple(_pattern(w.split(" ~ ")[0]) for w in _WAYS)  # how a question names each group
+_SAID = tuple(_pattern(w) for w in _WAYS)  # how a sentence says it
 
 # "What is the maximum ...", "What's the default ...", "Which is the recommended ...": the
 # qualifier names the value asked for
@@ -47,8 +60,8 @@ _WHAT_IS_THE = re.compile(
 )
 
 
-def _groups_in(text: str) -> set[int]:
-    return {i for i, group in enumerate(_GROUPS) if group.search(text)}
+def _groups_in(text: str, ways: tuple[re.Pattern[str], ...]) -> set[int]:
+    return {i for i, group in enumerate(ways) if group.search(text)}
 
 
 def qualifier_problem(
@@ -62,7 +75,7 @@ def qualifier_problem(
     Only for questions that ask for a value: ``amount`` (the caller's test for "how much",
     "what year", "when", ...), or "What is the maximum ...?". Elsewhere a qualifier describes
     ("What must a teacher have, at a minimum?", "changes recommended by Parliament")."""
-    asked = _groups_in(question)
+    asked = _groups_in(question, _ASKED)
     if not asked or not (amount or _WHAT_IS_THE.match(question)):
         return ""
     spans = split_sentences(text)
@@ -70,14 +83,61 @@ def qualifier_problem(
     if at is None:
         return ""
     lo, hi = spans[max(0, at - 1)][0], spans[at][1]
-    held = _groups_in(" ".join([text[lo:hi], table_header(text, start), *context]))
+    held = _groups_in(" ".join([text[lo:hi], table_header(text, start), *context]), _SAID)
     missing = sorted(asked - held)
     if not missing:
         return ""
-    found = _GROUPS[missing[0]].search(question)
+    found = _ASKED[missing[0]].search(question)
     assert found is not None  # ``asked`` holds the group because the question matched it
     word = found.group(0)
     return (
         f"the question asks for the value qualified '{word}', and the answer's sentence "
         "does not say so"
     )
+
+
+# A bound on a number, by its side: "under 12", "more than 3 hours", "at least 18".
+_BELOW = (
+    "under|below|less than|fewer than|younger than|shorter than|lower than|smaller than|up to"
+    "|at most|no more than|not more than"
+)
+_ABOVE = (
+    "over|above|more than|greater than|older than|longer than|higher than|larger than|at least"
+    "|no less than|not less than|exceeding"
+)
+_BOUND = re.compile(
+    rf"(?<![\w-])(?:(?P<below>{_BELOW})|(?P<above>{_ABOVE}))\s+(?P<number>\d[\d,]*(?:\.\d+)?)"
+    r"(?![\d,.]*\d)",
+    re.IGNORECASE,
+)
+
+
+def _bounds(text: str) -> dict[tuple[str, str], str]:
+    """Each bound in ``text`` by ``(side, number)``, with its words: ``("below", "12")`` to
+    "under 12"."""
+    return {
+        ("below" if m.group("below") else "above", m.group("number").replace(",", "")): m.group(0)
+        for m in _BOUND.finditer(text)
+    }
+
+
+def bound_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers for the other side of a bound, or "": the question
+    bounds a number ("children under 12") and the span's sentence bounds the same number the
+    other way ("children over 12") and never the question's way."""
+    asked = _bounds(question)
+    if not asked:
+        return ""
+    spans = split_sentences(text)
+    at = next(((s, e) for s, e in spans if s <= start < e), None)
+    if at is None:
+        return ""
+    said = _bounds(text[slice(*at)])
+    for (side, number), words in sorted(asked.items()):
+        other = ("above" if side == "below" else "below", number)
+        if other in said and (side, number) not in said:
+            return (
+                f"the question asks about '{words}', and the answer's sentence is about "
+                f"'{said[other]}'"
+            )
+    return ""

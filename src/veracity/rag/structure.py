@@ -18,7 +18,7 @@ value is the short answer. The sentence quoted and cited stays the same.
 
 The sentence checks refuse a span whose sentence is not about what the question asks: another
 sentence holds all its words (``sentence_problem``), it forbids what is asked for
-(``negation_problem``), it is about another thing of the same kind (``namesake_problem``), it
+(``negation_problem``), it is about another member of the kind asked about (``peers``), it
 says the opposite (``opposite_problem``), or it is a heading asked for an amount
 (``heading_problem``). Tables have their own module, ``tables``.
 """
@@ -30,9 +30,9 @@ from functools import cache
 from itertools import pairwise
 
 from veracity.guard.opposites import opposed
-from veracity.guard.sentences import STOPWORDS, content_words
+from veracity.guard.sentences import content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
-from veracity.text.analyzer import Analyzer, fold, get_analyzer
+from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.markup import TABLE_ROW, display_text
 from veracity.text.sentences import split_sentences
 
@@ -62,18 +62,10 @@ _PROHIBITION = re.compile(
     re.IGNORECASE,
 )
 # words by which a sentence points back to the one before it
-_POINTS_BACK = re.compile(
+POINTS_BACK = re.compile(
     r"\b(?:it|its|this|that|these|those|they|them|their|he|him|his|she|her|such|there)\b",
     re.IGNORECASE,
 )
-# a name and the word after it in a question ("the Sport model", "the Riga office"); and the
-# capitalized words that open a sentence without naming anything
-_NAMED_KIND = re.compile(r"\b[Tt]he\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)\s+([a-z][a-z-]{2,})\b")
-_SENTENCE_OPENERS = frozenset({
-    "The", "A", "An", "This", "That", "These", "Those", "Its", "It", "Our", "Your", "Their", "His",
-    "Her", "My", "We", "They", "He", "She", "Each", "Every", "All", "Some", "Many", "Most", "Both",
-    "Any", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
-})  # fmt: skip
 # where a sentence's next part starts: a semicolon, or a conjunction before a new noun phrase
 _FINITE = (
     r"(?:must|will|shall|can|could|may|might|should|would|is|are|was|were|has|have|had|gets?"
@@ -186,7 +178,7 @@ def sentence_problem(question: str, text: str, start: int) -> str:
     if len(asked) < 2:
         return ""
     window = terms[at]
-    if at > 0 and _POINTS_BACK.search(text, *spans[at]):
+    if at > 0 and POINTS_BACK.search(text, *spans[at]):
         window = window | terms[at - 1]
     if len(asked - window) < 2:
         return ""
@@ -212,7 +204,7 @@ def part_problem(question: str, text: str, start: int) -> str:
     he was stopped") do not start a part: a part starts at a semicolon outside brackets, or at a
     conjunction before a determiner, a few words and a verb ("and the Landlord must"). The
     parts must be parallel: they share a word that the question does not hold."""
-    s, e = _sentence(text, start)
+    s, e = sentence_at(text, start)
     if s == e:
         return ""
     cuts = [s]
@@ -222,7 +214,7 @@ def part_problem(question: str, text: str, start: int) -> str:
             text.count("(", s, m.start()) == text.count(")", s, m.start())  # not in brackets
             and _HAS_FINITE.search(text, cuts[-1], m.start())  # a clause before it
             and _HAS_FINITE.search(text, m.end(), e)  # and after it
-            and not _POINTS_BACK.search(opening)  # "; this would have ...": the same subject
+            and not POINTS_BACK.search(opening)  # "; this would have ...": the same subject
         ):
             cuts.append(m.end())
     parts = [(a, b) for a, b in pairwise([*cuts, e]) if a < b]
@@ -254,7 +246,7 @@ def negation_problem(question: str, text: str, start: int) -> str:
     not."""
     if denies(question) or not _ASKS_WHAT_TO_USE.search(question):
         return ""
-    s, e = _sentence(text, start)
+    s, e = sentence_at(text, start)
     if s == e:
         return ""
     a, b = clause_at(text[s:e], start - s)
@@ -262,53 +254,6 @@ def negation_problem(question: str, text: str, start: int) -> str:
     if not _PROHIBITION.search(clause) or not denies(clause):
         return ""
     return f"the sentence forbids it ('{short_quote(text[s:e])}')"
-
-
-def namesake_problem(question: str, text: str, start: int) -> str:
-    """Why the span at ``text[start]`` answers about another thing of the same kind, or "": the
-    question names "the N K" (a name and the word after it: "the Sport model", "the Riga
-    office"; not "What Chinese dynasty", which asks for a name),
-    the passage names N elsewhere, and the span's sentence lacks N but names another "M K"
-    ("The City model weighs 23 kg" does not say how heavy the Sport model is). Possessives
-    ("Tesla's father") are relations, not kinds, and a different spelling of N ("IJssel",
-    "Céloron", "South African") is N."""
-    s, e = _sentence(text, start)
-    if s == e:
-        return ""
-    sentence, rest = text[s:e], text[:s] + " " + text[e:]
-    for m in _NAMED_KIND.finditer(question):
-        name, kind = m.group(1), m.group(2)
-        if (
-            name.endswith(("'s", "'", "’s"))
-            or kind in STOPWORDS
-            or kind.endswith("ed")
-            or _names(name, sentence)
-            or not _names(name, rest)
-        ):
-            continue
-        for other in re.finditer(rf"\b([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+{kind}\b", sentence):
-            words = other.group(1).split()
-            while words and words[0] in _SENTENCE_OPENERS:
-                words.pop(0)
-            peer = " ".join(words)
-            if peer and not _same_name(peer, name):
-                return (
-                    f"the sentence is about the {peer} {kind}, the question about the {name} {kind}"
-                )
-    return ""
-
-
-def _names(name: str, text: str) -> bool:
-    return re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) is not None
-
-
-def _same_name(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` name the same thing as far as spelling can tell: one holds the
-    other, or they differ in accents, case, an ending or two letters."""
-    x, y = (re.sub(r"[^a-z0-9 ]", "", fold(n).lower()) for n in (a, b))
-    if x in y or y in x or x[:5] == y[:5]:
-        return True
-    return len(x) == len(y) and sum(c != d for c, d in zip(x, y, strict=True)) <= 2
 
 
 def opposite_problem(question: str, text: str, start: int) -> str:
@@ -326,7 +271,7 @@ def opposite_problem(question: str, text: str, start: int) -> str:
     part_lo = text.rfind(";", lo, start) + 1 or lo
     part_hi = text.find(";", start, hi)
     part = text[part_lo : part_hi if part_hi >= 0 else hi]  # between semicolons
-    if at > 0 and _POINTS_BACK.search(text, lo, hi):
+    if at > 0 and POINTS_BACK.search(text, lo, hi):
         lo = spans[at - 1][0]
     pair = opposed(question, text[lo:hi]) or opposed(question, part)
     if pair is None:
@@ -348,7 +293,7 @@ def converse_problem(question: str, text: str, start: int) -> str:
     ]
     if not asked:
         return ""
-    s, e = _sentence(text, start)
+    s, e = sentence_at(text, start)
     sentence = text[s:e]
     for mine, other in asked:
         if _word_in(mine, sentence):
@@ -370,7 +315,7 @@ def labelled_default(question: str, text: str, start: int, end: int) -> tuple[in
     ``tables.default_cell``)."""
     if not ASKS_DEFAULT.search(question):
         return None
-    lo, hi = next(((s, e) for s, e in entries(text) if s <= start < e), _sentence(text, start))
+    lo, hi = next(((s, e) for s, e in entries(text) if s <= start < e), sentence_at(text, start))
     markers = list(_DEFAULT.finditer(text, lo, hi))
     if len(markers) != 1:
         return None
@@ -394,7 +339,7 @@ def changed_value(question: str, text: str, start: int, end: int) -> tuple[int, 
     in 1901" is 11,800; None when no one side holds it, or when the question names a number the
     sentence lacks ("in 1800?"). The reader returns "8080 to 8443" or "8080" for "What is the
     default port?"."""
-    s, e = _sentence(text, start)
+    s, e = sentence_at(text, start)
     numbers = re.findall(r"\d[\d.,]*\d|\d", question)
     named = [n for n in numbers if n in text[s:e]]
     if len(named) < len(numbers):
@@ -415,7 +360,9 @@ def changed_value(question: str, text: str, start: int, end: int) -> tuple[int, 
     return None
 
 
-def _sentence(text: str, at: int) -> tuple[int, int]:
+def sentence_at(text: str, at: int) -> tuple[int, int]:
+    """``(start, end)`` of the sentence of ``text`` that holds offset ``at``; ``(at, at)`` when
+    none does (``at`` in the space between two)."""
     return next(((s, e) for s, e in split_sentences(text) if s <= at < e), (at, at))
 
 
@@ -445,7 +392,7 @@ def heading_problem(text: str, start: int) -> str:
 def markup_problem(text: str, start: int) -> str:
     """Why the sentence holding ``text[start]`` cannot be quoted, or "": nothing of it is left
     once its Markdown syntax is dropped (a fence, a comment marker, a lone link)."""
-    s, e = _sentence(text, start)
+    s, e = sentence_at(text, start)
     if s == e:
         return ""
     shown = display_text(text[s:e])

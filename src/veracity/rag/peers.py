@@ -1,0 +1,168 @@
+"""The answer's sentence is about a peer of what the question asks about, not about it.
+
+A passage often says the same thing of several members of a kind: the City and the Sport model,
+v2 and v3, sale items and faulty items. Each sentence answers for its own member, and a reader
+that matches words takes a span from whichever it likes best. Each check here refuses a span
+whose sentence names another member of the kind and not the question's:
+
+- ``namesake_problem``: a named member ("the Sport model" answered from "The City model weighs
+  23 kg");
+- ``numbered_problem``: a numbered member ("When will v3 be switched off?" answered from "Version
+  v2 will be switched off on 30 June 2027");
+- ``modifier_problem``: a modified noun ("How long can faulty items be returned?" answered "14
+  days" from "Sale items can be returned within 14 days" when another sentence is the one about
+  faulty items).
+
+Each fires on at most 7 of SQuAD v1.1 dev's 10,570 gold answer sentences (namesake and numbered
+on none).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from veracity.guard.claims import stems
+from veracity.guard.sentences import STOPWORDS
+from veracity.rag.structure import POINTS_BACK, sentence_at
+from veracity.text.analyzer import fold
+from veracity.text.sentences import split_sentences
+
+# a name and the word after it in a question ("the Sport model", "the Riga office"); and the
+# capitalized words that open a sentence without naming anything
+_NAMED_KIND = re.compile(r"\b[Tt]he\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)\s+([a-z][a-z-]{2,})\b")
+_SENTENCE_OPENERS = frozenset({
+    "The", "A", "An", "This", "That", "These", "Those", "Its", "It", "Our", "Your", "Their", "His",
+    "Her", "My", "We", "They", "He", "She", "Each", "Every", "All", "Some", "Many", "Most", "Both",
+    "Any", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+})  # fmt: skip
+
+
+def namesake_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers about another thing of the same kind, or "": the
+    question names "the N K" (a name and the word after it: "the Sport model", "the Riga
+    office"; not "What Chinese dynasty", which asks for a name),
+    the passage names N elsewhere, and the span's sentence lacks N but names another "M K"
+    ("The City model weighs 23 kg" does not say how heavy the Sport model is). Possessives
+    ("Tesla's father") are relations, not kinds, and a different spelling of N ("IJssel",
+    "Céloron", "South African") is N."""
+    s, e = sentence_at(text, start)
+    if s == e:
+        return ""
+    sentence, rest = text[s:e], text[:s] + " " + text[e:]
+    for m in _NAMED_KIND.finditer(question):
+        name, kind = m.group(1), m.group(2)
+        if (
+            name.endswith(("'s", "'", "’s"))
+            or kind in STOPWORDS
+            or kind.endswith("ed")
+            or _names(name, sentence)
+            or not _names(name, rest)
+        ):
+            continue
+        for other in re.finditer(rf"\b([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+{kind}\b", sentence):
+            words = other.group(1).split()
+            while words and words[0] in _SENTENCE_OPENERS:
+                words.pop(0)
+            peer = " ".join(words)
+            if peer and not _same_name(peer, name):
+                return (
+                    f"the sentence is about the {peer} {kind}, the question about the {name} {kind}"
+                )
+    return ""
+
+
+def numbered_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers about another member of a numbered series, or "":
+    the question names one ("v3", "version 3.0", "R5", "COVID-19"), the span's sentence (read
+    with the one before when it points back) does not, and it names another of the same series
+    ("Version v2 will be switched off on 30 June 2027" does not say when v3 will be)."""
+    asked = _numbered(question)
+    if not asked:
+        return ""
+    spans = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None:
+        return ""
+    lo, e = spans[at]
+    if at > 0 and POINTS_BACK.search(text, lo, e):
+        lo = spans[at - 1][0]
+    said = _numbered(text[lo:e])
+    for (series, number), words in sorted(asked.items()):
+        if (series, number) in said:
+            continue
+        others = sorted(w for (kind, _), w in said.items() if kind == series)
+        if others:
+            return f"the sentence is about {others[0]}, the question about {words}"
+    return ""
+
+
+def _numbered(text: str) -> dict[tuple[str, str], str]:
+    """Each numbered name in ``text`` by ``(series, number)``, with its words: ``("v", "3")`` to
+    "v3" and to "version 3" alike, ``("r", "5")`` to "R5"."""
+    out = {}
+    for m in _NUMBERED.finditer(text):
+        series = (m.group("series") or m.group("prefix")).lower()
+        key = ("v" if series in ("version", "release") else series, m.group("number"))
+        out[key] = m.group(0)
+    return out
+
+
+# "v3", "R5", "COVID-19", "version 3.0", "release 4.2.0" (a bare number is a quantity, not a name)
+_NUMBERED = re.compile(
+    r"\b(?:(?P<series>version|release)\s+v?|(?P<prefix>[A-Za-z]{1,8})-?)"
+    r"(?P<number>\d+(?:\.\d+)*)(?![\w.]*\d)\b",
+    re.IGNORECASE,
+)
+
+
+def modifier_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers about another kind of the thing asked about, or "":
+    the question names a modified noun ("faulty items"), the span's sentence has the noun with
+    another modifier the question lacks ("Sale items can be returned within 14 days") and not the
+    question's, and another sentence of the passage has the question's pair ("Faulty items can be
+    returned within 12 months"): the passage tells the kinds apart, so the answer must too."""
+    asked = _words(question)
+    pairs = sorted({(a, b) for a, b in pairwise(asked) if a and b})
+    if not pairs:
+        return ""
+    spans = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None or len(spans) < 2:
+        return ""
+    mine = _words(text[slice(*spans[at])])
+    terms = [set(_words(text[s:e])) - {""} for s, e in spans]
+    wanted = set(asked) & set().union(*terms)  # the question's words that the passage has
+    others = [_words(text[s:e]) for i, (s, e) in enumerate(spans) if i != at and wanted <= terms[i]]
+    for modifier, noun in pairs:
+        if modifier in mine or not wanted - {modifier} <= set(mine):
+            continue
+        peer = next((m for m, n in pairwise(mine) if n == noun and m and m not in asked), None)
+        if peer and any((modifier, noun) in set(pairwise(words)) for words in others):
+            return f"the sentence is about '{peer} {noun}', the question about '{modifier} {noun}'"
+    return ""
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` in order, lowercase and stemmed (Snowball English); a stopword, and
+    a capitalized word after the first (a name: "Levi's Stadium", "the Eccleston Doctor"), as ""
+    (it keeps its place: "items can be returned" has no pair "items returned")."""
+    found = re.findall(r"[A-Za-z][\w'-]*", text)
+    words = [w.lower() for w in found]
+    return [
+        "" if w in STOPWORDS or (i and raw[0].isupper()) else s
+        for i, (raw, w, s) in enumerate(zip(found, words, stems(words), strict=True))
+    ]
+
+
+def _names(name: str, text: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) is not None
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` name the same thing as far as spelling can tell: one holds the
+    other, or they differ in accents, case, an ending or two letters."""
+    x, y = (re.sub(r"[^a-z0-9 ]", "", fold(n).lower()) for n in (a, b))
+    if x in y or y in x or x[:5] == y[:5]:
+        return True
+    return len(x) == len(y) and sum(c != d for c, d in zip(x, y, strict=True)) <= 2

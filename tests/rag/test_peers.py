@@ -1,0 +1,67 @@
+"""``peers``: a span whose sentence is about another member of the kind the question asks about
+(a named model, a numbered version, a modified noun) is refused."""
+
+from __future__ import annotations
+
+from veracity.rag.peers import modifier_problem, namesake_problem, numbered_problem
+
+
+def test_namesake_problem_another_thing_of_the_asked_kind() -> None:
+    text = (
+        "Q: How heavy is the City model? A: The City model weighs 23 kg with the battery. "
+        "The Sport model weighs 19 kg."
+    )
+    asked = "How heavy is the Sport model?"
+    assert "about the City model, the question about the Sport model" in namesake_problem(
+        asked, text, text.index("23 kg")
+    )
+    assert namesake_problem(asked, text, text.index("19 kg")) == ""
+    # a question for a name of the kind, a possessive, and another spelling are not refused
+    told = "The Yuan dynasty was founded by the Mongols. Chinese dynasties ..."
+    assert namesake_problem("What Chinese dynasty did the Mongols found?", told, 4) == ""
+    ijssel = "The Rhine splits. The IJssel branch flows north."
+    assert namesake_problem("Where does the Ijssel branch flow?", ijssel, 22) == ""
+
+
+def test_numbered_problem_another_member_of_the_series() -> None:
+    text = (
+        "The current version is v3. Version v2 will be switched off on 30 June 2027. "
+        "Send the header Orbit-Version to pin a version."
+    )
+    at = text.index("30 June")
+    assert "about Version v2, the question about v3" in numbered_problem(
+        "When will v3 be switched off?", text, at
+    )
+    assert numbered_problem("When will v2 be switched off?", text, at) == ""
+    assert numbered_problem("When will version 2 be switched off?", text, at) == ""
+    assert numbered_problem("When will the old version be switched off?", text, at) == ""
+    # a sentence that points back reads the one before it
+    back = "The R5 ships with two antennas. It replaced the R4 in 2023."
+    assert numbered_problem("When did the R5 come out?", back, back.index("2023")) == ""
+    assert "about R4, the question about R6" in numbered_problem(
+        "When did the R6 come out?", back, back.index("2023")
+    )
+
+
+RETURNS = (
+    "You can return most items within 30 days of delivery. Sale items can be returned within 14 "
+    "days. Faulty items can be returned within 12 months."
+)
+
+
+def test_modifier_problem_another_kind_of_the_noun() -> None:
+    at = RETURNS.index("14 days")
+    got = modifier_problem("How long can faulty items be returned?", RETURNS, at)
+    assert "about 'sale item', the question about 'faulti item'" in got
+    assert modifier_problem("How long can sale items be returned?", RETURNS, at) == ""
+    # no sentence of the passage is about faulty items: nothing tells the kinds apart
+    alone = RETURNS[: RETURNS.index(" Faulty")]
+    assert modifier_problem("How long can faulty items be returned?", alone, at) == ""
+    # a noun the question does not modify is not judged
+    assert modifier_problem("How long can items be returned?", RETURNS, at) == ""
+
+
+def test_modifier_problem_needs_the_sentences_to_be_parallel() -> None:
+    # the span's sentence lacks another of the question's words too: not a sibling sentence
+    text = "Sale items ship in 2 days. Faulty items can be returned within 12 months."
+    assert modifier_problem("How long can faulty items be returned?", text, 0) == ""
