@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
-from veracity.rag.peers import modifier_problem, namesake_problem, numbered_problem
+from veracity.rag.peers import (
+    modifier_problem,
+    namesake_problem,
+    numbered_problem,
+    option_problem,
+)
 
 
 def test_namesake_problem_another_thing_of_the_asked_kind() -> None:
@@ -65,3 +70,29 @@ def test_modifier_problem_needs_the_sentences_to_be_parallel() -> None:
     # the span's sentence lacks another of the question's words too: not a sibling sentence
     text = "Sale items ship in 2 days. Faulty items can be returned within 12 months."
     assert modifier_problem("How long can faulty items be returned?", text, 0) == ""
+
+
+def test_modifier_problem_the_word_after_swapped() -> None:
+    usage = (
+        "Run tidyfs scan PATH to list duplicates. Run tidyfs clean PATH to move them to the trash."
+    )
+    got = modifier_problem("What does tidyfs scan do?", usage, usage.index("Run tidyfs clean"))
+    assert "about 'tidyf clean', the question about 'tidyf scan'" in got
+    assert (
+        modifier_problem("What does tidyfs clean do?", usage, usage.index("Run tidyfs clean")) == ""
+    )
+
+
+OPTIONS = (
+    "The --min-size option skips files smaller than the given size; the default is 1 KB. "
+    "The --jobs option sets the number of worker threads; by default tidyfs uses one per core."
+)
+
+
+def test_option_problem_another_option() -> None:
+    at = OPTIONS.index("1 KB")
+    got = option_problem("What is the default value of --jobs?", OPTIONS, at)
+    assert got == "the sentence is about --min-size, the question about --jobs"
+    assert option_problem("What is the default value of --min-size?", OPTIONS, at) == ""
+    # an option the passage never names elsewhere is left to the other checks
+    assert option_problem("What is the default value of --hash?", OPTIONS, at) == ""

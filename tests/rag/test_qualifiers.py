@@ -72,3 +72,12 @@ def test_the_other_side_of_a_bound_is_refused() -> None:
     # a sentence that bounds both ways holds the question's side
     both = "Children under 12 take one tablet and children over 12 take two."
     assert bound_problem(question, both, _at(both, "two")) == ""
+
+
+def test_a_qualifier_inside_an_option_name_counts() -> None:
+    text = "The --min-size option skips smaller files; the default is 1 KB."
+    at = _at(text, "1 KB")
+    assert qualifier_problem("What is the default minimum size?", text, at) == ""
+    assert "'maximum'" in qualifier_problem("What is the maximum size?", text, at)
+    glued = "Set maxRetries to 5."  # no separator: a word of its own, not "max"
+    assert "'maximum'" in qualifier_problem("What is the maximum?", glued, _at(glued, "5"))

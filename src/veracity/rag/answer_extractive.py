@@ -34,7 +34,12 @@ from veracity.guard.claims import numbers
 from veracity.guard.strict import question_problems
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import HOW_KINDS, question_focus
-from veracity.rag.peers import modifier_problem, namesake_problem, numbered_problem
+from veracity.rag.peers import (
+    modifier_problem,
+    namesake_problem,
+    numbered_problem,
+    option_problem,
+)
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
@@ -357,6 +362,7 @@ def find_answers(
             or bound_problem(asked, chunk.text, r.start)
             or namesake_problem(asked, chunk.text, r.start)
             or numbered_problem(asked, chunk.text, r.start)
+            or option_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue

@@ -42,13 +42,15 @@ _WAYS = (
 )
 
 
-def _pattern(phrases: str) -> re.Pattern[str]:
+def _pattern(phrases: str, edge: str) -> re.Pattern[str]:
     words = "|".join(map(re.escape, phrases.replace(" ~ ", "|").split("|")))
-    return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<!{edge})(?:{words})(?!{edge})", re.IGNORECASE)
 
 
-_ASKED = tuple(_pattern(w.split(" ~ ")[0]) for w in _WAYS)  # how a question names each group
-_SAID = tuple(_pattern(w) for w in _WAYS)  # how a sentence says it
+# How a question names each group: whole words. How a sentence says it: also as a part of a
+# name ("--min-size", "max_connections", "maxRetries" does not count: no separator).
+_ASKED = tuple(_pattern(w.split(" ~ ")[0], r"[\w-]") for w in _WAYS)
+_SAID = tuple(_pattern(w, r"[A-Za-z0-9]") for w in _WAYS)
 
 # "What is the maximum ...", "What's the default ...", "Which is the recommended ...": the
 # qualifier names the value asked for
