@@ -492,6 +492,17 @@ def test_a_yes_no_question_is_answered_by_the_quote_alone(tmp_path: Path) -> Non
     assert which.text.startswith("Custom builds [1]") and which.short is not None
 
 
+def test_a_yes_no_question_quotes_the_sentence_it_names(tmp_path: Path) -> None:
+    # the reader's span sits in a neighbour; the quote is the sentence that holds the question
+    c = _collection(tmp_path, {"policy.md": (
+        "# Meals\n\nThe daily meal allowance is £40. Alcohol cannot be claimed. Client dinners "
+        "are claimed separately and need a list of the guests.\n"
+    )})  # fmt: skip
+    answer = engine(c, TableReader({"alcohol": "Client dinners"})).ask("Can I claim alcohol?")
+    assert not answer.abstained
+    assert answer.text == "\u201cAlcohol cannot be claimed.\u201d [1]"
+
+
 def test_yes_no_questions() -> None:
     from veracity.rag.answer_extractive import asks_yes_no
 

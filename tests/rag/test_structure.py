@@ -11,6 +11,7 @@ from veracity.rag.structure import (
     heading_problem,
     labelled_default,
     markup_problem,
+    named_sentence,
     negation_problem,
     opposite_problem,
     part_problem,
@@ -279,3 +280,23 @@ def test_converse_problem_refuses_the_lesser_side_of_a_comparison() -> None:
     slow = "The old line is slower than the new one."
     assert converse_problem(both, slow, 0) == ""
     assert "slower, not faster" in converse_problem("Which line is faster?", slow, 0)
+
+
+MEALS = (
+    "The daily meal allowance is £40. Alcohol cannot be claimed. Client dinners are claimed "
+    "separately and need a list of the guests."
+)
+
+
+def test_named_sentence_is_the_one_that_holds_the_questions_words() -> None:
+    at = MEALS.index("Client")
+    s, e = named_sentence("Can I claim alcohol?", MEALS, at) or (0, 0)
+    assert MEALS[s:e] == "Alcohol cannot be claimed."
+    assert named_sentence("Can I claim client dinners?", MEALS, at) is None  # already there
+    assert named_sentence("Can I claim taxis?", MEALS, at) is None  # one word: not judged
+    # a sentence that points back is read with the one before it
+    formed = "The Ominde Commission was formed in 1964. It proposed changes to schooling."
+    assert (
+        named_sentence("What did the Ominde Commission propose?", formed, formed.index("It"))
+        is None
+    )

@@ -16,8 +16,10 @@ opposite of what is asked ("smallest" for "largest"), and (7) pass the value che
 ``qualifiers``: the maximum when the question asks for it, not the default; "children over 12"
 does not answer for "children under 12". A span refused by (2) and later gives way to the
 passage's next-best span (``Reading.alternatives``), held to the same threshold and
-checks. ``extractive_answer`` turns the best of them into an ``Answer`` that leads with the short
-answer, then quotes its sentence; both cite exact character spans.
+checks. A question answered by a sentence, not a span (yes or no, what something does), quotes
+the sentence of the passage that holds all its words when the reader's span sits in a neighbour
+(``structure.named_sentence``). ``extractive_answer`` turns the best of them into an ``Answer``
+that leads with the short answer, then quotes its sentence; both cite exact character spans.
 
 The answer is true to the source by construction (every word shown is the source's), so the only
 question left is whether it answers *this* question, which is what the checks decide.
@@ -52,6 +54,7 @@ from veracity.rag.structure import (
     heading_problem,
     labelled_default,
     markup_problem,
+    named_sentence,
     negation_problem,
     opposite_problem,
     part_problem,
@@ -316,6 +319,7 @@ def find_answers(
         (s for r in ranked for s in (r, *r.alternatives) if s.end > s.start),
         key=lambda r: (-r.probability, -r.score),
     )
+    quote_only = asks_yes_no(asked) or asks_description(asked)  # the sentence is the answer
     found: list[Found] = []
     done: set[int] = set()  # passages answered, or refused as a whole
     mismatch = ""
@@ -339,6 +343,8 @@ def find_answers(
             r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
         if (cell := row_cell(chunk.text, r.start, r.end)) is not None:
             r = replace(r, start=cell[0], end=cell[1], text=chunk.text[cell[0] : cell[1]])
+        if quote_only and (named := named_sentence(asked, chunk.text, r.start)) is not None:
+            r = replace(r, start=named[0], end=named[1], text=chunk.text[named[0] : named[1]])
         if problem := (
             answer_type_problem(asked, r.text)
             or peer_problem(question, chunk.text, r.start, r.end)

@@ -192,6 +192,28 @@ def sentence_problem(question: str, text: str, start: int) -> str:
     return ""
 
 
+def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | None:
+    """The sentence of ``text`` that holds every content word of ``question`` that ``text``
+    holds (two or more), when the sentence at ``start`` lacks one (read with the sentence
+    before when it points back) and it is the only such sentence; else None. For questions answered by a sentence, not a span ("Can I claim
+    alcohol?"): the reader's span may sit in a neighbour ("Client dinners are claimed
+    separately."), while the sentence the question names says it ("Alcohol cannot be
+    claimed.")."""
+    spans = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None or len(spans) < 2:
+        return None
+    terms = [content_terms(text[s:e]) for s, e in spans]
+    asked = content_terms(question) & set().union(*terms)
+    window = terms[at]
+    if at > 0 and POINTS_BACK.search(text, *spans[at]):  # "It was formed to ..."
+        window = window | terms[at - 1]
+    if len(asked) < 2 or asked <= window:
+        return None
+    named = [spans[i] for i, t in enumerate(terms) if asked <= t]
+    return named[0] if len(named) == 1 else None
+
+
 def part_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers from the wrong part of its sentence, or "": the
     sentence joins parts with their own subjects ("...; ...", "... and the Landlord must ...",
