@@ -203,6 +203,11 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("When the rocks are re-melted, what is formed?", "new magma", True),
         ("When rock buckles upwards it creates what?", "antiforms", True),
         ("When was the hall rebuilt?", "the architect", False),
+        # "the maximum X", "the minimum X", "the average X" is an amount; "the default X" need not be
+        ("What is the minimum fill?", "kettle", False),
+        ("What is the minimum fill?", "0.5 litres", True),
+        ("What's the average wait?", "two hours", True),
+        ("What is the default editor?", "vim", True),
     ],
 )
 def test_answer_type_matches_the_question(question: str, span: str, ok: bool) -> None:

@@ -68,7 +68,8 @@ from veracity.text.sentences import split_sentences
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
 _QUANTITY = re.compile(
     rf"^\W*(?:how (?:{'|'.join(sorted(HOW_KINDS))})|(?:in )?(?:what|which) year"
-    r"|what (?:percentage|percent|number|amount))\b",
+    r"|what (?:percentage|percent|number|amount)"
+    r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median))\b",
     re.IGNORECASE,
 )
 _YES_NO = re.compile(
