@@ -290,3 +290,14 @@ def test_clause_at_cuts_where_the_polarity_rule_cuts() -> None:
     a, b = clause_at(text, text.index("Paris"))
     assert text[a:b].strip() == "he moved to Paris in 1900."
     assert not denies(text[a:b]) and denies(text[slice(*clause_at(text, 12))])
+
+
+def test_a_season_in_the_question_is_a_key_constraint() -> None:
+    terms = ["The autumn term starts on 3 September. The spring term starts on Monday 5 January."]
+    assert question_problems("When does the summer term start?", terms) == (
+        "'summer' from the question is not in the cited text",
+    )
+    assert question_problems("When does the spring term start?", terms) == ()
+    assert question_problems("When did Rome fall?", ["Rome was sacked in 410."]) == ()
+    wintered = ["The army wintered in Georgia."]
+    assert question_problems("Where did the army spend the winter?", wintered) == ()

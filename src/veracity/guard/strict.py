@@ -34,7 +34,7 @@ Claim rules (``claim_problems``):
    what they leave out, such as converse relations, are in ``opposites``).
 
 Question rule (``question_problems``): the question's key constraints (numbers written with
-digits, named entities, quoted strings) are in the cited text; otherwise the text answers a
+digits, named entities, seasons, quoted strings) are in the cited text; otherwise the text answers a
 different question. A question is typed by a person, so its names are matched more loosely than a
 claim's (``_near``): a typo ("Setanta" asked as "Sentanta", "Premier" as "Primier": one edit in a
 name of 5+ letters, two in one of 8+, the first letter kept) or a derived form ("Australian" for
@@ -142,8 +142,9 @@ _SENTENCES = re.compile(
 
 def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]:
     """The key constraints of ``question`` that ``evidence`` lacks: its numbers, named entities
-    (capitalized words after the first of each sentence, stopwords such as "What" excluded) and
-    quoted strings."""
+    (capitalized words after the first of each sentence, stopwords such as "What" excluded),
+    seasons (a time, as months and weekdays are: "When does the summer term start?" is not
+    answered by a passage about the autumn and spring terms) and quoted strings."""
     text = _fold(question)
     rest = _QUOTED.sub(" ", text)  # a quoted string is checked whole, its words not one by one
     texts = tuple(_fold(t) for t in evidence)
@@ -156,6 +157,7 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
         if n not in have and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
     ]
     names = {_bare(e) for sentence in _SENTENCES.split(rest) for e in entities(sentence)}
+    names |= {m.lower() for m in _SEASONS.findall(rest)}  # a time, as a month is
     out += [
         f"'{e}' from the question is not in the cited text"
         for e in sorted(names - _FIRST_PERSON)
@@ -168,6 +170,10 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
 
 
 # -- matching -----------------------------------------------------------------------------------
+
+
+# Seasons ("fall" is mostly a verb: "When did Rome fall?").
+_SEASONS = re.compile(r"\b(summer|winter|autumn|spring)\b", re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
