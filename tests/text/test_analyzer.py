@@ -61,3 +61,24 @@ def test_matches_bm25s_tokenizer() -> None:
         texts, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
     )
     assert ours == theirs
+
+
+def test_technical_indexes_the_parts_of_identifiers_beside_them() -> None:
+    technical = get_analyzer("technical")
+    assert technical.tokens("Set log_level and maxRetries on the HTTPServer.") == [
+        "set", "log_level", "log", "level", "maxretri", "max", "retri",
+        "httpserver", "http", "server",
+    ]  # fmt: skip
+    # dunder names, a leading underscore and plain words have no parts to add
+    assert technical.tokens("__init__ _private NASA Mission") == [
+        "__init__", "_privat", "nasa", "mission",
+    ]  # fmt: skip
+    # the English analyzer does not split (bm25s parity)
+    assert get_analyzer("english").tokens("log_level maxRetries") == ["log_level", "maxretri"]
+
+
+def test_split_identifiers_round_trips_and_defaults_off_in_old_configs() -> None:
+    technical = get_analyzer("technical")
+    assert Analyzer.from_config(technical.config()) == technical
+    old = {k: v for k, v in technical.config().items() if k != "split_identifiers"}
+    assert Analyzer.from_config(old) == get_analyzer("english")

@@ -109,7 +109,7 @@ class IndexSet:
         *,
         dim: int,
         vector_backend: str = "exact",
-        analyzer: str = "english",
+        analyzer: str = "technical",
         bm25_variant: str = "lucene",
         sync_interval: float = 0.0,
     ) -> None:

@@ -60,7 +60,7 @@ class TfidfIndex:
 class TfidfCache:
     """A ``TfidfIndex`` rebuilt whenever the store has changed since it was built."""
 
-    def __init__(self, store: Store, analyzer: str = "english") -> None:
+    def __init__(self, store: Store, analyzer: str = "technical") -> None:
         self.store = store
         self.analyzer = get_analyzer(analyzer)
         self._index: TfidfIndex | None = None

@@ -5,6 +5,14 @@ figures stay comparable with theirs: Unicode folding (NFKD, combining marks drop
 tokens of two or more word characters (bm25s' ``(?u)\\b\\w\\w+\\b``), Lucene's English stop set, and
 Snowball English stemming (PyStemmer). Where Lucene uses the Porter stemmer, pass
 ``stemmer="porter"``.
+
+The technical analyzer, which collections use, is the English one that also indexes the parts of
+an identifier beside the identifier itself (``split_identifiers``, as Lucene's
+``WordDelimiterGraphFilter`` with ``preserveOriginal``): ``log_level`` gives ``log_level``,
+``log`` and ``level``; ``maxRetries`` gives ``maxretries``, ``max`` and ``retri``. Documentation
+and configuration name settings that way, and people ask about them in words ("What is the
+default log level?"): with one term for ``log_level``, BM25 matched nothing of that question but
+"default", and the relevance floor declined it.
 """
 
 from __future__ import annotations
@@ -63,7 +71,8 @@ class Analyzer:
     """Turns text into index terms; one instance is used both for documents and for queries.
 
     ``pattern`` picks the tokens (``re.findall``); ``fold`` applies NFKD and drops combining marks
-    (``café`` -> ``cafe``); ``stemmer`` is a PyStemmer algorithm name or None.
+    (``café`` -> ``cafe``); ``stemmer`` is a PyStemmer algorithm name or None;
+    ``split_identifiers`` adds the parts of ``snake_case`` and ``camelCase`` tokens after them.
     """
 
     lowercase: bool = True
@@ -71,6 +80,7 @@ class Analyzer:
     stopwords: frozenset[str] = ENGLISH_STOPWORDS
     stemmer: str | None = "english"
     pattern: str = WORD_PATTERN
+    split_identifiers: bool = False
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _stem: Any = field(init=False, repr=False, compare=False)
 
@@ -82,9 +92,15 @@ class Analyzer:
         """The index terms of ``text``, in order, duplicates kept."""
         if self.fold and not text.isascii():
             text = fold(text)
-        if self.lowercase:
-            text = text.lower()
-        words: list[str] = self._regex.findall(text)
+        words: list[str]
+        if self.split_identifiers and _IDENTIFIER.search(text):
+            words = _with_parts(self._regex.findall(text))
+            if self.lowercase:
+                words = [w.lower() for w in words]
+        else:
+            if self.lowercase:
+                text = text.lower()
+            words = self._regex.findall(text)
         if self.stopwords:
             stop = self.stopwords
             words = [w for w in words if w not in stop]
@@ -101,6 +117,7 @@ class Analyzer:
             "stopwords": sorted(self.stopwords),
             "stemmer": self.stemmer,
             "pattern": self.pattern,
+            "split_identifiers": self.split_identifiers,
         }
 
     @staticmethod
@@ -112,7 +129,30 @@ class Analyzer:
             stopwords=frozenset(config["stopwords"]),
             stemmer=config["stemmer"],
             pattern=str(config["pattern"]),
+            # absent in indexes written before it existed, which did not split
+            split_identifiers=bool(config.get("split_identifiers", False)),
         )
+
+
+# A hint that ``text`` holds an identifier: a word character on both sides of "_", a lowercase
+# letter before an uppercase one ("maxRetries"), or an acronym before a word ("HTTPServer").
+_IDENTIFIER = re.compile(r"[^\W_]_+[^\W_]|[a-z][A-Z]|[A-Z]{2}[a-z]")
+# The parts of one "_"-free piece: "HTTPServer" -> "HTTP", "Server"; "maxRetries" -> "max",
+# "Retries"; digits apart.
+_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W\d_]+")
+
+
+def _with_parts(words: list[str]) -> list[str]:
+    """Each word, followed by its parts when it is an identifier (two or more parts of two or
+    more characters each are kept)."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        if "_" in word or _IDENTIFIER.search(word):
+            parts = [p for piece in word.split("_") for p in _PART.findall(piece)]
+            if len(parts) > 1:
+                out.extend(p for p in parts if len(p) > 1)
+    return out
 
 
 def fold(text: str) -> str:
@@ -137,6 +177,8 @@ def _make_stemmer(name: str | None) -> Any:
 _ANALYZERS = {
     # Lucene EnglishAnalyzer-like: fold, lowercase, stop words, Snowball English.
     "english": lambda: Analyzer(),
+    # English, and the parts of identifiers beside them: what collections index.
+    "technical": lambda: Analyzer(split_identifiers=True),
     # Fold and lowercase only.
     "simple": lambda: Analyzer(stopwords=frozenset(), stemmer=None),
     # No analysis: whitespace-separated tokens as given (pre-tokenized input).
