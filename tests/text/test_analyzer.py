@@ -69,9 +69,9 @@ def test_technical_indexes_the_parts_of_identifiers_beside_them() -> None:
         "set", "log_level", "log", "level", "maxretri", "max", "retri",
         "httpserver", "http", "server",
     ]  # fmt: skip
-    # dunder names, a leading underscore and plain words have no parts to add
-    assert technical.tokens("__init__ _private NASA Mission") == [
-        "__init__", "_privat", "nasa", "mission",
+    # dunder names, a leading underscore, plain words and versioned names have no parts to add
+    assert technical.tokens("__init__ _private NASA Mission GPLv3 LGPLv2") == [
+        "__init__", "_privat", "nasa", "mission", "gplv3", "lgplv2",
     ]  # fmt: skip
     # the English analyzer does not split (bm25s parity)
     assert get_analyzer("english").tokens("log_level maxRetries") == ["log_level", "maxretri"]

@@ -135,8 +135,9 @@ class Analyzer:
 
 
 # A hint that ``text`` holds an identifier: a word character on both sides of "_", a lowercase
-# letter before an uppercase one ("maxRetries"), or an acronym before a word ("HTTPServer").
-_IDENTIFIER = re.compile(r"[^\W_]_+[^\W_]|[a-z][A-Z]|[A-Z]{2}[a-z]")
+# letter before an uppercase one ("maxRetries"), or an acronym before a word ("HTTPServer"; not
+# before a letter and a number: "GPLv3" is a name, not "GP" and "Lv").
+_IDENTIFIER = re.compile(r"[^\W_]_+[^\W_]|[a-z][A-Z]|[A-Z]{2}[a-z]{2}")
 # The parts of one "_"-free piece: "HTTPServer" -> "HTTP", "Server"; "maxRetries" -> "max",
 # "Retries"; digits apart.
 _PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W\d_]+")
