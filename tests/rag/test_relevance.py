@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -199,6 +200,33 @@ def test_a_greeting_around_the_question_does_not_lower_relevance(tiny: Collectio
 def model_scores(rer: BlendReranker, query: str, hits: list[Hit]) -> list[float]:
     cosine, coverage = rer.features(query, hits)
     return [rer.model.probability(c, v) for c, v in zip(cosine, coverage, strict=True)]
+
+
+COURSE = (
+    "DS210 runs for twelve weeks in the spring semester. Lectures are on Mondays in room B104. "
+    "Labs are held on Fridays in the computer lab C2. Quizzes count for a fifth of the grade."
+)
+
+
+def test_a_chunk_is_as_relevant_as_its_best_two_sentence_window(tmp_path: Path) -> None:
+    col = veracity.open(tmp_path / "course", embedder="hash")
+    col.add([Document.make("course", COURSE), Document.make("other", "Otters juggle pebbles.")])
+    rer = BlendReranker(col.store, col.indexes().bm25(), col.embedder())
+    question = "Where are the labs held?"
+    hits = [h for h in col.search(question, 2) if h.uri == "course"]
+    cosine, _ = rer.features(question, hits)
+    emb = col.embedder()
+    q = emb.embed([question])[0]
+    whole = float(emb.embed([COURSE])[0] @ q)
+    sentences = [
+        "DS210 runs for twelve weeks in the spring semester.",
+        "Lectures are on Mondays in room B104.",
+        "Labs are held on Fridays in the computer lab C2.",
+        "Quizzes count for a fifth of the grade.",
+    ]
+    windows = [float(emb.embed([f"{a} {b}"])[0] @ q) for a, b in pairwise(sentences)]
+    assert max(windows) > whole  # the labs sentences say more about labs than the page
+    assert cosine[0] == pytest.approx(max(windows), abs=1e-5)
 
 
 def test_blend_reranker_loads_the_model_of_its_embedder(tiny: Collection) -> None:

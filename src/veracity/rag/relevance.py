@@ -2,7 +2,11 @@
 
 No cross-encoder ships offline, so relevance is estimated from two signals we have for every chunk:
 
-- ``cosine``: the MiniLM bi-encoder similarity of query and chunk;
+- ``cosine``: the MiniLM bi-encoder similarity of query and chunk, or of query and the chunk's
+  best window of two consecutive sentences when that is higher (for the retriever's first
+  ``WINDOW_HITS`` hits, embedded at query time: a chunk that answers among other topics embeds
+  far from a question about one of them). On SQuAD the windows raised held-out balanced accuracy
+  from 0.937 to 0.945 (abstention 0.924 to 0.942 at the same answer rate);
 - ``coverage``: the share of the query's information the chunk holds: the idf of the query
   terms it contains over the idf of all the query's terms. Query terms the collection never saw
   carry the highest idf and pull coverage down, which is exactly the signal of a question the
@@ -34,6 +38,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +53,11 @@ from veracity.rag.focus import HOW_KINDS, question_focus
 from veracity.records import Hit
 from veracity.store.protocols import VectorTable
 from veracity.text.analyzer import Analyzer
+from veracity.text.sentences import split_sentences
 
 MODEL_PATH = Path(__file__).with_name("relevance_model.json")
+# The retriever's first hits, whose two-sentence windows are embedded too (``BlendReranker``).
+WINDOW_HITS = 4
 # Words that ask rather than name: stopwords, and the kind of answer after "how" ("often").
 FUNCTION_WORDS = STOPWORDS | HOW_KINDS
 
@@ -141,6 +149,8 @@ class BlendReranker:
         q = self.embedder.embed([query])[0]  # (dim,)
         found, vecs = self.store.vectors(rids, self.embedder.dim)
         cos_by = dict(zip(found.tolist(), (vecs @ q).tolist(), strict=True))
+        for rid, best in self._window_cosines(q, hits[:WINDOW_HITS]).items():
+            cos_by[rid] = max(cos_by.get(rid, best), best)
         source = self.bm25
         lock: AbstractContextManager[Any] = (
             source.lock if isinstance(source, IndexSet) else nullcontext()
@@ -150,6 +160,29 @@ class BlendReranker:
             coverage = query_coverage(bm25, query, rids)
         cosine = np.array([cos_by.get(r, 0.0) for r in rids], dtype=np.float64)
         return cosine, coverage
+
+    def _window_cosines(self, q: np.ndarray, hits: Sequence[Hit]) -> dict[int, float]:
+        """The best cosine of ``q`` with a window of two consecutive sentences, for each hit of
+        three or more sentences, by row id. A chunk that holds the answer among other topics
+        (a course page with times, rooms and grades in one paragraph) embeds far from a question
+        about one of them: "Where are the labs held?" has cosine 0.27 with the whole page and
+        0.50 with its sentence about labs, and the page fell under the floor."""
+        texts: list[str] = []
+        owners: list[int] = []
+        for hit in hits:
+            text = hit.chunk.text
+            spans = split_sentences(text)
+            if len(spans) < 3:
+                continue
+            for (start, _), (_, end) in pairwise(spans):
+                texts.append(text[start:end])
+                owners.append(_rid(hit))
+        if not texts:
+            return {}
+        best: dict[int, float] = {}
+        for rid, sim in zip(owners, (self.embedder.embed(texts) @ q).tolist(), strict=True):
+            best[rid] = max(best.get(rid, sim), sim)
+        return best
 
     def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
         """The hits by calibrated relevance. A message with a greeting or a closing around its
