@@ -57,7 +57,7 @@ RETURNS = (
 def test_modifier_problem_another_kind_of_the_noun() -> None:
     at = RETURNS.index("14 days")
     got = modifier_problem("How long can faulty items be returned?", RETURNS, at)
-    assert "about 'sale item', the question about 'faulti item'" in got
+    assert "about 'sale items', the question about 'faulty items'" in got
     assert modifier_problem("How long can sale items be returned?", RETURNS, at) == ""
     # no sentence of the passage is about faulty items: nothing tells the kinds apart
     alone = RETURNS[: RETURNS.index(" Faulty")]
@@ -77,7 +77,7 @@ def test_modifier_problem_the_word_after_swapped() -> None:
         "Run tidyfs scan PATH to list duplicates. Run tidyfs clean PATH to move them to the trash."
     )
     got = modifier_problem("What does tidyfs scan do?", usage, usage.index("Run tidyfs clean"))
-    assert "about 'tidyf clean', the question about 'tidyf scan'" in got
+    assert "about 'tidyfs clean', the question about 'tidyfs scan'" in got
     assert (
         modifier_problem("What does tidyfs clean do?", usage, usage.index("Run tidyfs clean")) == ""
     )

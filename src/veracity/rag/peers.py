@@ -80,16 +80,10 @@ def numbered_problem(question: str, text: str, start: int) -> str:
     with the one before when it points back) does not, and it names another of the same series
     ("Version v2 will be switched off on 30 June 2027" does not say when v3 will be)."""
     asked = _numbered(question)
-    if not asked:
+    window = _read_with_antecedent(text, start)
+    if not asked or window is None:
         return ""
-    spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
-    if at is None:
-        return ""
-    lo, e = spans[at]
-    if at > 0 and POINTS_BACK.search(text, lo, e):
-        lo = spans[at - 1][0]
-    said = _numbered(text[lo:e])
+    said = _numbered(text[slice(*window)])
     for (series, number), words in sorted(asked.items()):
         if (series, number) in said:
             continue
@@ -97,6 +91,19 @@ def numbered_problem(question: str, text: str, start: int) -> str:
         if others:
             return f"the sentence is about {others[0]}, the question about {words}"
     return ""
+
+
+def _read_with_antecedent(text: str, start: int) -> tuple[int, int] | None:
+    """``(start, end)`` of the sentence holding ``text[start]``, widened to the sentence before
+    it when it points back ("It replaced the R4"); None outside every sentence."""
+    spans = split_sentences(text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None:
+        return None
+    lo, hi = spans[at]
+    if at > 0 and POINTS_BACK.search(text, lo, hi):
+        lo = spans[at - 1][0]
+    return lo, hi
 
 
 def _numbered(text: str) -> dict[tuple[str, str], str]:
@@ -125,15 +132,10 @@ def option_problem(question: str, text: str, start: int) -> str:
     passage names the question's ("What is the default value of --jobs?" is not answered "1 KB"
     from "The --min-size option skips files smaller than the given size; the default is 1 KB")."""
     asked = set(_OPTION.findall(question))
-    if not asked:
+    window = _read_with_antecedent(text, start)
+    if not asked or window is None:
         return ""
-    spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
-    if at is None:
-        return ""
-    lo, e = spans[at]
-    if at > 0 and POINTS_BACK.search(text, lo, e):
-        lo = spans[at - 1][0]
+    lo, e = window
     said = set(_OPTION.findall(text[lo:e]))
     elsewhere = set(_OPTION.findall(text[:lo] + " " + text[e:]))
     for option in sorted(asked - said):
@@ -156,44 +158,49 @@ def modifier_problem(question: str, text: str, start: int) -> str:
     holds every word of the question that the passage has but the one swapped, the other holds
     them all. Without the sibling a swapped word is mostly a paraphrase: on SQuAD v1.1 dev the
     check would fire on 1,350 gold answers, not 9."""
-    asked = _words(question)
-    pairs = sorted({(a, b) for a, b in pairwise(asked) if a and b})
+    question_words = _words(question)
+    asked = [stem for stem, _ in question_words]
+    pairs = {(a[0], b[0]): f"{a[1]} {b[1]}" for a, b in pairwise(question_words) if a[0] and b[0]}
     if not pairs:
         return ""
     spans = split_sentences(text)
     at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
     if at is None or len(spans) < 2:
         return ""
-    mine = _words(text[slice(*spans[at])])
-    terms = [set(_words(text[s:e])) - {""} for s, e in spans]
+    said = _words(text[slice(*spans[at])])
+    mine = [stem for stem, _ in said]
+    terms = [{stem for stem, _ in _words(text[s:e])} - {""} for s, e in spans]
     wanted = set(asked) & set().union(*terms)  # the question's words that the passage has
-    others = [_words(text[s:e]) for i, (s, e) in enumerate(spans) if i != at and wanted <= terms[i]]
-    mine_pairs = [(a, b) for a, b in pairwise(mine) if a and b]
-    for pair in pairs:
+    others = [
+        {(a, b) for (a, _), (b, _) in pairwise(_words(text[s:e]))}
+        for i, (s, e) in enumerate(spans)
+        if i != at and wanted <= terms[i]
+    ]
+    mine_pairs = {(a[0], b[0]): f"{a[1]} {b[1]}" for a, b in pairwise(said) if a[0] and b[0]}
+    for pair, pair_words in sorted(pairs.items()):
         for keep in (0, 1):  # the noun kept, its modifier swapped ("sale items"); or the reverse
             kept, lost = pair[1 - keep], pair[keep]
             if lost in mine or not wanted - {lost} <= set(mine):
                 continue
             peer = next(
-                (p for p in mine_pairs if p[1 - keep] == kept and p[keep] not in asked), None
+                (w for p, w in mine_pairs.items() if p[1 - keep] == kept and p[keep] not in asked),
+                None,
             )
-            if peer and any(pair in set(pairwise(words)) for words in others):
-                return (
-                    f"the sentence is about '{' '.join(peer)}', the question about "
-                    f"'{' '.join(pair)}'"
-                )
+            if peer and any(pair in other for other in others):
+                return f"the sentence is about '{peer}', the question about '{pair_words}'"
     return ""
 
 
-def _words(text: str) -> list[str]:
-    """The words of ``text`` in order, lowercase and stemmed (Snowball English); a stopword, and
-    a capitalized word after the first (a name: "Levi's Stadium", "the Eccleston Doctor"), as ""
-    (it keeps its place: "items can be returned" has no pair "items returned")."""
+def _words(text: str) -> list[tuple[str, str]]:
+    """The words of ``text`` in order, as ``(stem, word)``: lowercase and stemmed (Snowball
+    English), the stem "" for a stopword and for a capitalized word after the first (a name:
+    "Levi's Stadium", "the Eccleston Doctor"), which keep their places ("items can be returned"
+    has no pair "items returned")."""
     found = re.findall(r"[A-Za-z][\w'-]*", text)
-    words = [w.lower() for w in found]
+    lower = [w.lower() for w in found]
     return [
-        "" if w in STOPWORDS or (i and raw[0].isupper()) else s
-        for i, (raw, w, s) in enumerate(zip(found, words, stems(words), strict=True))
+        ("" if w in STOPWORDS or (i and raw[0].isupper()) else stem, w)
+        for i, (raw, w, stem) in enumerate(zip(found, lower, stems(lower), strict=True))
     ]
 
 
