@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from veracity.rag.peers import (
+    identifier_problem,
     modifier_problem,
     namesake_problem,
     numbered_problem,
-    option_problem,
 )
 
 
@@ -89,10 +89,28 @@ OPTIONS = (
 )
 
 
-def test_option_problem_another_option() -> None:
+def test_identifier_problem_another_option() -> None:
     at = OPTIONS.index("1 KB")
-    got = option_problem("What is the default value of --jobs?", OPTIONS, at)
+    got = identifier_problem("What is the default value of --jobs?", OPTIONS, at)
     assert got == "the sentence is about --min-size, the question about --jobs"
-    assert option_problem("What is the default value of --min-size?", OPTIONS, at) == ""
+    assert identifier_problem("What is the default value of --min-size?", OPTIONS, at) == ""
     # an option the passage never names elsewhere is left to the other checks
-    assert option_problem("What is the default value of --hash?", OPTIONS, at) == ""
+    assert identifier_problem("What is the default value of --hash?", OPTIONS, at) == ""
+
+
+CACHE = (
+    "Create a cache with `Cache(max_items=1000, ttl=300)`. `max_items` caps the number of "
+    "entries. `ttl` is the time to live in seconds; the default is 600. Call `cache.get()` to read."
+)
+
+
+def test_identifier_problem_a_name_in_code() -> None:
+    at = CACHE.index("600")
+    assert identifier_problem("What is the default max_items?", CACHE, at) == (
+        "the sentence is about ttl, the question about max_items"
+    )
+    assert identifier_problem("What is the default ttl?", CACHE, at) == ""
+    assert identifier_problem("What is the default size?", CACHE, at) == ""  # names none
+    assert "question about cache.get" in identifier_problem(
+        "What does `cache.get()` return?", CACHE, at
+    )

@@ -37,10 +37,10 @@ from veracity.guard.strict import question_problems
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import HOW_KINDS, question_focus
 from veracity.rag.peers import (
+    identifier_problem,
     modifier_problem,
     namesake_problem,
     numbered_problem,
-    option_problem,
 )
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, qualifier_problem
@@ -369,7 +369,7 @@ def find_answers(
             or bound_problem(asked, chunk.text, r.start)
             or namesake_problem(asked, chunk.text, r.start)
             or numbered_problem(asked, chunk.text, r.start)
-            or option_problem(asked, chunk.text, r.start)
+            or identifier_problem(asked, chunk.text, r.start)
         ):
             mismatch = mismatch or problem
             continue

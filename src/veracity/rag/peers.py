@@ -9,8 +9,8 @@ whose sentence names another member of the kind and not the question's:
   23 kg");
 - ``numbered_problem``: a numbered member ("When will v3 be switched off?" answered from "Version
   v2 will be switched off on 30 June 2027");
-- ``option_problem``: a command-line option ("--jobs" answered from the sentence about
-  "--min-size");
+- ``identifier_problem``: an option or a name in code ("--jobs" answered from the sentence
+  about "--min-size", ``max_items`` from the one about ``ttl``);
 - ``modifier_problem``: a modified noun ("How long can faulty items be returned?" answered "14
   days" from "Sale items can be returned within 14 days" when another sentence is the one about
   faulty items).
@@ -125,26 +125,39 @@ _NUMBERED = re.compile(
 )
 
 
-def option_problem(question: str, text: str, start: int) -> str:
-    """Why the span at ``text[start]`` answers about another command-line option, or "": the
-    question names one ("--jobs"), the span's sentence (read with the one before when it points
-    back) names another ("--min-size") and not the question's, and another sentence of the
-    passage names the question's ("What is the default value of --jobs?" is not answered "1 KB"
-    from "The --min-size option skips files smaller than the given size; the default is 1 KB")."""
-    asked = set(_OPTION.findall(question))
+def identifier_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers about another identifier, or "": the question
+    names one (a command-line option "--jobs", a ``snake_case`` name, inline code), the span's
+    sentence (read with the one before when it points back) names another and not the
+    question's, and another sentence of the passage names the question's ("What is the default
+    value of --jobs?" is not answered "1 KB" from "The --min-size option skips files smaller
+    than the given size; the default is 1 KB"; "What is the default max_items?" not "600" from
+    "`ttl` is the time to live in seconds; the default is 600")."""
+    asked = _identifiers(question)
     window = _read_with_antecedent(text, start)
     if not asked or window is None:
         return ""
     lo, e = window
-    said = set(_OPTION.findall(text[lo:e]))
-    elsewhere = set(_OPTION.findall(text[:lo] + " " + text[e:]))
-    for option in sorted(asked - said):
-        if said and option in elsewhere:
-            return f"the sentence is about {sorted(said)[0]}, the question about {option}"
+    said = _identifiers(text[lo:e])
+    elsewhere = _identifiers(text[:lo] + " " + text[e:])
+    for name in sorted(asked - said):
+        if said and name in elsewhere:
+            return f"the sentence is about {sorted(said)[0]}, the question about {name}"
     return ""
 
 
-_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]")
+def _identifiers(text: str) -> set[str]:
+    """The identifiers ``text`` names: options ("--min-size"), ``snake_case`` names, and inline
+    code that is one token ("`ttl`", "`cache.get()`" as "cache.get")."""
+    found = {m.group(0) for m in _OPTION_OR_SNAKE.finditer(text)}
+    found |= {code.removesuffix("()") for code in _CODE_TOKEN.findall(text)}
+    return {name for name in found if name}
+
+
+_OPTION_OR_SNAKE = re.compile(
+    r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]|(?<![\w-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b"
+)
+_CODE_TOKEN = re.compile(r"`([^`\s]+)`")
 
 
 def modifier_problem(question: str, text: str, start: int) -> str:
