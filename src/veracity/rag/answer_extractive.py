@@ -8,9 +8,11 @@ the question's key constraints in their text, heading path or document title
 (``guard.strict.question_problems``: a question about "American Union law" is not answered by a
 passage about European Union law, however confident the reader is), (4) do not answer with a
 peer of what is asked about (``peer_problem``: "Lisbon" from "Lisbon and Tallinn" does not say
-where the Tallinn office is), (5) quote a sentence that, with the one before it, shares a word
-with the question (``link_problem``: a number in a code listing answers nothing), and (6) pass
-the layout checks of ``structure``: the entry, table row or sentence the question names, no
+where the Tallinn office is; ``peers``: a sentence about another named, numbered or modified
+member of the kind, or another identifier: "Sale items ..." does not answer for faulty items),
+(5) quote a sentence that, with the one before it, shares a word with the question
+(``link_problem``: a number in a code listing answers nothing), and (6) pass the layout checks
+of ``structure``: the entry, table row or sentence the question names, no
 markup-only or bare quote, no prohibition for "what should I use", no sentence that says the
 opposite of what is asked ("smallest" for "largest"), and (7) pass the value checks of
 ``qualifiers``: the maximum when the question asks for it, not the default; "children over 12"

@@ -195,10 +195,10 @@ def sentence_problem(question: str, text: str, start: int) -> str:
 def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | None:
     """The sentence of ``text`` that holds every content word of ``question`` that ``text``
     holds (two or more), when the sentence at ``start`` lacks one (read with the sentence
-    before when it points back) and it is the only such sentence; else None. For questions answered by a sentence, not a span ("Can I claim
-    alcohol?"): the reader's span may sit in a neighbour ("Client dinners are claimed
-    separately."), while the sentence the question names says it ("Alcohol cannot be
-    claimed.")."""
+    before when it points back) and it is the only such sentence; else None. For questions
+    answered by a sentence, not a span ("Can I claim alcohol?"): the reader's span may sit in
+    a neighbour ("Client dinners are claimed separately."), while the sentence the question
+    names says it ("Alcohol cannot be claimed.")."""
     spans = split_sentences(text)
     at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
     if at is None or len(spans) < 2:
