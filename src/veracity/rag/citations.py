@@ -20,8 +20,9 @@ class AnswerSentence:
 
     @property
     def plain(self) -> str:
-        """The sentence without its citation markers (what support is checked on)."""
-        return " ".join(_MARKER.sub("", self.text).split())
+        """The sentence without its citation markers (what support is checked on), and without
+        the space before each ("per year [1]." reads "per year.")."""
+        return " ".join(re.sub(rf"\s*{_MARKER.pattern}", "", self.text).split())
 
 
 def split_answer(text: str) -> list[AnswerSentence]:
