@@ -60,6 +60,7 @@ from veracity.rag.structure import (
     negation_problem,
     opposite_problem,
     part_problem,
+    sentence_index,
     sentence_problem,
 )
 from veracity.rag.tables import default_cell, row_cell, row_problem
@@ -249,7 +250,7 @@ def link_problem(question: str, text: str, start: int) -> str:
     questions, 1.7% have a gold answer whose sentence fails it."""
     asked = content_terms(question)
     sentences = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(sentences) if s <= start < e), None)
+    at = sentence_index(sentences, start)
     if not asked or at is None:
         return ""
     if asked & content_terms(text[sentences[max(0, at - 1)][0] : sentences[at][1]]):

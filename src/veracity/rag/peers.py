@@ -26,7 +26,7 @@ from itertools import pairwise
 
 from veracity.guard.claims import stems
 from veracity.guard.sentences import STOPWORDS
-from veracity.rag.structure import POINTS_BACK, sentence_at
+from veracity.rag.structure import POINTS_BACK, sentence_at, sentence_index
 from veracity.text.analyzer import fold
 from veracity.text.sentences import split_sentences
 
@@ -97,7 +97,7 @@ def _read_with_antecedent(text: str, start: int) -> tuple[int, int] | None:
     """``(start, end)`` of the sentence holding ``text[start]``, widened to the sentence before
     it when it points back ("It replaced the R4"); None outside every sentence."""
     spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    at = sentence_index(spans, start)
     if at is None:
         return None
     lo, hi = spans[at]
@@ -177,7 +177,7 @@ def modifier_problem(question: str, text: str, start: int) -> str:
     if not pairs:
         return ""
     spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return ""
     said = _words(text[slice(*spans[at])])

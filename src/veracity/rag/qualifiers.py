@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from veracity.rag.structure import sentence_at, sentence_index
 from veracity.rag.tables import table_header
 from veracity.text.sentences import split_sentences
 
@@ -81,7 +82,7 @@ def qualifier_problem(
     if not asked or not (amount or _WHAT_IS_THE.match(question)):
         return ""
     spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    at = sentence_index(spans, start)
     if at is None:
         return ""
     lo, hi = spans[max(0, at - 1)][0], spans[at][1]
@@ -130,11 +131,10 @@ def bound_problem(question: str, text: str, start: int) -> str:
     asked = _bounds(question)
     if not asked:
         return ""
-    spans = split_sentences(text)
-    at = next(((s, e) for s, e in spans if s <= start < e), None)
-    if at is None:
+    s, e = sentence_at(text, start)
+    if s == e:
         return ""
-    said = _bounds(text[slice(*at)])
+    said = _bounds(text[s:e])
     for (side, number), words in sorted(asked.items()):
         other = ("above" if side == "below" else "below", number)
         if other in said and (side, number) not in said:

@@ -26,6 +26,7 @@ says the opposite (``opposite_problem``), or it is a heading asked for an amount
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 
@@ -140,7 +141,7 @@ def entry_problem(question: str, text: str, start: int) -> str:
     and another entry of ``text`` shares strictly more of the question's words (stemmed,
     stopwords and question words out)."""
     spans = entries(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return ""
     asked = content_terms(question)
@@ -170,7 +171,7 @@ def sentence_problem(question: str, text: str, start: int) -> str:
     sharing fewer of the question's words is often still the answer's; one sharing all of them
     that the passage has is the topic."""
     spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return ""
     terms = [content_terms(text[s:e]) for s, e in spans]
@@ -200,7 +201,7 @@ def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | No
     a neighbour ("Client dinners are claimed separately."), while the sentence the question
     names says it ("Alcohol cannot be claimed.")."""
     spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return None
     terms = [content_terms(text[s:e]) for s, e in spans]
@@ -286,7 +287,7 @@ def opposite_problem(question: str, text: str, start: int) -> str:
     employees get 25 days; part-time employees get a pro-rata share" does not say "25 days" of
     part-time employees."""
     spans = split_sentences(text)
-    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    at = sentence_index(spans, start)
     if at is None:
         return ""
     lo, hi = spans[at]
@@ -380,6 +381,12 @@ def changed_value(question: str, text: str, start: int, end: int) -> tuple[int, 
         a, b = m.span(want)
         return None if (start, end) == (a, b) else (a, b)
     return None
+
+
+def sentence_index(spans: Sequence[tuple[int, int]], start: int) -> int | None:
+    """The index of the span of ``spans`` (``split_sentences``) that holds offset ``start``;
+    None when none does."""
+    return next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
 
 
 def sentence_at(text: str, at: int) -> tuple[int, int]:
