@@ -77,3 +77,18 @@ def test_open_and_closed() -> None:
     assert opposed("When is the office closed?", told) == ("closed", "open")
     assert opposed("When is the office closed?", "It is open daily but closed on holidays.") is None
     assert opposed("Is the office close to the station?", "It opened in 2019.") is None
+    # "close" as a verb is "closed": opening hours do not say when something closes
+    hours = "The library opens at 9 am Monday to Saturday."
+    assert opposed("What time does the library close on Thursday?", hours) == ("close", "opens")
+    assert opposed("What time does the library close?", "It closes at 7 pm.") is None
+    # opening hours with both ends say when it closes
+    museum = "The museum is open Tuesday to Sunday from 10 am to 5 pm, and until 8 pm on Thursdays."
+    assert opposed("What time does the museum close?", museum) is None
+    assert opposed("When does the shop close?", "It opens 9:00-17:30 on weekdays.") is None
+
+
+def test_early_and_late() -> None:
+    told = "Late check-out until 2 pm costs £25."
+    assert opposed("How much does early check-out cost?", told) == ("early", "late")
+    assert opposed("How much does late check-out cost?", told) is None
+

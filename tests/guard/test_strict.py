@@ -301,3 +301,15 @@ def test_a_season_in_the_question_is_a_key_constraint() -> None:
     assert question_problems("When did Rome fall?", ["Rome was sacked in 410."]) == ()
     wintered = ["The army wintered in Georgia."]
     assert question_problems("Where did the army spend the winter?", wintered) == ()
+
+
+def test_a_number_inside_a_range_of_the_text_is_held() -> None:
+    fares = ["Children aged 5 to 15 pay half the adult fare."]
+    assert question_problems("How much do children aged 10 pay?", fares) == ()
+    assert question_problems("How much do children aged 20 pay?", fares) == (
+        "number 20 from the question is not in the cited text",
+    )
+    assert question_problems("Who can join aged 30?", ["members between 18 and 65"]) == ()
+    # two numbers joined by "and" are a list, not a range; years are not ranges of this kind
+    assert question_problems("Is there a group of 15?", ["groups of 10 and 20"]) != ()
+    assert question_problems("What happened in 1808?", ["He travelled from 1807-1809."]) != ()

@@ -575,9 +575,13 @@ def test_a_count_is_no_measure() -> None:
         # "what time" for an era, and a question with no schedule verb, are not judged
         ("What time did a river system develop in the graben?", "Miocene", True),
         ("What time period does the book cover?", "the 1750s", True),
+        # "how much" is no time of day, unless it is a price or asks for time
+        ("How much is dinner in the restaurant?", "7 am to 10 am on weekdays", False),
+        ("How much is dinner in the restaurant?", "£24 from 6 pm", True),
+        ("How much time does the tour take?", "10 am to noon", True),
     ],
 )
-def test_what_time_asks_for_a_time_of_day(question: str, span: str, ok: bool) -> None:
+def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, ok: bool) -> None:
     from veracity.rag.answer_extractive import answer_type_problem
 
     assert (answer_type_problem(question, span) == "") is ok

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from veracity.rag.peers import (
+    group_problem,
     identifier_problem,
     modifier_problem,
     namesake_problem,
     numbered_problem,
     restricted_problem,
+    swapped_problem,
 )
 
 
@@ -86,6 +88,9 @@ def test_restricted_problem_a_narrower_kind_than_asked() -> None:
         "What is the excess for theft claims?", excess, at
     )
     assert restricted_problem("What is the excess for flood claims?", excess, at) == ""
+    # a number between the words: no modifier ("Each pack holds 24 tablets")
+    pack = "Keep the tablets below 25°C in the original pack. Each pack holds 24 tablets."
+    assert restricted_problem("How many tablets are in a pack?", pack, pack.index("24")) == ""
     # no sentence says it of the noun in general: nothing is narrower
     only = (
         "Sale items can be returned within 14 days. Faulty items can be returned within 12 months."
@@ -97,6 +102,33 @@ def test_restricted_problem_needs_a_parallel_general_sentence() -> None:
     # the general sentence lacks a word of the narrow one ("returned"): not the same statement
     text = "Items ship in two days. Sale items can be returned within 14 days."
     assert restricted_problem("How long do items ship?", text, text.index("14")) == ""
+
+
+LENDING = (
+    "Borrowing\nAdults can borrow up to 15 items at a time. Children can borrow up to 10 items. "
+    "Books are lent for three weeks."
+)
+
+
+def test_swapped_problem_another_subject_in_a_parallel_sentence() -> None:
+    at = LENDING.index("10 items")
+    got = swapped_problem("How many items can an adult borrow?", LENDING, at)
+    assert got == "the sentence is about 'children', the question about 'adult'"
+    assert swapped_problem("How many items can an adult borrow?", LENDING, 30) == ""
+    assert swapped_problem("How many items can children borrow?", LENDING, at) == ""
+    # "Adults" opens a line after a heading: a sentence opener, not a name (a name is no word
+    # of the sentence, and the sentences would not be parallel)
+    glued = LENDING.replace("\n", " ")
+    assert swapped_problem("How many items can an adult borrow?", glued, glued.index("10")) == ""
+
+
+def test_swapped_problem_needs_parallel_sentences() -> None:
+    # the other sentence holds the question's words but says much else: not a sibling
+    text = (
+        "Adults who hold a full membership card issued this year can borrow up to 15 items. "
+        "Children can borrow up to 10 items."
+    )
+    assert swapped_problem("How many items can an adult borrow?", text, text.index("10")) == ""
 
 
 def test_modifier_problem_the_word_after_swapped() -> None:
@@ -141,3 +173,19 @@ def test_identifier_problem_a_name_in_code() -> None:
     assert "question about cache.get" in identifier_problem(
         "What does `cache.get()` return?", CACHE, at
     )
+
+
+def test_group_problem_the_value_for_another_group() -> None:
+    text = "Breakfast is extra: it costs £16 for adults and £8 for children aged 4 to 12."
+    adults, children = text.index("£16"), text.index("£8")
+    got = group_problem("How much do children aged 10 pay?", text, adults, adults + 3)
+    assert got == "'£16' is for adults, the question about children aged 4 to 12"
+    assert group_problem("How much do children aged 10 pay?", text, children, children + 2) == ""
+    assert group_problem("How much do adults pay?", text, adults, adults + 3) == ""
+    # one group only, a name, or a year: nothing to tell apart
+    one = "It costs £16 for adults."
+    assert group_problem("How much do children pay?", one, 9, 12) == ""
+    year = "He patented a pump in 1606 for mines and a mill for grain."
+    at = year.index("1606")
+    assert group_problem("When did he patent a mill for grain?", year, at, at + 4) == ""
+

@@ -55,7 +55,8 @@ _PAIRS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("inner|internal|interior", "outer|external|exterior"),
         ("public", "private"),
         ("full-time|full time", "part-time|part time"),
-        ("open|opened|opens", "closed"),
+        ("open|opened|opens|opening", "closed|close|closes|closing|shut|shuts"),
+        ("early", "late"),
         ("legal|lawful", "illegal|unlawful"),
         ("male|males|man|men|boys", "female|females|woman|women|girls"),
         ("positive", "negative"),
@@ -69,15 +70,22 @@ _PAIRS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
 )  # fmt: skip
 
 # Idioms whose words are not the property they name ("at least" and "at most" are: they are
-# listed as phrases above and matched before single words).
+# listed as phrases above and matched before single words; "close to" is near, not shut).
 _IDIOMS = re.compile(
     r"\b(?:at (?:first|last|best|worst)|not least|last but not least|most of|more or less|"
-    r"in the first place|first of all|at the latest|at the earliest|for the most part)\b",
+    r"in the first place|first of all|at the latest|at the earliest|for the most part|"
+    r"close (?:to|by|with|together|enough|call|friends?|relatives?|attention|look))\b",
     re.IGNORECASE,
 )
 # "last" as a verb ("How long did the war last?", "it lasts") and compass words as relations.
 _VERB_LAST = re.compile(r"\blast(?=\s*[?.!,]|\s+(?:for|until|through)\b)", re.IGNORECASE)
 _RELATION = re.compile(r"\b(?:north|south|east|west)(?=\s+of\b)", re.IGNORECASE)
+# Opening hours name both ends: "open from 10 am to 5 pm", "opens until 8 pm" say when it closes
+# (not whether it is closed: "When is the office closed?" asks for days).
+_CLOSING = frozenset({"close", "closes", "closing"})
+_HOURS = re.compile(
+    r"\bopen(?:s|ed)?\b(?=[^.;]*?(?:\b(?:until|till|to)\s+\d|\d\s*(?:-|–)\s*\d))", re.IGNORECASE
+)
 _TOKEN = re.compile(r"[A-Za-z]+|[.!?]")
 # "the first X since Y" says that Y was the last X before it
 _FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*\bsince\b", re.IGNORECASE)
@@ -93,6 +101,8 @@ def opposed(asked: str, sentence: str) -> tuple[str, str] | None:
         for side, other in ((a, b), (b, a)):
             said = mine & side
             if said and not mine & other and not theirs & side and (opposite := theirs & other):
+                if said <= _CLOSING and _HOURS.search(sentence):
+                    continue
                 return min(said), min(opposite)
     return None
 

@@ -141,7 +141,8 @@ _SENTENCES = re.compile(
 
 
 def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]:
-    """The key constraints of ``question`` that ``evidence`` lacks: its numbers, named entities
+    """The key constraints of ``question`` that ``evidence`` lacks: its numbers (a small one
+    inside a range of the evidence is held: "children aged 10" by "aged 5 to 15"), named entities
     (capitalized words after the first of each sentence, stopwords such as "What" excluded),
     seasons (a time, as months and weekdays are: "When does the summer term start?" is not
     answered by a passage about the autumn and spring terms) and quoted strings."""
@@ -154,7 +155,9 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     out += [
         f"number {n} from the question is not in the cited text"
         for n in sorted(_numbers(rest), key=_num_key)
-        if n not in have and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
+        if n not in have
+        and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
+        and not _in_range(n, texts)  # "aged 10" in "children aged 5 to 15"
     ]
     names = {_bare(e) for sentence in _SENTENCES.split(rest) for e in entities(sentence)}
     names |= {m.lower() for m in _SEASONS.findall(rest)}  # a time, as a month is
@@ -192,6 +195,27 @@ def _numbers(text: str) -> set[str]:
     ones mostly count or order what the text lists or implies ("the two types are ...", "the
     first episode"), so they are not hard constraints; the judges still weigh them."""
     return numbers(" ".join(_DIGITS.findall(text)))
+
+
+# "5 to 15", "5-15", "between 5 and 15": a range of small numbers (ages, sizes, counts); years
+# are left out ("1807-1809" does not hold 1808: a changed year is a different question).
+_RANGE = re.compile(
+    r"(?<![\d.,])(?:between\s+(\d{1,3})\s+and|(\d{1,3})\s*(?:-|–|—|to))\s*(\d{1,3})(?![\d.,]\d)",
+    re.IGNORECASE,
+)
+
+
+def _in_range(n: str, texts: Sequence[str]) -> bool:
+    """Whether a range of ``texts`` holds the whole number ``n`` strictly inside it."""
+    if not n.isdigit() or len(n) > 3:
+        return False
+    value = int(n)
+    for text in texts:
+        for m in _RANGE.finditer(text):
+            low, high = int(m.group(1) or m.group(2)), int(m.group(3))
+            if low < value < high:
+                return True
+    return False
 
 
 def _num_key(n: str) -> tuple[int, str]:

@@ -39,11 +39,13 @@ from veracity.guard.strict import question_problems
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import HOW_KINDS, question_focus
 from veracity.rag.peers import (
+    group_problem,
     identifier_problem,
     modifier_problem,
     namesake_problem,
     numbered_problem,
     restricted_problem,
+    swapped_problem,
 )
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, qualifier_problem
@@ -165,6 +167,8 @@ def answer_type_problem(question: str, span: str) -> str:
         return f"the question asks when, and '{span}' is no time"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
+    if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
+        return f"the question asks how much, and '{span}' is a time of day"
     return _unit_problem(question, span)
 
 
@@ -207,6 +211,8 @@ _CLOCK_QUESTION = re.compile(
     r"[^?]*\b(?:open|close|start|begin|finish|end|leave|depart|arrive|shut|run)(?:s|es)?\b",
     re.IGNORECASE,
 )
+# "How much is dinner?" is not answered "7 am to 10 am" (but "how much time" may be)
+_HOW_MUCH = re.compile(r"\bhow\s+much\b(?!\s+(?:time|longer|later|earlier)\b)", re.IGNORECASE)
 _CLOCK = re.compile(
     r"\d(?:[:.]\d\d)?\s*(?:am|pm|a\.m|p\.m)\b|\b\d{1,2}:\d\d\b|\b\d{3,4}\s*(?:hrs|h)\b|"
     r"\b(?:noon|midday|midnight|o'clock|dawn|dusk|sunrise|sunset|half past|quarter (?:past|to))\b",
@@ -399,6 +405,8 @@ def find_answers(
             or sentence_problem(asked, chunk.text, r.start)
             or modifier_problem(asked, chunk.text, r.start)
             or restricted_problem(asked, chunk.text, r.start)
+            or swapped_problem(asked, chunk.text, r.start)
+            or group_problem(asked, chunk.text, r.start, r.end)
             or negation_problem(asked, chunk.text, r.start)
             or opposite_problem(asked, chunk.text, r.start)
             or part_problem(asked, chunk.text, r.start)

@@ -26,7 +26,7 @@ from itertools import pairwise
 
 from veracity.guard.claims import stems
 from veracity.guard.sentences import STOPWORDS
-from veracity.rag.structure import POINTS_BACK, sentence_at, sentence_index
+from veracity.rag.structure import POINTS_BACK, content_terms, sentence_at, sentence_index
 from veracity.text.analyzer import fold
 from veracity.text.sentences import split_sentences
 
@@ -204,6 +204,69 @@ def modifier_problem(question: str, text: str, start: int) -> str:
     return ""
 
 
+def swapped_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers for another member in a parallel sentence, or "":
+    the span's sentence lacks exactly one of the question's words that the passage has and holds
+    one word the question lacks in its place, and another sentence holds all of the question's
+    words and, but for the two words, the same ones ("Children can borrow up to 10 items" and
+    "Adults can borrow up to 15 items at a time" for "How many items can an adult borrow?").
+    ``modifier_problem`` needs the swapped words beside a shared noun; this one, parallel
+    sentences (at most two words of the other sentence missing from the span's). Fires on 1 of
+    SQuAD v1.1 dev's 10,570 gold answer sentences."""
+    asked = {stem for stem, _ in _words(question)} - {""}
+    spans = split_sentences(text)
+    at = sentence_index(spans, start)
+    if at is None or len(spans) < 2:
+        return ""
+    terms = [{stem for stem, _ in _words(text[s:e])} - {""} for s, e in spans]
+    wanted = asked & set().union(*terms)  # the question's words that the passage has
+    missing = wanted - terms[at]
+    if len(missing) != 1:
+        return ""
+    for i, other in enumerate(terms):
+        if i == at or not wanted <= other or len(other - terms[at]) > 2:
+            continue
+        extra = terms[at] - other
+        if len(extra) == 1 and not extra & asked:
+            said = dict((stem, word) for stem, word in _words(text[slice(*spans[at])]))
+            asked_words = dict(_words(question))
+            return (
+                f"the sentence is about '{said[min(extra)]}', the question about "
+                f"'{asked_words[min(missing)]}'"
+            )
+    return ""
+
+
+def group_problem(question: str, text: str, start: int, end: int) -> str:
+    """Why the amount ``text[start:end]`` is the value for another group, or "": the span is
+    followed by "for <group>" ("£16 for adults"), its sentence gives another value "for <group>"
+    ("£8 for children aged 4 to 12"), and the question names the other group and not the
+    span's ("How much do children aged 10 pay?"). Only amounts (a digit, not a bare year).
+    Fires on none of SQuAD v1.1 dev's 10,570 gold answers."""
+    span = text[start:end]
+    if not re.search(r"\d", span) or re.fullmatch(r"\s*\d{4}\s*", span):
+        return ""
+    s, e = sentence_at(text, start)
+    groups = [(m.start(), m.group(1).strip()) for m in _FOR_GROUP.finditer(text, s, e)]
+    mine = next((g for g in groups if end <= g[0] <= end + 12), None)
+    if mine is None or len(groups) < 2:
+        return ""
+    asked = content_terms(question)
+    if content_terms(mine[1]) & asked:
+        return ""
+    other = next((g for g in groups if g is not mine and content_terms(g[1]) & asked), None)
+    if other is None:
+        return ""
+    return f"'{span}' is for {mine[1]}, the question about {other[1]}"
+
+
+# "for adults", "per child aged 4 to 12": a group a value is for, up to a comma, "and" or "or"
+_FOR_GROUP = re.compile(
+    r"\b(?:for|per)\s+((?:(?!and\b|or\b)[\w'-]+\s*){1,5}?)(?=\s*(?:[,;.:)]|\band\b|\bor\b|$))",
+    re.IGNORECASE,
+)
+
+
 def restricted_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers for a narrower kind than the question asks about,
     or "": the span's sentence restricts a noun of the question with a word the question lacks
@@ -223,9 +286,14 @@ def restricted_problem(question: str, text: str, start: int) -> str:
     said = [_words(text[s:e]) for s, e in spans]
     terms = [{stem for stem, _ in words} - {""} for words in said]
     wanted = asked & set().union(*terms)  # the question's words that the passage has
+    sentence = text[slice(*spans[at])]
     for (narrow, narrow_word), (noun, noun_word) in pairwise(said[at]):
         if not narrow or noun not in asked or narrow in asked:
             continue
+        if not re.search(
+            rf"\b{re.escape(narrow_word)}[\s-]+{re.escape(noun_word)}\b", sentence, re.I
+        ):
+            continue  # not side by side ("holds 24 tablets")
         for i, words in enumerate(said):
             if i == at or not (wanted | (terms[at] - {narrow})) <= terms[i]:
                 continue
@@ -243,12 +311,14 @@ def _words(text: str) -> list[tuple[str, str]]:
     """The words of ``text`` in order, as ``(stem, word)``: lowercase and stemmed (Snowball
     English), the stem "" for a stopword and for a capitalized word after the first (a name:
     "Levi's Stadium", "the Eccleston Doctor"), which keep their places ("items can be returned"
-    has no pair "items returned")."""
-    found = re.findall(r"[A-Za-z][\w'-]*", text)
-    lower = [w.lower() for w in found]
+    has no pair "items returned"). A word that opens a line opens a sentence too (a heading
+    line glued to its paragraph: "Borrowing\nAdults can borrow ...")."""
+    found = list(re.finditer(r"[A-Za-z][\w'-]*", text))
+    lower = [m.group(0).lower() for m in found]
+    opens = [not i or "\n" in text[found[i - 1].end() : m.start()] for i, m in enumerate(found)]
     return [
-        ("" if w in STOPWORDS or (i and raw[0].isupper()) else stem, w)
-        for i, (raw, w, stem) in enumerate(zip(found, lower, stems(lower), strict=True))
+        ("" if w in STOPWORDS or (not first and m.group(0)[0].isupper()) else stem, w)
+        for m, w, stem, first in zip(found, lower, stems(lower), opens, strict=True)
     ]
 
 
