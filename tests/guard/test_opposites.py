@@ -91,4 +91,3 @@ def test_early_and_late() -> None:
     told = "Late check-out until 2 pm costs £25."
     assert opposed("How much does early check-out cost?", told) == ("early", "late")
     assert opposed("How much does late check-out cost?", told) is None
-

@@ -188,4 +188,3 @@ def test_group_problem_the_value_for_another_group() -> None:
     year = "He patented a pump in 1606 for mines and a mill for grain."
     at = year.index("1606")
     assert group_problem("When did he patent a mill for grain?", year, at, at + 4) == ""
-

@@ -25,6 +25,11 @@ No cross-encoder ships offline, so relevance is estimated from two signals we ha
   paragraphs are the chunks and all of a length, the two fit alike (held-out balanced accuracy
   0.933 before, 0.937 now; `benchmarks/calibrate_relevance.py`).
 
+  In a small collection a term's idf is blended with its idf in general English
+  (``rag.background``): among a few documents, "what" in one heading or an everyday verb the
+  documents never use ("happen", "bring") would otherwise weigh as much as the words that name
+  the subject.
+
 A logistic model over ``(cosine, coverage)`` maps them to a probability that the chunk answers the
 question; its weights were fitted on SQuAD v1.1 (questions with their own paragraph present versus
 with their article removed) by ``benchmarks/calibrate_relevance.py``, which also chose the floor.
@@ -50,6 +55,7 @@ from veracity.errors import ConfigError, MissingDependency
 from veracity.guard.sentences import STOPWORDS
 from veracity.index.bm25 import BM25Index
 from veracity.index.sync import IndexSet
+from veracity.rag.background import BackgroundIdf, background_idf
 from veracity.rag.focus import HOW_KINDS, question_focus
 from veracity.records import Hit
 from veracity.store.protocols import VectorTable
@@ -98,11 +104,15 @@ class RelevanceModel:
             ) from exc
 
 
-def query_coverage(bm25: BM25Index, query: str, ids: Sequence[int]) -> np.ndarray:
+def query_coverage(
+    bm25: BM25Index, query: str, ids: Sequence[int], background: BackgroundIdf | None = None
+) -> np.ndarray:
     """For each document of ``ids``: the idf of the query terms it holds over the idf of all
-    the query's terms (Lucene's idf, ``log(1 + (N - df + .5) / (df + .5))``), where a function
-    word (``FUNCTION_WORDS``) that no indexed text holds counts for nothing. Shape ``(len(ids),)``,
-    values in [0, 1]; 0 for an id the index does not hold."""
+    the query's terms (Lucene's idf, ``log(1 + (N - df + .5) / (df + .5))``, blended with the
+    term's idf in general English when a ``background`` is given: a small collection's idf is
+    noise, see ``rag.background``), where a function word (``FUNCTION_WORDS``) that no indexed
+    text holds counts for nothing. Shape ``(len(ids),)``, values in [0, 1]; 0 for an id the
+    index does not hold."""
     function_terms = _function_terms(bm25.analyzer)
     n = max(1, len(bm25))
     terms: list[str] = []
@@ -112,7 +122,8 @@ def query_coverage(bm25: BM25Index, query: str, ids: Sequence[int]) -> np.ndarra
         if df == 0 and term in function_terms:
             continue
         terms.append(term)
-        idf.append(math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+        own = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        idf.append(own if background is None else background.blend(term, own, n))
     bound = sum(idf)
     if bound <= 0:
         return np.zeros(len(ids), dtype=np.float64)
@@ -140,11 +151,13 @@ class BlendReranker:
         bm25: BM25Index | IndexSet,
         embedder: Embedder,
         model: RelevanceModel | None = None,
+        background: bool = True,
     ) -> None:
         self.store = store
         self.bm25 = bm25
         self.embedder = embedder
         self.model = model or RelevanceModel.load(embedder.name)
+        self.background = background  # general-English idf for small collections
 
     def features(self, query: str, hits: Sequence[Hit]) -> tuple[np.ndarray, np.ndarray]:
         """``(cosine (n,), coverage (n,))`` for the hits, in order."""
@@ -155,7 +168,8 @@ class BlendReranker:
         )
         with lock:
             bm25 = source.bm25() if isinstance(source, IndexSet) else source
-            coverage = query_coverage(bm25, query, rids)
+            background = background_idf(bm25.analyzer) if self.background else None
+            coverage = query_coverage(bm25, query, rids, background)
         q = self.embedder.embed([query])[0]  # (dim,)
         found, vecs = self.store.vectors(rids, self.embedder.dim)
         cos_by = dict(zip(found.tolist(), (vecs @ q).tolist(), strict=True))
