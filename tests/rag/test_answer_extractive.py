@@ -208,6 +208,13 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("What is the minimum fill?", "0.5 litres", True),
         ("What's the average wait?", "two hours", True),
         ("What is the default editor?", "vim", True),
+        # "what voltage", "the most I can be fined": amounts
+        ("What voltage does the kettle need?", "Electric Kettle", False),
+        ("What voltage does the kettle need?", "230 V", True),
+        ("What is the most I can be fined for one item?", "children's books", False),
+        ("What is the most I can be fined for one item?", "£6", True),
+        ("What is the most common side effect?", "heartburn", True),  # not an amount
+        ("What power do private schools have?", "expulsion", True),  # authority, not watts
     ],
 )
 def test_answer_type_matches_the_question(question: str, span: str, ok: bool) -> None:

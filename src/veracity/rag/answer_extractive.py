@@ -75,7 +75,9 @@ from veracity.text.sentences import split_sentences
 _QUANTITY = re.compile(
     rf"^\W*(?:how (?:{'|'.join(sorted(HOW_KINDS))})|(?:in )?(?:what|which) year"
     r"|what (?:percentage|percent|number|amount)"
-    r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median))\b",
+    r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median)"
+    r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an)\s)"
+    r"|what\s+(?:voltage|wattage|temperature|weight|price|cost|fee|speed|distance))\b",
     re.IGNORECASE,
 )
 _YES_NO = re.compile(
