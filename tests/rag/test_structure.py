@@ -300,3 +300,16 @@ def test_named_sentence_is_the_one_that_holds_the_questions_words() -> None:
         named_sentence("What did the Ominde Commission propose?", formed, formed.index("It"))
         is None
     )
+
+
+def test_named_sentence_may_lack_one_word_the_page_says_elsewhere() -> None:
+    page = (
+        "Drivers aged 23 to 24 pay a surcharge. A deposit of £300 is held on a credit card. "
+        "Debit cards are not accepted for the deposit."
+    )
+    at = page.index("A deposit")
+    s, e = named_sentence("Can I pay the deposit with a debit card?", page, at) or (0, 0)
+    assert page[s:e] == "Debit cards are not accepted for the deposit."
+    # two sentences hold as many: neither is named
+    tie = "Debit cards hold the deposit. Debit cards back the deposit. A fee is held."
+    assert named_sentence("Can I pay the deposit with a debit card?", tie, tie.index("A")) is None

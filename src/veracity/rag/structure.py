@@ -194,9 +194,11 @@ def sentence_problem(question: str, text: str, start: int) -> str:
 
 
 def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | None:
-    """The sentence of ``text`` that holds every content word of ``question`` that ``text``
-    holds (two or more), when the sentence at ``start`` lacks one (read with the sentence
-    before when it points back) and it is the only such sentence; else None. For questions
+    """The sentence of ``text`` that holds the most content words of ``question`` that ``text``
+    holds (two or more, and all of them or all but one), when the sentence at ``start`` holds
+    fewer (read with the sentence before when it points back) and no other sentence holds as
+    many; else None. ("Can I pay the deposit with a debit card?" over a page that says "pay"
+    elsewhere is named by "Debit cards are not accepted for the deposit.") For questions
     answered by a sentence, not a span ("Can I claim alcohol?"): the reader's span may sit in
     a neighbour ("Client dinners are claimed separately."), while the sentence the question
     names says it ("Alcohol cannot be claimed.")."""
@@ -211,8 +213,11 @@ def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | No
         window = window | terms[at - 1]
     if len(asked) < 2 or asked <= window:
         return None
-    named = [spans[i] for i, t in enumerate(terms) if asked <= t]
-    return named[0] if len(named) == 1 else None
+    held = [len(asked & t) for t in terms]
+    best = max(held)
+    if best < max(2, len(asked) - 1) or best <= len(asked & window) or held.count(best) > 1:
+        return None
+    return spans[held.index(best)]
 
 
 def part_problem(question: str, text: str, start: int) -> str:
