@@ -228,11 +228,10 @@ def swapped_problem(question: str, text: str, start: int) -> str:
             continue
         extra = terms[at] - other
         if len(extra) == 1 and not extra & asked:
-            said = dict((stem, word) for stem, word in _words(text[slice(*spans[at])]))
-            asked_words = dict(_words(question))
+            said, words = dict(_words(text[slice(*spans[at])])), dict(_words(question))
             return (
                 f"the sentence is about '{said[min(extra)]}', the question about "
-                f"'{asked_words[min(missing)]}'"
+                f"'{words[min(missing)]}'"
             )
     return ""
 
