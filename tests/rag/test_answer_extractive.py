@@ -571,6 +571,17 @@ def test_a_count_is_no_measure() -> None:
     assert answer_type_problem("How many students enrol?", "2,000 students a year") == ""
 
 
+def test_a_price_is_no_weight() -> None:
+    from veracity.rag.answer_extractive import answer_type_problem
+
+    got = answer_type_problem("How much is a checked bag for an infant?", "23 kg")
+    assert got == "the question asks for a price, and '23 kg' is a weight"
+    assert answer_type_problem("How much does a checked bag cost?", "£28 per flight") == ""
+    assert answer_type_problem("How much does the bag weigh?", "23 kg") == ""  # asks a weight
+    assert answer_type_problem("How much water does the tank hold?", "5 litres") == ""
+    assert answer_type_problem("How much is the deposit?", "25%") == ""
+
+
 @pytest.mark.parametrize(
     ("question", "span", "ok"),
     [

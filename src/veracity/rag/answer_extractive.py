@@ -181,6 +181,12 @@ def _unit_problem(question: str, span: str) -> str:
     the kind asked (for "how many", when the counted word is no unit: "how many square
     kilometres" asks for a length); a bare number passes. On SQuAD v1.1 dev's 640 "how many"
     questions the count rule fires on no gold answer."""
+    if _PRICE_QUESTION.search(question) and not _MEASURE_VERB.search(question):
+        # "How much is a checked bag?" asks a price, not "23 kg"
+        found = {kind for kind in ("weight", "length", "volume", "temperature") if
+                 _UNITS[kind].search(span)}  # fmt: skip
+        if found and not _UNITS["price"].search(span):
+            return f"the question asks for a price, and '{span}' is a {sorted(found)[0]}"
     if count := _HOW_MANY.search(question):
         # "How many tablets are in a pack?" is not answered "25°C": a count of things that are no
         # unit is no measure (a time may still qualify it: "2,000 students a year")
@@ -228,6 +234,12 @@ _HOW_MEASURE = re.compile(
     r"(?!\s+(?:in\s+advance|ahead|back|beforehand|before|into\s+the\s+future)\b)",
     re.I,
 )
+_PRICE_QUESTION = re.compile(
+    r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
+    r"\s+(?:is|are)\s+(?:a|an|the)\b)",
+    re.IGNORECASE,
+)
+_MEASURE_VERB = re.compile(r"\b(?:weigh|hold|contain|fit|carry|measure)\w*", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow\s+many\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?", re.I)
 _MEASURE_OF = {
     "heavy": "weight", "tall": "length", "far": "length", "wide": "length", "deep": "length",
