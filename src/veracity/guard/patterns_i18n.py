@@ -3,9 +3,10 @@
 The classifier learned English (every attack corpus we could train on is English), so an
 attack written in German or Chinese passes it. These patterns cover the three moves that matter
 most, in fifteen languages: "ignore the previous instructions", "show your system prompt", and
-"from now on you are ...". They are hand-written (no non-English attack corpus ships anywhere we
-can reach), kept narrow (a verb of ignoring near a word for instructions, both in the same
-sentence), and checked for false positives on translated manual pages and the benchmarks' benign
+"from now on you are ..."; and the first in four languages with little training text, which
+jailbreak collections use to get past English-trained filters (Albanian, Irish, Scottish Gaelic,
+Zulu). They are hand-written (no non-English attack corpus ships anywhere we can reach), kept
+narrow (a verb of ignoring near a word for instructions, both in the same sentence), and checked for false positives on translated manual pages and the benchmarks' benign
 text (``benchmarks/injection_sources.py``).
 
 They run on ``fold`` text: NFKC, case-folded, and with diacritics removed from Latin letters
@@ -179,6 +180,47 @@ _MOVES: dict[str, tuple[tuple[str, str], ...]] = {
             ),
         ),
     ),
+    # Albanian, Irish, Scottish Gaelic and Zulu, written from their grammars and dictionaries,
+    # not from any attack corpus; "don't forget the rules" ("mos harro", "na dean dearmad") is
+    # left alone.
+    "sq": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:injoro|shperfill|(?<!mos )harro|mos merr parasysh|mos ia vini veshin)\w*",
+                r"\b(?:udhezim|instruksion|rregull|urdhr|urdher|komand)\w*",
+            ),
+        ),
+    ),
+    "ga": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:dean neamhaird|deanaigi neamhaird|na tabhair aird|(?<!na )dean dearmad|"
+                r"(?<!na )deanaigi dearmad)\b",
+                r"\b(?:treoir|treoracha|orduithe|ordu|rialacha|riail)\w*",
+            ),
+        ),
+    ),
+    "gd": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:leig seachad|leigibh seachad|(?<!na )diochuimhnich\w*|"
+                r"na toir an aire|na gabh suim)\b",
+                r"\b(?:stiuiridh|stiuireadh|ordugh|riaghailt|aithne|aitheantan)\w*",
+            ),
+        ),
+    ),
+    "zu": (
+        (
+            "ignore_previous_instructions",
+            _near(
+                r"\b(?:ziba|zibe|ungazinaki|unganaki|ningazinaki|khohlwa|khohlwe|yekela)\w*",
+                r"\b(?:imiyalelo|umyalelo|imiyalo|umyalo|imithetho|umthetho|iziqondiso)\w*",
+            ),
+        ),
+    ),
     "ru": (
         (
             "ignore_previous_instructions",
@@ -289,7 +331,9 @@ _LATIN_HINTS = (
     "ignor", "olvid", "omite", "descarta", "caso omiso", "no hagas caso", "oublie", "tiens pas",
     "tenez pas", "abstraction", "vergiss", "vergessen", "missacht", "uberg", "hinweg", "dimentic",
     "trascur", "tenere conto", "esquec", "desconsider", "descart", "negeer", "vergeet",
-    "zapomnij", "yok say", "gormezden", "unut",
+    "zapomnij", "yok say", "gormezden", "unut", "injoro", "shperfill", "harro", "parasysh",
+    "neamhaird", "dearmad", "tabhair aird", "seachad", "diochuimhnich", "toir an aire",
+    "gabh suim", "ziba", "zibe", "unganaki", "ungazinaki", "ningazinaki", "khohlw", "yekela",
     # "from now on"
     "ahora", "maintenant", "desormais", "dorenavant", "aujourd", "jetzt", "sofort", "von nun",
     "heute", "d'ora", "da ora", "adesso", "agora", "daqui", "vanaf nu", "od teraz", "od tej",
