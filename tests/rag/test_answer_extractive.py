@@ -218,7 +218,7 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
     ],
 )
 def test_answer_type_matches_the_question(question: str, span: str, ok: bool) -> None:
-    from veracity.rag.answer_extractive import answer_type_problem
+    from veracity.rag.answer_types import answer_type_problem
 
     assert (answer_type_problem(question, span) == "") is ok
 
@@ -543,7 +543,7 @@ def test_yes_no_questions() -> None:
 
 
 def test_a_measure_of_another_kind_is_no_answer() -> None:
-    from veracity.rag.answer_extractive import answer_type_problem
+    from veracity.rag.answer_types import answer_type_problem
 
     assert "a time" in answer_type_problem("How heavy is the kettle?", "three months")
     assert answer_type_problem("How heavy is the kettle?", "1.1 kg") == ""
@@ -558,7 +558,7 @@ def test_a_measure_of_another_kind_is_no_answer() -> None:
 
 
 def test_a_count_is_no_measure() -> None:
-    from veracity.rag.answer_extractive import answer_type_problem
+    from veracity.rag.answer_types import answer_type_problem
 
     got = answer_type_problem("How many tablets are in a pack?", "25°C")
     assert "counts tablets" in got and "a temperature" in got
@@ -572,7 +572,7 @@ def test_a_count_is_no_measure() -> None:
 
 
 def test_a_price_is_no_weight() -> None:
-    from veracity.rag.answer_extractive import answer_type_problem
+    from veracity.rag.answer_types import answer_type_problem
 
     got = answer_type_problem("How much is a checked bag for an infant?", "23 kg")
     assert got == "the question asks for a price, and '23 kg' is a weight"
@@ -600,6 +600,6 @@ def test_a_price_is_no_weight() -> None:
     ],
 )
 def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, ok: bool) -> None:
-    from veracity.rag.answer_extractive import answer_type_problem
+    from veracity.rag.answer_types import answer_type_problem
 
     assert (answer_type_problem(question, span) == "") is ok
