@@ -17,12 +17,12 @@ markup-only or bare quote, no prohibition for "what should I use", no sentence t
 opposite of what is asked ("smallest" for "largest"), and (7) pass the value checks of
 ``qualifiers``: the maximum when the question asks for it, not the default; "children over 12"
 does not answer for "children under 12". A span refused by (2) and later gives way to the
-passage's next-best span (``Reading.alternatives``), held to the same threshold and
-checks. A question answered by a sentence, not a span (yes or no, what something does), quotes
-the sentence of the passage that holds the most of its words when the reader's span sits in a
-neighbour
-(``structure.named_sentence``). ``extractive_answer`` turns the best of them into an ``Answer``
-that leads with the short answer, then quotes its sentence; both cite exact character spans.
+passage's next-best span (``Reading.alternatives``), held to the same threshold and checks. A
+question answered by a sentence, not a span (yes or no, what something does), quotes the
+sentence of the passage that holds the most of its words when the reader's span sits in a
+neighbour (``structure.named_sentence``). ``extractive_answer`` turns the best of them into an
+``Answer`` that leads with the short answer, then quotes its sentence; both cite exact
+character spans.
 
 The answer is true to the source by construction (every word shown is the source's), so the only
 question left is whether it answers *this* question, which is what the checks decide.
