@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from veracity.rag.structure import entries
-from veracity.rag.tables import default_cell, row_cell, row_problem
+from veracity.rag.tables import default_cell, outside_row_problem, row_cell, row_problem
 
 SPECS = """## Technical specifications
 
@@ -64,3 +64,24 @@ def test_a_default_column_gives_the_default() -> None:
     five = text.index("5672")
     assert default_cell("What is the default port?", text, five, five + 4) is None  # there
     assert default_cell("What port is used?", text, at, at + 3) is None  # asks no default
+
+
+PRICES = (
+    "# Oakfield Kennels\n\n## Prices\n\n| stay | price per night |\n|---|---|\n"
+    "| Dog (small, under 10 kg) | £22 |\n| Cat | £14 |\n\n"
+    "Stays of 14 nights or more get a 10% discount."
+)
+
+
+def test_a_span_outside_the_table_does_not_answer_for_a_row_it_names() -> None:
+    below = PRICES.index("Stays")
+    got = outside_row_problem("How much is a night for a cat?", PRICES, below)
+    assert got == "the question names the row 'Cat' of a table, and the answer is not in it"
+    # the row's own cell is judged by row_problem, not here
+    assert outside_row_problem("How much is a night for a cat?", PRICES, PRICES.index("£14")) == ""
+    # a question that names no row ("night" is used below the table: the subject, not a row)
+    assert outside_row_problem("What discount do long stays get?", PRICES, below) == ""
+    # the header row names columns, not rows
+    assert outside_row_problem("What is the price per stay?", PRICES, below) == ""
+    # no table at all
+    assert outside_row_problem("How much is a cat?", "A cat costs £14.", 0) == ""

@@ -67,7 +67,7 @@ from veracity.rag.structure import (
     sentence_index,
     sentence_problem,
 )
-from veracity.rag.tables import default_cell, row_cell, row_problem
+from veracity.rag.tables import default_cell, outside_row_problem, row_cell, row_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
@@ -258,6 +258,7 @@ def find_answers(
             or link_problem(asked, chunk.text, r.start)
             or entry_problem(asked, chunk.text, r.start)
             or row_problem(asked, chunk.text, r.start, context)
+            or outside_row_problem(asked, chunk.text, r.start, context)
             or markup_problem(chunk.text, r.start)
             or (
                 asks_amount(asked)

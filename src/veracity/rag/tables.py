@@ -4,8 +4,9 @@ A specification or an option list is often a table ("| Weight | 14.5 kg |"), and
 trained on prose treats its rows as one run of words: it takes a span from the wrong row, a span
 across cells ("max_connections` | `1024"), or the description cell of a row when its "Default"
 column holds the answer. These checks and fixes know the layout: ``row_problem`` refuses a span
-from a row the question does not name, ``row_cell`` keeps a span's value cell, and
-``default_cell`` answers a "default" question from a Default column.
+from a row the question does not name, ``outside_row_problem`` a span outside the table when the
+question names one of its rows, ``row_cell`` keeps a span's value cell, and ``default_cell``
+answers a "default" question from a Default column.
 """
 
 from __future__ import annotations
@@ -45,6 +46,40 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
         f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is not the one the question "
         f"names (it lacks '{_word_of(question, sorted(missing)[0])}', which names another row)"
     )
+
+
+def outside_row_problem(question: str, text: str, start: int, context: Sequence[str] = ()) -> str:
+    """Why a span outside a table answers a question that names a row of it, or "": "How much
+    is a night for a cat?" is not answered from "Stays of 14 nights or more get a 10% discount"
+    below a price table with a row "| Cat | £14 |". A row is named as ``row_problem`` names one:
+    by a content word of the question that its first cell has and that the text outside the
+    table, the headings and the title do not use (those name the table's subject)."""
+    if _table_rows(text, start):
+        return ""  # a span in a table: row_problem judges its row
+    asked = content_terms(question)
+    for first in _table_starts(text):
+        rows = _table_rows(text, first)
+        body = rows[1:]  # the header row names columns
+        outside = text[: rows[0][0]] + " " + text[rows[-1][1] :] + " " + " ".join(context)
+        free = asked - content_terms(outside)
+        named = next((label for _, _, label in body if free & content_terms(label)), None)
+        if named is not None:
+            return (
+                f"the question names the row '{short_quote(named.strip())}' of a table, and the "
+                "answer is not in it"
+            )
+    return ""
+
+
+def _table_starts(text: str) -> list[int]:
+    """Where each Markdown table of ``text`` starts (its first row's first character)."""
+    starts, pos, before = [], 0, False
+    for line in text.splitlines(keepends=True):
+        row = TABLE_ROW.match(text, pos, pos + len(line.rstrip("\n"))) is not None
+        if row and not before:
+            starts.append(pos)
+        before, pos = row, pos + len(line)
+    return starts
 
 
 def row_cell(text: str, start: int, end: int) -> tuple[int, int] | None:
