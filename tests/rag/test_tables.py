@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from veracity.rag.structure import entries
-from veracity.rag.tables import default_cell, outside_row_problem, row_cell, row_problem
+from veracity.rag.tables import (
+    default_cell,
+    named_cell,
+    outside_row_problem,
+    row_cell,
+    row_problem,
+)
 
 SPECS = """## Technical specifications
 
@@ -85,3 +91,28 @@ def test_a_span_outside_the_table_does_not_answer_for_a_row_it_names() -> None:
     assert outside_row_problem("What is the price per stay?", PRICES, below) == ""
     # no table at all
     assert outside_row_problem("How much is a cat?", "A cat costs £14.", 0) == ""
+
+
+PLANS = (
+    "## Plans\n\n| plan | monthly price | users | invoices per month |\n|---|---|---|---|\n"
+    "| Starter | £9 | 1 | 20 |\n| Premium | £45 | 10 | unlimited |\n\n"
+    "Paying annually saves two months."
+)
+
+
+def test_named_cell_is_the_cell_of_the_row_and_column_the_question_names() -> None:
+    s, e = named_cell("How many users does the Premium plan allow?", PLANS) or (0, 0)
+    assert PLANS[s:e] == "10"
+    s, e = named_cell("How many invoices can I send on Starter?", PLANS) or (0, 0)
+    assert PLANS[s:e] == "20"
+    # "month" names two columns, "plan" only the first (it labels the rows), no row is named
+    assert named_cell("How much is the Premium plan per month?", PLANS) is None
+    assert named_cell("Which plan has the most users?", PLANS) is None
+    assert named_cell("How many users can I add?", PLANS) is None
+
+
+def test_a_table_header_row_is_no_entry() -> None:
+    # the header names columns: it must not win an entry comparison ("users", "plan")
+    header = PLANS.index("| plan")
+    assert all(not (a <= header < b) for a, b in entries(PLANS))
+    assert any(PLANS[a:b].startswith("| Premium") for a, b in entries(PLANS))

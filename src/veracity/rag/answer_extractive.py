@@ -67,7 +67,13 @@ from veracity.rag.structure import (
     sentence_index,
     sentence_problem,
 )
-from veracity.rag.tables import default_cell, outside_row_problem, row_cell, row_problem
+from veracity.rag.tables import (
+    default_cell,
+    named_cell,
+    outside_row_problem,
+    row_cell,
+    row_problem,
+)
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
@@ -243,6 +249,7 @@ def find_answers(
         context = (*chunk.headings, top[r.passage].title)
         value = (
             default_cell(asked, chunk.text, r.start, r.end)
+            or named_cell(asked, chunk.text)
             or labelled_default(asked, chunk.text, r.start, r.end)
             or changed_value(asked, chunk.text, r.start, r.end)
         )

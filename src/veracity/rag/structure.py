@@ -113,16 +113,27 @@ _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
 
 
+# the rule under a Markdown table's header row: "|---|:---:|"
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
 def entries(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of each entry of ``text``: a line that opens a list item or a field, with
-    the indented lines that continue it (a wrapped option, a folded header). A blank line or an
-    unindented line that opens no entry (a heading, a paragraph) ends it."""
+    """The (start, end) of each entry of ``text``: a line that opens a list item or a field, or
+    a table row (not a header row), with the indented lines that continue it (a wrapped option,
+    a folded header). A blank line or an unindented line that opens no entry (a heading, a
+    paragraph) ends it."""
     out: list[tuple[int, int]] = []
     open_at = -1
     pos = last_end = 0
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
         end = pos + len(line.rstrip("\n"))
-        if _ITEM.match(line) or _FIELD.match(line) or TABLE_ROW.match(line):
+        header = i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]) is not None
+        if header:  # a table's header row names columns, not an entry
+            if open_at >= 0:
+                out.append((open_at, last_end))
+            open_at = -1
+        elif _ITEM.match(line) or _FIELD.match(line) or TABLE_ROW.match(line):
             if open_at >= 0:
                 out.append((open_at, last_end))
             open_at = pos

@@ -5,8 +5,9 @@ trained on prose treats its rows as one run of words: it takes a span from the w
 across cells ("max_connections` | `1024"), or the description cell of a row when its "Default"
 column holds the answer. These checks and fixes know the layout: ``row_problem`` refuses a span
 from a row the question does not name, ``outside_row_problem`` a span outside the table when the
-question names one of its rows, ``row_cell`` keeps a span's value cell, and ``default_cell``
-answers a "default" question from a Default column.
+question names one of its rows, ``row_cell`` keeps a span's value cell, ``default_cell``
+answers a "default" question from a Default column, and ``named_cell`` answers from the cell
+whose row and column the question both names.
 """
 
 from __future__ import annotations
@@ -69,6 +70,32 @@ def outside_row_problem(question: str, text: str, start: int, context: Sequence[
                 "answer is not in it"
             )
     return ""
+
+
+def named_cell(question: str, text: str) -> tuple[int, int] | None:
+    """The ``(start, end)`` of the cell a question names by its row and its column, or None:
+    "How many users does the Premium plan allow?" over "| plan | monthly price | users |" and
+    "| Premium | £45 | 10 |" is the cell "10". The row is named by a content word of its first
+    cell (exactly one row of the table), the column by a content word of its header cell
+    (exactly one column, the first excluded: it labels the rows). A reader trained on prose
+    takes a span from a table's header ("monthly price | users") or from the sentence below it;
+    when the question names both, the table says which cell answers. Only for a table whose
+    rows all have the header's number of cells."""
+    asked = content_terms(question)
+    for first in _table_starts(text):
+        rows = _table_rows(text, first)
+        if len(rows) < 2:
+            continue
+        header = _cells(text, rows[0][0], rows[0][1])
+        named = [(s, e) for s, e, label in rows[1:] if asked & content_terms(label)]
+        columns = [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
+        if len(named) != 1 or len(columns) != 1:
+            continue
+        cells = _cells(text, *named[0])
+        if len(cells) != len(header) or cells[columns[0]][0] == cells[columns[0]][1]:
+            continue
+        return cells[columns[0]]
+    return None
 
 
 def _table_starts(text: str) -> list[int]:
