@@ -81,3 +81,16 @@ def test_a_qualifier_inside_an_option_name_counts() -> None:
     assert "'maximum'" in qualifier_problem("What is the maximum size?", text, at)
     glued = "Set maxRetries to 5."  # no separator: a word of its own, not "max"
     assert "'maximum'" in qualifier_problem("What is the maximum?", glued, _at(glued, "5"))
+
+
+def test_a_bound_on_another_number_is_refused_when_the_passage_has_the_asked_one() -> None:
+    rules = (
+        "Children under 3 swim free. Children under 8 must be accompanied by an adult, with no "
+        "more than two children per adult."
+    )
+    got = bound_problem("How many children under 8 can one adult take?", rules, 0)
+    assert got == "the question asks about 'under 8', and the answer's sentence is about 'under 3'"
+    assert bound_problem("How many children under 8 can one adult take?", rules, 40) == ""
+    # no sentence of the passage has the asked bound: not judged here
+    alone = "Children under 3 swim free."
+    assert bound_problem("Do children under 8 pay?", alone, 0) == ""

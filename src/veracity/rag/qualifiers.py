@@ -127,7 +127,9 @@ def _bounds(text: str) -> dict[tuple[str, str], str]:
 def bound_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers for the other side of a bound, or "": the question
     bounds a number ("children under 12") and the span's sentence bounds the same number the
-    other way ("children over 12") and never the question's way."""
+    other way ("children over 12") and never the question's way; or it bounds another number
+    ("Children under 3 swim free") while another sentence of the passage has the question's
+    bound ("Children under 8 must be accompanied ...")."""
     asked = _bounds(question)
     if not asked:
         return ""
@@ -135,11 +137,19 @@ def bound_problem(question: str, text: str, start: int) -> str:
     if s == e:
         return ""
     said = _bounds(text[s:e])
+    elsewhere = _bounds(text[:s] + " " + text[e:])
     for (side, number), words in sorted(asked.items()):
         other = ("above" if side == "below" else "below", number)
         if other in said and (side, number) not in said:
             return (
                 f"the question asks about '{words}', and the answer's sentence is about "
                 f"'{said[other]}'"
+            )
+        # "Children under 3 swim free" does not answer for "children under 8" when another
+        # sentence of the passage is the one about under 8
+        if said and (side, number) not in said and (side, number) in elsewhere:
+            return (
+                f"the question asks about '{words}', and the answer's sentence is about "
+                f"'{next(iter(said.values()))}'"
             )
     return ""
