@@ -22,6 +22,7 @@ on none).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import pairwise
 
 from veracity.guard.claims import stems
@@ -172,28 +173,24 @@ def modifier_problem(question: str, text: str, start: int) -> str:
     them all. Without the sibling a swapped word is mostly a paraphrase: on SQuAD v1.1 dev the
     check would fire on 1,350 gold answers, not 9."""
     question_words = _words(question)
-    asked = [stem for stem, _ in question_words]
+    asked = {stem for stem, _ in question_words} - {""}
     pairs = {(a[0], b[0]): f"{a[1]} {b[1]}" for a, b in pairwise(question_words) if a[0] and b[0]}
-    if not pairs:
+    passage = _read(asked, text, start)
+    if not pairs or passage is None:
         return ""
-    spans = split_sentences(text)
-    at = sentence_index(spans, start)
-    if at is None or len(spans) < 2:
-        return ""
-    said = _words(text[slice(*spans[at])])
-    mine = [stem for stem, _ in said]
-    terms = [{stem for stem, _ in _words(text[s:e])} - {""} for s, e in spans]
-    wanted = set(asked) & set().union(*terms)  # the question's words that the passage has
+    at, wanted = passage.at, passage.wanted
+    mine = passage.terms[at]
     others = [
-        {(a, b) for (a, _), (b, _) in pairwise(_words(text[s:e]))}
-        for i, (s, e) in enumerate(spans)
-        if i != at and wanted <= terms[i]
+        {(a, b) for (a, _), (b, _) in pairwise(words)}
+        for i, words in enumerate(passage.words)
+        if i != at and wanted <= passage.terms[i]
     ]
+    said = passage.words[at]
     mine_pairs = {(a[0], b[0]): f"{a[1]} {b[1]}" for a, b in pairwise(said) if a[0] and b[0]}
     for pair, pair_words in sorted(pairs.items()):
         for keep in (0, 1):  # the noun kept, its modifier swapped ("sale items"); or the reverse
             kept, lost = pair[1 - keep], pair[keep]
-            if lost in mine or not wanted - {lost} <= set(mine):
+            if lost in mine or not wanted - {lost} <= mine:
                 continue
             peer = next(
                 (w for p, w in mine_pairs.items() if p[1 - keep] == kept and p[keep] not in asked),
@@ -213,22 +210,21 @@ def swapped_problem(question: str, text: str, start: int) -> str:
     ``modifier_problem`` needs the swapped words beside a shared noun; this one, parallel
     sentences (at most two words of the other sentence missing from the span's). Fires on 1 of
     SQuAD v1.1 dev's 10,570 gold answer sentences."""
-    asked = {stem for stem, _ in _words(question)} - {""}
-    spans = split_sentences(text)
-    at = sentence_index(spans, start)
-    if at is None or len(spans) < 2:
+    question_words = _words(question)
+    asked = {stem for stem, _ in question_words} - {""}
+    passage = _read(asked, text, start)
+    if passage is None:
         return ""
-    terms = [{stem for stem, _ in _words(text[s:e])} - {""} for s, e in spans]
-    wanted = asked & set().union(*terms)  # the question's words that the passage has
-    missing = wanted - terms[at]
+    at, terms = passage.at, passage.terms
+    missing = passage.wanted - terms[at]
     if len(missing) != 1:
         return ""
     for i, other in enumerate(terms):
-        if i == at or not wanted <= other or len(other - terms[at]) > 2:
+        if i == at or not passage.wanted <= other or len(other - terms[at]) > 2:
             continue
         extra = terms[at] - other
         if len(extra) == 1 and not extra & asked:
-            said, words = dict(_words(text[slice(*spans[at])])), dict(_words(question))
+            said, words = dict(passage.words[at]), dict(question_words)
             return (
                 f"the sentence is about '{said[min(extra)]}', the question about "
                 f"'{words[min(missing)]}'"
@@ -278,14 +274,11 @@ def restricted_problem(question: str, text: str, start: int) -> str:
     v1.1 dev it fires on 4 of the 10,570 gold answer sentences (273 without the second
     condition)."""
     asked = {stem for stem, _ in _words(question)} - {""}
-    spans = split_sentences(text)
-    at = sentence_index(spans, start)
-    if at is None or len(spans) < 2:
+    passage = _read(asked, text, start)
+    if passage is None:
         return ""
-    said = [_words(text[s:e]) for s, e in spans]
-    terms = [{stem for stem, _ in words} - {""} for words in said]
-    wanted = asked & set().union(*terms)  # the question's words that the passage has
-    sentence = text[slice(*spans[at])]
+    at, said, terms, wanted = passage.at, passage.words, passage.terms, passage.wanted
+    sentence = text[slice(*passage.spans[at])]
     for (narrow, narrow_word), (noun, noun_word) in pairwise(said[at]):
         if not narrow or noun not in asked or narrow in asked:
             continue
@@ -304,6 +297,31 @@ def restricted_problem(question: str, text: str, start: int) -> str:
                     f"the sentence is about '{narrow_word} {noun_word}', not {noun_word} in general"
                 )
     return ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Passage:
+    """A passage read sentence by sentence for the checks that compare the span's sentence
+    with its siblings: each sentence's span, its ``(stem, word)`` list (``_words``) and its set
+    of stems, the index of the span's sentence, and the question's stems the passage has."""
+
+    spans: list[tuple[int, int]]
+    words: list[list[tuple[str, str]]]
+    terms: list[set[str]]
+    at: int
+    wanted: set[str]
+
+
+def _read(asked: set[str], text: str, start: int) -> _Passage | None:
+    """``text`` read for the question's stems ``asked``, around the sentence holding
+    ``text[start]``; None when no sentence holds it or there is only one (no sibling)."""
+    spans = split_sentences(text)
+    at = sentence_index(spans, start)
+    if at is None or len(spans) < 2:
+        return None
+    words = [_words(text[s:e]) for s, e in spans]
+    terms = [{stem for stem, _ in w} - {""} for w in words]
+    return _Passage(spans, words, terms, at, asked & set().union(*terms))
 
 
 def _words(text: str) -> list[tuple[str, str]]:

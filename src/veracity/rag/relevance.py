@@ -151,13 +151,11 @@ class BlendReranker:
         bm25: BM25Index | IndexSet,
         embedder: Embedder,
         model: RelevanceModel | None = None,
-        background: bool = True,
     ) -> None:
         self.store = store
         self.bm25 = bm25
         self.embedder = embedder
         self.model = model or RelevanceModel.load(embedder.name)
-        self.background = background  # general-English idf for small collections
 
     def features(self, query: str, hits: Sequence[Hit]) -> tuple[np.ndarray, np.ndarray]:
         """``(cosine (n,), coverage (n,))`` for the hits, in order."""
@@ -168,8 +166,7 @@ class BlendReranker:
         )
         with lock:
             bm25 = source.bm25() if isinstance(source, IndexSet) else source
-            background = background_idf(bm25.analyzer) if self.background else None
-            coverage = query_coverage(bm25, query, rids, background)
+            coverage = query_coverage(bm25, query, rids, background_idf(bm25.analyzer))
         q = self.embedder.embed([query])[0]  # (dim,)
         found, vecs = self.store.vectors(rids, self.embedder.dim)
         cos_by = dict(zip(found.tolist(), (vecs @ q).tolist(), strict=True))

@@ -37,8 +37,7 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     if not rows:
         return ""
     labels = set().union(*(content_terms(label) for _, _, label in rows))
-    outside = text[: rows[0][0]] + " " + text[rows[-1][1] :] + " " + " ".join(context)
-    asked = content_terms(question) & labels - content_terms(outside)
+    asked = content_terms(question) & labels - _subject_terms(text, rows, context)
     mine = next((s, e) for s, e, _ in rows if s <= start <= e)
     missing = asked - content_terms(text[mine[0] : mine[1]])
     if not missing:
@@ -61,8 +60,7 @@ def outside_row_problem(question: str, text: str, start: int, context: Sequence[
     for first in _table_starts(text):
         rows = _table_rows(text, first)
         body = rows[1:]  # the header row names columns
-        outside = text[: rows[0][0]] + " " + text[rows[-1][1] :] + " " + " ".join(context)
-        free = asked - content_terms(outside)
+        free = asked - _subject_terms(text, rows, context)
         named = next((label for _, _, label in body if free & content_terms(label)), None)
         if named is not None:
             return (
@@ -96,6 +94,16 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
             continue
         return cells[columns[0]]
     return None
+
+
+def _subject_terms(
+    text: str, rows: Sequence[tuple[int, int, str]], context: Sequence[str]
+) -> set[str]:
+    """The content words of ``text`` outside the table of ``rows`` and of ``context`` (the
+    headings, the title): they name the table's subject, not one of its rows ("water" of a
+    water heater's specifications)."""
+    outside = text[: rows[0][0]] + " " + text[rows[-1][1] :] + " " + " ".join(context)
+    return content_terms(outside)
 
 
 def _table_starts(text: str) -> list[int]:
