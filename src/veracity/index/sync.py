@@ -45,7 +45,7 @@ from veracity.index.contextual import contextual_rows
 from veracity.index.dirlock import directory_lock
 from veracity.index.vector import VectorIndex, get_vector_index, load_vector_index
 from veracity.store.protocols import ChangeLog, Store
-from veracity.text.analyzer import get_analyzer
+from veracity.text.analyzer import COLLECTION_ANALYZER, get_analyzer
 
 
 class _Replayable(Protocol):
@@ -109,7 +109,7 @@ class IndexSet:
         *,
         dim: int,
         vector_backend: str = "exact",
-        analyzer: str = "technical",
+        analyzer: str = COLLECTION_ANALYZER,
         bm25_variant: str = "lucene",
         sync_interval: float = 0.0,
     ) -> None:

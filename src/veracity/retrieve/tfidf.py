@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from veracity.index.contextual import contextual_rows
 from veracity.store.protocols import Store
-from veracity.text.analyzer import Analyzer, get_analyzer
+from veracity.text.analyzer import COLLECTION_ANALYZER, Analyzer, get_analyzer
 
 
 class TfidfIndex:
@@ -60,7 +60,7 @@ class TfidfIndex:
 class TfidfCache:
     """A ``TfidfIndex`` rebuilt whenever the store has changed since it was built."""
 
-    def __init__(self, store: Store, analyzer: str = "technical") -> None:
+    def __init__(self, store: Store, analyzer: str = COLLECTION_ANALYZER) -> None:
         self.store = store
         self.analyzer = get_analyzer(analyzer)
         self._index: TfidfIndex | None = None

@@ -175,6 +175,10 @@ def _make_stemmer(name: str | None) -> Any:
     return Stemmer.Stemmer(name)
 
 
+# What a collection indexes its chunks with, for BM25 and TF-IDF alike (``IndexSet``,
+# ``TfidfCache``): English, with the parts of identifiers.
+COLLECTION_ANALYZER = "technical"
+
 _ANALYZERS = {
     # Lucene EnglishAnalyzer-like: fold, lowercase, stop words, Snowball English.
     "english": lambda: Analyzer(),
@@ -190,7 +194,8 @@ _ANALYZERS = {
 
 
 def get_analyzer(name: str) -> Analyzer:
-    """A named analyzer: ``"english"`` (default for search), ``"simple"`` or ``"none"``."""
+    """A named analyzer: ``"english"`` (bm25s parity), ``"technical"`` (``COLLECTION_ANALYZER``),
+    ``"simple"`` or ``"none"``."""
     try:
         return _ANALYZERS[name]()
     except KeyError:
