@@ -157,6 +157,21 @@ def test_question_rule_numbers_entities_and_quotes() -> None:
     )
 
 
+def test_question_rule_a_month_or_weekday_inside_a_period_is_held() -> None:
+    site = ["The campsite is open from 1 April to 31 October. A tent pitch costs £18."]
+    assert question_problems("How much is a tent pitch in August?", site) == ()
+    assert question_problems("How much is a tent pitch in December?", site) == (
+        "'december' from the question is not in the cited text",
+    )
+    hours = ["Controlled hours are 8 am to 6:30 pm, Monday to Saturday."]
+    assert question_problems("Is parking controlled on Wednesday?", hours) == ()
+    assert question_problems("Is parking controlled on Sunday?", hours) != ()
+    # a period may wrap round the year
+    winter = ["Winter opening, October to March: 10 am to 4 pm."]
+    assert question_problems("When does it open in January?", winter) == ()
+    assert question_problems("When does it open in July?", winter) != ()
+
+
 def test_question_rule_skips_question_words_and_the_first_word() -> None:
     assert question_problems("Which court applies European Union law?", [ECJ]) == ()
     assert question_problems("Name the court that applies European Union law.", [ECJ]) == ()

@@ -9,6 +9,8 @@ from veracity.rag.peers import (
     modifier_problem,
     namesake_problem,
     numbered_problem,
+    owner_problem,
+    peer_kind_problem,
     restricted_problem,
     swapped_problem,
 )
@@ -188,3 +190,77 @@ def test_group_problem_the_value_for_another_group() -> None:
     year = "He patented a pump in 1606 for mines and a mill for grain."
     at = year.index("1606")
     assert group_problem("When did he patent a mill for grain?", year, at, at + 4) == ""
+
+
+def _span(text: str, span: str) -> tuple[int, int]:
+    return text.index(span), text.index(span) + len(span)
+
+
+def test_owner_problem_the_question_word_has_its_own_amount() -> None:
+    text = (
+        "A two-day pass costs £450. A one-day pass costs £260. Students with a valid student "
+        "card pay £120 for the two days. Workshops are booked separately at £180 each."
+    )
+    got = owner_problem("How much is a one-day student pass?", text, *_span(text, "£260"))
+    assert "gives 'student' its own price" in got
+    assert "'workshop' its own price" in owner_problem(
+        "How much does a workshop cost?", text, *_span(text, "£260")
+    )
+    # the sentence that names it answers; so does a question whose words it all has
+    assert owner_problem("How much does a workshop cost?", text, *_span(text, "£180")) == ""
+    assert owner_problem("How much is a one-day pass?", text, *_span(text, "£260")) == ""
+
+
+def test_owner_problem_spares_topic_words_names_and_the_asked_amount() -> None:
+    permits = (
+        "Each household can hold up to three resident permits. The first resident permit costs "
+        "£80 a year. A second permit costs £140 a year. Businesses cannot apply for resident "
+        "permits."
+    )
+    # "resident" is the passage's topic (three sentences), not one entry's
+    assert owner_problem("How much is a second resident permit?", permits,
+                         *_span(permits, "£140")) == ""  # fmt: skip
+    # a name is often referred to by a pronoun; a count and "how long" name no owner
+    told = "Sky paid £4.2bn in 2015. It bid £1.3bn for the rest. Rivals bid £2bn for one."
+    assert owner_problem("How much did Sky bid for the rest?", told, *_span(told, "£1.3bn")) == ""
+    car = (
+        "On a home charger a full charge takes 9 hours. Set the charge limit to 80% for daily use."
+    )
+    assert owner_problem("How long does a full charge take?", car, *_span(car, "80%")) == ""
+    # a count, a date or a word is not judged: only prices and percentages
+    assert owner_problem("How much is a student pass?", "A pass is 3 days. Students get 2.",
+                         2, 12) == ""  # fmt: skip
+
+
+def test_owner_problem_reads_the_table_header_and_headings() -> None:
+    table = "| pitch | per night | extra person |\n|---|---|---|\n| Tent pitch | £18 | £6 |\n"
+    rest = "Dogs cost £3 per night, and an extra dog £2."
+    text = table + "\n" + rest
+    asked = "How much is an extra person on a tent pitch?"
+    assert owner_problem(asked, text, *_span(text, "£6")) == ""
+
+
+def test_peer_kind_problem_another_kind_of_the_noun() -> None:
+    text = "Adult tickets cost £12 and concessions £8. Entry is free on Mondays."
+    got = peer_kind_problem("How much is a family ticket?", text, *_span(text, "£12"))
+    assert got == "the sentence is about 'adult tickets', the question about 'family ticket'"
+    assert peer_kind_problem("How much is an adult ticket?", text, *_span(text, "£12")) == ""
+    storage = "Object storage is committed to 99.9% availability."
+    assert "'object storage'" in peer_kind_problem(
+        "How much uptime is committed for block storage?", storage, *_span(storage, "99.9%")
+    )
+
+
+def test_peer_kind_problem_spares_counts_own_kinds_and_spellings() -> None:
+    permits = "A second permit costs £140 a year and a third permit costs £200 a year."
+    # the sentence has the question's own kind ("second permit") beside another
+    assert peer_kind_problem("How much is a second resident permit?", permits,
+                             *_span(permits, "£140")) == ""  # fmt: skip
+    assert "'second permit'" in peer_kind_problem(
+        "How much does a business permit cost?", permits, *_span(permits, "£140")
+    )
+    # a count is no kind; only prices and percentages are judged
+    teams = "Four teams paid £5 million each."
+    assert peer_kind_problem("How much did the big teams pay?", teams, *_span(teams, "£5")) == ""
+    days = "Adult tickets last 3 days."
+    assert peer_kind_problem("How many days does a family ticket last?", days, 19, 25) == ""

@@ -145,7 +145,9 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     inside a range of the evidence is held: "children aged 10" by "aged 5 to 15"), named entities
     (capitalized words after the first of each sentence, stopwords such as "What" excluded),
     seasons (a time, as months and weekdays are: "When does the summer term start?" is not
-    answered by a passage about the autumn and spring terms) and quoted strings."""
+    answered by a passage about the autumn and spring terms) and quoted strings. A month or a
+    weekday inside a period of the evidence is held ("in August" by "open from 1 April to 31
+    October")."""
     text = _fold(question)
     rest = _QUOTED.sub(" ", text)  # a quoted string is checked whole, its words not one by one
     texts = tuple(_fold(t) for t in evidence)
@@ -164,7 +166,7 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     out += [
         f"'{e}' from the question is not in the cited text"
         for e in sorted(names - _FIRST_PERSON)
-        if not _has(e, index) and not _near(e, index)
+        if not _has(e, index) and not _near(e, index) and not _in_period(e, texts)
     ]
     for quote in _quotes(text):
         if not _has_phrase(quote, texts):
@@ -215,6 +217,37 @@ def _in_range(n: str, texts: Sequence[str]) -> bool:
             low, high = int(m.group(1) or m.group(2)), int(m.group(3))
             if low < value < high:
                 return True
+    return False
+
+
+# Months and weekdays in order; a period of them: "1 April to 31 October", "Monday to Saturday",
+# "October-March" (a period may wrap round the year or the week).
+_CYCLES = (
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"),
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+)  # fmt: skip
+_PERIOD = re.compile(
+    rf"\b({'|'.join(_CYCLES[0] + _CYCLES[1])})\s*(?:-|–|—|to|until|till|through)\s*"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?({'|'.join(_CYCLES[0] + _CYCLES[1])})\b",
+    re.IGNORECASE,
+)
+
+
+def _in_period(name: str, texts: Sequence[str]) -> bool:
+    """Whether the month or weekday ``name`` lies inside a period of ``texts`` ("August" in
+    "open from 1 April to 31 October", "Wednesday" in "Monday to Saturday")."""
+    cycle = next((c for c in _CYCLES if name in c), None)
+    if cycle is None:
+        return False
+    at = cycle.index(name)
+    for text in texts:
+        for m in _PERIOD.finditer(text):
+            first, last = m.group(1).lower(), m.group(2).lower()
+            if first in cycle and last in cycle:
+                low, high = cycle.index(first), cycle.index(last)
+                if (at - low) % len(cycle) <= (high - low) % len(cycle):
+                    return True
     return False
 
 

@@ -45,6 +45,8 @@ from veracity.rag.peers import (
     modifier_problem,
     namesake_problem,
     numbered_problem,
+    owner_problem,
+    peer_kind_problem,
     restricted_problem,
     swapped_problem,
 )
@@ -73,6 +75,7 @@ from veracity.rag.tables import (
     outside_row_problem,
     row_cell,
     row_problem,
+    table_header,
 )
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.markup import short_display
@@ -152,8 +155,9 @@ def peer_problem(question: str, text: str, start: int, end: int) -> str:
 
 def link_problem(question: str, text: str, start: int) -> str:
     """Why the sentence quoted for a span starting at ``text[start]`` does not connect to the
-    question, or "": neither it nor the sentence before it shares a word with the question (words
-    as the English analyzer indexes them: stemmed, stopwords out). An answer is said of something
+    question, or "": neither it nor the sentence before it (nor, for a table row, the table's
+    header row) shares a word with the question (words as the English analyzer indexes them:
+    stemmed, stopwords out). An answer is said of something
     the question names; a span whose sentence names none of it is a guess, however confident the
     reader (a number in a code listing, a file name in a caption). Of the 10,570 SQuAD v1.1 dev
     questions, 1.7% have a gold answer whose sentence fails it."""
@@ -162,7 +166,8 @@ def link_problem(question: str, text: str, start: int) -> str:
     at = sentence_index(sentences, start)
     if not asked or at is None:
         return ""
-    if asked & content_terms(text[sentences[max(0, at - 1)][0] : sentences[at][1]]):
+    before = text[sentences[max(0, at - 1)][0] : sentences[at][1]]
+    if asked & content_terms(f"{before} {table_header(text, start)}"):
         return ""
     return "the sentence that would answer shares no word with the question"
 
@@ -278,7 +283,11 @@ def find_answers(
             or restricted_problem(asked, chunk.text, r.start)
             or swapped_problem(asked, chunk.text, r.start)
             or group_problem(asked, chunk.text, r.start, r.end)
-            or negation_problem(asked, chunk.text, r.start)
+            or owner_problem(asked, chunk.text, r.start, r.end, context)
+            or peer_kind_problem(asked, chunk.text, r.start, r.end)
+            # a prohibition answers a yes/no question ("Can businesses apply?" "Businesses
+            # cannot apply ..."), not one that asks what to use
+            or (not quote_only and negation_problem(asked, chunk.text, r.start))
             or opposite_problem(asked, chunk.text, r.start)
             or part_problem(asked, chunk.text, r.start)
             or converse_problem(asked, chunk.text, r.start)

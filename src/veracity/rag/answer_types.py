@@ -93,11 +93,18 @@ def _unit_problem(question: str, span: str) -> str:
     kilometres" asks for a length); a bare number passes. On SQuAD v1.1 dev's 640 "how many"
     questions the count rule fires on no gold answer."""
     if _PRICE_QUESTION.search(question) and not _MEASURE_VERB.search(question):
-        # "How much is a checked bag?" asks a price, not "23 kg"
+        # "How much is a checked bag?" asks a price, not "23 kg"; "How much is a book of
+        # permits?" not "ten" (a bare count: no unit, no percentage)
         found = {kind for kind in ("weight", "length", "volume", "temperature") if
                  _UNITS[kind].search(span)}  # fmt: skip
         if found and not _UNITS["price"].search(span):
             return f"the question asks for a price, and '{span}' is a {sorted(found)[0]}"
+        if (
+            numbers(span)
+            and not any(unit.search(span) for unit in _UNITS.values())
+            and not re.search(r"%|\bper\s?cent\b", span, re.IGNORECASE)
+        ):
+            return f"the question asks for a price, and '{span}' is a count"
     if count := _HOW_MANY.search(question):
         # "How many tablets are in a pack?" is not answered "25°C": a count of things that are no
         # unit is no measure (a time may still qualify it: "2,000 students a year")
@@ -165,7 +172,7 @@ _UNITS = {
         "temperature": r"°\s?[CF]?|degrees?|kelvin",
         "time": r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries",
         "volume": r"litres?|liters?|ml|millilitres?|gallons?|pints?",
-        "price": r"[£$€¥]|dollars?|euros?|pounds sterling|cents?|pence",
+        "price": r"[£$€¥]|dollars?|euros?|pounds sterling|cents?|pence|(?<=\d)p",
         "power": r"W|kW|watts?|kilowatts?|hp|horsepower",
     }.items()
 }
