@@ -3,7 +3,7 @@ is not answered from a sentence that gives another value of the same quantity.""
 
 from __future__ import annotations
 
-from veracity.rag.qualifiers import bound_problem, qualifier_problem
+from veracity.rag.qualifiers import bound_problem, day_problem, qualifier_problem
 
 CACHE = (
     "Quillstack keeps reports in memory. The default cache size increased from 256 MB to 512 MB."
@@ -94,3 +94,38 @@ def test_a_bound_on_another_number_is_refused_when_the_passage_has_the_asked_one
     # no sentence of the passage has the asked bound: not judged here
     alone = "Children under 3 swim free."
     assert bound_problem("Do children under 8 pay?", alone, 0) == ""
+
+
+def test_day_problem_the_sentence_is_about_other_days() -> None:
+    text = (
+        "The box office is open Monday to Saturday from 10 am. On Sundays it opens only when "
+        "there is a performance, two hours before curtain up."
+    )
+    asked = "When is the box office open on Sundays?"
+    got = day_problem(asked, text, text.index("10 am"))
+    assert got == "the sentence is about Monday to Saturday, the question about Sunday"
+    assert day_problem(asked, text, text.index("two hours")) == ""
+    # the asked day inside the sentence's period, a sentence that names no day, a question
+    # about a set of days, and no other sentence about the asked day: not refused
+    assert day_problem("When is it open on Friday?", text, text.index("10 am")) == ""
+    general = "Tickets cost £20. The box office is open Monday to Friday from 10 am."
+    assert day_problem("How much is a ticket on Sunday?", general, 13) == ""
+    assert day_problem("When is it open at weekends?", text, text.index("10 am")) == ""
+    alone = "The box office is open Monday to Saturday from 10 am. Tickets cost £20."
+    assert day_problem(asked, alone, alone.index("10 am")) == ""
+
+
+def test_periods_name_the_days_and_months_they_cover() -> None:
+    from veracity.guard.periods import in_period, named
+
+    assert named("Open Monday to Wednesday and on Saturdays") == {
+        "monday", "tuesday", "wednesday", "saturday"
+    }  # fmt: skip
+    assert named("closed at weekends") == {"saturday", "sunday"}
+    assert named("Winter opening, November-February") == {
+        "november", "december", "january", "february"
+    }  # fmt: skip
+    assert named("You may book online.") == set()  # "may", the verb
+    assert named("Renewals are due on 3 May.") == {"may"}
+    assert in_period("august", ["open from 1 April to 31 October"])
+    assert not in_period("march", ["open from 1 April to 31 October"])

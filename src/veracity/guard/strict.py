@@ -66,6 +66,7 @@ from veracity.guard.claims import (
 from veracity.guard.normalize import canonical
 from veracity.guard.opposites import opposed
 from veracity.guard.patterns import match_patterns
+from veracity.guard.periods import in_period
 from veracity.guard.sentences import content_words, split_sentences, words
 
 MIN_CONTENT_WORDS = 2
@@ -166,7 +167,7 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     out += [
         f"'{e}' from the question is not in the cited text"
         for e in sorted(names - _FIRST_PERSON)
-        if not _has(e, index) and not _near(e, index) and not _in_period(e, texts)
+        if not _has(e, index) and not _near(e, index) and not in_period(e, texts)
     ]
     for quote in _quotes(text):
         if not _has_phrase(quote, texts):
@@ -217,37 +218,6 @@ def _in_range(n: str, texts: Sequence[str]) -> bool:
             low, high = int(m.group(1) or m.group(2)), int(m.group(3))
             if low < value < high:
                 return True
-    return False
-
-
-# Months and weekdays in order; a period of them: "1 April to 31 October", "Monday to Saturday",
-# "October-March" (a period may wrap round the year or the week).
-_CYCLES = (
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"),
-    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-)  # fmt: skip
-_PERIOD = re.compile(
-    rf"\b({'|'.join(_CYCLES[0] + _CYCLES[1])})\s*(?:-|–|—|to|until|till|through)\s*"
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?({'|'.join(_CYCLES[0] + _CYCLES[1])})\b",
-    re.IGNORECASE,
-)
-
-
-def _in_period(name: str, texts: Sequence[str]) -> bool:
-    """Whether the month or weekday ``name`` lies inside a period of ``texts`` ("August" in
-    "open from 1 April to 31 October", "Wednesday" in "Monday to Saturday")."""
-    cycle = next((c for c in _CYCLES if name in c), None)
-    if cycle is None:
-        return False
-    at = cycle.index(name)
-    for text in texts:
-        for m in _PERIOD.finditer(text):
-            first, last = m.group(1).lower(), m.group(2).lower()
-            if first in cycle and last in cycle:
-                low, high = cycle.index(first), cycle.index(last)
-                if (at - low) % len(cycle) <= (high - low) % len(cycle):
-                    return True
     return False
 
 

@@ -14,6 +14,10 @@ of the same quantity are listed; words that merely describe ("new", "main") are 
 ``bound_problem`` refuses a span whose sentence bounds a number the other way than the question
 does: "What is the dose for children under 12?" is not answered from "Adults and children over 12
 years may take one or two tablets".
+
+``day_problem`` refuses a span whose sentence is about other weekdays or months than the one the
+question names: "When is the box office open on Sundays?" is not answered "10 am" from "open
+Monday to Saturday from 10 am" when another sentence is the one about Sundays.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from veracity.guard.periods import MONTHS, WEEKDAYS, named
 from veracity.rag.structure import sentence_at, sentence_index
 from veracity.rag.tables import table_header
 from veracity.text.sentences import split_sentences
@@ -153,3 +158,38 @@ def bound_problem(question: str, text: str, start: int) -> str:
                 f"'{next(iter(said.values()))}'"
             )
     return ""
+
+
+def day_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` is for other weekdays or months than the question names,
+    or "": the question names one ("on Sundays", "in August"), the span's sentence names others
+    of its kind and not it, one by one or in a period ("Monday to Saturday", "weekdays"), and
+    another sentence of the passage names it ("On Sundays it opens only when there is a
+    performance"). A sentence that names no day of the kind is general and may answer, and a
+    question that asks about a set ("at weekends") is left alone."""
+    if re.search(r"\bweek(?:day|end)s?\b", question, re.IGNORECASE):
+        return ""
+    asked = named(question)
+    spans = split_sentences(text)
+    at = sentence_index(spans, start)
+    if not asked or at is None or len(spans) < 2:
+        return ""
+    said = [named(text[s:e]) for s, e in spans]
+    for day in sorted(asked):
+        kind = set(WEEKDAYS if day in WEEKDAYS else MONTHS)
+        mine = said[at] & kind
+        if not mine or day in mine:
+            continue
+        if any(day in other for i, other in enumerate(said) if i != at):
+            return f"the sentence is about {_days(mine)}, the question about {day.title()}"
+    return ""
+
+
+def _days(days: set[str]) -> str:
+    """``days`` as a text says them: "Monday to Saturday" for a run of three or more."""
+    cycle = WEEKDAYS if days <= set(WEEKDAYS) else MONTHS
+    order = [d.title() for d in cycle if d in days]
+    first, last = cycle.index(order[0].lower()), cycle.index(order[-1].lower())
+    if len(order) >= 3 and last - first + 1 == len(order):
+        return f"{order[0]} to {order[-1]}"
+    return ", ".join(order)
