@@ -602,6 +602,9 @@ def test_a_price_is_no_weight() -> None:
     assert answer_type_problem("How much is a book of visitor permits?", "£15") == ""
     assert answer_type_problem("How much does the pass cost?", "$1.2 billion") == ""
     assert answer_type_problem("How much does colour printing cost?", "20p each") == ""
+    got = answer_type_problem("How much is a three-piece suit?", "three working days")
+    assert got == "the question asks for a price, and 'three working days' is a time"
+    assert answer_type_problem("How much is parking?", "£5 per day") == ""
 
 
 @pytest.mark.parametrize(

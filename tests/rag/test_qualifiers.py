@@ -3,7 +3,12 @@ is not answered from a sentence that gives another value of the same quantity.""
 
 from __future__ import annotations
 
-from veracity.rag.qualifiers import bound_problem, day_problem, qualifier_problem
+from veracity.rag.qualifiers import (
+    bound_problem,
+    count_problem,
+    day_problem,
+    qualifier_problem,
+)
 
 CACHE = (
     "Quillstack keeps reports in memory. The default cache size increased from 256 MB to 512 MB."
@@ -129,3 +134,22 @@ def test_periods_name_the_days_and_months_they_cover() -> None:
     assert named("Renewals are due on 3 May.") == {"may"}
     assert in_period("august", ["open from 1 April to 31 October"])
     assert not in_period("march", ["open from 1 April to 31 October"])
+
+
+def test_count_problem_the_sentence_counts_another_number() -> None:
+    text = (
+        "An adult swim costs £5.20. A family swim for two adults and two children costs £14. "
+        "Lessons for 3 children cost £30."
+    )
+    asked = "How much is a family swim for two adults and three children?"
+    got = count_problem(asked, text, text.index("£14"))
+    assert got == "the sentence counts two children, the question three children"
+    assert count_problem(asked, text, text.index("£30")) == ""  # "3 children": the same count
+    assert count_problem("How much is a family swim for two adults and two children?", text,
+                         text.index("£14")) == ""  # fmt: skip
+    # a sentence that does not count the noun, and numbers that are part of a name, are left
+    assert count_problem(asked, text, text.index("£5.20")) == ""
+    war = "The Seven Years War lasted six years, from 1756 to 1763."
+    assert count_problem("How long did the Seven Years War last?", war, 30) == ""
+    bowl = "Super Bowl 50 teams met in 2016; both teams had 15 wins."
+    assert count_problem("Which Super Bowl 50 teams met?", bowl, 0) == ""

@@ -51,7 +51,7 @@ from veracity.rag.peers import (
     swapped_problem,
 )
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
-from veracity.rag.qualifiers import bound_problem, day_problem, qualifier_problem
+from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.structure import (
     bare_quote_problem,
@@ -294,6 +294,7 @@ def find_answers(
             or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
             or bound_problem(asked, chunk.text, r.start)
             or day_problem(asked, chunk.text, r.start)
+            or count_problem(asked, chunk.text, r.start)
             or namesake_problem(asked, chunk.text, r.start)
             or numbered_problem(asked, chunk.text, r.start)
             or identifier_problem(asked, chunk.text, r.start)

@@ -93,9 +93,9 @@ def _unit_problem(question: str, span: str) -> str:
     kilometres" asks for a length); a bare number passes. On SQuAD v1.1 dev's 640 "how many"
     questions the count rule fires on no gold answer."""
     if _PRICE_QUESTION.search(question) and not _MEASURE_VERB.search(question):
-        # "How much is a checked bag?" asks a price, not "23 kg"; "How much is a book of
-        # permits?" not "ten" (a bare count: no unit, no percentage)
-        found = {kind for kind in ("weight", "length", "volume", "temperature") if
+        # "How much is a checked bag?" asks a price, not "23 kg" or "three working days"; "How
+        # much is a book of permits?" not "ten" (a bare count: no unit, no percentage)
+        found = {kind for kind in ("weight", "length", "volume", "temperature", "time") if
                  _UNITS[kind].search(span)}  # fmt: skip
         if found and not _UNITS["price"].search(span):
             return f"the question asks for a price, and '{span}' is a {sorted(found)[0]}"

@@ -15,6 +15,10 @@ of the same quantity are listed; words that merely describe ("new", "main") are 
 does: "What is the dose for children under 12?" is not answered from "Adults and children over 12
 years may take one or two tablets".
 
+``count_problem`` refuses a span whose sentence counts the question's thing with another number:
+"How much is a family swim for two adults and three children?" is not answered "£14" from "A
+family swim for two adults and two children costs £14".
+
 ``day_problem`` refuses a span whose sentence is about other weekdays or months than the one the
 question names: "When is the box office open on Sundays?" is not answered "10 am" from "open
 Monday to Saturday from 10 am" when another sentence is the one about Sundays.
@@ -25,7 +29,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from veracity.guard.claims import numbers, stems
 from veracity.guard.periods import MONTHS, WEEKDAYS, named
+from veracity.guard.sentences import STOPWORDS
 from veracity.rag.structure import sentence_at, sentence_index
 from veracity.rag.tables import table_header
 from veracity.text.sentences import split_sentences
@@ -193,3 +199,56 @@ def _days(days: set[str]) -> str:
     if len(order) >= 3 and last - first + 1 == len(order):
         return f"{order[0]} to {order[-1]}"
     return ", ".join(order)
+
+
+def count_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` is for another count of the thing the question counts,
+    or "": the question puts a number before a noun ("three children", "4 people"), and the
+    span's sentence puts other numbers before the same noun and never the question's ("two
+    children"). Years, and numbers that are part of a name ("Super Bowl 50", "series 2"), count
+    nothing. Fires on 4 of SQuAD v1.1 dev's 10,570 gold answer sentences."""
+    asked = _counts(question)
+    s, e = sentence_at(text, start)
+    if not asked or s == e:
+        return ""
+    said = _counts(text[s:e])
+    for noun, (wanted, word) in sorted(asked.items()):
+        if noun in said and not said[noun][0] & wanted:
+            return f"the sentence counts {said[noun][1]}, the question {word}"
+    return ""
+
+
+def _counts(text: str) -> dict[str, tuple[set[str], str]]:
+    """The words ``text`` counts: the stem of each of the (up to) two words after a small number
+    ("two adult tickets" counts "adult" and "ticket"), with the numbers before it and how its
+    first count is written."""
+    out: dict[str, tuple[set[str], str]] = {}
+    for m in _COUNT.finditer(text):
+        if _in_name(text, m.start(), m.group(1)):
+            continue
+        for group in (2, 3):
+            word = m.group(group)
+            if not word or word.lower() in STOPWORDS or word.lower() in MONTHS + WEEKDAYS:
+                break
+            stem = stems([word.lower()])[0]
+            said = text[m.start() : m.end(group)]
+            out.setdefault(stem, (set(), said))[0].update(numbers(m.group(1)))
+    return out
+
+
+def _in_name(text: str, at: int, number: str) -> bool:
+    """Whether ``number`` at ``text[at]`` is part of a name ("Super Bowl 50", "the Seven Years
+    War"): a capitalized number word, or digits after a capitalized word, inside a sentence."""
+    before = re.search(r"(\S+)\s+$", text[:at])
+    if before is None or before.group(1).endswith((".", "!", "?", ":")):
+        return False
+    return number[0].isupper() or (before.group(1)[0].isupper() and number.isdigit())
+
+
+# "three children", "4 people", "2 adult tickets": a small count, then up to two words; not a
+# year or a decimal
+_COUNT = re.compile(
+    r"(?<![\d.,])\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"(?![\d.,]\d)\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?",
+    re.IGNORECASE,
+)
