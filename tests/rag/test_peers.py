@@ -33,6 +33,22 @@ def test_namesake_problem_another_thing_of_the_asked_kind() -> None:
     assert namesake_problem("Where does the Ijssel branch flow?", ijssel, 22) == ""
 
 
+def test_namesake_problem_without_the() -> None:
+    text = (
+        "Standard support answers tickets within 8 business hours. Business support answers "
+        "urgent tickets within 1 hour, at any time of day."
+    )
+    asked = "How quickly does Standard support answer urgent tickets?"
+    got = namesake_problem(asked, text, text.index("1 hour"))
+    assert got == (
+        "the sentence is about the Business support, the question about the Standard support"
+    )
+    # without "the", the passage must say "Standard support" itself: a capitalized word before
+    # a noun is often no name of a kind
+    other = "Standard plans include email. Business support answers urgent tickets in 1 hour."
+    assert namesake_problem(asked, other, other.index("1 hour")) == ""
+
+
 def test_numbered_problem_another_member_of_the_series() -> None:
     text = (
         "The current version is v3. Version v2 will be switched off on 30 June 2027. "
