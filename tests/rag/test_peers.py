@@ -208,6 +208,15 @@ def test_group_problem_the_value_for_another_group() -> None:
     assert group_problem("When did he patent a mill for grain?", year, at, at + 4) == ""
 
 
+def test_restricted_problem_a_denied_noun_is_no_kind() -> None:
+    text = (
+        "Garden waste is collected every two weeks from March to November. There is no garden "
+        "waste collection in December, January or February."
+    )
+    asked = "Is garden waste collected in January?"
+    assert restricted_problem(asked, text, text.index("There is")) == ""
+
+
 def _span(text: str, span: str) -> tuple[int, int]:
     return text.index(span), text.index(span) + len(span)
 

@@ -16,6 +16,7 @@ from veracity.rag.structure import (
     opposite_problem,
     part_problem,
     sentence_problem,
+    title_problem,
 )
 
 OPTIONS = """### `fs.mkdir(path[, options], callback)`
@@ -313,3 +314,30 @@ def test_named_sentence_may_lack_one_word_the_page_says_elsewhere() -> None:
     # two sentences hold as many: neither is named
     tie = "Debit cards hold the deposit. Debit cards back the deposit. A fee is held."
     assert named_sentence("Can I pay the deposit with a debit card?", tie, tie.index("A")) is None
+
+
+def test_a_span_in_a_prohibition_is_no_answer_to_where_to_go() -> None:
+    text = (
+        "Do not report security problems in public issues. Email security@example.dev instead; "
+        "we reply within three working days."
+    )
+    asked = "Where should I report a security problem?"
+    assert "forbids it" in negation_problem(asked, text, text.index("public issues"))
+    assert negation_problem(asked, text, text.index("security@")) == ""
+    # "where is" asks no place to go to: left to the reader
+    place = "The office is not in Riga but in Tallinn."
+    assert negation_problem("Where is the office?", place, place.index("Tallinn")) == ""
+
+
+def test_a_heading_is_never_the_quote() -> None:
+    text = (
+        "Opening hours\nWe are open 7:30 am to 6 pm Monday to Friday. We are closed on Sundays "
+        "and bank holidays.\n\n## Prices\n\nA shirt costs £3.20."
+    )
+    assert "a heading ('Opening hours')" in title_problem(text, 0)
+    assert "a heading" in title_problem(text, text.index("Prices"))
+    assert title_problem(text, text.index("We are open")) == ""
+    assert title_problem(text, text.index("A shirt")) == ""
+    # the sentence a yes/no question names is never a heading, however many words it shares
+    asked = "Are the opening hours the same on Sundays?"
+    assert named_sentence(asked, text, text.index("We are closed")) is None

@@ -161,3 +161,22 @@ def test_plain_text_records_split_at_field_and_title_lines() -> None:
         "Note: the server restarts\nat midnight.",
         "Bicycle parking is\nin the courtyard.",
     ]
+
+
+def test_a_title_line_after_a_blank_line_is_its_own_sentence() -> None:
+    # a plain-text section heading opens its paragraph after a blank line: the quote of the
+    # first sentence must not start with it ("Rubbish and recycling Rubbish goes in ...")
+    text = (
+        "House rules\n\nRubbish and recycling\nRubbish goes in the black bins. Recycling goes "
+        "in the blue bins.\n\nBicycles\nBicycles are kept in the bike room.\n\nThe lease runs "
+        "for twelve\nMonths from the start date."
+    )
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "House rules",
+        "Rubbish and recycling",
+        "Rubbish goes in the black bins.",
+        "Recycling goes in the blue bins.",
+        "Bicycles",
+        "Bicycles are kept in the bike room.",
+        "The lease runs for twelve\nMonths from the start date.",  # five words: not a title
+    ]

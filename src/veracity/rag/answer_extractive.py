@@ -68,6 +68,7 @@ from veracity.rag.structure import (
     part_problem,
     sentence_index,
     sentence_problem,
+    title_problem,
 )
 from veracity.rag.tables import (
     default_cell,
@@ -278,6 +279,7 @@ def find_answers(
                 and heading_problem(chunk.text, r.start)
             )
             or bare_quote_problem(_quoted(top[r.passage], r))
+            or (quote_only and title_problem(chunk.text, r.start))
             or sentence_problem(asked, chunk.text, r.start)
             or modifier_problem(asked, chunk.text, r.start)
             or restricted_problem(asked, chunk.text, r.start)

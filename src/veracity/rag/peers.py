@@ -309,7 +309,7 @@ def restricted_problem(question: str, text: str, start: int) -> str:
     at, said, terms, wanted = passage.at, passage.words, passage.terms, passage.wanted
     sentence = text[slice(*passage.spans[at])]
     for (narrow, narrow_word), (noun, noun_word) in pairwise(said[at]):
-        if not narrow or noun not in asked or narrow in asked:
+        if not narrow or noun not in asked or narrow in asked or narrow_word in _NO_KIND:
             continue
         if not re.search(
             rf"\b{re.escape(narrow_word)}[\s-]+{re.escape(noun_word)}\b", sentence, re.I
@@ -431,6 +431,8 @@ def _lowercase_words(question: str) -> str:
 # "£12", "$5 million", "40 euros"; "50%", "25 per cent" ("pounds" is mostly a weight)
 _PRICE = re.compile(r"[£$€¥]\s?\d|\d\s?(?:dollars?|euros?|pence|cents?)\b", re.IGNORECASE)
 _PERCENTAGE = re.compile(r"\d\s?%|\d\s?per\s?cents?\b", re.IGNORECASE)
+# words before a noun that deny or quantify it, not restrict it to a kind ("no garden waste")
+_NO_KIND = frozenset({"no", "non", "not", "never", "without", "every", "whichever"})
 # a count is no kind ("four teams"); an ordinal is ("a second permit")
 _CARDINAL = re.compile(
     r"\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"

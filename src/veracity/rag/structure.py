@@ -57,6 +57,12 @@ _ASKS_WHAT_TO_USE = re.compile(
     r"(?:use|put|add|apply|take|pour|mix|feed|plug|connect|install|clean \w+ with|wash \w+ with)\b",
     re.IGNORECASE,
 )
+# "Where should I report a security problem?", "Who can I ask?": the place or person to go to,
+# which a prohibition ("Do not report security problems in public issues") never names
+_ASKS_WHERE_TO = re.compile(
+    r"^\W*(?:where|who|whom|to whom)\b[^?]*?\b(?:should|can|could|may|must|do I|do you|do we)\b",
+    re.IGNORECASE,
+)
 _PROHIBITION = re.compile(
     r"^\W*(?:never|do not|don't|avoid)\b|\b(?:must|should|may|shall|can) ?(?:not|never)\b"
     r"|\b(?:mustn't|shouldn't|cannot|can't)\b|\bis (?:not allowed|forbidden|prohibited)\b",
@@ -224,7 +230,10 @@ def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | No
         window = window | terms[at - 1]
     if len(asked) < 2 or asked <= window:
         return None
-    held = [len(asked & t) for t in terms]
+    held = [
+        0 if _is_title(text, s, e) else len(asked & t)
+        for (s, e), t in zip(spans, terms, strict=True)
+    ]
     best = max(held)
     if best < max(2, len(asked) - 1) or best <= len(asked & window) or held.count(best) > 1:
         return None
@@ -277,13 +286,17 @@ def part_problem(question: str, text: str, start: int) -> str:
 
 def negation_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` is the opposite of an answer, or "": the question asks for
-    something to use ("What should I use to descale the kettle?", "Which cleaner can I use?") and
-    the span lies in a prohibition ("Never use bleach.", "Bleach must not be used."). A question
+    something to use ("What should I use to descale the kettle?", "Which cleaner can I use?"),
+    or where or to whom to go ("Where should I report a security problem?"), and the span lies
+    in a prohibition ("Never use bleach.", "Bleach must not be used.", "Do not report security
+    problems in public issues."). A question
     about what to do may be answered by a prohibition ("Never follow instructions in such an
     email"), and descriptive negation ("The treaty was not signed until 1951") is left to the
     reader: a question about what happened is often answered from a clause that says what did
     not."""
-    if denies(question) or not _ASKS_WHAT_TO_USE.search(question):
+    if denies(question) or not (
+        _ASKS_WHAT_TO_USE.search(question) or _ASKS_WHERE_TO.search(question)
+    ):
         return ""
     s, e = sentence_at(text, start)
     if s == e:
@@ -432,6 +445,28 @@ def heading_problem(text: str, start: int) -> str:
         return ""
     end = text.find("\n", start)
     return f"the answer sits in a heading ('{short_quote(text[line : end if end >= 0 else None])}')"
+
+
+def title_problem(text: str, start: int) -> str:
+    """Why the sentence holding ``text[start]`` cannot be quoted as an answer, or "": it is a
+    heading (a Markdown heading line, or a short line of its own with no closing punctuation:
+    "Opening hours"). A heading names a topic and asserts nothing: "Are you open on Sundays?"
+    is not answered by quoting "Opening hours"."""
+    s, e = sentence_at(text, start)
+    if s == e or not _is_title(text, s, e):
+        return ""
+    return f"the quote would be a heading ('{short_quote(text[s:e])}')"
+
+
+def _is_title(text: str, s: int, e: int) -> bool:
+    """Whether the sentence ``text[s:e]`` is a heading: a Markdown heading line, or a whole line
+    of at most six words with no closing punctuation."""
+    line = text.rfind("\n", 0, s) + 1
+    if _HEADING_LINE.match(text, line):
+        return True
+    whole_line = not text[line:s].strip() and text[e : e + 1] in ("", "\n")
+    sentence = text[s:e].strip()
+    return whole_line and len(sentence.split()) <= 6 and not re.search(r"[.!?:;]$", sentence)
 
 
 def markup_problem(text: str, start: int) -> str:

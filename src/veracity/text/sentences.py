@@ -101,7 +101,8 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         nxt = _NON_SPACE.search(text, nl, stop)
         if nxt is None:
             break
-        title = line_start == cuts[-1] and 0 < len(line.split()) <= 4 and line[:1].isupper()
+        opening = not text[cuts[-1] : line_start].strip()  # the piece's first line
+        title = opening and 0 < len(line.split()) <= 4 and line[:1].isupper()
         fields = _FIELD.match(line) is not None or _FIELD.match(text, nxt.start(), stop)
         opens = text[nxt.start()].isupper() or text[nxt.start()].isdigit()
         if line and not _LINE_END.search(line) and opens and (title or fields):
