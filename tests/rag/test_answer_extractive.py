@@ -549,6 +549,25 @@ def test_a_prohibition_answers_a_yes_no_question(tmp_path: Path) -> None:
     assert answer.text == "\u201cBusinesses cannot apply for resident permits.\u201d [1]"
 
 
+def test_a_yes_no_question_the_reader_is_unsure_of_quotes_the_sentence_that_states_it(
+    tmp_path: Path,
+) -> None:
+    # the reader learned from questions that ask for a span: under its threshold here, yet a
+    # sentence holds every word of the question and passes the checks
+    c = _collection(tmp_path, {"rules.md": (
+        "# Building work\n\nNoisy renovation work, such as drilling, is allowed from 10 am to 1 "
+        "pm on Saturdays. Tell the manager seven days before any work starts.\n"
+    )})  # fmt: skip
+    unsure = TableReader({"drill": "Tell the manager"}, probability=0.3)
+    answer = engine(c, unsure).ask("Can I drill on a Saturday?")
+    assert not answer.abstained
+    assert answer.text.startswith("\u201cNoisy renovation work, such as drilling")
+    # a question that asks for a span is not answered that way, nor one with a word no
+    # sentence holds
+    assert engine(c, unsure).ask("When can I drill on a Saturday?").abstained
+    assert engine(c, unsure).ask("Can I drill on a Sunday?").abstained
+
+
 def test_yes_no_questions() -> None:
     from veracity.rag.answer_extractive import asks_yes_no
 

@@ -16,6 +16,7 @@ from veracity.rag.structure import (
     opposite_problem,
     part_problem,
     sentence_problem,
+    stated_sentence,
     title_problem,
 )
 
@@ -341,3 +342,24 @@ def test_a_heading_is_never_the_quote() -> None:
     # the sentence a yes/no question names is never a heading, however many words it shares
     asked = "Are the opening hours the same on Sundays?"
     assert named_sentence(asked, text, text.index("We are closed")) is None
+
+
+def test_the_sentence_that_states_what_a_yes_no_question_asks() -> None:
+    rules = (
+        "Building work\nNoisy renovation work, such as drilling, is allowed from 10 am to 1 pm on "
+        "Saturdays. It is not allowed on Sundays. Each flat may keep two bicycles there."
+    )
+    span = stated_sentence("Can I drill on a Saturday?", rules)
+    assert span is not None and rules[slice(*span)].startswith("Noisy renovation work")
+    # all but one word, when no retrieved text uses the one it lacks (a paraphrase)
+    ci = "Windows failures are reported but do not block a merge."
+    span = stated_sentence("Do Windows build failures block a merge?", ci)
+    assert span is not None
+    # the missing word said elsewhere is what the question is about: not stated
+    assert stated_sentence("Can I keep two cats?", rules, ["One cat is allowed per flat."]) is None
+    # too few of its words, a tie, or a heading: not stated
+    assert stated_sentence("Do cats get walked?", "Cats stay in heated chalets.") is None
+    assert (
+        stated_sentence("Is drilling allowed?", "Drilling is allowed. Drilling is allowed.") is None
+    )
+    assert stated_sentence("Are there opening hours?", "Opening hours\nWe open at 9 am.") is None

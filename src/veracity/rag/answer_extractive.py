@@ -68,6 +68,7 @@ from veracity.rag.structure import (
     part_problem,
     sentence_index,
     sentence_problem,
+    stated_sentence,
     title_problem,
 )
 from veracity.rag.tables import (
@@ -252,7 +253,6 @@ def find_answers(
             done.add(r.passage)
             continue
         chunk = top[r.passage].chunk
-        context = (*chunk.headings, top[r.passage].title)
         value = (
             default_cell(asked, chunk.text, r.start, r.end)
             or named_cell(asked, chunk.text)
@@ -265,46 +265,13 @@ def find_answers(
             r = replace(r, start=cell[0], end=cell[1], text=chunk.text[cell[0] : cell[1]])
         if quote_only and (named := named_sentence(asked, chunk.text, r.start)) is not None:
             r = replace(r, start=named[0], end=named[1], text=chunk.text[named[0] : named[1]])
-        if problem := (
-            answer_type_problem(asked, r.text)
-            or peer_problem(question, chunk.text, r.start, r.end)
-            or link_problem(asked, chunk.text, r.start)
-            or entry_problem(asked, chunk.text, r.start)
-            or row_problem(asked, chunk.text, r.start, context)
-            or outside_row_problem(asked, chunk.text, r.start, context)
-            or markup_problem(chunk.text, r.start)
-            or (
-                asks_amount(asked)
-                and not _FULL_DATE.search(r.text)
-                and heading_problem(chunk.text, r.start)
-            )
-            or bare_quote_problem(_quoted(top[r.passage], r))
-            or (quote_only and title_problem(chunk.text, r.start))
-            or sentence_problem(asked, chunk.text, r.start)
-            or modifier_problem(asked, chunk.text, r.start)
-            or restricted_problem(asked, chunk.text, r.start)
-            or swapped_problem(asked, chunk.text, r.start)
-            or group_problem(asked, chunk.text, r.start, r.end)
-            or owner_problem(asked, chunk.text, r.start, r.end, context)
-            or peer_kind_problem(asked, chunk.text, r.start, r.end)
-            # a prohibition answers a yes/no question ("Can businesses apply?" "Businesses
-            # cannot apply ..."), not one that asks what to use
-            or (not quote_only and negation_problem(asked, chunk.text, r.start))
-            or opposite_problem(asked, chunk.text, r.start)
-            or part_problem(asked, chunk.text, r.start)
-            or converse_problem(asked, chunk.text, r.start)
-            or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
-            or bound_problem(asked, chunk.text, r.start)
-            or day_problem(asked, chunk.text, r.start)
-            or count_problem(asked, chunk.text, r.start)
-            or namesake_problem(asked, chunk.text, r.start)
-            or numbered_problem(asked, chunk.text, r.start)
-            or identifier_problem(asked, chunk.text, r.start)
-        ):
+        if problem := _problem(question, asked, top[r.passage], r, quote_only):
             mismatch = mismatch or problem
             continue
         found.append(Found(top[r.passage], r))
         done.add(r.passage)
+    if not found and asks_yes_no(asked):
+        found = _stated(question, asked, top, readings)
     if found:
         if relevance_weight > 0:
             found.sort(key=lambda f: -_fused(f, relevance_weight))
@@ -317,6 +284,70 @@ def find_answers(
         f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
         f"its calibrated threshold {reader.threshold:.2f}"
     ), closest)  # fmt: skip
+
+
+def _stated(
+    question: str, asked: str, top: Sequence[Hit], readings: Sequence[Reading]
+) -> list[Found]:
+    """For a yes/no question the reader is unsure of: the first passage with a sentence that
+    states what the question asks about (``stated_sentence``) and passes every check, quoted.
+    The reader learned from SQuAD, whose questions ask for a span; "Can I drill on a
+    Saturday?" scores under its threshold while a sentence of the house rules holds both its
+    words and says when."""
+    chance = {r.passage: r.probability for r in readings}
+    for i, hit in enumerate(top):
+        text = hit.chunk.text
+        span = stated_sentence(asked, text, [h.chunk.text for h in top if h is not hit])
+        if span is None or constraint_problem(question, hit):
+            continue
+        s, e = span
+        reading = Reading(i, s, e, text[s:e], chance.get(i, 0.0), 0.0)
+        if not _problem(question, asked, hit, reading, quote_only=True):
+            return [Found(hit, reading)]
+    return []
+
+
+def _problem(question: str, asked: str, hit: Hit, r: Reading, quote_only: bool) -> str:
+    """Why the reading ``r`` of ``hit`` does not answer ``question`` (``asked``: its asking
+    sentence), or "": every check of the span, its sentence and its passage, in order."""
+    chunk = hit.chunk
+    context = (*chunk.headings, hit.title)
+    return (
+        answer_type_problem(asked, r.text)
+        or peer_problem(question, chunk.text, r.start, r.end)
+        or link_problem(asked, chunk.text, r.start)
+        or entry_problem(asked, chunk.text, r.start)
+        or row_problem(asked, chunk.text, r.start, context)
+        or outside_row_problem(asked, chunk.text, r.start, context)
+        or markup_problem(chunk.text, r.start)
+        or (
+            asks_amount(asked)
+            and not _FULL_DATE.search(r.text)
+            and heading_problem(chunk.text, r.start)
+        )
+        or bare_quote_problem(_quoted(hit, r))
+        or (quote_only and title_problem(chunk.text, r.start))
+        or sentence_problem(asked, chunk.text, r.start)
+        or modifier_problem(asked, chunk.text, r.start)
+        or restricted_problem(asked, chunk.text, r.start)
+        or swapped_problem(asked, chunk.text, r.start)
+        or group_problem(asked, chunk.text, r.start, r.end)
+        or owner_problem(asked, chunk.text, r.start, r.end, context)
+        or peer_kind_problem(asked, chunk.text, r.start, r.end)
+        # a prohibition answers a yes/no question ("Can businesses apply?" "Businesses
+        # cannot apply ..."), not one that asks what to use
+        or (not quote_only and negation_problem(asked, chunk.text, r.start))
+        or opposite_problem(asked, chunk.text, r.start)
+        or part_problem(asked, chunk.text, r.start)
+        or converse_problem(asked, chunk.text, r.start)
+        or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
+        or bound_problem(asked, chunk.text, r.start)
+        or day_problem(asked, chunk.text, r.start)
+        or count_problem(asked, chunk.text, r.start)
+        or namesake_problem(asked, chunk.text, r.start)
+        or numbered_problem(asked, chunk.text, r.start)
+        or identifier_problem(asked, chunk.text, r.start)
+    )
 
 
 def _quoted(hit: Hit, reading: Reading) -> str:

@@ -240,6 +240,39 @@ def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | No
     return spans[held.index(best)]
 
 
+def stated_sentence(
+    question: str, text: str, elsewhere: Sequence[str] = ()
+) -> tuple[int, int] | None:
+    """The sentence of ``text`` that states what a yes/no question asks about, or None: it holds
+    every content word of the question (two or more), or all but one when there are three or
+    more and neither the passage nor the texts ``elsewhere`` (the other passages retrieved) use
+    that one (a paraphrase: "CI" for "continuous integration"; "Can I keep two cats?" is not
+    stated by "Each flat may keep two bicycles there." when another passage is about a cat), no
+    other sentence holds as many, and it is no heading. "Can I drill on a Saturday?"
+    is stated by "Noisy renovation work, such as drilling, is allowed ... from 10 am to 1 pm on
+    Saturdays."; "Do cats get walked?" by no sentence of "Cats stay in heated chalets with an
+    outdoor run." For when the reader, which learned from questions that ask for a span, is
+    unsure of a question that asks whether."""
+    asked = content_terms(question)
+    spans = split_sentences(text)
+    if len(asked) < 2 or not spans:
+        return None
+    terms = [content_terms(text[s:e]) for s, e in spans]
+    held = [
+        0 if _is_title(text, *span) else len(asked & t)
+        for span, t in zip(spans, terms, strict=True)
+    ]
+    best = max(held)
+    if held.count(best) > 1 or best < len(asked) - 1:
+        return None
+    said = terms[held.index(best)]
+    if best < len(asked) and (
+        len(asked) < 3 or asked - said & content_terms(" ".join((text, *elsewhere)))
+    ):
+        return None  # the word it lacks is said elsewhere: about another thing ("two bicycles")
+    return spans[held.index(best)]
+
+
 def part_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers from the wrong part of its sentence, or "": the
     sentence joins parts with their own subjects ("...; ...", "... and the Landlord must ...",
