@@ -9,18 +9,22 @@ the question's key constraints in their text, heading path or document title
 passage about European Union law, however confident the reader is), (4) do not answer with a
 peer of what is asked about (``peer_problem``: "Lisbon" from "Lisbon and Tallinn" does not say
 where the Tallinn office is; ``peers``: a sentence about another named, numbered or modified
-member of the kind, or another identifier: "Sale items ..." does not answer for faulty items),
+member of the kind, or another identifier: "Sale items ..." does not answer for faulty items;
+a price said of another thing: "Adult tickets cost £12" does not price a family ticket),
 (5) quote a sentence that, with the one before it, shares a word with the question
 (``link_problem``: a number in a code listing answers nothing), and (6) pass the layout checks
 of ``structure``: the entry, table row or sentence the question names, no
-markup-only or bare quote, no prohibition for "what should I use", no sentence that says the
-opposite of what is asked ("smallest" for "largest"), and (7) pass the value checks of
-``qualifiers``: the maximum when the question asks for it, not the default; "children over 12"
-does not answer for "children under 12". A span refused by (2) and later gives way to the
+markup-only, bare or heading quote, no prohibition for "what should I use" or "where should I
+report", no sentence that says the opposite of what is asked ("smallest" for "largest"), and (7)
+pass the value checks of ``qualifiers``: the maximum when the question asks for it, not the
+default; "children over 12" does not answer for "children under 12", "Monday to Saturday" for
+Sundays, "two children" for three. A span refused by (2) and later gives way to the
 passage's next-best span (``Reading.alternatives``), held to the same threshold and checks. A
 question answered by a sentence, not a span (yes or no, what something does), quotes the
 sentence of the passage that holds the most of its words when the reader's span sits in a
-neighbour (``structure.named_sentence``). ``extractive_answer`` turns the best of them into an
+neighbour (``structure.named_sentence``); when the reader is under its threshold for a yes/no
+question, the sentence that holds all its words is quoted if it passes the same checks
+(``structure.stated_sentence``). ``extractive_answer`` turns the best of them into an
 ``Answer`` that leads with the short answer, then quotes its sentence; both cite exact
 character spans.
 

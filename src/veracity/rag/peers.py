@@ -338,7 +338,8 @@ def owner_problem(
     ("How much is a one-day student pass?" is not answered "£260" from "A one-day pass costs
     £260." when "Students ... pay £120 for the two days"). The question's names are left out
     (a sentence refers to a named thing by a pronoun), and so are the words that ask for the
-    amount ("cost", "pay", "fee"). Only for questions that ask an amount, and only prices and
+    amount ("cost", "pay", "fee") and a word three or more sentences hold (the passage's topic,
+    "resident permits", not one entry's). Only for questions that ask an amount, and only prices and
     percentages: on SQuAD v1.1 dev's 10,570 gold answers it fires on 5 (on 205 if counts, dates
     and years were judged too)."""
     kind = _amount_kind(text[start:end])
