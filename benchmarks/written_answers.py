@@ -2,7 +2,7 @@
 
 Run: ``python -m benchmarks.written_answers [--show] [--no-write]``.
 
-``benchmarks/data/written/`` holds thirteen rounds, each a folder of three or four short documents
+``benchmarks/data/written/`` holds fourteen rounds, each a folder of three or four short documents
 (a flat lease, release notes, a recipe, an expenses policy, a medicine leaflet, an API's limits,
 a returns page, an insurance summary, school term dates, a command-line tool's page, a museum's
 visitor page, gym terms, a leave policy, bike hire terms, a library's rules, a hotel's guest
@@ -11,7 +11,8 @@ coworking membership page, an airline's baggage rules, a council's bin collectio
 boarding terms, a pricing page, a pool's rules, warranty terms, a service level
 agreement, a conference's registration page, parking permits, a campsite's rules, a theatre's box
 office, a broadband contract, a dry cleaner's prices, a climbing centre, a contributing guide, a
-vet's vaccination page, house rules for flats, a wedding venue) and ``questions.jsonl``:
+vet's vaccination page, house rules for flats, a wedding venue, a car park's tariffs, a language
+school, a bakery's cakes, a football league's rules) and ``questions.jsonl``:
 questions in a user's words, written with the documents before any was asked, some of them
 near misses the documents do not answer
 (``answerable: false``: the adult ticket's price for "a family ticket", a setting of the next
