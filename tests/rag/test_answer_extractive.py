@@ -308,6 +308,23 @@ def test_an_answer_whose_sentence_shares_no_word_with_the_question_is_refused(
     assert bool(link_problem(question, text, text.index(span))) is problem
 
 
+def test_a_quote_must_name_the_question_itself_unless_it_points_back() -> None:
+    from veracity.rag.answer_extractive import link_problem
+
+    rules = (
+        "There is no offside. The ball must not be played above head height; a free kick is "
+        "awarded against the team that does so."
+    )
+    at = rules.index("The ball")
+    assert link_problem("Is there offside?", rules, at) == ""  # a span: its neighbour counts
+    assert link_problem("Is there offside?", rules, at, quote=True) != ""
+    told = "The Normans came from the north. They settled in Normandy."
+    assert (
+        link_problem("Did the Normans come from the north?", told, told.index("They"), quote=True)
+        == ""
+    )
+
+
 def test_copies_of_one_passage_are_read_once() -> None:
     from veracity.retrieve.copies import distinct_passages
 
@@ -592,6 +609,29 @@ def test_a_measure_of_another_kind_is_no_answer() -> None:
     assert "a weight" in answer_type_problem("How far is the station?", "300 tonnes")
 
 
+def test_a_duration_or_length_is_what_how_long_asks() -> None:
+    from veracity.rag.answer_types import answer_type_problem
+
+    got = answer_type_problem("How long is each class?", "eight of the ten")
+    assert got == "the question asks how long, and 'eight of the ten' is no duration or length"
+    assert answer_type_problem("How long is each class?", "two hours") == ""
+    assert answer_type_problem("How long can a name be?", "255 characters") == ""
+    assert answer_type_problem("How long did Project Apollo run?", "1961 to 1972") == ""
+    # a bare number whose unit follows it in the passage
+    assert answer_type_problem("How long are functions kept?", "two", " minor releases") == ""
+    assert answer_type_problem("How long are functions kept?", "two", " of them") != ""
+
+
+def test_a_measure_noun_asks_for_its_kind() -> None:
+    from veracity.rag.answer_types import answer_type_problem
+
+    got = answer_type_problem("What is the maximum vehicle weight?", "2.1 metres")
+    assert got == "the question asks for the weight, and '2.1 metres' is a length"
+    assert answer_type_problem("What is the maximum vehicle weight?", "3.5 tonnes") == ""
+    # "length" names a time too: not judged
+    assert answer_type_problem("What is the usual length of an episode?", "25-minute") == ""
+
+
 def test_a_count_is_no_measure() -> None:
     from veracity.rag.answer_types import answer_type_problem
 
@@ -602,8 +642,11 @@ def test_a_count_is_no_measure() -> None:
     assert answer_type_problem("How many kgs of rock came back?", "382 kg") == ""
     assert answer_type_problem("How many square kilometres is the basin?", "7,000 km") == ""
     assert answer_type_problem("How many pounds does it cost?", "£12") == ""
-    # a time may qualify a count
+    # a time may qualify a count, but a count of minutes is no count of cards
     assert answer_type_problem("How many students enrol?", "2,000 students a year") == ""
+    got = answer_type_problem("How many yellow cards lead to a ban?", "two minutes off the pitch")
+    assert got == "the question counts yellow, and 'two minutes off the pitch' is a time"
+    assert answer_type_problem("How many paid holiday days are there?", "28 days") == ""
 
 
 def test_a_price_is_no_weight() -> None:

@@ -58,6 +58,7 @@ from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.structure import (
+    POINTS_BACK,
     bare_quote_problem,
     changed_value,
     content_terms,
@@ -159,20 +160,26 @@ def peer_problem(question: str, text: str, start: int, end: int) -> str:
     return ""
 
 
-def link_problem(question: str, text: str, start: int) -> str:
+def link_problem(question: str, text: str, start: int, quote: bool = False) -> str:
     """Why the sentence quoted for a span starting at ``text[start]`` does not connect to the
     question, or "": neither it nor the sentence before it (nor, for a table row, the table's
     header row) shares a word with the question (words as the English analyzer indexes them:
     stemmed, stopwords out). An answer is said of something
     the question names; a span whose sentence names none of it is a guess, however confident the
     reader (a number in a code listing, a file name in a caption). Of the 10,570 SQuAD v1.1 dev
-    questions, 1.7% have a gold answer whose sentence fails it."""
+    questions, 1.7% have a gold answer whose sentence fails it. When the sentence is the answer
+    (``quote``: a yes/no question), the sentence before counts only if the quote points back to
+    it: "Is there offside?" is not answered by quoting the sentence after "There is no offside."
+    """
     asked = content_terms(question)
     sentences = split_sentences(text)
     at = sentence_index(sentences, start)
     if not asked or at is None:
         return ""
-    before = text[sentences[max(0, at - 1)][0] : sentences[at][1]]
+    s, e = sentences[at]
+    points = POINTS_BACK.search(text, s, min(e, s + 30))  # near its start: "It ...", "This one ..."
+    back = at - 1 if at > 0 and (not quote or points) else at
+    before = text[sentences[back][0] : sentences[at][1]]
     if asked & content_terms(f"{before} {table_header(text, start)}"):
         return ""
     return "the sentence that would answer shares no word with the question"
@@ -317,9 +324,9 @@ def _problem(question: str, asked: str, hit: Hit, r: Reading, quote_only: bool) 
     chunk = hit.chunk
     context = (*chunk.headings, hit.title)
     return (
-        answer_type_problem(asked, r.text)
+        answer_type_problem(asked, r.text, hit.chunk.text[r.end : r.end + 40])
         or peer_problem(question, chunk.text, r.start, r.end)
-        or link_problem(asked, chunk.text, r.start)
+        or link_problem(asked, chunk.text, r.start, quote=quote_only)
         or entry_problem(asked, chunk.text, r.start)
         or row_problem(asked, chunk.text, r.start, context)
         or outside_row_problem(asked, chunk.text, r.start, context)

@@ -62,7 +62,7 @@ def _asks_when(question: str) -> bool:
     return bool(_WHEN.search(question)) and not _LATER_QUESTION_WORD.search(question, 5)
 
 
-def answer_type_problem(question: str, span: str) -> str:
+def answer_type_problem(question: str, span: str, after: str = "") -> str:
     """Why ``span`` cannot answer ``question`` by its type alone, or "": a "how many" or "what
     year" question is answered by a quantity (digits, number words, or an amount such as "half
     a mile" or "hundreds"), and a "what year" question by a year (3-4 digits, not a part of a
@@ -70,7 +70,9 @@ def answer_type_problem(question: str, span: str) -> str:
     (Only these kinds are checked: "who" and "where" answers take too many forms to judge by
     their words.) A leading "when" clause followed by another question word ("When rocks melt,
     what forms?") does not ask when. Of the 232 "what year" questions of SQuAD v1.1 dev, one
-    gold answer has no year by this test ("2nd century BCE" does: a century)."""
+    gold answer has no year by this test ("2nd century BCE" does: a century). ``after`` is the
+    text that follows the span in its passage: a bare number's unit may come next ("two" of
+    "two minor releases", "15" of "15 euros")."""
     quantity = bool(numbers(span)) or bool(_AMOUNT_WORDS.search(span))
     if _QUANTITY.search(question) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
@@ -82,16 +84,22 @@ def answer_type_problem(question: str, span: str) -> str:
         return f"the question asks what time, and '{span}' is no time of day"
     if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
         return f"the question asks how much, and '{span}' is a time of day"
-    return _unit_problem(question, span)
+    return _unit_problem(question, span, span + _first_word(after))
 
 
-def _unit_problem(question: str, span: str) -> str:
+def _first_word(text: str) -> str:
+    m = re.match(r"[^\S\n]*[A-Za-z%]+", text)
+    return m.group(0) if m else ""
+
+
+def _unit_problem(question: str, span: str, read: str) -> str:
     """Why ``span`` measures another thing than the question asks, or "": "How heavy is the
     kettle?" is not answered "three months" (a time) from a sentence about descaling, nor "How
     many tablets are in a pack?" "25°C". Only when the span has a unit of one kind and none of
     the kind asked (for "how many", when the counted word is no unit: "how many square
     kilometres" asks for a length); a bare number passes. On SQuAD v1.1 dev's 640 "how many"
-    questions the count rule fires on no gold answer."""
+    questions the count rule fires on no gold answer. ``read`` is the span with the word after
+    it, for the rules that ask whether a number has a unit."""
     if _PRICE_QUESTION.search(question) and not _MEASURE_VERB.search(question):
         # "How much is a checked bag?" asks a price, not "23 kg" or "three working days"; "How
         # much is a book of permits?" not "ten" (a bare count: no unit, no percentage)
@@ -101,8 +109,8 @@ def _unit_problem(question: str, span: str) -> str:
             return f"the question asks for a price, and '{span}' is a {sorted(found)[0]}"
         if (
             numbers(span)
-            and not any(unit.search(span) for unit in _UNITS.values())
-            and not re.search(r"%|\bper\s?cent\b", span, re.IGNORECASE)
+            and not any(unit.search(read) for unit in _UNITS.values())
+            and not re.search(r"%|\bper\s?cent\b", read, re.IGNORECASE)
         ):
             return f"the question asks for a price, and '{span}' is a count"
     if count := _HOW_MANY.search(question):
@@ -116,17 +124,37 @@ def _unit_problem(question: str, span: str) -> str:
         ):
             return ""
         found = {kind for kind, unit in _UNITS.items() if kind != "time" and unit.search(span)}
+        if not found and (measured := _measured(read)) and measured <= {"time"}:
+            found = measured  # the span's number counts minutes or days: "two minutes"
         if found:
             return f"the question counts {words[0]}, and '{span}' is a {sorted(found)[0]}"
         return ""
-    m = _HOW_MEASURE.search(question)
-    if not m:
-        return ""
-    wanted = _MEASURE_OF[m.group(1).lower()]
-    found = {kind for kind, unit in _UNITS.items() if unit.search(span)}
-    if not found or wanted in found:
-        return ""
-    return f"the question asks how {m.group(1).lower()}, and '{span}' is a {sorted(found)[0]}"
+    how, noun = _HOW_MEASURE.search(question), _MEASURE_NOUN.search(question)
+    if m := how or noun:
+        word = m.group(1).lower()
+        found = {kind for kind, unit in _UNITS.items() if unit.search(span)}
+        if found and _MEASURE_OF[word] not in found:
+            asked = f"how {word}" if how else f"for the {word}"
+            return f"the question asks {asked}, and '{span}' is a {sorted(found)[0]}"
+    if (
+        _HOW_LONG.search(question)
+        and numbers(span)
+        and not _measured(read)
+        and not (_TIME_WORDS.search(span) or _YEAR.search(span) or _AMOUNT_WORDS.search(span))
+    ):
+        return f"the question asks how long, and '{span}' is no duration or length"
+    return ""
+
+
+def _measured(span: str) -> set[str]:
+    """The kinds of unit that the first number of ``span`` is followed by ("two minutes off
+    the pitch": time), or "count" for a noun that is no unit ("255 characters"); empty when it
+    stands bare ("eight of the ten") or there is no number."""
+    m = _NUMBER_WORD.search(span)
+    word = m.group(2) if m else None
+    if not word or word.lower() in _NOT_COUNTED:
+        return set()
+    return {k for k, unit in _UNITS.items() if unit.fullmatch(word)} or {"count"}
 
 
 # "What time does the museum close?" asks for a time of day ("25 December" is none). Only with a
@@ -157,11 +185,29 @@ _PRICE_QUESTION = re.compile(
     r"\s+(?:is|are)\s+(?:a|an|the)\b)",
     re.IGNORECASE,
 )
+# "What is the maximum vehicle weight?" asks for a weight, as "how heavy" does ("length" also
+# names a time: "the length of an episode")
+_MEASURE_NOUN = re.compile(
+    r"^\W*(?:what|which)\b[^?]*?\b(weight|height|width|depth|temperature|distance|altitude)\b",
+    re.IGNORECASE,
+)
+_HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+# a number and the word after it ("two minutes", "255 characters", "eight of")
+_NUMBER_WORD = re.compile(
+    r"(?<![\w.])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"(?:\s*-\s*|\s+)?([A-Za-z]+)?",
+    re.IGNORECASE,
+)
+_NOT_COUNTED = frozenset({"of", "to", "and", "or", "in", "out", "from", "for", "per", "the", "a"})
 _MEASURE_VERB = re.compile(r"\b(?:weigh|hold|contain|fit|carry|measure)\w*", re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhow\s+many\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?", re.I)
+_HOW_MANY = re.compile(
+    r"\bhow\s+many\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?(?:\s+([A-Za-z][\w-]*))?", re.I
+)
 _MEASURE_OF = {
     "heavy": "weight", "tall": "length", "far": "length", "wide": "length", "deep": "length",
     "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
+    "weight": "weight", "height": "length", "width": "length", "depth": "length",
+    "temperature": "temperature", "distance": "length", "altitude": "length",
 }  # fmt: skip
 _UNITS = {
     kind: re.compile(rf"(?<![A-Za-z])(?:{units})(?![A-Za-z])", re.IGNORECASE)
