@@ -47,6 +47,10 @@ def test_namesake_problem_without_the() -> None:
     # a noun is often no name of a kind
     other = "Standard plans include email. Business support answers urgent tickets in 1 hour."
     assert namesake_problem(asked, other, other.index("1 hour")) == ""
+    # a question that asks which one of the kind asks for a peer
+    spec = "An Important field exists. The Protected field would replace the Important field."
+    which = "Which control field is the Protected field meant to replace?"
+    assert namesake_problem(which, spec, 3) == ""
 
 
 def test_numbered_problem_another_member_of_the_series() -> None:

@@ -80,11 +80,16 @@ def namesake_problem(question: str, text: str, start: int) -> str:
     if s == e:
         return ""
     sentence, rest = text[s:e], text[:s] + " " + text[e:]
-    named = [(m.group(1), m.group(2), False) for m in _NAMED_KIND.finditer(question)]
-    named += [(m.group(1), m.group(2), True) for m in _BARE_KIND.finditer(question)]
-    for name, kind, bare in named:
+    named = [(m, False) for m in _NAMED_KIND.finditer(question)]
+    named += [(m, True) for m in _BARE_KIND.finditer(question)]
+    for m, bare in named:
+        name, kind = m.group(1), m.group(2)
+        asks_kind = re.match(
+            rf"\W*(?:which|what)\b.*\b{re.escape(kind)}s?\b", question[: m.start()], re.I
+        )
         if (
-            name.endswith(("'s", "'", "’s"))
+            asks_kind  # "Which field is the Protected field meant to replace?" asks for a peer
+            or name.endswith(("'s", "'", "’s"))
             or kind in STOPWORDS
             or kind.endswith("ed")
             or _names(name, sentence)
