@@ -239,7 +239,7 @@ def _counts(text: str) -> dict[str, tuple[set[str], str]]:
 def _in_name(text: str, at: int, number: str) -> bool:
     """Whether ``number`` at ``text[at]`` is part of a name ("Super Bowl 50", "the Seven Years
     War"): a capitalized number word, or digits after a capitalized word, inside a sentence."""
-    before = re.search(r"(\S+)\s+$", text[:at])
+    before = re.search(r"(\S+)\s+$", text[max(0, at - 80) : at])
     if before is None or before.group(1).endswith((".", "!", "?", ":")):
         return False
     return number[0].isupper() or (before.group(1)[0].isupper() and number.isdigit())
