@@ -34,6 +34,13 @@ _NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate(_TENS, 2)})
 _NUMBER_WORDS.update(
     {"hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000"}
 )
+# Cardinal number words: the small ones a count of things is mostly written with ("two adults"),
+# and all of them.
+SMALL_CARDINALS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve",
+)  # fmt: skip
+CARDINALS = (*SMALL_CARDINALS, *_TEENS, *_TENS, "hundred", "thousand", "million", "billion")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|s)$")
 _CAP = re.compile(r"\b[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|\b[A-Z]\b")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from veracity.guard.claims import numbers
+from veracity.guard.claims import SMALL_CARDINALS, numbers
 from veracity.rag.focus import HOW_KINDS
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
@@ -194,7 +194,7 @@ _MEASURE_NOUN = re.compile(
 _HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
 # a number and the word after it ("two minutes", "255 characters", "eight of")
 _NUMBER_WORD = re.compile(
-    r"(?<![\w.])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    rf"(?<![\w.])(\d[\d,.]*|{'|'.join(SMALL_CARDINALS)})"
     r"(?:\s*-\s*|\s+)?([A-Za-z]+)?",
     re.IGNORECASE,
 )

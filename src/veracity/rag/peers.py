@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
-from veracity.guard.claims import stems
+from veracity.guard.claims import CARDINALS, stems
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.answer_types import asks_amount
 from veracity.rag.structure import (
@@ -441,9 +441,8 @@ _PERCENTAGE = re.compile(r"\d\s?%|\d\s?per\s?cents?\b", re.IGNORECASE)
 _NO_KIND = frozenset({"no", "non", "not", "never", "without", "every", "whichever"})
 # a count is no kind ("four teams"); an ordinal is ("a second permit")
 _CARDINAL = re.compile(
-    r"\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
-    r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundreds?|thousands?"
-    r"|millions?|billions?|several|few|many|whichever|whatever|every|either|neither)$",
+    rf"\d|(?:{'|'.join(CARDINALS)})s?$|(?:several|few|many|whichever|whatever|every|either"
+    r"|neither)$",
     re.IGNORECASE,
 )
 # the words that ask for an amount, not for what it is of

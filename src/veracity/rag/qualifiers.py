@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from veracity.guard.claims import numbers, stems
+from veracity.guard.claims import SMALL_CARDINALS, numbers, stems
 from veracity.guard.periods import MONTHS, WEEKDAYS, named
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.structure import sentence_at, sentence_index
@@ -248,7 +248,7 @@ def _in_name(text: str, at: int, number: str) -> bool:
 # "three children", "4 people", "2 adult tickets": a small count, then up to two words; not a
 # year or a decimal
 _COUNT = re.compile(
-    r"(?<![\d.,])\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    rf"(?<![\d.,])\b(\d{{1,3}}|{'|'.join(SMALL_CARDINALS)})"
     r"(?![\d.,]\d)\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?",
     re.IGNORECASE,
 )
