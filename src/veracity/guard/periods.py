@@ -27,6 +27,8 @@ _PERIOD = re.compile(
 # "May" is mostly a verb: a month only beside a day number or a year ("3 May", "May 2027")
 _NAMED = re.compile(rf"\b({_NAME})s?\b", re.IGNORECASE)
 _MAY = re.compile(r"\d\s*may\b|\bmay\s*\d", re.IGNORECASE)
+# "weekdays", "at weekends": a set of days, named by one word
+WEEK_PART = re.compile(r"\bweek(?:day|end)s?\b", re.IGNORECASE)
 _SETS = {
     "weekday": WEEKDAYS[:5],
     "weekdays": WEEKDAYS[:5],
@@ -64,7 +66,7 @@ def named(text: str) -> set[str]:
         if cycle is not None and last in cycle:
             low, high = cycle.index(first), cycle.index(last)
             out |= {cycle[(low + k) % len(cycle)] for k in range((high - low) % len(cycle) + 1)}
-    for word in re.findall(r"\bweek(?:day|end)s?\b", text, re.IGNORECASE):
+    for word in WEEK_PART.findall(text):
         out |= set(_SETS[word.lower()])
     return out
 

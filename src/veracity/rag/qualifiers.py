@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 
 from veracity.guard.claims import SMALL_CARDINALS, numbers, stems
-from veracity.guard.periods import MONTHS, WEEKDAYS, named
+from veracity.guard.periods import MONTHS, WEEK_PART, WEEKDAYS, named
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.structure import sentence_at, sentence_index
 from veracity.rag.tables import table_header
@@ -173,7 +173,7 @@ def day_problem(question: str, text: str, start: int) -> str:
     another sentence of the passage names it ("On Sundays it opens only when there is a
     performance"). A sentence that names no day of the kind is general and may answer, and a
     question that asks about a set ("at weekends") is left alone."""
-    if re.search(r"\bweek(?:day|end)s?\b", question, re.IGNORECASE):
+    if WEEK_PART.search(question):
         return ""
     asked = named(question)
     spans = split_sentences(text)

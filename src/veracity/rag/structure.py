@@ -230,14 +230,10 @@ def named_sentence(question: str, text: str, start: int) -> tuple[int, int] | No
         window = window | terms[at - 1]
     if len(asked) < 2 or asked <= window:
         return None
-    held = [
-        0 if _is_title(text, s, e) else len(asked & t)
-        for (s, e), t in zip(spans, terms, strict=True)
-    ]
-    best = max(held)
-    if best < max(2, len(asked) - 1) or best <= len(asked & window) or held.count(best) > 1:
+    most = _most_held(asked, text, spans, terms)
+    if most is None or most[1] < max(2, len(asked) - 1) or most[1] <= len(asked & window):
         return None
-    return spans[held.index(best)]
+    return spans[most[0]]
 
 
 def stated_sentence(
@@ -258,19 +254,27 @@ def stated_sentence(
     if len(asked) < 2 or not spans:
         return None
     terms = [content_terms(text[s:e]) for s, e in spans]
+    most = _most_held(asked, text, spans, terms)
+    if most is None or most[1] < len(asked) - 1:
+        return None
+    at, best = most
+    used = set().union(*terms) | content_terms(" ".join(elsewhere))
+    if best < len(asked) and (len(asked) < 3 or asked - terms[at] & used):
+        return None  # the word it lacks is said elsewhere: about another thing ("two bicycles")
+    return spans[at]
+
+
+def _most_held(
+    asked: set[str], text: str, spans: Sequence[tuple[int, int]], terms: Sequence[set[str]]
+) -> tuple[int, int] | None:
+    """``(index, count)`` of the sentence that holds the most of ``asked`` (``terms``: each
+    sentence's content terms), headings left out; None when two or more hold as many."""
     held = [
         0 if _is_title(text, *span) else len(asked & t)
         for span, t in zip(spans, terms, strict=True)
     ]
     best = max(held)
-    if held.count(best) > 1 or best < len(asked) - 1:
-        return None
-    said = terms[held.index(best)]
-    if best < len(asked) and (
-        len(asked) < 3 or asked - said & content_terms(" ".join((text, *elsewhere)))
-    ):
-        return None  # the word it lacks is said elsewhere: about another thing ("two bicycles")
-    return spans[held.index(best)]
+    return None if held.count(best) > 1 else (held.index(best), best)
 
 
 def part_problem(question: str, text: str, start: int) -> str:
