@@ -2,7 +2,7 @@
 
 Run: ``python -m benchmarks.written_answers [--show] [--no-write]``.
 
-``benchmarks/data/written/`` holds fourteen rounds, each a folder of three or four short documents
+``benchmarks/data/written/`` holds fifteen rounds, each a folder of three or four short documents
 (a flat lease, release notes, a recipe, an expenses policy, a medicine leaflet, an API's limits,
 a returns page, an insurance summary, school term dates, a command-line tool's page, a museum's
 visitor page, gym terms, a leave policy, bike hire terms, a library's rules, a hotel's guest
