@@ -282,6 +282,9 @@ def test_question_first_person_and_version_prefix_are_not_missing_constraints() 
         ("Who ruled Austria?", "Australia was ruled from London", "austria"),
         ("Who applies American Union law?", ECJ, "american"),
         ("When did Ohio join?", "Iowa joined in 1846", "ohio"),  # short names match exactly
+        # another day or month is never a typo, however close its spelling
+        ("What time is the Thursday rehearsal?", "Rehearsals are on Tuesday evenings", "thursday"),
+        ("Is it open on Thursdays?", "Open on Tuesdays only", "thursdays"),
     ],
 )
 def test_question_names_tolerate_typos_and_derived_forms(

@@ -38,6 +38,12 @@ def test_the_same_qualifier_in_other_words_passes() -> None:
         "What is the max upload size?", limits, _at(limits, "20"), ("Maximum sizes",)
     )
     assert got == ""  # the heading holds it
+    hire = "The studio can be hired by the hour for £45, or for £280 for the whole day."
+    for question, value in [("How much is studio hire per hour?", "£45"),
+                            ("How much is a day's hire?", "£280")]:  # fmt: skip
+        assert qualifier_problem(question, hire, _at(hire, value), amount=True) == ""
+    got = qualifier_problem("How much is a week's hire?", hire, _at(hire, "£280"), amount=True)
+    assert "'a week'" in got  # "for the whole day" is no week
 
 
 def test_only_questions_for_a_value() -> None:

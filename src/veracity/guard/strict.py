@@ -66,7 +66,7 @@ from veracity.guard.claims import (
 from veracity.guard.normalize import canonical
 from veracity.guard.opposites import opposed
 from veracity.guard.patterns import match_patterns
-from veracity.guard.periods import in_period
+from veracity.guard.periods import MONTHS, WEEKDAYS, in_period
 from veracity.guard.sentences import content_words, split_sentences, words
 
 MIN_CONTENT_WORDS = 2
@@ -285,10 +285,20 @@ def _near(term: str, index: frozenset[str]) -> bool:
     for cand in index:
         if cand[:1] != word[:1] or abs(len(cand) - len(word)) > 3 or len(cand) < 5:
             continue
+        if _calendar(word) and _calendar(cand):  # "Thursday" is not "Tuesday" mistyped
+            continue
         short, long_ = sorted((word, cand), key=len)
         if long_.startswith(short) or _within_edits(word, cand, edits):
             return True
     return False
+
+
+def _calendar(word: str) -> bool:
+    """Whether ``word`` is a weekday or month name (or its plural)."""
+    return word in _CALENDAR or (word.endswith("s") and word[:-1] in _CALENDAR)
+
+
+_CALENDAR = frozenset(MONTHS + WEEKDAYS)
 
 
 def _within_edits(a: str, b: str, limit: int) -> bool:

@@ -54,6 +54,7 @@ from veracity.rag.peers import (
     restricted_problem,
     swapped_problem,
 )
+from veracity.rag.priced import priced_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
@@ -345,6 +346,7 @@ def _problem(question: str, asked: str, hit: Hit, r: Reading, quote_only: bool) 
         or group_problem(asked, chunk.text, r.start, r.end)
         or owner_problem(asked, chunk.text, r.start, r.end, context)
         or peer_kind_problem(asked, chunk.text, r.start, r.end)
+        or priced_problem(asked, chunk.text, r.start, context)
         # a prohibition answers a yes/no question ("Can businesses apply?" "Businesses
         # cannot apply ..."), not one that asks what to use
         or (not quote_only and negation_problem(asked, chunk.text, r.start))

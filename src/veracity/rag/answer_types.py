@@ -21,7 +21,8 @@ _QUANTITY = re.compile(
     r"|what (?:percentage|percent|number|amount)"
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median)"
     r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an)\s)"
-    r"|what\s+(?:voltage|wattage|temperature|weight|price|cost|fee|speed|distance))\b",
+    r"|what\s+(?:voltage|wattage|temperature|weight|price|cost|fee|speed|distance)"
+    r"|what\s+(?:does|do|did|will|would)\s+[^?]*\bcost)\b",
     re.IGNORECASE,
 )
 _YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
@@ -182,7 +183,7 @@ _HOW_MEASURE = re.compile(
 )
 _PRICE_QUESTION = re.compile(
     r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
-    r"\s+(?:is|are)\s+(?:a|an|the)\b)",
+    r"\s+(?:is|are)\s+(?:a|an|the)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b",
     re.IGNORECASE,
 )
 # "What is the maximum vehicle weight?" asks for a weight, as "how heavy" does ("length" also

@@ -44,11 +44,16 @@ _WAYS = (
     " ~ up to|limited to|not exceed|not to exceed|cannot exceed|no larger than|no longer than",
     "minimum|min|minimal|lower limit|at least|no less than|no fewer than ~ no shorter than",
     "average|on average|averages|averaged|median",
-    "annual|annually|yearly|per year|a year|each year|every year|per annum|/year|/yr",
-    "monthly|per month|a month|each month|every month|/month|/mo",
-    "weekly|per week|a week|each week|every week|/week",
-    "daily|per day|a day|each day|every day|/day",
-    "hourly|per hour|an hour|each hour|every hour|/hour|/h",
+    "annual|annually|yearly|per year|a year|each year|every year|per annum|/year|/yr"
+    " ~ by the year|for the year|for the whole year|for a whole year|for a full year",
+    "monthly|per month|a month|each month|every month|/month|/mo"
+    " ~ by the month|for the month|for the whole month|for a whole month|for a full month",
+    "weekly|per week|a week|each week|every week|/week"
+    " ~ by the week|for the week|for the whole week|for a whole week|for a full week",
+    "daily|per day|a day|each day|every day|/day"
+    " ~ by the day|for the day|for the whole day|for a whole day|for a full day",
+    "hourly|per hour|an hour|each hour|every hour|/hour|/h"
+    " ~ by the hour|for the hour|for the whole hour|for a whole hour|for a full hour",
     "default|by default|defaults|defaulted",
     "recommended|recommend|recommends|recommendation",
 )
