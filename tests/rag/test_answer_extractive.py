@@ -667,6 +667,10 @@ def test_a_price_is_no_weight() -> None:
     got = answer_type_problem("How much is a three-piece suit?", "three working days")
     assert got == "the question asks for a price, and 'three working days' is a time"
     assert answer_type_problem("How much is parking?", "£5 per day") == ""
+    # and a price is no length of time
+    got = answer_type_problem("How long is each class?", "£25")
+    assert got == "the question asks how long, and '£25' is a price"
+    assert answer_type_problem("How long is each class?", "two hours") == ""
     # "What does X cost?" asks a price as "How much is X?" does
     got = answer_type_problem("What does the intensive course cost?", "one-week")
     assert got == "the question asks for a quantity, and 'one-week' is none"

@@ -139,6 +139,12 @@ def _unit_problem(question: str, span: str, read: str) -> str:
             return f"the question asks {asked}, and '{span}' is a {sorted(found)[0]}"
     if (
         _HOW_LONG.search(question)
+        and _UNITS["price"].search(span)
+        and not (_UNITS["time"].search(span) or _UNITS["length"].search(span))
+    ):
+        return f"the question asks how long, and '{span}' is a price"
+    if (
+        _HOW_LONG.search(question)
         and numbers(span)
         and not _measured(read)
         and not (_TIME_WORDS.search(span) or _YEAR.search(span) or _AMOUNT_WORDS.search(span))
