@@ -37,6 +37,7 @@ from veracity.train.reader_data import (  # noqa: E402
     answerable_examples,
     entity_pool,
     load_articles,
+    modifier_pool,
     negative,
     split_articles,
 )
@@ -60,13 +61,13 @@ def dev_questions(n: int, seed: int, style_share: float = 0.0) -> list[Example]:
     train, dev, _ = split_articles(load_articles(SQUAD))
     rng = random.Random(seed)
     pos = [ex for a in dev for ex in answerable_examples(a)]
-    pool = entity_pool(train)
+    pool, modifiers = entity_pool(train), modifier_pool(train)
     negs = [
         neg
         for a in dev
         for ex in answerable_examples(a)
-        for kind in EDIT_KINDS
-        if (neg := negative(ex, kind, a, pool, rng)) is not None
+        for kind in (*EDIT_KINDS, "qualifier")
+        if (neg := negative(ex, kind, a, pool, rng, modifiers)) is not None
     ]
     picked = rng.sample(pos, min(n, len(pos))) + rng.sample(negs, min(n, len(negs)))
     if style_share <= 0:

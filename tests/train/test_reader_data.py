@@ -5,10 +5,15 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
 from veracity.train.reader_data import (
     Article,
     Paragraph,
+    answerable_examples,
     build_examples,
+    insert_qualifier,
+    modifier_pool,
     negate,
     negative,
     split_articles,
@@ -80,10 +85,52 @@ def test_negative_twins_keep_the_passage_and_have_no_span() -> None:
     for e in examples:
         if not e.answerable:
             assert e.context == CONTEXT and e.start == e.end == -1
-            assert e.kind in {"entity", "number", "negation", "antonym", "other"}
+            assert e.kind in {"entity", "number", "negation", "antonym", "qualifier", "other"}
     negated = negative(answerable[1], "negation", article, [], random.Random(0))
     assert negated is not None and " not " in negated.question and negated.id.endswith(":negation")
     assert negative(answerable[0], "number", article, [], random.Random(0)) is None  # no number
+
+
+def _pool_article(text: str) -> Article:
+    return Article("Pool", (Paragraph(text, ()),))
+
+
+def test_modifiers_come_from_noun_phrases_of_other_articles() -> None:
+    pool = modifier_pool([_pool_article(
+        "The boarding pass was lost. A student pass costs less. They became members quickly. "
+        "The three members voted, and the quickly growing members left. She came a close second."
+    )])  # fmt: skip
+    assert pool["pass"] == ["boarding", "student"]
+    # after a determiner only: "became members" is a verb phrase; no numbers, ordinals, adverbs
+    assert "members" not in pool and "second" not in pool
+
+
+def test_a_qualifier_narrows_the_question_to_what_the_passage_does_not_say() -> None:
+    modifiers = {"member": ["founding", "largest"], "output": ["annual"]}
+    rng = random.Random(0)
+    q = "Which was the largest member by output?"
+    # "largest" is in the passage; after "largest" could be a compound noun, so only "output" fits
+    assert insert_qualifier(q, CONTEXT, modifiers, rng) == (
+        "Which was the largest member by annual output?"
+    )
+    # a noun the passage never uses is not narrowed: the question would be off topic, not near
+    assert insert_qualifier("Who owned the factory?", CONTEXT, {"factory": ["steel"]}, rng) is None
+    # never inside a compound or after a verb ("member founding", "was founding member")
+    assert insert_qualifier("Was member output high?", CONTEXT, modifiers, rng) is None
+    article = _article("ECSC")
+    signing = list(answerable_examples(article))[2]
+    twin = negative(signing, "qualifier", article, [], random.Random(1), {"signing": ["treaty"]})
+    assert twin is not None and twin.question == "Which city hosted the treaty signing?"
+    assert not twin.answerable and twin.kind == "qualifier"
+
+
+def test_edits_can_be_limited_to_the_kinds_of_earlier_runs() -> None:
+    articles, pool = [_article("ECSC")], [_pool_article("The founding member signed.")]
+    kinds = {e.kind for e in build_examples(articles, pool, seed=1, edit_share=1.0,
+                                            edits=("negation",), other_share=0.0)}  # fmt: skip
+    assert kinds <= {"answerable", "negation"}
+    with pytest.raises(ValueError, match="unknown edit kinds"):
+        build_examples(articles, pool, seed=1, edits=("typo",))
 
 
 def test_restyling_wraps_the_question_and_changes_nothing_else() -> None:

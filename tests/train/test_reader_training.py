@@ -159,3 +159,5 @@ def test_train_cli_rejects_bad_input_with_a_fix(
     assert "--out must end in .npz" in capsys.readouterr().err
     assert main(["train", "reader", "--squad", str(squad), "--epochs", "0"]) == 2
     assert "--epochs must be positive" in capsys.readouterr().err
+    assert main(["train", "reader", "--squad", str(squad), "--edits", "entity,typo"]) == 2
+    assert "--edits 'entity,typo': name one or more of entity," in capsys.readouterr().err

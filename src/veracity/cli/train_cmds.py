@@ -10,6 +10,7 @@ from typing import Any
 from veracity.cli import train_gpt_cmds
 from veracity.cli.common import print_json
 from veracity.errors import ConfigError
+from veracity.train.reader_data import EDIT_KINDS
 
 DEFAULT_SQUAD = "../shared/datasets/squad/dev-v1.1.json.gz"
 
@@ -37,6 +38,11 @@ def register(sub: Any) -> None:
     r.add_argument(
         "--style-share", type=float, default=0.0,
         help="share of questions restyled as users type them (openers, closings, lower case)",
+    )  # fmt: skip
+    r.add_argument(
+        "--edits", default=",".join(EDIT_KINDS),
+        help="comma-separated kinds of edited unanswerable questions to train on "
+        f"(default: all of {','.join(EDIT_KINDS)})",
     )  # fmt: skip
     r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(run=cmd_train_reader)
@@ -66,6 +72,11 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
             raise ConfigError(
                 f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}"
             )
+    edits = tuple(e.strip() for e in args.edits.split(",") if e.strip())
+    if not edits or set(edits) - set(EDIT_KINDS):
+        raise ConfigError(
+            f"--edits {args.edits!r}: name one or more of {','.join(EDIT_KINDS)}, comma-separated"
+        )
     if args.device.startswith("cuda"):
         import torch
 
@@ -76,7 +87,8 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         ReaderTrainConfig(
             squad=squad, out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
             rank=args.rank, seed=args.seed, device=args.device, threads=args.threads,
-            limit=args.limit, resume=resume, style_share=args.style_share, log=log,
+            limit=args.limit, resume=resume, style_share=args.style_share, edits=edits,
+            log=log,
         )
     )  # fmt: skip
     if args.json:

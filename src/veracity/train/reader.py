@@ -40,7 +40,13 @@ from veracity.rag.reader.features import (
     windows,
 )
 from veracity.train.lora import add_lora, lora_arrays
-from veracity.train.reader_data import Example, build_examples, load_articles, split_articles
+from veracity.train.reader_data import (
+    EDIT_KINDS,
+    Example,
+    build_examples,
+    load_articles,
+    split_articles,
+)
 
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense",
                 "output.dense")  # fmt: skip
@@ -64,6 +70,7 @@ class ReaderTrainConfig:
     dev_limit: int | None = None
     dev_articles: int = 4
     style_share: float = 0.0  # questions restyled as users type them (reader_styles)
+    edits: tuple[str, ...] = EDIT_KINDS  # the kinds of edited unanswerable twins (reader_data)
     log_every: int = 50
     model_dir: Path | None = None
     resume: Path | None = None  # an adapter to continue training from (same rank and targets)
@@ -121,8 +128,12 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
             f"{cfg.squad} has too few articles to split into train, dev ({cfg.dev_articles}) and "
             "test (a third); use a bigger SQuAD file or fewer --dev-articles"
         )
-    train_ex = build_examples(train_a, train_a, cfg.seed, style_share=cfg.style_share)
-    dev_ex = build_examples(dev_a, train_a, cfg.seed + 1, style_share=cfg.style_share)
+    train_ex = build_examples(
+        train_a, train_a, cfg.seed, style_share=cfg.style_share, edits=cfg.edits
+    )
+    dev_ex = build_examples(
+        dev_a, train_a, cfg.seed + 1, style_share=cfg.style_share, edits=cfg.edits
+    )
     if cfg.limit is not None:
         train_ex = rng.sample(train_ex, min(cfg.limit, len(train_ex)))
     if cfg.dev_limit is not None:
@@ -182,7 +193,8 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
         "train": {
             "examples": len(train_ex), "windows": len(items), "steps": steps,
             "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr, "seed": cfg.seed,
-            "device": cfg.device, "seconds": round(time.perf_counter() - began, 1),
+            "device": cfg.device, "edits": list(cfg.edits), "style_share": cfg.style_share,
+            "seconds": round(time.perf_counter() - began, 1),
             "cpu_seconds": round(time.process_time() - cpu_began, 1), "loss_curve": curve,
             "articles": {"train": len(train_a), "dev": len(dev_a), "test": len(test_a)},
         },

@@ -10,6 +10,10 @@ with the passage stays high and only reading can tell.
 - ``number``: a number or year of the question changed to one the passage does not contain;
 - ``negation``: "not" inserted after the question's auxiliary verb ("did X win" -> "did X not win");
 - ``antonym``: a word swapped for its opposite the passage never uses ("largest" -> "smallest");
+- ``qualifier``: a modifier the passage never uses put before one of the question's nouns that it
+  does use ("How much is a pass?" -> "How much is a boarding pass?"): the near miss users ask most,
+  a narrower thing than the passage talks about. Modifiers come from noun phrases of other
+  articles (``modifier_pool``);
 - ``other``: the question paired with the paragraph of the same article that shares most of its
   words but does not contain the answer (what a retriever's near miss looks like).
 
@@ -23,15 +27,18 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from veracity.errors import EvaluationError
 from veracity.evaluate.files import read_text
+from veracity.guard.claims import CARDINALS
+from veracity.guard.sentences import STOPWORDS
 from veracity.train.reader_styles import restyle
 
-NEGATIVE_KINDS = ("entity", "number", "negation", "antonym", "other")
+NEGATIVE_KINDS = ("entity", "number", "negation", "antonym", "qualifier", "other")
 _AUX = re.compile(
     r"\b(is|was|are|were|did|does|do|can|could|has|have|had|will|would|should|may|might)\b(?= \w)",
     re.IGNORECASE,
@@ -224,6 +231,86 @@ def swap_antonym(question: str, context: str, rng: random.Random) -> str | None:
     return None
 
 
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "this", "these", "our"})
+_NOUNISH = re.compile(r"[a-z]{4,}")
+_MODIFIER = re.compile(r"[a-z]{3,}")
+
+
+def modifier_pool(articles: Sequence[Article], min_count: int = 1) -> dict[str, list[str]]:
+    """For each lowercase word, the words seen between a determiner and it at least ``min_count``
+    times in ``articles``' paragraphs ("the boarding pass": "boarding" for "pass"). The determiner
+    in front keeps verbs out ("became president" is not a noun phrase)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for a in articles:
+        for p in a.paragraphs:
+            words = p.context.split()
+            for det, mod, noun in zip(words, words[1:], words[2:], strict=False):
+                noun = noun.rstrip(".,;:")
+                if (
+                    det.lower() in _DETERMINERS
+                    and _MODIFIER.fullmatch(mod)
+                    and _NOUNISH.fullmatch(noun)
+                    and mod not in STOPWORDS
+                    and noun not in STOPWORDS
+                    and noun not in CARDINALS
+                    and noun not in _ORDINALS
+                    and mod not in CARDINALS
+                    and not mod.endswith("ly")
+                    and not _AUX.fullmatch(mod)
+                ):
+                    counts[mod, noun] += 1
+    pool: dict[str, list[str]] = {}
+    for (mod, noun), n in sorted(counts.items()):
+        if n >= min_count:
+            pool.setdefault(noun, []).append(mod)
+    return pool
+
+
+def _opens_phrase(before: str) -> bool:
+    """Whether the word before a noun leaves room for a modifier: a determiner, a preposition,
+    "what"/"which" ("what pressure"), not a verb or another noun ("steam engines")."""
+    words = before.split()
+    if not words:
+        return False
+    prev = words[-1].lower()
+    return prev in STOPWORDS and prev not in _NOT_BEFORE_MODIFIER
+
+
+_NOT_BEFORE_MODIFIER = frozenset({
+    "who", "whom", "when", "where", "why", "how", "it", "he", "she", "they", "we", "i", "me", "him",
+    "them", "be", "been", "being", "is", "was", "are", "were", "did", "does", "do", "can", "could",
+    "has", "have", "had", "will", "would", "should", "may", "might", "must", "shall",
+})  # fmt: skip
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                       "ninth", "tenth", "last", "next", "final"})  # fmt: skip
+
+
+def insert_qualifier(
+    question: str, context: str, modifiers: Mapping[str, Sequence[str]], rng: random.Random
+) -> str | None:
+    """Put a modifier the passage never uses before a lowercase noun of ``question`` that the
+    passage does use; None when no noun of the question has one that fits."""
+    hits = [
+        m
+        for m in re.finditer(r"\b[a-z]{4,}\b", question)
+        if m.group(0) in modifiers
+        and _opens_phrase(question[: m.start()])
+        and re.search(rf"\b{m.group(0)}\b", context, re.IGNORECASE)
+    ]
+    rng.shuffle(hits)
+    lowered = question.lower()
+    for m in hits:
+        fits = [
+            mod
+            for mod in modifiers[m.group(0)]
+            if not re.search(rf"\b{mod}\b", context, re.IGNORECASE)
+            and not re.search(rf"\b{mod}\b", lowered)
+        ]
+        if fits:
+            return f"{question[: m.start()]}{rng.choice(fits)} {question[m.start() :]}"
+    return None
+
+
 def other_paragraph(example: Example, article: Article) -> Example | None:
     """The question with the most word-sharing paragraph of its article that lacks every gold."""
     q_words = set(re.findall(r"\w+", example.question.lower()))
@@ -253,9 +340,16 @@ def entity_pool(articles: Sequence[Article]) -> list[str]:
 
 
 def negative(
-    example: Example, kind: str, article: Article, pool: Sequence[str], rng: random.Random
+    example: Example,
+    kind: str,
+    article: Article,
+    pool: Sequence[str],
+    rng: random.Random,
+    modifiers: Mapping[str, Sequence[str]] | None = None,
 ) -> Example | None:
-    """One unanswerable twin of ``example`` of the given ``kind`` (see the module docstring)."""
+    """One unanswerable twin of ``example`` of the given ``kind`` (see the module docstring);
+    ``pool`` holds names for ``entity`` edits, ``modifiers`` (``modifier_pool``) the words for
+    ``qualifier`` edits, which need it."""
     if kind == "other":
         return other_paragraph(example, article)
     q, c = example.question, example.context
@@ -264,6 +358,7 @@ def negative(
         "number": lambda: swap_number(q, c, rng),
         "negation": lambda: negate(q, c),
         "antonym": lambda: swap_antonym(q, c, rng),
+        "qualifier": lambda: insert_qualifier(q, c, modifiers or {}, rng),
     }[kind]()
     if edited is None or edited == q:
         return None
@@ -272,12 +367,15 @@ def negative(
 
 # How often each edit is tried first: names and numbers are the commonest traps in real questions;
 # negation edits are the noisiest (a negated question is sometimes still answerable), so fewer.
-_EDIT_WEIGHTS = {"entity": 0.4, "number": 0.25, "antonym": 0.15, "negation": 0.2}
+# Qualifiers came last (the shipped adapter's fifth epoch); ``edits`` without it draws exactly as
+# the epochs before it did.
+_EDIT_WEIGHTS = {"entity": 0.4, "number": 0.25, "antonym": 0.15, "negation": 0.2, "qualifier": 0.35}
+EDIT_KINDS = tuple(_EDIT_WEIGHTS)
 
 
-def _kind_order(rng: random.Random) -> list[str]:
+def _kind_order(rng: random.Random, edits: Sequence[str] = EDIT_KINDS) -> list[str]:
     """The edit kinds in a random order drawn by ``_EDIT_WEIGHTS`` (weighted, no repeats)."""
-    keys = list(_EDIT_WEIGHTS)
+    keys = [k for k in _EDIT_WEIGHTS if k in edits]
     return sorted(keys, key=lambda k: rng.random() ** (1.0 / _EDIT_WEIGHTS[k]), reverse=True)
 
 
@@ -288,22 +386,28 @@ def build_examples(
     edit_share: float = 0.5,
     other_share: float = 0.3,
     style_share: float = 0.0,
+    edits: Sequence[str] = EDIT_KINDS,
 ) -> list[Example]:
     """Every answerable question of ``articles``; for a share of them an edited unanswerable twin
-    (kind tried in random order until one applies) and an other-paragraph negative. Names for
-    entity swaps come from ``pool_from`` (other articles). Then ``style_share`` of all examples,
+    (kind among ``edits`` tried in random order until one applies) and an other-paragraph
+    negative. Names for entity swaps and modifiers for qualifiers come from ``pool_from`` (other
+    articles). Then ``style_share`` of all examples,
     answerable or not, get their question restyled as a user might type it
     (``reader_styles.restyle``)."""
     rng = random.Random(seed)
+    unknown = set(edits) - set(EDIT_KINDS)
+    if unknown:
+        raise ValueError(f"unknown edit kinds {sorted(unknown)}; choose from {list(EDIT_KINDS)}")
     pool = entity_pool(pool_from)
+    modifiers = modifier_pool(pool_from) if "qualifier" in edits else {}
     out: list[Example] = []
     for article in articles:
         made: list[Example] = []
         for ex in answerable_examples(article):
             made.append(ex)
             if rng.random() < edit_share:
-                for kind in _kind_order(rng):
-                    if (neg := negative(ex, kind, article, pool, rng)) is not None:
+                for kind in _kind_order(rng, edits):
+                    if (neg := negative(ex, kind, article, pool, rng, modifiers)) is not None:
                         made.append(neg)
                         break
             if rng.random() < other_share and (neg := other_paragraph(ex, article)):
