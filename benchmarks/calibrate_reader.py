@@ -55,9 +55,12 @@ class _AllReadings:
         return self.inner.read(question, passages)  # type: ignore[attr-defined, no-any-return]
 
 
-def dev_questions(n: int, seed: int, style_share: float = 0.0) -> list[Example]:
+def dev_questions(
+    n: int, seed: int, style_share: float = 0.0, qualifiers: bool = False
+) -> list[Example]:
     """``n`` answerable and ``n`` edited unanswerable dev questions; ``style_share`` of them
-    restyled as users type them (the training styles, ``train.reader_styles``)."""
+    restyled as users type them (the training styles, ``train.reader_styles``); with
+    ``qualifiers``, qualifier edits among the unanswerable ones (for an adapter trained on them)."""
     train, dev, _ = split_articles(load_articles(SQUAD))
     rng = random.Random(seed)
     pos = [ex for a in dev for ex in answerable_examples(a)]
@@ -66,7 +69,7 @@ def dev_questions(n: int, seed: int, style_share: float = 0.0) -> list[Example]:
         neg
         for a in dev
         for ex in answerable_examples(a)
-        for kind in (*EDIT_KINDS, "qualifier")
+        for kind in (*EDIT_KINDS, *(("qualifier",) if qualifiers else ()))
         if (neg := negative(ex, kind, a, pool, rng, modifiers)) is not None
     ]
     picked = rng.sample(pos, min(n, len(pos))) + rng.sample(negs, min(n, len(negs)))
@@ -90,6 +93,10 @@ def main() -> None:
         "--style-share", type=float, default=0.0,
         help="share of dev questions restyled as users type them (as in training)",
     )  # fmt: skip
+    parser.add_argument(
+        "--qualifiers", action="store_true",
+        help="also qualifier edits among the unanswerable questions (reader_data.insert_qualifier)",
+    )  # fmt: skip
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     col, _ = open_collection()
@@ -97,7 +104,7 @@ def main() -> None:
     reader = _AllReadings(col.reader())
     assert engine.reranker is not None
     best, labels = [], []
-    for ex in dev_questions(args.n, args.seed, args.style_share):
+    for ex in dev_questions(args.n, args.seed, args.style_share, args.qualifiers):
         hits = engine.reranker.rerank(ex.question, engine.retriever.retrieve(ex.question, 30), 30)
         ok = hits and hits[0].score >= engine.options.relevance_floor
         found = find_answers(reader, ex.question, hits, engine.options.sources).found if ok else ()

@@ -16,6 +16,7 @@ from veracity.train.reader_data import (
     modifier_pool,
     negate,
     negative,
+    qualify_from_passage,
     split_articles,
     swap_antonym,
     swap_entity,
@@ -122,6 +123,25 @@ def test_a_qualifier_narrows_the_question_to_what_the_passage_does_not_say() -> 
     twin = negative(signing, "qualifier", article, [], random.Random(1), {"signing": ["treaty"]})
     assert twin is not None and twin.question == "Which city hosted the treaty signing?"
     assert not twin.answerable and twin.kind == "qualifier"
+
+
+def test_an_answerable_twin_narrows_the_question_with_the_passages_own_modifier() -> None:
+    context = "Its largest member by output was West Germany. The annual output rose."
+    # "output" has "annual" before it in the passage: the narrowed question is still answered
+    got = qualify_from_passage("Which was the largest member by output?", context, random.Random(0))
+    assert got == "Which was the largest member by annual output?"
+    # nothing to borrow when the passage gives the question's nouns no modifier
+    assert qualify_from_passage("Which city hosted the signing?", CONTEXT, random.Random(0)) is None
+    question = ("q1", "Which was the largest member by output?", (("West Germany", 33),))
+    article = Article("ECSC", (Paragraph(context, (question,)),))
+    examples = build_examples(
+        [article], [], seed=0, edit_share=0.0, other_share=0.0, qualified_share=1.0
+    )
+    assert [e.question for e in examples] == [
+        "Which was the largest member by output?",
+        "Which was the largest member by annual output?",
+    ]
+    assert {(e.start, e.end, e.answerable) for e in examples} == {(33, 45, True)}
 
 
 def test_edits_can_be_limited_to_the_kinds_of_earlier_runs() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from veracity.cli import train_gpt_cmds
 from veracity.cli.common import print_json
 from veracity.errors import ConfigError
-from veracity.train.reader_data import EDIT_KINDS
+from veracity.train.reader_data import DEFAULT_EDITS, EDIT_KINDS
 
 DEFAULT_SQUAD = "../shared/datasets/squad/dev-v1.1.json.gz"
 
@@ -40,9 +40,14 @@ def register(sub: Any) -> None:
         help="share of questions restyled as users type them (openers, closings, lower case)",
     )  # fmt: skip
     r.add_argument(
-        "--edits", default=",".join(EDIT_KINDS),
-        help="comma-separated kinds of edited unanswerable questions to train on "
-        f"(default: all of {','.join(EDIT_KINDS)})",
+        "--edits", default=",".join(DEFAULT_EDITS),
+        help="comma-separated kinds of edited unanswerable questions to train on, of "
+        f"{','.join(EDIT_KINDS)} (default: {','.join(DEFAULT_EDITS)}, the shipped adapter's)",
+    )  # fmt: skip
+    r.add_argument(
+        "--qualified-share", type=float, default=0.0,
+        help="share of answerable questions that also get a twin narrowed by a modifier their "
+        "own passage uses (the answerable contrast to qualifier edits)",
     )  # fmt: skip
     r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(run=cmd_train_reader)
@@ -65,8 +70,11 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         )
     if out.suffix != ".npz":
         raise ConfigError(f"--out must end in .npz (its report goes beside it as .json), got {out}")
-    if not 0.0 <= args.style_share <= 1.0:
-        raise ConfigError(f"--style-share is a share between 0 and 1, got {args.style_share}")
+    for name in ("style_share", "qualified_share"):
+        if not 0.0 <= getattr(args, name) <= 1.0:
+            raise ConfigError(
+                f"--{name.replace('_', '-')} is a share between 0 and 1, got {getattr(args, name)}"
+            )
     for name in ("epochs", "batch_size", "lr", "rank"):
         if getattr(args, name) <= 0:
             raise ConfigError(
@@ -88,6 +96,7 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
             squad=squad, out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
             rank=args.rank, seed=args.seed, device=args.device, threads=args.threads,
             limit=args.limit, resume=resume, style_share=args.style_share, edits=edits,
+            qualified_share=args.qualified_share,
             log=log,
         )
     )  # fmt: skip

@@ -41,7 +41,7 @@ from veracity.rag.reader.features import (
 )
 from veracity.train.lora import add_lora, lora_arrays
 from veracity.train.reader_data import (
-    EDIT_KINDS,
+    DEFAULT_EDITS,
     Example,
     build_examples,
     load_articles,
@@ -70,7 +70,8 @@ class ReaderTrainConfig:
     dev_limit: int | None = None
     dev_articles: int = 4
     style_share: float = 0.0  # questions restyled as users type them (reader_styles)
-    edits: tuple[str, ...] = EDIT_KINDS  # the kinds of edited unanswerable twins (reader_data)
+    edits: tuple[str, ...] = DEFAULT_EDITS  # the kinds of edited unanswerable twins (reader_data)
+    qualified_share: float = 0.0  # answerable twins narrowed by the passage's own modifiers
     log_every: int = 50
     model_dir: Path | None = None
     resume: Path | None = None  # an adapter to continue training from (same rank and targets)
@@ -129,10 +130,20 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
             "test (a third); use a bigger SQuAD file or fewer --dev-articles"
         )
     train_ex = build_examples(
-        train_a, train_a, cfg.seed, style_share=cfg.style_share, edits=cfg.edits
+        train_a,
+        train_a,
+        cfg.seed,
+        style_share=cfg.style_share,
+        edits=cfg.edits,
+        qualified_share=cfg.qualified_share,
     )
     dev_ex = build_examples(
-        dev_a, train_a, cfg.seed + 1, style_share=cfg.style_share, edits=cfg.edits
+        dev_a,
+        train_a,
+        cfg.seed + 1,
+        style_share=cfg.style_share,
+        edits=cfg.edits,
+        qualified_share=cfg.qualified_share,
     )
     if cfg.limit is not None:
         train_ex = rng.sample(train_ex, min(cfg.limit, len(train_ex)))
@@ -194,6 +205,7 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
             "examples": len(train_ex), "windows": len(items), "steps": steps,
             "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr, "seed": cfg.seed,
             "device": cfg.device, "edits": list(cfg.edits), "style_share": cfg.style_share,
+            "qualified_share": cfg.qualified_share,
             "seconds": round(time.perf_counter() - began, 1),
             "cpu_seconds": round(time.process_time() - cpu_began, 1), "loss_curve": curve,
             "articles": {"train": len(train_a), "dev": len(dev_a), "test": len(test_a)},
