@@ -28,7 +28,7 @@ import json
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -235,30 +235,36 @@ _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "this"
 _NOUNISH = re.compile(r"[a-z]{4,}")
 _MODIFIER = re.compile(r"[a-z]{3,}")
 
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                       "ninth", "tenth", "last", "next", "final"})  # fmt: skip
+_NOT_MODIFIER = STOPWORDS | frozenset(CARDINALS)
+_NOT_NOUN = _NOT_MODIFIER | _ORDINALS
+
+
+def noun_phrases(text: str) -> Iterator[tuple[str, str]]:
+    """The ``(modifier, noun)`` pairs of ``text`` that follow a determiner ("the boarding pass":
+    ``("boarding", "pass")``). The determiner in front keeps verbs out ("became president" is no
+    noun phrase); numbers, ordinals and adverbs are neither."""
+    words = text.split()
+    for det, mod, noun in zip(words, words[1:], words[2:], strict=False):
+        noun = noun.rstrip(".,;:")
+        if (
+            det.lower() in _DETERMINERS
+            and _MODIFIER.fullmatch(mod)
+            and _NOUNISH.fullmatch(noun)
+            and not mod.endswith("ly")
+            and mod not in _NOT_MODIFIER
+            and noun not in _NOT_NOUN
+        ):
+            yield mod, noun
+
 
 def modifier_pool(articles: Sequence[Article], min_count: int = 1) -> dict[str, list[str]]:
-    """For each lowercase word, the words seen between a determiner and it at least ``min_count``
-    times in ``articles``' paragraphs ("the boarding pass": "boarding" for "pass"). The determiner
-    in front keeps verbs out ("became president" is not a noun phrase)."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for a in articles:
-        for p in a.paragraphs:
-            words = p.context.split()
-            for det, mod, noun in zip(words, words[1:], words[2:], strict=False):
-                noun = noun.rstrip(".,;:")
-                if (
-                    det.lower() in _DETERMINERS
-                    and _MODIFIER.fullmatch(mod)
-                    and _NOUNISH.fullmatch(noun)
-                    and mod not in STOPWORDS
-                    and noun not in STOPWORDS
-                    and noun not in CARDINALS
-                    and noun not in _ORDINALS
-                    and mod not in CARDINALS
-                    and not mod.endswith("ly")
-                    and not _AUX.fullmatch(mod)
-                ):
-                    counts[mod, noun] += 1
+    """For each noun, the modifiers ``noun_phrases`` finds before it at least ``min_count`` times
+    in ``articles``' paragraphs ("boarding" for "pass")."""
+    counts = Counter(
+        pair for a in articles for p in a.paragraphs for pair in noun_phrases(p.context)
+    )
     pool: dict[str, list[str]] = {}
     for (mod, noun), n in sorted(counts.items()):
         if n >= min_count:
@@ -281,8 +287,6 @@ _NOT_BEFORE_MODIFIER = frozenset({
     "them", "be", "been", "being", "is", "was", "are", "were", "did", "does", "do", "can", "could",
     "has", "have", "had", "will", "would", "should", "may", "might", "must", "shall",
 })  # fmt: skip
-_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-                       "ninth", "tenth", "last", "next", "final"})  # fmt: skip
 
 
 def insert_qualifier(
@@ -318,18 +322,8 @@ def qualify_from_passage(question: str, context: str, rng: random.Random) -> str
     question is not by itself a sign of an unanswerable one: the reader must look for the
     modifier in the passage."""
     pairs: dict[str, str] = {}
-    words = context.split()
-    for det, mod, noun in zip(words, words[1:], words[2:], strict=False):
-        noun = noun.rstrip(".,;:")
-        if (
-            det.lower() in _DETERMINERS
-            and _MODIFIER.fullmatch(mod)
-            and _NOUNISH.fullmatch(noun)
-            and mod not in STOPWORDS
-            and not mod.endswith("ly")
-            and noun not in STOPWORDS
-        ):
-            pairs.setdefault(noun, mod)
+    for mod, noun in noun_phrases(context):
+        pairs.setdefault(noun, mod)
     lowered = question.lower()
     hits = [
         m
