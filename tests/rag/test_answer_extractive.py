@@ -667,6 +667,16 @@ def test_a_price_is_no_weight() -> None:
     got = answer_type_problem("How much is a three-piece suit?", "three working days")
     assert got == "the question asks for a price, and 'three working days' is a time"
     assert answer_type_problem("How much is parking?", "£5 per day") == ""
+    # a surcharge on another price is no price of the thing, unless the question asks for one
+    got = answer_type_problem("How much is a one hour lesson?", "£3 more per hour", ".")
+    assert (
+        got
+        == "the question asks for a price, and '£3 more per hour' is a difference from another one"
+    )
+    after = " on top of the parking tariff."  # the price of charging, said beside another price
+    assert answer_type_problem("How much does charging cost?", "45p per kWh", after) == ""
+    assert answer_type_problem("How much extra is a gluten-free sponge?", "£6 extra", ".") == ""
+    assert answer_type_problem("How much is parking?", "£12", ". More details online.") == ""
     # and a price is no length of time
     got = answer_type_problem("How long is each class?", "£25")
     assert got == "the question asks how long, and '£25' is a price"

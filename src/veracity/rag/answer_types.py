@@ -85,6 +85,14 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks what time, and '{span}' is no time of day"
     if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
         return f"the question asks how much, and '{span}' is a time of day"
+    clause = span + re.split(r"[.!?;]\s", after, maxsplit=1)[0]
+    if (
+        _PRICE_QUESTION.search(question)
+        and _DIFFERENCE.search(clause)
+        and not _DIFFERENCE_ASKED.search(question)
+    ):
+        # "How much is a one hour lesson?" is not "£3 more per hour", a surcharge on another price
+        return f"the question asks for a price, and '{span}' is a difference from another one"
     return _unit_problem(question, span, span + _first_word(after))
 
 
@@ -199,6 +207,14 @@ _MEASURE_NOUN = re.compile(
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+# a price said as a difference from another: "£3 more per hour", "£6 extra" ("45p per kWh on top
+# of the parking tariff" is the price of charging, so "on top of" is no sign)
+_DIFFERENCE = re.compile(r"\d(?:[\d,]|\.\d)*\w*\s+(?:more|extra|less|cheaper|off)\b", re.IGNORECASE)
+_DIFFERENCE_ASKED = re.compile(
+    r"\b(?:more|extra|less|cheaper|additional|add|adding|added|surcharge|difference|discount|"
+    r"saving|save|on top|off|upgrade|supplement)\b",
+    re.IGNORECASE,
+)
 # a number and the word after it ("two minutes", "255 characters", "eight of")
 _NUMBER_WORD = re.compile(
     rf"(?<![\w.])(\d[\d,.]*|{'|'.join(SMALL_CARDINALS)})"
