@@ -44,7 +44,6 @@ _END = re.compile(
     r"|from|of|by|during|each|every|extra|now|today|there)\b|[,;]",
     re.IGNORECASE,
 )
-_PRONOUNS = frozenset({"it", "this", "that", "they", "i", "we", "you", "one", "he", "she", "them"})
 
 
 def priced_thing(question: str) -> str:
@@ -62,7 +61,8 @@ def priced_thing(question: str) -> str:
         if not words or words[0].lower().endswith("ed"):  # "How much is charged for ..."
             return ""
         head = re.sub(r"['’]s?$", "", words[-1].strip(".!\"'’)")).lower()
-        if head in _PRONOUNS or head in STOPWORDS or not re.fullmatch(r"[a-z][a-z-]+", head):
+        # a pronoun names nothing ("How much is it?"); STOPWORDS holds all of them but "one"
+        if head in STOPWORDS or head == "one" or not re.fullmatch(r"[a-z][a-z-]+", head):
             return ""
         return head
     return ""
