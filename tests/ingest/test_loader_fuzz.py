@@ -60,6 +60,10 @@ def valid(ext: str) -> bytes:
     samples = {
         ".txt": lambda: "Plain text.\n\nSecond paragraph with ünïcode.\n".encode(),
         ".md": lambda: b"---\ntitle: Notes\ntags: 3\n---\n# Heading\n\nBody *text*.\n",
+        ".rst": lambda: (
+            b"Title\n=====\n\n.. note::\n   A :func:`~a.b` note.\n\nCode::\n\n    x = 1\n\n"
+            b".. versionadded:: 1.0\n"
+        ),
         ".html": lambda: (
             b"<html><head><title>T</title></head><body><nav>menu</nav><main><h1>Head</h1>"
             b"<p>Para &amp; more</p><table><tr><td>a</td><td>b</td></tr></table></main></body>"
@@ -142,7 +146,7 @@ def load_directly(ext: str, data: bytes) -> None:
                 check_document(result)
 
 
-EXTENSIONS = [".txt", ".md", ".html", ".pdf", ".docx", ".jsonl", ".csv"]
+EXTENSIONS = [".txt", ".md", ".rst", ".html", ".pdf", ".docx", ".jsonl", ".csv"]
 
 
 @pytest.mark.parametrize("ext", EXTENSIONS)

@@ -30,10 +30,11 @@ from pathlib import Path
 
 from veracity.errors import ConfigError, LoaderError, VeracityError
 from veracity.ingest.loaders.base import Loader, LoadFailure, LoadOptions, LoadResult
-from veracity.ingest.loaders.compressed import load_gzip_markdown, load_gzip_text
+from veracity.ingest.loaders.compressed import load_gzip_markdown, load_gzip_rst, load_gzip_text
 from veracity.ingest.loaders.html import load_html
 from veracity.ingest.loaders.pdf import load_pdf
 from veracity.ingest.loaders.rows import load_csv, load_jsonl
+from veracity.ingest.loaders.rst import load_rst
 from veracity.ingest.loaders.text import load_markdown, load_txt
 from veracity.ingest.loaders.word import load_docx
 
@@ -51,7 +52,7 @@ __all__ = [
 # Extension -> (format name for messages, loader). Keys are lower case.
 _LOADERS: dict[str, tuple[str, Loader]] = {
     ".txt": ("text", load_txt),
-    ".rst": ("reStructuredText", load_txt),  # read as the plain text it is
+    ".rst": ("reStructuredText", load_rst),
     ".md": ("Markdown", load_markdown),
     ".markdown": ("Markdown", load_markdown),
     ".html": ("HTML", load_html),
@@ -100,7 +101,9 @@ def _gzip_loader(path: Path) -> tuple[str, Loader] | None:
     ext = inner.suffix.lower()
     if ext in (".md", ".markdown"):
         return "gzip-compressed Markdown", load_gzip_markdown
-    if ext in (".txt", ".rst") or _named_text(inner):
+    if ext == ".rst":
+        return "gzip-compressed reStructuredText", load_gzip_rst
+    if ext == ".txt" or _named_text(inner):
         return "gzip-compressed text", load_gzip_text
     return None
 

@@ -1,7 +1,7 @@
 """Gzip-compressed text files (``README.gz``, ``changelog.Debian.gz``, ``notes.md.gz``), the form
 ``/usr/share/doc`` keeps most of its documentation in.
 
-The name without ``.gz`` says what is inside (``loaders.gzip_kind``): plain text or Markdown.
+The name without ``.gz`` says what is inside (``loaders.gzip_kind``): plain text, Markdown or reStructuredText.
 Inflating stops at ``LoadOptions.max_unzipped_bytes``: a small file that would inflate past it is
 refused as a compression bomb before it is held in memory whole. The document's uri is the
 ``.gz`` file's path; its text is the inflated text.
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from veracity.ingest.loaders.base import LoadOptions, LoadResult, fail, read_bytes
+from veracity.ingest.loaders.rst import rst_document
 from veracity.ingest.loaders.text import markdown_document, text_document
 
 
@@ -23,6 +24,10 @@ def load_gzip_text(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
 
 def load_gzip_markdown(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
     yield markdown_document(path, inflate(path, options), options, _inner_stem(path))
+
+
+def load_gzip_rst(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
+    yield rst_document(path, inflate(path, options), options, _inner_stem(path))
 
 
 def inflate(path: Path, options: LoadOptions) -> bytes:

@@ -7,7 +7,8 @@ document rather than being its prose, and citations point into ``Document.text``
 file's bytes. HTML comments outside fenced code (``<!-- ... -->``) are removed too: a rendered
 page does not show them, so an answer must not quote them (Node.js's API pages keep each
 function's version history in one: "added: v12.12.0" answered "Which year was the fs module
-removed?").
+removed?"). MyST directives and roles (Sphinx documentation in Markdown) are rendered as their
+built pages show them (``loaders.myst``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from veracity.ingest.loaders.base import (
     make_document,
     read_bytes,
 )
+from veracity.ingest.loaders.myst import myst_to_markdown
 from veracity.records import Document, MetaValue
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -54,7 +56,7 @@ def markdown_document(path: Path, data: bytes, options: LoadOptions, name: str) 
     title is the front matter's, else the first level-1 heading, else ``name``."""
     text, encoding = decode_text(path, data, "Markdown")
     metadata, body = split_front_matter(text)
-    body = drop_comments(body)
+    body = myst_to_markdown(drop_comments(body))
     title = metadata.pop("title", None)
     metadata["encoding"] = encoding
     return make_document(

@@ -1,0 +1,323 @@
+"""reStructuredText (Sphinx documentation), read as what its built pages show, in Markdown.
+
+Read as plain text, a ``.rst`` page keeps its markup, and an answer would quote it:
+``.. autofunction:: attrs.define``, ``:func:`~attrs.define```, title underlines,
+``.. versionadded:: 20.1.0``. ``rst_to_markdown`` renders the page the way Sphinx shows it, in
+the Markdown that the heading-aware chunker reads:
+
+- section titles (underlined, or over- and underlined, with any punctuation character) become
+  ``#`` headings, their levels in the order the styles first appear, as docutils assigns them;
+- a Sphinx object directive (``.. function:: mutable(same_as_define)``, ``.. autoclass:: C``)
+  becomes a heading one level under its section, naming the object; its content is that
+  heading's section, so a chunk about ``frozen`` says it is about ``frozen``;
+- ``versionadded``, ``versionchanged`` and ``deprecated`` read as Sphinx renders them ("New in
+  version 20.1.0."), admonitions as "Note: ..." / "Warning: ..." paragraphs;
+- code (a paragraph ending in ``::`` and the indented block after it, ``code-block``,
+  ``doctest``, ``>>>`` blocks) is fenced, which the answer step never quotes as prose;
+- comments, link targets, substitution definitions, directive options, ``toctree``, images and
+  other directives that show no text are dropped;
+- inline markup keeps its text: ``:func:`~attrs.define``` is ```define()```, ``:ref:`the
+  glossary <glossary>``` is "the glossary", ```text <url>`_`` is "text", ````x```` is ```x```.
+
+It is not a docutils parser (no new dependency for a text loader): tables are kept as written,
+and nested body elements keep their words but not their structure. MyST Markdown
+(``markdown_myst``) uses the same directive renderer for its ``{directive}`` fences and roles.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+from veracity.ingest.loaders.base import (
+    LoadOptions,
+    LoadResult,
+    decode_text,
+    make_document,
+    read_bytes,
+)
+from veracity.records import Document
+
+_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}[ \t]*$")
+_DIRECTIVE = re.compile(r"^\.\.[ \t]+(?:[\w-]+:)?([\w-]+)::(?:[ \t]+(.*))?$")
+_EXPLICIT = re.compile(r"^\.\.(?:[ \t]|$)")  # a comment, a target, a footnote, a substitution
+_OPTION = re.compile(r"^:[\w-]+:(?:[ \t]|$)")
+_BULLET = re.compile(r"^(?:[-*+•]|\d+[.)]|#\.|\(?[a-zA-Z0-9]\))[ \t]+")
+
+OBJECTS = frozenset({
+    "function", "method", "class", "attribute", "data", "exception", "decorator", "property",
+    "classmethod", "staticmethod", "decoratormethod", "type", "envvar", "option",
+    "autofunction", "automethod", "autoclass", "autoattribute", "autodata", "autoexception",
+    "autodecorator", "autoproperty",
+})  # fmt: skip
+CODE = frozenset({
+    "code-block", "code", "sourcecode", "doctest", "testcode", "testoutput", "ipython",
+    "jupyter-execute", "parsed-literal", "productionlist",
+})  # fmt: skip
+VERSIONS = {
+    "versionadded": "New in version {}",
+    "versionchanged": "Changed in version {}",
+    "deprecated": "Deprecated since version {}",
+    "versionremoved": "Removed in version {}",
+}
+ADMONITIONS = {
+    "note": "Note", "warning": "Warning", "tip": "Tip", "important": "Important",
+    "caution": "Caution", "danger": "Danger", "attention": "Attention", "hint": "Hint",
+    "error": "Error", "seealso": "See also",
+}  # fmt: skip
+SILENT = frozenset({
+    "toctree", "image", "figure", "module", "currentmodule", "automodule", "include",
+    "literalinclude", "contents", "index", "highlight", "raw", "meta", "sectionauthor",
+    "moduleauthor", "codeauthor", "tabularcolumns", "testsetup", "testcleanup", "autosummary",
+    "default-role", "role", "default-domain", "py:currentmodule", "todo", "spelling:word-list",
+})  # fmt: skip
+
+
+def load_rst(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
+    yield rst_document(path, read_bytes(path, options), options, path.stem)
+
+
+def rst_document(path: Path, data: bytes, options: LoadOptions, name: str) -> Document:
+    """The document of reStructuredText ``data`` read from ``path``, as Markdown (see the module
+    docstring); titled by its first section title, else ``name``."""
+    text, encoding = decode_text(path, data, "reStructuredText")
+    body = rst_to_markdown(text)
+    title = next((ln[2:] for ln in body.splitlines() if ln.startswith("# ")), "") or name
+    return make_document(
+        path, body, options, title=title, mime="text/markdown", metadata={"encoding": encoding}
+    )
+
+
+def rst_to_markdown(text: str, level: int = 0) -> str:
+    """``text`` (reStructuredText) rendered as Markdown; ``level`` is the heading level the text
+    sits under (the content of a directive inside a section)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(8).split("\n")
+    out = _Renderer(level).render(lines)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n") + "\n"
+
+
+class _Renderer:
+    """One pass over the lines of a page (or a directive's content)."""
+
+    def __init__(self, level: int) -> None:
+        self.base = level
+        self.level = level  # the level of the last heading emitted
+        self.styles: list[tuple[str, bool]] = []  # title adornment styles, outermost first
+        self.out: list[str] = []
+
+    def render(self, lines: list[str]) -> list[str]:
+        i = 0
+        while i < len(lines):
+            i = self._block(lines, i)
+        return self.out
+
+    def _block(self, lines: list[str], i: int) -> int:
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            self.out.append("")
+            return i + 1
+        if (title := _title_at(lines, i)) is not None:
+            text, style, end = title
+            if style not in self.styles:
+                self.styles.append(style)
+            self.level = min(6, self.base + self.styles.index(style) + 1)
+            self.out += ["", "#" * self.level + " " + inline(text), ""]
+            return end
+        indent = len(line) - len(line.lstrip())
+        if m := _DIRECTIVE.match(stripped):
+            end = _indented_end(lines, i + 1, indent)
+            self._directive(m.group(1).lower(), (m.group(2) or "").strip(), lines[i + 1 : end])
+            return end
+        if _EXPLICIT.match(stripped):
+            return _indented_end(lines, i + 1, indent)
+        if stripped.startswith(">>>"):
+            end = i
+            while end < len(lines) and lines[end].strip():
+                end += 1
+            self._fence(textwrap.dedent("\n".join(lines[i:end])), "pycon")
+            return end
+        return self._paragraph(lines, i, indent)
+
+    def _paragraph(self, lines: list[str], i: int, indent: int) -> int:
+        """A paragraph (or a list item, or a definition term) up to a blank line or a line that
+        starts another block; a trailing ``::`` opens the literal block after it."""
+        end = i + 1
+        item = _BULLET.match(lines[i].strip()) is not None
+        while end < len(lines) and lines[end].strip():
+            nxt, deeper = lines[end], _indent_of(lines[end]) > indent
+            if _EXPLICIT.match(nxt.strip()) or not (
+                _indent_of(nxt) == indent or (item and deeper)
+            ):
+                break  # a directive or a target, or a definition's body under its term
+            if _BULLET.match(nxt.strip()) and (not item or not deeper):
+                break  # the next item, or a list right under a paragraph
+            end += 1
+        para = [ln.strip() for ln in lines[i:end]]
+        literal = para[-1].endswith("::")
+        if literal:
+            last = para[-1][:-2].rstrip()
+            para[-1] = last if (not last or last.endswith(" ")) else last + ":"
+            if para[-1].endswith(" :"):
+                para[-1] = para[-1][:-2]
+            para = [p for p in para if p]
+        if para:
+            self.out += inline("\n".join(para)).split("\n")  # a role may span lines
+        if end < len(lines) and lines[end].strip():
+            self.out.append("")  # a definition's body or a nested block follows: keep it apart
+        if literal:
+            start = end
+            while start < len(lines) and not lines[start].strip():
+                start += 1
+            stop = _indented_end(lines, start, indent) if start < len(lines) else start
+            if stop > start and _indent_of(lines[start]) > indent:
+                self._fence(textwrap.dedent("\n".join(lines[start:stop])).strip("\n"), "")
+                return stop
+        return end
+
+    def _directive(self, name: str, arg: str, body: list[str]) -> None:
+        content = _without_options(body)
+        if name in SILENT or name.endswith("include"):
+            return
+        if name in CODE:
+            lang = arg.split()[0] if arg and name in ("code-block", "code", "sourcecode") else ""
+            self._fence(content.strip("\n"), "pycon" if name == "doctest" else lang)
+            return
+        if name in OBJECTS:
+            level = min(6, self.level + 1)
+            self.out += ["", "#" * level + " " + f"`{arg}`" if arg else "", ""]
+            self.out += _Renderer(level).render(content.split("\n"))
+            return
+        if name in VERSIONS:
+            version, _, rest = arg.partition(" ")
+            said = " ".join(p for p in (inline(rest.strip()), _flat(content, self.level)) if p)
+            head = VERSIONS[name].format(version)
+            self.out += ["", f"{head}: {said}" if said else f"{head}.", ""]
+            return
+        if name in ADMONITIONS or name == "admonition":
+            label = ADMONITIONS.get(name) or inline(arg)
+            inner = _Renderer(self.level).render(content.split("\n"))
+            first = next((k for k, ln in enumerate(inner) if ln.strip()), None)
+            if first is not None and not inner[first].startswith(("#", "```")):
+                inner[first] = f"{label}: {inner[first]}"
+            elif label:
+                inner.insert(0, f"{label}:")
+            self.out += ["", *inner, ""]
+            return
+        if name == "rubric" and arg:
+            self.out += ["", f"**{inline(arg)}**", ""]
+            return
+        if arg and name not in ("list-table", "csv-table", "table", "glossary", "only"):
+            self.out += ["", inline(arg)]
+        self.out += ["", *_Renderer(self.level).render(content.split("\n")), ""]
+
+    def _fence(self, code: str, lang: str) -> None:
+        ticks = "````" if "```" in code else "```"
+        self.out += ["", f"{ticks}{lang}", *code.split("\n"), ticks, ""]
+
+
+def _title_at(lines: list[str], i: int) -> tuple[str, tuple[str, bool], int] | None:
+    """(title, (adornment character, overlined), index after it) if a section title starts at
+    line ``i``; titles sit at the left margin."""
+    line = lines[i]
+    if line[:1].isspace():
+        return None
+    over = _ADORNMENT.match(line)
+    if over and i + 2 < len(lines):
+        text, under = lines[i + 1], _ADORNMENT.match(lines[i + 2])
+        if text.strip() and under and under.group(1) == over.group(1):
+            return text.strip(), (over.group(1), True), i + 3
+    if over or i + 1 >= len(lines):
+        return None
+    under = _ADORNMENT.match(lines[i + 1])
+    if under and len(lines[i + 1].rstrip()) >= min(len(line.rstrip()), 4):
+        above_blank = i == 0 or not lines[i - 1].strip()
+        if above_blank and not _BULLET.match(line) and not _EXPLICIT.match(line):
+            return line.strip(), (under.group(1), False), i + 2
+    return None
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _indented_end(lines: list[str], i: int, indent: int) -> int:
+    """The index after the block of lines indented deeper than ``indent`` (blank lines inside
+    it included) that starts at ``i``."""
+    end = last = i
+    while end < len(lines):
+        if lines[end].strip():
+            if _indent_of(lines[end]) <= indent:
+                break
+            last = end + 1
+        end += 1
+    return last
+
+
+def _without_options(body: list[str]) -> str:
+    """A directive's content, dedented, without its leading ``:option: value`` lines."""
+    text = textwrap.dedent("\n".join(body))
+    kept = text.split("\n")
+    while kept and (_OPTION.match(kept[0]) or (not kept[0].strip() and len(kept) > 1)):
+        if not kept[0].strip() and not any(_OPTION.match(k) for k in kept[:1]):
+            break
+        kept.pop(0)
+    return "\n".join(kept).strip("\n")
+
+
+def _flat(content: str, level: int) -> str:
+    """A short directive body as one line of prose."""
+    if not content.strip():
+        return ""
+    rendered = rst_to_markdown(content, level)
+    return " ".join(ln.strip() for ln in rendered.split("\n") if ln.strip())
+
+
+_ROLE = re.compile(r"(?::(?:[\w-]+:)?([\w-]+):|\{([\w:-]+)\})`((?:[^`\\]|\\.)+)`")
+_CODE_ROLES = frozenset({
+    "func", "meth", "class", "attr", "exc", "data", "obj", "mod", "const", "type",
+    "py", "any", "code", "samp", "file", "envvar", "option", "program", "command",
+})  # fmt: skip
+_LINK = re.compile(r"`([^`<]+?)\s*<[^`>]*>`__?")
+_NAMED_REF = re.compile(r"`([^`]+)`__?(?![\w`])")
+_TITLED = re.compile(r"(?<!`)`([^`<]+?)\s+<[^`<>]+>`(?!`)")  # the default role with a title
+_LITERAL = re.compile(r"``(.+?)``")
+_FOOTNOTE_REF = re.compile(r"\s?\[(?:#[\w-]*|\*|\d+)\]_")
+
+
+def inline(text: str) -> str:
+    """Inline markup rendered as its text (see the module docstring)."""
+    text = _ROLE.sub(_role, text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _NAMED_REF.sub(lambda m: m.group(1), text)
+    text = _TITLED.sub(lambda m: m.group(1), text)
+    text = _FOOTNOTE_REF.sub("", text)
+    return _LITERAL.sub(lambda m: f"`{m.group(1)}`", text)
+
+
+def roles(text: str) -> str:
+    """Only the roles of ``text`` rendered (``{func}`x``` in MyST Markdown, where the rest of
+    the inline markup is Markdown's)."""
+    return _ROLE.sub(_role, text)
+
+
+def _role(m: re.Match[str]) -> str:
+    name = (m.group(1) or m.group(2) or "").split(":")[-1].lower()
+    body = m.group(3).replace("\\`", "`")
+    titled = re.fullmatch(r"(.*?)\s*<([^<>]+)>", body, re.DOTALL)
+    shown = titled.group(1) if titled and titled.group(1) else body
+    if name == "pep":
+        return f"PEP {shown}"
+    if name == "rfc":
+        return f"RFC {shown}"
+    if name not in _CODE_ROLES:
+        return shown
+    if not titled:
+        shown = shown.lstrip("!")
+        if shown.startswith("~"):
+            shown = shown[1:].rsplit(".", 1)[-1]
+        if name in ("func", "meth") and not shown.endswith(")"):
+            shown += "()"
+    return f"`{shown}`"
