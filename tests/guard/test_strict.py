@@ -331,3 +331,19 @@ def test_a_number_inside_a_range_of_the_text_is_held() -> None:
     # two numbers joined by "and" are a list, not a range; years are not ranges of this kind
     assert question_problems("Is there a group of 15?", ["groups of 10 and 20"]) != ()
     assert question_problems("What happened in 1808?", ["He travelled from 1807-1809."]) != ()
+
+
+def test_a_name_from_code_in_the_question_must_be_named() -> None:
+    question = "What is the default of the flags argument of attrs.validators.matches_re?"
+    other = ["If on_setattr is set to validate (default in @define), no field is validated."]
+    assert question_problems(question, other) == (
+        "'attrs.validators.matches_re' from the question is not in the cited text",
+    )
+    # its last dotted part is enough, case, "_" and "-" aside
+    assert question_problems(question, ["`matches_re(regex, flags=0, func=None)`"]) == ()
+    assert question_problems("What does --max-size skip?", ["The --min-size option skips."]) == (
+        "'--max-size' from the question is not in the cited text",
+    )
+    assert question_problems("Is weakref_slot on?", ["Pass weakref-slot=False."]) == ()
+    # abbreviations and versions are no code names
+    assert question_problems("Which U.S. state, e.g. in 3.10?", ["The U.S. state, e.g. 3.10"]) == ()

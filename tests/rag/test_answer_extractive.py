@@ -215,6 +215,22 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("What is the most I can be fined for one item?", "£6", True),
         ("What is the most common side effect?", "heartburn", True),  # not an amount
         ("What power do private schools have?", "expulsion", True),  # authority, not watts
+        # a version: a number (not a PEP's), a name, or an ordinal; "release" the verb is no noun
+        ("Which attrs version introduced define?", "your classes", False),
+        ("Which attrs version introduced define?", "20.1.0", True),
+        ("In which release was hash renamed?", "hash", False),
+        ("Which Pyright version first supported it?", "PEP 681 specification", False),
+        ("What version of Windows supported the app?", "10", True),
+        ("What version of Windows first shipped it?", "Vista", True),
+        ("Which version had a negative reception?", "the first", True),
+        ("What does photosynthesis release into the air?", "oxygen", True),
+        ("What do later versions of the hymn still use?", "Luther's tune", True),
+        # a hedge before the question word
+        ("Roughly how much slower is it?", "unfrozen slotted classes are even faster", False),
+        ("Roughly how much slower is it?", "about 200 nanoseconds", True),
+        ("By what percentage does it cut memory?", "less memory on CPython", False),
+        ("By what percentage does it cut memory?", "40%", True),
+        ("For how long did he receive it?", "for the rest of his life", True),
     ],
 )
 def test_answer_type_matches_the_question(question: str, span: str, ok: bool) -> None:

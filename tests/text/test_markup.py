@@ -28,6 +28,8 @@ from veracity.text.markup import display_text, short_display
         ("added: v0.1\n--> Opens a file.", "added: v0.1 Opens a file."),  # a chunk cut a comment
         ("Employees get 25 vacation days per year.", "Employees get 25 vacation days per year."),
         ("a * b and a_b_c stay", "a * b and a_b_c stay"),
+        ("It will *not* make *attrs* drop it", "It will not make attrs drop it"),
+        ("2*3*4 and `a*b*c` stay", "2*3*4 and a*b*c stay"),
         (
             "Define `__init__` and `m[0][1]`; call f(**kwargs)",
             "Define __init__ and m[0][1]; call f(**kwargs)",
@@ -69,6 +71,10 @@ def test_display_only_drops_never_adds_words() -> None:
         ("x [1, 2]", "x [1, 2]"),
         ("`false`", "false"),
         ("25,", "25"),
+        ("attrs*", "attrs"),  # emphasis the span cut in half
+        ("*twice", "twice"),
+        ("on_setattr* hooks", "on_setattr hooks"),
+        ("2 * 3", "2 * 3"),
     ],
 )
 def test_short_answer_cuts_lone_brackets_and_quotes(span: str, shown: str) -> None:

@@ -148,7 +148,7 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     seasons (a time, as months and weekdays are: "When does the summer term start?" is not
     answered by a passage about the autumn and spring terms) and quoted strings. A month or a
     weekday inside a period of the evidence is held ("in August" by "open from 1 April to 31
-    October")."""
+    October"). Names from code ("--jobs", "attrs.define", "weakref_slot") must be named too."""
     text = _fold(question)
     rest = _QUOTED.sub(" ", text)  # a quoted string is checked whole, its words not one by one
     texts = tuple(_fold(t) for t in evidence)
@@ -172,7 +172,49 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     for quote in _quotes(text):
         if not _has_phrase(quote, texts):
             out.append(f"the quoted '{quote}' from the question is not in the cited text")
+    out += [
+        f"'{name}' from the question is not in the cited text"
+        for name in sorted(code_names(rest))
+        if not _holds_code_name(name, texts)
+    ]
     return tuple(out)
+
+
+# Names from code: an option ("--jobs"), a dotted name ("attrs.define", "fs.readFile()") or a
+# snake_case one ("weakref_slot"). A passage that never names the one asked about is about
+# something else: "What is the default of the flags argument of matches_re?" is not answered
+# from a sentence about on_setattr's default.
+_CODE_NAME = re.compile(
+    r"(?<![\w.-])(?:--[A-Za-z][\w-]*[A-Za-z0-9]"
+    r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?"
+    r"|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)(?![\w-])"
+)
+
+
+def code_names(text: str) -> set[str]:
+    """The names from code that ``text`` holds (see ``_CODE_NAME``), without a call's "()";
+    "e.g" and "U.S" are no names."""
+    out = set()
+    for m in _CODE_NAME.finditer(text):
+        name = m.group(0).removesuffix("()")
+        if "." in name and (
+            max(len(p) for p in name.split(".")) < 2 or not any(c.islower() for c in name)
+        ):
+            continue
+        out.add(name)
+    return out
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[_-]", "", text.lower())
+
+
+def _holds_code_name(name: str, texts: Sequence[str]) -> bool:
+    """Whether ``texts`` name ``name``, or its last dotted part ("matches_re" for
+    "attrs.validators.matches_re"), ignoring case, "_" and "-"."""
+    hay = _squashed(" ".join(texts))
+    last = name.rsplit(".", 1)[-1]
+    return any(len(f) >= 2 and _squashed(f) in hay for f in {name, last})
 
 
 # -- matching -----------------------------------------------------------------------------------

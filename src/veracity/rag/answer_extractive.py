@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from veracity.guard.strict import question_problems
-from veracity.rag.answer_types import answer_type_problem, asks_amount
+from veracity.rag.answer_types import answer_type_problem, asks_amount, asks_version
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.peers import (
@@ -105,6 +105,7 @@ _FULL_DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}\b"
     r"|\b[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}\b"
 )
+_DIGIT = re.compile(r"\d")
 
 
 def asks_yes_no(question: str) -> bool:
@@ -335,6 +336,13 @@ def _problem(question: str, asked: str, hit: Hit, r: Reading, quote_only: bool) 
         or (
             asks_amount(asked)
             and not _FULL_DATE.search(r.text)
+            and heading_problem(chunk.text, r.start)
+        )
+        # a heading's words are no version: "Which release dropped Python 3.7?" is not answered
+        # "Backwards-incompatible Changes", the changelog section the entry stands in
+        or (
+            asks_version(asked)
+            and not _DIGIT.search(r.text)
             and heading_problem(chunk.text, r.start)
         )
         or bare_quote_problem(_quoted(hit, r))

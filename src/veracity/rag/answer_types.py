@@ -4,7 +4,8 @@
 or "what is the maximum X" (digits, number words, or an amount such as "half a mile"), a year
 for "what year", a time for "when", a time of day for "what time does X close", and a measure
 of the asked kind for "how heavy" or "how many tablets" (not "25°C"). Only these kinds are
-judged: "who" and "where" answers take too many forms. Each rule's false fires are counted on
+judged: "who" and "where" answers take too many forms. A version for "which release added X"
+(a number, or a name such as "Vista"). Each rule's false fires are counted on
 SQuAD v1.1 dev's 10,570 gold answers (70 in all: mostly amounts written without digits).
 """
 
@@ -16,8 +17,14 @@ from veracity.guard.claims import SMALL_CARDINALS, numbers
 from veracity.rag.focus import HOW_KINDS
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
+# A hedge or a preposition before the question word: "Roughly how much slower is ...?", "By what
+# percentage ...?"
+_HEDGE = (
+    r"(?:(?:roughly|approximately|about|around|exactly|precisely|so|and|but|then)[\s,]+)?"
+    r"(?:(?:by|to|at|of|on|from|within)\s+)?"
+)
 _QUANTITY = re.compile(
-    rf"^\W*(?:how (?:{'|'.join(sorted(HOW_KINDS))})|(?:in )?(?:what|which) year"
+    rf"^\W*{_HEDGE}(?:how (?:{'|'.join(sorted(HOW_KINDS))})|(?:in )?(?:what|which) year"
     r"|what (?:percentage|percent|number|amount)"
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median)"
     r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an)\s)"
@@ -26,6 +33,19 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
+# "Which release added X?", "In which Python version ...", not "What does photosynthesis release?"
+_AUXILIARY = r"(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have|had)\b"
+_VERSION_QUESTION = re.compile(
+    rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w.+-]+\s+){{0,2}}?(?:version|release)s?\b",
+    re.IGNORECASE,
+)
+_NOT_A_VERSION = re.compile(r"\b(?:PEP|RFC|ISO|issue|bug)\s*#?\d+|#\d+", re.IGNORECASE)
+# A version named, not numbered: "Vista", "Snow Leopard", "the Tyndale Bible"; or an ordinal.
+_VERSION_NAME = re.compile(r"(?:the\s+)?(?:[A-Z][\w'-]*\s*){1,4}")
+_ORDINAL = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|latest|last|next|previous|current|initial|original)\b",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(
     r"(?<![\d.])\d{3,4}(?:s|'s)?(?![\d.]\d)|\b(?:century|centuries|decade|millenni\w*|BCE?|AD|CE)\b"
 )
@@ -59,6 +79,11 @@ def asks_amount(question: str) -> bool:
     )
 
 
+def asks_version(question: str) -> bool:
+    """Whether ``question`` asks for a version or a release ("Which release added X?")."""
+    return _VERSION_QUESTION.search(question) is not None
+
+
 def _asks_when(question: str) -> bool:
     return bool(_WHEN.search(question)) and not _LATER_QUESTION_WORD.search(question, 5)
 
@@ -79,6 +104,8 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks for a quantity, and '{span}' is none"
     if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
         return f"the question asks for a year, and '{span}' is none"
+    if _VERSION_QUESTION.search(question) and not _is_version(span):
+        return f"the question asks for a version, and '{span}' is none"
     if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
@@ -94,6 +121,14 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         # "How much is a one hour lesson?" is not "£3 more per hour", a surcharge on another price
         return f"the question asks for a price, and '{span}' is a difference from another one"
     return _unit_problem(question, span, span + _first_word(after))
+
+
+def _is_version(span: str) -> bool:
+    """Whether ``span`` can name a version: it holds a number (not a PEP's or an issue's), or
+    it is a short capitalized name or an ordinal ("the first release")."""
+    numbered = re.search(r"\d", _NOT_A_VERSION.sub("", span)) is not None
+    named = _VERSION_NAME.fullmatch(span.strip()) is not None
+    return numbered or named or _ORDINAL.search(span) is not None
 
 
 def _first_word(text: str) -> str:

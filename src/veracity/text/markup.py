@@ -34,6 +34,10 @@ _TABLE_RULE = re.compile(r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$", re.MULTIL
 TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
 # Strong emphasis around text: "**x**" or "__x__" with no word character outside.
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
+# Emphasis with one star: "*not*", not "2*3*4" or "a * b".
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+# A star left from emphasis the span cut in half: against a word on one side only ("attrs*").
+_HALF_EMPHASIS = re.compile(r"(?<=\w)\*(?!\w)|(?<!\w)\*(?=\w)")
 _CODE = re.compile(r"(?<!`)`([^`]+)`(?!`)")
 _PAIRS = {")": "(", "]": "[", "}": "{", "”": "“"}
 _OPENERS = frozenset(_PAIRS.values())
@@ -43,7 +47,7 @@ def display_text(text: str) -> str:
     """``text`` with whitespace collapsed and Markdown syntax dropped: code fences, HTML
     comments, link and image syntax (their text kept), backslash escapes, headings' ``#``s (a
     heading line is set off from the text after it by a dash), a list bullet at the start,
-    ``**``/``__`` emphasis and inline-code backticks; a table's separator row goes, and each row
+    ``**``/``__``/``*`` emphasis and inline-code backticks; a table's separator row goes, and each row
     reads as a sentence, its first cell labelling the others ("Weight: 14.5 kg.")."""
     out = _HEADING_LINE.sub(_heading, _FENCE_LINE.sub(" ", _COMMENT.sub(" ", text)))
     out = TABLE_ROW.sub(_row, _TABLE_RULE.sub(" ", out))
@@ -61,6 +65,7 @@ def display_text(text: str) -> str:
 
 def _prose(text: str) -> str:
     text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _EMPHASIS.sub(r"\1", text)
     return _ESCAPE.sub(r"\1", text)
 
 
@@ -80,10 +85,12 @@ def _heading(match: re.Match[str]) -> str:
 
 
 def short_display(span: str) -> str:
-    """A short answer as shown: ``display_text``, then trailing punctuation and the brackets or
-    quotes left without their partner dropped (each one alone, not every bracket of its kind:
+    """A short answer as shown: ``display_text``, then trailing punctuation, a star left from
+    emphasis the span cut in half ("attrs*"), and the brackets or quotes left without their
+    partner dropped (each one alone, not every bracket of its kind:
     ``f(x) (born 1961`` shows as ``f(x) born 1961``)."""
     out = display_text(span).strip(" ,;:.")
+    out = _HALF_EMPHASIS.sub("", out) if "*" in out else out
     drop = _unmatched(out)
     if drop:
         out = " ".join("".join(" " if i in drop else c for i, c in enumerate(out)).split())
