@@ -206,3 +206,29 @@ def test_markup_in_any_order_never_breaks_the_converters(pieces: list[str]) -> N
     text = "".join(pieces)
     assert isinstance(rst_to_markdown(text), str)
     assert isinstance(myst_to_markdown(text), str)
+
+
+def test_plain_text_that_is_rst_is_read_as_rst(tmp_path: Path) -> None:
+    # Django's documentation is reStructuredText in .txt files
+    rst = tmp_path / "passwords.txt"
+    rst.write_text(
+        "Passwords\n=========\n\nSee :setting:`PASSWORD_HASHERS`.\n\n.. note::\n   Use HTTPS.\n",
+        encoding="utf-8",
+    )
+    (doc,) = list(load(rst))
+    assert isinstance(doc, Document) and doc.mime == "text/markdown"
+    assert doc.text == "# Passwords\n\nSee PASSWORD_HASHERS.\n\nNote: Use HTTPS.\n"
+    # one stray ".. x::" in plain text is not enough, and underlines alone are plain text too
+    plain = tmp_path / "notes.txt"
+    plain.write_text("Notes\n=====\n\nRun it like this .. see:: below.\n", encoding="utf-8")
+    (doc,) = list(load(plain))
+    assert isinstance(doc, Document) and doc.mime == "text/plain"
+
+
+def test_a_directive_argument_shows_only_when_it_is_a_title() -> None:
+    md = rst_to_markdown(
+        ".. pip-command-usage:: install\n\n.. topic:: Caching\n\n   Wheels are kept.\n"
+    )
+    assert "install" not in md
+    assert "**Caching**" in md and "Wheels are kept." in md
+    assert inline("see :doc:`../topics/vcs-support`") == "see vcs-support"

@@ -18,6 +18,7 @@ from veracity.ingest.loaders.rst import (
     ADMONITIONS,
     CODE,
     SILENT,
+    TITLED,
     VERSIONS,
     inline,
     roles,
@@ -114,5 +115,5 @@ def _directive(name: str, arg: str, body: list[str]) -> list[str]:
         if first and not first.startswith(("#", "```", "-", "*")):
             return ["", f"{label}: {first}", *rest_lines, ""]
         return ["", f"{label}:", "", inner, ""]
-    head = [] if not arg or name in ("glossary", "list-table", "csv-table", "table") else [arg]
+    head = [f"**{inline(arg)}**"] if arg and name in TITLED else []
     return ["", *head, inner, ""]

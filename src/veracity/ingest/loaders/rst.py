@@ -15,7 +15,8 @@ the Markdown that the heading-aware chunker reads:
 - code (a paragraph ending in ``::`` and the indented block after it, ``code-block``,
   ``doctest``, ``>>>`` blocks) is fenced, which the answer step never quotes as prose;
 - comments, link targets, substitution definitions, directive options, ``toctree``, images and
-  other directives that show no text are dropped;
+  other directives that show no text are dropped; another directive keeps its content as text,
+  and its argument only when it is a title (``rubric``, ``topic``, ``tab``);
 - inline markup keeps its text: ``:func:`~attrs.define``` is ```define()```, ``:ref:`the
   glossary <glossary>``` is "the glossary", ```text <url>`_`` is "text", ````x```` is ```x```.
 
@@ -67,6 +68,8 @@ ADMONITIONS = {
     "caution": "Caution", "danger": "Danger", "attention": "Attention", "hint": "Hint",
     "error": "Error", "seealso": "See also",
 }  # fmt: skip
+# Directives whose argument is a title shown above their content.
+TITLED = frozenset({"rubric", "topic", "sidebar", "tab", "tab-item", "dropdown", "card"})
 SILENT = frozenset({
     "toctree", "image", "figure", "module", "currentmodule", "automodule", "include",
     "literalinclude", "contents", "index", "highlight", "raw", "meta", "sectionauthor",
@@ -83,11 +86,34 @@ def rst_document(path: Path, data: bytes, options: LoadOptions, name: str) -> Do
     """The document of reStructuredText ``data`` read from ``path``, as Markdown (see the module
     docstring); titled by its first section title, else ``name``."""
     text, encoding = decode_text(path, data, "reStructuredText")
+    return rst_text_document(path, text, encoding, options, name)
+
+
+def rst_text_document(
+    path: Path, text: str, encoding: str, options: LoadOptions, name: str
+) -> Document:
+    """The document of decoded reStructuredText ``text`` (see ``rst_document``)."""
     body = rst_to_markdown(text)
     title = next((ln[2:] for ln in body.splitlines() if ln.startswith("# ")), "") or name
     return make_document(
         path, body, options, title=title, mime="text/markdown", metadata={"encoding": encoding}
     )
+
+
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*\.\.[ \t]+[\w:-]+::", re.MULTILINE)
+_ROLE_USE = re.compile(r"(?<![\w`]):[\w:-]+:`[^`\n]+`")
+
+
+def looks_like_rst(text: str) -> bool:
+    """Whether plain text is reStructuredText: two or more directives or roles. Django's docs
+    are ``.txt`` files of it; of 934 plain-text files under ``/usr/share/doc`` none has two."""
+    found = 0
+    for pattern in (_DIRECTIVE_LINE, _ROLE_USE):
+        for _ in pattern.finditer(text):
+            found += 1
+            if found >= 2:
+                return True
+    return False
 
 
 def rst_to_markdown(text: str, level: int = 0) -> str:
@@ -206,11 +232,10 @@ class _Renderer:
                 inner.insert(0, f"{label}:")
             self.out += ["", *inner, ""]
             return
-        if name == "rubric" and arg:
-            self.out += ["", f"**{inline(arg)}**", ""]
-            return
-        if arg and name not in ("list-table", "csv-table", "table", "glossary", "only"):
-            self.out += ["", inline(arg)]
+        if name in TITLED and arg:
+            self.out += ["", f"**{inline(arg)}**"]
+        # any other directive: its content as text; its argument is an option, a path or a
+        # name that only the directive's own code knows what to do with ("pip-command-usage")
         self.out += ["", *_Renderer(self.level).render(content.split("\n")), ""]
 
     def _fence(self, code: str, lang: str) -> None:
@@ -313,7 +338,9 @@ def _role(m: re.Match[str]) -> str:
     if name == "rfc":
         return f"RFC {shown}"
     if name not in _CODE_ROLES:
-        return shown
+        # a page or a label named without a title: its last part ("vcs-support", not
+        # "../topics/vcs-support"); Sphinx would show the page's title, which only it knows
+        return shown if titled else shown.rsplit("/", 1)[-1]
     if not titled:
         shown = shown.lstrip("!")
         if shown.startswith("~"):

@@ -26,6 +26,7 @@ from veracity.ingest.loaders.base import (
     read_bytes,
 )
 from veracity.ingest.loaders.myst import myst_to_markdown
+from veracity.ingest.loaders.rst import looks_like_rst, rst_text_document
 from veracity.records import Document, MetaValue
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -44,8 +45,11 @@ def load_markdown(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
 
 
 def text_document(path: Path, data: bytes, options: LoadOptions, name: str) -> Document:
-    """The document of plain-text ``data`` read from ``path`` (titled ``name``)."""
+    """The document of plain-text ``data`` read from ``path`` (titled ``name``); text that is
+    reStructuredText by its directives and roles is read as ``.rst`` is."""
     text, encoding = decode_text(path, data, "text")
+    if looks_like_rst(text):
+        return rst_text_document(path, text, encoding, options, name)
     return make_document(
         path, text, options, title=name, mime="text/plain", metadata={"encoding": encoding}
     )
