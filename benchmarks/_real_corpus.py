@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import shutil
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ QUESTIONS_PATH = Path(__file__).with_name("real_questions.jsonl")
 BOOK_QUESTIONS_PATH = Path(__file__).with_name("book_questions.jsonl")
 NODE_QUESTIONS_PATH = Path(__file__).with_name("node_questions.jsonl")
 ATTRS_QUESTIONS_PATH = Path(__file__).with_name("attrs_questions.jsonl")
+PIP_QUESTIONS_PATH = Path(__file__).with_name("pip_questions.jsonl")
 
 
 def rust_book() -> Path | None:
@@ -105,13 +107,34 @@ def attrs_docs(dest: Path, cache: Path = CACHE) -> Path:
     ``attrs_questions.jsonl``: 40 answerable and 15 unanswerable questions, written by someone
     who had read the documents and never seen an answer of the engine to them; golds checked
     verbatim against the files. Measured blind once (see the benchmark's section)."""
-    out = dest / "attrs"
-    with tarfile.open(fetch("attrs", cache)) as tf:
+
+    def keep(parts: tuple[str, ...]) -> bool:
+        if parts in (("README.md",), ("CHANGELOG.md",)):
+            return True
+        return len(parts) == 2 and parts[0] == "docs" and parts[1].endswith((".md", ".rst"))
+
+    return _unpack("attrs", dest / "attrs", keep, cache)
+
+
+def pip_docs(dest: Path, cache: Path = CACHE) -> Path:
+    """The documentation source of ``pip`` 24.3.1 (``docs/html`` of its source distribution,
+    about 90 MyST Markdown and reStructuredText pages, 450 KB, with the Sphinx ``conf.py``, an
+    image and a Graphviz file the loaders skip), unpacked into ``dest/pip``. Some pages pull text
+    in at build time (``.. pip-command-usage::``); that text is not in the folder.
+
+    ``pip_questions.jsonl``: 40 answerable and 15 unanswerable questions, written like the attrs
+    ones: by someone who had read the documents and never seen an answer of the engine to them.
+    Measured blind once, after the checks that the attrs round prompted."""
+    return _unpack("pip", dest / "pip", lambda parts: parts[:2] == ("docs", "html"), cache)
+
+
+def _unpack(name: str, out: Path, keep: Callable[[tuple[str, ...]], bool], cache: Path) -> Path:
+    """The files of source distribution ``name`` that ``keep`` accepts (by their path parts
+    under the archive's top folder), written under ``out``."""
+    with tarfile.open(fetch(name, cache)) as tf:
         for member in tf.getmembers():
-            parts = Path(member.name).parts[1:]  # drop "attrs-24.3.0/"
-            top = parts in (("README.md",), ("CHANGELOG.md",))
-            doc = len(parts) == 2 and parts[0] == "docs" and parts[1].endswith((".md", ".rst"))
-            if member.isfile() and (top or doc):
+            parts = Path(member.name).parts[1:]  # drop "name-version/"
+            if member.isfile() and parts and keep(parts):
                 data = tf.extractfile(member)
                 assert data is not None
                 target = out.joinpath(*parts)

@@ -1,13 +1,14 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
-Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs] [--llm]
+Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs|pip] [--llm]
 [--no-write]``.
 
 ``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
 (``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it;
 ``--corpus node`` asks ``node_questions.jsonl`` of Node.js's API reference as Debian installs it
 (``_real_corpus.node_docs``), also in place; ``--corpus attrs`` asks ``attrs_questions.jsonl`` of
-the attrs documentation folder (``_real_corpus.attrs_docs``, fetched once from PyPI).
+the attrs documentation folder (``_real_corpus.attrs_docs``, fetched once from PyPI), ``--corpus
+pip`` ``pip_questions.jsonl`` of pip's (``_real_corpus.pip_docs``).
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -46,10 +47,12 @@ from benchmarks._real_corpus import (  # noqa: E402
     ATTRS_QUESTIONS_PATH,
     BOOK_QUESTIONS_PATH,
     NODE_QUESTIONS_PATH,
+    PIP_QUESTIONS_PATH,
     assemble,
     attrs_docs,
     load_questions,
     node_docs,
+    pip_docs,
     rust_book,
 )
 from benchmarks._report import machine_line, write_section  # noqa: E402
@@ -114,7 +117,9 @@ def main() -> None:
     parser.add_argument("--llm", action="store_true", help="also the generative style (SmolLM2)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every answer")
-    parser.add_argument("--corpus", choices=("debian", "book", "node", "attrs"), default="debian")
+    parser.add_argument(
+        "--corpus", choices=("debian", "book", "node", "attrs", "pip"), default="debian"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.corpus == "book":
@@ -131,6 +136,9 @@ def main() -> None:
                 )
             folder, questions, skipped = node, load_questions(NODE_QUESTIONS_PATH), 0
             n_files = sum(1 for p in node.iterdir() if p.suffix in (".md", ".html"))
+        elif args.corpus == "pip":
+            folder, questions, skipped = pip_docs(Path(tmp)), load_questions(PIP_QUESTIONS_PATH), 0
+            n_files = sum(1 for p in folder.rglob("*") if p.is_file())
         elif args.corpus == "attrs":
             folder, questions, skipped = (
                 attrs_docs(Path(tmp)),
@@ -228,6 +236,10 @@ def main() -> None:
         f"distribution ships it ({n_files} files: README, a 66 KB changelog, MyST Markdown pages "
         "and reStructuredText API pages; fetched once from PyPI, `_real_corpus.attrs_docs`, "
         "questions in `attrs_questions.jsonl`, whose provenance that function's docstring states)",
+        "pip": f"The documentation source of pip 24.3.1 ({n_files} files under `docs/html` of "
+        "its source distribution: MyST Markdown and reStructuredText pages, Sphinx's `conf.py`, an "
+        "image; fetched once from PyPI, `_real_corpus.pip_docs`, questions in "
+        "`pip_questions.jsonl`, whose provenance that function's docstring states)",
         "debian": f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
         "specifications, a Bash manual chapter, Git's README and release notes; "
         "`benchmarks/_real_corpus.py`)",
@@ -236,6 +248,7 @@ def main() -> None:
         "book": ", the Rust book",
         "node": ", Node.js API reference",
         "attrs": ", the attrs documentation",
+        "pip": ", the pip documentation",
         "debian": "",
     }
     md = f"""## Answers on real documents (hand-written questions{title[args.corpus]})
