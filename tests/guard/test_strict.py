@@ -345,5 +345,6 @@ def test_a_name_from_code_in_the_question_must_be_named() -> None:
         "'--max-size' from the question is not in the cited text",
     )
     assert question_problems("Is weakref_slot on?", ["Pass weakref-slot=False."]) == ()
-    # abbreviations and versions are no code names
+    # abbreviations, versions and file names are no code names
+    assert question_problems("Keep it out of requirements.txt?", ["A requirements file."]) == ()
     assert question_problems("Which U.S. state, e.g. in 3.10?", ["The U.S. state, e.g. 3.10"]) == ()

@@ -232,3 +232,11 @@ def test_a_directive_argument_shows_only_when_it_is_a_title() -> None:
     assert "install" not in md
     assert "**Caching**" in md and "Wheels are kept." in md
     assert inline("see :doc:`../topics/vcs-support`") == "see vcs-support"
+
+
+def test_a_definition_reads_as_one_sentence_with_its_term() -> None:
+    md = rst_to_markdown(
+        "*(b)ackup*\n    Rename the file to ``x.bak``.\n    Then go on.\n*(a)bort*\n    Abort pip.\n"
+    )
+    assert "*(b)ackup*: Rename the file to `x.bak`.\nThen go on." in md
+    assert "*(a)bort*: Abort pip." in md

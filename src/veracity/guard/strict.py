@@ -191,14 +191,25 @@ _CODE_NAME = re.compile(
 )
 
 
+# A file's extension: "requirements.txt" or "NEWS.rst" in a question is the file the user has,
+# often said in passing ("keep the token out of requirements.txt"), not a name the answer's
+# passage must repeat; the docs say "a requirements file".
+_FILE_EXTENSIONS = frozenset({
+    "txt", "md", "rst", "py", "toml", "cfg", "ini", "json", "yaml", "yml", "lock", "sh", "bat",
+    "exe", "zip", "gz", "tar", "whl", "html", "xml", "csv", "log", "conf", "pdf", "docx", "js",
+})  # fmt: skip
+
+
 def code_names(text: str) -> set[str]:
     """The names from code that ``text`` holds (see ``_CODE_NAME``), without a call's "()";
-    "e.g" and "U.S" are no names."""
+    "e.g" and "U.S" are no names, and neither is a file name ("setup.py")."""
     out = set()
     for m in _CODE_NAME.finditer(text):
         name = m.group(0).removesuffix("()")
         if "." in name and (
-            max(len(p) for p in name.split(".")) < 2 or not any(c.islower() for c in name)
+            max(len(p) for p in name.split(".")) < 2
+            or not any(c.islower() for c in name)
+            or name.rsplit(".", 1)[-1].lower() in _FILE_EXTENSIONS
         ):
             continue
         out.add(name)

@@ -174,9 +174,7 @@ class _Renderer:
         item = _BULLET.match(lines[i].strip()) is not None
         while end < len(lines) and lines[end].strip():
             nxt, deeper = lines[end], _indent_of(lines[end]) > indent
-            if _EXPLICIT.match(nxt.strip()) or not (
-                _indent_of(nxt) == indent or (item and deeper)
-            ):
+            if _EXPLICIT.match(nxt.strip()) or not (_indent_of(nxt) == indent or (item and deeper)):
                 break  # a directive or a target, or a definition's body under its term
             if _BULLET.match(nxt.strip()) and (not item or not deeper):
                 break  # the next item, or a list right under a paragraph
@@ -189,10 +187,13 @@ class _Renderer:
             if para[-1].endswith(" :"):
                 para[-1] = para[-1][:-2]
             para = [p for p in para if p]
+        body_end = _indented_end(lines, end, indent) if end < len(lines) else end
+        if len(para) == 1 and not literal and not item and body_end > end and lines[end].strip():
+            return self._definition(para[0], lines[end:body_end], body_end)
         if para:
             self.out += inline("\n".join(para)).split("\n")  # a role may span lines
         if end < len(lines) and lines[end].strip():
-            self.out.append("")  # a definition's body or a nested block follows: keep it apart
+            self.out.append("")  # a nested block follows: keep it apart
         if literal:
             start = end
             while start < len(lines) and not lines[start].strip():
@@ -201,6 +202,19 @@ class _Renderer:
             if stop > start and _indent_of(lines[start]) > indent:
                 self._fence(textwrap.dedent("\n".join(lines[start:stop])).strip("\n"), "")
                 return stop
+        return end
+
+    def _definition(self, term: str, body: list[str], end: int) -> int:
+        """A definition list item, read as one sentence: "(b)ackup: Rename the file ..." (a
+        term on a line of its own reads as a heading, cut off from what it names)."""
+        inner = _Renderer(self.level).render(textwrap.dedent("\n".join(body)).split("\n"))
+        first = next((k for k, ln in enumerate(inner) if ln.strip()), None)
+        label = inline(term).rstrip(":")
+        if first is not None and not inner[first].startswith(("#", "```", "- ", "* ")):
+            inner[first] = f"{label}: {inner[first]}"
+        else:
+            inner = [label, "", *inner]
+        self.out += ["", *inner, ""]
         return end
 
     def _directive(self, name: str, arg: str, body: list[str]) -> None:
