@@ -240,3 +240,11 @@ def test_a_definition_reads_as_one_sentence_with_its_term() -> None:
     )
     assert "*(b)ackup*: Rename the file to `x.bak`.\nThen go on." in md
     assert "*(a)bort*: Abort pip." in md
+
+
+def test_an_admonition_may_start_on_its_directive_line() -> None:
+    assert "Warning: Frozen classes are slower.\nMuch slower." in rst_to_markdown(
+        ".. warning:: Frozen classes are slower.\n   Much slower.\n"
+    )
+    assert "Tip: Use slots." in myst_to_markdown(":::{tip} Use slots.\n:::\n")
+    assert "Heads up: Read this." in rst_to_markdown(".. admonition:: Heads up\n\n   Read this.\n")

@@ -4,8 +4,8 @@
 or "what is the maximum X" (digits, number words, or an amount such as "half a mile"), a year
 for "what year", a time for "when", a time of day for "what time does X close", and a measure
 of the asked kind for "how heavy" or "how many tablets" (not "25°C"). Only these kinds are
-judged: "who" and "where" answers take too many forms. A version for "which release added X"
-(a number, or a name such as "Vista"). Each rule's false fires are counted on
+judged: "who" and "where" answers take too many forms. "Which release added X?" wants a
+version: a number, a short name ("Vista") or an ordinal. Each rule's false fires are counted on
 SQuAD v1.1 dev's 10,570 gold answers (70 in all: mostly amounts written without digits).
 """
 

@@ -110,6 +110,8 @@ def _directive(name: str, arg: str, body: list[str]) -> list[str]:
         note = VERSIONS[name].format(version)
         return ["", f"{note}: {said}" if said else f"{note}.", ""]
     label = ADMONITIONS.get(name) or (inline(arg) if name == "admonition" else "")
+    if label and name != "admonition" and arg:  # text on the opening line starts the content
+        inner = f"{arg}\n{inner}" if inner else arg
     if label:
         first, *rest_lines = inner.split("\n") if inner else [""]
         if first and not first.startswith(("#", "```", "-", "*")):

@@ -238,6 +238,8 @@ class _Renderer:
             return
         if name in ADMONITIONS or name == "admonition":
             label = ADMONITIONS.get(name) or inline(arg)
+            if name != "admonition" and arg:  # ".. note:: Text" starts its content on that line
+                content = f"{arg}\n{content}"
             inner = _Renderer(self.level).render(content.split("\n"))
             first = next((k for k, ln in enumerate(inner) if ln.strip()), None)
             if first is not None and not inner[first].startswith(("#", "```")):
@@ -297,11 +299,8 @@ def _indented_end(lines: list[str], i: int, indent: int) -> int:
 
 def _without_options(body: list[str]) -> str:
     """A directive's content, dedented, without its leading ``:option: value`` lines."""
-    text = textwrap.dedent("\n".join(body))
-    kept = text.split("\n")
-    while kept and (_OPTION.match(kept[0]) or (not kept[0].strip() and len(kept) > 1)):
-        if not kept[0].strip() and not any(_OPTION.match(k) for k in kept[:1]):
-            break
+    kept = textwrap.dedent("\n".join(body)).split("\n")
+    while kept and _OPTION.match(kept[0]):
         kept.pop(0)
     return "\n".join(kept).strip("\n")
 
