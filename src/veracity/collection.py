@@ -438,6 +438,7 @@ class Collection:
             options=opts,
             query_guard=query_guard() if guard else None,
             passage_guard=passage_guard(),
+            documents=self.store,
         )
 
     def ask(

@@ -225,6 +225,8 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("Which version had a negative reception?", "the first", True),
         ("What does photosynthesis release into the air?", "oxygen", True),
         ("What do later versions of the hymn still use?", "Luther's tune", True),
+        ("Which release dropped support for Python 3.7?", "Python 3.7", False),  # named already
+        ("Which release dropped support for Python 3.7?", "24.3.0", True),
         # a hedge before the question word
         ("Roughly how much slower is it?", "unfrozen slotted classes are even faster", False),
         ("Roughly how much slower is it?", "about 200 nanoseconds", True),

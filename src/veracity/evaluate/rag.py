@@ -108,7 +108,8 @@ def recording_engine(engine: AnswerEngine) -> tuple[AnswerEngine, _Recorder]:
     copy = AnswerEngine(
         retriever, engine.llm, engine.judge, reader=engine.reader, reranker=reranker,
         cache=engine.cache, options=engine.options, query_guard=engine.query_guard,
-        condense_with_model=engine.condense_with_model,
+        passage_guard=engine.passage_guard, condense_with_model=engine.condense_with_model,
+        documents=engine.documents,
     )  # fmt: skip
     return copy, rec
 

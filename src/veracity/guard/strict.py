@@ -222,10 +222,10 @@ def _squashed(text: str) -> str:
 
 def _holds_code_name(name: str, texts: Sequence[str]) -> bool:
     """Whether ``texts`` name ``name``, or its last dotted part ("matches_re" for
-    "attrs.validators.matches_re"), ignoring case, "_" and "-"."""
+    "attrs.validators.matches_re") when that is 3+ characters, ignoring case, "_" and "-"."""
     hay = _squashed(" ".join(texts))
-    last = name.rsplit(".", 1)[-1]
-    return any(len(f) >= 2 and _squashed(f) in hay for f in {name, last})
+    forms = {_squashed(f) for f in (name, name.rsplit(".", 1)[-1])}
+    return any(len(f) >= 3 and f in hay for f in forms)  # "or_" alone is the word "or"
 
 
 # -- matching -----------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from veracity.guard.strict import question_problems
@@ -58,6 +58,7 @@ from veracity.rag.priced import priced_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
+from veracity.rag.releases import release_of, release_question_fits, release_span
 from veracity.rag.structure import (
     POINTS_BACK,
     bare_quote_problem,
@@ -72,6 +73,7 @@ from veracity.rag.structure import (
     negation_problem,
     opposite_problem,
     part_problem,
+    sentence_at,
     sentence_index,
     sentence_problem,
     stated_sentence,
@@ -187,12 +189,20 @@ def link_problem(question: str, text: str, start: int, quote: bool = False) -> s
     return "the sentence that would answer shares no word with the question"
 
 
+# A document's text by its id (None when it cannot be read): how a release heading above a
+# passage is found in its document.
+DocumentText = Callable[[str], "str | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
-    """A passage the reader answers from, and its reading."""
+    """A passage the reader answers from, and its reading; ``release``, for a question about a
+    version answered by a changelog entry, is the version in the heading above it (``releases``),
+    cited where it stands."""
 
     hit: Hit
     reading: Reading
+    release: Citation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +230,7 @@ def find_answers(
     hits: Sequence[Hit],
     passages: int,
     relevance_weight: float = 0.0,
+    documents: DocumentText | None = None,
 ) -> Finding:
     """The passages among the first ``passages`` hits that answer ``question``, best first, and,
     when there is none, the reason in words and the closest reading (``Finding``).
@@ -228,7 +239,9 @@ def find_answers(
     checks pass; whether the engine answers at all depends on that alone. Which of the passing
     passages answers is decided by the reader's answerability and, with ``relevance_weight`` > 0
     (only for hits scored by a calibrated reranker, whose scores are probabilities), by their
-    relevance too: a passage the reranker finds much more relevant wins a near tie."""
+    relevance too: a passage the reranker finds much more relevant wins a near tie. With
+    ``documents`` (a document's text by its id), a version question whose entry passes every
+    check but the version's is answered by the release heading above it (``rag.releases``)."""
     top = list(hits[:passages])
     texts = [h.chunk.text for h in top]
     readings = reader.read(question, texts)
@@ -278,10 +291,15 @@ def find_answers(
             r = replace(r, start=cell[0], end=cell[1], text=chunk.text[cell[0] : cell[1]])
         if quote_only and (named := named_sentence(asked, chunk.text, r.start)) is not None:
             r = replace(r, start=named[0], end=named[1], text=chunk.text[named[0] : named[1]])
-        if problem := _problem(question, asked, top[r.passage], r, quote_only):
+        release = None
+        if (problem := _problem(question, asked, top[r.passage], r, quote_only)) and not (
+            documents is not None
+            and not quote_only
+            and (release := _release(question, asked, top[r.passage], r, documents)) is not None
+        ):
             mismatch = mismatch or problem
             continue
-        found.append(Found(top[r.passage], r))
+        found.append(Found(top[r.passage], r, release))
         done.add(r.passage)
     if not found and asks_yes_no(asked):
         found = _stated(question, asked, top, readings)
@@ -320,13 +338,49 @@ def _stated(
     return []
 
 
-def _problem(question: str, asked: str, hit: Hit, r: Reading, quote_only: bool) -> str:
+def _release(
+    question: str, asked: str, hit: Hit, r: Reading, documents: DocumentText
+) -> Citation | None:
+    """The release heading that answers version question ``asked`` for the changelog entry
+    that ``r`` reads, cited in its document; None unless the entry passes every check but the
+    span's type, its sentence (no heading) holds every name, number and code name the question
+    does (the passage holding them is not enough: a changelog section lists many entries), and
+    its passage sits under a release heading of the document asked about."""
+    version = release_of(hit.chunk.headings)
+    if (
+        version is None
+        or not asks_version(asked)
+        or not release_question_fits(asked, f"{hit.title} {hit.uri}")
+        or heading_problem(hit.chunk.text, r.start)
+        or question_problems(asked, [_sentence(hit.chunk.text, r.start)])
+        or _problem(question, asked, hit, r, quote_only=False, typed=False)
+    ):
+        return None
+    text = documents(hit.chunk.document_id)
+    at = None if text is None else release_span(text, hit.chunk.start + r.start, version)
+    if text is None or at is None:
+        return None
+    return Citation(
+        n=1, document_id=hit.chunk.document_id, uri=hit.uri, start=at[0], end=at[1],
+        text=text[at[0] : at[1]], chunk_id=hit.chunk.id,
+    )  # fmt: skip
+
+
+def _sentence(text: str, at: int) -> str:
+    s, e = sentence_at(text, at)
+    return text[s:e]
+
+
+def _problem(
+    question: str, asked: str, hit: Hit, r: Reading, quote_only: bool, typed: bool = True
+) -> str:
     """Why the reading ``r`` of ``hit`` does not answer ``question`` (``asked``: its asking
-    sentence), or "": every check of the span, its sentence and its passage, in order."""
+    sentence), or "": every check of the span, its sentence and its passage, in order; with
+    ``typed`` False, not the checks of the span's type (the answer is not the span)."""
     chunk = hit.chunk
     context = (*chunk.headings, hit.title)
     return (
-        answer_type_problem(asked, r.text, hit.chunk.text[r.end : r.end + 40])
+        (typed and answer_type_problem(asked, r.text, hit.chunk.text[r.end : r.end + 40]))
         or peer_problem(question, chunk.text, r.start, r.end)
         or link_problem(asked, chunk.text, r.start, quote=quote_only)
         or entry_problem(asked, chunk.text, r.start)
@@ -341,7 +395,8 @@ def _problem(question: str, asked: str, hit: Hit, r: Reading, quote_only: bool) 
         # a heading's words are no version: "Which release dropped Python 3.7?" is not answered
         # "Backwards-incompatible Changes", the changelog section the entry stands in
         or (
-            asks_version(asked)
+            typed
+            and asks_version(asked)
             and not _DIGIT.search(r.text)
             and heading_problem(chunk.text, r.start)
         )
@@ -423,8 +478,20 @@ def extractive_answer(
     ("Custom builds" from "Custom builds cannot be returned."), and the reader does not judge
     which it is. So is a question for what something does ("What does --parallel auto do?":
     the span was "flag")."""
-    quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)
     p = round(found.reading.probability, 4)
+    if found.release is not None:  # "24.3.0 [1]", from the heading; the entry quoted [2]
+        quote = span_quote(Source(2, found.hit), found.reading.start, found.reading.end)
+        return Answer(
+            text=f"{found.release.text} [1]\n\n\u201c{quote.shown}\u201d [2]",
+            abstained=False,
+            citations=(found.release, quote.sentence),
+            sentences=(SentenceSupport(quote.shown, (2,), True, p),),
+            timings_ms=dict(timings_ms),
+            warnings=tuple(warnings),
+            short=found.release,
+            style="extractive",
+        )
+    quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)
     quote_only = asks_yes_no(question) or asks_description(question)
     lead = "" if quote_only else f"{short_display(quote.short.text) or quote.shown} [1]\n\n"
     return Answer(

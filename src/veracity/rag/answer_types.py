@@ -106,6 +106,9 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks for a year, and '{span}' is none"
     if _VERSION_QUESTION.search(question) and not _is_version(span):
         return f"the question asks for a version, and '{span}' is none"
+    if _VERSION_QUESTION.search(question) and (named := _named_versions(question, span)):
+        # "Which release dropped Python 3.7?" is not answered "Python 3.7"
+        return f"the question asks for a version, and names {named} itself"
     if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
@@ -129,6 +132,16 @@ def _is_version(span: str) -> bool:
     numbered = re.search(r"\d", _NOT_A_VERSION.sub("", span)) is not None
     named = _VERSION_NAME.fullmatch(span.strip()) is not None
     return numbered or named or _ORDINAL.search(span) is not None
+
+
+_VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)+|\d+")
+
+
+def _named_versions(question: str, span: str) -> str:
+    """The span's numbers when the question names every one of them, else ""."""
+    said = _VERSION_NUMBER.findall(span)
+    asked = set(_VERSION_NUMBER.findall(question))
+    return ", ".join(said) if said and set(said) <= asked else ""
 
 
 def _first_word(text: str) -> str:

@@ -24,12 +24,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from veracity.errors import ConfigError
+from veracity.errors import ConfigError, NotFound
 from veracity.generate.base import Generator, context_size_of, count_tokens
 from veracity.guard.grounding import SupportJudge
 from veracity.rag.answer_extractive import (
     RELEVANCE_WEIGHT,
+    DocumentText,
     Finding,
     Found,
     abstention,
@@ -56,6 +58,7 @@ from veracity.records import (
     Answer,
     Citation,
     Decoding,
+    Document,
     Filter,
     Hit,
     SentenceSupport,
@@ -64,6 +67,13 @@ from veracity.retrieve.copies import distinct_passages
 from veracity.retrieve.search import Reranker, Retriever
 
 MODES = ("sequence", "token")
+
+
+class DocumentSource(Protocol):
+    """Where the engine reads a whole document (a collection's store): the release heading
+    above a changelog entry is not in the entry's passage."""
+
+    def get_document(self, doc_id: str, where: Filter | None = None) -> Document: ...
 STYLES = ("auto", "extractive", "generative")
 
 
@@ -154,6 +164,7 @@ class AnswerEngine:
         query_guard: Callable[[str], QueryCheck] | None = None,
         passage_guard: Callable[[Sequence[Hit]], PassageCheck] | None = None,
         condense_with_model: bool = False,
+        documents: DocumentSource | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = generator
@@ -165,6 +176,7 @@ class AnswerEngine:
         self.query_guard = query_guard
         self.passage_guard = passage_guard
         self.condense_with_model = condense_with_model
+        self.documents = documents
 
     def ask(
         self,
@@ -239,7 +251,8 @@ class AnswerEngine:
         if len(parts) > 1:  # each part retrieved and read on its own (``rag.multipart``)
             read: list[Part] = []
             for part in parts:
-                got = self._found(part, part, where, opts, clock)
+                # a release heading is not cited in a combined answer: no ``releases`` here
+                got = self._found(part, part, where, opts, clock, releases=False)
                 best = got.found[0] if got.found else None
                 read.append((part, got.reason if best is None else (best.hit, best.reading)))
             clock.mark_first_token()
@@ -257,17 +270,40 @@ class AnswerEngine:
         yield Final(answer)
 
     def _found(
-        self, question: str, query: str, where: Filter | None, opts: AskOptions, clock: _Clock
+        self,
+        question: str,
+        query: str,
+        where: Filter | None,
+        opts: AskOptions,
+        clock: _Clock,
+        releases: bool = True,
     ) -> Finding:
-        """The passages the reader answers from (best first), or why there is none."""
+        """The passages the reader answers from (best first), or why there is none; with
+        ``releases``, a version may come from the release heading above an entry."""
         hits, best = self._relevant(query, where, opts, clock)
         if not hits or best < opts.relevance_floor:
             return Finding((), _floor_reason(best, opts))  # nothing relevant: nothing "closest"
         # The condensed query: a follow-up ("and in Tallinn?") is read with what it refers to.
         weight = RELEVANCE_WEIGHT if self.reranker is not None else 0.0  # calibrated scores only
-        finding = find_answers(self._reader(), query, hits, opts.sources, weight)
+        texts = self._document_text(where) if releases else None
+        finding = find_answers(self._reader(), query, hits, opts.sources, weight, texts)
         clock.lap("read")
         return finding
+
+    def _document_text(self, where: Filter | None) -> DocumentText | None:
+        """A document's text by its id, read under ``where`` (None when it is gone or hidden),
+        for the release heading above a changelog entry; None without ``documents``."""
+        if self.documents is None:
+            return None
+        source = self.documents
+
+        def text(document_id: str) -> str | None:
+            try:
+                return source.get_document(document_id, where).text
+            except NotFound:
+                return None
+
+        return text
 
     # -- retrieval ----------------------------------------------------------------------------
 

@@ -1,0 +1,128 @@
+"""A changelog entry's version comes from the release heading above it (``rag.releases``),
+cited where it stands in the document."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import veracity
+from veracity.collection import Collection
+from veracity.guard.grounding import LexicalJudge
+from veracity.rag.engine import AnswerEngine, AskOptions
+from veracity.rag.reader import TableReader
+from veracity.rag.releases import release_of, release_question_fits, release_span
+from veracity.records import Hit
+from veracity.retrieve.search import SearchOptions
+
+CHANGELOG = """# Changelog
+
+## [24.3.0](https://example.org/24.3.0) - 2024-12-16
+
+### Backwards-incompatible Changes
+
+- Python 3.7 has been dropped.
+
+### Changes
+
+- Added `attrs.validators.not_()` to invert a validator.
+
+## 24.1.0 - 2024-08-03
+
+- Python 3.6 has been dropped.
+"""
+
+
+@pytest.mark.parametrize(
+    ("heading", "version"),
+    [
+        ("[24.3.0](https://example.org/24.3.0) - 2024-12-16", "24.3.0"),
+        ("Version 2.0.0", "2.0.0"),
+        ("attrs 24.1.0", "24.1.0"),
+        ("Git v2.0 Release Notes", "2.0"),
+        ("1.0.0rc1 (2023-01-02)", "1.0.0rc1"),
+        ("Python 3.7 support", None),  # a number in a heading is no release
+        ("Step 2.1 Install", None),
+        ("Changes", None),
+    ],
+)
+def test_a_release_heading_starts_with_its_version(heading: str, version: str | None) -> None:
+    assert release_of(["Changelog", heading, "Changes"]) == version or (
+        version is None and release_of(["Changelog", heading]) is None
+    )
+
+
+def test_the_nearest_release_heading_wins() -> None:
+    assert release_of(["Changelog", "24.3.0", "Changes"]) == "24.3.0"
+    assert release_of(["Changelog", "Changes"]) is None
+
+
+def test_a_question_about_another_projects_versions_does_not_fit() -> None:
+    where = "Changelog /docs/attrs/CHANGELOG.md"
+    assert release_question_fits("Which attrs release dropped Python 3.7?", where)
+    assert release_question_fits("In which version was not_ added?", where)
+    assert not release_question_fits("Which Mypy version first shipped the plugin?", where)
+
+
+def test_the_release_span_is_the_last_heading_above() -> None:
+    at = release_span(CHANGELOG, CHANGELOG.index("Python 3.6"), "24.1.0")
+    assert at is not None and CHANGELOG[at[0] : at[1]] == "24.1.0"
+    at = release_span(CHANGELOG, CHANGELOG.index("Python 3.7"), "24.3.0")
+    assert at is not None and CHANGELOG[at[0] : at[1]] == "24.3.0"
+    assert release_span(CHANGELOG, CHANGELOG.index("Python 3.7"), "24.1.0") is None
+    setext = "Changelog\n=========\n\n24.3.0\n------\n\n- x\n"
+    at = release_span(setext, setext.index("- x"), "24.3.0")
+    assert at is not None and setext[at[0] : at[1]] == "24.3.0"
+
+
+class TopScore:
+    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
+        return [dataclasses.replace(h, score=0.9) for h in hits][:k]
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Collection:
+    folder = tmp_path / "attrs"
+    folder.mkdir()
+    (folder / "CHANGELOG.md").write_text(CHANGELOG, encoding="utf-8")
+    c = veracity.open(tmp_path / "col", embedder="hash")
+    c.add([folder])
+    return c
+
+
+def _engine(col: Collection, table: dict[str, str], documents: bool = True) -> AnswerEngine:
+    return AnswerEngine(
+        col.searcher(SearchOptions(mode="hybrid")), None, LexicalJudge(),
+        reader=TableReader(table), reranker=TopScore(), options=AskOptions(style="extractive"),
+        documents=col.store if documents else None,
+    )  # fmt: skip
+
+
+def test_a_version_question_is_answered_by_the_heading_above_the_entry(col: Collection) -> None:
+    # the reader finds the entry; its span is no version, so the heading above answers
+    engine = _engine(col, {"python 3.7": "Python 3.7 has been dropped"})
+    answer = engine.ask("Which attrs release dropped support for Python 3.7?")
+    assert not answer.abstained, answer.reason
+    assert answer.text.startswith("24.3.0 [1]")
+    assert "\u201cPython 3.7 has been dropped.\u201d [2]" in answer.text
+    heading, entry = answer.citations
+    doc = col.document(heading.document_id)
+    assert doc.text[heading.start : heading.end] == heading.text == "24.3.0"
+    assert doc.text[entry.start : entry.end] == entry.text == "- Python 3.7 has been dropped."
+    assert answer.short == heading and answer.sentences[0].citations == (2,)
+
+
+def test_no_release_answer_without_the_entry_or_the_document(col: Collection) -> None:
+    # the entry must name what the question names: not_ is no or_
+    engine = _engine(col, {"or_": "to invert a validator"})
+    answer = engine.ask("In which version was attrs.validators.or_() added?")
+    assert answer.abstained
+    # another project's version is not this changelog's release
+    engine = _engine(col, {"mypy": "Python 3.7 has been dropped"})
+    assert engine.ask("Which Mypy version dropped Python 3.7?").abstained
+    # an engine that cannot read whole documents declines as before
+    engine = _engine(col, {"python 3.7": "Python 3.7 has been dropped"}, documents=False)
+    answer = engine.ask("Which attrs release dropped support for Python 3.7?")
+    assert answer.abstained and "names 3.7 itself" in answer.reason
