@@ -74,6 +74,8 @@ class DocumentSource(Protocol):
     above a changelog entry is not in the entry's passage."""
 
     def get_document(self, doc_id: str, where: Filter | None = None) -> Document: ...
+
+
 STYLES = ("auto", "extractive", "generative")
 
 
