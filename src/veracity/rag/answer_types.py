@@ -5,7 +5,8 @@ or "what is the maximum X" (digits, number words, or an amount such as "half a m
 for "what year", a time for "when", a time of day for "what time does X close", and a measure
 of the asked kind for "how heavy" or "how many tablets" (not "25°C"). Only these kinds are
 judged: "who" and "where" answers take too many forms. "Which release added X?" wants a
-version: a number, a short name ("Vista") or an ordinal. Each rule's false fires are counted on
+version: a number, a short name ("Vista") or an ordinal; "which option" an option or a name,
+"which environment variable" a variable's name. Each rule's false fires are counted on
 SQuAD v1.1 dev's 10,570 gold answers (70 in all: mostly amounts written without digits).
 """
 
@@ -38,6 +39,20 @@ _AUXILIARY = r"(?:do|does|did|is|are|was|were|can|could|will|would|should|has|ha
 _VERSION_QUESTION = re.compile(
     rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w.+-]+\s+){{0,2}}?(?:version|release)s?\b",
     re.IGNORECASE,
+)
+# "Which option/flag ...?" wants an option ("--src", "-e", "cache_hash=True") or one name; "Which
+# environment variable ...?" a variable's name ("PIP_CONFIG_FILE", "$HOME", "%APPDATA%").
+_OPTION_QUESTION = re.compile(
+    rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w-]+\s+){{0,2}}?(?:option|flag|switch)s?\b",
+    re.IGNORECASE,
+)
+_OPTION_LIKE = re.compile(r"(?<![\w-])--?[A-Za-z]|\w=\S|[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+")
+_ENV_QUESTION = re.compile(
+    rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w-]+\s+){{0,2}}?(?:environment|env)\s+variables?\b",
+    re.IGNORECASE,
+)
+_ENV_NAME = re.compile(
+    r"\$\{?[A-Za-z_]\w*|%[A-Za-z_]\w*%|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{3,}\b"
 )
 _NOT_A_VERSION = re.compile(r"\b(?:PEP|RFC|ISO|issue|bug)\s*#?\d+|#\d+", re.IGNORECASE)
 # A version named, not numbered: "Vista", "Snow Leopard", "the Tyndale Bible"; or an ordinal.
@@ -109,6 +124,15 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
     if _VERSION_QUESTION.search(question) and (named := _named_versions(question, span)):
         # "Which release dropped Python 3.7?" is not answered "Python 3.7"
         return f"the question asks for a version, and names {named} itself"
+    if _QUANTITY.search(question) and _repeats_label(question, span):
+        # "How many users were interviewed in the 2020 research?" is not "2020 UX Work"
+        return f"the question asks for a quantity, and '{span}' only repeats its numbers"
+    if _OPTION_QUESTION.search(question) and not (
+        _OPTION_LIKE.search(span) or len(span.split()) == 1
+    ):
+        return f"the question asks for an option, and '{span}' is none"
+    if _ENV_QUESTION.search(question) and not _ENV_NAME.search(span):
+        return f"the question asks for an environment variable, and '{span}' names none"
     if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
@@ -124,6 +148,15 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         # "How much is a one hour lesson?" is not "£3 more per hour", a surcharge on another price
         return f"the question asks for a price, and '{span}' is a difference from another one"
     return _unit_problem(question, span, span + _first_word(after))
+
+
+def _repeats_label(question: str, span: str) -> bool:
+    """Whether every number of ``span`` is a year or a version ("2020", "3.7") that the question
+    names itself: a label of what is counted, not a count. A count may repeat the question's
+    ("How many of the four attempts succeeded?" "all four")."""
+    said = numbers(span)
+    labels = all(re.fullmatch(r"1\d{3}|20\d{2}|\d+\.\d+(?:\.\d+)*", n) for n in said)
+    return bool(said) and labels and said <= numbers(question)
 
 
 def _is_version(span: str) -> bool:
