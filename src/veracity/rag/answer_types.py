@@ -34,23 +34,24 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
-# "Which release added X?", "In which Python version ...", not "What does photosynthesis release?"
 _AUXILIARY = r"(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have|had)\b"
-_VERSION_QUESTION = re.compile(
-    rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w.+-]+\s+){{0,2}}?(?:version|release)s?\b",
-    re.IGNORECASE,
-)
-# "Which option/flag ...?" wants an option ("--src", "-e", "cache_hash=True") or one name; "Which
-# environment variable ...?" a variable's name ("PIP_CONFIG_FILE", "$HOME", "%APPDATA%").
-_OPTION_QUESTION = re.compile(
-    rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w-]+\s+){{0,2}}?(?:option|flag|switch)s?\b",
-    re.IGNORECASE,
-)
+
+
+def _which(kind: str) -> re.Pattern[str]:
+    """ "What/which" and up to two words (no auxiliary verb) before ``kind``: "which attrs
+    release", "in what environment variable"; not "What does photosynthesis release?"."""
+    return re.compile(
+        rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w.+-]+\s+){{0,2}}?(?:{kind})\b", re.IGNORECASE
+    )
+
+
+# "Which release added X?" wants a version; "Which option/flag ...?" an option ("--src", "-e",
+# "cache_hash=True") or one name; "Which environment variable ...?" a variable's name
+# ("PIP_CONFIG_FILE", "$HOME", "%APPDATA%").
+_VERSION_QUESTION = _which(r"(?:version|release)s?")
+_OPTION_QUESTION = _which(r"(?:option|flag|switch)s?")
+_ENV_QUESTION = _which(r"(?:environment|env)\s+variables?")
 _OPTION_LIKE = re.compile(r"(?<![\w-])--?[A-Za-z]|\w=\S|[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+")
-_ENV_QUESTION = re.compile(
-    rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w-]+\s+){{0,2}}?(?:environment|env)\s+variables?\b",
-    re.IGNORECASE,
-)
 _ENV_NAME = re.compile(
     r"\$\{?[A-Za-z_]\w*|%[A-Za-z_]\w*%|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{3,}\b"
 )
