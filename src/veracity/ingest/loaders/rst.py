@@ -20,9 +20,12 @@ the Markdown that the heading-aware chunker reads:
 - inline markup keeps its text: ``:func:`~attrs.define``` is ```define()```, ``:ref:`the
   glossary <glossary>``` is "the glossary", ```text <url>`_`` is "text", ````x```` is ```x```.
 
+- a definition list item reads as one sentence, "term: definition", not a term on a line of its
+  own that reads as a heading.
+
 It is not a docutils parser (no new dependency for a text loader): tables are kept as written,
 and nested body elements keep their words but not their structure. MyST Markdown
-(``markdown_myst``) uses the same directive renderer for its ``{directive}`` fences and roles.
+(``loaders.myst``) renders its ``{directive}`` fences and roles with the same tables and roles.
 """
 
 from __future__ import annotations
