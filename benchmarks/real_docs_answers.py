@@ -1,6 +1,6 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
-Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs|pip] [--llm]
+Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs|pip|click] [--llm]
 [--no-write]``.
 
 ``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
@@ -8,7 +8,8 @@ Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs|p
 ``--corpus node`` asks ``node_questions.jsonl`` of Node.js's API reference as Debian installs it
 (``_real_corpus.node_docs``), also in place; ``--corpus attrs`` asks ``attrs_questions.jsonl`` of
 the attrs documentation folder (``_real_corpus.attrs_docs``, fetched once from PyPI), ``--corpus
-pip`` ``pip_questions.jsonl`` of pip's (``_real_corpus.pip_docs``).
+pip`` ``pip_questions.jsonl`` of pip's (``_real_corpus.pip_docs``) and ``--corpus click``
+``click_questions.jsonl`` of click's (``_real_corpus.click_docs``).
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -46,10 +47,12 @@ import veracity  # noqa: E402
 from benchmarks._real_corpus import (  # noqa: E402
     ATTRS_QUESTIONS_PATH,
     BOOK_QUESTIONS_PATH,
+    CLICK_QUESTIONS_PATH,
     NODE_QUESTIONS_PATH,
     PIP_QUESTIONS_PATH,
     assemble,
     attrs_docs,
+    click_docs,
     load_questions,
     node_docs,
     pip_docs,
@@ -118,7 +121,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every answer")
     parser.add_argument(
-        "--corpus", choices=("debian", "book", "node", "attrs", "pip"), default="debian"
+        "--corpus", choices=("debian", "book", "node", "attrs", "pip", "click"), default="debian"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,6 +139,9 @@ def main() -> None:
                 )
             folder, questions, skipped = node, load_questions(NODE_QUESTIONS_PATH), 0
             n_files = sum(1 for p in node.iterdir() if p.suffix in (".md", ".html"))
+        elif args.corpus == "click":
+            folder, questions = click_docs(Path(tmp)), load_questions(CLICK_QUESTIONS_PATH)
+            skipped, n_files = 0, sum(1 for p in folder.rglob("*") if p.is_file())
         elif args.corpus == "pip":
             folder, questions, skipped = pip_docs(Path(tmp)), load_questions(PIP_QUESTIONS_PATH), 0
             n_files = sum(1 for p in folder.rglob("*") if p.is_file())
@@ -240,6 +246,11 @@ def main() -> None:
         "its source distribution: MyST Markdown and reStructuredText pages, Sphinx's `conf.py`, an "
         "image; fetched once from PyPI, `_real_corpus.pip_docs`, questions in "
         "`pip_questions.jsonl`, whose provenance that function's docstring states)",
+        "click": f"The documentation of click 8.1.8 as its source distribution ships it "
+        f"({n_files} files: README, the changelog CHANGES.rst, reStructuredText pages under "
+        "`docs/` with Sphinx's `conf.py`, a Makefile and images; fetched once from PyPI, "
+        "`_real_corpus.click_docs`, questions in `click_questions.jsonl`, whose provenance that "
+        "function's docstring states)",
         "debian": f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
         "specifications, a Bash manual chapter, Git's README and release notes; "
         "`benchmarks/_real_corpus.py`)",
@@ -249,6 +260,7 @@ def main() -> None:
         "node": ", Node.js API reference",
         "attrs": ", the attrs documentation",
         "pip": ", the pip documentation",
+        "click": ", the click documentation",
         "debian": "",
     }
     md = f"""## Answers on real documents (hand-written questions{title[args.corpus]})
