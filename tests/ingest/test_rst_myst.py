@@ -107,6 +107,7 @@ def test_rst_inline_markup_keeps_its_text() -> None:
     assert inline("see `Python <https://python.org>`_ now") == "see Python now"
     assert inline("a ``literal`` and a note [#]_") == "a `literal` and a note"
     assert inline("`documented apart <api-attr>`") == "documented apart"
+    assert inline("Added FloatRange. :issue:`538` :pr:`553`") == "Added FloatRange. #538 #553"
 
 
 def test_rst_lists_keep_their_items_and_continuations() -> None:
@@ -248,3 +249,14 @@ def test_an_admonition_may_start_on_its_directive_line() -> None:
     )
     assert "Tip: Use slots." in myst_to_markdown(":::{tip} Use slots.\n:::\n")
     assert "Heads up: Read this." in rst_to_markdown(".. admonition:: Heads up\n\n   Read this.\n")
+
+
+def test_a_projects_own_code_directive_is_fenced_and_prose_stays_prose() -> None:
+    md = rst_to_markdown(
+        ".. click:example::\n\n    @click.command()\n    @click.option('-v', is_flag=True)\n"
+        "    def cli(v):\n        click.echo(v)\n\n"
+        ".. group-tab:: Bash\n\n    Add this to your shell's config file.\n\n    source ~/.x\n"
+    )
+    assert "```\n@click.command()\n@click.option('-v', is_flag=True)\ndef cli(v):" in md
+    assert "Add this to your shell's config file." in md
+    assert "```\nAdd this" not in md

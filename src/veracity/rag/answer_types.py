@@ -120,7 +120,9 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks for a quantity, and '{span}' is none"
     if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
         return f"the question asks for a year, and '{span}' is none"
-    if _VERSION_QUESTION.search(question) and not _is_version(span):
+    if _VERSION_QUESTION.search(question) and (
+        not _is_version(span) or _named_from_question(question, span)
+    ):
         return f"the question asks for a version, and '{span}' is none"
     if _VERSION_QUESTION.search(question) and (named := _named_versions(question, span)):
         # "Which release dropped Python 3.7?" is not answered "Python 3.7"
@@ -166,6 +168,16 @@ def _is_version(span: str) -> bool:
     numbered = re.search(r"\d", _NOT_A_VERSION.sub("", span)) is not None
     named = _VERSION_NAME.fullmatch(span.strip()) is not None
     return numbered or named or _ORDINAL.search(span) is not None
+
+
+def _named_from_question(question: str, span: str) -> bool:
+    """Whether ``span`` is a version name without a number whose words the question holds:
+    "Python" for "Which release dropped support for Python 3.6?" names what was dropped."""
+    if re.search(r"\d", span):
+        return False
+    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
+    words = [w.lower() for w in re.findall(r"[\w'-]+", span) if w.lower() != "the"]
+    return bool(words) and all(w in asked for w in words)
 
 
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)+|\d+")

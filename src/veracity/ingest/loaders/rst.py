@@ -13,7 +13,8 @@ the Markdown that the heading-aware chunker reads:
 - ``versionadded``, ``versionchanged`` and ``deprecated`` read as Sphinx renders them ("New in
   version 20.1.0."), admonitions as "Note: ..." / "Warning: ..." paragraphs;
 - code (a paragraph ending in ``::`` and the indented block after it, ``code-block``,
-  ``doctest``, ``>>>`` blocks) is fenced, which the answer step never quotes as prose;
+  ``doctest``, ``>>>`` blocks, and a project's own directive whose content reads as code, such
+  as Click's ``click:example``) is fenced, which the answer step never quotes as prose;
 - comments, link targets, substitution definitions, directive options, ``toctree``, images and
   other directives that show no text are dropped; another directive keeps its content as text,
   and its argument only when it is a title (``rubric``, ``topic``, ``tab``);
@@ -253,6 +254,9 @@ class _Renderer:
             return
         if name in TITLED and arg:
             self.out += ["", f"**{inline(arg)}**"]
+        if looks_like_code(content):  # a project's own code directive (".. click:example::")
+            self._fence(content, "")
+            return
         # any other directive: its content as text; its argument is an option, a path or a
         # name that only the directive's own code knows what to do with ("pip-command-usage")
         self.out += ["", *_Renderer(self.level).render(content.split("\n")), ""]
@@ -260,6 +264,23 @@ class _Renderer:
     def _fence(self, code: str, lang: str) -> None:
         ticks = "````" if "```" in code else "```"
         self.out += ["", f"{ticks}{lang}", *code.split("\n"), ticks, ""]
+
+
+_CODE_LINE = re.compile(
+    r"^\s*(?:@\w|def |class |import |from \S+ import |(?:return|pass|break|continue|yield)\b"
+    r"|raise |\"\"\"|'''|(?:if|for|while|with|elif"
+    r"|else|try|except|finally)\b.*:$|\$ |>>> |\.\.\. |[#}{\])]|\w[\w.]*\s*[-+*/]?=[^=]"
+    r"|[\w.]+\(.*\)[:;]?$)"
+)
+
+
+def looks_like_code(content: str) -> bool:
+    """Whether a directive's content is code: its first line and at least 60% of its lines read
+    as code (a decorator, a definition, an import, an assignment, a call, a prompt), so prose
+    with an example in it stays prose."""
+    lines = [ln for ln in content.split("\n") if ln.strip()]
+    code = sum(1 for ln in lines if _CODE_LINE.match(ln))
+    return bool(lines) and _CODE_LINE.match(lines[0]) is not None and code >= 0.6 * len(lines)
 
 
 def _title_at(lines: list[str], i: int) -> tuple[str, tuple[str, bool], int] | None:
@@ -351,6 +372,8 @@ def _role(m: re.Match[str]) -> str:
     shown = titled.group(1) if titled and titled.group(1) else body
     if name == "pep":
         return f"PEP {shown}"
+    if name in ("issue", "pr"):  # sphinx-issues: "#538", as the built page shows it
+        return f"#{shown}"
     if name == "rfc":
         return f"RFC {shown}"
     if name not in _CODE_ROLES:
