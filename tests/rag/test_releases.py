@@ -13,7 +13,12 @@ from veracity.collection import Collection
 from veracity.guard.grounding import LexicalJudge
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.reader import TableReader
-from veracity.rag.releases import release_of, release_question_fits, release_span
+from veracity.rag.releases import (
+    release_of,
+    release_question_fits,
+    release_span,
+    without_owner,
+)
 from veracity.records import Hit
 from veracity.retrieve.search import SearchOptions
 
@@ -64,6 +69,13 @@ def test_a_question_about_another_projects_versions_does_not_fit() -> None:
     assert release_question_fits("Which attrs release dropped Python 3.7?", where)
     assert release_question_fits("In which version was not_ added?", where)
     assert not release_question_fits("Which Mypy version first shipped the plugin?", where)
+
+
+def test_the_owner_of_the_release_is_not_asked_of_the_entry() -> None:
+    assert without_owner("Which Click release dropped Python 3.6?") == (
+        "Which release dropped Python 3.6?"
+    )
+    assert without_owner("In which version was it added?") == "In which version was it added?"
 
 
 def test_the_release_span_is_the_last_heading_above() -> None:

@@ -58,7 +58,12 @@ from veracity.rag.priced import priced_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
-from veracity.rag.releases import release_of, release_question_fits, release_span
+from veracity.rag.releases import (
+    release_of,
+    release_question_fits,
+    release_span,
+    without_owner,
+)
 from veracity.rag.structure import (
     POINTS_BACK,
     bare_quote_problem,
@@ -352,7 +357,7 @@ def _release(
         or not asks_version(asked)
         or not release_question_fits(asked, f"{hit.title} {hit.uri}")
         or heading_problem(hit.chunk.text, r.start)
-        or question_problems(asked, [_sentence(hit.chunk.text, r.start)])
+        or question_problems(without_owner(asked), [_sentence(hit.chunk.text, r.start)])
         or _problem(question, asked, hit, r, quote_only=False, typed=False)
     ):
         return None

@@ -58,6 +58,16 @@ def release_question_fits(question: str, where: str) -> bool:
     return whose in where.lower()
 
 
+def without_owner(question: str) -> str:
+    """``question`` without the word naming whose release it asks about ("Which Click release
+    dropped Python 3.6?" -> "Which release dropped Python 3.6?"): an entry of Click's changelog
+    does not repeat "Click"."""
+    m = _ASKED_FOR.search(question)
+    if not m or m.group("whose") is None:
+        return question
+    return question[: m.start("whose")] + question[m.end("whose") :].lstrip()
+
+
 def release_span(text: str, before: int, version: str) -> tuple[int, int] | None:
     """Where ``version`` stands in the last Markdown heading line of ``text`` that starts before
     offset ``before`` and names it as a release, or None."""
