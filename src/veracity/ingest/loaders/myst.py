@@ -17,6 +17,7 @@ import re
 from veracity.ingest.loaders.rst import (
     ADMONITIONS,
     CODE,
+    OPTION_LINE,
     SILENT,
     TITLED,
     VERSIONS,
@@ -29,7 +30,6 @@ _OPEN = re.compile(r"^( {0,3})(`{3,}|:{3,})\{([\w:-]+)\}[ \t]*(.*)$")
 _ROLE = re.compile(r"(?<![\w$`/.])\{[\w:-]+\}`[^`\s,;)][^`\n]*`")
 _TARGET = re.compile(r"^\([\w.:-]+\)=[ \t]*$")
 _PLAIN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_OPTION = re.compile(r"^:[\w-]+:(?:[ \t]|$)")
 
 
 def is_myst(markdown: str) -> bool:
@@ -91,7 +91,7 @@ def _closes(line: str, marker: str) -> bool:
 
 def _directive(name: str, arg: str, body: list[str]) -> list[str]:
     """The lines a MyST directive renders as: ``body`` is its content (Markdown)."""
-    while body and (_OPTION.match(body[0].strip()) or not body[0].strip()):
+    while body and (OPTION_LINE.match(body[0].strip()) or not body[0].strip()):
         body = body[1:]
     content = "\n".join(body).strip("\n")
     name = name.split(":")[-1]

@@ -48,7 +48,7 @@ from veracity.records import Document
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}[ \t]*$")
 _DIRECTIVE = re.compile(r"^\.\.[ \t]+(?:[\w-]+:)?([\w-]+)::(?:[ \t]+(.*))?$")
 _EXPLICIT = re.compile(r"^\.\.(?:[ \t]|$)")  # a comment, a target, a footnote, a substitution
-_OPTION = re.compile(r"^:[\w-]+:(?:[ \t]|$)")
+OPTION_LINE = re.compile(r"^:[\w-]+:(?:[ \t]|$)")  # a directive option: ":caption: x"
 _BULLET = re.compile(r"^(?:[-*+•]|\d+[.)]|#\.|\(?[a-zA-Z0-9]\))[ \t]+")
 
 OBJECTS = frozenset({
@@ -324,7 +324,7 @@ def _indented_end(lines: list[str], i: int, indent: int) -> int:
 def _without_options(body: list[str]) -> str:
     """A directive's content, dedented, without its leading ``:option: value`` lines."""
     kept = textwrap.dedent("\n".join(body)).split("\n")
-    while kept and _OPTION.match(kept[0]):
+    while kept and OPTION_LINE.match(kept[0]):
         kept.pop(0)
     return "\n".join(kept).strip("\n")
 
