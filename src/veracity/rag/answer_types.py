@@ -6,7 +6,7 @@ for "what year", a time for "when", a time of day for "what time does X close", 
 of the asked kind for "how heavy" or "how many tablets" (not "25°C"). Only these kinds are
 judged: "who" and "where" answers take too many forms. "Which release added X?" wants a
 version: a number, a short name ("Vista") or an ordinal; "which option" an option or a name,
-"which environment variable" a variable's name. Each rule's false fires are counted on
+"which environment variable" a variable's name, "which directory" a path. Each rule's false fires are counted on
 SQuAD v1.1 dev's 10,570 gold answers (70 in all: mostly amounts written without digits).
 """
 
@@ -51,6 +51,9 @@ def _which(kind: str) -> re.Pattern[str]:
 _VERSION_QUESTION = _which(r"(?:version|release)s?")
 _OPTION_QUESTION = _which(r"(?:option|flag|switch)s?")
 _ENV_QUESTION = _which(r"(?:environment|env)\s+variables?")
+# "Which directory ...?" wants a path: "~/.config/app", "C:\\Users", "%APPDATA%\\pip", "pip.ini".
+_DIRECTORY_QUESTION = _which(r"(?:directory|directories|folder|folders)")
+_PATH_LIKE = re.compile(r"[/\\~]|\$\w|%\w+%|\.\w{1,5}\b")
 _OPTION_LIKE = re.compile(r"(?<![\w-])--?[A-Za-z]|\w=\S|[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+")
 _ENV_NAME = re.compile(
     r"\$\{?[A-Za-z_]\w*|%[A-Za-z_]\w*%|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{3,}\b"
@@ -136,6 +139,8 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks for an option, and '{span}' is none"
     if _ENV_QUESTION.search(question) and not _ENV_NAME.search(span):
         return f"the question asks for an environment variable, and '{span}' names none"
+    if _DIRECTORY_QUESTION.search(question) and not _PATH_LIKE.search(span):
+        return f"the question asks for a directory, and '{span}' is no path"
     if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
