@@ -14,10 +14,11 @@ from veracity.guard.grounding import LexicalJudge
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.reader import TableReader
 from veracity.rag.releases import (
+    asks_release_time,
+    is_release_time,
     release_of,
     release_question_fits,
     release_span,
-    without_owner,
 )
 from veracity.records import Hit
 from veracity.retrieve.search import SearchOptions
@@ -32,7 +33,7 @@ CHANGELOG = """# Changelog
 
 ### Changes
 
-- Added `attrs.validators.not_()` to invert a validator.
+- Added `attrs.validators.not_()` to invert a validator. #553
 
 ## 24.1.0 - 2024-08-03
 
@@ -71,11 +72,11 @@ def test_a_question_about_another_projects_versions_does_not_fit() -> None:
     assert not release_question_fits("Which Mypy version first shipped the plugin?", where)
 
 
-def test_the_owner_of_the_release_is_not_asked_of_the_entry() -> None:
-    assert without_owner("Which Click release dropped Python 3.6?") == (
-        "Which release dropped Python 3.6?"
-    )
-    assert without_owner("In which version was it added?") == "In which version was it added?"
+def test_when_something_was_added_asks_for_a_release_time() -> None:
+    assert asks_release_time("When was the FloatRange type added to Click?")
+    assert not asks_release_time("When does the canteen open?")
+    assert not is_release_time("553") and not is_release_time("#1538")
+    assert is_release_time("2024-12-16") and is_release_time("7.0") and is_release_time("2019")
 
 
 def test_the_release_span_is_the_last_heading_above() -> None:
@@ -124,6 +125,14 @@ def test_a_version_question_is_answered_by_the_heading_above_the_entry(col: Coll
     assert doc.text[heading.start : heading.end] == heading.text == "24.3.0"
     assert doc.text[entry.start : entry.end] == entry.text == "- Python 3.7 has been dropped."
     assert answer.short == heading and answer.sentences[0].citations == (2,)
+
+
+def test_when_an_entry_was_made_is_its_release_not_its_issue_number(col: Collection) -> None:
+    engine = _engine(col, {"not_": "553"})
+    answer = engine.ask("When was attrs.validators.not_() added?")
+    assert not answer.abstained, answer.reason
+    assert answer.text.startswith("24.3.0 [1]")
+    assert "not_()" in answer.citations[1].text
 
 
 def test_no_release_answer_without_the_entry_or_the_document(col: Collection) -> None:

@@ -59,10 +59,11 @@ from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.releases import (
+    asks_release_time,
+    is_release_time,
     release_of,
     release_question_fits,
     release_span,
-    without_owner,
 )
 from veracity.rag.structure import (
     POINTS_BACK,
@@ -70,6 +71,7 @@ from veracity.rag.structure import (
     changed_value,
     content_terms,
     converse_problem,
+    entries,
     entry_problem,
     heading_problem,
     labelled_default,
@@ -346,19 +348,23 @@ def _stated(
 def _release(
     question: str, asked: str, hit: Hit, r: Reading, documents: DocumentText
 ) -> Citation | None:
-    """The release heading that answers version question ``asked`` for the changelog entry
-    that ``r`` reads, cited in its document; None unless the entry passes every check but the
-    span's type, its sentence (no heading) holds every name, number and code name the question
-    does (the passage holding them is not enough: a changelog section lists many entries), and
-    its passage sits under a release heading of the document asked about."""
+    """The release heading that answers ``asked`` (which version, or when something was added
+    or removed) for the changelog entry that ``r`` reads, cited in its document; None unless the
+    entry passes every check but the span's type, its sentence (no heading) holds every name,
+    number and code name the question does, the document's title and path aside ("Click" of
+    "Which Click release ...?"; the passage holding them is not enough: a changelog section
+    lists many entries), and its passage sits under a release heading of the document asked
+    about."""
     version = release_of(hit.chunk.headings)
+    where = f"{hit.title} {hit.uri}"
+    entry = _entry_reading(hit.chunk.text, r)
     if (
         version is None
-        or not asks_version(asked)
-        or not release_question_fits(asked, f"{hit.title} {hit.uri}")
+        or not (asks_version(asked) or asks_release_time(asked))
+        or not release_question_fits(asked, where)
         or heading_problem(hit.chunk.text, r.start)
-        or question_problems(without_owner(asked), [_sentence(hit.chunk.text, r.start)])
-        or _problem(question, asked, hit, r, quote_only=False, typed=False)
+        or question_problems(asked, [_entry_text(hit.chunk.text, r.start), where])
+        or _problem(question, asked, hit, entry, quote_only=False, typed=False)
     ):
         return None
     text = documents(hit.chunk.document_id)
@@ -371,9 +377,22 @@ def _release(
     )  # fmt: skip
 
 
-def _sentence(text: str, at: int) -> str:
-    s, e = sentence_at(text, at)
+def _entry_text(text: str, at: int) -> str:
+    """The list entry of ``text`` holding offset ``at`` ("- Added FloatRange type. #538"), or
+    its sentence when it is in none."""
+    s, e = next(((a, b) for a, b in entries(text) if a <= at < b), sentence_at(text, at))
     return text[s:e]
+
+
+def _entry_reading(text: str, r: Reading) -> Reading:
+    """``r`` read as its entry's first sentence when the span sits in a later one: a trailing
+    issue number ("#538") is no sentence of its own to check against the question."""
+    s, e = next(((a, b) for a, b in entries(text) if a <= r.start < b), (r.start, r.end))
+    first = next(((a, b) for a, b in split_sentences(text[s:e]) if b > a), None)
+    if first is None or s + first[1] > r.start:
+        return r
+    a, b = s + first[0], s + first[1]
+    return replace(r, start=a, end=b, text=text[a:b])
 
 
 def _problem(
@@ -404,6 +423,14 @@ def _problem(
             and asks_version(asked)
             and not _DIGIT.search(r.text)
             and heading_problem(chunk.text, r.start)
+        )
+        # "When was FloatRange added?" of a changelog entry is not "553", the issue it closed
+        or (
+            typed
+            and asks_release_time(asked)
+            and release_of(chunk.headings) is not None
+            and not is_release_time(r.text)
+            and f"the question asks when, and '{r.text}' is no date, year or release"
         )
         or bare_quote_problem(_quoted(hit, r))
         or (quote_only and title_problem(chunk.text, r.start))

@@ -11,6 +11,9 @@ A release heading starts with its version, after an optional project name and "v
 "Git v2.0 Release Notes"), and ends there or with a date, a link or a dash. A heading that only
 holds a number ("Python 3.7 support", "Step 2.1 Install") names no release.
 
+"When was X added?" asked of an entry under a release heading is answered the same way, and a
+span of the entry that is no date, year or version (an issue number) does not answer it.
+
 ``release_question_fits`` keeps the answer to questions about the document's own releases:
 "Which Mypy version first shipped the plugin?" asked of attrs's changelog is about Mypy's
 versions, which the headings are not.
@@ -58,14 +61,29 @@ def release_question_fits(question: str, where: str) -> bool:
     return whose in where.lower()
 
 
-def without_owner(question: str) -> str:
-    """``question`` without the word naming whose release it asks about ("Which Click release
-    dropped Python 3.6?" -> "Which release dropped Python 3.6?"): an entry of Click's changelog
-    does not repeat "Click"."""
-    m = _ASKED_FOR.search(question)
-    if not m or m.group("whose") is None:
-        return question
-    return question[: m.start("whose")] + question[m.end("whose") :].lstrip()
+# "When was FloatRange added?": asked of a changelog, its time is the release the entry is under.
+_RELEASE_WHEN = re.compile(
+    r"^\W*when\b[^?]*\b(?:added|introduced|deprecated|removed|dropped|changed|fixed|renamed"
+    r"|released|implemented|supported)\b",
+    re.IGNORECASE,
+)
+# What a release's time may be said as in an entry: a date, a year, a version.
+_RELEASE_TIME = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|(?<!#)\b(?:1\d{3}|20\d{2})\b|\d+\.\d+|\b(?:January|February|March|April|May"
+    r"|June|July|August|September|October|November|December)\b",
+)
+
+
+def asks_release_time(question: str) -> bool:
+    """Whether ``question`` asks when something was added, removed, changed ...: of a
+    changelog entry, the answer is its release."""
+    return _RELEASE_WHEN.search(question) is not None
+
+
+def is_release_time(span: str) -> bool:
+    """Whether ``span`` can say when a release was: a date, a year or a version ("553", an
+    issue number at the end of an entry, cannot)."""
+    return _RELEASE_TIME.search(span) is not None
 
 
 def release_span(text: str, before: int, version: str) -> tuple[int, int] | None:
