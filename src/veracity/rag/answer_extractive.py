@@ -204,8 +204,8 @@ DocumentText = Callable[[str], "str | None"]
 @dataclass(frozen=True, slots=True)
 class Found:
     """A passage the reader answers from, and its reading; ``release``, for a question about a
-    version answered by a changelog entry, is the version in the heading above it (``releases``),
-    cited where it stands."""
+    version or about when something was added or removed, answered by a changelog entry, is the
+    version in the heading above it (``rag.releases``), cited where it stands."""
 
     hit: Hit
     reading: Reading
@@ -247,8 +247,9 @@ def find_answers(
     passages answers is decided by the reader's answerability and, with ``relevance_weight`` > 0
     (only for hits scored by a calibrated reranker, whose scores are probabilities), by their
     relevance too: a passage the reranker finds much more relevant wins a near tie. With
-    ``documents`` (a document's text by its id), a version question whose entry passes every
-    check but the version's is answered by the release heading above it (``rag.releases``)."""
+    ``documents`` (a document's text by its id), a question for a version or a release's time
+    whose changelog entry passes every check but the span's type is answered by the release
+    heading above the entry (``rag.releases``)."""
     top = list(hits[:passages])
     texts = [h.chunk.text for h in top]
     readings = reader.read(question, texts)
@@ -350,8 +351,9 @@ def _release(
 ) -> Citation | None:
     """The release heading that answers ``asked`` (which version, or when something was added
     or removed) for the changelog entry that ``r`` reads, cited in its document; None unless the
-    entry passes every check but the span's type, its sentence (no heading) holds every name,
-    number and code name the question does, the document's title and path aside ("Click" of
+    entry passes every check but the span's type, the entry (a list item, else the span's
+    sentence; no heading) holds every name, number and code name the question does, the
+    document's title and path aside ("Click" of
     "Which Click release ...?"; the passage holding them is not enough: a changelog section
     lists many entries), and its passage sits under a release heading of the document asked
     about."""
@@ -377,17 +379,22 @@ def _release(
     )  # fmt: skip
 
 
+def _entry_at(text: str, at: int) -> tuple[int, int] | None:
+    """The (start, end) of the list entry of ``text`` holding offset ``at`` ("- Added
+    FloatRange type. #538"), or None."""
+    return next(((a, b) for a, b in entries(text) if a <= at < b), None)
+
+
 def _entry_text(text: str, at: int) -> str:
-    """The list entry of ``text`` holding offset ``at`` ("- Added FloatRange type. #538"), or
-    its sentence when it is in none."""
-    s, e = next(((a, b) for a, b in entries(text) if a <= at < b), sentence_at(text, at))
+    """The list entry of ``text`` holding offset ``at``, or its sentence when it is in none."""
+    s, e = _entry_at(text, at) or sentence_at(text, at)
     return text[s:e]
 
 
 def _entry_reading(text: str, r: Reading) -> Reading:
     """``r`` read as its entry's first sentence when the span sits in a later one: a trailing
     issue number ("#538") is no sentence of its own to check against the question."""
-    s, e = next(((a, b) for a, b in entries(text) if a <= r.start < b), (r.start, r.end))
+    s, e = _entry_at(text, r.start) or (r.start, r.end)
     first = next(((a, b) for a, b in split_sentences(text[s:e]) if b > a), None)
     if first is None or s + first[1] > r.start:
         return r

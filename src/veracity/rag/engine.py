@@ -67,6 +67,7 @@ from veracity.retrieve.copies import distinct_passages
 from veracity.retrieve.search import Reranker, Retriever
 
 MODES = ("sequence", "token")
+STYLES = ("auto", "extractive", "generative")
 
 
 class DocumentSource(Protocol):
@@ -74,9 +75,6 @@ class DocumentSource(Protocol):
     above a changelog entry is not in the entry's passage."""
 
     def get_document(self, doc_id: str, where: Filter | None = None) -> Document: ...
-
-
-STYLES = ("auto", "extractive", "generative")
 
 
 @dataclass(frozen=True, slots=True)

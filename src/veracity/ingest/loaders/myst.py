@@ -22,6 +22,7 @@ from veracity.ingest.loaders.rst import (
     TITLED,
     VERSIONS,
     inline,
+    labelled,
     roles,
     rst_to_markdown,
 )
@@ -113,9 +114,6 @@ def _directive(name: str, arg: str, body: list[str]) -> list[str]:
     if label and name != "admonition" and arg:  # text on the opening line starts the content
         inner = f"{arg}\n{inner}" if inner else arg
     if label:
-        first, *rest_lines = inner.split("\n") if inner else [""]
-        if first and not first.startswith(("#", "```", "-", "*")):
-            return ["", f"{label}: {first}", *rest_lines, ""]
-        return ["", f"{label}:", "", inner, ""]
+        return ["", *labelled(label, inner.split("\n") if inner else []), ""]
     head = [f"**{inline(arg)}**"] if arg and name in TITLED else []
     return ["", *head, inner, ""]

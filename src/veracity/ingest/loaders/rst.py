@@ -245,12 +245,7 @@ class _Renderer:
             if name != "admonition" and arg:  # ".. note:: Text" starts its content on that line
                 content = f"{arg}\n{content}"
             inner = _Renderer(self.level).render(content.split("\n"))
-            first = next((k for k, ln in enumerate(inner) if ln.strip()), None)
-            if first is not None and not inner[first].startswith(("#", "```")):
-                inner[first] = f"{label}: {inner[first]}"
-            elif label:
-                inner.insert(0, f"{label}:")
-            self.out += ["", *inner, ""]
+            self.out += ["", *labelled(label, inner), ""]
             return
         if name in TITLED and arg:
             self.out += ["", f"**{inline(arg)}**"]
@@ -281,6 +276,18 @@ def looks_like_code(content: str) -> bool:
     lines = [ln for ln in content.split("\n") if ln.strip()]
     code = sum(1 for ln in lines if _CODE_LINE.match(ln))
     return bool(lines) and _CODE_LINE.match(lines[0]) is not None and code >= 0.6 * len(lines)
+
+
+def labelled(label: str, lines: list[str]) -> list[str]:
+    """An admonition's rendered ``lines`` under its ``label``: "Note: " opens its first line of
+    prose, or stands on a line of its own before a heading, a code fence or a list."""
+    out = list(lines)
+    first = next((k for k, ln in enumerate(out) if ln.strip()), None)
+    if first is not None and not out[first].startswith(("#", "```", "- ", "* ")):
+        out[first] = f"{label}: {out[first]}"
+    elif label:
+        out[:0] = [f"{label}:", ""]
+    return out
 
 
 def _title_at(lines: list[str], i: int) -> tuple[str, tuple[str, bool], int] | None:
