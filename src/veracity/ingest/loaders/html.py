@@ -5,7 +5,8 @@ by class/id words (nav, menu, sidebar, cookie, ...) and as heading permalinks (a
 whose text is only a symbol: "#", "¶"). When the page has a ``<main>`` (or a
 single ``<article>``) only that is kept. Headings become ``## Heading`` lines and blocks
 (paragraphs, list items, table rows) are separated by blank lines and ``<pre>`` blocks are fenced
-code, so the heading-aware chunker treats HTML exactly like Markdown.
+code, so the heading-aware chunker treats HTML exactly like Markdown. The terms of a reference's
+definition list (an option or a function described at length) are headings too.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ _BLOCKS = frozenset(
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+_ENTRY_MIN_CHARS = 150  # a reference entry's description: paragraphs, not a phrase
+_MAX_TERM_CHARS = 200  # a term longer than this is prose, not a name
+_LINE_BREAK = "\ue000"  # a <br> in the text being collected (private use: never in a page)
 
 
 def load_html(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
@@ -176,9 +180,13 @@ def render_blocks(root: Any) -> str:
     blocks: list[str] = []
     line: list[str] = []
     prefix = [""]  # the prefix of the block whose text is being collected ("## ", "- ", "")
+    level = [0]  # the level of the last heading
+    entries = _entry_lists(root)
 
     def flush() -> None:
-        text = _SPACES.sub(" ", "".join(line)).strip()
+        parts = "".join(line).split(_LINE_BREAK)
+        joiner = " " if prefix[0].startswith("#") else "\n"  # a heading stays on one line
+        text = joiner.join(t for part in parts if (t := _SPACES.sub(" ", part).strip()))
         line.clear()
         if text:
             blocks.append(prefix[0] + text)
@@ -195,7 +203,16 @@ def render_blocks(root: Any) -> str:
         if tag == "-text":
             line.append(node.text_content or "")
             continue
-        if tag in ("br", "hr"):
+        if tag == "br":
+            # A line break inside a block: the next line goes on the same block, as a hard
+            # wrap does in a text file (DocBook's literal layouts, addresses); a second break
+            # in a row, an empty line, ends the block.
+            if _SPACES.sub("", "".join(line).rsplit(_LINE_BREAK, 1)[-1]):
+                line.append(_LINE_BREAK)
+            else:
+                flush()
+            continue
+        if tag == "hr":
             flush()
             continue
         if tag == "pre":
@@ -204,11 +221,15 @@ def render_blocks(root: Any) -> str:
                 blocks.append(_fenced(code))
             continue
         block_prefix = _block_prefix(tag)
+        if tag in _HEADINGS:
+            level[0] = _HEADINGS[tag]
+        elif tag == "dt" and node.parent is not None and node.parent.mem_id in entries:
+            block_prefix = "#" * min(level[0] + 1, 6) + " "
         if block_prefix is not None:
             flush()
             prefix[0] = block_prefix
             stack.append((node, True))
-        elif tag in ("td", "th") and _has_cell_before(node):
+        elif tag in ("td", "th") and _has_cell_before(node) and not _layout_cell(node, line):
             line.append(" | ")
         children = list(node.iter(include_text=True))
         stack.extend((child, False) for child in reversed(children))
@@ -234,6 +255,43 @@ def _block_prefix(tag: str) -> str | None:
     if tag in _BLOCKS or tag == "tr":
         return ""
     return None
+
+
+def _entry_lists(root: Any) -> set[int]:
+    """The ``<dl>`` lists whose terms are entries of a reference: each term is code (an option,
+    a function: "--conflict-cache-size=N [default: 1000000]", Sphinx's signatures) and the
+    descriptions run to paragraphs. Each term is rendered as a heading one level under the last
+    one, so the chunker keeps an entry's paragraphs under its name, as it does for a
+    reStructuredText ``.. option::``. A glossary of words or a list of links is no such list."""
+    out = set()
+    for dl in root.css("dl"):
+        terms = [n for n in dl.iter() if n.tag == "dt"]
+        described = [n for n in dl.iter() if n.tag == "dd"]
+        if not terms or not described:
+            continue
+        length = sum(len(_SPACES.sub(" ", d.text(deep=True) or "").strip()) for d in described)
+        if length / len(described) >= _ENTRY_MIN_CHARS and all(_code_term(t) for t in terms):
+            out.add(dl.mem_id)
+    return out
+
+
+def _code_term(node: Any) -> bool:
+    text = _SPACES.sub(" ", node.text(deep=True) or "").strip()
+    if not text or len(text) > _MAX_TERM_CHARS:
+        return False
+    if text.startswith("-") or "sig" in (node.attributes.get("class") or "").split():
+        return True
+    code = sum(len((c.text(deep=True) or "").strip()) for c in node.css("code, tt, kbd, samp"))
+    return code * 2 >= len(text)
+
+
+def _layout_cell(node: Any, line: list[str]) -> bool:
+    """A table cell that lays out the page rather than holding data: it holds paragraphs or
+    other blocks, and the cells before it in its row left no text. DocBook's FAQ puts each
+    answer in such a cell beside an empty anchor cell; a separator there would stand alone."""
+    if "".join(line).strip():
+        return False
+    return node.css_first("p, div, ul, ol, dl, pre, table") is not None
 
 
 def _has_cell_before(node: Any) -> bool:
