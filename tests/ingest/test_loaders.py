@@ -288,6 +288,39 @@ def test_html_code_blocks_are_fenced_so_their_comments_are_not_headings(tmp_path
     assert headings == {"Install"}  # "# fetch the sources" and "# build" are code comments
 
 
+def test_html_line_breaks_keep_lines_in_their_block_and_layout_cells_get_no_separator(
+    tmp_path: Path,
+) -> None:
+    page = (
+        "<html><body><div class='literallayout'><p>Release 3.19.0<br>\nThis release supports"
+        " X86/Linux,<br>\nAMD64/Linux and ARM.<br>\n<br>\n* Fix demangling.<br>\n</p></div>"
+        "<table><tr class='question'><td><b>1.1.</b></td><td><b>How is it said?</b></td></tr>"
+        "<tr class='answer'><td><a name='a'></a></td><td><p>Like value.</p></td></tr>"
+        "<tr><td>City</td><td>Office</td></tr></table></body></html>"
+    )
+    text = only_doc(write(tmp_path / "news.html", page)).text
+    assert text == (
+        "Release 3.19.0\nThis release supports X86/Linux,\nAMD64/Linux and ARM.\n\n"
+        "* Fix demangling.\n\n1.1. | How is it said?\n\nLike value.\n\nCity | Office\n"
+    )
+
+
+def test_html_reference_entries_are_headings_and_glossaries_are_not(tmp_path: Path) -> None:
+    described = "This option controls the size of the cache of old accesses. " * 4
+    page = (
+        "<html><body><h2>Options</h2><dl>"
+        f"<dt><code>--conflict-cache-size=N\n [default: 1000000]</code></dt><dd><p>{described}</p>"
+        "<p>The maximum is 30,000,000.</p></dd>"
+        f"<dt><span><code>--check-stack-refs=no|yes</code></span></dt><dd><p>{described}</p></dd>"
+        "</dl><h2>Glossary</h2><dl><dt>Heap</dt><dd><p>" + described + "</p></dd>"
+        "<dt><code>x</code></dt><dd>short</dd></dl></body></html>"
+    )
+    text = only_doc(write(tmp_path / "opts.html", page)).text
+    assert "\n### --conflict-cache-size=N [default: 1000000]\n" in text
+    assert "\n### --check-stack-refs=no|yes\n" in text
+    assert "\nHeap\n" in text and "#### x" not in text and "### x" not in text
+
+
 def test_html_declared_charset(tmp_path: Path) -> None:
     page = '<html><head><meta charset="windows-1252"></head><body><p>Café €5</p></body></html>'
     assert only_doc(write(tmp_path / "old.html", page.encode("cp1252"))).text == "Café €5\n"
@@ -331,6 +364,19 @@ def test_pdf_running_heads_and_feet_go_and_numbered_headings_stand_apart() -> No
     assert tidy_pages(["Title page", "Chapter 1 begins here.\nText."]) == [
         "Title page", "Chapter 1 begins here.\nText."
     ]  # fmt: skip
+
+
+def test_pdf_names_broken_after_an_underscore_are_joined_and_table_rows_are_no_headings() -> None:
+    from veracity.ingest.loaders.pdf import tidy_pages
+
+    pages = [
+        "1 The cache\nReturns ASN1_TAG_\nERROR or calls asn1_der_\ndecoding() on __init__\nnext.",
+        "4 CARD32 N_ENTRIES\n1.1 Subclassing\nText.",
+    ]
+    assert tidy_pages(pages) == [
+        "1 The cache\n\nReturns ASN1_TAG_ERROR or calls asn1_der_decoding() on __init__\nnext.",
+        "4 CARD32 N_ENTRIES\n\n1.1 Subclassing\n\nText.",  # the row does not continue 1
+    ]
 
 
 def test_truncated_pdf_is_refused(tmp_path: Path) -> None:

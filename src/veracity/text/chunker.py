@@ -5,7 +5,8 @@ The pipeline is three pure steps over offsets into ``doc.text`` (no text is ever
 
 1. ``split_sections``: Markdown (and HTML rendered as Markdown) is cut at ATX (``## Title``) and
    setext (``Title`` over ``====``) headings outside fenced code; each section knows its heading
-   path. Other documents are one section. A chunk never spans two sections.
+   path. A PDF's text is cut at its numbered headings and API definitions
+   (``text.pdf_headings``). Other documents are one section. A chunk never spans two sections.
 2. Units: the sentences of a section (``split_sentences``), each counted once. A sentence over the
    budget is cut at word boundaries, and a word over the budget (a 50 MB line without spaces) by
    characters, into budget-sized pieces.
@@ -26,12 +27,14 @@ from typing import NamedTuple
 
 from veracity.errors import ConfigError
 from veracity.records import Chunk, Document, content_id
+from veracity.text.pdf_headings import pdf_heading_starts
 from veracity.text.sentences import split_sentences
 from veracity.text.tokens import TokenCounter, default_counter
 
 __all__ = ["ChunkOptions", "Section", "chunk_document", "split_sections"]
 
 SECTIONED_MIMES = frozenset({"text/markdown", "text/x-markdown", "text/html"})
+PDF_MIME = "application/pdf"
 
 # A sentence longer than max_tokens * this many characters is cut without counting it whole: no
 # real text averages more characters per token, and it bounds the text one count() call sees.
@@ -51,7 +54,7 @@ class ChunkOptions:
 
     max_tokens: int = 200  # budget per chunk (leave room under the embedder's 256)
     overlap_tokens: int = 32  # trailing whole sentences repeated at the start of the next chunk
-    headings: bool = True  # heading-aware for markdown/html documents
+    headings: bool = True  # heading-aware for Markdown, HTML and PDF documents
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:
@@ -90,6 +93,8 @@ def chunk_document(
     mime = doc.mime.split(";", 1)[0].strip().lower()
     if options.headings and mime in SECTIONED_MIMES:
         sections = split_sections(text)
+    elif options.headings and mime == PDF_MIME:
+        sections = _sections_from_starts(text, pdf_heading_starts(text))
     else:
         sections = [Section(0, len(text))]
     chunks: list[Chunk] = []

@@ -1,14 +1,20 @@
 """PDF files: the text layer, page by page, with ``Document.page_starts`` for page citations.
 
 Pages are joined with a blank line; ``page_starts[n - 1]`` is where page ``n`` starts in the text
-(an empty page is just its separator). The text layer carries the page's layout as text, so two
-things are tidied first (``tidy_pages``): running heads and feet (a first or last line that
-recurs on two or more pages once its numbers are set aside: "Chapter 4: Function reference 12",
-a bare page number) are dropped, and a numbered heading on a line of its own ("3.1 Invoking
-asn1Parser") is set apart by blank lines, so that neither is read as the start of the sentence
-after it ("5 3 Utilities 3.1 Invoking asn1Parser asn1Parser reads a single file ..."). Refused with a reason: content that is not a PDF, a
-truncated file, an encrypted file that an empty password does not open, and a PDF without a text
-layer (a scan: it needs OCR first).
+(an empty page is just its separator). The text layer carries the page's layout as text, so it
+is tidied first (``tidy_pages``):
+
+- running heads and feet (a first or last line that recurs on two or more pages once its
+  numbers are set aside: "Chapter 4: Function reference 12", a bare page number) are dropped;
+- a numbered heading on a line of its own ("3.1 Invoking asn1Parser", one that continues the
+  document's numbering: ``text.pdf_headings``) is set apart by blank lines, so that neither is
+  read as the start of the sentence after it ("5 3 Utilities 3.1 Invoking asn1Parser asn1Parser
+  reads a single file ...");
+- a name from code that a line broke after an underscore ("ASN1_TAG_" over "ERROR") is joined.
+
+The chunker cuts the text at the same headings and at API definitions (``text.pdf_headings``).
+Refused with a reason: content that is not a PDF, a truncated file, an encrypted file that an
+empty password does not open, and a PDF without a text layer (a scan: it needs OCR first).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 
 from veracity.ingest.loaders.base import LoadOptions, LoadResult, fail, make_document, read_bytes
 from veracity.records import MetaValue
+from veracity.text.pdf_headings import Numbering, numbered_heading
 
 _PAGE_SEPARATOR = "\n\n"
 
@@ -98,30 +105,32 @@ def _page_texts(path: Path, reader: Any) -> list[str]:
     return texts
 
 
-# A numbered heading alone on its line: "3 Utilities", "2.3 Simple parsing", "A.1 Scope" (section
-# numbers of one or two digits, so a wrapped line that starts with a year is not one).
-_NUMBERED_HEADING = re.compile(
-    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.\d{1,2}(?:\.\d{1,2})*)[ \t]+[A-Z][^\n]{0,70}(?<![.,;:])$",
-    re.MULTILINE,
-)
 # A page number in lowercase roman numerals (front matter): "ii", "xiv"; not "did" or "mild".
 _ROMAN = re.compile(r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 
 def tidy_pages(pages: list[str]) -> list[str]:
-    """The pages without running heads and feet, numbered headings set apart (module docstring)."""
+    """The pages without running heads and feet, numbered headings set apart and names broken
+    after an underscore joined (module docstring)."""
     lines = [page.split("\n") for page in pages]
     heads = Counter(_layout_key(ls[0]) for ls in lines if len(ls) > 1)
     feet = Counter(_layout_key(ls[-1]) for ls in lines if len(ls) > 1)
+    numbering = Numbering()  # one numbering across pages: a heading continues the last one
     out = []
     for ls in lines:
         if len(ls) > 1 and _running(_layout_key(ls[0]), heads):
             ls = ls[1:]
         if len(ls) > 1 and _running(_layout_key(ls[-1]), feet):
             ls = ls[:-1]
-        page = "\n".join(ls).strip()
-        out.append(_NUMBERED_HEADING.sub(lambda m: f"\n{m.group(0)}\n", page).strip())
+        ls = [f"\n{line}\n" if numbered_heading(line, numbering) else line for line in ls]
+        out.append(_BROKEN_NAME.sub("_", "\n".join(ls).strip()))
     return [re.sub(r"\n{3,}", "\n\n", page) for page in out]
+
+
+# A name from code broken at the end of a line after one of its underscores ("ASN1_TAG_" over
+# "ERROR", "asn1_der_" over "decoding()"): typesetters break long names there. Not after "__"
+# ("__init__" ends a name).
+_BROKEN_NAME = re.compile(r"(?<=[A-Za-z0-9])(?<!__)_\n(?=[A-Za-z])")
 
 
 def _layout_key(line: str) -> str:
