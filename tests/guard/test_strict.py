@@ -348,3 +348,27 @@ def test_a_name_from_code_in_the_question_must_be_named() -> None:
     # abbreviations, versions and file names are no code names
     assert question_problems("Keep it out of requirements.txt?", ["A requirements file."]) == ()
     assert question_problems("Which U.S. state, e.g. in 3.10?", ["The U.S. state, e.g. 3.10"]) == ()
+
+
+def test_a_language_named_with_plus_or_hash_is_no_name_the_passage_must_repeat() -> None:
+    evidence = ["With GCC 3.4, set GLIBCXX_FORCE_NEW to make the STL pools use new."]
+    assert question_problems("Which variable makes the C++ STL use new?", evidence) == ()
+    assert question_problems("Which variable makes the C# runtime use new?", evidence) == ()
+    assert question_problems("Which variable do C programs set?", evidence) != ()
+
+
+def test_a_source_file_in_the_question_is_no_code_name() -> None:
+    evidence = ["Use --mod-filename to rewrite the file names of the profiles."]
+    assert question_problems("Which cg_diff option fixes old/prog.c names?", evidence) == (
+        "'cg_diff' from the question is not in the cited text",
+    )
+    assert question_problems("Which option fixes the prog.c and util.h names?", evidence) == ()
+
+
+def test_an_option_of_one_word_must_be_written_as_an_option() -> None:
+    question = "How long does vgdb's --wait option wait by default?"
+    assert question_problems(question, ["v.wait [ms (default 0)] sleeps."]) == (
+        "'--wait' from the question is not in the cited text",
+    )
+    assert question_problems(question, ["With --wait=<number>, vgdb waits 0 s."]) == ()
+    assert question_problems("What does -v do?", ["Use -v for more output."]) == ()

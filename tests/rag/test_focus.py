@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from veracity.rag.answer_extractive import find_answers
-from veracity.rag.focus import question_focus
+from veracity.rag.answer_extractive import constraint_problem, find_answers
+from veracity.rag.focus import question_focus, scene_and_ask
 from veracity.rag.reader.base import Reading
 from veracity.records import Chunk, Hit
 
@@ -90,3 +90,46 @@ def test_the_answer_type_is_checked_on_the_question_inside_the_message() -> None
     hits = [_hit("The Lisbon office has many desks.")]
     finding = find_answers(Names(), "Quick one - how many desks are there?", hits, 4)
     assert not finding.found and "quantity" in finding.reason
+
+
+@pytest.mark.parametrize(
+    ("message", "scene", "ask"),
+    [
+        ("I run Valgrind in CI. Which option sets the exit code?",
+         "I run Valgrind in CI.", "Which option sets the exit code?"),
+        ("I'm on macOS. I use Click 8. Where is the config?",
+         "I'm on macOS. I use Click 8.", "Where is the config?"),
+        ("Which option? I use Linux.", "", "Which option? I use Linux."),  # asks first
+        ("What is X?", "", "What is X?"),
+        ("Tell me the directory.", "", "Tell me the directory."),  # nothing asks
+    ],
+)  # fmt: skip
+def test_scene_and_ask_cut_where_the_asking_sentence_begins(
+    message: str, scene: str, ask: str
+) -> None:
+    assert scene_and_ask(message) == (scene, ask)
+
+
+def test_what_the_scene_names_may_be_named_elsewhere_in_the_document() -> None:
+    page = "Valgrind manual. Use it in CI pipelines too. The exit code option is --error-exitcode."
+    passage = "The exit code option is --error-exitcode."
+    hit = Hit(Chunk("c1", "d1", 0, passage, page.index(passage), len(page)), 0.9, "mem://m")
+    question = "I run Valgrind in my CI pipeline. Which option sets the exit code?"
+    assert "'ci'" in constraint_problem(question, hit)  # the passage alone lacks it
+    assert constraint_problem(question, hit, {"d1": page}.get) == ""
+    # what the asking sentence names, the passage itself must name
+    asked_there = "Which option sets the Valgrind exit code?"
+    assert "'valgrind'" in constraint_problem(asked_there, hit, {"d1": page}.get)
+    # and a scene the document never mentions is still a mismatch
+    assert "'jenkins'" in constraint_problem(
+        "I run it in Jenkins. Which option sets the exit code?", hit, {"d1": page}.get
+    )
+
+
+def test_the_documents_path_holds_what_every_page_of_a_folder_is_about() -> None:
+    passage = "The exit code option is --error-exitcode."
+    bare = Hit(Chunk("c1", "d1", 0, passage, 0, len(passage)), 0.9, "file:///docs/tool.html")
+    named = Hit(Chunk("c1", "d1", 0, passage, 0, len(passage)), 0.9, "/doc/valgrind/core.html")
+    question = "Which Valgrind option sets the exit code?"
+    assert constraint_problem(question, bare) != ""
+    assert constraint_problem(question, named) == ""

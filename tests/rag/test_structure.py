@@ -203,6 +203,10 @@ def test_heading_problem_a_span_in_a_heading_line() -> None:
     # a '#' inside a line is no heading
     code = "Use C# 12 for the heater firmware."
     assert heading_problem(code, code.index("C#")) == ""
+    # a reference entry's heading states the default it labels
+    entry = "### --y=<4..1000> [default: 20]\n\nHeight of the graph."
+    assert heading_problem(entry, entry.index("20]")) == ""
+    assert "heading" in heading_problem(entry, entry.index("1000"))  # before the label
 
 
 def test_part_problem_refuses_the_other_partys_clause() -> None:
@@ -339,6 +343,8 @@ def test_a_heading_is_never_the_quote() -> None:
     assert "a heading" in title_problem(text, text.index("Prices"))
     assert title_problem(text, text.index("We are open")) == ""
     assert title_problem(text, text.index("A shirt")) == ""
+    entry = "### --show-leak-kinds=<set> [default: definite,possible]\n\nWhich leaks to show."
+    assert title_problem(entry, entry.index("definite")) == ""
     # the sentence a yes/no question names is never a heading, however many words it shares
     asked = "Are the opening hours the same on Sundays?"
     assert named_sentence(asked, text, text.index("We are closed")) is None

@@ -43,7 +43,8 @@ SMALL_CARDINALS = (
 CARDINALS = (*SMALL_CARDINALS, *_TEENS, *_TENS, "hundred", "thousand", "million", "billion")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|s)$")
-_CAP = re.compile(r"\b[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|\b[A-Z]\b")
+# A capitalized word, or a capital alone, but not the letter of a language's name ("C++", "C#").
+_CAP = re.compile(r"\b[A-Z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|\b[A-Z]\b(?![+#])")
 
 
 @lru_cache(maxsize=1)

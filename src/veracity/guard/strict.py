@@ -197,6 +197,8 @@ _CODE_NAME = re.compile(
 _FILE_EXTENSIONS = frozenset({
     "txt", "md", "rst", "py", "toml", "cfg", "ini", "json", "yaml", "yml", "lock", "sh", "bat",
     "exe", "zip", "gz", "tar", "whl", "html", "xml", "csv", "log", "conf", "pdf", "docx", "js",
+    "c", "h", "cc", "cpp", "hpp", "cxx", "java", "rs", "go", "rb", "ts", "tsx", "jsx", "php", "pl",
+    "swift", "kt", "cs", "so", "o", "a", "out", "dll", "dylib",
 })  # fmt: skip
 
 
@@ -222,7 +224,12 @@ def _squashed(text: str) -> str:
 
 def _holds_code_name(name: str, texts: Sequence[str]) -> bool:
     """Whether ``texts`` name ``name``, or its last dotted part ("matches_re" for
-    "attrs.validators.matches_re") when that is 3+ characters, ignoring case, "_" and "-"."""
+    "attrs.validators.matches_re") when that is 3+ characters, ignoring case, "_" and "-". An
+    option of one word ("--wait") must be written as an option: without its dashes it is just
+    the word ("v.wait", "wait for the server")."""
+    if re.fullmatch(r"--?[A-Za-z0-9]+", name):
+        word = re.escape(name.lstrip("-"))
+        return any(re.search(rf"(?<![\w-])--?{word}(?![\w-])", t, re.IGNORECASE) for t in texts)
     hay = _squashed(" ".join(texts))
     forms = {_squashed(f) for f in (name, name.rsplit(".", 1)[-1])}
     return any(len(f) >= 3 and f in hay for f in forms)  # "or_" alone is the word "or"

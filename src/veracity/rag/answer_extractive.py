@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from veracity.guard.strict import question_problems
 from veracity.rag.answer_types import answer_type_problem, asks_amount, asks_version
 from veracity.rag.extractive import span_quote
-from veracity.rag.focus import question_focus
+from veracity.rag.focus import question_focus, scene_and_ask
 from veracity.rag.peers import (
     group_problem,
     identifier_problem,
@@ -64,6 +64,7 @@ from veracity.rag.releases import (
     release_of,
     release_question_fits,
     release_span,
+    underlined_release,
 )
 from veracity.rag.structure import (
     POINTS_BACK,
@@ -282,7 +283,7 @@ def find_answers(
             break
         if r.passage in done:
             continue
-        if problem := constraint_problem(question, top[r.passage]):
+        if problem := constraint_problem(question, top[r.passage], documents):
             mismatch = mismatch or problem
             done.add(r.passage)
             continue
@@ -361,17 +362,22 @@ def _release(
     where = f"{hit.title} {hit.uri}"
     entry = _entry_reading(hit.chunk.text, r)
     if (
-        version is None
-        or not (asks_version(asked) or asks_release_time(asked))
+        not (asks_version(asked) or asks_release_time(asked))
         or not release_question_fits(asked, where)
         or heading_problem(hit.chunk.text, r.start)
         or question_problems(asked, [_entry_text(hit.chunk.text, r.start), where])
         or _problem(question, asked, hit, entry, quote_only=False, typed=False)
+        or (text := documents(hit.chunk.document_id)) is None
     ):
         return None
-    text = documents(hit.chunk.document_id)
-    at = None if text is None else release_span(text, hit.chunk.start + r.start, version)
-    if text is None or at is None:
+    offset = hit.chunk.start + r.start
+    if version is not None:
+        at = release_span(text, offset, version)
+    elif (line := underlined_release(text, offset)) is not None:  # a plain-text changelog
+        at = line[1:]
+    else:
+        at = None
+    if at is None:
         return None
     return Citation(
         n=1, document_id=hit.chunk.document_id, uri=hit.uri, start=at[0], end=at[1],
@@ -470,11 +476,21 @@ def _quoted(hit: Hit, reading: Reading) -> str:
     return span_quote(Source(1, hit), reading.start, reading.end).sentence.text
 
 
-def constraint_problem(question: str, hit: Hit) -> str:
+def constraint_problem(question: str, hit: Hit, documents: DocumentText | None = None) -> str:
     """The first key constraint of ``question`` (a name, a number, a quoted string) that the
-    passage's text, heading path and document title all lack; empty when it holds them all."""
+    passage's text, heading path, document title and path all lack; empty when they hold them
+    all. The sentences before the one that asks only set the scene ("I run Valgrind in my CI
+    pipeline. Which option sets the exit code?"): with ``documents``, what they name may be
+    named anywhere in the passage's document instead, since a passage need not repeat the
+    user's setting. What the asking sentence names, the passage itself must."""
     chunk = hit.chunk
-    problems = question_problems(question, [chunk.text, *chunk.headings, hit.title])
+    evidence = [chunk.text, *chunk.headings, hit.title, hit.uri]
+    scene, ask = scene_and_ask(question)
+    problems = question_problems(ask, evidence)
+    if not problems and scene:
+        problems = question_problems(scene, evidence)
+        if problems and documents is not None and (text := documents(chunk.document_id)):
+            problems = question_problems(scene, [*evidence, text])
     return problems[0] if problems else ""
 
 

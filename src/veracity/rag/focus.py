@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["HOW_KINDS", "question_focus"]
+__all__ = ["HOW_KINDS", "question_focus", "scene_and_ask"]
 
 # The word after "how" that names the kind of answer asked for, an amount or a time ("how often",
 # "how heavy"): the answer's passage need not use it.
@@ -60,3 +60,20 @@ def question_focus(message: str) -> str:
         if cuts:
             focus = focus[cuts[-1].end() :]
     return focus if len(focus.split()) >= MIN_WORDS else message
+
+
+def scene_and_ask(message: str) -> tuple[str, str]:
+    """``message`` cut where the sentence that asks begins (the last one ending in "?", else the
+    last that opens with a question word): the sentences before it, which set the scene ("I run
+    Valgrind in my CI pipeline."), and the rest. ``("", message)`` when no sentence asks or the
+    first one does."""
+    text = message.rstrip()
+    starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+    ends = [*starts[1:], len(text)]
+    sentences = [(at, text[at:end].strip()) for at, end in zip(starts, ends, strict=True)]
+    asking = [at for at, s in sentences if s.endswith("?")] or [
+        at for at, s in sentences if _OPENS_WITH_WH.match(s)
+    ]
+    if not asking or asking[-1] == 0:
+        return "", message
+    return text[: asking[-1]].rstrip(), text[asking[-1] :]

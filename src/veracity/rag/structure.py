@@ -476,9 +476,11 @@ def heading_problem(text: str, start: int) -> str:
     question asks for ("Rc<T>, the Reference-Counted Smart Pointer" answers "Which type allows
     multiple owners?"), but its numbers are model numbers, versions and chapter numbers, not
     measurements: "How heavy is the heater?" is not answered "300" from "# AquaHeat 300 Water
-    Heater". The caller asks only for questions that want an amount or a time."""
+    Heater". The caller asks only for questions that want an amount or a time. A value the
+    heading labels as a default is stated, not named: a reference entry's heading
+    ("--conflict-cache-size=N [default: 1000000]") answers with it."""
     line = text.rfind("\n", 0, start) + 1
-    if not _HEADING_LINE.match(text, line):
+    if not _HEADING_LINE.match(text, line) or _labels_default(text, line, start):
         return ""
     end = text.find("\n", start)
     return f"the answer sits in a heading ('{short_quote(text[line : end if end >= 0 else None])}')"
@@ -496,14 +498,23 @@ def title_problem(text: str, start: int) -> str:
 
 
 def _is_title(text: str, s: int, e: int) -> bool:
-    """Whether the sentence ``text[s:e]`` is a heading: a Markdown heading line, or a whole line
-    of at most six words with no closing punctuation."""
+    """Whether the sentence ``text[s:e]`` is a heading: a Markdown heading line (unless it labels
+    a default, as a reference entry's heading does), or a whole line of at most six words with no
+    closing punctuation."""
     line = text.rfind("\n", 0, s) + 1
     if _HEADING_LINE.match(text, line):
-        return True
+        return not _labels_default(text, line, e)
     whole_line = not text[line:s].strip() and text[e : e + 1] in ("", "\n")
     sentence = text[s:e].strip()
     return whole_line and len(sentence.split()) <= 6 and not re.search(r"[.!?:;]$", sentence)
+
+
+def _labels_default(text: str, line: int, at: int) -> bool:
+    """Whether the line starting at ``line`` labels a default before ``at`` ("[default: 20]"):
+    an entry's heading that states a value, not a topic's name."""
+    end = text.find("\n", line)
+    marker = _DEFAULT.search(text, line, len(text) if end < 0 else end)
+    return marker is not None and marker.end() <= at
 
 
 def markup_problem(text: str, start: int) -> str:
