@@ -19,6 +19,7 @@ from veracity.rag.releases import (
     release_of,
     release_question_fits,
     release_span,
+    underlined_release,
 )
 from veracity.records import Hit
 from veracity.retrieve.search import SearchOptions
@@ -147,3 +148,43 @@ def test_no_release_answer_without_the_entry_or_the_document(col: Collection) ->
     engine = _engine(col, {"python 3.7": "Python 3.7 has been dropped"}, documents=False)
     answer = engine.ask("Which attrs release dropped support for Python 3.7?")
     assert answer.abstained and "names 3.7 itself" in answer.reason
+
+
+NEWS = """Valgrind NEWS
+
+Release 3.19.0 (11 Apr 2022)
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+* Fix Rust v0 name demangling.
+
+Release 3.18.0 (15 Oct 2021)
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+* Support for X86/FreeBSD and AMD64/FreeBSD has been added.
+"""
+
+
+def test_a_plain_text_changelogs_releases_are_its_underlined_release_lines() -> None:
+    found = underlined_release(NEWS, NEWS.index("Support for"))
+    assert found is not None and found[0] == "3.18.0"
+    assert NEWS[found[1] : found[2]] == "3.18.0"
+    found = underlined_release(NEWS, NEWS.index("Fix Rust"))
+    assert found is not None and found[0] == "3.19.0"
+    assert underlined_release(NEWS, NEWS.index("Release 3.19.0")) is None  # nothing above
+    # one underlined version line is a title, not a changelog's release
+    manual = "MyTool 1.0\n==========\n\nThe --foo flag lets you go.\n"
+    assert underlined_release(manual, manual.index("The --foo")) is None
+
+
+def test_a_version_question_of_a_plain_text_changelog(tmp_path: Path) -> None:
+    folder = tmp_path / "valgrind"
+    folder.mkdir()
+    (folder / "NEWS").write_text(NEWS, encoding="utf-8")
+    c = veracity.open(tmp_path / "col", embedder="hash")
+    c.add([folder])
+    engine = _engine(c, {"freebsd": "Support for X86/FreeBSD"})
+    answer = engine.ask("Which Valgrind release added support for X86/FreeBSD?")
+    assert not answer.abstained, answer.reason
+    assert answer.text.startswith("3.18.0 [1]")
+    heading = answer.citations[0]
+    assert c.document(heading.document_id).text[heading.start : heading.end] == "3.18.0"

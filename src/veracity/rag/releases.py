@@ -14,6 +14,11 @@ holds a number ("Python 3.7 support", "Step 2.1 Install") names no release.
 "When was X added?" asked of an entry under a release heading is answered the same way, and a
 span of the entry that is no date, year or version (an issue number) does not answer it.
 
+A changelog in plain text (a ``NEWS`` file, Valgrind's release notes as HTML renders them) has no
+Markdown headings: its releases are lines underlined by a row of ``=``, ``-``, ``~`` or ``*``
+("Release 3.19.0 (11 Apr 2022)" over "~~~~~~~~"). ``underlined_release`` finds the nearest one
+above an entry, for a passage under no release heading.
+
 ``release_question_fits`` keeps the answer to questions about the document's own releases:
 "Which Mypy version first shipped the plugin?" asked of attrs's changelog is about Mypy's
 versions, which the headings are not.
@@ -97,3 +102,23 @@ def release_span(text: str, before: int, version: str) -> tuple[int, int] | None
             at = text.find(version, m.start(group), m.end(group))
             found = (at, at + len(version)) if at >= 0 else found
     return found
+
+
+# A release line of a plain-text changelog: the line matches ``_RELEASE`` and the next one is an
+# underline of one repeated character.
+_UNDERLINED = re.compile(r"^(?P<title>[^\n]+)\n[ \t]*(?P<rule>([=~*-])\3{2,})[ \t]*$", re.MULTILINE)
+
+
+def underlined_release(text: str, before: int) -> tuple[str, int, int] | None:
+    """``(version, start, end)`` of the version in the last underlined release line of ``text``
+    that ends before offset ``before`` (a plain-text changelog's release heading), or None. Only
+    in a changelog, which lists two releases or more: a manual's title line ("MyTool 1.0" over
+    "====") is no release its sections belong to."""
+    lines = []
+    for m in _UNDERLINED.finditer(text):
+        r = _RELEASE.match(m.group("title").strip())
+        if r:
+            at = text.find(r.group("version"), m.start("title"), m.end("title"))
+            lines.append((r.group("version"), at, at + len(r.group("version")), m.end()))
+    above = [line[:3] for line in lines if line[3] <= before]
+    return above[-1] if len(lines) >= 2 and above else None
