@@ -68,6 +68,12 @@ NODE_QUESTIONS_PATH = Path(__file__).with_name("node_questions.jsonl")
 ATTRS_QUESTIONS_PATH = Path(__file__).with_name("attrs_questions.jsonl")
 PIP_QUESTIONS_PATH = Path(__file__).with_name("pip_questions.jsonl")
 CLICK_QUESTIONS_PATH = Path(__file__).with_name("click_questions.jsonl")
+VALGRIND_QUESTIONS_PATH = Path(__file__).with_name("valgrind_questions.jsonl")
+MANUALS_QUESTIONS_PATH = Path(__file__).with_name("manuals_questions.jsonl")
+MANUAL_PDFS: tuple[Path, ...] = (
+    _DOC / "libtasn1-doc" / "libtasn1.pdf",
+    _DOC / "shared-mime-info" / "shared-mime-info-spec.pdf",
+)
 
 
 def rust_book() -> Path | None:
@@ -96,6 +102,37 @@ def node_docs() -> Path | None:
     written before any answer to them was seen, golds checked against the Markdown pages."""
     folder = Path("/usr/share/doc/nodejs/api")
     return folder if (folder / "fs.md").is_file() else None
+
+
+def valgrind_docs() -> Path | None:
+    """Valgrind's manual as Debian's ``valgrind`` package (3.19.0) installs it: about 40 HTML
+    pages made by DocBook (the user manual, one page per tool, the FAQ, release notes, READMEs
+    and licences), with the images and stylesheet the loaders skip; or None when it is not
+    installed. Navigation tables head and foot every page.
+
+    ``valgrind_questions.jsonl``: 40 answerable and 15 unanswerable questions, written by
+    someone who had read the pages and never seen an answer of the engine to them (golds
+    checked against the pages' visible text). Measured blind once."""
+    folder = _DOC / "valgrind" / "html"
+    return folder if (folder / "mc-manual.html").is_file() else None
+
+
+def pdf_manuals(dest: Path) -> Path | None:
+    """Two PDF manuals from Debian's packages, copied into ``dest/manuals``: the GNU Libtasn1
+    4.19 manual (``libtasn1-doc``: an API reference, its utilities, error codes; typeset by
+    Texinfo) and the Shared MIME-info Database specification (``shared-mime-info`` 2.2: a
+    DocBook spec); or None when either is missing. PDF text layers as users have them: running
+    heads and feet, numbered headings, hyphenation, tables flattened to lines.
+
+    ``manuals_questions.jsonl``: 36 answerable and 14 unanswerable questions, written like the
+    Valgrind ones, golds checked against the text pypdf extracts. Measured blind once."""
+    if not all(p.is_file() for p in MANUAL_PDFS):
+        return None
+    out = dest / "manuals"
+    out.mkdir(parents=True, exist_ok=True)
+    for pdf in MANUAL_PDFS:
+        shutil.copy2(pdf, out / pdf.name)
+    return out
 
 
 def attrs_docs(dest: Path, cache: Path = CACHE) -> Path:

@@ -1,7 +1,7 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
-Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs|pip|click] [--llm]
-[--no-write]``.
+Run: ``python -m benchmarks.real_docs_answers [--corpus
+debian|book|node|attrs|pip|click|valgrind|manuals] [--llm] [--no-write]``.
 
 ``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
 (``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it;
@@ -9,7 +9,10 @@ Run: ``python -m benchmarks.real_docs_answers [--corpus debian|book|node|attrs|p
 (``_real_corpus.node_docs``), also in place; ``--corpus attrs`` asks ``attrs_questions.jsonl`` of
 the attrs documentation folder (``_real_corpus.attrs_docs``, fetched once from PyPI), ``--corpus
 pip`` ``pip_questions.jsonl`` of pip's (``_real_corpus.pip_docs``) and ``--corpus click``
-``click_questions.jsonl`` of click's (``_real_corpus.click_docs``).
+``click_questions.jsonl`` of click's (``_real_corpus.click_docs``); ``--corpus valgrind`` asks
+``valgrind_questions.jsonl`` of Valgrind's HTML manual as Debian installs it
+(``_real_corpus.valgrind_docs``, in place) and ``--corpus manuals`` ``manuals_questions.jsonl``
+of two PDF manuals from Debian's packages (``_real_corpus.pdf_manuals``).
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -48,15 +51,19 @@ from benchmarks._real_corpus import (  # noqa: E402
     ATTRS_QUESTIONS_PATH,
     BOOK_QUESTIONS_PATH,
     CLICK_QUESTIONS_PATH,
+    MANUALS_QUESTIONS_PATH,
     NODE_QUESTIONS_PATH,
     PIP_QUESTIONS_PATH,
+    VALGRIND_QUESTIONS_PATH,
     assemble,
     attrs_docs,
     click_docs,
     load_questions,
     node_docs,
+    pdf_manuals,
     pip_docs,
     rust_book,
+    valgrind_docs,
 )
 from benchmarks._report import machine_line, write_section  # noqa: E402
 from veracity.evaluate.bootstrap import bootstrap_ci  # noqa: E402
@@ -121,43 +128,19 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every answer")
     parser.add_argument(
-        "--corpus", choices=("debian", "book", "node", "attrs", "pip", "click"), default="debian"
+        "--corpus",
+        choices=("debian", "book", "node", "attrs", "pip", "click", "valgrind", "manuals"),
+        default="debian",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        if args.corpus == "book":
-            book = rust_book()
-            if book is None:
-                raise SystemExit("no Rust book here: `rustup component add rust-docs` installs it")
-            folder, questions, skipped = book, load_questions(BOOK_QUESTIONS_PATH), 0
-            n_files = sum(1 for p in book.rglob("*.html"))
-        elif args.corpus == "node":
-            node = node_docs()
-            if node is None:
-                raise SystemExit(
-                    "no Node.js API docs here: Debian's `nodejs` package installs them"
-                )
-            folder, questions, skipped = node, load_questions(NODE_QUESTIONS_PATH), 0
-            n_files = sum(1 for p in node.iterdir() if p.suffix in (".md", ".html"))
-        elif args.corpus == "click":
-            folder, questions = click_docs(Path(tmp)), load_questions(CLICK_QUESTIONS_PATH)
-            skipped, n_files = 0, sum(1 for p in folder.rglob("*") if p.is_file())
-        elif args.corpus == "pip":
-            folder, questions, skipped = pip_docs(Path(tmp)), load_questions(PIP_QUESTIONS_PATH), 0
-            n_files = sum(1 for p in folder.rglob("*") if p.is_file())
-        elif args.corpus == "attrs":
-            folder, questions, skipped = (
-                attrs_docs(Path(tmp)),
-                load_questions(ATTRS_QUESTIONS_PATH),
-                0,
-            )
-            n_files = sum(1 for p in folder.rglob("*") if p.is_file())
-        else:
-            files = assemble(Path(tmp) / "docs")
-            present = {f.name for f in files}
-            questions = [q for q in load_questions() if q["source"] in present]
-            skipped = len(load_questions()) - len(questions)
-            folder, n_files = Path(tmp) / "docs", len(files)
+        folder, questions, skipped = _corpus(args.corpus, Path(tmp))
+        pages_only = args.corpus in ("book", "node")  # their folders hold scripts and assets
+        n_files = sum(
+            1
+            for p in folder.rglob("*")
+            if p.is_file() and (not pages_only or p.suffix in (".md", ".html"))
+        )
         col = veracity.open(Path(tmp) / "col")
         col.add([folder])
         engine = col.answer_engine("smollm2", cache=False, n_threads=1)
@@ -251,6 +234,14 @@ def main() -> None:
         "`docs/` with Sphinx's `conf.py`, a Makefile and images; fetched once from PyPI, "
         "`_real_corpus.click_docs`, questions in `click_questions.jsonl`, whose provenance that "
         "function's docstring states)",
+        "valgrind": f"Valgrind's manual as Debian's `valgrind` package installs it ({n_files} "
+        "files under `/usr/share/doc/valgrind/html`, ingested in place: DocBook HTML pages with "
+        "navigation tables on every page, the FAQ, release notes, READMEs and licences, images "
+        "and a stylesheet; `_real_corpus.valgrind_docs`, questions in `valgrind_questions.jsonl`, "
+        "whose provenance that function's docstring states)",
+        "manuals": "Two PDF manuals that ship with Debian (the GNU Libtasn1 manual and the "
+        "Shared MIME-info Database specification; `_real_corpus.pdf_manuals`, questions in "
+        "`manuals_questions.jsonl`, whose provenance that function's docstring states)",
         "debian": f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
         "specifications, a Bash manual chapter, Git's README and release notes; "
         "`benchmarks/_real_corpus.py`)",
@@ -261,6 +252,8 @@ def main() -> None:
         "attrs": ", the attrs documentation",
         "pip": ", the pip documentation",
         "click": ", the click documentation",
+        "valgrind": ", Valgrind's HTML manual",
+        "manuals": ", two PDF manuals",
         "debian": "",
     }
     md = f"""## Answers on real documents (hand-written questions{title[args.corpus]})
@@ -286,6 +279,48 @@ wrong span.
     if not args.no_write:
         suffix = "" if args.corpus == "debian" else f"-{args.corpus}"
         write_section(f"real-docs-answers{suffix}", md)
+
+
+def _corpus(name: str, tmp: Path) -> tuple[Path, list[dict[str, Any]], int]:
+    """The folder to ingest, its questions, and how many questions were skipped because their
+    source file is missing on this machine (Debian's corpus only; the others are whole or not
+    at all)."""
+    if name == "debian":
+        files = assemble(tmp / "docs")
+        present = {f.name for f in files}
+        questions = [q for q in load_questions() if q["source"] in present]
+        return tmp / "docs", questions, len(load_questions()) - len(questions)
+    fetched = {"attrs": attrs_docs, "pip": pip_docs, "click": click_docs}
+    if name in fetched:
+        return fetched[name](tmp), load_questions(QUESTIONS[name]), 0
+    found = {
+        "book": (rust_book, "no Rust book here: `rustup component add rust-docs` installs it"),
+        "node": (node_docs, "no Node.js API docs here: Debian's `nodejs` package installs them"),
+        "valgrind": (
+            valgrind_docs,
+            "no Valgrind manual here: Debian's `valgrind` package installs it",
+        ),
+        "manuals": (
+            lambda: pdf_manuals(tmp),
+            "no PDF manuals here: Debian's `libtasn1-doc` and `shared-mime-info` install them",
+        ),
+    }
+    locate, missing = found[name]
+    folder = locate()
+    if folder is None:
+        raise SystemExit(missing)
+    return folder, load_questions(QUESTIONS[name]), 0
+
+
+QUESTIONS = {
+    "book": BOOK_QUESTIONS_PATH,
+    "node": NODE_QUESTIONS_PATH,
+    "attrs": ATTRS_QUESTIONS_PATH,
+    "pip": PIP_QUESTIONS_PATH,
+    "click": CLICK_QUESTIONS_PATH,
+    "valgrind": VALGRIND_QUESTIONS_PATH,
+    "manuals": MANUALS_QUESTIONS_PATH,
+}
 
 
 def _node_version() -> str:
