@@ -77,19 +77,6 @@ def test_markdown_headings_and_list_items_are_their_own_sentences() -> None:
     ]
 
 
-def test_options_of_a_help_listing_are_their_own_sentences() -> None:
-    text = (
-        "Usage: asn1Parser [OPTION] FILE\n-c, --check checks the syntax only\n"
-        "-o, --output=FILE output file\nrun dpkg\n--configure --pending, or at the end."
-    )
-    assert sentences(text) == [
-        "Usage: asn1Parser [OPTION] FILE",
-        "-c, --check checks the syntax only",
-        # a long option alone opens no entry: a wrapped line of prose may start with one
-        "-o, --output=FILE output file\nrun dpkg\n--configure --pending, or at the end.",
-    ]
-
-
 def test_hashtag_is_not_a_heading() -> None:
     assert sentences("#hashtag is fun\nreally") == ["#hashtag is fun\nreally"]
 

@@ -4,8 +4,7 @@
 characters they show. Two passes:
 
 1. Line structure ends sentences: a blank line (paragraph break), a Markdown heading line, a
-   horizontal rule or setext underline, and the start of a list item, a table row or an option
-   of a ``--help`` listing ("-c, --check checks the syntax only").
+   horizontal rule or setext underline, and the start of a list item or table row.
 2. Inside each block, a run of ``.``, ``!``, ``?`` or ``…`` (with closing quotes and brackets)
    followed by whitespace ends a sentence, unless it is a known abbreviation (``e.g.``, ``Dr.``,
    ``U.S.``, ``et al.``) or the next word starts in lowercase (``... and then``). CJK full stops
@@ -35,7 +34,6 @@ _LINE = r"""(?P<line>[^\S\n]{0,3}+(?:
 ))"""
 _ITEM = r"""(?P<item>[^\S\n]*+(?:               # list item or table row: starts a sentence
       [-*+•▪‣◦](?=[^\S\n]) | \d{1,9}[.)](?=[^\S\n]) | \|
-    | -[A-Za-z0-9],[^\S\n]--[A-Za-z]            # an option of a --help listing: "-c, --check"
 ))"""
 _LINE_BREAK = re.compile(rf"\n(?:{_BLANK}|{_LINE}|{_ITEM})", re.MULTILINE | re.VERBOSE)
 _FIRST_LINE_BREAK = re.compile(rf"{_LINE}|{_ITEM}", re.MULTILINE | re.VERBOSE)
