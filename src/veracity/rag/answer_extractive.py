@@ -43,6 +43,7 @@ from veracity.guard.strict import question_problems
 from veracity.rag.answer_types import answer_type_problem, asks_amount, asks_version
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus, scene_and_ask
+from veracity.rag.from_headings import heading_answer, wants_heading
 from veracity.rag.peers import (
     group_problem,
     identifier_problem,
@@ -58,14 +59,7 @@ from veracity.rag.priced import priced_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
-from veracity.rag.releases import (
-    asks_release_time,
-    is_release_time,
-    release_of,
-    release_question_fits,
-    release_span,
-    underlined_release,
-)
+from veracity.rag.releases import asks_release_time, is_release_time, release_of
 from veracity.rag.structure import (
     POINTS_BACK,
     bare_quote_problem,
@@ -204,13 +198,13 @@ DocumentText = Callable[[str], "str | None"]
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """A passage the reader answers from, and its reading; ``release``, for a question about a
-    version or about when something was added or removed, answered by a changelog entry, is the
-    version in the heading above it (``rag.releases``), cited where it stands."""
+    """A passage the reader answers from, and its reading; ``named``, for a question that the
+    heading above the passage answers (a changelog entry's release, an option's entry:
+    ``rag.from_headings``), is that answer, cited where it stands."""
 
     hit: Hit
     reading: Reading
-    release: Citation | None = None
+    named: Citation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,9 +242,9 @@ def find_answers(
     passages answers is decided by the reader's answerability and, with ``relevance_weight`` > 0
     (only for hits scored by a calibrated reranker, whose scores are probabilities), by their
     relevance too: a passage the reranker finds much more relevant wins a near tie. With
-    ``documents`` (a document's text by its id), a question for a version or a release's time
-    whose changelog entry passes every check but the span's type is answered by the release
-    heading above the entry (``rag.releases``)."""
+    ``documents`` (a document's text by its id), a question for a version, a release's time or
+    an option whose entry passes every check but the span's type is answered by the heading
+    above the entry (``rag.from_headings``)."""
     top = list(hits[:passages])
     texts = [h.chunk.text for h in top]
     readings = reader.read(question, texts)
@@ -298,17 +292,20 @@ def find_answers(
             r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
         if (cell := row_cell(chunk.text, r.start, r.end)) is not None:
             r = replace(r, start=cell[0], end=cell[1], text=chunk.text[cell[0] : cell[1]])
-        if quote_only and (named := named_sentence(asked, chunk.text, r.start)) is not None:
-            r = replace(r, start=named[0], end=named[1], text=chunk.text[named[0] : named[1]])
-        release = None
-        if (problem := _problem(question, asked, top[r.passage], r, quote_only)) and not (
-            documents is not None
+        if quote_only and (said := named_sentence(asked, chunk.text, r.start)) is not None:
+            r = replace(r, start=said[0], end=said[1], text=chunk.text[said[0] : said[1]])
+        problem = _problem(question, asked, top[r.passage], r, quote_only)
+        heading = None  # the answer from the heading above, when the span's type is wrong
+        if (
+            (problem or wants_heading(asked, chunk.headings, r.text))
+            and documents is not None
             and not quote_only
-            and (release := _release(question, asked, top[r.passage], r, documents)) is not None
         ):
+            heading = _from_heading(question, asked, top[r.passage], r, documents)
+        if problem and heading is None:
             mismatch = mismatch or problem
             continue
-        found.append(Found(top[r.passage], r, release))
+        found.append(Found(top[r.passage], r, heading))
         done.add(r.passage)
     if not found and asks_yes_no(asked):
         found = _stated(question, asked, top, readings)
@@ -347,36 +344,26 @@ def _stated(
     return []
 
 
-def _release(
+def _from_heading(
     question: str, asked: str, hit: Hit, r: Reading, documents: DocumentText
 ) -> Citation | None:
-    """The release heading that answers ``asked`` (which version, or when something was added
-    or removed) for the changelog entry that ``r`` reads, cited in its document; None unless the
-    entry passes every check but the span's type, the entry (a list item, else the span's
-    sentence; no heading) holds every name, number and code name the question does, the
-    document's title and path aside ("Click" of
-    "Which Click release ...?"; the passage holding them is not enough: a changelog section
-    lists many entries), and its passage sits under a release heading of the document asked
-    about."""
-    version = release_of(hit.chunk.headings)
+    """The heading above the entry that ``r`` reads, where it answers ``asked`` (a changelog
+    entry's release for "which version" or "when was X added"; an option's entry for "which
+    option": ``rag.from_headings``), cited in its document. None unless the entry passes every
+    check but the span's type and the entry (a list item, else the span's sentence; no heading)
+    holds every name, number and code name the question does, the document's title and path
+    aside ("Click" of "Which Click release ...?"; the passage holding them is not enough: a
+    changelog section lists many entries)."""
     where = f"{hit.title} {hit.uri}"
     entry = _entry_reading(hit.chunk.text, r)
     if (
-        not (asks_version(asked) or asks_release_time(asked))
-        or not release_question_fits(asked, where)
-        or heading_problem(hit.chunk.text, r.start)
+        heading_problem(hit.chunk.text, r.start)
         or question_problems(asked, [_entry_text(hit.chunk.text, r.start), where])
         or _problem(question, asked, hit, entry, quote_only=False, typed=False)
         or (text := documents(hit.chunk.document_id)) is None
     ):
         return None
-    offset = hit.chunk.start + r.start
-    if version is not None:
-        at = release_span(text, offset, version)
-    elif (line := underlined_release(text, offset)) is not None:  # a plain-text changelog
-        at = line[1:]
-    else:
-        at = None
+    at = heading_answer(asked, hit.chunk.headings, where, text, hit.chunk.start + r.start)
     if at is None:
         return None
     return Citation(
@@ -534,16 +521,16 @@ def extractive_answer(
     which it is. So is a question for what something does ("What does --parallel auto do?":
     the span was "flag")."""
     p = round(found.reading.probability, 4)
-    if found.release is not None:  # "24.3.0 [1]", from the heading; the entry quoted [2]
+    if found.named is not None:  # "24.3.0 [1]", from the heading; the entry quoted [2]
         quote = span_quote(Source(2, found.hit), found.reading.start, found.reading.end)
         return Answer(
-            text=f"{found.release.text} [1]\n\n\u201c{quote.shown}\u201d [2]",
+            text=f"{found.named.text} [1]\n\n\u201c{quote.shown}\u201d [2]",
             abstained=False,
-            citations=(found.release, quote.sentence),
+            citations=(found.named, quote.sentence),
             sentences=(SentenceSupport(quote.shown, (2,), True, p),),
             timings_ms=dict(timings_ms),
             warnings=tuple(warnings),
-            short=found.release,
+            short=found.named,
             style="extractive",
         )
     quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)

@@ -103,6 +103,16 @@ def asks_version(question: str) -> bool:
     return _VERSION_QUESTION.search(question) is not None
 
 
+def asks_option(question: str) -> bool:
+    """Whether ``question`` asks which option, flag or switch ("Which Massif option ...?")."""
+    return _OPTION_QUESTION.search(question) is not None
+
+
+def option_like(span: str) -> bool:
+    """Whether ``span`` names an option as code does ("--src", "-e", "cache_hash=True")."""
+    return _OPTION_LIKE.search(span) is not None
+
+
 def _asks_when(question: str) -> bool:
     return bool(_WHEN.search(question)) and not _LATER_QUESTION_WORD.search(question, 5)
 

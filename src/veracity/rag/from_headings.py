@@ -1,0 +1,83 @@
+"""Answers that stand in the heading above a passage, not in the passage.
+
+Two kinds of question are answered by a heading when the passage that the reader finds is an
+entry under it:
+
+- **A release.** "Which release dropped Python 3.7?" of a changelog entry ("- Python 3.7 has been
+  dropped.") is answered by its release heading ("## 24.3.0 - 2024-12-16"), and so is "When was
+  FloatRange added?" (``rag.releases``).
+- **An option.** A reference lists its options as entries, each under a heading that names it
+  ("### --track-origins=<yes|no> [default: no]", from an HTML definition list or a
+  reStructuredText ``.. option::``), whose paragraphs describe it without naming it again
+  ("Controls whether Memcheck tracks the origin of uninitialised values."). "Which Memcheck
+  option shows where an uninitialised value came from?" is answered by the option the heading
+  names: a word of the description ("uninitialised") is no option.
+
+``heading_answer`` finds where the answer stands in the document's text, so that it is cited
+there. The caller has checked the entry against the question (``answer_extractive``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from veracity.rag.answer_types import asks_option, asks_version, option_like
+from veracity.rag.releases import (
+    asks_release_time,
+    release_of,
+    release_question_fits,
+    release_span,
+    underlined_release,
+)
+
+__all__ = ["heading_answer", "option_of", "wants_heading"]
+
+# The option an entry's heading opens with: "--track-origins=<yes|no> [default: no]", "-v".
+_OPTION_ENTRY = re.compile(r"^[`*\s]*(?P<option>--?[A-Za-z][\w-]*[A-Za-z0-9]|-[A-Za-z0-9])")
+_ATX_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<title>.+?)[ \t#]*$", re.MULTILINE)
+
+
+def option_of(headings: Sequence[str]) -> str | None:
+    """The option the innermost of ``headings`` is the entry of, or None."""
+    m = _OPTION_ENTRY.match(headings[-1]) if headings else None
+    return m.group("option") if m else None
+
+
+def wants_heading(asked: str, headings: Sequence[str], span: str) -> bool:
+    """Whether ``asked`` wants the option the passage's heading names rather than ``span``: it
+    asks which option, the span is none, and the passage is an option's entry."""
+    return asks_option(asked) and not option_like(span) and option_of(headings) is not None
+
+
+def heading_answer(
+    asked: str, headings: Sequence[str], where: str, text: str, offset: int
+) -> tuple[int, int] | None:
+    """Where, in the document ``text``, the heading above the entry at ``offset`` answers
+    ``asked``: the version of its release (a changelog), or the option it names (a reference);
+    None when the question asks for neither, or about another project's releases (``where``:
+    the document's title and uri), or no such heading stands above."""
+    if asks_option(asked) and (option := option_of(headings)) is not None:
+        if re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", asked):
+            return None  # the question names the option: it asks something else about it
+        return _heading_span(text, offset, option)
+    if not (asks_version(asked) or asks_release_time(asked)):
+        return None
+    if not release_question_fits(asked, where):
+        return None
+    if (version := release_of(headings)) is not None:
+        return release_span(text, offset, version)
+    line = underlined_release(text, offset)  # a plain-text changelog
+    return None if line is None else line[1:]
+
+
+def _heading_span(text: str, before: int, opening: str) -> tuple[int, int] | None:
+    """Where ``opening`` stands in the last Markdown heading line of ``text`` before offset
+    ``before`` that opens with it."""
+    found = None
+    for m in _ATX_LINE.finditer(text, 0, before):
+        title = m.group("title")
+        if (o := _OPTION_ENTRY.match(title)) is not None and o.group("option") == opening:
+            at = m.start("title") + o.start("option")
+            found = (at, at + len(opening))
+    return found
