@@ -70,6 +70,7 @@ PIP_QUESTIONS_PATH = Path(__file__).with_name("pip_questions.jsonl")
 CLICK_QUESTIONS_PATH = Path(__file__).with_name("click_questions.jsonl")
 VALGRIND_QUESTIONS_PATH = Path(__file__).with_name("valgrind_questions.jsonl")
 MANUALS_QUESTIONS_PATH = Path(__file__).with_name("manuals_questions.jsonl")
+CLIBS_QUESTIONS_PATH = Path(__file__).with_name("clibs_questions.jsonl")
 MANUAL_PDFS: tuple[Path, ...] = (
     _DOC / "libtasn1-doc" / "libtasn1.pdf",
     _DOC / "shared-mime-info" / "shared-mime-info-spec.pdf",
@@ -132,6 +133,29 @@ def pdf_manuals(dest: Path) -> Path | None:
     out.mkdir(parents=True, exist_ok=True)
     for pdf in MANUAL_PDFS:
         shutil.copy2(pdf, out / pdf.name)
+    return out
+
+
+def c_library_docs(dest: Path) -> Path | None:
+    """Two C libraries' documentation from Debian's packages, copied into ``dest/clibs``: the
+    libffi 3.4 manual (``libffi8``: about 20 Texinfo HTML pages and their index) and Expat
+    2.5's API reference (``libexpat1-dev``: one long HTML page) with its changelog (plain text,
+    gzip-compressed, release by release); or None when either is missing.
+
+    ``clibs_questions.jsonl``: 40 answerable and 15 unanswerable questions, written like the
+    Valgrind ones, golds checked against the pages' visible text and the decompressed
+    changelog. Measured blind once, after the checks the Valgrind and PDF rounds prompted."""
+    ffi = _DOC / "libffi8" / "html"
+    expat = _DOC / "libexpat1-dev"
+    files = [*sorted(ffi.glob("*.html")), expat / "expat.html" / "reference.html"]
+    files.append(expat / "changelog.gz")
+    if not ffi.is_dir() or not all(f.is_file() for f in files):
+        return None
+    out = dest / "clibs"
+    for f in files:
+        target = out / ("libffi" if f.parent == ffi else "expat") / f.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, target)
     return out
 
 

@@ -1,7 +1,7 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
 Run: ``python -m benchmarks.real_docs_answers [--corpus
-debian|book|node|attrs|pip|click|valgrind|manuals] [--llm] [--no-write]``.
+debian|book|node|attrs|pip|click|valgrind|manuals|clibs] [--llm] [--no-write]``.
 
 ``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
 (``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it;
@@ -12,7 +12,8 @@ pip`` ``pip_questions.jsonl`` of pip's (``_real_corpus.pip_docs``) and ``--corpu
 ``click_questions.jsonl`` of click's (``_real_corpus.click_docs``); ``--corpus valgrind`` asks
 ``valgrind_questions.jsonl`` of Valgrind's HTML manual as Debian installs it
 (``_real_corpus.valgrind_docs``, in place) and ``--corpus manuals`` ``manuals_questions.jsonl``
-of two PDF manuals from Debian's packages (``_real_corpus.pdf_manuals``).
+of two PDF manuals from Debian's packages (``_real_corpus.pdf_manuals``); ``--corpus clibs``
+``clibs_questions.jsonl`` of libffi's and Expat's docs (``_real_corpus.c_library_docs``).
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -50,6 +51,7 @@ import veracity  # noqa: E402
 from benchmarks._real_corpus import (  # noqa: E402
     ATTRS_QUESTIONS_PATH,
     BOOK_QUESTIONS_PATH,
+    CLIBS_QUESTIONS_PATH,
     CLICK_QUESTIONS_PATH,
     MANUALS_QUESTIONS_PATH,
     NODE_QUESTIONS_PATH,
@@ -57,6 +59,7 @@ from benchmarks._real_corpus import (  # noqa: E402
     VALGRIND_QUESTIONS_PATH,
     assemble,
     attrs_docs,
+    c_library_docs,
     click_docs,
     load_questions,
     node_docs,
@@ -129,7 +132,7 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print every answer")
     parser.add_argument(
         "--corpus",
-        choices=("debian", "book", "node", "attrs", "pip", "click", "valgrind", "manuals"),
+        choices=("debian", "book", "node", "attrs", "pip", "click", "valgrind", "manuals", "clibs"),
         default="debian",
     )
     args = parser.parse_args()
@@ -242,6 +245,10 @@ def main() -> None:
         "manuals": "Two PDF manuals that ship with Debian (the GNU Libtasn1 manual and the "
         "Shared MIME-info Database specification; `_real_corpus.pdf_manuals`, questions in "
         "`manuals_questions.jsonl`, whose provenance that function's docstring states)",
+        "clibs": f"Two C libraries' documentation from Debian's packages ({n_files} files: the "
+        "libffi manual as Texinfo HTML pages, Expat's API reference as one HTML page and its "
+        "changelog, plain text and gzip-compressed; `_real_corpus.c_library_docs`, questions in "
+        "`clibs_questions.jsonl`, whose provenance that function's docstring states)",
         "debian": f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
         "specifications, a Bash manual chapter, Git's README and release notes; "
         "`benchmarks/_real_corpus.py`)",
@@ -254,6 +261,7 @@ def main() -> None:
         "click": ", the click documentation",
         "valgrind": ", Valgrind's HTML manual",
         "manuals": ", two PDF manuals",
+        "clibs": ", two C libraries' docs",
         "debian": "",
     }
     md = f"""## Answers on real documents (hand-written questions{title[args.corpus]})
@@ -304,6 +312,10 @@ def _corpus(name: str, tmp: Path) -> tuple[Path, list[dict[str, Any]], int]:
             lambda: pdf_manuals(tmp),
             "no PDF manuals here: Debian's `libtasn1-doc` and `shared-mime-info` install them",
         ),
+        "clibs": (
+            lambda: c_library_docs(tmp),
+            "no libffi or Expat docs here: Debian's `libffi8` and `libexpat1-dev` install them",
+        ),
     }
     locate, missing = found[name]
     folder = locate()
@@ -320,6 +332,7 @@ QUESTIONS = {
     "click": CLICK_QUESTIONS_PATH,
     "valgrind": VALGRIND_QUESTIONS_PATH,
     "manuals": MANUALS_QUESTIONS_PATH,
+    "clibs": CLIBS_QUESTIONS_PATH,
 }
 
 
