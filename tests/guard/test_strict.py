@@ -350,11 +350,12 @@ def test_a_name_from_code_in_the_question_must_be_named() -> None:
     assert question_problems("Which U.S. state, e.g. in 3.10?", ["The U.S. state, e.g. 3.10"]) == ()
 
 
-def test_a_language_named_with_plus_or_hash_is_no_name_the_passage_must_repeat() -> None:
+def test_a_capital_alone_is_no_name_the_passage_must_repeat() -> None:
     evidence = ["With GCC 3.4, set GLIBCXX_FORCE_NEW to make the STL pools use new."]
     assert question_problems("Which variable makes the C++ STL use new?", evidence) == ()
     assert question_problems("Which variable makes the C# runtime use new?", evidence) == ()
-    assert question_problems("Which variable do C programs set?", evidence) != ()
+    assert question_problems("Which variable do C programs set for the STL?", evidence) == ()
+    assert question_problems("Which variable do Rust programs set?", evidence) != ()
 
 
 def test_a_source_file_in_the_question_is_no_code_name() -> None:

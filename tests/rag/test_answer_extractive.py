@@ -744,3 +744,32 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
     from veracity.rag.answer_types import answer_type_problem
 
     assert (answer_type_problem(question, span) == "") is ok
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "ok"),
+    [
+        # "releases" after a thing of code is a verb: no version asked
+        ("Which libffi function releases memory from ffi_closure_alloc?", "ffi_closure_free", True),
+        ("Which Expat release added XML_SetHashSalt?", "ffi_closure_free", False),
+        # an answer that only repeats the question's code name says nothing
+        ("What value is XML_CONTEXT_BYTES normally set to?", "XML_CONTEXT_BYTES", False),
+        ("What value is XML_CONTEXT_BYTES normally set to?", "1024", True),
+    ],
+)
+def test_answer_type_reads_the_verb_and_the_question_names(
+    question: str, span: str, ok: bool
+) -> None:
+    from veracity.rag.answer_types import answer_type_problem
+
+    assert (answer_type_problem(question, span) == "") is ok
+
+
+def test_a_version_note_answers_only_questions_of_versions_and_times() -> None:
+    from veracity.rag.answer_types import version_note_problem
+
+    note = "New in Expat 1.95.8."
+    assert "notes a version" in version_note_problem("What status does XML_Parse return?", note)
+    assert version_note_problem("In which Expat version did it come?", note) == ""
+    assert version_note_problem("When was XML_StopParser added?", note) == ""
+    assert version_note_problem("What status does XML_Parse return?", "It returns 1.") == ""

@@ -162,7 +162,10 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
         and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
         and not _in_range(n, texts)  # "aged 10" in "children aged 5 to 15"
     ]
-    names = {_bare(e) for sentence in _SENTENCES.split(rest) for e in entities(sentence)}
+    # a capital alone ("a C function", "Plan B") is too weak a name to hold a passage to
+    names = {
+        _bare(e) for sentence in _SENTENCES.split(rest) for e in entities(sentence) if len(e) > 1
+    }
     names |= {m.lower() for m in _SEASONS.findall(rest)}  # a time, as a month is
     out += [
         f"'{e}' from the question is not in the cited text"

@@ -40,7 +40,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from veracity.guard.strict import question_problems
-from veracity.rag.answer_types import answer_type_problem, asks_amount, asks_version
+from veracity.rag.answer_types import (
+    answer_type_problem,
+    asks_amount,
+    asks_version,
+    version_note_problem,
+)
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus, scene_and_ask
 from veracity.rag.from_headings import heading_answer, wants_heading
@@ -405,6 +410,10 @@ def _problem(
     context = (*chunk.headings, hit.title)
     return (
         (typed and answer_type_problem(asked, r.text, hit.chunk.text[r.end : r.end + 40]))
+        or (
+            typed
+            and version_note_problem(asked, chunk.text[slice(*sentence_at(chunk.text, r.start))])
+        )
         or peer_problem(question, chunk.text, r.start, r.end)
         or link_problem(asked, chunk.text, r.start, quote=quote_only)
         or entry_problem(asked, chunk.text, r.start)

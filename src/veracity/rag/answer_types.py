@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from veracity.guard.claims import SMALL_CARDINALS, numbers
+from veracity.guard.strict import code_names
 from veracity.rag.focus import HOW_KINDS
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
@@ -49,6 +50,12 @@ def _which(kind: str) -> re.Pattern[str]:
 # "cache_hash=True") or one name; "Which environment variable ...?" a variable's name
 # ("PIP_CONFIG_FILE", "$HOME", "%APPDATA%").
 _VERSION_QUESTION = _which(r"(?:version|release)s?")
+# "Which libffi function releases ...": a thing of code before "release" is what does it.
+_CODE_THING = re.compile(
+    r"\b(?:functions?|methods?|calls?|macros?|commands?|routines?|handlers?|options?|flags?|"
+    r"tools?|utilit(?:y|ies)|programs?|scripts?|api)\s+releases?\b",
+    re.IGNORECASE,
+)
 _OPTION_QUESTION = _which(r"(?:option|flag|switch)s?")
 _ENV_QUESTION = _which(r"(?:environment|env)\s+variables?")
 # "Which directory ...?" wants a path: "~/.config/app", "C:\\Users", "%APPDATA%\\pip", "pip.ini".
@@ -99,8 +106,28 @@ def asks_amount(question: str) -> bool:
 
 
 def asks_version(question: str) -> bool:
-    """Whether ``question`` asks for a version or a release ("Which release added X?")."""
-    return _VERSION_QUESTION.search(question) is not None
+    """Whether ``question`` asks for a version or a release ("Which release added X?"; not
+    "Which libffi function releases memory?", where a thing of code does the releasing)."""
+    m = _VERSION_QUESTION.search(question)
+    return m is not None and not _CODE_THING.search(m.group(0))
+
+
+# A note of when something came or changed: "New in Expat 1.95.8.", "Added in version 2.0",
+# "Changed in 3.1:", "Deprecated since 4.0", "Since 1.2,".
+_VERSION_NOTE = re.compile(
+    r"^\W*(?:(?:new|added|changed|deprecated|removed)\s+in|deprecated\s+since|since)\b"
+    r"[^.;:]{0,40}?\d+(?:\.\d+)+",
+    re.IGNORECASE,
+)
+
+
+def version_note_problem(question: str, sentence: str) -> str:
+    """Why a span of ``sentence`` cannot answer ``question``, or "": the sentence is a note of
+    the version something came in ("New in Expat 1.95.8."), and the question asks neither a
+    version nor when. "What status does XML_Parse return?" is not answered "1.95.8"."""
+    if not _VERSION_NOTE.search(sentence) or asks_version(question) or _asks_when(question):
+        return ""
+    return f"the answer's sentence only notes a version ('{sentence.strip()[:60]}')"
 
 
 def asks_option(question: str) -> bool:
@@ -133,13 +160,14 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks for a quantity, and '{span}' is none"
     if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
         return f"the question asks for a year, and '{span}' is none"
-    if _VERSION_QUESTION.search(question) and (
-        not _is_version(span) or _named_from_question(question, span)
-    ):
+    if asks_version(question) and (not _is_version(span) or _named_from_question(question, span)):
         return f"the question asks for a version, and '{span}' is none"
-    if _VERSION_QUESTION.search(question) and (named := _named_versions(question, span)):
+    if asks_version(question) and (named := _named_versions(question, span)):
         # "Which release dropped Python 3.7?" is not answered "Python 3.7"
         return f"the question asks for a version, and names {named} itself"
+    if (name := span.strip().removesuffix("()")) and name in code_names(question):
+        # "What value is XML_CONTEXT_BYTES set to?" is not answered "XML_CONTEXT_BYTES"
+        return f"the answer only repeats '{name}' from the question"
     if _QUANTITY.search(question) and _repeats_label(question, span):
         # "How many users were interviewed in the 2020 research?" is not "2020 UX Work"
         return f"the question asks for a quantity, and '{span}' only repeats its numbers"
