@@ -188,3 +188,19 @@ def test_a_version_question_of_a_plain_text_changelog(tmp_path: Path) -> None:
     assert answer.text.startswith("3.18.0 [1]")
     heading = answer.citations[0]
     assert c.document(heading.document_id).text[heading.start : heading.end] == "3.18.0"
+
+
+def test_release_lines_that_open_with_the_word() -> None:
+    news = (
+        "NOTE: help wanted.\n\nRelease 2.5.0 Tue October 25 2022\n        Bug fixes:\n"
+        "       #612  Fix a leak.\n\nRelease 2.4.9 Tue September 20 2022\n"
+        "       #629  CVE-2022-40674 -- Heap use-after-free in doContent\n"
+        "\n* Noteworthy changes in release 2.4.8 (2022-04-01) [stable]\n  Other.\n"
+    )
+    found = underlined_release(news, news.index("CVE-2022"))
+    assert found is not None and found[0] == "2.4.9" and news[found[1] : found[2]] == "2.4.9"
+    found = underlined_release(news, news.index("Other."))
+    assert found is not None and found[0] == "2.4.8"
+    # prose that mentions a release opens no release line
+    prose = "This release 2.0 fixes bugs.\nOur release 3.0 is next.\nRelease notes follow."
+    assert underlined_release(prose, len(prose)) is None

@@ -16,8 +16,10 @@ span of the entry that is no date, year or version (an issue number) does not an
 
 A changelog in plain text (a ``NEWS`` file, Valgrind's release notes as HTML renders them) has no
 Markdown headings: its releases are lines underlined by a row of ``=``, ``-``, ``~`` or ``*``
-("Release 3.19.0 (11 Apr 2022)" over "~~~~~~~~"). ``underlined_release`` finds the nearest one
-above an entry, for a passage under no release heading.
+("Release 3.19.0 (11 Apr 2022)" over "~~~~~~~~"), or lines that open with the word and the
+version ("Release 2.5.0 Tue October 25 2022", "* Noteworthy changes in release 1.2").
+``underlined_release`` finds the nearest one above an entry, for a passage under no release
+heading.
 
 ``release_question_fits`` keeps the answer to questions about the document's own releases:
 "Which Mypy version first shipped the plugin?" asked of attrs's changelog is about Mypy's
@@ -104,21 +106,32 @@ def release_span(text: str, before: int, version: str) -> tuple[int, int] | None
     return found
 
 
-# A release line of a plain-text changelog: the line matches ``_RELEASE`` and the next one is an
-# underline of one repeated character.
+# A release line of a plain-text changelog: a line that ``_RELEASE`` matches over an underline
+# of one repeated character, or one that opens with "Release", "Version" or GNU's "Noteworthy
+# changes in release" and its version ("Release 2.5.0 Tue October 25 2022").
 _UNDERLINED = re.compile(r"^(?P<title>[^\n]+)\n[ \t]*(?P<rule>([=~*-])\3{2,})[ \t]*$", re.MULTILINE)
+_RELEASE_LINE = re.compile(
+    r"^(?:\*[ \t]+)?(?:(?:noteworthy[ \t]+)?changes[ \t]+in[ \t]+)?(?:release|version)[ \t]+v?"
+    r"(?P<version>\d+(?:\.\d+){1,3}(?:[-.]?(?:a|b|rc|dev|post)\d*)?)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def underlined_release(text: str, before: int) -> tuple[str, int, int] | None:
-    """``(version, start, end)`` of the version in the last underlined release line of ``text``
-    that ends before offset ``before`` (a plain-text changelog's release heading), or None. Only
-    in a changelog, which lists two releases or more: a manual's title line ("MyTool 1.0" over
-    "====") is no release its sections belong to."""
-    lines = []
+    """``(version, start, end)`` of the version in the last release line of ``text`` (a
+    plain-text changelog's release heading: underlined, or opening with "Release" and its
+    version) that ends before offset ``before``, or None. Only in a changelog, which lists two
+    releases or more: a manual's title line ("MyTool 1.0" over "====") is no release its
+    sections belong to."""
+    lines: dict[int, tuple[str, int, int, int]] = {}
     for m in _UNDERLINED.finditer(text):
         r = _RELEASE.match(m.group("title").strip())
         if r:
             at = text.find(r.group("version"), m.start("title"), m.end("title"))
-            lines.append((r.group("version"), at, at + len(r.group("version")), m.end()))
-    above = [line[:3] for line in lines if line[3] <= before]
+            lines[m.start()] = (r.group("version"), at, at + len(r.group("version")), m.end())
+    for m in _RELEASE_LINE.finditer(text):
+        end = text.find("\n", m.end())
+        line_end = len(text) if end < 0 else end
+        lines.setdefault(m.start(), (m.group("version"), *m.span("version"), line_end))
+    above = [line[:3] for _, line in sorted(lines.items()) if line[3] <= before]
     return above[-1] if len(lines) >= 2 and above else None
