@@ -373,3 +373,13 @@ def test_an_option_of_one_word_must_be_written_as_an_option() -> None:
     )
     assert question_problems(question, ["With --wait=<number>, vgdb waits 0 s."]) == ()
     assert question_problems("What does -v do?", ["Use -v for more output."]) == ()
+
+
+def test_what_the_evidence_lacks_may_be_written_elsewhere() -> None:
+    question = "I run it in CI on Linux 6.1. Which option sets the exit code?"
+    evidence = ["--error-exitcode sets the exit code."]
+    assert question_problems(question, evidence) != ()
+    document = "Valgrind in ci pipelines on linux 6.1 and later. --error-exitcode sets the exit code."
+    assert question_problems(question, evidence, elsewhere=document) == ()
+    # as a whole word only: "Linuxbrew" holds no "Linux"
+    assert question_problems(question, evidence, elsewhere="CI, Linuxbrew, 6.1") != ()

@@ -141,14 +141,18 @@ _SENTENCES = re.compile(
 )
 
 
-def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]:
+def question_problems(
+    question: str, evidence: Sequence[str], elsewhere: str = ""
+) -> tuple[str, ...]:
     """The key constraints of ``question`` that ``evidence`` lacks: its numbers (a small one
     inside a range of the evidence is held: "children aged 10" by "aged 5 to 15"), named entities
     (capitalized words after the first of each sentence, stopwords such as "What" excluded),
     seasons (a time, as months and weekdays are: "When does the summer term start?" is not
     answered by a passage about the autumn and spring terms) and quoted strings. A month or a
     weekday inside a period of the evidence is held ("in August" by "open from 1 April to 31
-    October"). Names from code ("--jobs", "attrs.define", "weakref_slot") must be named too."""
+    October"). Names from code ("--jobs", "attrs.define", "weakref_slot") must be named too.
+    What the evidence lacks may be held by ``elsewhere`` (a whole document, searched for the
+    term as it is written, not by every form: it may be megabytes long)."""
     text = _fold(question)
     rest = _QUOTED.sub(" ", text)  # a quoted string is checked whole, its words not one by one
     texts = tuple(_fold(t) for t in evidence)
@@ -161,6 +165,7 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
         if n not in have
         and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
         and not _in_range(n, texts)  # "aged 10" in "children aged 5 to 15"
+        and not _written_in(n, elsewhere)
     ]
     # a capital alone ("a C function", "Plan B") is too weak a name to hold a passage to
     names = {
@@ -170,17 +175,29 @@ def question_problems(question: str, evidence: Sequence[str]) -> tuple[str, ...]
     out += [
         f"'{e}' from the question is not in the cited text"
         for e in sorted(names - _FIRST_PERSON)
-        if not _has(e, index) and not _near(e, index) and not in_period(e, texts)
+        if not _has(e, index)
+        and not _near(e, index)
+        and not in_period(e, texts)
+        and not _written_in(e, elsewhere)
     ]
     for quote in _quotes(text):
-        if not _has_phrase(quote, texts):
+        if not _has_phrase(quote, texts) and not _written_in(quote, elsewhere):
             out.append(f"the quoted '{quote}' from the question is not in the cited text")
     out += [
         f"'{name}' from the question is not in the cited text"
         for name in sorted(code_names(rest))
-        if not _holds_code_name(name, texts)
+        if not _holds_code_name(name, texts) and not _written_in(name, elsewhere)
     ]
     return tuple(out)
+
+
+def _written_in(term: str, text: str) -> bool:
+    """Whether ``text`` holds ``term`` as written (case and runs of spaces aside), as a whole
+    word: one regex scan, fast on a whole document."""
+    if not text or not term.strip():
+        return False
+    pattern = r"\s+".join(re.escape(w) for w in term.split())
+    return re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) is not None
 
 
 # Names from code: an option ("--jobs"), a dotted name ("attrs.define", "fs.readFile()") or a

@@ -486,7 +486,7 @@ def constraint_problem(question: str, hit: Hit, documents: DocumentText | None =
     if not problems and scene:
         problems = question_problems(scene, evidence)
         if problems and documents is not None and (text := documents(chunk.document_id)):
-            problems = question_problems(scene, [*evidence, text])
+            problems = question_problems(scene, evidence, elsewhere=text)
     return problems[0] if problems else ""
 
 
