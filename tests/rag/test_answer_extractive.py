@@ -773,3 +773,5 @@ def test_a_version_note_answers_only_questions_of_versions_and_times() -> None:
     assert version_note_problem("In which Expat version did it come?", note) == ""
     assert version_note_problem("When was XML_StopParser added?", note) == ""
     assert version_note_problem("What status does XML_Parse return?", "It returns 1.") == ""
+    says_more = "Changed in version 23.3: A new cache format is stored in http-v2."
+    assert version_note_problem("Which directory holds the cache?", says_more) == ""

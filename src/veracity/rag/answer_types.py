@@ -112,18 +112,19 @@ def asks_version(question: str) -> bool:
     return m is not None and not _CODE_THING.search(m.group(0))
 
 
-# A note of when something came or changed: "New in Expat 1.95.8.", "Added in version 2.0",
-# "Changed in 3.1:", "Deprecated since 4.0", "Since 1.2,".
+# A note of when something came or changed, and nothing more: "New in Expat 1.95.8.", "Added in
+# version 2.0", "Deprecated since 4.0." ("Changed in version 23.3: A new cache format ..." says
+# more).
 _VERSION_NOTE = re.compile(
     r"^\W*(?:(?:new|added|changed|deprecated|removed)\s+in|deprecated\s+since|since)\b"
-    r"[^.;:]{0,40}?\d+(?:\.\d+)+",
+    r"[^.;:]{0,40}?\d+(?:\.\d+)+\W*$",
     re.IGNORECASE,
 )
 
 
 def version_note_problem(question: str, sentence: str) -> str:
-    """Why a span of ``sentence`` cannot answer ``question``, or "": the sentence is a note of
-    the version something came in ("New in Expat 1.95.8."), and the question asks neither a
+    """Why a span of ``sentence`` cannot answer ``question``, or "": the sentence is only a note
+    of the version something came in ("New in Expat 1.95.8."), and the question asks neither a
     version nor when. "What status does XML_Parse return?" is not answered "1.95.8"."""
     if not _VERSION_NOTE.search(sentence) or asks_version(question) or _asks_when(question):
         return ""
