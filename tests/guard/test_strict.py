@@ -356,6 +356,12 @@ def test_a_capital_alone_is_no_name_the_passage_must_repeat() -> None:
     assert question_problems("Which variable makes the C# runtime use new?", evidence) == ()
     assert question_problems("Which variable do C programs set for the STL?", evidence) == ()
     assert question_problems("Which variable do Rust programs set?", evidence) != ()
+    # after another capitalized word it names something: Band D is not Band A
+    prices = ["Band A (front stalls) costs £42, Band B costs £32."]
+    assert question_problems("How much is a Band D seat?", prices) == (
+        "'d' from the question is not in the cited text",
+    )
+    assert question_problems("How much is a Band B seat?", prices) == ()
 
 
 def test_a_source_file_in_the_question_is_no_code_name() -> None:
@@ -379,7 +385,9 @@ def test_what_the_evidence_lacks_may_be_written_elsewhere() -> None:
     question = "I run it in CI on Linux 6.1. Which option sets the exit code?"
     evidence = ["--error-exitcode sets the exit code."]
     assert question_problems(question, evidence) != ()
-    document = "Valgrind in ci pipelines on linux 6.1 and later. --error-exitcode sets the exit code."
+    document = (
+        "Valgrind in ci pipelines on linux 6.1 and later. --error-exitcode sets the exit code."
+    )
     assert question_problems(question, evidence, elsewhere=document) == ()
     # as a whole word only: "Linuxbrew" holds no "Linux"
     assert question_problems(question, evidence, elsewhere="CI, Linuxbrew, 6.1") != ()

@@ -167,9 +167,14 @@ def question_problems(
         and not _in_range(n, texts)  # "aged 10" in "children aged 5 to 15"
         and not _written_in(n, elsewhere)
     ]
-    # a capital alone ("a C function", "Plan B") is too weak a name to hold a passage to
+    # a capital alone is a name only after another ("Band D", "Plan B"): "a C function" names
+    # the language every page of a C library's manual is about, which few passages repeat
+    lettered = {m.lower() for m in _LETTER_OF_NAME.findall(rest)}
     names = {
-        _bare(e) for sentence in _SENTENCES.split(rest) for e in entities(sentence) if len(e) > 1
+        _bare(e)
+        for sentence in _SENTENCES.split(rest)
+        for e in entities(sentence)
+        if len(e) > 1 or e in lettered
     }
     names |= {m.lower() for m in _SEASONS.findall(rest)}  # a time, as a month is
     out += [
@@ -189,6 +194,9 @@ def question_problems(
         if not _holds_code_name(name, texts) and not _written_in(name, elsewhere)
     ]
     return tuple(out)
+
+
+_LETTER_OF_NAME = re.compile(r"\b[A-Z][a-z]+[ \t]+([A-Z])\b(?![+#])")
 
 
 def _written_in(term: str, text: str) -> bool:
