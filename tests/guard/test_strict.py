@@ -362,6 +362,7 @@ def test_a_capital_alone_is_no_name_the_passage_must_repeat() -> None:
         "'d' from the question is not in the cited text",
     )
     assert question_problems("How much is a Band B seat?", prices) == ()
+    assert question_problems("The C function returns what type of value?", evidence) == ()
 
 
 def test_a_source_file_in_the_question_is_no_code_name() -> None:

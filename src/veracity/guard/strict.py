@@ -67,7 +67,7 @@ from veracity.guard.normalize import canonical
 from veracity.guard.opposites import opposed
 from veracity.guard.patterns import match_patterns
 from veracity.guard.periods import MONTHS, WEEKDAYS, in_period
-from veracity.guard.sentences import content_words, split_sentences, words
+from veracity.guard.sentences import STOPWORDS, content_words, split_sentences, words
 
 MIN_CONTENT_WORDS = 2
 _COVER = 0.5  # share of its content words a claim without names must share with the number
@@ -169,7 +169,11 @@ def question_problems(
     ]
     # a capital alone is a name only after another ("Band D", "Plan B"): "a C function" names
     # the language every page of a C library's manual is about, which few passages repeat
-    lettered = {m.lower() for m in _LETTER_OF_NAME.findall(rest)}
+    lettered = {
+        letter.lower()
+        for word, letter in _LETTER_OF_NAME.findall(rest)
+        if word.lower() not in STOPWORDS  # "The C function" opens a sentence
+    }
     names = {
         _bare(e)
         for sentence in _SENTENCES.split(rest)
@@ -196,7 +200,7 @@ def question_problems(
     return tuple(out)
 
 
-_LETTER_OF_NAME = re.compile(r"\b[A-Z][a-z]+[ \t]+([A-Z])\b(?![+#])")
+_LETTER_OF_NAME = re.compile(r"\b([A-Z][a-z]+)[ \t]+([A-Z])\b(?![+#])")
 
 
 def _written_in(term: str, text: str) -> bool:
