@@ -755,6 +755,17 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         # an answer that only repeats the question's code name says nothing
         ("What value is XML_CONTEXT_BYTES normally set to?", "XML_CONTEXT_BYTES", False),
         ("What value is XML_CONTEXT_BYTES normally set to?", "1024", True),
+        # a function, a constant, a status code or a client request is named as code
+        ("Which Expat function stops the parser?", "recursively", False),
+        ("Which Expat function stops the parser?", "XML_StopParser", True),
+        ("Which libtasn1 function prints the error?", "perror", True),  # "perror()" follows
+        ("What status code does ffi_prep_cif return?", "type", False),
+        ("What status code does ffi_prep_cif return?", "FFI_BAD_ABI", True),
+        ("Which error code does the server send?", "404", True),
+        ("Which Memcheck client request checks for leaks?", "malloc/new et al", False),
+        # a function or method of English is not code's
+        ("What function does ozone perform for the planet?", "protective shield", True),
+        ("What is one method of achieving it?", "taking on debt", True),
     ],
 )
 def test_answer_type_reads_the_verb_and_the_question_names(
@@ -762,7 +773,8 @@ def test_answer_type_reads_the_verb_and_the_question_names(
 ) -> None:
     from veracity.rag.answer_types import answer_type_problem
 
-    assert (answer_type_problem(question, span) == "") is ok
+    after = "() ." if span == "perror" else ""
+    assert (answer_type_problem(question, span, after) == "") is ok
 
 
 def test_a_version_note_answers_only_questions_of_versions_and_times() -> None:

@@ -58,6 +58,26 @@ _CODE_THING = re.compile(
 )
 _OPTION_QUESTION = _which(r"(?:option|flag|switch)s?")
 _ENV_QUESTION = _which(r"(?:environment|env)\s+variables?")
+# "Which Expat function ...?", "What status code ...?", "Which client request ...?": a name
+# from code, written as code ("XML_StopParser", "FFI_BAD_ABI", "perror()", "ffi_type_pointer").
+# A bare "what function" or "what method" is English ("What function does ozone perform?"): a
+# function is code's when a name qualifies it ("Which Expat function", "which libffi function").
+_CODE_QUESTION = _which(
+    r"(?:macros?|constants?|(?:status|error|return)\s+codes?|client\s+requests?|"
+    r"type\s+descriptors?|system\s+calls?|syscalls?|enum(?:eration)?\s+values?)"
+)
+_NOT_A_QUALIFIER = (
+    r"(?:is|are|was|were|be|been|do|does|did|has|have|had|can|could|should|would|will|the|a|an|"
+    r"this|that|these|those|its|their|of|other|main|primary|one|another|some|any|each)\s"
+)
+_CODE_FUNCTION_QUESTION = re.compile(
+    rf"\b(?:what|which)\s+(?:(?!{_NOT_A_QUALIFIER})[\w.+-]+\s+)?(?!{_NOT_A_QUALIFIER})"
+    r"[\w.+-]+\s+(?:functions?|methods?)\b",
+    re.IGNORECASE,
+)
+_CODE_LIKE = re.compile(
+    r"\w_\w|\w\.\w|::|\(\)|\b[a-z]+[A-Z]\w*|\b[A-Z][a-z]+[A-Z]\w*|\b[A-Z][A-Z0-9]{2,}\b"
+)
 # "Which directory ...?" wants a path: "~/.config/app", "C:\\Users", "%APPDATA%\\pip", "pip.ini".
 _DIRECTORY_QUESTION = _which(r"(?:directory|directories|folder|folders)")
 _PATH_LIKE = re.compile(r"[/\\~]|\$\w|%\w+%|\.\w{1,5}\b")
@@ -176,6 +196,13 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         _OPTION_LIKE.search(span) or len(span.split()) == 1
     ):
         return f"the question asks for an option, and '{span}' is none"
+    if (
+        (_CODE_QUESTION.search(question) or _CODE_FUNCTION_QUESTION.search(question))
+        and not _CODE_LIKE.search(span)
+        and not after.lstrip().startswith("(")  # "perror" of "perror()"
+        and not (re.search(r"\bcodes?\b", question, re.IGNORECASE) and numbers(span))
+    ):
+        return f"the question asks for a name from code, and '{span}' is none"
     if _ENV_QUESTION.search(question) and not _ENV_NAME.search(span):
         return f"the question asks for an environment variable, and '{span}' names none"
     if _DIRECTORY_QUESTION.search(question) and not _PATH_LIKE.search(span):
