@@ -763,6 +763,7 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         ("What status code does ffi_prep_cif return?", "FFI_BAD_ABI", True),
         ("Which error code does the server send?", "404", True),
         ("Which Memcheck client request checks for leaks?", "malloc/new et al", False),
+        ("Which Rust macro prints to standard error?", "eprintln!", True),
         # a function or method of English is not code's
         ("What function does ozone perform for the planet?", "protective shield", True),
         ("What is one method of achieving it?", "taking on debt", True),

@@ -16,10 +16,10 @@ from veracity.rag.reader import TableReader
 from veracity.rag.releases import (
     asks_release_time,
     is_release_time,
+    release_line_above,
     release_of,
     release_question_fits,
     release_span,
-    underlined_release,
 )
 from veracity.records import Hit
 from veracity.retrieve.search import SearchOptions
@@ -164,16 +164,16 @@ Release 3.18.0 (15 Oct 2021)
 """
 
 
-def test_a_plain_text_changelogs_releases_are_its_underlined_release_lines() -> None:
-    found = underlined_release(NEWS, NEWS.index("Support for"))
+def test_a_plain_text_changelogs_releases_are_its_release_line_above_lines() -> None:
+    found = release_line_above(NEWS, NEWS.index("Support for"))
     assert found is not None and found[0] == "3.18.0"
     assert NEWS[found[1] : found[2]] == "3.18.0"
-    found = underlined_release(NEWS, NEWS.index("Fix Rust"))
+    found = release_line_above(NEWS, NEWS.index("Fix Rust"))
     assert found is not None and found[0] == "3.19.0"
-    assert underlined_release(NEWS, NEWS.index("Release 3.19.0")) is None  # nothing above
+    assert release_line_above(NEWS, NEWS.index("Release 3.19.0")) is None  # nothing above
     # one underlined version line is a title, not a changelog's release
     manual = "MyTool 1.0\n==========\n\nThe --foo flag lets you go.\n"
-    assert underlined_release(manual, manual.index("The --foo")) is None
+    assert release_line_above(manual, manual.index("The --foo")) is None
 
 
 def test_a_version_question_of_a_plain_text_changelog(tmp_path: Path) -> None:
@@ -197,10 +197,10 @@ def test_release_lines_that_open_with_the_word() -> None:
         "       #629  CVE-2022-40674 -- Heap use-after-free in doContent\n"
         "\n* Noteworthy changes in release 2.4.8 (2022-04-01) [stable]\n  Other.\n"
     )
-    found = underlined_release(news, news.index("CVE-2022"))
+    found = release_line_above(news, news.index("CVE-2022"))
     assert found is not None and found[0] == "2.4.9" and news[found[1] : found[2]] == "2.4.9"
-    found = underlined_release(news, news.index("Other."))
+    found = release_line_above(news, news.index("Other."))
     assert found is not None and found[0] == "2.4.8"
     # prose that mentions a release opens no release line
     prose = "This release 2.0 fixes bugs.\nOur release 3.0 is next.\nRelease notes follow."
-    assert underlined_release(prose, len(prose)) is None
+    assert release_line_above(prose, len(prose)) is None

@@ -196,8 +196,9 @@ def link_problem(question: str, text: str, start: int, quote: bool = False) -> s
     return "the sentence that would answer shares no word with the question"
 
 
-# A document's text by its id (None when it cannot be read): how a release heading above a
-# passage is found in its document.
+# A document's text by its id (None when it cannot be read): how the heading above a passage (a
+# release, an option's entry) is found in its document, and where what a question's scene
+# names may stand.
 DocumentText = Callable[[str], "str | None"]
 
 

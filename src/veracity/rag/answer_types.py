@@ -75,8 +75,11 @@ _CODE_FUNCTION_QUESTION = re.compile(
     r"[\w.+-]+\s+(?:functions?|methods?)\b",
     re.IGNORECASE,
 )
+# Written as code: snake_case, dotted, "::", a call's "()", camelCase, CamelCase, CAPITALS, a
+# Rust macro ("eprintln!"), a decorator ("@property").
 _CODE_LIKE = re.compile(
     r"\w_\w|\w\.\w|::|\(\)|\b[a-z]+[A-Z]\w*|\b[A-Z][a-z]+[A-Z]\w*|\b[A-Z][A-Z0-9]{2,}\b"
+    r"|\w!|@\w"
 )
 # "Which directory ...?" wants a path: "~/.config/app", "C:\\Users", "%APPDATA%\\pip", "pip.ini".
 _DIRECTORY_QUESTION = _which(r"(?:directory|directories|folder|folders)")

@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from veracity.rag.answer_types import asks_option, asks_version, option_like
 from veracity.rag.releases import (
     asks_release_time,
+    release_line_above,
     release_of,
     release_question_fits,
     release_span,
-    underlined_release,
 )
 
 __all__ = ["heading_answer", "option_of", "wants_heading"]
@@ -67,7 +67,7 @@ def heading_answer(
         return None
     if (version := release_of(headings)) is not None:
         return release_span(text, offset, version)
-    line = underlined_release(text, offset)  # a plain-text changelog
+    line = release_line_above(text, offset)  # a plain-text changelog
     return None if line is None else line[1:]
 
 

@@ -18,7 +18,7 @@ A changelog in plain text (a ``NEWS`` file, Valgrind's release notes as HTML ren
 Markdown headings: its releases are lines underlined by a row of ``=``, ``-``, ``~`` or ``*``
 ("Release 3.19.0 (11 Apr 2022)" over "~~~~~~~~"), or lines that open with the word and the
 version ("Release 2.5.0 Tue October 25 2022", "* Noteworthy changes in release 1.2").
-``underlined_release`` finds the nearest one above an entry, for a passage under no release
+``release_line_above`` finds the nearest one above an entry, for a passage under no release
 heading.
 
 ``release_question_fits`` keeps the answer to questions about the document's own releases:
@@ -117,7 +117,7 @@ _RELEASE_LINE = re.compile(
 )
 
 
-def underlined_release(text: str, before: int) -> tuple[str, int, int] | None:
+def release_line_above(text: str, before: int) -> tuple[str, int, int] | None:
     """``(version, start, end)`` of the version in the last release line of ``text`` (a
     plain-text changelog's release heading: underlined, or opening with "Release" and its
     version) that ends before offset ``before``, or None. Only in a changelog, which lists two

@@ -6,7 +6,8 @@ whose text is only a symbol: "#", "¶"). When the page has a ``<main>`` (or a
 single ``<article>``) only that is kept. Headings become ``## Heading`` lines and blocks
 (paragraphs, list items, table rows) are separated by blank lines and ``<pre>`` blocks are fenced
 code, so the heading-aware chunker treats HTML exactly like Markdown. The terms of a reference's
-definition list (an option or a function described at length) are headings too.
+definition list (an option or a function described at length) are headings too. A ``<br>`` ends a
+line within its block, as a hard wrap does in a text file.
 """
 
 from __future__ import annotations
