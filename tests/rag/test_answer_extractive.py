@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from fake_rerankers import TopScore
 
 import veracity
 from veracity.collection import Collection
@@ -30,13 +31,6 @@ DOCS = {
     "offices.txt": "The Lisbon office is at Rua Augusta 10. The Tallinn office is at Narva mnt 5.",
 }
 TABLE = {"vacation days": "25", "canteen": "8 am", "office": "Rua Augusta 10"}
-
-
-class TopScore:
-    """A reranker that keeps the retriever's order and calls every hit relevant."""
-
-    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
-        return [dataclasses.replace(h, score=0.9) for h in hits][:k]
 
 
 def _collection(tmp_path: Path, files: dict[str, str]) -> Collection:

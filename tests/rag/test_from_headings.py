@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
+
+from fake_rerankers import TopScore
 
 import veracity
 from veracity.guard.grounding import LexicalJudge
 from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.from_headings import heading_answer, option_of, wants_heading
 from veracity.rag.reader import TableReader
-from veracity.records import Hit
 from veracity.retrieve.search import SearchOptions
 
 OPTIONS = """# Memcheck options
@@ -50,11 +50,6 @@ def test_the_answer_is_cited_where_the_option_stands() -> None:
     assert heading_answer(asked, headings, "", OPTIONS, at_entry) is None
     # no such heading above: nothing
     assert heading_answer("Which option shows the origin?", headings, "", "x", 1) is None
-
-
-class TopScore:
-    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
-        return [dataclasses.replace(h, score=0.9) for h in hits][:k]
 
 
 def test_which_option_of_an_entry_is_answered_by_its_heading(tmp_path: Path) -> None:

@@ -3,10 +3,10 @@ cited where it stands in the document."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
+from fake_rerankers import TopScore
 
 import veracity
 from veracity.collection import Collection
@@ -21,7 +21,6 @@ from veracity.rag.releases import (
     release_question_fits,
     release_span,
 )
-from veracity.records import Hit
 from veracity.retrieve.search import SearchOptions
 
 CHANGELOG = """# Changelog
@@ -89,11 +88,6 @@ def test_the_release_span_is_the_last_heading_above() -> None:
     setext = "Changelog\n=========\n\n24.3.0\n------\n\n- x\n"
     at = release_span(setext, setext.index("- x"), "24.3.0")
     assert at is not None and setext[at[0] : at[1]] == "24.3.0"
-
-
-class TopScore:
-    def rerank(self, query: str, hits: list[Hit], k: int) -> list[Hit]:
-        return [dataclasses.replace(h, score=0.9) for h in hits][:k]
 
 
 @pytest.fixture
