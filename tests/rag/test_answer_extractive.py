@@ -235,6 +235,8 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("Which environment variable names the config file?", "PIP_CONFIG_FILE", True),
         ("Which environment variable sets the user base?", "PYTHONUSERBASE", True),
         ("Which environment variable holds the home folder?", "$HOME", True),
+        ("Which environment variable holds the home folder?", "HOME", True),
+        ("Which environment variable must hold the server URLs?", "an HTTP server", False),
         ("Which directory does get_app_dir return?", "Click provides a get_app_dir()", False),
         ("Which directory does get_app_dir return?", "~/Library/Application Support/Foo", True),
         ("Which folder holds the config?", "%APPDATA%\\pip", True),

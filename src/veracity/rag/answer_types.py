@@ -85,8 +85,11 @@ _CODE_LIKE = re.compile(
 _DIRECTORY_QUESTION = _which(r"(?:directory|directories|folder|folders)")
 _PATH_LIKE = re.compile(r"[/\\~]|\$\w|%\w+%|\.\w{1,5}\b")
 _OPTION_LIKE = re.compile(r"(?<![\w-])--?[A-Za-z]|\w=\S|[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+")
+# A variable's name: "$HOME", "%APPDATA%", "PIP_CONFIG_FILE", a long one in capitals
+# ("PYTHONUSERBASE") or a well-known short one; not an acronym of the text ("an HTTP server").
 _ENV_NAME = re.compile(
-    r"\$\{?[A-Za-z_]\w*|%[A-Za-z_]\w*%|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{3,}\b"
+    r"\$\{?[A-Za-z_]\w*|%[A-Za-z_]\w*%|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{6,}\b"
+    r"|\b(?:HOME|PATH|USER|SHELL|LANG|TERM|PWD|TMP|TEMP|TMPDIR|EDITOR|VISUAL|PAGER|TZ|DISPLAY)\b"
 )
 _NOT_A_VERSION = re.compile(r"\b(?:PEP|RFC|ISO|issue|bug)\s*#?\d+|#\d+", re.IGNORECASE)
 # A version named, not numbered: "Vista", "Snow Leopard", "the Tyndale Bible"; or an ordinal.
