@@ -321,6 +321,23 @@ def test_html_reference_entries_are_headings_and_glossaries_are_not(tmp_path: Pa
     assert "\nHeap\n" in text and "#### x" not in text and "### x" not in text
 
 
+def test_html_text_sizes_are_the_subtrees_text_in_one_walk() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from veracity.ingest.loaders.html import _text_sizes
+
+    # lists nested 3,000 deep: one walk, no recursion (a size per dl by its own deep text was
+    # quadratic in the depth)
+    depth = 3000
+    page = "<body>" + "<dl><dt><code>--o</code></dt><dd><p>ab  cd</p>" * depth + "</body>"
+    root = LexborHTMLParser(page).body
+    sizes = _text_sizes(root)
+    dls = root.css("dl")
+    assert len(dls) == depth
+    assert sizes[dls[-1].mem_id] == len("--o") + len("ab cd")
+    assert sizes[dls[0].mem_id] == depth * (len("--o") + len("ab cd"))
+
+
 def test_html_declared_charset(tmp_path: Path) -> None:
     page = '<html><head><meta charset="windows-1252"></head><body><p>Café €5</p></body></html>'
     assert only_doc(write(tmp_path / "old.html", page.encode("cp1252"))).text == "Café €5\n"

@@ -263,17 +263,43 @@ def _entry_lists(root: Any) -> set[int]:
     a function: "--conflict-cache-size=N [default: 1000000]", Sphinx's signatures) and the
     descriptions run to paragraphs. Each term is rendered as a heading one level under the last
     one, so the chunker keeps an entry's paragraphs under its name, as it does for a
-    reStructuredText ``.. option::``. A glossary of words or a list of links is no such list."""
+    reStructuredText ``.. option::``. A glossary of words or a list of links is no such list.
+
+    Text sizes come from one pass over the tree (``_text_sizes``), so lists nested in lists
+    cost linear time, not the square of their depth."""
+    sizes = _text_sizes(root)
     out = set()
     for dl in root.css("dl"):
         terms = [n for n in dl.iter() if n.tag == "dt"]
         described = [n for n in dl.iter() if n.tag == "dd"]
         if not terms or not described:
             continue
-        length = sum(len(_SPACES.sub(" ", d.text(deep=True) or "").strip()) for d in described)
-        if length / len(described) >= _ENTRY_MIN_CHARS and all(_code_term(t) for t in terms):
+        length = sum(sizes.get(d.mem_id, 0) for d in described)
+        if length / len(described) >= _ENTRY_MIN_CHARS and all(
+            0 < sizes.get(t.mem_id, 0) <= _MAX_TERM_CHARS * 4 and _code_term(t) for t in terms
+        ):
             out.add(dl.mem_id)
     return out
+
+
+def _text_sizes(root: Any) -> dict[int, int]:
+    """Each element's text length under ``root`` (its whole subtree; runs of white space count
+    as one), by one walk in post-order with an explicit stack."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            sizes[node.mem_id] = sum(
+                sizes.get(c.mem_id, 0)
+                if c.tag != "-text"
+                else len(_SPACES.sub(" ", c.text_content or "").strip())
+                for c in node.iter(include_text=True)
+            )
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in node.iter() if c.tag != "-text")
+    return sizes
 
 
 def _code_term(node: Any) -> bool:
