@@ -260,3 +260,15 @@ def test_a_projects_own_code_directive_is_fenced_and_prose_stays_prose() -> None
     assert "```\n@click.command()\n@click.option('-v', is_flag=True)\ndef cli(v):" in md
     assert "Add this to your shell's config file." in md
     assert "```\nAdd this" not in md
+
+
+def test_hostile_nesting_keeps_the_text_and_loads() -> None:
+    from veracity.ingest.loaders.rst import MAX_NESTING
+
+    # 2,000 notes, each inside the last: past MAX_NESTING the content is kept as written
+    rst = "".join("   " * i + ".. note::\n\n" for i in range(2000)) + "   " * 2000 + "deep text\n"
+    out = rst_to_markdown(rst)
+    assert "deep text" in out and out.count("Note:") <= MAX_NESTING + 1
+    myst = ":::{note}\n" * 3000 + "deep text\n" + ":::\n" * 3000
+    out = myst_to_markdown(myst)
+    assert "deep text" in out and out.count("Note:") <= MAX_NESTING + 1

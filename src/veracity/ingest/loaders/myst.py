@@ -17,6 +17,7 @@ import re
 from veracity.ingest.loaders.rst import (
     ADMONITIONS,
     CODE,
+    MAX_NESTING,
     OPTION_LINE,
     SILENT,
     TITLED,
@@ -54,7 +55,9 @@ def myst_to_markdown(markdown: str) -> str:
     return _render(markdown.split("\n"))
 
 
-def _render(lines: list[str]) -> str:
+def _render(lines: list[str], depth: int = 0) -> str:
+    """The lines rendered; ``depth``: how many directives they are nested in (past
+    ``MAX_NESTING`` a directive's content is kept as it is written)."""
     out: list[str] = []
     i = 0
     fence = ""  # the opening of a plain code fence we are inside
@@ -71,7 +74,7 @@ def _render(lines: list[str]) -> str:
             end = i + 1
             while end < len(lines) and not _closes(lines[end], marker):
                 end += 1
-            out += _directive(m.group(3).lower(), m.group(4).strip(), lines[i + 1 : end])
+            out += _directive(m.group(3).lower(), m.group(4).strip(), lines[i + 1 : end], depth)
             i = end + 1
             continue
         if m := _PLAIN_FENCE.match(line):
@@ -90,7 +93,7 @@ def _closes(line: str, marker: str) -> bool:
     return bare.startswith(marker) and not bare.strip(marker[0])
 
 
-def _directive(name: str, arg: str, body: list[str]) -> list[str]:
+def _directive(name: str, arg: str, body: list[str], depth: int) -> list[str]:
     """The lines a MyST directive renders as: ``body`` is its content (Markdown)."""
     while body and (OPTION_LINE.match(body[0].strip()) or not body[0].strip()):
         body = body[1:]
@@ -98,13 +101,15 @@ def _directive(name: str, arg: str, body: list[str]) -> list[str]:
     name = name.split(":")[-1]
     if name in SILENT or name.endswith("include"):
         return []
+    if depth >= MAX_NESTING:  # hostile nesting: the content as written, not read
+        return ["", content, ""]
     if name == "eval-rst":
-        return ["", rst_to_markdown(content).rstrip("\n"), ""]
+        return ["", rst_to_markdown(content, depth=depth + 1).rstrip("\n"), ""]
     if name in CODE:
         lang = "pycon" if name == "doctest" else (arg.split()[0] if arg else "")
         ticks = "````" if "```" in content else "```"
         return ["", f"{ticks}{lang}", content, ticks, ""]
-    inner = _render(content.split("\n")).strip("\n") if content else ""
+    inner = _render(content.split("\n"), depth + 1).strip("\n") if content else ""
     if name in VERSIONS:
         version, _, rest = arg.partition(" ")
         said = " ".join(p for p in (inline(rest.strip()), " ".join(inner.split())) if p)

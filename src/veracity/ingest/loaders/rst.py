@@ -57,6 +57,9 @@ OBJECTS = frozenset({
     "autofunction", "automethod", "autoclass", "autoattribute", "autodata", "autoexception",
     "autodecorator", "autoproperty",
 })  # fmt: skip
+# Directives and definitions nested deeper than this keep their content as written: a page of
+# thousands of nested notes would otherwise cost the square of its depth and overflow the stack.
+MAX_NESTING = 32
 CODE = frozenset({
     "code-block", "code", "sourcecode", "doctest", "testcode", "testoutput", "ipython",
     "jupyter-execute", "parsed-literal", "productionlist",
@@ -120,18 +123,20 @@ def looks_like_rst(text: str) -> bool:
     return False
 
 
-def rst_to_markdown(text: str, level: int = 0) -> str:
+def rst_to_markdown(text: str, level: int = 0, depth: int = 0) -> str:
     """``text`` (reStructuredText) rendered as Markdown; ``level`` is the heading level the text
-    sits under (the content of a directive inside a section)."""
+    sits under (the content of a directive inside a section), ``depth`` how many directives it
+    is nested in (past ``MAX_NESTING`` a directive's content is kept as it is written)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(8).split("\n")
-    out = _Renderer(level).render(lines)
+    out = _Renderer(level, depth).render(lines)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n") + "\n"
 
 
 class _Renderer:
     """One pass over the lines of a page (or a directive's content)."""
 
-    def __init__(self, level: int) -> None:
+    def __init__(self, level: int, depth: int = 0) -> None:
+        self.depth = depth  # directives this content is nested in
         self.base = level
         self.level = level  # the level of the last heading emitted
         self.styles: list[tuple[str, bool]] = []  # title adornment styles, outermost first
@@ -211,7 +216,11 @@ class _Renderer:
     def _definition(self, term: str, body: list[str], end: int) -> int:
         """A definition list item, read as one sentence: "(b)ackup: Rename the file ..." (a
         term on a line of its own reads as a heading, cut off from what it names)."""
-        inner = _Renderer(self.level).render(textwrap.dedent("\n".join(body)).split("\n"))
+        dedented = textwrap.dedent("\n".join(body)).split("\n")
+        if self.depth >= MAX_NESTING:  # hostile nesting: the body as written, not read
+            inner = dedented
+        else:
+            inner = _Renderer(self.level, self.depth + 1).render(dedented)
         first = next((k for k, ln in enumerate(inner) if ln.strip()), None)
         label = inline(term).rstrip(":")
         if first is not None and not inner[first].startswith(("#", "```", "- ", "* ")):
@@ -225,6 +234,9 @@ class _Renderer:
         content = _without_options(body)
         if name in SILENT or name.endswith("include"):
             return
+        if self.depth >= MAX_NESTING:  # hostile nesting: the content as written, not read
+            self.out += ["", *content.split("\n"), ""]
+            return
         if name in CODE:
             lang = arg.split()[0] if arg and name in ("code-block", "code", "sourcecode") else ""
             self._fence(content.strip("\n"), "pycon" if name == "doctest" else lang)
@@ -232,11 +244,13 @@ class _Renderer:
         if name in OBJECTS:
             level = min(6, self.level + 1)
             self.out += ["", "#" * level + " " + f"`{arg}`" if arg else "", ""]
-            self.out += _Renderer(level).render(content.split("\n"))
+            self.out += _Renderer(level, self.depth + 1).render(content.split("\n"))
             return
         if name in VERSIONS:
             version, _, rest = arg.partition(" ")
-            said = " ".join(p for p in (inline(rest.strip()), _flat(content, self.level)) if p)
+            said = " ".join(
+                p for p in (inline(rest.strip()), _flat(content, self.level, self.depth + 1)) if p
+            )
             head = VERSIONS[name].format(version)
             self.out += ["", f"{head}: {said}" if said else f"{head}.", ""]
             return
@@ -244,7 +258,7 @@ class _Renderer:
             label = ADMONITIONS.get(name) or inline(arg)
             if name != "admonition" and arg:  # ".. note:: Text" starts its content on that line
                 content = f"{arg}\n{content}"
-            inner = _Renderer(self.level).render(content.split("\n"))
+            inner = _Renderer(self.level, self.depth + 1).render(content.split("\n"))
             self.out += ["", *labelled(label, inner), ""]
             return
         if name in TITLED and arg:
@@ -254,7 +268,7 @@ class _Renderer:
             return
         # any other directive: its content as text; its argument is an option, a path or a
         # name that only the directive's own code knows what to do with ("pip-command-usage")
-        self.out += ["", *_Renderer(self.level).render(content.split("\n")), ""]
+        self.out += ["", *_Renderer(self.level, self.depth + 1).render(content.split("\n")), ""]
 
     def _fence(self, code: str, lang: str) -> None:
         ticks = "````" if "```" in code else "```"
@@ -336,11 +350,11 @@ def _without_options(body: list[str]) -> str:
     return "\n".join(kept).strip("\n")
 
 
-def _flat(content: str, level: int) -> str:
+def _flat(content: str, level: int, depth: int) -> str:
     """A short directive body as one line of prose."""
     if not content.strip():
         return ""
-    rendered = rst_to_markdown(content, level)
+    rendered = rst_to_markdown(content, level, depth)
     return " ".join(ln.strip() for ln in rendered.split("\n") if ln.strip())
 
 
