@@ -292,16 +292,21 @@ class AnswerEngine:
 
     def _document_text(self, where: Filter | None) -> DocumentText | None:
         """A document's text by its id, read under ``where`` (None when it is gone or hidden),
-        for the release heading above a changelog entry; None without ``documents``."""
+        for the heading above an entry and the names of a question's scene; None without
+        ``documents``. Each document is read once per question, however many of its passages
+        are checked."""
         if self.documents is None:
             return None
         source = self.documents
+        read: dict[str, str | None] = {}
 
         def text(document_id: str) -> str | None:
-            try:
-                return source.get_document(document_id, where).text
-            except NotFound:
-                return None
+            if document_id not in read:
+                try:
+                    read[document_id] = source.get_document(document_id, where).text
+                except NotFound:
+                    read[document_id] = None
+            return read[document_id]
 
         return text
 

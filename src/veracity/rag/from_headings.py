@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from veracity.rag.answer_types import asks_option, asks_version, option_like
 from veracity.rag.releases import (
     asks_release_time,
+    heading_span,
     release_line_above,
     release_of,
     release_question_fits,
@@ -35,7 +36,6 @@ __all__ = ["heading_answer", "option_of", "wants_heading"]
 
 # The option an entry's heading opens with: "--track-origins=<yes|no> [default: no]", "-v".
 _OPTION_ENTRY = re.compile(r"^[`*\s]*(?P<option>--?[A-Za-z][\w-]*[A-Za-z0-9]|-[A-Za-z0-9])")
-_ATX_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<title>.+?)[ \t#]*$", re.MULTILINE)
 
 
 def option_of(headings: Sequence[str]) -> str | None:
@@ -60,7 +60,12 @@ def heading_answer(
     if asks_option(asked) and (option := option_of(headings)) is not None:
         if re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", asked):
             return None  # the question names the option: it asks something else about it
-        return _heading_span(text, offset, option)
+
+        def opens_with_it(title: str) -> int | None:
+            o = _OPTION_ENTRY.match(title)
+            return o.start("option") if o and o.group("option") == option else None
+
+        return heading_span(text, offset, opens_with_it, len(option))
     if not (asks_version(asked) or asks_release_time(asked)):
         return None
     if not release_question_fits(asked, where):
@@ -69,15 +74,3 @@ def heading_answer(
         return release_span(text, offset, version)
     line = release_line_above(text, offset)  # a plain-text changelog
     return None if line is None else line[1:]
-
-
-def _heading_span(text: str, before: int, opening: str) -> tuple[int, int] | None:
-    """Where ``opening`` stands in the last Markdown heading line of ``text`` before offset
-    ``before`` that opens with it."""
-    found = None
-    for m in _ATX_LINE.finditer(text, 0, before):
-        title = m.group("title")
-        if (o := _OPTION_ENTRY.match(title)) is not None and o.group("option") == opening:
-            at = m.start("title") + o.start("option")
-            found = (at, at + len(opening))
-    return found

@@ -29,7 +29,7 @@ versions, which the headings are not.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _RELEASE = re.compile(
     r"^\W*(?:[A-Za-z][\w.-]*\s+)??(?:(?:version|release|v\.?)\s*)?"
@@ -96,13 +96,28 @@ def is_release_time(span: str) -> bool:
 def release_span(text: str, before: int, version: str) -> tuple[int, int] | None:
     """Where ``version`` stands in the last Markdown heading line of ``text`` that starts before
     offset ``before`` and names it as a release, or None."""
+
+    def names_it(title: str) -> int | None:
+        r = _RELEASE.match(title)
+        return r.start("version") if r and r.group("version") == version else None
+
+    return heading_span(text, before, names_it, len(version))
+
+
+def heading_span(
+    text: str, before: int, locate: Callable[[str], int | None], length: int
+) -> tuple[int, int] | None:
+    """The ``(start, end)`` in ``text`` of what ``locate`` finds (its offset in a heading's
+    title, stripped) in the last Markdown heading line (ATX or setext) that starts before offset
+    ``before``, ``length`` characters long; None when no heading there holds it."""
     found = None
     for m in _HEADING_LINE.finditer(text, 0, before):
         group = "title" if m.group("title") is not None else "setext"
-        r = _RELEASE.match(m.group(group).strip())
-        if r and r.group("version") == version:
-            at = text.find(version, m.start(group), m.end(group))
-            found = (at, at + len(version)) if at >= 0 else found
+        raw = m.group(group)
+        title = raw.strip()
+        if (at := locate(title)) is not None:
+            start = m.start(group) + (len(raw) - len(raw.lstrip())) + at
+            found = (start, start + length)
     return found
 
 
