@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fake_rerankers import TopScore
+from engine_fakes import TopScore
 
 import veracity
 from veracity.collection import Collection

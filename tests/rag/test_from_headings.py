@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fake_rerankers import TopScore
+from engine_fakes import one_file_collection, table_engine
 
-import veracity
-from veracity.guard.grounding import LexicalJudge
-from veracity.rag.engine import AnswerEngine, AskOptions
 from veracity.rag.from_headings import heading_answer, option_of, wants_heading
-from veracity.rag.reader import TableReader
-from veracity.retrieve.search import SearchOptions
 
 OPTIONS = """# Memcheck options
 
@@ -53,20 +48,11 @@ def test_the_answer_is_cited_where_the_option_stands() -> None:
 
 
 def test_which_option_of_an_entry_is_answered_by_its_heading(tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "memcheck.md").write_text(OPTIONS, encoding="utf-8")
-    col = veracity.open(tmp_path / "col", embedder="hash")
-    col.add([folder])
-
-    def engine(documents: bool) -> AnswerEngine:
-        return AnswerEngine(
-            col.searcher(SearchOptions(mode="hybrid")), None, LexicalJudge(),
-            reader=TableReader({"origin": "uninitialised"}), reranker=TopScore(),
-            options=AskOptions(style="extractive"), documents=col.store if documents else None,
-        )  # fmt: skip
-
-    answer = engine(True).ask("Which Memcheck option tracks the origin of uninitialised values?")
+    col = one_file_collection(tmp_path, "docs", "memcheck.md", OPTIONS)
+    table = {"origin": "uninitialised"}
+    answer = table_engine(col, table).ask(
+        "Which Memcheck option tracks the origin of uninitialised values?"
+    )
     assert not answer.abstained, answer.reason
     assert answer.text.startswith("--track-origins [1]")
     option, entry = answer.citations
@@ -74,5 +60,7 @@ def test_which_option_of_an_entry_is_answered_by_its_heading(tmp_path: Path) -> 
     assert doc.text[option.start : option.end] == "--track-origins"
     assert "tracks the origin" in entry.text and answer.short == option
     # an engine that cannot read whole documents gives the reader's span, as before
-    plain = engine(False).ask("Which Memcheck option tracks the origin of uninitialised values?")
+    plain = table_engine(col, table, documents=False).ask(
+        "Which Memcheck option tracks the origin of uninitialised values?"
+    )
     assert plain.text.startswith("uninitialised")

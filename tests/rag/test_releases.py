@@ -6,13 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_rerankers import TopScore
+from engine_fakes import one_file_collection, table_engine
 
-import veracity
 from veracity.collection import Collection
-from veracity.guard.grounding import LexicalJudge
-from veracity.rag.engine import AnswerEngine, AskOptions
-from veracity.rag.reader import TableReader
 from veracity.rag.releases import (
     asks_release_time,
     is_release_time,
@@ -21,7 +17,6 @@ from veracity.rag.releases import (
     release_question_fits,
     release_span,
 )
-from veracity.retrieve.search import SearchOptions
 
 CHANGELOG = """# Changelog
 
@@ -92,25 +87,12 @@ def test_the_release_span_is_the_last_heading_above() -> None:
 
 @pytest.fixture
 def col(tmp_path: Path) -> Collection:
-    folder = tmp_path / "attrs"
-    folder.mkdir()
-    (folder / "CHANGELOG.md").write_text(CHANGELOG, encoding="utf-8")
-    c = veracity.open(tmp_path / "col", embedder="hash")
-    c.add([folder])
-    return c
-
-
-def _engine(col: Collection, table: dict[str, str], documents: bool = True) -> AnswerEngine:
-    return AnswerEngine(
-        col.searcher(SearchOptions(mode="hybrid")), None, LexicalJudge(),
-        reader=TableReader(table), reranker=TopScore(), options=AskOptions(style="extractive"),
-        documents=col.store if documents else None,
-    )  # fmt: skip
+    return one_file_collection(tmp_path, "attrs", "CHANGELOG.md", CHANGELOG)
 
 
 def test_a_version_question_is_answered_by_the_heading_above_the_entry(col: Collection) -> None:
     # the reader finds the entry; its span is no version, so the heading above answers
-    engine = _engine(col, {"python 3.7": "Python 3.7 has been dropped"})
+    engine = table_engine(col, {"python 3.7": "Python 3.7 has been dropped"})
     answer = engine.ask("Which attrs release dropped support for Python 3.7?")
     assert not answer.abstained, answer.reason
     assert answer.text.startswith("24.3.0 [1]")
@@ -123,7 +105,7 @@ def test_a_version_question_is_answered_by_the_heading_above_the_entry(col: Coll
 
 
 def test_when_an_entry_was_made_is_its_release_not_its_issue_number(col: Collection) -> None:
-    engine = _engine(col, {"not_": "553"})
+    engine = table_engine(col, {"not_": "553"})
     answer = engine.ask("When was attrs.validators.not_() added?")
     assert not answer.abstained, answer.reason
     assert answer.text.startswith("24.3.0 [1]")
@@ -132,14 +114,14 @@ def test_when_an_entry_was_made_is_its_release_not_its_issue_number(col: Collect
 
 def test_no_release_answer_without_the_entry_or_the_document(col: Collection) -> None:
     # the entry must name what the question names: not_ is no or_
-    engine = _engine(col, {"or_": "to invert a validator"})
+    engine = table_engine(col, {"or_": "to invert a validator"})
     answer = engine.ask("In which version was attrs.validators.or_() added?")
     assert answer.abstained
     # another project's version is not this changelog's release
-    engine = _engine(col, {"mypy": "Python 3.7 has been dropped"})
+    engine = table_engine(col, {"mypy": "Python 3.7 has been dropped"})
     assert engine.ask("Which Mypy version dropped Python 3.7?").abstained
     # an engine that cannot read whole documents declines as before
-    engine = _engine(col, {"python 3.7": "Python 3.7 has been dropped"}, documents=False)
+    engine = table_engine(col, {"python 3.7": "Python 3.7 has been dropped"}, documents=False)
     answer = engine.ask("Which attrs release dropped support for Python 3.7?")
     assert answer.abstained and "names 3.7 itself" in answer.reason
 
@@ -171,12 +153,8 @@ def test_a_plain_text_changelogs_releases_are_its_release_line_above_lines() -> 
 
 
 def test_a_version_question_of_a_plain_text_changelog(tmp_path: Path) -> None:
-    folder = tmp_path / "valgrind"
-    folder.mkdir()
-    (folder / "NEWS").write_text(NEWS, encoding="utf-8")
-    c = veracity.open(tmp_path / "col", embedder="hash")
-    c.add([folder])
-    engine = _engine(c, {"freebsd": "Support for X86/FreeBSD"})
+    c = one_file_collection(tmp_path, "valgrind", "NEWS", NEWS)
+    engine = table_engine(c, {"freebsd": "Support for X86/FreeBSD"})
     answer = engine.ask("Which Valgrind release added support for X86/FreeBSD?")
     assert not answer.abstained, answer.reason
     assert answer.text.startswith("3.18.0 [1]")
