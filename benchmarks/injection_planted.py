@@ -269,7 +269,16 @@ def run() -> str:
         "its *development* split (half of the English jailbreaks, split by a hash of their id, "
         "with the Markdown exfiltration instructions) was looked at and `response_directive` "
         "written; the *held-out* split (the other jailbreaks with the script-injection and "
-        "long-output instructions) was not looked at. 95% bootstrap CIs over documents.",
+        "long-output instructions) was not looked at. Later the other-language split (Zulu, "
+        "Albanian, Irish, Scottish Gaelic: 0 of 112 flagged) was looked at, and two patterns "
+        "that read markup rather than words were written, from what these attacks have in "
+        "common with exfiltration and script injection in general: `exfiltration_image` (a "
+        "Markdown image whose address has a slot for the model to fill) and "
+        "`script_handler_markup` (an HTML event handler or a `javascript:` link); the tag names "
+        "and handlers of the script-injection instructions (held-out split included) were "
+        "looked at for the second. So no Spikee row is blind now; the benign rows below are "
+        "the check that the markup patterns do not fire on documents, and the long-output "
+        "instructions in other languages are still missed. 95% bootstrap CIs over documents.",
         "",
         "| planted attacks | n | flagged | attack blanked | other text blanked |",
         "|---|---:|---|---|---|",
