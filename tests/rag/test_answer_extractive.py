@@ -751,6 +751,11 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         # an answer that only repeats the question's code name says nothing
         ("What value is XML_CONTEXT_BYTES normally set to?", "XML_CONTEXT_BYTES", False),
         ("What value is XML_CONTEXT_BYTES normally set to?", "1024", True),
+        # nor does one whose every word the question holds, unless it offers a choice
+        ("What must the type field be set to for libffi?", "libffi", False),
+        ("Which argument parses entities unless standalone is yes?", "yes", False),
+        ("Which team won, the Broncos or the Steelers?", "Broncos", True),
+        ("Who won the game between the Broncos and Steelers?", "the Broncos", True),
         # a function, a constant, a status code or a client request is named as code
         ("Which Expat function stops the parser?", "recursively", False),
         ("Which Expat function stops the parser?", "XML_StopParser", True),

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from veracity.rag.answer_extractive import constraint_problem, find_answers
+from veracity.rag.answer_extractive import find_answers
+from veracity.rag.constraints import constraint_problem
 from veracity.rag.focus import question_focus, scene_and_ask
 from veracity.rag.reader.base import Reading
 from veracity.records import Chunk, Hit
@@ -133,3 +134,13 @@ def test_the_documents_path_holds_what_every_page_of_a_folder_is_about() -> None
     question = "Which Valgrind option sets the exit code?"
     assert constraint_problem(question, bare) != ""
     assert constraint_problem(question, named) == ""
+
+
+def test_an_advisory_named_in_the_scene_must_be_in_the_passage() -> None:
+    page = "Release 2.2.8. Fixes CVE-2019-15903.\n\nRelease 2.2.0. Fixes CVE-2016-0718."
+    passage = "Release 2.2.0. Fixes CVE-2016-0718."
+    hit = Hit(Chunk("c1", "d1", 0, passage, page.index(passage), len(page)), 0.9, "mem://news")
+    question = "A scanner flags CVE-2019-15903 in our build. Which release fixes it?"
+    assert "'CVE-2019-15903'" in constraint_problem(question, hit, {"d1": page}.get)
+    right = Hit(Chunk("c0", "d1", 0, page[:36], 0, 36), 0.9, "mem://news")
+    assert constraint_problem(question, right, {"d1": page}.get) == ""

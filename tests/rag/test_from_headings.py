@@ -1,4 +1,5 @@
-"""Answers from the heading above a passage: an option's entry in a reference."""
+"""Answers from the heading above a passage: an option's entry in a reference, a plain-text
+changelog's release."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ from pathlib import Path
 
 from engine_fakes import one_file_collection, table_engine
 
-from veracity.rag.from_headings import heading_answer, option_of, wants_heading
+from veracity.rag.from_headings import (
+    heading_answer,
+    option_of,
+    unnumbered_release_problem,
+    wants_heading,
+)
 
 OPTIONS = """# Memcheck options
 
@@ -59,8 +65,47 @@ def test_which_option_of_an_entry_is_answered_by_its_heading(tmp_path: Path) -> 
     doc = col.document(option.document_id)
     assert doc.text[option.start : option.end] == "--track-origins"
     assert "tracks the origin" in entry.text and answer.short == option
-    # an engine that cannot read whole documents gives the reader's span, as before
+    # an engine that cannot read whole documents has only the reader's span, which repeats
+    # the question: it declines
     plain = table_engine(col, table, documents=False).ask(
         "Which Memcheck option tracks the origin of uninitialised values?"
     )
-    assert plain.text.startswith("uninitialised")
+    assert plain.abstained and "only repeats 'uninitialised'" in (plain.reason or "")
+
+
+NEWS = """Release 2.4.9 Tue September 20 2022
+        Security fixes:
+          #616 CVE-2022-40674 -- Heap use after free in function doContent
+        Special thanks to:
+            Google Project Zero
+
+Release 2.2.2 Wed July 12 2017
+        Other changes:
+          #73 Start requiring a C99 compiler
+          #49 Fix "==" Bashism in configure script
+"""
+
+
+def test_a_changelog_that_numbers_its_releases_is_answered_by_a_number() -> None:
+    asked = "In which Expat release was CVE-2022-40674 fixed?"
+    at = NEWS.index("Project Zero")
+    assert "'Zero' is none" in unnumbered_release_problem(asked, (), NEWS, at, "Zero")
+    assert unnumbered_release_problem(asked, (), NEWS, at, "2.4.9") == ""
+    assert unnumbered_release_problem("Who found it?", (), NEWS, at, "Zero") == ""
+    # a page with one release line or none is no changelog: a named version may answer there
+    page = "Windows Vista added it.\nRelease 6.0 notes follow.\n"
+    assert unnumbered_release_problem(asked, (), page, len(page) - 1, "Vista") == ""
+    # the heading is wanted when the span holds no numbered version
+    assert wants_heading(asked, (), "49") and wants_heading(asked, (), "Zero")
+    assert not wants_heading(asked, (), "2.4.9")
+
+
+def test_which_release_of_a_plain_text_changelog_is_its_release_line(tmp_path: Path) -> None:
+    col = one_file_collection(tmp_path, "expat", "NEWS.txt", NEWS)
+    engine = table_engine(col, {"C99": "49", "CVE": "Zero"})
+    answer = engine.ask("Starting with which Expat release was a C99 compiler required?")
+    assert not answer.abstained, answer.reason
+    assert answer.text.startswith("2.2.2 [1]")
+    # "Zero" (of "Google Project Zero") is no version; the release line above the entry is
+    fixed = engine.ask("In which Expat release was CVE-2022-40674 fixed?")
+    assert fixed.text.startswith("2.4.9 [1]"), fixed.text

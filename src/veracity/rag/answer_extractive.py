@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from veracity.guard.strict import question_problems
@@ -46,9 +46,14 @@ from veracity.rag.answer_types import (
     asks_version,
     version_note_problem,
 )
+from veracity.rag.constraints import DocumentText, constraint_problem, mismatch_reason
 from veracity.rag.extractive import span_quote
-from veracity.rag.focus import question_focus, scene_and_ask
-from veracity.rag.from_headings import heading_answer, wants_heading
+from veracity.rag.focus import question_focus
+from veracity.rag.from_headings import (
+    heading_answer,
+    unnumbered_release_problem,
+    wants_heading,
+)
 from veracity.rag.peers import (
     group_problem,
     identifier_problem,
@@ -196,12 +201,6 @@ def link_problem(question: str, text: str, start: int, quote: bool = False) -> s
     return "the sentence that would answer shares no word with the question"
 
 
-# A document's text by its id (None when it cannot be read): how the heading above a passage (a
-# release, an option's entry) is found in its document, and where what a question's scene
-# names may stand.
-DocumentText = Callable[[str], "str | None"]
-
-
 @dataclass(frozen=True, slots=True)
 class Found:
     """A passage the reader answers from, and its reading; ``named``, for a question that the
@@ -308,6 +307,10 @@ def find_answers(
             and not quote_only
         ):
             heading = _from_heading(question, asked, top[r.passage], r, documents)
+        if not (heading or problem or quote_only) and asks_version(asked) and documents:
+            text = documents(chunk.document_id) or ""
+            at = chunk.start + r.start
+            problem = unnumbered_release_problem(asked, chunk.headings, text, at, r.text)
         if problem and heading is None:
             mismatch = mismatch or problem
             continue
@@ -471,28 +474,6 @@ def _problem(
 def _quoted(hit: Hit, reading: Reading) -> str:
     """The text an answer from ``reading`` would quote: its sentence, or its entry."""
     return span_quote(Source(1, hit), reading.start, reading.end).sentence.text
-
-
-def constraint_problem(question: str, hit: Hit, documents: DocumentText | None = None) -> str:
-    """The first key constraint of ``question`` (a name, a number, a quoted string) that the
-    passage's text, heading path, document title and path all lack; empty when they hold them
-    all. The sentences before the one that asks only set the scene ("I run Valgrind in my CI
-    pipeline. Which option sets the exit code?"): with ``documents``, what they name may be
-    named anywhere in the passage's document instead, since a passage need not repeat the
-    user's setting. What the asking sentence names, the passage itself must."""
-    chunk = hit.chunk
-    evidence = [chunk.text, *chunk.headings, hit.title, hit.uri]
-    scene, ask = scene_and_ask(question)
-    problems = question_problems(ask, evidence)
-    if not problems and scene:
-        problems = question_problems(scene, evidence)
-        if problems and documents is not None and (text := documents(chunk.document_id)):
-            problems = question_problems(scene, evidence, elsewhere=text)
-    return problems[0] if problems else ""
-
-
-def mismatch_reason(problem: str) -> str:
-    return f"the passage that looks like the answer does not match the question: {problem}"
 
 
 def _fused(found: Found, weight: float) -> float:

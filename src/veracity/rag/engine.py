@@ -31,21 +31,19 @@ from veracity.generate.base import Generator, context_size_of, count_tokens
 from veracity.guard.grounding import SupportJudge
 from veracity.rag.answer_extractive import (
     RELEVANCE_WEIGHT,
-    DocumentText,
     Finding,
     Found,
     abstention,
-    constraint_problem,
     extractive_answer,
     find_answers,
     focus,
-    mismatch_reason,
     sentence_of,
 )
 from veracity.rag.cache import AnswerCache
 from veracity.rag.checked import CheckedStream, RememberingJudge, unrepeated, with_markers
 from veracity.rag.citations import AnswerSentence, citations_used, split_answer
 from veracity.rag.condense import condense
+from veracity.rag.constraints import DocumentText, constraint_problem, mismatch_reason
 from veracity.rag.context import pack_context
 from veracity.rag.extractive import Quote, best_quote
 from veracity.rag.guards import PassageCheck, QueryCheck

@@ -32,9 +32,11 @@ from veracity.rag.releases import (
     release_span,
 )
 
-__all__ = ["heading_answer", "option_of", "wants_heading"]
+__all__ = ["heading_answer", "option_of", "unnumbered_release_problem", "wants_heading"]
 
 # The option an entry's heading opens with: "--track-origins=<yes|no> [default: no]", "-v".
+# A version as changelogs number their releases: "2.4.9", "v1.2".
+_NUMBERED = re.compile(r"\d+\.\d+")
 _OPTION_ENTRY = re.compile(r"^[`*\s]*(?P<option>--?[A-Za-z][\w-]*[A-Za-z0-9]|-[A-Za-z0-9])")
 
 
@@ -45,9 +47,28 @@ def option_of(headings: Sequence[str]) -> str | None:
 
 
 def wants_heading(asked: str, headings: Sequence[str], span: str) -> bool:
-    """Whether ``asked`` wants the option the passage's heading names rather than ``span``: it
-    asks which option, the span is none, and the passage is an option's entry."""
+    """Whether ``asked`` may want the heading above rather than ``span``: it asks which option,
+    the span is none, and the passage is an option's entry; or it asks which version, and the
+    span holds no numbered one ("Zero" of "Google Project Zero", "49" of "#49 Fix"), which a
+    changelog's release heading may give."""
+    if asks_version(asked):
+        return _NUMBERED.search(span) is None
     return asks_option(asked) and not option_like(span) and option_of(headings) is not None
+
+
+def unnumbered_release_problem(
+    asked: str, headings: Sequence[str], text: str, offset: int, span: str
+) -> str:
+    """Why ``span`` cannot answer ``asked``, a question for a version, of an entry at
+    ``offset`` of the document ``text`` under a release heading: the changelog numbers its
+    releases ("2.4.9"), so a version named by words or a bare number is none of them. ""
+    when the question asks no version, the span holds a numbered one, or no release heading
+    stands above."""
+    if not asks_version(asked) or _NUMBERED.search(span):
+        return ""
+    if release_of(headings) is None and release_line_above(text, offset) is None:
+        return ""
+    return f"the question asks for a release, and '{span}' is none of the changelog's versions"
 
 
 def heading_answer(
