@@ -756,6 +756,9 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         ("Which argument parses entities unless standalone is yes?", "yes", False),
         ("Which team won, the Broncos or the Steelers?", "Broncos", True),
         ("Who won the game between the Broncos and Steelers?", "the Broncos", True),
+        # a numeric value is a quantity, and a name from code holds none
+        ("What is the numeric value of ASN1_MAX_NAME_SIZE?", "more than ASN1_MAX_NAME_SIZE", False),
+        ("What is the numeric value of ASN1_MAX_NAME_SIZE?", "128", True),
         # a function, a constant, a status code or a client request is named as code
         ("Which Expat function stops the parser?", "recursively", False),
         ("Which Expat function stops the parser?", "XML_StopParser", True),
@@ -789,3 +792,28 @@ def test_a_version_note_answers_only_questions_of_versions_and_times() -> None:
     assert version_note_problem("What status does XML_Parse return?", "It returns 1.") == ""
     says_more = "Changed in version 23.3: A new cache format is stored in http-v2."
     assert version_note_problem("Which directory holds the cache?", says_more) == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span", "where", "ok"),
+    [
+        # a version written after another name is that thing's version
+        ("In which version did Click add Fish completion?",
+         "Click supports Bash (version 4.4 and up), Zsh and Fish.", "4.4", "click docs", False),
+        ("In which Valgrind release was it added?",
+         "Valgrind can now read DWARF 5 as produced by GCC 11.", "11", "valgrind", False),
+        # the question's or the document's own name, or words that introduce a version
+        ("In which Expat release was it fixed?", "Release 2.4.9 Tue September", "2.4.9",
+         "expat", True),
+        ("In which version was X added?", "Changed in version 8.0: added X.", "8.0", "click", True),
+        ("Which Click version added X?", "Click 8.0 added X.", "8.0", "docs", True),
+        ("Which release added X?", "Pillow 9.1 added X.", "9.1", "/docs/pillow/news.md", True),
+    ],
+)  # fmt: skip
+def test_a_version_belongs_to_the_name_it_is_written_after(
+    question: str, sentence: str, span: str, where: str, ok: bool
+) -> None:
+    from veracity.rag.answer_types import version_owner_problem
+
+    problem = version_owner_problem(question, sentence, sentence.index(span), where)
+    assert (problem == "") is ok, problem

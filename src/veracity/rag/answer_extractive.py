@@ -45,6 +45,7 @@ from veracity.rag.answer_types import (
     asks_amount,
     asks_version,
     version_note_problem,
+    version_owner_problem,
 )
 from veracity.rag.constraints import DocumentText, constraint_problem, mismatch_reason
 from veracity.rag.extractive import span_quote
@@ -445,6 +446,7 @@ def _problem(
             and not is_release_time(r.text)
             and f"the question asks when, and '{r.text}' is no date, year or release"
         )
+        or (typed and version_owner_problem(asked, chunk.text, r.start, f"{hit.title} {hit.uri}"))
         or bare_quote_problem(_quoted(hit, r))
         or (quote_only and title_problem(chunk.text, r.start))
         or sentence_problem(asked, chunk.text, r.start)

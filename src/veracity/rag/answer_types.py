@@ -29,12 +29,14 @@ _HEDGE = (
 _QUANTITY = re.compile(
     rf"^\W*{_HEDGE}(?:how (?:{'|'.join(sorted(HOW_KINDS))})|(?:in )?(?:what|which) year"
     r"|what (?:percentage|percent|number|amount)"
+    r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+numeric(?:al)?\s+values?"
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median)"
     r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an)\s)"
     r"|what\s+(?:voltage|wattage|temperature|weight|price|cost|fee|speed|distance)"
     r"|what\s+(?:does|do|did|will|would)\s+[^?]*\bcost)\b",
     re.IGNORECASE,
 )
+_SNAKE_NAME = re.compile(r"\w*[A-Za-z]\w*_\w+|\w+_\w*[A-Za-z]\w*")
 _YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
 _AUXILIARY = r"(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have|had)\b"
 
@@ -183,7 +185,8 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
     gold answer has no year by this test ("2nd century BCE" does: a century). ``after`` is the
     text that follows the span in its passage: a bare number's unit may come next ("two" of
     "two minor releases", "15" of "15 euros")."""
-    quantity = bool(numbers(span)) or bool(_AMOUNT_WORDS.search(span))
+    # a name from code holds no quantity: "ASN1_MAX_NAME_SIZE" is not "1"
+    quantity = bool(numbers(_SNAKE_NAME.sub(" ", span))) or bool(_AMOUNT_WORDS.search(span))
     if _QUANTITY.search(question) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
     if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
@@ -282,6 +285,36 @@ def _named_from_question(question: str, span: str) -> bool:
 
 
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)+|\d+")
+
+
+# The name a version is written after, which it is the version of: "Bash (version 4.4 and up)",
+# "GCC 11", "CPython 3.12". Not the words that introduce a version ("Release 2.4.9", "Since 3.2").
+_VERSION_OWNER = re.compile(
+    r"(?P<name>\b[A-Z][\w+#-]*[\w+#])[ \t]*(?:\([ \t]*)?(?:versions?[ \t]+|v(?=\d))?$"
+)
+_INTRODUCES_VERSION = frozenset((
+    "release", "releases", "version", "versions", "since", "in", "from", "to", "until",
+    "before", "after", "changes", "changed", "added", "new", "deprecated", "removed", "fixed",
+    "and", "or", "the", "of", "at", "by", "with", "as", "see", "for",
+))  # fmt: skip
+
+
+def version_owner_problem(question: str, text: str, start: int, where: str) -> str:
+    """Why the span at ``text[start]`` cannot answer ``question``, a question for a version,
+    or "": the span is written after a name that neither the question nor ``where`` (the
+    document's title and path) holds, so it is that thing's version. "In which version did
+    Click add completion for Fish?" is not answered "4.4 and up" of "support for Bash (version
+    4.4 and up)"."""
+    if not asks_version(question):
+        return ""
+    line = text.rfind("\n", 0, start) + 1
+    m = _VERSION_OWNER.search(text, max(line, start - 40), start)
+    if m is None or m.group("name").lower() in _INTRODUCES_VERSION:
+        return ""
+    name = m.group("name")
+    if name.lower() in question.lower() or name.lower() in where.lower():
+        return ""
+    return f"the question asks for a version, and the one cited is {name}'s"
 
 
 def _named_versions(question: str, span: str) -> str:
