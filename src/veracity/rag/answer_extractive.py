@@ -71,6 +71,7 @@ from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.releases import asks_release_time, is_release_time, release_of
+from veracity.rag.span_choice import by_sentence
 from veracity.rag.structure import (
     POINTS_BACK,
     bare_quote_problem,
@@ -265,6 +266,7 @@ def find_answers(
             else r
             for r in readings
         ]
+    readings = [by_sentence(asked, texts[r.passage], r) for r in readings]
     ranked = sorted(
         (r for r in readings if r.end > r.start), key=lambda r: (-r.probability, -r.score)
     )
