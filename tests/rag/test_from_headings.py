@@ -109,3 +109,12 @@ def test_which_release_of_a_plain_text_changelog_is_its_release_line(tmp_path: P
     # "Zero" (of "Google Project Zero") is no version; the release line above the entry is
     fixed = engine.ask("In which Expat release was CVE-2022-40674 fixed?")
     assert fixed.text.startswith("2.4.9 [1]"), fixed.text
+
+
+def test_a_sections_number_does_not_answer_which_version(tmp_path: Path) -> None:
+    manual = "# Bash manual\n\n## 6.10 The Restricted Shell\n\nA restricted shell limits cd.\n"
+    col = one_file_collection(tmp_path, "bash", "manual.md", manual)
+    answer = table_engine(col, {"restricted": "6.10"}).ask(
+        "In which version of Bash was the restricted shell introduced?"
+    )
+    assert answer.abstained and "6.10" not in answer.text.split("(")[0]

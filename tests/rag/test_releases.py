@@ -16,6 +16,7 @@ from veracity.rag.releases import (
     release_of,
     release_question_fits,
     release_span,
+    section_number_at,
 )
 
 CHANGELOG = """# Changelog
@@ -176,3 +177,14 @@ def test_release_lines_that_open_with_the_word() -> None:
     # prose that mentions a release opens no release line
     prose = "This release 2.0 fixes bugs.\nOur release 3.0 is next.\nRelease notes follow."
     assert release_line_above(prose, len(prose)) is None
+
+
+def test_a_numbered_sections_number_is_no_release() -> None:
+    manual = "Intro.\n## 6.10 The Restricted Shell\nA restricted shell limits ...\n"
+    assert section_number_at(manual, manual.index("6.10"))
+    assert not section_number_at(manual, manual.index("Restricted"))
+    assert not section_number_at(manual, manual.index("limits"))
+    numbered = "## 5.6. cg_diff Command-line Options\n"
+    assert section_number_at(numbered, numbered.index("5.6"))
+    for release in ("## 2.4.9 - 2022-09-20\n", "## 1.2.0\n", "## 3.1 (2021-04-01)\n"):
+        assert not section_number_at(release, 3), release

@@ -70,7 +70,12 @@ from veracity.rag.priced import priced_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
-from veracity.rag.releases import asks_release_time, is_release_time, release_of
+from veracity.rag.releases import (
+    asks_release_time,
+    is_release_time,
+    release_of,
+    section_number_at,
+)
 from veracity.rag.span_choice import by_sentence
 from veracity.rag.structure import (
     POINTS_BACK,
@@ -433,11 +438,12 @@ def _problem(
             and heading_problem(chunk.text, r.start)
         )
         # a heading's words are no version: "Which release dropped Python 3.7?" is not answered
-        # "Backwards-incompatible Changes", the changelog section the entry stands in
+        # "Backwards-incompatible Changes", the changelog section the entry stands in; nor is a
+        # section's number ("6.10" of "## 6.10 The Restricted Shell")
         or (
             typed
             and asks_version(asked)
-            and not _DIGIT.search(r.text)
+            and (not _DIGIT.search(r.text) or section_number_at(chunk.text, r.start))
             and heading_problem(chunk.text, r.start)
         )
         # "When was FloatRange added?" of a changelog entry is not "553", the issue it closed

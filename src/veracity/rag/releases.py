@@ -93,6 +93,22 @@ def is_release_time(span: str) -> bool:
     return _RELEASE_TIME.search(span) is not None
 
 
+# A numbered section's heading: "6.10 The Restricted Shell", "5.6. cg_diff Command-line Options".
+_SECTION_NUMBER = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+(?P<number>\d+(?:\.\d+)*\.?)[ \t]+[A-Za-z]")
+
+
+def section_number_at(text: str, start: int) -> bool:
+    """Whether ``text[start]`` lies in the number that opens a numbered section's Markdown
+    heading ("## 6.10 The Restricted Shell"), which is no release: a release heading's version
+    is followed by its date, a dash or nothing ("## 2.4.9 - 2022-09-20")."""
+    line = text.rfind("\n", 0, start) + 1
+    m = _SECTION_NUMBER.match(text, line)
+    if m is None or not m.start("number") <= start < m.end("number"):
+        return False
+    end = text.find("\n", line)
+    return _RELEASE.match(text[m.start("number") : end if end >= 0 else None]) is None
+
+
 def release_span(text: str, before: int, version: str) -> tuple[int, int] | None:
     """Where ``version`` stands in the last Markdown heading line of ``text`` that starts before
     offset ``before`` and names it as a release, or None."""
