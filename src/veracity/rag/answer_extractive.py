@@ -76,7 +76,6 @@ from veracity.rag.releases import (
     release_of,
     section_number_at,
 )
-from veracity.rag.span_choice import by_sentence
 from veracity.rag.structure import (
     POINTS_BACK,
     bare_quote_problem,
@@ -271,7 +270,6 @@ def find_answers(
             else r
             for r in readings
         ]
-    readings = [by_sentence(asked, texts[r.passage], r) for r in readings]
     ranked = sorted(
         (r for r in readings if r.end > r.start), key=lambda r: (-r.probability, -r.score)
     )
