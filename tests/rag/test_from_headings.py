@@ -10,6 +10,7 @@ from engine_fakes import one_file_collection, table_engine
 from veracity.rag.from_headings import (
     heading_answer,
     option_of,
+    other_option_problem,
     unnumbered_release_problem,
     wants_heading,
 )
@@ -118,3 +119,39 @@ def test_a_sections_number_does_not_answer_which_version(tmp_path: Path) -> None
         "In which version of Bash was the restricted shell introduced?"
     )
     assert answer.abstained and "6.10" not in answer.text.split("(")[0]
+
+
+def test_a_question_about_one_option_is_not_answered_from_anothers_entry() -> None:
+    text = OPTIONS + "\nThe kinds shown are set by --show-leak-kinds.\n"
+    asked = "Which leak kinds are shown by default (the default of --show-leak-kinds)?"
+    at = text.index("search for memory leaks")
+    assert "--leak-check" in other_option_problem(asked, (), text, at)
+    # the passage may start inside the entry: its heading path names the option then
+    at_track = OPTIONS.index("Controls")
+    headings = ("Command-line options", "--track-origins=<yes|no> [default: no]")
+    passage = OPTIONS[at_track:]
+    assert other_option_problem(asked, headings, passage, 0) != ""
+    # the option's own entry, a question that names no option, or one that asks which option
+    assert other_option_problem("What does --leak-check=full do?", (), text, at) == ""
+    assert other_option_problem("What is searched for?", (), text, at) == ""
+    assert other_option_problem("Which option replaces --leak-checker?", (), text, at) == ""
+
+
+def test_the_default_an_entrys_heading_states_answers_what_the_default_is(
+    tmp_path: Path,
+) -> None:
+    # a long entry: the chunk that holds the reader's span starts below the heading
+    filler = " ".join(f"Leak detail number {i} is described in this sentence." for i in range(60))
+    long_entry = OPTIONS.replace(
+        "finishes.\n", f"finishes.\n\n{filler}\n\nIt searches for leaks at exit.\n"
+    )
+    col = one_file_collection(tmp_path, "docs", "memcheck.md", long_entry)
+    engine = table_engine(col, {"default": "leaks at exit"})
+    answer = engine.ask("What is the default setting of --leak-check?")
+    assert not answer.abstained, answer.reason
+    assert answer.text.startswith("summary [1]")
+    value = answer.citations[0]
+    assert col.document(value.document_id).text[value.start : value.end] == "summary"
+    # asked of another option, the entry does not answer at all
+    other = engine.ask("What is the default setting of --track-fds?")
+    assert "summary" not in other.text.split("(")[0]

@@ -44,6 +44,7 @@ from veracity.rag.answer_types import (
     answer_type_problem,
     asks_amount,
     asks_version,
+    repeat_problem,
     version_note_problem,
     version_owner_problem,
 )
@@ -52,6 +53,7 @@ from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.from_headings import (
     heading_answer,
+    other_option_problem,
     unnumbered_release_problem,
     wants_heading,
 )
@@ -373,7 +375,9 @@ def _from_heading(
     entry = _entry_reading(hit.chunk.text, r)
     if (
         heading_problem(hit.chunk.text, r.start)
-        or question_problems(asked, [_entry_text(hit.chunk.text, r.start), where])
+        or question_problems(
+            asked, [_entry_text(hit.chunk.text, r.start), *hit.chunk.headings[-1:], where]
+        )
         or _problem(question, asked, hit, entry, quote_only=False, typed=False)
         or (text := documents(hit.chunk.document_id)) is None
     ):
@@ -420,6 +424,7 @@ def _problem(
     context = (*chunk.headings, hit.title)
     return (
         (typed and answer_type_problem(asked, r.text, hit.chunk.text[r.end : r.end + 40]))
+        or (typed and repeat_problem(question, r.text))
         or (
             typed
             and version_note_problem(asked, chunk.text[slice(*sentence_at(chunk.text, r.start))])
@@ -427,6 +432,7 @@ def _problem(
         or peer_problem(question, chunk.text, r.start, r.end)
         or link_problem(asked, chunk.text, r.start, quote=quote_only)
         or entry_problem(asked, chunk.text, r.start)
+        or other_option_problem(asked, chunk.headings, chunk.text, r.start)
         or row_problem(asked, chunk.text, r.start, context)
         or outside_row_problem(asked, chunk.text, r.start, context)
         or markup_problem(chunk.text, r.start)

@@ -202,9 +202,8 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
     if _QUANTITY.search(question) and _repeats_label(question, span):
         # "How many users were interviewed in the 2020 research?" is not "2020 UX Work"
         return f"the question asks for a quantity, and '{span}' only repeats its numbers"
-    if _repeats_question(question, span):
-        # "What must the type field be set to for libffi?" is not answered "libffi"
-        return f"the answer only repeats '{span.strip()}' from the question"
+    if problem := repeat_problem(question, span):
+        return problem
     if _OPTION_QUESTION.search(question) and not (
         _OPTION_LIKE.search(span) or len(span.split()) == 1
     ):
@@ -249,6 +248,17 @@ def _repeats_label(question: str, span: str) -> bool:
 # A question that offers the answer: "Which is older, X or Y?", "between the Broncos and Steelers".
 _CHOICE = re.compile(r"\b(?:or|either|between|versus|vs)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def repeat_problem(question: str, span: str) -> str:
+    """Why ``span`` cannot answer ``question``, or "": every content word of it is a word of the
+    question, written alike, and the question offers no choice ("What must the type field be
+    set to for libffi?" is not answered "libffi"). The engine asks it of the whole message too,
+    scene included ("I run it under Valgrind. What is the default --smc-check setting?" is not
+    answered "Valgrind")."""
+    if _repeats_question(question, span):
+        return f"the answer only repeats '{span.strip()}' from the question"
+    return ""
 
 
 def _repeats_question(question: str, span: str) -> bool:

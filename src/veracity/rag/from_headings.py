@@ -1,6 +1,6 @@
 """Answers that stand in the heading above a passage, not in the passage.
 
-Two kinds of question are answered by a heading when the passage that the reader finds is an
+Three kinds of question are answered by a heading when the passage that the reader finds is an
 entry under it:
 
 - **A release.** "Which release dropped Python 3.7?" of a changelog entry ("- Python 3.7 has been
@@ -12,6 +12,9 @@ entry under it:
   ("Controls whether Memcheck tracks the origin of uninitialised values."). "Which Memcheck
   option shows where an uninitialised value came from?" is answered by the option the heading
   names: a word of the description ("uninitialised") is no option.
+- **An option's default.** "What is the default --smc-check setting?" asked of the option's entry
+  is answered by the default its heading states ("[default: all-non-file for x86/amd64/s390x,
+  stack for other archs]"), when the entry's paragraphs do not say it.
 
 ``heading_answer`` finds where the answer stands in the document's text, so that it is cited
 there. The caller has checked the entry against the question (``answer_extractive``).
@@ -32,12 +35,24 @@ from veracity.rag.releases import (
     release_span,
 )
 
-__all__ = ["heading_answer", "option_of", "unnumbered_release_problem", "wants_heading"]
+__all__ = [
+    "heading_answer",
+    "option_of",
+    "other_option_problem",
+    "unnumbered_release_problem",
+    "wants_heading",
+]
 
-# The option an entry's heading opens with: "--track-origins=<yes|no> [default: no]", "-v".
 # A version as changelogs number their releases: "2.4.9", "v1.2".
 _NUMBERED = re.compile(r"\d+\.\d+")
+# The option an entry's heading opens with: "--track-origins=<yes|no> [default: no]", "-v".
 _OPTION_ENTRY = re.compile(r"^[`*\s]*(?P<option>--?[A-Za-z][\w-]*[A-Za-z0-9]|-[A-Za-z0-9])")
+# An option the question names: "--show-leak-kinds" (double-dash only: "-based" is a word's end).
+_NAMED_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]")
+# The default an entry's heading states: "[default: all-non-file for x86/amd64/s390x, ...]".
+_DEFAULT_LABEL = re.compile(r"\[default:[ \t]*(?P<value>[^\]\n]*[^\]\s])[ \t]*\]", re.IGNORECASE)
+_ASKS_DEFAULT = re.compile(r"\bdefault(?:s|ed)?\b", re.IGNORECASE)
+_MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?P<title>.+)$", re.MULTILINE)
 
 
 def option_of(headings: Sequence[str]) -> str | None:
@@ -51,9 +66,24 @@ def wants_heading(asked: str, headings: Sequence[str], span: str) -> bool:
     the span is none, and the passage is an option's entry; or it asks which version, and the
     span holds no numbered one ("Zero" of "Google Project Zero", "49" of "#49 Fix"), which a
     changelog's release heading may give."""
+    if _stated_default(asked, headings) is not None:
+        return True
     if asks_version(asked):
         return _NUMBERED.search(span) is None
     return asks_option(asked) and not option_like(span) and option_of(headings) is not None
+
+
+def _stated_default(asked: str, headings: Sequence[str]) -> str | None:
+    """The default that the innermost of ``headings`` states ("--smc-check=<none|stack|all>
+    [default: all-non-file for x86/amd64/s390x, stack for other archs]"), when ``asked`` asks
+    for the default of the option that heading names; else None."""
+    if not headings or not _ASKS_DEFAULT.search(asked):
+        return None
+    option = option_of(headings)
+    if option is None or option not in _NAMED_OPTION.findall(asked):
+        return None
+    m = _DEFAULT_LABEL.search(headings[-1])
+    return m.group("value") if m else None
 
 
 def unnumbered_release_problem(
@@ -71,13 +101,39 @@ def unnumbered_release_problem(
     return f"the question asks for a release, and '{span}' is none of the changelog's versions"
 
 
+def other_option_problem(asked: str, headings: Sequence[str], text: str, start: int) -> str:
+    """Why the span at ``text[start]`` (a passage under ``headings``) cannot answer ``asked``,
+    or "": the question names an option and asks something of it (not which option), and the
+    span stands in the entry of another option. "Which leak kinds does Memcheck show by default
+    (--show-leak-kinds)?" is not answered from the entry of "--leak-check", though that entry
+    mentions "--show-leak-kinds"."""
+    named = set(_NAMED_OPTION.findall(asked))
+    if not named or asks_option(asked):
+        return ""
+    above = [m.group("title") for m in _MARKDOWN_HEADING.finditer(text, 0, start)]
+    option = option_of(above[-1:] or headings)
+    if option is None or option in named:
+        return ""
+    return f"the answer stands in the entry of {option}, not of {', '.join(sorted(named))}"
+
+
 def heading_answer(
     asked: str, headings: Sequence[str], where: str, text: str, offset: int
 ) -> tuple[int, int] | None:
     """Where, in the document ``text``, the heading above the entry at ``offset`` answers
-    ``asked``: the version of its release (a changelog), or the option it names (a reference);
-    None when the question asks for neither, or about another project's releases (``where``:
+    ``asked``: the default it states, asked of the option it names; the version of its release
+    (a changelog), or the option it names (a reference); None when the question asks for neither, or about another project's releases (``where``:
     the document's title and uri), or no such heading stands above."""
+    if (value := _stated_default(asked, headings)) is not None:
+        option = option_of(headings)
+
+        def states_it(title: str) -> int | None:
+            m = _DEFAULT_LABEL.search(title)
+            if m is None or m.group("value") != value or option_of((title,)) != option:
+                return None
+            return m.start("value")
+
+        return heading_span(text, offset, states_it, len(value))
     if asks_option(asked) and (option := option_of(headings)) is not None:
         if re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", asked):
             return None  # the question names the option: it asks something else about it
