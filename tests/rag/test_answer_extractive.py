@@ -762,6 +762,8 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         # a function, a constant, a status code or a client request is named as code
         ("Which Expat function stops the parser?", "recursively", False),
         ("Which Expat function stops the parser?", "XML_StopParser", True),
+        ("Which Expat function stops the parser?", "the XML_StopParser function", True),
+        ("Which Expat function returns triplets?", "do_nst non-zero", False),  # a phrase
         ("Which libtasn1 function prints the error?", "perror", True),  # "perror()" follows
         ("What status code does ffi_prep_cif return?", "type", False),
         ("What status code does ffi_prep_cif return?", "FFI_BAD_ABI", True),

@@ -8,6 +8,7 @@ from pathlib import Path
 from engine_fakes import one_file_collection, table_engine
 
 from veracity.rag.from_headings import (
+    function_of,
     heading_answer,
     option_of,
     other_option_problem,
@@ -155,3 +156,44 @@ def test_the_default_an_entrys_heading_states_answers_what_the_default_is(
     # asked of another option, the entry does not answer at all
     other = engine.ask("What is the default setting of --track-fds?")
     assert "summary" not in other.text.split("(")[0]
+
+
+API = """# Expat reference
+
+## Miscellaneous functions
+
+#### XML_SetReturnNSTriplet
+
+```
+void XML_SetReturnNSTriplet(XML_Parser parser, int do_nst);
+```
+
+This function only has an effect when namespace processing is in effect. If this function is
+called with do_nst non-zero, then namespace qualified names are returned as a triplet.
+"""
+
+
+def test_the_function_an_entry_heading_names() -> None:
+    assert function_of(("Miscellaneous functions", "XML_SetReturnNSTriplet")) == (
+        "XML_SetReturnNSTriplet"
+    )
+    assert function_of(("Reference", "ffi_prep_cif()")) == "ffi_prep_cif"
+    assert function_of(("Reference", "Miscellaneous functions")) is None
+    assert function_of(()) is None
+    headings = ("Miscellaneous functions", "XML_SetReturnNSTriplet")
+    asked = "Which Expat function returns names as triplets?"
+    # an argument the entry's signature declares is no function; another name may be one
+    assert wants_heading(asked, headings, "do_nst", API)
+    assert not wants_heading(asked, headings, "XML_ParserCreateNS", API)
+    assert not wants_heading("What is do_nst?", headings, "do_nst", API)
+
+
+def test_which_function_of_an_entry_is_answered_by_its_heading(tmp_path: Path) -> None:
+    col = one_file_collection(tmp_path, "expat", "reference.md", API)
+    engine = table_engine(col, {"triplet": "do_nst non-zero"})
+    answer = engine.ask("Which Expat function returns qualified names as a triplet?")
+    assert not answer.abstained, answer.reason
+    assert answer.text.startswith("XML_SetReturnNSTriplet [1]")
+    # a question that names the function asks something else about it
+    other = engine.ask("Which value of XML_SetReturnNSTriplet's argument returns a triplet?")
+    assert not other.text.startswith("XML_SetReturnNSTriplet")

@@ -310,7 +310,7 @@ def find_answers(
         problem = _problem(question, asked, top[r.passage], r, quote_only)
         heading = None  # the answer from the heading above, when the span's type is wrong
         if (
-            (problem or wants_heading(asked, chunk.headings, r.text))
+            (problem or wants_heading(asked, chunk.headings, r.text, chunk.text))
             and documents is not None
             and not quote_only
         ):
@@ -365,19 +365,20 @@ def _from_heading(
     question: str, asked: str, hit: Hit, r: Reading, documents: DocumentText
 ) -> Citation | None:
     """The heading above the entry that ``r`` reads, where it answers ``asked`` (a changelog
-    entry's release for "which version" or "when was X added"; an option's entry for "which
-    option": ``rag.from_headings``), cited in its document. None unless the entry passes every
-    check but the span's type and the entry (a list item, else the span's sentence; no heading)
+    entry's release for "which version" or "when was X added"; an option's or a function's
+    entry for "which option", "which function" or the default: ``rag.from_headings``), cited in
+    its document. None unless the entry passes every check but the span's type and the entry
     holds every name, number and code name the question does, the document's title and path
-    aside ("Click" of "Which Click release ...?"; the passage holding them is not enough: a
-    changelog section lists many entries)."""
+    and the heading aside ("Click" of "Which Click release ...?"). A changelog's entry is a list
+    item, else the span's sentence: the passage holding the names is not enough, as a changelog
+    section lists many entries. A reference's entry is its whole section: the passage."""
     where = f"{hit.title} {hit.uri}"
     entry = _entry_reading(hit.chunk.text, r)
+    release = asks_version(asked) or asks_release_time(asked)
+    said = _entry_text(hit.chunk.text, r.start) if release else hit.chunk.text
     if (
         heading_problem(hit.chunk.text, r.start)
-        or question_problems(
-            asked, [_entry_text(hit.chunk.text, r.start), *hit.chunk.headings[-1:], where]
-        )
+        or question_problems(asked, [said, *hit.chunk.headings[-1:], where])
         or _problem(question, asked, hit, entry, quote_only=False, typed=False)
         or (text := documents(hit.chunk.document_id)) is None
     ):

@@ -160,9 +160,31 @@ def version_note_problem(question: str, sentence: str) -> str:
     return f"the answer's sentence only notes a version ('{sentence.strip()[:60]}')"
 
 
+# Words a function's name may be said with: "the XML_StopParser function", "a call to free()".
+_AROUND_A_NAME = frozenset(("the", "a", "an", "function", "method", "call", "to", "macro"))
+
+
+def _phrase(span: str) -> bool:
+    """Whether ``span`` says more than one name ("do_nst non-zero"), words that a name is said
+    with aside ("the XML_StopParser function")."""
+    return len([w for w in span.split() if w.lower() not in _AROUND_A_NAME]) > 1
+
+
+def asks_function(question: str) -> bool:
+    """Whether ``question`` asks which function or method of something named ("Which Expat
+    function ...?", "which libffi function"); a bare "what function" is English."""
+    return _CODE_FUNCTION_QUESTION.search(question) is not None
+
+
 def asks_option(question: str) -> bool:
     """Whether ``question`` asks which option, flag or switch ("Which Massif option ...?")."""
     return _OPTION_QUESTION.search(question) is not None
+
+
+def code_like(span: str) -> bool:
+    """Whether ``span`` holds a name written as code ("XML_StopParser", "ffi_type_pointer",
+    "perror()", "CamelCase", "CAPITALS")."""
+    return _CODE_LIKE.search(span) is not None
 
 
 def option_like(span: str) -> bool:
@@ -215,6 +237,9 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         and not (re.search(r"\bcodes?\b", question, re.IGNORECASE) and numbers(span))
     ):
         return f"the question asks for a name from code, and '{span}' is none"
+    if _CODE_FUNCTION_QUESTION.search(question) and _CODE_LIKE.search(span) and _phrase(span):
+        # "Which Expat function returns triplets?" is not answered "do_nst non-zero"
+        return f"the question asks for a function, and '{span}' is no function's name"
     if _ENV_QUESTION.search(question) and not _ENV_NAME.search(span):
         return f"the question asks for an environment variable, and '{span}' names none"
     if _DIRECTORY_QUESTION.search(question) and not _PATH_LIKE.search(span):

@@ -1,6 +1,6 @@
 """Answers that stand in the heading above a passage, not in the passage.
 
-Three kinds of question are answered by a heading when the passage that the reader finds is an
+Four kinds of question are answered by a heading when the passage that the reader finds is an
 entry under it:
 
 - **A release.** "Which release dropped Python 3.7?" of a changelog entry ("- Python 3.7 has been
@@ -15,6 +15,10 @@ entry under it:
 - **An option's default.** "What is the default --smc-check setting?" asked of the option's entry
   is answered by the default its heading states ("[default: all-non-file for x86/amd64/s390x,
   stack for other archs]"), when the entry's paragraphs do not say it.
+- **A function.** An API reference gives each function an entry under a heading that names it
+  ("#### XML_SetReturnNSTriplet"). "Which Expat function makes the parser return names as
+  triplets?" is answered by that name when the reader's span is none ("do_nst non-zero", a
+  phrase about the function's argument).
 
 ``heading_answer`` finds where the answer stands in the document's text, so that it is cited
 there. The caller has checked the entry against the question (``answer_extractive``).
@@ -25,7 +29,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from veracity.rag.answer_types import asks_option, asks_version, option_like
+from veracity.rag.answer_types import (
+    asks_function,
+    asks_option,
+    asks_version,
+    code_like,
+    option_like,
+)
 from veracity.rag.releases import (
     asks_release_time,
     heading_span,
@@ -36,6 +46,7 @@ from veracity.rag.releases import (
 )
 
 __all__ = [
+    "function_of",
     "heading_answer",
     "option_of",
     "other_option_problem",
@@ -47,6 +58,8 @@ __all__ = [
 _NUMBERED = re.compile(r"\d+\.\d+")
 # The option an entry's heading opens with: "--track-origins=<yes|no> [default: no]", "-v".
 _OPTION_ENTRY = re.compile(r"^[`*\s]*(?P<option>--?[A-Za-z][\w-]*[A-Za-z0-9]|-[A-Za-z0-9])")
+# A function's entry heading: "XML_SetReturnNSTriplet", "ffi_prep_cif()".
+_FUNCTION_ENTRY = re.compile(r"^[`*\s]*(?P<name>[A-Za-z_][\w:.]*\w)(?:\(\))?[`*\s]*$")
 # An option the question names: "--show-leak-kinds" (double-dash only: "-based" is a word's end).
 _NAMED_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]")
 # The default an entry's heading states: "[default: all-non-file for x86/amd64/s390x, ...]".
@@ -61,16 +74,37 @@ def option_of(headings: Sequence[str]) -> str | None:
     return m.group("option") if m else None
 
 
-def wants_heading(asked: str, headings: Sequence[str], span: str) -> bool:
-    """Whether ``asked`` may want the heading above rather than ``span``: it asks which option,
-    the span is none, and the passage is an option's entry; or it asks which version, and the
-    span holds no numbered one ("Zero" of "Google Project Zero", "49" of "#49 Fix"), which a
-    changelog's release heading may give."""
+def function_of(headings: Sequence[str]) -> str | None:
+    """The function the innermost of ``headings`` is the entry of (a name written as code, alone
+    on the heading: "XML_SetReturnNSTriplet"), or None."""
+    m = _FUNCTION_ENTRY.match(headings[-1]) if headings else None
+    return m.group("name") if m and code_like(m.group("name")) else None
+
+
+def wants_heading(asked: str, headings: Sequence[str], span: str, text: str = "") -> bool:
+    """Whether ``asked`` may want the heading above rather than ``span``: it asks for the
+    default of the option whose entry states one; or which option, the span is none, and the
+    passage is an option's entry; or which function, and the span is an argument that the
+    signature of the function's entry declares ("do_nst" of "XML_SetReturnNSTriplet(XML_Parser
+    parser, int do_nst)", in the passage ``text``); or which version, and the span holds no
+    numbered one ("Zero" of "Google Project Zero", "49" of "#49 Fix"), which a changelog's
+    release heading may give."""
+    if asks_function(asked) and (name := function_of(headings)) is not None:
+        return span.strip() in _parameters(name, text)
     if _stated_default(asked, headings) is not None:
         return True
     if asks_version(asked):
         return _NUMBERED.search(span) is None
     return asks_option(asked) and not option_like(span) and option_of(headings) is not None
+
+
+def _parameters(function: str, text: str) -> set[str]:
+    """The names ``text`` declares as ``function``'s parameters in a signature written there
+    ("XML_SetReturnNSTriplet(XML_Parser parser, int do_nst)": "parser", "do_nst")."""
+    m = re.search(rf"(?<![\w.]){re.escape(function)}\s*\((?P<args>[^()]*)\)", text)
+    if m is None:
+        return set()
+    return {a.split()[-1].strip("*&[]") for a in m.group("args").split(",") if a.split()}
 
 
 def _stated_default(asked: str, headings: Sequence[str]) -> str | None:
@@ -121,8 +155,8 @@ def heading_answer(
     asked: str, headings: Sequence[str], where: str, text: str, offset: int
 ) -> tuple[int, int] | None:
     """Where, in the document ``text``, the heading above the entry at ``offset`` answers
-    ``asked``: the default it states, asked of the option it names; the version of its release
-    (a changelog), or the option it names (a reference); None when the question asks for neither, or about another project's releases (``where``:
+    ``asked``: the default it states, asked of the option it names; the function or the option
+    it names (a reference); the version of its release (a changelog); None when the question asks for neither, or about another project's releases (``where``:
     the document's title and uri), or no such heading stands above."""
     if (value := _stated_default(asked, headings)) is not None:
         option = option_of(headings)
@@ -134,6 +168,15 @@ def heading_answer(
             return m.start("value")
 
         return heading_span(text, offset, states_it, len(value))
+    if asks_function(asked) and (name := function_of(headings)) is not None:
+        if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", asked):
+            return None  # the question names the function: it asks something else about it
+
+        def names_it(title: str) -> int | None:
+            f = _FUNCTION_ENTRY.match(title)
+            return f.start("name") if f and f.group("name") == name else None
+
+        return heading_span(text, offset, names_it, len(name))
     if asks_option(asked) and (option := option_of(headings)) is not None:
         if re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", asked):
             return None  # the question names the option: it asks something else about it
