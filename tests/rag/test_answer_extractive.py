@@ -754,6 +754,8 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         # nor does one whose every word the question holds, unless it offers a choice
         ("What must the type field be set to for libffi?", "libffi", False),
         ("Which argument parses entities unless standalone is yes?", "yes", False),
+        ("When is the 'drain' event emitted?", "until the 'drain' event", False),
+        ("When does a setImmediate callback run?", "after I/O events", True),
         ("Which team won, the Broncos or the Steelers?", "Broncos", True),
         ("Who won the game between the Broncos and Steelers?", "the Broncos", True),
         # a numeric value is a quantity, and a name from code holds none

@@ -273,6 +273,12 @@ def _repeats_label(question: str, span: str) -> bool:
 # A question that offers the answer: "Which is older, X or Y?", "between the Broncos and Steelers".
 _CHOICE = re.compile(r"\b(?:or|either|between|versus|vs)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# Words that add nothing to a repeated name: the stopwords, and the prepositions that set a
+# time or place ("until the 'drain' event" of "When is the 'drain' event emitted?").
+_NOT_CONTENT = ENGLISH_STOPWORDS | frozenset((
+    "until", "till", "after", "before", "during", "since", "while", "when", "because", "within",
+    "from", "into", "about", "over", "under", "upon", "via",
+))  # fmt: skip
 
 
 def repeat_problem(question: str, span: str) -> str:
@@ -294,7 +300,7 @@ def _repeats_question(question: str, span: str) -> bool:
     questions, 11 have gold answers that this declines ("Chinese" of "What language is used in
     Chinese primary schools in Malaysia?"); 13 more are choices ("Broncos" of "between the
     Broncos and Steelers")."""
-    words = [w for w in _WORD.findall(span) if w.lower() not in ENGLISH_STOPWORDS]
+    words = [w for w in _WORD.findall(span) if w.lower() not in _NOT_CONTENT]
     if not words or _CHOICE.search(question):
         return False
     asked = set(_WORD.findall(question))
