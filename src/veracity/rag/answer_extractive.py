@@ -315,7 +315,7 @@ def find_answers(
             and not quote_only
         ):
             heading = _from_heading(question, asked, top[r.passage], r, documents)
-        if not (heading or problem or quote_only) and asks_version(asked) and documents:
+        if not (heading or problem or quote_only) and documents is not None and asks_version(asked):
             text = documents(chunk.document_id) or ""
             at = chunk.start + r.start
             problem = unnumbered_release_problem(asked, chunk.headings, text, at, r.text)

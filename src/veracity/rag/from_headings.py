@@ -156,8 +156,9 @@ def heading_answer(
 ) -> tuple[int, int] | None:
     """Where, in the document ``text``, the heading above the entry at ``offset`` answers
     ``asked``: the default it states, asked of the option it names; the function or the option
-    it names (a reference); the version of its release (a changelog); None when the question asks for neither, or about another project's releases (``where``:
-    the document's title and uri), or no such heading stands above."""
+    it names (a reference); the version of its release (a changelog). None when the question
+    asks for none of these, or about another project's releases (``where``: the document's
+    title and uri), or no such heading stands above."""
     if (value := _stated_default(asked, headings)) is not None:
         option = option_of(headings)
 
