@@ -179,6 +179,9 @@ def test_the_function_an_entry_heading_names() -> None:
     )
     assert function_of(("Reference", "ffi_prep_cif()")) == "ffi_prep_cif"
     assert function_of(("Reference", "Miscellaneous functions")) is None
+    assert function_of(("Reference", "FAQ")) is None and function_of(("API",)) is None
+    assert function_of(("fs", "readFileSync")) == "readFileSync"
+    assert function_of(("Reference", "PERROR()")) == "PERROR"
     assert function_of(()) is None
     headings = ("Miscellaneous functions", "XML_SetReturnNSTriplet")
     asked = "Which Expat function returns names as triplets?"

@@ -60,6 +60,8 @@ _NUMBERED = re.compile(r"\d+\.\d+")
 _OPTION_ENTRY = re.compile(r"^[`*\s]*(?P<option>--?[A-Za-z][\w-]*[A-Za-z0-9]|-[A-Za-z0-9])")
 # A function's entry heading: "XML_SetReturnNSTriplet", "ffi_prep_cif()".
 _FUNCTION_ENTRY = re.compile(r"^[`*\s]*(?P<name>[A-Za-z_][\w:.]*\w)(?:\(\))?[`*\s]*$")
+# What only a name from code has: "snake_case", "a::b", "a.b", "camelCase".
+_FUNCTION_NAME = re.compile(r"\w_\w|::|\w\.\w|[a-z][A-Z]")
 # An option the question names: "--show-leak-kinds" (double-dash only: "-based" is a word's end).
 _NAMED_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]")
 # The default an entry's heading states: "[default: all-non-file for x86/amd64/s390x, ...]".
@@ -76,9 +78,15 @@ def option_of(headings: Sequence[str]) -> str | None:
 
 def function_of(headings: Sequence[str]) -> str | None:
     """The function the innermost of ``headings`` is the entry of (a name written as code, alone
-    on the heading: "XML_SetReturnNSTriplet"), or None."""
+    on the heading: "XML_SetReturnNSTriplet", "ffi_prep_cif()", "readFileSync"), or None. A
+    word in capitals ("FAQ", "API") is a section's name, not a function's."""
     m = _FUNCTION_ENTRY.match(headings[-1]) if headings else None
-    return m.group("name") if m and code_like(m.group("name")) else None
+    if m is None or not code_like(m.group("name")):
+        return None
+    name = m.group("name")
+    return (
+        name if _FUNCTION_NAME.search(name) or m.group(0).rstrip("`* \t").endswith("()") else None
+    )
 
 
 def wants_heading(asked: str, headings: Sequence[str], span: str, text: str = "") -> bool:
