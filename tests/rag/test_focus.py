@@ -144,3 +144,8 @@ def test_an_advisory_named_in_the_scene_must_be_in_the_passage() -> None:
     assert "'CVE-2019-15903'" in constraint_problem(question, hit, {"d1": page}.get)
     right = Hit(Chunk("c0", "d1", 0, page[:36], 0, 36), 0.9, "mem://news")
     assert constraint_problem(question, right, {"d1": page}.get) == ""
+    # a standard's name with a number is the user's setting, as any scene word
+    setting = "Release 2.2.0 notes. We build with SHA-256 and UTF-8. Fixes CVE-2016-0718."
+    hit_0 = Hit(Chunk("c2", "d2", 0, passage, setting.index("Fixes"), len(setting)), 0.9, "m")
+    asked = "We build with SHA-256 and UTF-8. Which release fixes CVE-2016-0718?"
+    assert constraint_problem(asked, hit_0, {"d2": setting}.get) == ""

@@ -24,8 +24,13 @@ DocumentText = Callable[[str], "str | None"]
 
 
 # What a scene names that is what the question is about, not the user's setting: an advisory's
-# or an issue's number ("CVE-2019-15903", "bpo-31234", "#1234").
-_IDENTIFIER = re.compile(r"\b[A-Za-z]{2,}-\d+(?:-\d+)*\b|(?<!\w)#\d{2,}\b")
+# or an issue's number ("CVE-2019-15903", "GHSA-xxxx-xxxx-xxxx", "bpo-31234", "#1234"). Not a
+# standard's name with a number ("UTF-8", "SHA-256", "ISO-8859-1"): that is the user's setting.
+_IDENTIFIER = re.compile(
+    r"\bCVE-\d{4}-\d{4,}\b|\bGHSA(?:-[0-9a-z]{4}){3}\b"
+    r"|\b(?:bpo|gh|issue|bug|pr)[- ]?#?\d+\b|(?<!\w)#\d{2,}\b",
+    re.IGNORECASE,
+)
 
 
 def constraint_problem(question: str, hit: Hit, documents: DocumentText | None = None) -> str:
