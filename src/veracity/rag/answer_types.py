@@ -284,27 +284,21 @@ _NOT_CONTENT = ENGLISH_STOPWORDS | frozenset((
 def repeat_problem(question: str, span: str) -> str:
     """Why ``span`` cannot answer ``question``, or "": every content word of it is a word of the
     question, written alike, and the question offers no choice ("What must the type field be
-    set to for libffi?" is not answered "libffi"). The engine asks it of the whole message too,
-    scene included ("I run it under Valgrind. What is the default --smc-check setting?" is not
-    answered "Valgrind")."""
-    if _repeats_question(question, span):
-        return f"the answer only repeats '{span.strip()}' from the question"
-    return ""
-
-
-def _repeats_question(question: str, span: str) -> bool:
-    """Whether every content word of ``span`` is a word of ``question``, written alike, and the
-    question offers no choice: an answer names something the question does not. "HOME" of
-    "Which variable holds the home folder?" and "Kearney Park" of "Which park is home to the
-    Kearney Mansion?" are written otherwise, and name something. Of SQuAD v1.1 dev's 10,570
-    questions, 11 have gold answers that this declines ("Chinese" of "What language is used in
-    Chinese primary schools in Malaysia?"); 13 more are choices ("Broncos" of "between the
-    Broncos and Steelers")."""
+    set to for libffi?" is not answered "libffi"). An answer names something the question does
+    not; "HOME" of "Which variable holds the home folder?" and "Kearney Park" of "Which park is
+    home to the Kearney Mansion?" are written otherwise, and name something. The engine asks it
+    of the whole message too, scene included ("I run it under Valgrind. What is the default
+    --smc-check setting?" is not answered "Valgrind"). Of SQuAD v1.1 dev's 10,570 questions, 11
+    have gold answers that this declines ("Chinese" of "What language is used in Chinese
+    primary schools in Malaysia?"); 13 more are choices ("Broncos" of "between the Broncos and
+    Steelers")."""
     words = [w for w in _WORD.findall(span) if w.lower() not in _NOT_CONTENT]
     if not words or _CHOICE.search(question):
-        return False
+        return ""
     asked = set(_WORD.findall(question))
-    return all(w in asked for w in words)
+    if not all(w in asked for w in words):
+        return ""
+    return f"the answer only repeats '{span.strip()}' from the question"
 
 
 def _is_version(span: str) -> bool:

@@ -178,23 +178,9 @@ def heading_answer(
 
         return heading_span(text, offset, states_it, len(value))
     if asks_function(asked) and (name := function_of(headings)) is not None:
-        if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", asked):
-            return None  # the question names the function: it asks something else about it
-
-        def names_it(title: str) -> int | None:
-            f = _FUNCTION_ENTRY.match(title)
-            return f.start("name") if f and f.group("name") == name else None
-
-        return heading_span(text, offset, names_it, len(name))
+        return _entry_name(asked, name, _FUNCTION_ENTRY, "name", text, offset)
     if asks_option(asked) and (option := option_of(headings)) is not None:
-        if re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", asked):
-            return None  # the question names the option: it asks something else about it
-
-        def opens_with_it(title: str) -> int | None:
-            o = _OPTION_ENTRY.match(title)
-            return o.start("option") if o and o.group("option") == option else None
-
-        return heading_span(text, offset, opens_with_it, len(option))
+        return _entry_name(asked, option, _OPTION_ENTRY, "option", text, offset)
     if not (asks_version(asked) or asks_release_time(asked)):
         return None
     if not release_question_fits(asked, where):
@@ -203,3 +189,20 @@ def heading_answer(
         return release_span(text, offset, version)
     line = release_line_above(text, offset)  # a plain-text changelog
     return None if line is None else line[1:]
+
+
+def _entry_name(
+    asked: str, name: str, entry: re.Pattern[str], group: str, text: str, offset: int
+) -> tuple[int, int] | None:
+    """Where ``name`` stands in the last heading above ``offset`` in ``text`` whose title
+    ``entry`` matches with ``name`` as its ``group`` (the option or the function an entry is
+    of); None when no such heading stands there, or when ``asked`` names it itself: then it
+    asks something else about it."""
+    if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", asked):
+        return None
+
+    def names_it(title: str) -> int | None:
+        m = entry.match(title)
+        return m.start(group) if m and m.group(group) == name else None
+
+    return heading_span(text, offset, names_it, len(name))
