@@ -39,6 +39,7 @@ from veracity.rag.answer_types import (
 from veracity.rag.releases import (
     asks_release_time,
     heading_span,
+    last_heading,
     release_line_above,
     release_of,
     release_question_fits,
@@ -67,7 +68,6 @@ _NAMED_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]")
 # The default an entry's heading states: "[default: all-non-file for x86/amd64/s390x, ...]".
 _DEFAULT_LABEL = re.compile(r"\[default:[ \t]*(?P<value>[^\]\n]*[^\]\s])[ \t]*\]", re.IGNORECASE)
 _ASKS_DEFAULT = re.compile(r"\bdefault(?:s|ed)?\b", re.IGNORECASE)
-_MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?P<title>.+)$", re.MULTILINE)
 
 
 def option_of(headings: Sequence[str]) -> str | None:
@@ -152,8 +152,8 @@ def other_option_problem(asked: str, headings: Sequence[str], text: str, start: 
     named = set(_NAMED_OPTION.findall(asked))
     if not named or asks_option(asked):
         return ""
-    above = [m.group("title") for m in _MARKDOWN_HEADING.finditer(text, 0, start)]
-    option = option_of(above[-1:] or headings)
+    above = last_heading(text, start)
+    option = option_of((above,) if above is not None else headings)
     if option is None or option in named:
         return ""
     return f"the answer stands in the entry of {option}, not of {', '.join(sorted(named))}"

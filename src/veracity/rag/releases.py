@@ -120,6 +120,16 @@ def release_span(text: str, before: int, version: str) -> tuple[int, int] | None
     return heading_span(text, before, names_it, len(version))
 
 
+def last_heading(text: str, before: int) -> str | None:
+    """The title of the last Markdown heading line (ATX or setext) of ``text`` that starts
+    before offset ``before``, stripped; None when there is none."""
+    titles = [
+        (m.group("title") if m.group("title") is not None else m.group("setext")).strip()
+        for m in _HEADING_LINE.finditer(text, 0, before)
+    ]
+    return titles[-1] if titles else None
+
+
 def heading_span(
     text: str, before: int, locate: Callable[[str], int | None], length: int
 ) -> tuple[int, int] | None:
