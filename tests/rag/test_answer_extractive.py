@@ -240,6 +240,11 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("Which directory does get_app_dir return?", "Click provides a get_app_dir()", False),
         ("Which directory does get_app_dir return?", "~/Library/Application Support/Foo", True),
         ("Which folder holds the config?", "%APPDATA%\\pip", True),
+        # an errno's name for "which errno", whatever else the message says
+        ("My code calls rmdir() on a full directory. What errno comes back?", "-1", False),
+        ("My code calls rmdir() on a full directory. What errno comes back?", "ENOTEMPTY", True),
+        ("What error number does pthread_join() return?", "an error number", False),
+        ("What return code does it give?", "2", True),
         # a hedge before the question word
         ("Roughly how much slower is it?", "unfrozen slotted classes are even faster", False),
         ("Roughly how much slower is it?", "about 200 nanoseconds", True),
@@ -812,6 +817,13 @@ def test_a_version_note_answers_only_questions_of_versions_and_times() -> None:
         ("In which version was X added?", "Changed in version 8.0: added X.", "8.0", "click", True),
         ("Which Click version added X?", "Click 8.0 added X.", "8.0", "docs", True),
         ("Which release added X?", "Pillow 9.1 added X.", "9.1", "/docs/pillow/news.md", True),
+        # a span that opens with another name than the one whose version the question asks
+        ("In which Linux kernel version did faccessat2() appear?",
+         "the wrapper provided in glibc 2.32 and earlier emulates it", "glibc 2.32", "x", False),
+        ("In which Linux kernel version did faccessat2() appear?",
+         "faccessat2() was added in Linux 5.8.", "Linux 5.8", "x", True),
+        ("In which version did faccessat2() appear?",
+         "the wrapper provided in glibc 2.32 and earlier emulates it", "glibc 2.32", "x", True),
     ],
 )  # fmt: skip
 def test_a_version_belongs_to_the_name_it_is_written_after(
@@ -821,3 +833,32 @@ def test_a_version_belongs_to_the_name_it_is_written_after(
 
     problem = version_owner_problem(question, sentence, sentence.index(span), where)
     assert (problem == "") is ok, problem
+
+
+PARSE_DOC = (
+    "# parse_file\n\n"
+    "int parse_file(const char *file, node **definitions)\n\n"
+    "Creates the structures needed to manage the definitions in file.\n"
+    "Returns: PARSE_OK if the file has a correct syntax, PARSE_FILE_NOT_FOUND if an error "
+    "occurred while opening file, PARSE_NAME_TOO_LONG if the file holds an identifier longer "
+    "than MAX_NAME characters.\n"
+)
+
+
+def test_a_return_question_is_answered_with_the_value_under_its_condition(
+    tmp_path: Path,
+) -> None:
+    c = _collection(tmp_path, {"parse.md": PARSE_DOC})
+    question = (
+        "What does parse_file return when the file holds an identifier longer than MAX_NAME "
+        "characters?"
+    )
+    # the reader takes the words of another case's condition: the value of the asked one answers
+    answer = engine(c, TableReader({"parse_file": "opening file"})).ask(question)
+    assert not answer.abstained and answer.text.startswith("PARSE_NAME_TOO_LONG [1]")
+    # the reader finds nothing it trusts, yet the passage states the case nearly word for word
+    unsure = engine(c, TableReader({"parse_file": "opening file"}, probability=0.3))
+    assert unsure.ask(question).text.startswith("PARSE_NAME_TOO_LONG [1]")
+    # a condition the passage does not list is still no answer
+    missing = unsure.ask("What does parse_file return when the disk is full?")
+    assert missing.abstained

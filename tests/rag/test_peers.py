@@ -197,6 +197,23 @@ def test_identifier_problem_a_name_in_code() -> None:
     )
 
 
+def test_identifier_problem_not_for_the_values_a_sentence_gives_back() -> None:
+    text = (
+        "The expand_any function expands every element of a structure.\n"
+        "Returns: ASN1_SUCCESS if substitution OK, ASN1_ERROR_TYPE_ANY if some element "
+        "could not be expanded."
+    )
+    at = text.index("ASN1_ERROR_TYPE_ANY")
+    assert identifier_problem("What does expand_any return when an element is not expanded?",
+                              text, at) == ""  # fmt: skip
+    # a name the sentence is about, not one it returns, still counts
+    other = text.replace("Returns:", "Unlike copy_node, the parser returns")
+    at = other.index("ASN1_ERROR_TYPE_ANY")
+    assert "question about expand_any" in identifier_problem(
+        "What does expand_any return when an element is not expanded?", other, at
+    )
+
+
 def test_group_problem_the_value_for_another_group() -> None:
     text = "Breakfast is extra: it costs £16 for adults and £8 for children aged 4 to 12."
     adults, children = text.index("£16"), text.index("£8")

@@ -163,6 +163,14 @@ def test_plain_text_records_split_at_field_and_title_lines() -> None:
     ]
 
 
+def test_a_field_line_that_leaves_a_quotation_open_goes_on() -> None:
+    text = 'Returns: OK if done, TYPE_ANY if some "ANY\nDEFINED BY" element failed.\nNext: None'
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        'Returns: OK if done, TYPE_ANY if some "ANY\nDEFINED BY" element failed.',
+        "Next: None",
+    ]
+
+
 def test_a_title_line_after_a_blank_line_is_its_own_sentence() -> None:
     # a plain-text section heading opens its paragraph after a blank line: the quote of the
     # first sentence must not start with it ("Rubbish and recycling Rubbish goes in ...")

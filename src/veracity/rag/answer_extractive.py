@@ -48,6 +48,12 @@ from veracity.rag.answer_types import (
     version_note_problem,
     version_owner_problem,
 )
+from veracity.rag.conditions import (
+    asked_condition,
+    conditional_value,
+    matching_case,
+    outcome_problem,
+)
 from veracity.rag.constraints import DocumentText, constraint_problem, mismatch_reason
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus
@@ -300,6 +306,7 @@ def find_answers(
             or named_cell(asked, chunk.text)
             or labelled_default(asked, chunk.text, r.start, r.end)
             or changed_value(asked, chunk.text, r.start, r.end)
+            or conditional_value(asked, chunk.text, r.start, r.end)
         )
         if value is not None:
             r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
@@ -324,7 +331,7 @@ def find_answers(
             continue
         found.append(Found(top[r.passage], r, heading))
         done.add(r.passage)
-    if not found and asks_yes_no(asked):
+    if not found and (asks_yes_no(asked) or asked_condition(asked)):
         found = _stated(question, asked, top, readings)
     if found:
         if relevance_weight > 0:
@@ -347,16 +354,23 @@ def _stated(
     states what the question asks about (``stated_sentence``) and passes every check, quoted.
     The reader learned from SQuAD, whose questions ask for a span; "Can I drill on a
     Saturday?" scores under its threshold while a sentence of the house rules holds both its
-    words and says when."""
+    words and says when. For a question that asks what is returned under a condition: the first
+    passage that gives a value under nearly the question's own condition
+    (``conditions.matching_case``, strong), the value as the answer."""
     chance = {r.passage: r.probability for r in readings}
+    yes_no = asks_yes_no(asked)
     for i, hit in enumerate(top):
         text = hit.chunk.text
-        span = stated_sentence(asked, text, [h.chunk.text for h in top if h is not hit])
+        if yes_no:
+            span = stated_sentence(asked, text, [h.chunk.text for h in top if h is not hit])
+        else:
+            case = matching_case(asked, text, strong=True)
+            span = None if case is None else (case.start, case.end)
         if span is None or constraint_problem(question, hit):
             continue
         s, e = span
         reading = Reading(i, s, e, text[s:e], chance.get(i, 0.0), 0.0)
-        if not _problem(question, asked, hit, reading, quote_only=True):
+        if not _problem(question, asked, hit, reading, quote_only=yes_no):
             return [Found(hit, reading)]
     return []
 
@@ -483,6 +497,7 @@ def _problem(
         or namesake_problem(asked, chunk.text, r.start)
         or numbered_problem(asked, chunk.text, r.start)
         or identifier_problem(asked, chunk.text, r.start)
+        or outcome_problem(question, chunk.text, r.start, r.end)
     )
 
 

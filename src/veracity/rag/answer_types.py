@@ -67,7 +67,8 @@ _ENV_QUESTION = _which(r"(?:environment|env)\s+variables?")
 # function is code's when a name qualifies it ("Which Expat function", "which libffi function").
 _CODE_QUESTION = _which(
     r"(?:macros?|constants?|(?:status|error|return)\s+codes?|client\s+requests?|"
-    r"type\s+descriptors?|system\s+calls?|syscalls?|enum(?:eration)?\s+values?)"
+    r"type\s+descriptors?|system\s+calls?|syscalls?|enum(?:eration)?\s+values?|"
+    r"errno(?:\s+values?)?|error\s+numbers?|error\s+constants?)"
 )
 _NOT_A_QUALIFIER = (
     r"(?:is|are|was|were|be|been|do|does|did|has|have|had|can|could|should|would|will|the|a|an|"
@@ -78,6 +79,8 @@ _CODE_FUNCTION_QUESTION = re.compile(
     r"[\w.+-]+\s+(?:functions?|methods?)\b",
     re.IGNORECASE,
 )
+# Codes that are numbers as often as names: "Which exit code ...?" may be answered "2".
+_NUMBERED_CODES = re.compile(r"\b(?:status|error|return|exit|result)\s+codes?\b", re.IGNORECASE)
 # Written as code: snake_case, dotted, "::", a call's "()", camelCase, CamelCase, CAPITALS, a
 # Rust macro ("eprintln!"), a decorator ("@property").
 _CODE_LIKE = re.compile(
@@ -234,7 +237,7 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         (_CODE_QUESTION.search(question) or _CODE_FUNCTION_QUESTION.search(question))
         and not _CODE_LIKE.search(span)
         and not after.lstrip().startswith("(")  # "perror" of "perror()"
-        and not (re.search(r"\bcodes?\b", question, re.IGNORECASE) and numbers(span))
+        and not (_NUMBERED_CODES.search(question) and numbers(span))  # "status code 2"
     ):
         return f"the question asks for a name from code, and '{span}' is none"
     if _CODE_FUNCTION_QUESTION.search(question) and _CODE_LIKE.search(span) and _phrase(span):
@@ -334,14 +337,29 @@ _INTRODUCES_VERSION = frozenset((
 ))  # fmt: skip
 
 
+# What a question asks the version of: "which Linux kernel version", "what glibc release".
+_ASKED_OWNER = re.compile(
+    rf"\b(?:what|which)\s+(?P<owner>(?:(?!{_AUXILIARY})[\w.+-]+\s+){{1,2}}?)(?:versions?|releases?)\b",
+    re.IGNORECASE,
+)
+# A span that opens with a name and its version: "glibc 2.32", "Linux 5.8".
+_OWNED_VERSION = re.compile(r"(?P<name>[A-Za-z][\w+#-]*)[ \t]+v?\d")
+
+
 def version_owner_problem(question: str, text: str, start: int, where: str) -> str:
     """Why the span at ``text[start]`` cannot answer ``question``, a question for a version,
     or "": the span is written after a name that neither the question nor ``where`` (the
     document's title and path) holds, so it is that thing's version. "In which version did
     Click add completion for Fish?" is not answered "4.4 and up" of "support for Bash (version
-    4.4 and up)"."""
+    4.4 and up)"). A span that opens with another name than the one the question asks the
+    version of is that name's version: "In which Linux kernel version did faccessat2() appear?"
+    is not answered "glibc 2.32"."""
     if not asks_version(question):
         return ""
+    owner = _ASKED_OWNER.search(question)
+    named = _OWNED_VERSION.match(text, start)
+    if owner and named and named.group("name").lower() not in question.lower():
+        return f"the question asks for a version of {owner.group('owner').strip()}, and the one cited is {named.group('name')}'s"
     line = text.rfind("\n", 0, start) + 1
     m = _VERSION_OWNER.search(text, max(line, start - 40), start)
     if m is None or m.group("name").lower() in _INTRODUCES_VERSION:

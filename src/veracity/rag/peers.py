@@ -40,6 +40,7 @@ from itertools import pairwise
 from veracity.guard.claims import CARDINALS, stems
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.answer_types import asks_amount
+from veracity.rag.conditions import cases
 from veracity.rag.structure import (
     POINTS_BACK,
     content_terms,
@@ -167,13 +168,19 @@ def identifier_problem(question: str, text: str, start: int) -> str:
     question's, and another sentence of the passage names the question's ("What is the default
     value of --jobs?" is not answered "1 KB" from "The --min-size option skips files smaller
     than the given size; the default is 1 KB"; "What is the default max_items?" not "600" from
-    "`ttl` is the time to live in seconds; the default is 600")."""
+    "`ttl` is the time to live in seconds; the default is 600"). The values a sentence gives back
+    case by case, and the names in their conditions ("Returns: ASN1_SUCCESS if ...") are not
+    what it is about."""
     asked = _identifiers(question)
     window = _read_with_antecedent(text, start)
     if not asked or window is None:
         return ""
     lo, e = window
-    said = _identifiers(text[lo:e])
+    # the values a sentence gives back case by case, and their conditions ("Returns:
+    # ASN1_SUCCESS if ..., ASN1_NAME_TOO_LONG if longer than ASN1_MAX_NAME_SIZE"), are what it
+    # says, not what it is about
+    listed = " ".join(f"{text[c.start : c.end]} {c.condition}" for c in cases(text, lo, e))
+    said = {name for name in _identifiers(text[lo:e]) if name not in listed}
     elsewhere = _identifiers(text[:lo] + " " + text[e:])
     for name in sorted(asked - said):
         if said and name in elsewhere:

@@ -93,7 +93,8 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     "Label: value" field, or when it is a short title line opening the block, and the next line
     starts with a capital or a digit: plain-text records ("Tallinn / Address: ... / About 35
     desks.") are not one run-on sentence. Wrapped prose never matches (its next line goes on in
-    lowercase, or neither line is a field)."""
+    lowercase, or neither line is a field), and nor does a line that opens a quotation and
+    leaves it open ('ASN1_ERROR_TYPE_ANY if some "ANY' / 'DEFINED BY" element ...')."""
     cuts = [start]
     line_start = start
     while (nl := text.find("\n", line_start, stop)) != -1:
@@ -105,7 +106,8 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         title = opening and 0 < len(line.split()) <= 4 and line[:1].isupper()
         fields = _FIELD.match(line) is not None or _FIELD.match(text, nxt.start(), stop)
         opens = text[nxt.start()].isupper() or text[nxt.start()].isdigit()
-        if line and not _LINE_END.search(line) and opens and (title or fields):
+        quoting = line.count('"') % 2 == 1  # a quotation opened on the line goes on
+        if line and not _LINE_END.search(line) and opens and (title or fields) and not quoting:
             cuts.append(nl + 1)
         line_start = nl + 1
     cuts.append(stop)
