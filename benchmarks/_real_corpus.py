@@ -25,6 +25,7 @@ with a note, rather than counted as a failure.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tarfile
 from collections.abc import Callable
@@ -71,6 +72,28 @@ CLICK_QUESTIONS_PATH = Path(__file__).with_name("click_questions.jsonl")
 VALGRIND_QUESTIONS_PATH = Path(__file__).with_name("valgrind_questions.jsonl")
 MANUALS_QUESTIONS_PATH = Path(__file__).with_name("manuals_questions.jsonl")
 CLIBS_QUESTIONS_PATH = Path(__file__).with_name("clibs_questions.jsonl")
+MANPAGES_QUESTIONS_PATH = Path(__file__).with_name("manpages_questions.jsonl")
+# Linux man pages of system calls (section 2) and C library functions (3), by "section:name",
+# in the two sets their questions were written for (p01-p55, then r01-r55).
+MAN_PAGES: tuple[str, ...] = (
+    "2:open", "2:read", "2:write", "2:close", "2:fork", "2:execve", "2:pipe", "2:dup", "2:mmap",
+    "2:kill", "2:wait", "2:socket", "2:bind", "2:connect", "2:listen", "2:accept", "2:chdir",
+    "2:mkdir", "2:rmdir", "2:unlink", "2:rename", "2:stat", "2:lseek", "2:fcntl", "2:poll",
+    "2:nanosleep", "2:getpid", "2:chmod", "2:access", "2:truncate", "3:malloc", "3:strtol",
+    "3:fopen", "3:fclose", "3:fgets", "3:getenv", "3:setenv", "3:atoi", "3:qsort", "3:bsearch",
+    "3:strdup", "3:strerror", "3:pthread_create", "3:pthread_join", "3:dlopen", "3:realpath",
+    "3:system", "3:popen", "3:getline", "3:opendir", "3:readdir", "3:sleep", "3:fseek", "3:mktemp",
+    "3:getopt",
+    # the second set (questions r01-r55)
+    "2:alarm", "2:brk", "2:chown", "2:clone", "2:epoll_ctl", "2:eventfd", "2:flock", "2:getcwd",
+    "2:getrlimit", "2:inotify_add_watch", "2:ioctl", "2:link", "2:madvise", "2:mprotect",
+    "2:msync", "2:pread", "2:readlink", "2:recv", "2:send", "2:sendfile", "2:setsockopt",
+    "2:setuid", "2:shutdown", "2:sigaction", "2:signalfd", "2:symlink", "2:sync",
+    "2:timerfd_create", "2:umask", "2:utimensat", "3:abort", "3:atexit", "3:calloc", "3:dirname",
+    "3:exit", "3:fflush", "3:fnmatch", "3:fputs", "3:fread", "3:getaddrinfo", "3:glob",
+    "3:inet_pton", "3:localtime", "3:memcpy", "3:memmove", "3:rand", "3:regcomp", "3:scanf",
+    "3:sem_wait", "3:snprintf", "3:sscanf", "3:strftime", "3:strncpy", "3:strtok", "3:tmpfile",
+)  # fmt: skip
 MANUAL_PDFS: tuple[Path, ...] = (
     _DOC / "libtasn1-doc" / "libtasn1.pdf",
     _DOC / "shared-mime-info" / "shared-mime-info-spec.pdf",
@@ -156,6 +179,39 @@ def c_library_docs(dest: Path) -> Path | None:
         target = out / ("libffi" if f.parent == ffi else "expat") / f.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(f, target)
+    return out
+
+
+def man_pages(dest: Path) -> Path | None:
+    """110 Linux man pages (``MAN_PAGES``: system calls and C library functions, from
+    Debian's ``manpages-dev``), rendered to plain text as ``man`` shows them at 80 columns
+    (``MANWIDTH=80 man -P cat``, overstrikes removed: the way a user saves a page to a file),
+    into ``dest/manpages`` as ``NAME.SECTION.txt``; or None when ``man`` or a page is missing.
+    Indented sections, lists of error constants with their meanings, justified and hyphenated
+    lines.
+
+    ``manpages_questions.jsonl``: two sets of 40 answerable and 15 unanswerable questions
+    (p01-p55 on the first 55 pages, r01-r55 on the other 55), each written by a helper who read
+    its rendered pages and never saw an answer of the engine; golds checked verbatim against
+    the files. The first set was measured blind once on its 55 pages, after the return-value
+    work (``rag.conditions``, built on the other corpora); the checks it prompted were built
+    before the second set was written, which was then measured blind on all 110."""
+    import os
+    import subprocess
+
+    if shutil.which("man") is None:
+        return None
+    out = dest / "manpages"
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "MANWIDTH": "80", "MAN_KEEP_FORMATTING": ""}
+    for page in MAN_PAGES:
+        section, name = page.split(":")
+        shown = subprocess.run(["man", "-E", "UTF-8", "-P", "cat", section, name], env=env,
+                               capture_output=True, text=True, check=False)  # fmt: skip
+        if shown.returncode != 0 or not shown.stdout.strip():
+            return None
+        text = re.sub(r".\x08", "", shown.stdout)  # overstrike bold and underline, as col -b
+        (out / f"{name}.{section}.txt").write_text(text, encoding="utf-8")
     return out
 
 

@@ -1,7 +1,7 @@
 """Answers on real documents with hand-written questions: licences, specs and manuals on Debian.
 
 Run: ``python -m benchmarks.real_docs_answers [--corpus
-debian|book|node|attrs|pip|click|valgrind|manuals|clibs] [--llm] [--no-write]``.
+debian|book|node|attrs|pip|click|valgrind|manuals|clibs|manpages] [--llm] [--no-write]``.
 
 ``--corpus book`` asks ``book_questions.jsonl`` of the Rust book folder that rustup installs
 (``_real_corpus.rust_book``), ingested in place, as a user would point Veracity at it;
@@ -13,7 +13,9 @@ pip`` ``pip_questions.jsonl`` of pip's (``_real_corpus.pip_docs``) and ``--corpu
 ``valgrind_questions.jsonl`` of Valgrind's HTML manual as Debian installs it
 (``_real_corpus.valgrind_docs``, in place) and ``--corpus manuals`` ``manuals_questions.jsonl``
 of two PDF manuals from Debian's packages (``_real_corpus.pdf_manuals``); ``--corpus clibs``
-``clibs_questions.jsonl`` of libffi's and Expat's docs (``_real_corpus.c_library_docs``).
+``clibs_questions.jsonl`` of libffi's and Expat's docs (``_real_corpus.c_library_docs``);
+``--corpus manpages`` ``manpages_questions.jsonl`` of 55 Linux man pages rendered to text
+(``_real_corpus.man_pages``).
 
 The corpus (``_real_corpus``: licence texts, dpkg specifications, a Bash manual chapter, Git's
 README and release notes, a long copyright file) is copied from the machine into a temporary
@@ -53,6 +55,7 @@ from benchmarks._real_corpus import (  # noqa: E402
     BOOK_QUESTIONS_PATH,
     CLIBS_QUESTIONS_PATH,
     CLICK_QUESTIONS_PATH,
+    MANPAGES_QUESTIONS_PATH,
     MANUALS_QUESTIONS_PATH,
     NODE_QUESTIONS_PATH,
     PIP_QUESTIONS_PATH,
@@ -62,6 +65,7 @@ from benchmarks._real_corpus import (  # noqa: E402
     c_library_docs,
     click_docs,
     load_questions,
+    man_pages,
     node_docs,
     pdf_manuals,
     pip_docs,
@@ -132,7 +136,7 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print every answer")
     parser.add_argument(
         "--corpus",
-        choices=("debian", "book", "node", "attrs", "pip", "click", "valgrind", "manuals", "clibs"),
+        choices=("debian", *QUESTIONS),
         default="debian",
     )
     args = parser.parse_args()
@@ -249,6 +253,10 @@ def main() -> None:
         "libffi manual as Texinfo HTML pages, Expat's API reference as one HTML page and its "
         "changelog, plain text and gzip-compressed; `_real_corpus.c_library_docs`, questions in "
         "`clibs_questions.jsonl`, whose provenance that function's docstring states)",
+        "manpages": f"{n_files} Linux man pages (system calls and C library functions from "
+        "Debian's `manpages-dev`) rendered to plain text as `man` shows them at 80 columns "
+        "(`_real_corpus.man_pages`, questions in `manpages_questions.jsonl`, whose provenance "
+        "that function's docstring states)",
         "debian": f"{n_files} plain-text documents that ship with Debian (licences, dpkg "
         "specifications, a Bash manual chapter, Git's README and release notes; "
         "`benchmarks/_real_corpus.py`)",
@@ -262,6 +270,7 @@ def main() -> None:
         "valgrind": ", Valgrind's HTML manual",
         "manuals": ", two PDF manuals",
         "clibs": ", two C libraries' docs",
+        "manpages": ", Linux man pages",
         "debian": "",
     }
     md = f"""## Answers on real documents (hand-written questions{title[args.corpus]})
@@ -316,6 +325,10 @@ def _corpus(name: str, tmp: Path) -> tuple[Path, list[dict[str, Any]], int]:
             lambda: c_library_docs(tmp),
             "no libffi or Expat docs here: Debian's `libffi8` and `libexpat1-dev` install them",
         ),
+        "manpages": (
+            lambda: man_pages(tmp),
+            "no man pages here: Debian's `man-db` and `manpages-dev` install them",
+        ),
     }
     locate, missing = found[name]
     folder = locate()
@@ -333,6 +346,7 @@ QUESTIONS = {
     "valgrind": VALGRIND_QUESTIONS_PATH,
     "manuals": MANUALS_QUESTIONS_PATH,
     "clibs": CLIBS_QUESTIONS_PATH,
+    "manpages": MANPAGES_QUESTIONS_PATH,
 }
 
 
