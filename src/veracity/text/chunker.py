@@ -6,7 +6,9 @@ The pipeline is three pure steps over offsets into ``doc.text`` (no text is ever
 1. ``split_sections``: Markdown (and HTML rendered as Markdown) is cut at ATX (``## Title``) and
    setext (``Title`` over ``====``) headings outside fenced code; each section knows its heading
    path. A PDF's text is cut at its numbered headings and API definitions
-   (``text.pdf_headings``). Other documents are one section. A chunk never spans two sections.
+   (``text.pdf_headings``), plain text laid out as an outline (a man page saved as text) at the
+   lines that stand left of its body (``text.plain_headings``). Other documents are one
+   section. A chunk never spans two sections.
 2. Units: the sentences of a section (``split_sentences``), each counted once. A sentence over the
    budget is cut at word boundaries, and a word over the budget (a 50 MB line without spaces) by
    characters, into budget-sized pieces.
@@ -28,6 +30,7 @@ from typing import NamedTuple
 from veracity.errors import ConfigError
 from veracity.records import Chunk, Document, content_id
 from veracity.text.pdf_headings import pdf_heading_starts
+from veracity.text.plain_headings import plain_heading_starts
 from veracity.text.sentences import split_sentences
 from veracity.text.tokens import TokenCounter, default_counter
 
@@ -35,6 +38,7 @@ __all__ = ["ChunkOptions", "Section", "chunk_document", "split_sections"]
 
 SECTIONED_MIMES = frozenset({"text/markdown", "text/x-markdown", "text/html"})
 PDF_MIME = "application/pdf"
+PLAIN_MIME = "text/plain"
 
 # A sentence longer than max_tokens * this many characters is cut without counting it whole: no
 # real text averages more characters per token, and it bounds the text one count() call sees.
@@ -54,7 +58,7 @@ class ChunkOptions:
 
     max_tokens: int = 200  # budget per chunk (leave room under the embedder's 256)
     overlap_tokens: int = 32  # trailing whole sentences repeated at the start of the next chunk
-    headings: bool = True  # heading-aware for Markdown, HTML and PDF documents
+    headings: bool = True  # heading-aware for Markdown, HTML, PDF and outlined plain text
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:
@@ -95,6 +99,8 @@ def chunk_document(
         sections = split_sections(text)
     elif options.headings and mime == PDF_MIME:
         sections = _sections_from_starts(text, pdf_heading_starts(text))
+    elif options.headings and mime == PLAIN_MIME and (starts := plain_heading_starts(text)):
+        sections = _sections_from_starts(text, starts)
     else:
         sections = [Section(0, len(text))]
     chunks: list[Chunk] = []

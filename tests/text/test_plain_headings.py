@@ -1,0 +1,64 @@
+"""Headings of plain text laid out as an outline (``text.plain_headings``), and the chunks the
+chunker cuts at them."""
+
+from __future__ import annotations
+
+from veracity.records import Document, content_id
+from veracity.text.chunker import ChunkOptions, chunk_document
+from veracity.text.plain_headings import plain_heading_starts
+
+MAN_PAGE = """\
+lseek(2)                   System Calls Manual                   lseek(2)
+
+NAME
+       lseek - reposition read/write file offset
+
+DESCRIPTION
+       lseek() repositions the file offset of the open file description.
+
+   Seeking file data and holes
+       Since Linux 3.1, Linux supports the following values for whence:
+
+       SEEK_DATA
+              Adjust the file offset to the next location containing data.
+
+       SEEK_HOLE
+              Adjust the file offset to the next hole in the file.
+
+RETURN VALUE
+       Upon successful completion, lseek() returns the resulting offset.
+"""
+
+
+def _titles(text: str) -> list[tuple[int, str]]:
+    return [(level, title) for _, level, title in plain_heading_starts(text)]
+
+
+def test_a_man_page_s_sections_and_subsections_are_headings() -> None:
+    assert _titles(MAN_PAGE) == [
+        (1, "NAME"),
+        (1, "DESCRIPTION"),
+        (2, "Seeking file data and holes"),
+        (1, "RETURN VALUE"),
+    ]  # the terms of the SEEK_ list stand at the body's indentation: body, not headings
+
+
+def test_text_at_the_margin_or_prose_lines_have_no_headings() -> None:
+    assert _titles("Title\n\nBody text at the margin.\nMore of it.\n") == []
+    # a line left of the body that ends a sentence, or does not open a block, is no heading
+    text = "    Body one.\n\nIt ends here.\n    Body two.\nNot a block\n    Body three.\n"
+    assert _titles(text) == []
+
+
+def test_the_chunker_cuts_outlined_plain_text_at_its_headings() -> None:
+    text = MAN_PAGE
+    doc = Document(
+        id="d", uri="lseek.2.txt", title="lseek.2", text=text, mime="text/plain",
+        content_hash=content_id(text), metadata={},
+    )  # fmt: skip
+    chunks = chunk_document(doc, ChunkOptions(max_tokens=200, overlap_tokens=0))
+    by_heading = {c.headings: c.text for c in chunks}
+    assert by_heading[("RETURN VALUE",)].startswith("RETURN VALUE")
+    seeking = by_heading[("DESCRIPTION", "Seeking file data and holes")]
+    assert "SEEK_HOLE" in seeking and "lseek() repositions" not in seeking
+    assert all(text[c.start : c.end] == c.text for c in chunks)
