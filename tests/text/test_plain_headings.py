@@ -50,15 +50,39 @@ def test_text_at_the_margin_or_prose_lines_have_no_headings() -> None:
     assert _titles(text) == []
 
 
-def test_the_chunker_cuts_outlined_plain_text_at_its_headings() -> None:
-    text = MAN_PAGE
+def _chunks(text: str) -> dict[tuple[str, ...], str]:
     doc = Document(
         id="d", uri="lseek.2.txt", title="lseek.2", text=text, mime="text/plain",
         content_hash=content_id(text), metadata={},
     )  # fmt: skip
     chunks = chunk_document(doc, ChunkOptions(max_tokens=200, overlap_tokens=0))
-    by_heading = {c.headings: c.text for c in chunks}
-    assert by_heading[("RETURN VALUE",)].startswith("RETURN VALUE")
-    seeking = by_heading[("DESCRIPTION", "Seeking file data and holes")]
-    assert "SEEK_HOLE" in seeking and "lseek() repositions" not in seeking
     assert all(text[c.start : c.end] == c.text for c in chunks)
+    return {c.headings: c.text for c in chunks}
+
+
+def test_the_chunker_cuts_outlined_plain_text_at_its_headings() -> None:
+    body = "       The offset is kept per open file description, not per descriptor.\n" * 6
+    text = MAN_PAGE
+    for line in (
+        "lseek() repositions the file offset of the open file description.\n",
+        "Adjust the file offset to the next hole in the file.\n",
+        "lseek() returns the resulting offset.\n",
+    ):
+        text = text.replace(line, line + body)  # fmt: skip
+    by_heading = _chunks(text)
+    assert list(by_heading) == [
+        ("DESCRIPTION",),  # with the title line and NAME, too short alone
+        ("DESCRIPTION", "Seeking file data and holes"),
+        ("RETURN VALUE",),
+    ]
+    seeking = by_heading[("DESCRIPTION", "Seeking file data and holes")]
+    assert "SEEK_HOLE" in seeking and "RETURN VALUE" not in seeking
+    assert by_heading[("RETURN VALUE",)].startswith("RETURN VALUE")
+
+
+def test_short_sections_join_the_next() -> None:
+    # the title line, NAME and a one-line DESCRIPTION are too short to stand alone: they join
+    # the subsection after them, under its heading path (it is the longest part)
+    by_heading = _chunks(MAN_PAGE)
+    opening = by_heading[("DESCRIPTION", "Seeking file data and holes")]
+    assert opening.startswith("lseek(2)") and "lseek() repositions" in opening

@@ -46,6 +46,9 @@ _MAX_CHARS_PER_TOKEN = 12
 _SHRINK = 0.9  # aim a little under the budget when shrinking an over-budget piece
 _GROW = 0.97  # the next piece's window: the last piece's characters per token, a little under
 _MAX_HEADING_CHARS = 200  # headings are stored on every chunk of a section: keep them short
+# An outlined plain-text section shorter than this joins the next: a man page's NAME, LIBRARY and
+# SYNOPSIS are a line or two each, and alone they make chunks that match the page's name best.
+_MIN_PLAIN_SECTION_CHARS = 400
 _WHITESPACE_CUTS = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
 
 
@@ -100,7 +103,7 @@ def chunk_document(
     elif options.headings and mime == PDF_MIME:
         sections = _sections_from_starts(text, pdf_heading_starts(text))
     elif options.headings and mime == PLAIN_MIME and (starts := plain_heading_starts(text)):
-        sections = _sections_from_starts(text, starts)
+        sections = _joined_small(_sections_from_starts(text, starts), _MIN_PLAIN_SECTION_CHARS)
     else:
         sections = [Section(0, len(text))]
     chunks: list[Chunk] = []
@@ -242,6 +245,22 @@ def _sections_from_starts(text: str, starts: list[tuple[int, int, str]]) -> list
             sections.append(section)
         above = level
     return sections
+
+
+def _joined_small(sections: list[Section], min_chars: int) -> list[Section]:
+    """``sections`` with each run of short ones (under ``min_chars``) joined to the section
+    after it, under the heading path of the run's longest part: most of its text is under it."""
+    out: list[Section] = []
+    longest: list[int] = []  # the length of each joined section's longest part
+    for section in sections:
+        size = section.end - section.start
+        if out and out[-1].end - out[-1].start < min_chars:
+            last, most = out.pop(), longest.pop()
+            headings = section.headings if size > most else last.headings
+            section, size = Section(last.start, section.end, headings), max(size, most)
+        out.append(section)
+        longest.append(size)
+    return out
 
 
 _HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")
