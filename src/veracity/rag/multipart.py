@@ -9,7 +9,8 @@ every word shown is still the source's.
 
 Splitting is deliberately narrow: only where "and" (or ";") joins two clauses that each open
 like a question ("how long ...", "what ...", "is ..."), never inside "between X and Y" or a
-name ("Procter and Gamble"). A question it cannot split is answered as one, as before.
+name ("Procter and Gamble"), and never when a later part points back to the first ("When
+parsing is aborted; which error code is then reported?"). A question it cannot split is answered as one, as before.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ _JOINT = re.compile(
 )
 _STARTS_AS_QUESTION = re.compile(rf"^\W*{_OPENERS}\b", re.I)
 _MIN_WORDS = 3  # a part shorter than this ("and who?") reads the first part's subject: keep whole
+# A later part that points back ("...; which error code is then reported?", "and what is its
+# population?") reads the first part's subject or situation: it is no question on its own. (When
+# the first part points back too, "Who wrote it and is it still maintained?", both read what the
+# conversation is about, and each stands as well as the other.)
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|this|these|those|then|he|him|his|she|her)\b", re.I
+)
 
 
 def split_question(question: str) -> list[str]:
@@ -49,6 +57,8 @@ def split_question(question: str) -> list[str]:
         return [text]
     pieces = [p.strip(" ,;?") for p in _JOINT.split(text)]
     if len(pieces) < 2 or any(len(p.split()) < _MIN_WORDS for p in pieces):
+        return [text]
+    if not _POINTS_BACK.search(pieces[0]) and any(_POINTS_BACK.search(p) for p in pieces[1:]):
         return [text]
     return [p[0].upper() + p[1:] + "?" for p in pieces]
 
