@@ -74,7 +74,7 @@ MANUALS_QUESTIONS_PATH = Path(__file__).with_name("manuals_questions.jsonl")
 CLIBS_QUESTIONS_PATH = Path(__file__).with_name("clibs_questions.jsonl")
 MANPAGES_QUESTIONS_PATH = Path(__file__).with_name("manpages_questions.jsonl")
 # Linux man pages of system calls (section 2) and C library functions (3), by "section:name",
-# in the two sets their questions were written for (p01-p55, then r01-r55).
+# in the three sets their questions were written for (p01-p55, r01-r55, s01-s55).
 MAN_PAGES: tuple[str, ...] = (
     "2:open", "2:read", "2:write", "2:close", "2:fork", "2:execve", "2:pipe", "2:dup", "2:mmap",
     "2:kill", "2:wait", "2:socket", "2:bind", "2:connect", "2:listen", "2:accept", "2:chdir",
@@ -93,6 +93,16 @@ MAN_PAGES: tuple[str, ...] = (
     "3:exit", "3:fflush", "3:fnmatch", "3:fputs", "3:fread", "3:getaddrinfo", "3:glob",
     "3:inet_pton", "3:localtime", "3:memcpy", "3:memmove", "3:rand", "3:regcomp", "3:scanf",
     "3:sem_wait", "3:snprintf", "3:sscanf", "3:strftime", "3:strncpy", "3:strtok", "3:tmpfile",
+    # the third set (questions s01-s55)
+    "2:copy_file_range", "2:dup2", "2:epoll_wait", "2:fallocate", "2:fsync", "2:futex",
+    "2:getpriority", "2:getsockname", "2:gettimeofday", "2:getuid", "2:memfd_create", "2:mlock",
+    "2:mount", "2:posix_fadvise", "2:prctl", "2:ptrace", "2:quotactl", "2:sched_setaffinity",
+    "2:sched_yield", "2:select", "2:setpgid", "2:sigprocmask", "2:socketpair", "2:splice",
+    "2:statfs", "2:sysinfo", "2:tee", "2:times", "2:umount", "2:uname", "3:assert", "3:backtrace",
+    "3:catopen", "3:crypt", "3:ctime", "3:daemon", "3:drand48", "3:err", "3:fgetc", "3:fprintf",
+    "3:fwrite", "3:getgrnam", "3:getpass", "3:getpwnam", "3:iconv", "3:mkstemp", "3:nl_langinfo",
+    "3:random", "3:setlocale", "3:setvbuf", "3:strcasecmp", "3:strchr", "3:strcmp", "3:strlen",
+    "3:strstr", "3:syslog", "3:tmpnam", "3:usleep", "3:wcslen",
 )  # fmt: skip
 MANUAL_PDFS: tuple[Path, ...] = (
     _DOC / "libtasn1-doc" / "libtasn1.pdf",
@@ -183,19 +193,21 @@ def c_library_docs(dest: Path) -> Path | None:
 
 
 def man_pages(dest: Path) -> Path | None:
-    """110 Linux man pages (``MAN_PAGES``: system calls and C library functions, from
+    """169 Linux man pages (``MAN_PAGES``: system calls and C library functions, from
     Debian's ``manpages-dev``), rendered to plain text as ``man`` shows them at 80 columns
     (``MANWIDTH=80 man -P cat``, overstrikes removed: the way a user saves a page to a file),
     into ``dest/manpages`` as ``NAME.SECTION.txt``; or None when ``man`` or a page is missing.
     Indented sections, lists of error constants with their meanings, justified and hyphenated
     lines.
 
-    ``manpages_questions.jsonl``: two sets of 40 answerable and 15 unanswerable questions
-    (p01-p55 on the first 55 pages, r01-r55 on the other 55), each written by a helper who read
-    its rendered pages and never saw an answer of the engine; golds checked verbatim against
-    the files. The first set was measured blind once on its 55 pages, after the return-value
-    work (``rag.conditions``, built on the other corpora); the checks it prompted were built
-    before the second set was written, which was then measured blind on all 110."""
+    ``manpages_questions.jsonl``: three sets of 40 answerable and 15 unanswerable questions
+    (p01-p55 on the first 55 pages, r01-r55 on the next 55, s01-s55 on the last 59), each
+    written by a helper who read its rendered pages and never saw an answer of the engine;
+    golds checked verbatim against the files. The first set was measured blind once on its 55
+    pages, after the return-value work (``rag.conditions``, built on the other corpora); the
+    second blind on 110 pages, before and after the checks the first prompted; both were then
+    looked at for the outline headings (``text.plain_headings``); the third was measured blind
+    on all 169 pages, with the engine before that work and after it."""
     import os
     import subprocess
 
