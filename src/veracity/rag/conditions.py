@@ -39,7 +39,8 @@ _ASKS_RETURN = re.compile(
 # The condition of the question: what follows "when", "if", "after" ... to the end of its
 # clause ("... when the abi parameter is invalid?").
 _CONDITION = re.compile(
-    r"\b(?:when(?:ever)?|if|after|once|in case|because)\s+(?P<cond>(?:[^?,;.]|\.(?!\s)){3,}?)\s*(?:[?,;]|\.\s|$)",
+    r"\b(?:when(?:ever)?|if|after|once|in case|because)\s+"
+    r"(?P<cond>(?:[^?,;.]|\.(?!\s)){3,}?)\s*(?:[?,;]|\.\s|$)",
     re.IGNORECASE,
 )
 # A question that asks for the condition itself: "When does it return NULL?"
@@ -122,9 +123,9 @@ def cases(text: str, lo: int = 0, hi: int | None = None) -> list[Case]:
 
 def _definitions(text: str, lo: int, hi: int) -> list[Case]:
     """The entries of ``text[lo:hi]`` that list constants with their meanings: each opens a
-    paragraph (or follows a heading in capitals), its meaning is no heading ("RETURN VALUE") and goes on, if at all, in lines
-    indented under the constant; and two or more stand at one indentation. A capitalized word
-    that opens a line of wrapped prose is no entry."""
+    paragraph (or follows a heading in capitals), its meaning is no heading ("RETURN VALUE")
+    and goes on, if at all, in lines indented under the constant; and two or more stand at one
+    indentation. A capitalized word that opens a line of wrapped prose is no entry."""
     entries = [m for m in _DEFINED.finditer(text, lo, hi) if _is_entry(text, m, lo)]
     indents = [m.group("indent") for m in entries]
     return [
@@ -159,10 +160,11 @@ def matching_case(
     question: str, text: str, lo: int = 0, hi: int | None = None, strong: bool = False
 ) -> Case | None:
     """The case of ``text[lo:hi]`` whose condition shares the most content words with the
-    question's (and its negation, or the lack of one), when it shares at least two (or all of a shorter condition) and more than every
-    other case does; None otherwise, or when the question asks no such thing. With ``strong``,
-    only a case that shares at least three of them and seven in ten: a statement of the answer
-    close enough to stand on its own, whatever a reader makes of the passage."""
+    question's (and its negation, or the lack of one), when it shares at least two (or all of a
+    shorter condition) and more than every other case does; None otherwise, or when the
+    question asks no such thing. With ``strong``, only a case that shares at least three of
+    them and seven in ten: a statement of the answer close enough to stand on its own, whatever
+    a reader makes of the passage."""
     condition = asked_condition(question)
     asked, negated = set(content_stems(condition)), _negated(condition)
     if not asked:
@@ -204,8 +206,8 @@ def _scope(text: str, at: int) -> tuple[int, int]:
 def conditional_value(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """For a question that asks what is returned under a condition, the ``(start, end)`` in
     ``text`` of the value whose condition matches the question's (``matching_case``) in the
-    paragraph of the span ``text[start:end]`` (or its list of constants), when the span is not that value already; else
-    None."""
+    paragraph of the span ``text[start:end]`` (or its list of constants), when the span is not
+    that value already; else None."""
     lo, hi = _scope(text, start)
     case = matching_case(question, text, lo, hi)
     if case is None or (start <= case.start and end >= case.end):

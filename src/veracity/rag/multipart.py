@@ -10,7 +10,8 @@ every word shown is still the source's.
 Splitting is deliberately narrow: only where "and" (or ";") joins two clauses that each open
 like a question ("how long ...", "what ...", "is ..."), never inside "between X and Y" or a
 name ("Procter and Gamble"), and never when a later part points back to the first ("When
-parsing is aborted; which error code is then reported?"). A question it cannot split is answered as one, as before.
+parsing is aborted; which error code is then reported?"). A question it cannot split is
+answered as one, as before.
 """
 
 from __future__ import annotations

@@ -176,9 +176,6 @@ def identifier_problem(question: str, text: str, start: int) -> str:
     if not asked or window is None:
         return ""
     lo, e = window
-    # the values a sentence gives back case by case, and their conditions ("Returns:
-    # ASN1_SUCCESS if ..., ASN1_NAME_TOO_LONG if longer than ASN1_MAX_NAME_SIZE"), are what it
-    # says, not what it is about
     listed = " ".join(f"{text[c.start : c.end]} {c.condition}" for c in cases(text, lo, e))
     said = {name for name in _identifiers(text[lo:e]) if name not in listed}
     elsewhere = _identifiers(text[:lo] + " " + text[e:])
