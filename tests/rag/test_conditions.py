@@ -7,6 +7,7 @@ import pytest
 from veracity.rag.conditions import (
     asked_condition,
     cases,
+    condition_problem,
     conditional_value,
     matching_case,
     outcome_problem,
@@ -119,3 +120,19 @@ def test_the_value_given_on_success_does_not_answer_a_question_about_a_failure()
     at = joined.index("0;")
     assert outcome_problem("What error number does it return?", joined, at, at + 1) != ""
     assert outcome_problem("What does it return?", joined, at, at + 1) == ""  # asks no outcome
+
+
+def test_the_words_of_a_condition_are_no_value() -> None:
+    text = "Upon successful completion, 0 is returned.  Otherwise, EOF is returned."
+    words = "Upon successful completion"
+    asked = "What value does fclose() return when the disk is full?"
+    assert condition_problem(asked, text, 0, len(words)) == (
+        "'Upon successful completion' is the condition 0 is returned under, not a value"
+    )
+    zero = text.index("0 is")
+    assert condition_problem(asked, text, zero, zero + 1) == ""  # the value itself
+    # a question that asks for the condition, or for no value, may be answered with it
+    assert condition_problem("When does fclose() return 0?", text, 0, len(words)) == ""
+    assert condition_problem("How does fclose() end?", text, 0, len(words)) == ""
+    listed = RETURNS.index("opening file")
+    assert condition_problem(asked, RETURNS, listed, listed + 12) != ""

@@ -50,6 +50,7 @@ from veracity.rag.answer_types import (
 )
 from veracity.rag.conditions import (
     asked_condition,
+    condition_problem,
     conditional_value,
     matching_case,
     outcome_problem,
@@ -498,6 +499,7 @@ def _problem(
         or numbered_problem(asked, chunk.text, r.start)
         or identifier_problem(asked, chunk.text, r.start)
         or outcome_problem(question, chunk.text, r.start, r.end)
+        or (condition_problem(asked, chunk.text, r.start, r.end) if typed else "")
     )
 
 

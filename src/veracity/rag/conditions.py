@@ -24,6 +24,7 @@ __all__ = [
     "Case",
     "asked_condition",
     "cases",
+    "condition_problem",
     "conditional_value",
     "matching_case",
     "outcome_problem",
@@ -83,11 +84,17 @@ _BLANK_BEFORE = re.compile(r"(?:^|\n)(?:[ \t]*|[ \t]*[A-Z][A-Z ]+)\n$")
 @dataclass(frozen=True)
 class Case:
     """One value of a passage and the condition it is given under: ``text[start:end]`` is the
-    value, ``condition`` the words of its condition."""
+    value, ``condition`` the words of its condition, which start at ``text[at]``."""
 
     start: int
     end: int
     condition: str
+    at: int
+
+    def holds(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` takes words of the condition and none of the value."""
+        in_condition = start < self.at + len(self.condition) and end > self.at
+        return in_condition and (end <= self.start or start >= self.end)
 
 
 def asked_condition(question: str) -> str:
@@ -112,11 +119,13 @@ def cases(text: str, lo: int = 0, hi: int | None = None) -> list[Case]:
         if i + 1 < len(listed) and listed[i + 1].start() < end:
             end = listed[i + 1].start()
         condition = _JOINER.sub("", text[m.end() : end])
-        found.append(Case(m.start("value"), m.end("value"), condition))
+        found.append(Case(m.start("value"), m.end("value"), condition, m.end()))
     for pattern in (_IF_VALUE, _IF_IS_RETURNED):
         for m in pattern.finditer(text, lo, hi):
             if not any(c.start == m.start("value") for c in found):
-                found.append(Case(m.start("value"), m.end("value"), m.group("cond")))
+                found.append(
+                    Case(m.start("value"), m.end("value"), m.group("cond"), m.start("cond"))
+                )
     found += [c for c in _definitions(text, lo, hi) if not any(f.start == c.start for f in found)]
     return sorted(found, key=lambda c: c.start)
 
@@ -129,7 +138,7 @@ def _definitions(text: str, lo: int, hi: int) -> list[Case]:
     entries = [m for m in _DEFINED.finditer(text, lo, hi) if _is_entry(text, m, lo)]
     indents = [m.group("indent") for m in entries]
     return [
-        Case(m.start("value"), m.end("value"), m.group("cond"))
+        Case(m.start("value"), m.end("value"), m.group("cond"), m.start("cond"))
         for m in entries
         if indents.count(m.group("indent")) >= 2
     ]
@@ -223,6 +232,20 @@ _SUCCESS = re.compile(r"\bsucce(?:ss|ssful|ssfully|eds?|eded)\b", re.IGNORECASE)
 def _outcome(text: str) -> str:
     failure, success = _FAILURE.search(text), _SUCCESS.search(text)
     return "failure" if failure and not success else "success" if success and not failure else ""
+
+
+def condition_problem(question: str, text: str, start: int, end: int) -> str:
+    """Why the span ``text[start:end]`` cannot answer ``question``, a question for what is
+    returned, or "": it is words of the condition a value is returned under, not a value ("Upon
+    successful completion" of "Upon successful completion, 0 is returned")."""
+    if not _ASKS_RETURN.search(question) or _ASKS_CONDITION.match(question):
+        return ""
+    lo, hi = _scope(text, start)
+    case = next((c for c in cases(text, lo, hi) if c.holds(start, end)), None)
+    if case is None:
+        return ""
+    value = text[case.start : case.end]
+    return f"'{text[start:end]}' is the condition {value} is returned under, not a value"
 
 
 def outcome_problem(question: str, text: str, start: int, end: int) -> str:
