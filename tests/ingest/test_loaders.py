@@ -110,6 +110,18 @@ def test_txt_happy_path(tmp_path: Path) -> None:
     assert doc.metadata["encoding"] == "utf-8"
 
 
+def test_txt_words_hyphenated_by_a_typesetter_are_joined(tmp_path: Path) -> None:
+    text = (
+        "       On success, open() returns the new file descrip\u2010\n"
+        "       tor (a nonnegative integer).  A soft hy\u00ad\n  phen too.\n"
+        "       A system-\n       wide limit keeps its own hyphen.\n"
+    )
+    doc = only_doc(write(tmp_path / "open.2.txt", text))
+    assert "new file descriptor (a nonnegative integer)." in doc.text
+    assert "A soft hyphen too." in doc.text
+    assert "A system-\n       wide limit" in doc.text  # an ASCII hyphen may be the word's
+
+
 def test_txt_utf8_bom_is_dropped(tmp_path: Path) -> None:
     path = write(tmp_path / "bom.txt", b"\xef\xbb\xbfCaf\xc3\xa9 au lait")
     assert only_doc(path).text == "Café au lait"

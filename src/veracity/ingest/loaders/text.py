@@ -46,10 +46,12 @@ def load_markdown(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
 
 def text_document(path: Path, data: bytes, options: LoadOptions, name: str) -> Document:
     """The document of plain-text ``data`` read from ``path`` (titled ``name``); text that is
-    reStructuredText by its directives and roles is read as ``.rst`` is."""
+    reStructuredText by its directives and roles is read as ``.rst`` is. Words a typesetter
+    hyphenated across lines are joined (``joined_hyphenation``)."""
     text, encoding = decode_text(path, data, "text")
     if looks_like_rst(text):
         return rst_text_document(path, text, encoding, options, name)
+    text = joined_hyphenation(text)
     return make_document(
         path, text, options, title=name, mime="text/plain", metadata={"encoding": encoding}
     )
@@ -71,6 +73,19 @@ def markdown_document(path: Path, data: bytes, options: LoadOptions, name: str) 
         mime="text/markdown",
         metadata=metadata,
     )
+
+
+# A word a typesetter broke across lines: groff (a man page saved as text) ends the line with the
+# hyphen U+2010, which it prints for nothing else at a line's end (a word's own hyphen is "-"),
+# and a soft hyphen U+00AD marks a break point by definition. "descrip\u2010\n       tor".
+_TYPESET_BREAK = re.compile(r"(?<=\w)[\u2010\u00ad]\n[ \t]*(?=\w)")
+
+
+def joined_hyphenation(text: str) -> str:
+    """``text`` with every word a typesetter hyphenated across two lines joined again
+    ("descrip\u2010" / "tor" -> "descriptor"), so that search, the reader and quotes see the
+    word. An ASCII hyphen at a line's end is left alone: it may be the word's own."""
+    return _TYPESET_BREAK.sub("", text)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, MetaValue], str]:
