@@ -824,6 +824,8 @@ def test_a_version_note_answers_only_questions_of_versions_and_times() -> None:
          "faccessat2() was added in Linux 5.8.", "Linux 5.8", "x", True),
         ("In which version did faccessat2() appear?",
          "the wrapper provided in glibc 2.32 and earlier emulates it", "glibc 2.32", "x", True),
+        ("Which glibc version added getuid32()?",
+         "UNIX V7 introduced separate calls getuid() and geteuid().", "UNIX V7", "x", False),
     ],
 )  # fmt: skip
 def test_a_version_belongs_to_the_name_it_is_written_after(

@@ -342,8 +342,8 @@ _ASKED_OWNER = re.compile(
     rf"\b(?:what|which)\s+(?P<owner>(?:(?!{_AUXILIARY})[\w.+-]+\s+){{1,2}}?)(?:versions?|releases?)\b",
     re.IGNORECASE,
 )
-# A span that opens with a name and its version: "glibc 2.32", "Linux 5.8".
-_OWNED_VERSION = re.compile(r"(?P<name>[A-Za-z][\w+#-]*)[ \t]+v?\d")
+# A span that opens with a name and its version: "glibc 2.32", "Linux 5.8", "UNIX V7".
+_OWNED_VERSION = re.compile(r"(?P<name>[A-Za-z][\w+#-]*)[ \t]+[vV]?\d")
 
 
 def version_owner_problem(question: str, text: str, start: int, where: str) -> str:
