@@ -207,7 +207,8 @@ def man_pages(dest: Path) -> Path | None:
     pages, after the return-value work (``rag.conditions``, built on the other corpora); the
     second blind on 110 pages, before and after the checks the first prompted; both were then
     looked at for the outline headings (``text.plain_headings``); the third was measured blind
-    on all 169 pages, with the engine before that work and after it."""
+    on all 169 pages, with the engine before that work and after it (outline headings without
+    the joining of short sections, which came after)."""
     import os
     import subprocess
 
