@@ -258,8 +258,9 @@ def outcome_problem(question: str, text: str, start: int, end: int) -> str:
         return ""
     lo, hi = _scope(text, start)
     case = next((c for c in cases(text, lo, hi) if c.start < end and start < c.end), None)
-    if case is None or _outcome(case.condition) in ("", asked):
+    given = "" if case is None else _outcome(case.condition)
+    if case is None or given in ("", asked):
         return ""
-    value, given = text[case.start : case.end], _outcome(case.condition)
+    value = text[case.start : case.end]
     wanted = "a failure" if asked == "failure" else "success"
     return f"'{value}' is what is returned on {given}, and the question asks about {wanted}"

@@ -24,8 +24,9 @@ one API entry and carries its heading path).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from veracity.text.lines import lines_at
 
 __all__ = ["NUMBERED_HEADING", "Numbering", "numbered_heading", "pdf_heading_starts"]
 
@@ -90,7 +91,7 @@ def pdf_heading_starts(text: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     numbering = Numbering()
     depth = 0  # the level of the last numbered heading
-    for start, line in _lines(text):
+    for start, line in lines_at(text):
         if level := numbered_heading(line, numbering):
             out.append((start, level, line.strip()))
             depth = level
@@ -103,13 +104,6 @@ def pdf_heading_starts(text: str) -> list[tuple[int, int, str]]:
             at = start
         out.append((at, depth + 1, name))
     return out
-
-
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    at = 0
-    for line in text.split("\n"):
-        yield at, line
-        at += len(line) + 1
 
 
 def _defined_name(signature: str) -> str | None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from veracity.text.lines import lines_at
+
 __all__ = ["plain_heading_starts"]
 
 _MAX_WORDS = 8
@@ -43,11 +45,7 @@ def _is_title(stripped: str) -> bool:
 def plain_heading_starts(text: str) -> list[tuple[int, int, str]]:
     """``(line start, level, title)`` of each heading of plain ``text`` (module docstring), in
     order; empty when the text is not laid out as an outline."""
-    lines: list[tuple[int, str]] = []
-    at = 0
-    for line in text.split("\n"):
-        lines.append((at, line))
-        at += len(line) + 1
+    lines = list(lines_at(text))
     indents = Counter(_indent(line) for _, line in lines if line.strip())
     if not indents:
         return []
