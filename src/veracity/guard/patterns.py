@@ -335,6 +335,33 @@ PATTERNS: tuple[Pattern, ...] = (
         ("nothing else",),
     ),
     _p(
+        # Prefix injection (Wei et al. 2023, "Jailbroken"): "Start your response with 'Sure,
+        # here is'", "Prefix your reply with 'Absolutely!'". A model that begins by complying
+        # tends to go on complying. Only a quoted opening that agrees or complies: "Begin your
+        # answer with 'Yes' or 'No'" and "Start your reply with the customer's name" are requests
+        # about form. No word boundary after the agreeing word: leetspeak folding reads the "!" of
+        # "Absolutely!" as an "i".
+        "prefix_injection",
+        r"\b(?:start|begin|prefix|preface|open|lead)\b[^.\n]{0,20}\b(?:your|the|each|every)\s+"
+        r"(?:reply|replies|response|responses|answer|answers|output|completion|message)\b"
+        r"[^.\n]{0,15}\bwith\b\s*[:\"'“‘\[(]\s*(?:sure|absolutely|certainly|of course|"
+        r"here is\b|here's\b|here are\b|i have been\b|access granted\b|no problem\b|"
+        r"i (?:can|will|would be happy to) (?:help|do|assist|comply)\b)",
+        ("with",),
+    ),
+    _p(
+        # Refusal suppression (the same study): "do not begin with 'I cannot'", "never say the
+        # words 'cannot', 'unable' or 'sorry'". Only a refusal quoted as what the reply must not
+        # hold; a style guide's "avoid saying no" quotes nothing.
+        "refusal_suppression",
+        r"\b(?:do not|don't|dont|never|must not|mustn't)\b[^.\n]{0,30}\b(?:start|begin|open)\b"
+        r"[^.\n]{0,30}\bwith\b\s*[\"'“‘]\s*(?:i cannot|i can't|i can not|i'm sorry|i am sorry|"
+        r"i apologi[sz]e|as an ai|i'm unable|i am unable|i'm not able|i am not able|sorry)\b"
+        r"|\bnever (?:say|use|write) the words?\b[^.\n]{0,10}[\"'“‘]\s*(?:cannot|can't|unable|"
+        r"sorry|unfortunately|apologi[sz]e)\b",
+        ("with", "the word"),
+    ),
+    _p(
         "padding_flood",  # Tensor Trust's "ö ö ö ..." and "{ [ ( { [ ( ..." floods; not "-----" rules
         r"([^\s\-=_*.~#+])(?:\s?\1){40,}|([^\s\-=_*.~#+]\s?\S\s?\S\s?)\2{25,}",
         maybe=_may_flood,

@@ -3,11 +3,14 @@
 The classifier learned English (every attack corpus we could train on is English), so an
 attack written in German or Chinese passes it. These patterns cover the three moves that matter
 most, in fifteen languages: "ignore the previous instructions", "show your system prompt", and
-"from now on you are ..."; and the first in four languages with little training text, which
-jailbreak collections use to get past English-trained filters (Albanian, Irish, Scottish Gaelic,
-Zulu). They are hand-written (no non-English attack corpus ships anywhere we can reach), kept
-narrow (a verb of ignoring near a word for instructions, both in the same sentence), and checked for false positives on translated manual pages and the benchmarks' benign
-text (``benchmarks/injection_sources.py``).
+"from now on you are ..."; "forget everything before", which names no instructions, in seven of
+them (Spanish, French, German, Italian, Portuguese, Dutch, Polish); and the first in four
+languages with little training text, which jailbreak collections use to get past English-trained
+filters (Albanian, Irish, Scottish Gaelic, Zulu). They are hand-written (no non-English attack
+corpus ships anywhere we can reach), kept narrow (a verb of ignoring near a word for
+instructions, or "everything" and what came before, in the same sentence), and checked for false
+positives on translated manual pages and the benchmarks' benign text
+(``benchmarks/injection_sources.py``, ``benchmarks/injection_planted.py``).
 
 They run on ``fold`` text: NFKC, case-folded, and with diacritics removed from Latin letters
 only (so "Anweisungen" and "instrucciones" match however they are accented, while Cyrillic, CJK,
@@ -298,8 +301,62 @@ _MOVES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+
+def _all_before(verbs: str, everything: str, before: str) -> str:
+    """ "Forget everything before", "ignore all of the above": the English pattern's
+    ``ignore everything above/before/said``, which names no instructions at all. A bare "before"
+    only ends the sentence ("olvida todo antes de dormir" is not it)."""
+    return rf"\b(?:{verbs})\w*,?\s+(?:{everything})\s*,?\s*(?:{before})"
+
+
+_END = r"\s*(?:[.!,;:]|$)"
+# language -> (ignoring verbs, "everything", what came before), each as the English move reads
+_ALL_BEFORE: dict[str, tuple[str, str, str]] = {
+    "de": (
+        r"vergiss|vergessen sie|ignorier",
+        r"alles|alle",
+        r"davor|bisher\w*|vorher\w*|zuvor|oben|obige\w*|was (?:ich|wir) (?:dir|ihnen|euch) "
+        r"(?:zuvor |vorher |bisher )?(?:gesagt|geschrieben)|was (?:bisher|zuvor|vorher) gesagt",
+    ),
+    "es": (
+        r"olvid|ignor",
+        r"todo",
+        rf"lo anterior|lo de arriba|lo que te (?:dije|he dicho)|lo dicho|antes{_END}",
+    ),
+    "fr": (
+        r"oubli|ignor",
+        r"tout",
+        rf"ce qui precede|ce que (?:je t'ai|je vous ai|j'ai) dit|ce qui a ete dit|avant{_END}",
+    ),
+    "it": (
+        r"dimentic|ignor",
+        r"tutto",
+        rf"(?:quello|cio) che (?:precede|ti ho detto|e stato detto)|quanto (?:detto|sopra)|"
+        rf"prima{_END}",
+    ),
+    "pt": (
+        r"esquec|ignor",
+        r"tudo",
+        rf"(?:o )?que (?:foi dito|eu disse|te disse)|o anterior|acima|antes{_END}",
+    ),
+    "nl": (
+        r"vergeet|negeer",
+        r"alles",
+        rf"hierboven|daarvoor|hiervoor|wat (?:ik|er) (?:eerder |hiervoor )?(?:zei|gezegd)|"
+        rf"eerder{_END}",
+    ),
+    "pl": (
+        r"zapomnij|zignoruj|ignoruj",
+        r"wszystko|o wszystkim",
+        r"wczesniej|powyzej|co (?:ci )?(?:powiedzia[lł]\w*|napisa[lł]\w*)|co by[lł]o wczesniej",
+    ),
+}
+
 PATTERNS_I18N: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (lang, name, re.compile(expr)) for lang, moves in _MOVES.items() for name, expr in moves
+) + tuple(
+    (lang, "ignore_previous_instructions", re.compile(_all_before(*parts)))
+    for lang, parts in _ALL_BEFORE.items()
 )
 MOVE_NAMES = frozenset(name for _, name, _ in PATTERNS_I18N)
 
@@ -322,7 +379,8 @@ def match_i18n(text: str) -> list[str]:
     if text.isascii() and not any(w in text.lower() for w in _LATIN_HINTS):
         return []
     folded = fold(text)
-    return [f"{lang}:{name}" for lang, name, rx in PATTERNS_I18N if rx.search(folded)]
+    found = [f"{lang}:{name}" for lang, name, rx in PATTERNS_I18N if rx.search(folded)]
+    return list(dict.fromkeys(found))
 
 
 # Words one of the Latin-script patterns needs; an ASCII text with none of them cannot match.
