@@ -347,7 +347,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"[^.\n]{0,15}\bwith\b\s*[:\"'“‘\[(]\s*(?:sure|absolutely|certainly|of course|"
         r"here is\b|here's\b|here are\b|i have been\b|access granted\b|no problem\b|"
         r"i (?:can|will|would be happy to) (?:help|do|assist|comply)\b)",
-        ("with",),
+        ("start", "begin", "prefix", "preface", "open", "lead"),
     ),
     _p(
         # Refusal suppression (the same study): "do not begin with 'I cannot'", "never say the
@@ -359,7 +359,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"i apologi[sz]e|as an ai|i'm unable|i am unable|i'm not able|i am not able|sorry)\b"
         r"|\bnever (?:say|use|write) the words?\b[^.\n]{0,10}[\"'“‘]\s*(?:cannot|can't|unable|"
         r"sorry|unfortunately|apologi[sz]e)\b",
-        ("with", "the word"),
+        ("not", "don't", "dont", "never", "mustn't"),
     ),
     _p(
         "padding_flood",  # Tensor Trust's "ö ö ö ..." and "{ [ ( { [ ( ..." floods; not "-----" rules
