@@ -91,3 +91,17 @@ def test_early_and_late() -> None:
     told = "Late check-out until 2 pm costs £25."
     assert opposed("How much does early check-out cost?", told) == ("early", "late")
     assert opposed("How much does late check-out cost?", told) is None
+
+
+def test_arriving_is_not_departing() -> None:
+    said = "Flight TP1351 leaves Lisbon at 07:40 and lands in Porto at 08:35."
+    assert opposed("When does the train arrive?", "The train departs at 09:15.") == (
+        "arrive",
+        "departs",
+    )
+    assert opposed("When does the flight land?", said) is None  # "land" is no pair word
+    assert opposed("When does the flight arrive?", said) is None  # "lands": the same side
+    assert (
+        opposed("When does the return flight depart?", "The return flight departs at 18:10.")
+        is None
+    )

@@ -66,6 +66,7 @@ _PAIRS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("enable|enabled|enables|enabling", "disable|disabled|disables|disabling"),
         ("allow|allowed|allows|permitted|permit|permits|legal|lawful", "forbid|forbidden|forbids|prohibit|prohibited|prohibits|banned|illegal|unlawful"),
         ("born|birth", "died|death"),
+        ("arrive|arrives|arrived|arriving|arrival|lands|landed", "depart|departs|departed|departing|departure|takes off|took off"),
     ]
 )  # fmt: skip
 
