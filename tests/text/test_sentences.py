@@ -163,6 +163,24 @@ def test_plain_text_records_split_at_field_and_title_lines() -> None:
     ]
 
 
+def test_a_column_of_short_lines_is_one_item_a_line() -> None:
+    menu = "Starters\nTomato soup - 5.50 euros (vegan)\nGoat cheese salad - 8.00 euros (nuts)"
+    assert [menu[a:b] for a, b in split_sentences(menu)] == [
+        "Starters",
+        "Tomato soup - 5.50 euros (vegan)",
+        "Goat cheese salad - 8.00 euros (nuts)",
+    ]
+    # prose wrapped at the usual width goes on across its lines, capitals or not
+    prose = (
+        "The committee met in the spring of that year and visited\n"
+        "Paris, where it heard evidence from the city's engineers\n"
+        "Over three days it took statements from forty witnesses."
+    )
+    assert len(split_sentences(prose)) == 1
+    # two short lines are no column
+    assert len(split_sentences("Our main office is located in\nTallinn near the port.")) == 1
+
+
 def test_a_field_line_that_leaves_a_quotation_open_goes_on() -> None:
     text = 'Returns: OK if done, TYPE_ANY if some "ANY\nDEFINED BY" element failed.\nNext: None'
     assert [text[a:b] for a, b in split_sentences(text)] == [

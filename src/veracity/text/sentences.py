@@ -85,6 +85,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 # A "Label: value" line of a form or a plain-text record ("Address: Tuuleveski tee 5").
 _FIELD = re.compile(r"[^\S\n]*+[A-Z][\w'/-]*+(?:[^\S\n][\w'/-]++){0,3}:[^\S\n]+\S")
+# A block of at least this many lines, none longer than this, is a column of items, not prose
+# (prose is wrapped at 60-80 characters).
+_COLUMN_LINES, _COLUMN_WIDTH = 3, 48
 _LINE_END = re.compile(r"[.!?…:;,。！？-][\"'”’»)\]}]*$")
 
 
@@ -94,9 +97,13 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     starts with a capital or a digit: plain-text records ("Tallinn / Address: ... / About 35
     desks.") are not one run-on sentence. Wrapped prose never matches (its next line goes on in
     lowercase, or neither line is a field), and nor does a line that opens a quotation and
-    leaves it open ('ASN1_ERROR_TYPE_ANY if some "ANY' / 'DEFINED BY" element ...')."""
+    leaves it open ('ASN1_ERROR_TYPE_ANY if some "ANY' / 'DEFINED BY" element ...'). A column
+    of short lines (a menu, a list of specifications, an address: three lines or more, none
+    longer than ``_COLUMN_WIDTH``) is cut at every line that the next opens with a capital."""
     cuts = [start]
     line_start = start
+    lines = text[start:stop].strip().splitlines()
+    column = len(lines) >= _COLUMN_LINES and max(len(x.strip()) for x in lines) <= _COLUMN_WIDTH
     while (nl := text.find("\n", line_start, stop)) != -1:
         line = text[line_start:nl].strip()
         nxt = _NON_SPACE.search(text, nl, stop)
@@ -107,7 +114,13 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         fields = _FIELD.match(line) is not None or _FIELD.match(text, nxt.start(), stop)
         opens = text[nxt.start()].isupper() or text[nxt.start()].isdigit()
         quoting = line.count('"') % 2 == 1  # a quotation opened on the line goes on
-        if line and not _LINE_END.search(line) and opens and (title or fields) and not quoting:
+        if (
+            line
+            and not _LINE_END.search(line)
+            and opens
+            and (title or fields or column)
+            and not quoting
+        ):
             cuts.append(nl + 1)
         line_start = nl + 1
     cuts.append(stop)
