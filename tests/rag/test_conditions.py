@@ -122,6 +122,18 @@ def test_the_value_given_on_success_does_not_answer_a_question_about_a_failure()
     assert outcome_problem("What does it return?", joined, at, at + 1) == ""  # asks no outcome
 
 
+def test_a_sentence_that_names_one_outcome_gives_its_value_for_that_outcome() -> None:
+    # no case is read here ("X returns Y" with the outcome before it): the sentence says success
+    text = "On success, mmap() returns a pointer to the mapped area. On error, see below."
+    at = text.index("mapped area")
+    failing = "What does mmap() return when it fails?"
+    assert "on success" in outcome_problem(failing, text, at, at + 11)
+    assert outcome_problem("What does mmap() return on success?", text, at, at + 11) == ""
+    # a question about how something went asks for no returned value
+    story = "The invasion failed both militarily and politically."
+    assert outcome_problem("How successful was the invasion?", story, 4, 12) == ""
+
+
 def test_the_words_of_a_condition_are_no_value() -> None:
     text = "Upon successful completion, 0 is returned.  Otherwise, EOF is returned."
     words = "Upon successful completion"

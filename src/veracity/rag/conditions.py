@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from veracity.guard.claims import content_stems
 from veracity.guard.sentences import NEGATIONS, words
+from veracity.rag.structure import sentence_at
 
 __all__ = [
     "Case",
@@ -258,9 +259,16 @@ def outcome_problem(question: str, text: str, start: int, end: int) -> str:
         return ""
     lo, hi = _scope(text, start)
     case = next((c for c in cases(text, lo, hi) if c.start < end and start < c.end), None)
-    given = "" if case is None else _outcome(case.condition)
-    if case is None or given in ("", asked):
+    if case is not None:
+        given, value = _outcome(case.condition), text[case.start : case.end]
+    elif _ASKS_RETURN.search(question):
+        # no case read: the span's sentence, when it names one outcome only ("On success,
+        # mmap() returns a pointer to the mapped area."); only for a question for what is
+        # returned ("How successful was the invasion?" is answered "it failed")
+        given, value = _outcome(text[slice(*sentence_at(text, start))]), text[start:end]
+    else:
         return ""
-    value = text[case.start : case.end]
+    if given in ("", asked):
+        return ""
     wanted = "a failure" if asked == "failure" else "success"
     return f"'{value}' is what is returned on {given}, and the question asks about {wanted}"
