@@ -17,8 +17,8 @@ from veracity.errors import ConfigError
 from veracity.generate.fake import ScriptedGenerator
 from veracity.generate.lazy import LazyGenerator
 from veracity.guard.grounding import LexicalJudge
-from veracity.rag.answer_extractive import peer_problem
 from veracity.rag.engine import AnswerEngine, AskOptions
+from veracity.rag.peers import listed_problem
 from veracity.rag.reader import TableReader
 from veracity.rag.reader.base import Reading
 from veracity.rag.serialize import answer_from_dict, answer_to_dict
@@ -244,7 +244,45 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ("My code calls rmdir() on a full directory. What errno comes back?", "-1", False),
         ("My code calls rmdir() on a full directory. What errno comes back?", "ENOTEMPTY", True),
         ("What error number does pthread_join() return?", "an error number", False),
+        ("rename() fails across filesystems. What's the errno?", "-1", False),
+        ("rename() fails across filesystems. What is the errno?", "EXDEV", True),
+        (
+            "What is the revised version of the prayer book called?",
+            "Sunday Service of the Methodists in North America",
+            True,
+        ),
         ("What return code does it give?", "2", True),
+        # a question that names code asks its flag, bit or function by a name from code
+        ("I want mlockall() to lock later pages too. Which flag do I include?", "bitwise", False),
+        ("I want mlockall() to lock later pages too. Which flag do I include?", "MCL_FUTURE", True),
+        ("Which flag do I pass to eventfd()?", "sa_flags specifies a set of flags", False),
+        ("Which fallocate() mode flag keeps the size?", "the FALLOC_FL_KEEP_SIZE flag", True),
+        (
+            "memcpy() is undefined here. Which function should I call instead?",
+            "chained calls",
+            False,
+        ),
+        (
+            "backtrace() prints addresses. Which linker option do I need?",
+            "the -rdynamic linker",
+            True,
+        ),
+        ("Which flag do I pass to the build command?", "verbose", True),  # names no code
+        ("What permission bits does tmpfile() give the file?", "0600", True),
+        # a hyphenated number is a quantity; an insurance excess is a price
+        ("How long is the warranty?", "two-year", True),
+        ("What is the excess for accidental damage?", "gradual leaks", False),
+        ("What is the excess for theft?", "150 euros", True),
+        ("How much is the deposit?", "two months' rent", True),
+        ("How much is the deposit?", "two months", False),
+        # "what is the X fee" asks a price, which may be none; a price is no time
+        ("What is the parking fee in Tallinn?", "Sundays", False),
+        ("What is the parking fee in Tallinn?", "5 euros per day", True),
+        ("What is the parking fee in Tallinn?", "free", True),
+        ("How much does it cost to attend a meeting?", "free", True),
+        ("How many seats are there?", "free", False),
+        ("When is the Lisbon office closed?", "5 euros per day", False),
+        ("When do tickets go on sale?", "from 1 March at £5", True),
         # a hedge before the question word
         ("Roughly how much slower is it?", "unfrozen slotted classes are even faster", False),
         ("Roughly how much slower is it?", "about 200 nanoseconds", True),
@@ -283,7 +321,7 @@ def test_an_answer_listed_beside_the_asked_name_is_a_peer(
     question: str, text: str, span: str, problem: bool
 ) -> None:
     start = text.index(span)
-    assert bool(peer_problem(question, text, start, start + len(span))) is problem
+    assert bool(listed_problem(question, text, start, start + len(span))) is problem
 
 
 def _hit(text: str, score: float) -> Hit:
@@ -720,7 +758,7 @@ def test_a_price_is_no_weight() -> None:
     assert answer_type_problem("How long is each class?", "two hours") == ""
     # "What does X cost?" asks a price as "How much is X?" does
     got = answer_type_problem("What does the intensive course cost?", "one-week")
-    assert got == "the question asks for a quantity, and 'one-week' is none"
+    assert got == "the question asks for a price, and 'one-week' is a time"
     assert answer_type_problem("What does the intensive course cost?", "£1,150") == ""
 
 
@@ -864,3 +902,79 @@ def test_a_return_question_is_answered_with_the_value_under_its_condition(
     # a condition the passage does not list is still no answer
     missing = unsure.ask("What does parse_file return when the disk is full?")
     assert missing.abstained
+
+
+def test_a_name_is_called_only_right_after_it() -> None:
+    from veracity.rag.answer_types import answer_type_problem
+
+    assert answer_type_problem("Which errno is it?", "perror", "() prints it") == ""
+    assert answer_type_problem("Which errno is it?", "memmove", "(3) copies") == ""
+    assert answer_type_problem("What errno is that?", "error", " (and assuming ...)") != ""
+
+
+def test_the_message_around_the_question_tells_that_it_is_about_code() -> None:
+    from veracity.rag.answer_types import answer_type_problem
+
+    asked = "Which flag do I include?"
+    message = f"For a real-time process I want mlockall() to lock later pages too. {asked}"
+    assert answer_type_problem(asked, "bitwise", "", message) != ""
+    assert answer_type_problem(asked, "bitwise") == ""  # alone, it names no code
+
+
+def test_the_sentence_before_links_only_within_its_paragraph_or_as_a_heading() -> None:
+    from veracity.rag.answer_extractive import link_problem
+
+    text = (
+        "Tom Reyes will present the supplier shortlist in June.\n\n"
+        "The proposal to open a Madrid branch was postponed until the autumn."
+    )
+    asked = "When will the supplier shortlist be presented?"
+    assert link_problem(asked, text, text.index("autumn")) != ""
+    assert link_problem(asked, text.replace("\n\n", " "), text.index("autumn") - 1) == ""
+    headed = "## Supplier shortlist\n\nIt is due in June."
+    assert link_problem(asked, headed, headed.index("June")) == ""
+
+
+def test_how_heavy_names_a_weight() -> None:
+    from veracity.rag.answer_extractive import link_problem
+
+    specs = "## Specifications\n\n- Capacity: 1.7 litres\n\n- Weight: 1.1 kg\n"
+    assert link_problem("How heavy is the Aqua 2000?", specs, specs.index("1.1")) == ""
+    assert link_problem("How loud is the Aqua 2000?", specs, specs.index("1.1")) != ""
+
+
+def test_a_field_value_comes_from_the_field_the_question_names() -> None:
+    from veracity.rag.structure import named_field
+
+    specs = "## Specifications\n\n- Power: 2200 W\n- Cable length: 75 cm\n- Weight: 1.1 kg\n"
+    power = specs.index("2200 W")
+    start, end = named_field("How long is the cable?", specs, power, power + 6) or (0, 0)
+    assert specs[start:end] == "75 cm"
+    assert named_field("What is the power?", specs, power, power + 6) is None  # already it
+    assert named_field("How heavy is it?", specs, power, power + 6) is None  # names no label
+    prose = "The cable is 75 cm long. The kettle draws 2200 W."
+    assert named_field("How long is the cable?", prose, prose.index("2200"), 0) is None
+
+
+def test_a_heading_is_no_other_sentence_the_question_names() -> None:
+    from veracity.rag.structure import sentence_problem
+
+    text = "# Aqua 2000 kettle: user guide\n\nIt is light. Weight: 1.1 kg for the whole unit."
+    assert sentence_problem("How heavy is the Aqua 2000 kettle?", text, text.index("1.1")) == ""
+
+
+def test_a_column_of_short_lines_is_a_list_of_entries() -> None:
+    from veracity.rag.structure import entries, entry_problem
+
+    menu = (
+        "Mains\nGrilled salmon with rice - 16.50 euros\n"
+        "Mushroom risotto - 13.00 euros (vegetarian)\nBeef burger - 14.00 euros\n\n"
+        "Lunch is served from 12:00. Dinner is not served."
+    )
+    assert [menu[s:e] for s, e in entries(menu)] == [
+        "Grilled salmon with rice - 16.50 euros",
+        "Mushroom risotto - 13.00 euros (vegetarian)",
+        "Beef burger - 14.00 euros",
+    ]
+    salmon = menu.index("salmon")
+    assert "Mushroom risotto" in entry_problem("Which main is vegetarian?", menu, salmon)

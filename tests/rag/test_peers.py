@@ -14,6 +14,7 @@ from veracity.rag.peers import (
     restricted_problem,
     swapped_problem,
 )
+from veracity.rag.topics import topic_problem
 
 
 def test_namesake_problem_another_thing_of_the_asked_kind() -> None:
@@ -53,6 +54,56 @@ def test_namesake_problem_without_the() -> None:
     assert namesake_problem(which, spec, 3) == ""
 
 
+def test_topic_problem_the_paragraph_is_about_another_member() -> None:
+    text = (
+        "The Lisbon office opens at 9:00 on weekdays. Parking costs 5 euros per day.\n\n"
+        "The Tallinn office is closed on Sundays. Parking there is free."
+    )
+    fee = text.index("5 euros")
+    for asked in (
+        "What is the parking fee in Tallinn?",
+        "How much is parking at the Tallinn office?",
+    ):
+        assert topic_problem(asked, text, fee) == (
+            "the paragraph is about the Lisbon office, the question about Tallinn"
+        )
+    assert topic_problem("How much is parking at the Lisbon office?", text, fee) == ""
+    assert topic_problem("How much is parking?", text, fee) == ""  # names no member
+    assert topic_problem("Is parking free in Tallinn?", text, text.index("free")) == ""
+    # in one paragraph too, and a sentence that points back is read with the one it follows
+    one = text.replace("\n\n", " ")
+    assert topic_problem("How much is parking in Tallinn?", one, one.index("5 euros")) != ""
+    told = "The Lisbon office opens at 9. The Tallinn office opens at 10. It offers parking."
+    assert topic_problem("Does the Tallinn office offer parking?", told, told.index("It")) == ""
+
+
+def test_topic_problem_names_listed_together_are_peers() -> None:
+    text = (
+        "Board meeting, 14 May 2026\n\nPresent: Anna Berg (chair), Tom Reyes, Priya Shah.\n\n"
+        "The board approved the budget. Tom Reyes will present the supplier shortlist in June."
+    )
+    june = text.index("June")
+    assert topic_problem("When will Priya Shah present the shortlist?", text, june) == (
+        "the paragraph is about Tom Reyes, the question about Priya Shah"
+    )
+    assert topic_problem("When will Tom Reyes present the shortlist?", text, june) == ""
+    # "the Victoria and Albert Museum" is no list of names
+    museum = "The Victoria and Albert Museum, London. The V&A is in Kensington."
+    at = museum.index("Kensington")
+    assert topic_problem("Where is the Victoria and Albert Museum?", museum, at) == ""
+
+
+def test_topic_problem_spares_asked_kinds_possessives_and_mentions_inside_a_sentence() -> None:
+    teams = "The Chivas USA team was suspended. The MLS team list shrank."
+    assert topic_problem("Which team was suspended from the MLS?", teams, 4) == ""
+    forest = (
+        "The Amazon rainforest is vast. It is larger than the Ecuadorian rainforest. "
+        "Its biodiversity is the highest on Earth."
+    )
+    at = forest.index("highest")
+    assert topic_problem("How does the Amazon rank for biodiversity?", forest, at) == ""
+
+
 def test_numbered_problem_another_member_of_the_series() -> None:
     text = (
         "The current version is v3. Version v2 will be switched off on 30 June 2027. "
@@ -77,6 +128,18 @@ RETURNS = (
     "You can return most items within 30 days of delivery. Sale items can be returned within 14 "
     "days. Faulty items can be returned within 12 months."
 )
+
+
+def test_numbered_problem_reads_back_to_the_member_its_paragraph_is_about() -> None:
+    text = (
+        "Day 2 (4 June): Guided walking tour, meeting at 10:00. Dinner at Casa Guedes at 20:30.\n\n"
+        "Day 3 (5 June): Day trip by train at 09:15."
+    )
+    dinner = text.index("20:30")
+    assert numbered_problem("What time is dinner on day 3?", text, dinner) == (
+        "the sentence is about Day 2, the question about day 3"
+    )
+    assert numbered_problem("What time is dinner on day 2?", text, dinner) == ""
 
 
 def test_modifier_problem_another_kind_of_the_noun() -> None:
@@ -229,6 +292,22 @@ def test_group_problem_the_value_for_another_group() -> None:
     assert group_problem("When did he patent a mill for grain?", year, at, at + 4) == ""
 
 
+def test_group_problem_the_question_asks_for_a_group_the_sentence_does_not_name() -> None:
+    text = (
+        "The board approved the budget of 120,000 euros for the new warehouse. "
+        "The proposal to open a Madrid branch was postponed."
+    )
+    at = text.index("120,000")
+    asked = "What budget was approved for the Madrid branch?"
+    expected = "the sentence is for the new warehouse, the question about the Madrid branch"
+    assert group_problem(asked, text, at, at + 13) == expected
+    place = text.index("new warehouse")
+    assert group_problem(asked, text, place, place + 13) == expected
+    assert group_problem("What budget was approved for the warehouse?", text, at, at + 13) == ""
+    # a group the passage never names is a paraphrase, not another group
+    assert group_problem("What budget was approved for the depot?", text, at, at + 13) == ""
+
+
 def test_restricted_problem_a_denied_noun_is_no_kind() -> None:
     text = (
         "Garden waste is collected every two weeks from March to November. There is no garden "
@@ -276,6 +355,17 @@ def test_owner_problem_spares_topic_words_names_and_the_asked_amount() -> None:
     # a count, a date or a word is not judged: only prices and percentages
     assert owner_problem("How much is a student pass?", "A pass is 3 days. Students get 2.",
                          2, 12) == ""  # fmt: skip
+
+
+def test_owner_problem_reads_the_label_its_line_opens_with() -> None:
+    text = (
+        "Theft: covered up to 20,000 euros per claim. The excess is 150 euros.\n\n"
+        "Water damage: covered up to 10,000 euros per claim. The excess is 300 euros."
+    )
+    theft = text.index("150 euros")
+    assert owner_problem("What is the excess for theft?", text, theft, theft + 9) == ""
+    water = text.index("300 euros")
+    assert owner_problem("What is the excess for theft?", text, water, water + 9) != ""
 
 
 def test_owner_problem_reads_the_table_header_and_headings() -> None:

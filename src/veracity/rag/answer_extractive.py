@@ -7,7 +7,7 @@ time for "when": ``answer_types``; and no number from a heading line for them), 
 the question's key constraints in their text, heading path or document title
 (``guard.strict.question_problems``: a question about "American Union law" is not answered by a
 passage about European Union law, however confident the reader is), (4) do not answer with a
-peer of what is asked about (``peer_problem``: "Lisbon" from "Lisbon and Tallinn" does not say
+peer of what is asked about (``peers.listed_problem``: "Lisbon" from "Lisbon and Tallinn" does not say
 where the Tallinn office is; ``peers``: a sentence about another named, numbered or modified
 member of the kind, or another identifier: "Sale items ..." does not answer for faulty items;
 a price said of another thing: "Adult tickets cost £12" does not price a family ticket),
@@ -67,6 +67,7 @@ from veracity.rag.from_headings import (
 from veracity.rag.peers import (
     group_problem,
     identifier_problem,
+    listed_problem,
     modifier_problem,
     namesake_problem,
     numbered_problem,
@@ -87,6 +88,7 @@ from veracity.rag.releases import (
 )
 from veracity.rag.structure import (
     POINTS_BACK,
+    TITLE,
     bare_quote_problem,
     changed_value,
     content_terms,
@@ -96,6 +98,7 @@ from veracity.rag.structure import (
     heading_problem,
     labelled_default,
     markup_problem,
+    named_field,
     named_sentence,
     negation_problem,
     opposite_problem,
@@ -114,6 +117,7 @@ from veracity.rag.tables import (
     row_problem,
     table_header,
 )
+from veracity.rag.topics import topic_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
@@ -154,41 +158,11 @@ def asks_description(question: str) -> bool:
     return bool(_DESCRIPTION.match(question_focus(question)))
 
 
-# Runs of capitalized words of a question that name something (the opening word excluded).
-_NAME_RUNS = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
-# ", and the ", " & ": what joins two members of a list ("or" more often introduces another name
-# for the same thing: "adenosine triphosphate, or ATP").
-_JOIN = r"\s*,?\s*(?:and|&)\s+(?:the\s+)?"
-# Questions that ask for a peer: "besides X", "along with X", "other than X", "X or Y".
-_ASKS_FOR_PEER = re.compile(
-    r"\b(?:or|besides|with|alongside|along|other|another|apart|except|together|share[sd]?|"
-    r"also|both|between|versus|vs|compared|than|and)\b",
-    re.IGNORECASE,
-)
-
-
-def peer_problem(question: str, text: str, start: int, end: int) -> str:
-    """Why the span ``text[start:end]`` is a peer of what the question asks about, not an
-    answer: it sits in a list with one of the question's names ("Lisbon and Tallinn" answering
-    "Where is the Tallinn office?"), or is such a list. Questions that ask for a peer ("X or
-    Y?", "besides X", "along with X") are exempt, and a name counts only as the whole run of
-    capitalized words it is in the text ("French" is not "French Revolution")."""
-    if _ASKS_FOR_PEER.search(question):
-        return ""
-    span = text[start:end]
-    before, after = text[max(0, start - 80) : start], text[end : end + 80]
-    for name in dict.fromkeys(_NAME_RUNS.findall(question.strip())):
-        whole = (
-            rf"(?<![\w'-])(?<![A-Z][\w'-]\s)(?<![A-Z][\w'-]{{2}}\s){re.escape(name)}(?!\s+[A-Z])\b"
-        )
-        if name.lower() in span.lower():
-            # the span lists the asked-about name with its peers ("the Lisbon and the Tallinn")
-            if re.search(rf"{whole}{_JOIN}\w|\w{_JOIN}{whole}", span):
-                return f'"{span}" lists "{name}" with its peers instead of saying something of it'
-            continue
-        if re.search(rf"{whole}{_JOIN}$", before) or re.match(rf"{_JOIN}{whole}", after):
-            return f'"{span}" is listed beside "{name}" in the passage, not said of it'
-    return ""
+_MEASURE_NOUNS = {"heavy": "weight", "tall": "height", "high": "height", "long": "length",
+                  "wide": "width", "deep": "depth", "far": "distance", "big": "size", "old": "age",
+                  "fast": "speed", "hot": "temperature", "cold": "temperature"}  # fmt: skip
+_HOW_MEASURED = re.compile(rf"\bhow\s+({'|'.join(_MEASURE_NOUNS)})\b", re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def link_problem(question: str, text: str, start: int, quote: bool = False) -> str:
@@ -201,8 +175,10 @@ def link_problem(question: str, text: str, start: int, quote: bool = False) -> s
     questions, 1.7% have a gold answer whose sentence fails it. When the sentence is the answer
     (``quote``: a yes/no question), the sentence before counts only if the quote points back to
     it: "Is there offside?" is not answered by quoting the sentence after "There is no offside."
-    """
-    asked = content_terms(question)
+    The sentence before must be in the same paragraph, or a heading above it. "How heavy" names
+    a weight, "how tall" a height: the word a specification's field is labelled with."""
+    measured = " ".join(_MEASURE_NOUNS[w.lower()] for w in _HOW_MEASURED.findall(question))
+    asked = content_terms(f"{question} {measured}")  # "How heavy ...?" names a "Weight: 1.1 kg"
     sentences = split_sentences(text)
     at = sentence_index(sentences, start)
     if not asked or at is None:
@@ -210,6 +186,9 @@ def link_problem(question: str, text: str, start: int, quote: bool = False) -> s
     s, e = sentences[at]
     points = POINTS_BACK.search(text, s, min(e, s + 30))  # near its start: "It ...", "This one ..."
     back = at - 1 if at > 0 and (not quote or points) else at
+    prior = text[sentences[back][0] : sentences[back][1]].strip()
+    if _PARAGRAPH_BREAK.search(text, sentences[back][0], s) and not TITLE.fullmatch(prior):
+        back = at  # the sentence before ends another paragraph, and is no heading above this one
     before = text[sentences[back][0] : sentences[at][1]]
     if asked & content_terms(f"{before} {table_header(text, start)}"):
         return ""
@@ -305,6 +284,7 @@ def find_answers(
         value = (
             default_cell(asked, chunk.text, r.start, r.end)
             or named_cell(asked, chunk.text)
+            or named_field(asked, chunk.text, r.start, r.end)
             or labelled_default(asked, chunk.text, r.start, r.end)
             or changed_value(asked, chunk.text, r.start, r.end)
             or conditional_value(asked, chunk.text, r.start, r.end)
@@ -439,13 +419,13 @@ def _problem(
     chunk = hit.chunk
     context = (*chunk.headings, hit.title)
     return (
-        (typed and answer_type_problem(asked, r.text, hit.chunk.text[r.end : r.end + 40]))
+        (typed and answer_type_problem(asked, r.text, chunk.text[r.end : r.end + 40], question))
         or (typed and repeat_problem(question, r.text))
         or (
             typed
             and version_note_problem(asked, chunk.text[slice(*sentence_at(chunk.text, r.start))])
         )
-        or peer_problem(question, chunk.text, r.start, r.end)
+        or listed_problem(question, chunk.text, r.start, r.end)
         or link_problem(asked, chunk.text, r.start, quote=quote_only)
         or entry_problem(asked, chunk.text, r.start)
         or other_option_problem(asked, chunk.headings, chunk.text, r.start)
@@ -496,6 +476,7 @@ def _problem(
         or day_problem(asked, chunk.text, r.start)
         or count_problem(asked, chunk.text, r.start)
         or namesake_problem(asked, chunk.text, r.start)
+        or topic_problem(asked, chunk.text, r.start)
         or numbered_problem(asked, chunk.text, r.start)
         or identifier_problem(asked, chunk.text, r.start)
         or outcome_problem(question, chunk.text, r.start, r.end)

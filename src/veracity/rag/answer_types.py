@@ -17,6 +17,7 @@ import re
 from veracity.guard.claims import SMALL_CARDINALS, numbers
 from veracity.guard.strict import code_names
 from veracity.rag.focus import HOW_KINDS
+from veracity.rag.money import amount_of_a_thing
 from veracity.text.analyzer import ENGLISH_STOPWORDS
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
@@ -33,6 +34,9 @@ _QUANTITY = re.compile(
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median)"
     r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an)\s)"
     r"|what\s+(?:voltage|wattage|temperature|weight|price|cost|fee|speed|distance)"
+    r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?"
+    r"(?=\s+(?:of|for|in|at|per)\b|\s*\?)"
     r"|what\s+(?:does|do|did|will|would)\s+[^?]*\bcost)\b",
     re.IGNORECASE,
 )
@@ -43,10 +47,18 @@ _AUXILIARY = r"(?:do|does|did|is|are|was|were|can|could|will|would|should|has|ha
 
 def _which(kind: str) -> re.Pattern[str]:
     """ "What/which" and up to two words (no auxiliary verb) before ``kind``: "which attrs
-    release", "in what environment variable"; not "What does photosynthesis release?"."""
+    release", "in what environment variable"; or "what is the" right before it: "what's the
+    errno"; not "What does photosynthesis release?", nor "What is the revised version of the
+    Book of Common Prayer called?"."""
     return re.compile(
-        rf"\b(?:what|which)\s+(?:(?!{_AUXILIARY})[\w.+-]+\s+){{0,2}}?(?:{kind})\b", re.IGNORECASE
+        rf"\b(?:what|which)(?:\s+(?:(?!{_AUXILIARY})[\w.+-]+\s+){{0,2}}?"
+        rf"|(?:['’]s|\s+(?:is|are|was|were))\s+the\s+)(?:{kind})\b",
+        re.IGNORECASE,
     )
+
+
+# "perror()", "memmove(3)": the text goes on to call the name the span reads
+_CALLED = re.compile(r"\((?:\d\w*)?\)")
 
 
 # "Which release added X?" wants a version; "Which option/flag ...?" an option ("--src", "-e",
@@ -87,6 +99,12 @@ _CODE_LIKE = re.compile(
     r"\w_\w|\w\.\w|::|\(\)|\b[a-z]+[A-Z]\w*|\b[A-Z][a-z]+[A-Z]\w*|\b[A-Z][A-Z0-9]{2,}\b"
     r"|\w!|@\w"
 )
+# A question that names code ("memcpy()", "FUTEX_WAIT") is about code: what it asks for by a
+# code word ("which flag", "which event bit", "which advice value", a bare "which function") is a
+# name from code too, not "bitwise" or "chained calls".
+_NAMES_CODE = re.compile(r"\b[A-Za-z_]\w*\(\)|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
+_CODE_KIND_QUESTION = _which(r"(?:flags?|options?|switch(?:es)?|bits?|advice|functions?)")
+_AROUND_A_CODE_NAME = frozenset(("flag", "option", "bit", "constant", "value", "advice"))
 # "Which directory ...?" wants a path: "~/.config/app", "C:\\Users", "%APPDATA%\\pip", "pip.ini".
 _DIRECTORY_QUESTION = _which(r"(?:directory|directories|folder|folders)")
 _PATH_LIKE = re.compile(r"[/\\~]|\$\w|%\w+%|\.\w{1,5}\b")
@@ -173,6 +191,13 @@ def _phrase(span: str) -> bool:
     return len([w for w in span.split() if w.lower() not in _AROUND_A_NAME]) > 1
 
 
+def _words(span: str) -> int:
+    """How many words ``span`` says besides those a code name is said with ("the
+    FALLOC_FL_KEEP_SIZE flag" says one)."""
+    around = _AROUND_A_NAME | _AROUND_A_CODE_NAME
+    return len([w for w in span.split() if w.lower() not in around])
+
+
 def asks_function(question: str) -> bool:
     """Whether ``question`` asks which function or method of something named ("Which Expat
     function ...?", "which libffi function"); a bare "what function" is English."""
@@ -199,7 +224,7 @@ def _asks_when(question: str) -> bool:
     return bool(_WHEN.search(question)) and not _LATER_QUESTION_WORD.search(question, 5)
 
 
-def answer_type_problem(question: str, span: str, after: str = "") -> str:
+def answer_type_problem(question: str, span: str, after: str = "", message: str = "") -> str:
     """Why ``span`` cannot answer ``question`` by its type alone, or "": a "how many" or "what
     year" question is answered by a quantity (digits, number words, or an amount such as "half
     a mile" or "hundreds"), and a "what year" question by a year (3-4 digits, not a part of a
@@ -209,9 +234,15 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
     what forms?") does not ask when. Of the 232 "what year" questions of SQuAD v1.1 dev, one
     gold answer has no year by this test ("2nd century BCE" does: a century). ``after`` is the
     text that follows the span in its passage: a bare number's unit may come next ("two" of
-    "two minor releases", "15" of "15 euros")."""
+    "two minor releases", "15" of "15 euros"). ``message``: the whole message ``question`` was
+    asked in, whose names may tell that it is about code ("I want mlockall() to ... Which flag
+    do I include?")."""
     # a name from code holds no quantity: "ASN1_MAX_NAME_SIZE" is not "1"
-    quantity = bool(numbers(_SNAKE_NAME.sub(" ", span))) or bool(_AMOUNT_WORDS.search(span))
+    # "two-year" of "a two-year warranty" holds a number
+    plain = _SNAKE_NAME.sub(" ", span).replace("-", " ")
+    quantity = bool(numbers(plain)) or bool(_AMOUNT_WORDS.search(span))
+    # a price may be none at all: "free" answers "What is the parking fee?"
+    quantity = quantity or bool(_PRICE_QUESTION.search(question) and _NO_PRICE.search(span))
     if _QUANTITY.search(question) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
     if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
@@ -236,9 +267,19 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
     if (
         (_CODE_QUESTION.search(question) or _CODE_FUNCTION_QUESTION.search(question))
         and not _CODE_LIKE.search(span)
-        and not after.lstrip().startswith("(")  # "perror" of "perror()"
+        and not _CALLED.match(after)  # "perror" of "perror()"; not "error (and ..."
         and not (_NUMBERED_CODES.search(question) and numbers(span))  # "status code 2"
     ):
+        return f"the question asks for a name from code, and '{span}' is none"
+    if (
+        _NAMES_CODE.search(message or question)
+        and _CODE_KIND_QUESTION.search(question)
+        and not _CALLED.match(after)  # "memmove" of "memmove(3)"
+        and not numbers(span)  # "0600" for "which permission bits"
+        and (not (_CODE_LIKE.search(span) or _OPTION_LIKE.search(span)) or _words(span) > 2)
+    ):
+        # "Which flag do I pass to mlockall()?" is not "bitwise"; "Which function should I call
+        # instead of memcpy()?" is not "chained calls"
         return f"the question asks for a name from code, and '{span}' is none"
     if _CODE_FUNCTION_QUESTION.search(question) and _CODE_LIKE.search(span) and _phrase(span):
         # "Which Expat function returns triplets?" is not answered "do_nst non-zero"
@@ -249,6 +290,13 @@ def answer_type_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks for a directory, and '{span}' is no path"
     if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
+    if (
+        _asks_when(question)
+        and _UNITS["price"].search(span)
+        and not (_TIME_WORDS.search(span) or _CLOCK.search(span))
+    ):
+        # "When is the office closed?" is not "5 euros per day"
+        return f"the question asks when, and '{span}' is a price"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
     if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
@@ -395,7 +443,7 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         # much is a book of permits?" not "ten" (a bare count: no unit, no percentage)
         found = {kind for kind in ("weight", "length", "volume", "temperature", "time") if
                  _UNITS[kind].search(span)}  # fmt: skip
-        if found and not _UNITS["price"].search(span):
+        if found and not (_UNITS["price"].search(span) or _RENT_OF.search(span)):
             return f"the question asks for a price, and '{span}' is a {sorted(found)[0]}"
         if (
             numbers(span)
@@ -432,6 +480,14 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         and not (_UNITS["time"].search(span) or _UNITS["length"].search(span))
     ):
         return f"the question asks how long, and '{span}' is a price"
+    if (
+        (thing := amount_of_a_thing(question))
+        and not _PRICE_QUESTION.search(question)
+        and _UNITS["price"].search(span)
+        and not any(u.search(span) for kind, u in _UNITS.items() if kind != "price")
+    ):
+        # "How much storage does the Basic plan include?" is not "9 dollars"
+        return f"the question asks how much {thing}, and '{span}' is a price"
     if (
         _HOW_LONG.search(question)
         and numbers(span)
@@ -478,9 +534,16 @@ _HOW_MEASURE = re.compile(
 )
 _PRICE_QUESTION = re.compile(
     r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
-    r"\s+(?:is|are)\s+(?:a|an|the)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b",
+    r"\s+(?:is|are)\s+(?:a|an|the)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
+    r"|^\W*what(?:'s|\s+is|\s+are)\s+the\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?\b",
     re.IGNORECASE,
 )
+# a price counted in a periodic payment: "two months' rent", "a week's wages"
+_RENT_OF = re.compile(
+    r"\b(?:days?|weeks?|months?|years?)['’]?s?\s+(?:rent|salary|pay|wages|income)\b", re.IGNORECASE
+)
+_NO_PRICE = re.compile(r"\b(?:free|no charge|no cost|complimentary|nothing)\b", re.IGNORECASE)
 # "What is the maximum vehicle weight?" asks for a weight, as "how heavy" does ("length" also
 # names a time: "the length of an episode")
 _MEASURE_NOUN = re.compile(

@@ -58,11 +58,48 @@ _NAMED_KIND = re.compile(r"\b[Tt]he\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)\s+([a-z
 # one capitalized word inside the question, without "the", and the word after it ("Standard
 # support")
 _BARE_KIND = re.compile(r"(?<!^)(?<![.?!]\s)(?<![Tt]he\s)\b([A-Z][\w'-]*)\s+([a-z][a-z-]{2,})\b")
-_SENTENCE_OPENERS = frozenset({
+SENTENCE_OPENERS = frozenset({
     "The", "A", "An", "This", "That", "These", "Those", "Its", "It", "Our", "Your", "Their", "His",
     "Her", "My", "We", "They", "He", "She", "Each", "Every", "All", "Some", "Many", "Most", "Both",
     "Any", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
 })  # fmt: skip
+
+
+# Runs of capitalized words of a question that name something (the opening word excluded).
+NAME_RUNS = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
+# ", and the ", " & ": what joins two members of a list ("or" more often introduces another name
+# for the same thing: "adenosine triphosphate, or ATP").
+_JOIN = r"\s*,?\s*(?:and|&)\s+(?:the\s+)?"
+# Questions that ask for a peer: "besides X", "along with X", "other than X", "X or Y".
+_ASKS_FOR_PEER = re.compile(
+    r"\b(?:or|besides|with|alongside|along|other|another|apart|except|together|share[sd]?|"
+    r"also|both|between|versus|vs|compared|than|and)\b",
+    re.IGNORECASE,
+)
+
+
+def listed_problem(question: str, text: str, start: int, end: int) -> str:
+    """Why the span ``text[start:end]`` is a peer of what the question asks about, not an
+    answer: it sits in a list with one of the question's names ("Lisbon and Tallinn" answering
+    "Where is the Tallinn office?"), or is such a list. Questions that ask for a peer ("X or
+    Y?", "besides X", "along with X") are exempt, and a name counts only as the whole run of
+    capitalized words it is in the text ("French" is not "French Revolution")."""
+    if _ASKS_FOR_PEER.search(question):
+        return ""
+    span = text[start:end]
+    before, after = text[max(0, start - 80) : start], text[end : end + 80]
+    for name in dict.fromkeys(NAME_RUNS.findall(question.strip())):
+        whole = (
+            rf"(?<![\w'-])(?<![A-Z][\w'-]\s)(?<![A-Z][\w'-]{{2}}\s){re.escape(name)}(?!\s+[A-Z])\b"
+        )
+        if name.lower() in span.lower():
+            # the span lists the asked-about name with its peers ("the Lisbon and the Tallinn")
+            if re.search(rf"{whole}{_JOIN}\w|\w{_JOIN}{whole}", span):
+                return f'"{span}" lists "{name}" with its peers instead of saying something of it'
+            continue
+        if re.search(rf"{whole}{_JOIN}$", before) or re.match(rf"{_JOIN}{whole}", after):
+            return f'"{span}" is listed beside "{name}" in the passage, not said of it'
+    return ""
 
 
 def namesake_problem(question: str, text: str, start: int) -> str:
@@ -93,17 +130,17 @@ def namesake_problem(question: str, text: str, start: int) -> str:
             or name.endswith(("'s", "'", "’s"))
             or kind in STOPWORDS
             or kind.endswith("ed")
-            or _names(name, sentence)
-            or not _names(name, rest)
-            or (bare and not _names(f"{name} {kind}", rest))
+            or names_in(name, sentence)
+            or not names_in(name, rest)
+            or (bare and not names_in(f"{name} {kind}", rest))
         ):
             continue
         for other in re.finditer(rf"\b([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+{kind}\b", sentence):
             words = other.group(1).split()
-            while words and words[0] in _SENTENCE_OPENERS:
+            while words and words[0] in SENTENCE_OPENERS:
                 words.pop(0)
             peer = " ".join(words)
-            if peer and not _same_name(peer, name):
+            if peer and not same_name(peer, name):
                 return (
                     f"the sentence is about the {peer} {kind}, the question about the {name} {kind}"
                 )
@@ -124,9 +161,28 @@ def numbered_problem(question: str, text: str, start: int) -> str:
         if (series, number) in said:
             continue
         others = sorted(w for (kind, _), w in said.items() if kind == series)
+        if not any(kind == series for kind, _ in said):
+            # "Day 2 (4 June): a walking tour. Dinner at Casa Guedes at 20:30.": the sentence
+            # names no day; the nearest one before it in its paragraph that does, decides
+            topic = _paragraph_numbered(text, window[0], series)
+            if (series, number) in topic:
+                continue
+            others = sorted(w for (kind, _), w in topic.items() if kind == series)
         if others:
             return f"the sentence is about {others[0]}, the question about {words}"
     return ""
+
+
+def _paragraph_numbered(text: str, before: int, series: str) -> dict[tuple[str, str], str]:
+    """The numbered names of the nearest sentence before offset ``before``, in its paragraph,
+    that names a member of ``series``; empty when none does."""
+    blank = list(re.finditer(r"\n[ \t]*\n", text[:before]))
+    paragraph = blank[-1].end() if blank else 0
+    for s, e in reversed(split_sentences(text[paragraph:before])):
+        found = _numbered(text[paragraph + s : paragraph + e])
+        if any(kind == series for kind, _ in found):
+            return found
+    return {}
 
 
 def _read_with_antecedent(text: str, start: int) -> tuple[int, int] | None:
@@ -153,10 +209,12 @@ def _numbered(text: str) -> dict[tuple[str, str], str]:
     return out
 
 
-# "v3", "R5", "COVID-19", "version 3.0", "release 4.2.0" (a bare number is a quantity, not a name)
+# "v3", "R5", "COVID-19", "version 3.0", "release 4.2.0", "Day 2", "step 4" (a bare number is a
+# quantity, not a name)
 _NUMBERED = re.compile(
-    r"\b(?:(?P<series>version|release)\s+v?|(?P<prefix>[A-Za-z]{1,8})-?)"
-    r"(?P<number>\d+(?:\.\d+)*)(?![\w.]*\d)\b",
+    r"\b(?:(?P<series>version|release|day|week|chapter|room|phase|step|stage|level|gate|platform|"
+    r"floor|lesson|session|module|unit|part|round|grade|track|lane|zone|building|block|terminal|"
+    r"hall)\s+v?|(?P<prefix>[A-Za-z]{1,8})-?)(?P<number>\d+(?:\.\d+)*)(?![\w.]*\d)\b",
     re.IGNORECASE,
 )
 
@@ -271,21 +329,33 @@ def swapped_problem(question: str, text: str, start: int) -> str:
 
 
 def group_problem(question: str, text: str, start: int, end: int) -> str:
-    """Why the amount ``text[start:end]`` is the value for another group, or "": the span is
-    followed by "for <group>" ("£16 for adults"), its sentence gives another value "for <group>"
-    ("£8 for children aged 4 to 12"), and the question names the other group and not the
-    span's ("How much do children aged 10 pay?"). Only amounts (a digit, not a bare year).
-    Fires on none of SQuAD v1.1 dev's 10,570 gold answers."""
+    """Why the span ``text[start:end]`` is said for another group, or "". For an amount (a digit,
+    not a bare year): the span is followed by "for <group>" ("£16 for adults"), its sentence
+    gives another value "for <group>" ("£8 for children aged 4 to 12"), and the question names
+    the other group and not the span's ("How much do children aged 10 pay?"). For any span: the
+    question asks "for <group>" of its own, the span's sentence is "for" another group and does
+    not name the question's, and the rest of the passage does ("What budget was approved for
+    the Madrid branch?" is answered neither "120,000 euros" nor "new warehouse" from "The board
+    approved the budget of 120,000 euros for the new warehouse."). Fires on none of SQuAD v1.1
+    dev's 10,570 gold answers."""
     span = text[start:end]
+    s, e = sentence_at(text, start)
+    found = list(_FOR_GROUP.finditer(text, s, e))
+    groups = [(m.start(), m.group(1).strip()) for m in found]
+    # the group the span is for: right after it ("120,000 euros for the new warehouse"), or the
+    # span itself ("new warehouse")
+    mine = next((g for g in groups if end <= g[0] <= end + 12), None)
+    here = next((m.group(1) for m in found if m.start(1) <= start and end <= m.end(1)), None)
+    said, rest = content_terms(text[s:e]), content_terms(text[:s] + " " + text[e:])
+    purpose = here or (mine[1] if mine else None)
+    for m in _FOR_GROUP.finditer(question.rstrip(" ?")):
+        terms = content_terms(m.group(1))
+        if purpose and m.group(0).lower().startswith("for") and terms and terms <= rest - said:
+            return f"the sentence is for {purpose}, the question about {m.group(1)}"
     if not re.search(r"\d", span) or re.fullmatch(r"\s*\d{4}\s*", span):
         return ""
-    s, e = sentence_at(text, start)
-    groups = [(m.start(), m.group(1).strip()) for m in _FOR_GROUP.finditer(text, s, e)]
-    mine = next((g for g in groups if end <= g[0] <= end + 12), None)
-    if mine is None or len(groups) < 2:
-        return ""
     asked = content_terms(question)
-    if content_terms(mine[1]) & asked:
+    if mine is None or content_terms(mine[1]) & asked or len(groups) < 2:
         return ""
     other = next((g for g in groups if g is not mine and content_terms(g[1]) & asked), None)
     if other is None:
@@ -342,8 +412,8 @@ def owner_problem(
 ) -> str:
     """Why the price or percentage ``text[start:end]`` belongs to something else, or "": a word of
     the question is missing from the span's sentence (read with the sentence before when it
-    points back, with its table's header row and with ``context``, the passage's headings and
-    title), and another sentence of the passage holds that word with an amount of the same kind
+    points back, with its table's header row, with the label its line opens with and with
+    ``context``, the passage's headings and title), and another sentence of the passage holds that word with an amount of the same kind
     ("How much is a one-day student pass?" is not answered "£260" from "A one-day pass costs
     £260." when "Students ... pay £120 for the two days"). The question's names are left out
     (a sentence refers to a named thing by a pronoun), and so are the words that ask for the
@@ -362,6 +432,8 @@ def owner_problem(
     window = terms[at] | content_terms(" ".join((table_header(text, start), *context)))
     if at > 0 and POINTS_BACK.search(text, *spans[at]):
         window |= terms[at - 1]
+    if label := _LINE_LABEL.match(text, text.rfind("\n", 0, start) + 1):
+        window |= content_terms(label.group(1))  # "Theft: ... The excess is 150 euros."
     asked = content_terms(_lowercase_words(question)) - _amount_terms()
     for term in sorted(asked & set().union(*terms) - window):
         holding = [i for i, words in enumerate(terms) if term in words]
@@ -375,6 +447,10 @@ def owner_problem(
                     "and the answer's sentence does not name it"
                 )
     return ""
+
+
+# the label a line opens with, which every sentence of the line is said under ("Theft: ...")
+_LINE_LABEL = re.compile(r"[ \t]*(?:[-*+][ \t]+)?([A-Za-z][\w .()/-]{0,40}):[ \t]")
 
 
 def peer_kind_problem(question: str, text: str, start: int, end: int) -> str:
@@ -409,7 +485,7 @@ def peer_kind_problem(question: str, text: str, start: int, end: int) -> str:
                 and other
                 and other not in skip
                 and not _CARDINAL.match(other_word)
-                and not _same_name(other_word, modifier_word)  # "labour force", "labor force"
+                and not same_name(other_word, modifier_word)  # "labour force", "labor force"
             ):
                 return (
                     f"the sentence is about '{other_word} {kept_word}', the question about "
@@ -506,11 +582,12 @@ def _words(text: str) -> list[tuple[str, str]]:
     ]
 
 
-def _names(name: str, text: str) -> bool:
+def names_in(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` (a whole word, any case)."""
     return re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) is not None
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
     """Whether ``a`` and ``b`` name the same thing as far as spelling can tell: one holds the
     other, or they differ in accents, case, an ending or two letters."""
     x, y = (re.sub(r"[^a-z0-9 ]", "", fold(n).lower()) for n in (a, b))

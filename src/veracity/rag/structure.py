@@ -126,12 +126,13 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 def entries(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each entry of ``text``: a line that opens a list item or a field, or
     a table row (not a header row), with the indented lines that continue it (a wrapped option,
-    a folded header). A blank line or an unindented line that opens no entry (a heading, a
-    paragraph) ends it."""
+    a folded header), or a line of a column of short lines (a menu: see ``_column_lines``). A
+    blank line or an unindented line that opens no entry (a heading, a paragraph) ends it."""
     out: list[tuple[int, int]] = []
     open_at = -1
     pos = last_end = 0
     lines = text.splitlines(keepends=True)
+    column = _column_lines(lines)
     for i, line in enumerate(lines):
         end = pos + len(line.rstrip("\n"))
         header = i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]) is not None
@@ -139,7 +140,7 @@ def entries(text: str) -> list[tuple[int, int]]:
             if open_at >= 0:
                 out.append((open_at, last_end))
             open_at = -1
-        elif _ITEM.match(line) or _FIELD.match(line) or TABLE_ROW.match(line):
+        elif _ITEM.match(line) or _FIELD.match(line) or TABLE_ROW.match(line) or i in column:
             if open_at >= 0:
                 out.append((open_at, last_end))
             open_at = pos
@@ -150,6 +151,31 @@ def entries(text: str) -> list[tuple[int, int]]:
         pos += len(line)
     if open_at >= 0:
         out.append((open_at, last_end))
+    return out
+
+
+# an item line of a column: opens with a capital or a digit, ends as no sentence does
+_COLUMN_ITEM = re.compile(r"[A-Z0-9][^\n]*[^.!?:;\s]")
+
+
+def _column_lines(lines: list[str]) -> set[int]:
+    """The indexes of ``lines`` that are items of a column of short lines: a run of three or
+    more lines between blank lines, none longer than 48 characters, two or more of them items,
+    opening with a capital or a digit and ending without a sentence's punctuation ("Tomato soup
+    - 5.50 euros (vegan)"), but for a heading over it ("Mains"); prose is wrapped wider, and its
+    sentences end."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if line.strip():
+            run.append(i)
+            continue
+        items = {k for k in run if _COLUMN_ITEM.fullmatch(lines[k].strip())}
+        if run and len(lines[run[0]].split()) <= 3 and not re.search(r"\d", lines[run[0]]):
+            items.discard(run[0])  # the heading over the column ("Mains")
+        if len(run) >= 3 and len(items) >= 2 and all(len(lines[k].strip()) <= 48 for k in run):
+            out |= items
+        run = []
     return out
 
 
@@ -173,6 +199,36 @@ def entry_problem(question: str, text: str, start: int) -> str:
     )
 
 
+def named_field(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """For a span read from the value of a "Label: value" field ("Power: 2200 W"), the ``(start,
+    end)`` of the value of the field whose label the question names instead ("Cable length: 75
+    cm" for "How long is the cable?"): its label shares strictly more of the question's words
+    than any other entry does; else None. The reader picks a value from a field list by its
+    type as much as by its label."""
+    spans = entries(text)
+    at = sentence_index(spans, start)
+    if at is None or len(spans) < 2:
+        return None
+    mine = _FIELD_VALUE.match(text, *spans[at])
+    if mine is None or start < mine.start(2):
+        return None  # the span is no field's value
+    asked = content_terms(question)
+    shared = [len(asked & content_terms(text[s:e])) for s, e in spans]
+    best = max(range(len(spans)), key=lambda i: shared[i])
+    if best == at or shared[best] == 0 or shared.count(shared[best]) > 1:
+        return None
+    field = _FIELD_VALUE.match(text, *spans[best])
+    if field is None or len(asked & content_terms(field.group(1))) < shared[best]:
+        return None  # the words are in its value, not its label
+    return field.start(2), field.end(2)
+
+
+# a field entry: its label and its value ("- Cable length: 75 cm")
+_FIELD_VALUE = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+)?([A-Za-z][\w .()/-]{0,40}):[ \t]+(\S[^\n]*?)[ \t]*(?=\n|$)"
+)
+
+
 def sentence_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers from the wrong sentence, or "": of the question's
     content words that ``text`` holds (two or more), another sentence holds them all, and the
@@ -193,20 +249,24 @@ def sentence_problem(question: str, text: str, start: int) -> str:
         return ""
     terms = [content_terms(text[s:e]) for s, e in spans]
     asked = content_terms(question) & set().union(*terms)
-    if len(asked) < 2:
-        return ""
+    # Words of a heading are what every sentence under it is about ("Starters" of "Which starter
+    # contains nuts?"): read again without them, unless the span is in a heading itself.
+    titled = set().union(*(t for t, (s, e) in zip(terms, spans, strict=True) if _heads(text, s, e)))
+    readings = [asked] if _heads(text, *spans[at]) else [asked, asked - titled]
     window = terms[at]
     if at > 0 and POINTS_BACK.search(text, *spans[at]):
         window = window | terms[at - 1]
-    if len(asked - window) < 2:
-        return ""
-    for i, (s, e) in enumerate(spans):
-        if i != at and asked <= terms[i]:
-            mine, better = short_quote(text[slice(*spans[at])]), short_quote(text[s:e])
-            return (
-                f"the answer's sentence ('{mine}') is not the one the question names ('{better}' "
-                "holds all its words that the passage has)"
-            )
+    for words in readings:
+        if len(words) < 2 or len(words - window) < 2:
+            continue
+        for i, (s, e) in enumerate(spans):
+            # a heading names what the section is about, not another answer ("# Aqua 2000")
+            if i != at and words <= terms[i] and not TITLE.fullmatch(text[s:e].strip()):
+                mine, better = short_quote(text[slice(*spans[at])]), short_quote(text[s:e])
+                return (
+                    f"the answer's sentence ('{mine}') is not the one the question names "
+                    f"('{better}' holds all its words that the passage has)"
+                )
     return ""
 
 
@@ -455,6 +515,10 @@ def sentence_index(spans: Sequence[tuple[int, int]], start: int) -> int | None:
     return next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
 
 
+# A heading: a Markdown one, or a short line that does not end as a sentence does.
+TITLE = re.compile(r"#{1,6}\s.*|[^\n.!?]{1,80}")
+
+
 def sentence_at(text: str, at: int) -> tuple[int, int]:
     """``(start, end)`` of the sentence of ``text`` that holds offset ``at``; ``(at, at)`` when
     none does (``at`` in the space between two)."""
@@ -497,16 +561,41 @@ def title_problem(text: str, start: int) -> str:
     return f"the quote would be a heading ('{short_quote(text[s:e])}')"
 
 
+def _heads(text: str, s: int, e: int) -> bool:
+    """Whether the sentence ``text[s:e]`` is a heading over what follows: a title line
+    (``_is_title``) that opens its block (at the start of the text or after a blank line), with
+    text after it. A short line inside a list item ("[#995](...)") heads nothing."""
+    line = text.rfind("\n", 0, s) + 1
+    opens = line == 0 or re.search(r"\n[ \t]*\n$", text[:line]) is not None
+    heading = opens or _HEADING_LINE.match(text, line) is not None
+    return heading and _is_title(text, s, e) and bool(text[e:].strip())
+
+
 def _is_title(text: str, s: int, e: int) -> bool:
     """Whether the sentence ``text[s:e]`` is a heading: a Markdown heading line (unless it labels
     a default, as a reference entry's heading does), or a whole line of at most six words with no
-    closing punctuation."""
+    closing punctuation, no amount and no code ("Opening hours"; not "Lemon tart - 5.50 euros",
+    nor "#include <getopt.h>")."""
     line = text.rfind("\n", 0, s) + 1
     if _HEADING_LINE.match(text, line):
         return not _labels_default(text, line, e)
     whole_line = not text[line:s].strip() and text[e : e + 1] in ("", "\n")
     sentence = text[s:e].strip()
-    return whole_line and len(sentence.split()) <= 6 and not re.search(r"[.!?:;]$", sentence)
+    return (
+        whole_line
+        and len(sentence.split()) <= 6
+        and not re.search(r"[.!?:;]$", sentence)
+        and not _MEASURED.search(sentence)  # "Mushroom risotto - 13.00 euros" is an item
+        and not re.search(r"[<>{};=*]", sentence)  # "#include <getopt.h>" is code
+    )
+
+
+# an amount with its unit or currency: what an item line states and a heading does not
+_MEASURED = re.compile(
+    r"[€$£¥]\s*\d|\d(?:[\d.,]*\d)?\s*(?:[€$£¥%]|(?:euros?|dollars?|pounds?|kg|g|km|m|cm|mm|"
+    r"litres?|liters?|l|ml|GB|MB|TB|W|kW|V|minutes?|hours?|days?)\b)",
+    re.IGNORECASE,
+)
 
 
 def _labels_default(text: str, line: int, at: int) -> bool:
