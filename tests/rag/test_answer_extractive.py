@@ -269,6 +269,11 @@ def test_generative_prompt_holds_only_the_sentences_around_the_span(col: Collect
         ),
         ("Which flag do I pass to the build command?", "verbose", True),  # names no code
         ("What permission bits does tmpfile() give the file?", "0600", True),
+        # "what time will I set off", "what are visiting times" ask a time of day
+        ("What time will I be setting off?", "7 hours", False),
+        ("What time will I be setting off?", "09:40", True),
+        ("What are visiting times on the adult wards?", "hours", False),
+        ("What are visiting times on the adult wards?", "11:00 to 20:00", True),
         # a hyphenated number is a quantity; an insurance excess is a price
         ("How long is the warranty?", "two-year", True),
         ("What is the excess for accidental damage?", "gradual leaks", False),

@@ -93,6 +93,21 @@ def test_topic_problem_names_listed_together_are_peers() -> None:
     assert topic_problem("Where is the Victoria and Albert Museum?", museum, at) == ""
 
 
+def test_topic_problem_a_section_headed_by_another_member() -> None:
+    plans = (
+        "Plans\n\nLite\nMonthly price: £8\n\nEveryday\nMonthly price: £14\n\n"
+        "Family Add-On (requires an Everyday or Max plan)\nMonthly price: £6 per SIM\n"
+    )
+    six = plans.index("£6")
+    assert topic_problem("How much a month is the Everyday plan?", plans, six) == (
+        "the section is about Family Add-On, the question about Everyday"
+    )
+    assert topic_problem("How much is the Everyday plan?", plans, plans.index("£14")) == ""
+    # a title over the whole text heads no sibling section
+    news = "Valgrind NEWS\n\nRelease 3.18.0\n\n* Support for FreeBSD has been added.\n"
+    assert topic_problem("Which Valgrind release added FreeBSD?", news, news.index("Support")) == ""
+
+
 def test_topic_problem_spares_asked_kinds_possessives_and_mentions_inside_a_sentence() -> None:
     teams = "The Chivas USA team was suspended. The MLS team list shrank."
     assert topic_problem("Which team was suspended from the MLS?", teams, 4) == ""
@@ -140,6 +155,16 @@ def test_numbered_problem_reads_back_to_the_member_its_paragraph_is_about() -> N
         "the sentence is about Day 2, the question about day 3"
     )
     assert numbered_problem("What time is dinner on day 2?", text, dinner) == ""
+
+
+def test_numbered_problem_lettered_members() -> None:
+    starts = "- Wave A (blue numbers): 09:10\n- Wave B (green numbers): 09:25\n"
+    assert numbered_problem("what time does wave B go", starts, starts.index("09:10")) == (
+        "the sentence is about Wave A, the question about wave B"
+    )
+    assert numbered_problem("what time does wave B go", starts, starts.index("09:25")) == ""
+    # a lowercase letter after the word is no member: "type a command"
+    assert numbered_problem("Where do I type a command?", "Type B here.", 0) == ""
 
 
 def test_modifier_problem_another_kind_of_the_noun() -> None:

@@ -514,7 +514,12 @@ def _measured(span: str) -> set[str]:
 # develop?": "Miocene"), and so does "what time period".
 _CLOCK_QUESTION = re.compile(
     r"^\W*(?:at\s+)?what\s+time\s+(?:do|does|did|is|are|was|were|will|should|must|can)\b"
-    r"[^?]*\b(?:open|close|start|begin|finish|end|leave|depart|arrive|shut|run)(?:s|es)?\b",
+    r"[^?]*\b(?:open|close|start|begin|finish|end|leave|depart|arrive|shut|run|go|set(?:ting)?\s+"
+    r"off|kick\s+off|serve|served|due|meet|collect|check(?:ing)?[\s-](?:in|out)|board|boarding|"
+    r"land|take\s+off|pick\s+up)(?:s|es|ed)?\b"
+    # "What are visiting times?", "What are the opening hours?": times of day too
+    r"|^\W*what\s+(?:are|were|is|was)\s+(?:the\s+)?(?:[a-z-]+\s+)?(?:opening|visiting|office|"
+    r"business|closing|collection|pick-up|pickup)\s+(?:times|hours)\b",
     re.IGNORECASE,
 )
 # "How much is dinner?" is not answered "7 am to 10 am" (but "how much time" may be)

@@ -203,18 +203,21 @@ def _numbered(text: str) -> dict[tuple[str, str], str]:
     "v3" and to "version 3" alike, ``("r", "5")`` to "R5"."""
     out = {}
     for m in _NUMBERED.finditer(text):
-        series = (m.group("series") or m.group("prefix")).lower()
-        key = ("v" if series in ("version", "release") else series, m.group("number"))
-        out[key] = m.group(0)
+        series = (m.group("series") or m.group("prefix") or m.group("lettered")).lower()
+        number = m.group("number") or m.group("letter")
+        out[("v" if series in ("version", "release") else series, number)] = m.group(0)
     return out
 
 
-# "v3", "R5", "COVID-19", "version 3.0", "release 4.2.0", "Day 2", "step 4" (a bare number is a
-# quantity, not a name)
+# "v3", "R5", "COVID-19", "version 3.0", "release 4.2.0", "Day 2", "step 4", and lettered ones:
+# "Wave B", "Zone C" (a capital letter; a bare number is a quantity, not a name)
 _NUMBERED = re.compile(
     r"\b(?:(?P<series>version|release|day|week|chapter|room|phase|step|stage|level|gate|platform|"
     r"floor|lesson|session|module|unit|part|round|grade|track|lane|zone|building|block|terminal|"
-    r"hall)\s+v?|(?P<prefix>[A-Za-z]{1,8})-?)(?P<number>\d+(?:\.\d+)*)(?![\w.]*\d)\b",
+    r"hall)\s+v?|(?P<prefix>[A-Za-z]{1,8})-?)(?P<number>\d+(?:\.\d+)*)(?![\w.]*\d)\b"
+    r"|\b(?P<lettered>wave|zone|gate|block|terminal|platform|group|team|level|phase|stage|lane|"
+    r"pen|area|room|building|hall|coach|court|pitch|plan|option|category|class|section)\s+"
+    r"(?P<letter>(?-i:[A-Z]))\b(?![-'’.]\w)",
     re.IGNORECASE,
 )
 

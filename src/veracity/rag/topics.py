@@ -28,17 +28,21 @@ def topic_problem(question: str, text: str, start: int) -> str:
     on weekdays. Parking costs 5 euros per day." does not say what parking costs at the Tallinn
     office), or a name the passage lists with N ("Present: Anna Berg, Tom Reyes, Priya Shah",
     then "Tom Reyes will present the shortlist in June" does not say when Priya Shah will).
-    ``namesake_problem`` reads the span's sentence alone; this one, what its paragraph is
-    about."""
+    Or N heads a section of the passage and the span's section is headed by another
+    (``_section_problem``). ``namesake_problem`` reads the span's sentence alone; this one, what
+    its paragraph and its section are about."""
     spans = split_sentences(text)
     at = sentence_index(spans, start)
     if at is None:
         return ""
     blank = list(re.finditer(r"\n[ \t]*\n", text[:start]))
     paragraph = blank[-1].end() if blank else 0
+    headings = [(s, e) for s, e in spans if _heading(text, s, e)]
     for name in dict.fromkeys(NAME_RUNS.findall(question.strip())):
         if name in SENTENCE_OPENERS or name.endswith(("'s", "’s")):
             continue
+        if problem := _section_problem(text, start, name, headings):
+            return problem
         kinds = {
             k
             for k in {m.group(1).lower() for m in _followed(name).finditer(text)} - STOPWORDS
@@ -58,6 +62,49 @@ def topic_problem(question: str, text: str, start: int) -> str:
             if peer := _subject_peer(text, lo, start, name, kinds, listed):
                 return f"the paragraph is about {peer}, the question about {name}"
     return ""
+
+
+def _section_problem(text: str, start: int, name: str, headings: list[tuple[int, int]]) -> str:
+    """Why the span at ``text[start]`` is in another member's section, or "": ``name`` heads a
+    section of the passage ("Everyday" of a plain-text list of plans), and the nearest heading
+    above the span, of the same level, names another ("Family Add-On (requires an Everyday or
+    Max plan)": what a parenthesis says aside)."""
+    above = [(s, e) for s, e in headings if e <= start]
+    if not above:
+        return ""
+    level = _level(text, *above[-1])
+    # not a title at the very start: it is over everything ("Valgrind NEWS")
+    siblings = [(s, e) for s, e in headings if _level(text, s, e) == level and text[:s].strip()]
+    if not any(names_in(name, _aside_removed(text[s:e])) for s, e in siblings):
+        return ""  # "Expat" of the document's title heads no sibling of the span's section
+    mine = _aside_removed(text[slice(*above[-1])])
+    if names_in(name, mine):
+        return ""
+    return f"the section is about {mine}, the question about {name}"
+
+
+def _level(text: str, s: int, e: int) -> int:
+    """A heading's level: its number of "#", or 7 for a plain-text title line."""
+    m = re.match(r"[ \t]{0,3}(#{1,6})\s", text[text.rfind("\n", 0, s) + 1 : e])
+    return len(m.group(1)) if m else 7
+
+
+def _heading(text: str, s: int, e: int) -> bool:
+    """Whether the sentence ``text[s:e]`` heads a section: a Markdown heading, or a whole line
+    that opens its block, with at most six words and no closing punctuation once what a
+    parenthesis says aside is removed ("Family Add-On (requires ...)")."""
+    line = text.rfind("\n", 0, s) + 1
+    if text[line:s].strip() or text[e : e + 1] not in ("", "\n"):
+        return False
+    if re.match(r"[ \t]{0,3}#{1,6}\s", text[line:e]):
+        return True
+    opens = line == 0 or re.search(r"\n[ \t]*\n$", text[:line]) is not None
+    title = _aside_removed(text[s:e])
+    return opens and 0 < len(title.split()) <= 6 and not re.search(r"[.!?:;,]$", title)
+
+
+def _aside_removed(text: str) -> str:
+    return re.sub(r"\s*\([^()]*\)", "", text).strip(" #\t")
 
 
 def _followed(name: str) -> re.Pattern[str]:
