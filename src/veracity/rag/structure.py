@@ -158,12 +158,15 @@ def entries(text: str) -> list[tuple[int, int]]:
 _COLUMN_ITEM = re.compile(r"[A-Z0-9][^\n]*[^.!?:;\s]")
 
 
+_CODE = re.compile(r"^[ \t]+\S|[{};=<>`]|\w\(")  # an indented line, or code punctuation
+
+
 def _column_lines(lines: list[str]) -> set[int]:
     """The indexes of ``lines`` that are items of a column of short lines: a run of three or
-    more lines between blank lines, none longer than 48 characters, two or more of them items,
-    opening with a capital or a digit and ending without a sentence's punctuation ("Tomato soup
-    - 5.50 euros (vegan)"), but for a heading over it ("Mains"); prose is wrapped wider, and its
-    sentences end."""
+    more lines between blank lines, none longer than 48 characters or code, two or more of them
+    items, opening with a capital or a digit and ending without a sentence's punctuation
+    ("Tomato soup - 5.50 euros (vegan)"), but for a heading over it ("Mains"); prose is wrapped
+    wider, and its sentences end."""
     out: set[int] = set()
     run: list[int] = []
     for i, line in enumerate([*lines, ""]):
@@ -173,7 +176,8 @@ def _column_lines(lines: list[str]) -> set[int]:
         items = {k for k in run if _COLUMN_ITEM.fullmatch(lines[k].strip())}
         if run and len(lines[run[0]].split()) <= 3 and not re.search(r"\d", lines[run[0]]):
             items.discard(run[0])  # the heading over the column ("Mains")
-        if len(run) >= 3 and len(items) >= 2 and all(len(lines[k].strip()) <= 48 for k in run):
+        short = all(len(lines[k].strip()) <= 48 and not _CODE.search(lines[k]) for k in run)
+        if len(run) >= 3 and len(items) >= 2 and short:
             out |= items
         run = []
     return out
@@ -249,9 +253,16 @@ def sentence_problem(question: str, text: str, start: int) -> str:
         return ""
     terms = [content_terms(text[s:e]) for s, e in spans]
     asked = content_terms(question) & set().union(*terms)
-    # Words of a heading are what every sentence under it is about ("Starters" of "Which starter
-    # contains nuts?"): read again without them, unless the span is in a heading itself.
-    titled = set().union(*(t for t, (s, e) in zip(terms, spans, strict=True) if _heads(text, s, e)))
+    # Words of a plain-text heading are what every line under it is about ("Starters" of "Which
+    # starter contains nuts?"): read again without them, unless the span is in a heading itself.
+    # (A Markdown heading may hold a release's link: "## [23.1.0](https://.../attrs/...)".)
+    titled = set().union(
+        *(
+            t
+            for t, (s, e) in zip(terms, spans, strict=True)
+            if _heads(text, s, e) and text[s] != "#"
+        )
+    )
     readings = [asked] if _heads(text, *spans[at]) else [asked, asked - titled]
     window = terms[at]
     if at > 0 and POINTS_BACK.search(text, *spans[at]):
@@ -574,8 +585,8 @@ def _heads(text: str, s: int, e: int) -> bool:
 def _is_title(text: str, s: int, e: int) -> bool:
     """Whether the sentence ``text[s:e]`` is a heading: a Markdown heading line (unless it labels
     a default, as a reference entry's heading does), or a whole line of at most six words with no
-    closing punctuation, no amount and no code ("Opening hours"; not "Lemon tart - 5.50 euros",
-    nor "#include <getopt.h>")."""
+    closing punctuation, no amount, no code and no address ("Opening hours"; not "Lemon tart -
+    5.50 euros", "#include <getopt.h>" or "[#983](https://github.com/...)")."""
     line = text.rfind("\n", 0, s) + 1
     if _HEADING_LINE.match(text, line):
         return not _labels_default(text, line, e)
@@ -586,7 +597,7 @@ def _is_title(text: str, s: int, e: int) -> bool:
         and len(sentence.split()) <= 6
         and not re.search(r"[.!?:;]$", sentence)
         and not _MEASURED.search(sentence)  # "Mushroom risotto - 13.00 euros" is an item
-        and not re.search(r"[<>{};=*]", sentence)  # "#include <getopt.h>" is code
+        and not re.search(r"[<>{};=*]|://", sentence)  # "#include <getopt.h>", a link
     )
 
 

@@ -88,6 +88,8 @@ _FIELD = re.compile(r"[^\S\n]*+[A-Z][\w'/-]*+(?:[^\S\n][\w'/-]++){0,3}:[^\S\n]+\
 # A block of at least this many lines, none longer than this, is a column of items, not prose
 # (prose is wrapped at 60-80 characters).
 _COLUMN_LINES, _COLUMN_WIDTH = 3, 48
+# a line of code, which a column of items holds none of: an indented line, or code punctuation
+_CODE_LINE = re.compile(r"^[ \t]+\S|[{};=<>`]|\w\(")
 _LINE_END = re.compile(r"[.!?…:;,。！？-][\"'”’»)\]}]*$")
 
 
@@ -99,11 +101,16 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     lowercase, or neither line is a field), and nor does a line that opens a quotation and
     leaves it open ('ASN1_ERROR_TYPE_ANY if some "ANY' / 'DEFINED BY" element ...'). A column
     of short lines (a menu, a list of specifications, an address: three lines or more, none
-    longer than ``_COLUMN_WIDTH``) is cut at every line that the next opens with a capital."""
+    longer than ``_COLUMN_WIDTH``, none indented or holding code punctuation) is cut at every
+    line that the next opens with a capital."""
     cuts = [start]
     line_start = start
     lines = text[start:stop].strip().splitlines()
-    column = len(lines) >= _COLUMN_LINES and max(len(x.strip()) for x in lines) <= _COLUMN_WIDTH
+    column = (
+        len(lines) >= _COLUMN_LINES
+        and max(len(x.strip()) for x in lines) <= _COLUMN_WIDTH
+        and not any(_CODE_LINE.search(x) for x in lines)
+    )
     while (nl := text.find("\n", line_start, stop)) != -1:
         line = text[line_start:nl].strip()
         nxt = _NON_SPACE.search(text, nl, stop)
