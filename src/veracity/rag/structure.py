@@ -253,16 +253,9 @@ def sentence_problem(question: str, text: str, start: int) -> str:
         return ""
     terms = [content_terms(text[s:e]) for s, e in spans]
     asked = content_terms(question) & set().union(*terms)
-    # Words of a plain-text heading are what every line under it is about ("Starters" of "Which
-    # starter contains nuts?"): read again without them, unless the span is in a heading itself.
-    # (A Markdown heading may hold a release's link: "## [23.1.0](https://.../attrs/...)".)
-    titled = set().union(
-        *(
-            t
-            for t, (s, e) in zip(terms, spans, strict=True)
-            if _heads(text, s, e) and text[s] != "#"
-        )
-    )
+    # Words of a heading are what every sentence under it is about ("Starters" of "Which starter
+    # contains nuts?"): read again without them, unless the span is in a heading itself.
+    titled = set().union(*(t for t, (s, e) in zip(terms, spans, strict=True) if _heads(text, s, e)))
     readings = [asked] if _heads(text, *spans[at]) else [asked, asked - titled]
     window = terms[at]
     if at > 0 and POINTS_BACK.search(text, *spans[at]):
