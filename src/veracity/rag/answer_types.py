@@ -191,7 +191,7 @@ def _phrase(span: str) -> bool:
     return len([w for w in span.split() if w.lower() not in _AROUND_A_NAME]) > 1
 
 
-def _words(span: str) -> int:
+def _words_besides_a_name(span: str) -> int:
     """How many words ``span`` says besides those a code name is said with ("the
     FALLOC_FL_KEEP_SIZE flag" says one)."""
     around = _AROUND_A_NAME | _AROUND_A_CODE_NAME
@@ -276,7 +276,10 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
         and _CODE_KIND_QUESTION.search(question)
         and not _CALLED.match(after)  # "memmove" of "memmove(3)"
         and not numbers(span)  # "0600" for "which permission bits"
-        and (not (_CODE_LIKE.search(span) or _OPTION_LIKE.search(span)) or _words(span) > 2)
+        and (
+            not (_CODE_LIKE.search(span) or _OPTION_LIKE.search(span))
+            or _words_besides_a_name(span) > 2
+        )
     ):
         # "Which flag do I pass to mlockall()?" is not "bitwise"; "Which function should I call
         # instead of memcpy()?" is not "chained calls"
