@@ -969,7 +969,8 @@ def test_a_heading_is_no_other_sentence_the_question_names() -> None:
 
 
 def test_a_column_of_short_lines_is_a_list_of_entries() -> None:
-    from veracity.rag.structure import entries, entry_problem
+    from veracity.rag.structure import entry_problem
+    from veracity.text.entries import entries
 
     menu = (
         "Mains\nGrilled salmon with rice - 16.50 euros\n"

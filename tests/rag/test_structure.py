@@ -6,7 +6,6 @@ from veracity.rag.structure import (
     bare_quote_problem,
     changed_value,
     converse_problem,
-    entries,
     entry_problem,
     heading_problem,
     labelled_default,
@@ -19,6 +18,7 @@ from veracity.rag.structure import (
     stated_sentence,
     title_problem,
 )
+from veracity.text.entries import entries
 
 OPTIONS = """### `fs.mkdir(path[, options], callback)`
 

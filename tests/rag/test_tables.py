@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from veracity.rag.structure import entries
 from veracity.rag.tables import (
     default_cell,
     named_cell,
@@ -10,6 +9,7 @@ from veracity.rag.tables import (
     row_cell,
     row_problem,
 )
+from veracity.text.entries import entries
 
 SPECS = """## Technical specifications
 

@@ -93,7 +93,6 @@ from veracity.rag.structure import (
     changed_value,
     content_terms,
     converse_problem,
-    entries,
     entry_problem,
     heading_problem,
     labelled_default,
@@ -119,6 +118,7 @@ from veracity.rag.tables import (
 )
 from veracity.rag.topics import topic_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
+from veracity.text.entries import entries
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
 

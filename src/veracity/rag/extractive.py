@@ -15,9 +15,9 @@ import numpy as np
 
 from veracity.embed.base import Embedder
 from veracity.rag.prompt import Source
-from veracity.rag.structure import entries
 from veracity.records import Citation
 from veracity.text.analyzer import get_analyzer
+from veracity.text.entries import entries
 from veracity.text.markup import TABLE_ROW, display_text
 from veracity.text.sentences import split_sentences
 

@@ -34,13 +34,10 @@ from veracity.guard.opposites import opposed
 from veracity.guard.sentences import content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
 from veracity.text.analyzer import Analyzer, get_analyzer
-from veracity.text.markup import TABLE_ROW, display_text
+from veracity.text.entries import entries
+from veracity.text.markup import display_text
 from veracity.text.sentences import split_sentences
 
-# A list item ("* x", "- x", "1. x", "a) x") or a field ("License: BSD", "Added in: v1.2"); a
-# table row (``markup.TABLE_ROW``: "| Weight | 14.5 kg |") is an entry too.
-_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
-_FIELD = re.compile(r"^[ \t]*[A-Za-z][\w .()/-]{0,40}:[ \t]+\S")
 _QUOTE_CHARS = 60  # how much of an entry a reason quotes
 ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.IGNORECASE)
 # "Default: v", "**Default:** `v`", "(default: v)", "[default = v]", "defaults to v", "the default
@@ -117,70 +114,6 @@ _COMPARATIVES = tuple(
 # A Markdown heading line
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
-
-
-# the rule under a Markdown table's header row: "|---|:---:|"
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-
-
-def entries(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of each entry of ``text``: a line that opens a list item or a field, or
-    a table row (not a header row), with the indented lines that continue it (a wrapped option,
-    a folded header), or a line of a column of short lines (a menu: see ``_column_lines``). A
-    blank line or an unindented line that opens no entry (a heading, a paragraph) ends it."""
-    out: list[tuple[int, int]] = []
-    open_at = -1
-    pos = last_end = 0
-    lines = text.splitlines(keepends=True)
-    column = _column_lines(lines)
-    for i, line in enumerate(lines):
-        end = pos + len(line.rstrip("\n"))
-        header = i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]) is not None
-        if header:  # a table's header row names columns, not an entry
-            if open_at >= 0:
-                out.append((open_at, last_end))
-            open_at = -1
-        elif _ITEM.match(line) or _FIELD.match(line) or TABLE_ROW.match(line) or i in column:
-            if open_at >= 0:
-                out.append((open_at, last_end))
-            open_at = pos
-        elif open_at >= 0 and (not line.strip() or not line[0].isspace()):
-            out.append((open_at, last_end))
-            open_at = -1
-        last_end = end
-        pos += len(line)
-    if open_at >= 0:
-        out.append((open_at, last_end))
-    return out
-
-
-# an item line of a column: opens with a capital or a digit, ends as no sentence does
-_COLUMN_ITEM = re.compile(r"[A-Z0-9][^\n]*[^.!?:;\s]")
-
-
-_CODE = re.compile(r"^[ \t]+\S|[{};=<>`]|\w\(")  # an indented line, or code punctuation
-
-
-def _column_lines(lines: list[str]) -> set[int]:
-    """The indexes of ``lines`` that are items of a column of short lines: a run of three or
-    more lines between blank lines, none longer than 48 characters or code, two or more of them
-    items, opening with a capital or a digit and ending without a sentence's punctuation
-    ("Tomato soup - 5.50 euros (vegan)"), but for a heading over it ("Mains"); prose is wrapped
-    wider, and its sentences end."""
-    out: set[int] = set()
-    run: list[int] = []
-    for i, line in enumerate([*lines, ""]):
-        if line.strip():
-            run.append(i)
-            continue
-        items = {k for k in run if _COLUMN_ITEM.fullmatch(lines[k].strip())}
-        if run and len(lines[run[0]].split()) <= 3 and not re.search(r"\d", lines[run[0]]):
-            items.discard(run[0])  # the heading over the column ("Mains")
-        short = all(len(lines[k].strip()) <= 48 and not _CODE.search(lines[k]) for k in run)
-        if len(run) >= 3 and len(items) >= 2 and short:
-            out |= items
-        run = []
-    return out
 
 
 def entry_problem(question: str, text: str, start: int) -> str:

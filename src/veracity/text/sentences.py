@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 
 from veracity.errors import ConfigError
 
-__all__ = ["split_sentences"]
+__all__ = ["short_column", "split_sentences"]
 
 # Forced breaks from line structure. Every alternative starts at a newline, so the scan jumps from
 # newline to newline (a literal prefix); the first line of a range is matched separately. The
@@ -93,6 +94,15 @@ _CODE_LINE = re.compile(r"^[ \t]+\S|[{};=<>`]|\w\(")
 _LINE_END = re.compile(r"[.!?…:;,。！？-][\"'”’»)\]}]*$")
 
 
+def short_column(lines: Sequence[str]) -> bool:
+    """Whether ``lines`` (a block between blank lines) are a column of short lines: at least
+    ``_COLUMN_LINES`` of them, none longer than ``_COLUMN_WIDTH`` characters or a line of code.
+    Items of a menu or a list of specifications are laid out so; prose is wrapped wider."""
+    return len(lines) >= _COLUMN_LINES and all(
+        len(x.strip()) <= _COLUMN_WIDTH and not _CODE_LINE.search(x) for x in lines
+    )
+
+
 def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     """Cut a block after a line with no closing punctuation when that line or the next is a
     "Label: value" field, or when it is a short title line opening the block, and the next line
@@ -106,11 +116,7 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     cuts = [start]
     line_start = start
     lines = text[start:stop].strip().splitlines()
-    column = (
-        len(lines) >= _COLUMN_LINES
-        and max(len(x.strip()) for x in lines) <= _COLUMN_WIDTH
-        and not any(_CODE_LINE.search(x) for x in lines)
-    )
+    column = short_column(lines)
     while (nl := text.find("\n", line_start, stop)) != -1:
         line = text[line_start:nl].strip()
         nxt = _NON_SPACE.search(text, nl, stop)
