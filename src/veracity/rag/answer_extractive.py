@@ -119,6 +119,7 @@ from veracity.rag.tables import (
 from veracity.rag.topics import topic_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.entries import entries
+from veracity.text.lines import paragraph_start
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
 
@@ -162,7 +163,6 @@ _MEASURE_NOUNS = {"heavy": "weight", "tall": "height", "high": "height", "long":
                   "wide": "width", "deep": "depth", "far": "distance", "big": "size", "old": "age",
                   "fast": "speed", "hot": "temperature", "cold": "temperature"}  # fmt: skip
 _HOW_MEASURED = re.compile(rf"\bhow\s+({'|'.join(_MEASURE_NOUNS)})\b", re.IGNORECASE)
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def link_problem(question: str, text: str, start: int, quote: bool = False) -> str:
@@ -187,7 +187,7 @@ def link_problem(question: str, text: str, start: int, quote: bool = False) -> s
     points = POINTS_BACK.search(text, s, min(e, s + 30))  # near its start: "It ...", "This one ..."
     back = at - 1 if at > 0 and (not quote or points) else at
     prior = text[sentences[back][0] : sentences[back][1]].strip()
-    if _PARAGRAPH_BREAK.search(text, sentences[back][0], s) and not TITLE.fullmatch(prior):
+    if paragraph_start(text, s) > sentences[back][0] and not TITLE.fullmatch(prior):
         back = at  # the sentence before ends another paragraph, and is no heading above this one
     before = text[sentences[back][0] : sentences[at][1]]
     if asked & content_terms(f"{before} {table_header(text, start)}"):

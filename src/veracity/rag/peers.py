@@ -50,6 +50,7 @@ from veracity.rag.structure import (
 )
 from veracity.rag.tables import table_header
 from veracity.text.analyzer import fold
+from veracity.text.lines import paragraph_start
 from veracity.text.sentences import split_sentences
 
 # a name and the word after it in a question ("the Sport model", "the Riga office"); and the
@@ -176,8 +177,7 @@ def numbered_problem(question: str, text: str, start: int) -> str:
 def _paragraph_numbered(text: str, before: int, series: str) -> dict[tuple[str, str], str]:
     """The numbered names of the nearest sentence before offset ``before``, in its paragraph,
     that names a member of ``series``; empty when none does."""
-    blank = list(re.finditer(r"\n[ \t]*\n", text[:before]))
-    paragraph = blank[-1].end() if blank else 0
+    paragraph = paragraph_start(text, before)
     for s, e in reversed(split_sentences(text[paragraph:before])):
         found = _numbered(text[paragraph + s : paragraph + e])
         if any(kind == series for kind, _ in found):

@@ -35,6 +35,7 @@ from veracity.guard.sentences import content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.entries import entries
+from veracity.text.lines import opens_paragraph
 from veracity.text.markup import display_text
 from veracity.text.sentences import split_sentences
 
@@ -503,8 +504,7 @@ def _heads(text: str, s: int, e: int) -> bool:
     (``_is_title``) that opens its block (at the start of the text or after a blank line), with
     text after it. A short line inside a list item ("[#995](...)") heads nothing."""
     line = text.rfind("\n", 0, s) + 1
-    opens = line == 0 or re.search(r"\n[ \t]*\n$", text[:line]) is not None
-    heading = opens or _HEADING_LINE.match(text, line) is not None
+    heading = opens_paragraph(text, line) or _HEADING_LINE.match(text, line) is not None
     return heading and _is_title(text, s, e) and bool(text[e:].strip())
 
 

@@ -15,6 +15,7 @@ import re
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.peers import NAME_RUNS, SENTENCE_OPENERS, names_in, same_name
 from veracity.rag.structure import sentence_index
+from veracity.text.lines import opens_paragraph, paragraph_start
 from veracity.text.sentences import split_sentences
 
 __all__ = ["topic_problem"]
@@ -35,8 +36,7 @@ def topic_problem(question: str, text: str, start: int) -> str:
     at = sentence_index(spans, start)
     if at is None:
         return ""
-    blank = list(re.finditer(r"\n[ \t]*\n", text[:start]))
-    paragraph = blank[-1].end() if blank else 0
+    paragraph = paragraph_start(text, start)
     headings = [(s, e) for s, e in spans if _heading(text, s, e)]
     for name in dict.fromkeys(NAME_RUNS.findall(question.strip())):
         if name in SENTENCE_OPENERS or name.endswith(("'s", "’s")):
@@ -98,9 +98,12 @@ def _heading(text: str, s: int, e: int) -> bool:
         return False
     if re.match(r"[ \t]{0,3}#{1,6}\s", text[line:e]):
         return True
-    opens = line == 0 or re.search(r"\n[ \t]*\n$", text[:line]) is not None
     title = _aside_removed(text[s:e])
-    return opens and 0 < len(title.split()) <= 6 and not re.search(r"[.!?:;,]$", title)
+    return (
+        opens_paragraph(text, line)
+        and 0 < len(title.split()) <= 6
+        and not re.search(r"[.!?:;,]$", title)
+    )
 
 
 def _aside_removed(text: str) -> str:

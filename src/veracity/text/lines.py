@@ -1,11 +1,14 @@
-"""A text's lines with the offsets they start at, for the heading finders of PDF text and of
-outlined plain text."""
+"""A text's lines with the offsets they start at (for the heading finders of PDF text and of
+outlined plain text), and where its paragraphs start (a blank line ends one)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-__all__ = ["lines_at"]
+__all__ = ["lines_at", "opens_paragraph", "paragraph_start"]
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def lines_at(text: str) -> Iterator[tuple[int, str]]:
@@ -14,3 +17,21 @@ def lines_at(text: str) -> Iterator[tuple[int, str]]:
     for line in text.split("\n"):
         yield at, line
         at += len(line) + 1
+
+
+def paragraph_start(text: str, at: int) -> int:
+    """The offset where the paragraph holding offset ``at`` starts: just after the last blank
+    line before ``at``, or 0."""
+    start = 0
+    for m in _BLANK_LINE.finditer(text, 0, at):
+        start = m.end()
+    return start
+
+
+def opens_paragraph(text: str, line: int) -> bool:
+    """Whether the line starting at offset ``line`` opens a paragraph: it is the text's first,
+    or a blank line comes before it."""
+    if line == 0:
+        return True
+    previous = text.rfind("\n", 0, line - 1)
+    return previous >= 0 and not text[previous + 1 : line - 1].strip(" \t")
