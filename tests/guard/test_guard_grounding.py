@@ -15,7 +15,7 @@ from veracity.guard import (
 )
 from veracity.guard.claims import claim_features, entities, negated, numbers
 from veracity.guard.grounding import SUPPORT_THRESHOLD
-from veracity.guard.sentences import split_sentences
+from veracity.guard.sentences import split_sentences, words
 
 EVIDENCE = [
     "Super Bowl 50 was an American football game to determine the champion of the National "
@@ -92,6 +92,14 @@ def test_sentence_splitter_keeps_abbreviations() -> None:
         "Did J. R. R. Tolkien?",
         "Yes.",
     ]
+
+
+def test_words_fold_accents_as_the_search_analyzer_does() -> None:
+    # "cafe" typed without its accent names the café; a word is not cut at an accented letter
+    assert words("The Orchard Café opens at 07:30, 1,000 seats") == [
+        "the", "orchard", "cafe", "opens", "at", "07", "30", "1,000", "seats"
+    ]  # fmt: skip
+    assert words("José Núñez") == ["jose", "nunez"]
 
 
 @pytest.mark.slow

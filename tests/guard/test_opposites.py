@@ -85,6 +85,9 @@ def test_open_and_closed() -> None:
     museum = "The museum is open Tuesday to Sunday from 10 am to 5 pm, and until 8 pm on Thursdays."
     assert opposed("What time does the museum close?", museum) is None
     assert opposed("When does the shop close?", "It opens 9:00-17:30 on weekdays.") is None
+    cafe = "The café is open 07:30 to 19:00 on weekdays and 09:00 to 17:00 at weekends."
+    assert opposed("What time does the cafe shut on a Saturday?", cafe) is None
+    assert opposed("What time does the cafe shut?", "The café opens at 07:30.") == ("shut", "opens")
 
 
 def test_early_and_late() -> None:

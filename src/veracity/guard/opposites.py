@@ -82,8 +82,8 @@ _IDIOMS = re.compile(
 _VERB_LAST = re.compile(r"\blast(?=\s*[?.!,]|\s+(?:for|until|through)\b)", re.IGNORECASE)
 _RELATION = re.compile(r"\b(?:north|south|east|west)(?=\s+of\b)", re.IGNORECASE)
 # Opening hours name both ends: "open from 10 am to 5 pm", "opens until 8 pm" say when it closes
-# (not whether it is closed: "When is the office closed?" asks for days).
-_CLOSING = frozenset({"close", "closes", "closing"})
+# (not whether it is closed: "When is the office closed?" asks for days); "shut" is "close".
+_CLOSING = frozenset({"close", "closes", "closing", "shut", "shuts"})
 _HOURS = re.compile(
     r"\bopen(?:s|ed)?\b(?=[^.;]*?(?:\b(?:until|till|to)\s+\d|\d\s*(?:-|–)\s*\d))", re.IGNORECASE
 )

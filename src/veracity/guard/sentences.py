@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from veracity.text.analyzer import fold
+
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "vs", "etc", "e.g", "i.e", "no",
     "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
@@ -70,8 +72,10 @@ def split_sentences(text: str) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    """Lowercased word tokens (numbers keep inner ``.,``: ``1,000`` and ``3.5`` stay whole)."""
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    """Lowercased word tokens, accents folded as the search analyzer folds them ("Café" ->
+    "cafe": a question typed without the accent names the same thing); numbers keep inner
+    ``.,`` (``1,000`` and ``3.5`` stay whole)."""
+    return [w.lower().replace("’", "'") for w in _WORD.findall(fold(text))]
 
 
 def content_words(text: str) -> list[str]:
