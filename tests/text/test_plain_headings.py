@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from veracity.records import Document, content_id
 from veracity.text.chunker import ChunkOptions, chunk_document
-from veracity.text.plain_headings import plain_heading_starts
+from veracity.text.plain_headings import margin_heading_starts, plain_heading_starts
 
 MAN_PAGE = """\
 lseek(2)                   System Calls Manual                   lseek(2)
@@ -86,3 +86,54 @@ def test_short_sections_join_the_next() -> None:
     by_heading = _chunks(MAN_PAGE)
     opening = by_heading[("DESCRIPTION", "Seeking file data and holes")]
     assert opening.startswith("lseek(2)") and "lseek() repositions" in opening
+
+
+NOTES = """\
+ACME WIDGETS LTD
+Staff guide, version 2
+======================
+
+1. YOUR FIRST DAY
+-----------------
+
+Collect your laptop from room 3.14.
+
+Support hours
+~~~~~~~~~~~~~
+Monday to Friday: 08:00 to 18:00.
+
+2. PASSWORDS
+------------
+
+NOTE: never share them.
+They expire after 90 days.
+
+USING YOUR ALLOWANCE ABROAD
+Roaming is covered in 41 countries.
+"""
+
+
+def test_text_at_the_margin_has_underlined_and_capitalized_headings() -> None:
+    assert plain_heading_starts(NOTES) == []  # no outline by indentation
+    titles = [(level, title) for _, level, title in margin_heading_starts(NOTES)]
+    assert titles == [
+        (3, "ACME WIDGETS LTD"),  # in capitals; the version line is no block's first line
+        (1, "1. YOUR FIRST DAY"),  # "-" is the first underline mark, "~" the second
+        (2, "Support hours"),
+        (1, "2. PASSWORDS"),  # "NOTE: never share them." is a field, not a heading
+        (3, "USING YOUR ALLOWANCE ABROAD"),
+    ]
+    # prose at the margin, or a line in capitals that ends a text, is none
+    assert margin_heading_starts("Title\n\nBody text.\nMore of it.\n\nTHE END\n") == []
+
+
+def test_the_chunker_cuts_text_at_the_margin_at_its_headings_and_keeps_short_sections() -> None:
+    by_heading = _chunks(NOTES)
+    assert list(by_heading) == [
+        ("ACME WIDGETS LTD",),
+        ("1. YOUR FIRST DAY",),
+        ("1. YOUR FIRST DAY", "Support hours"),
+        ("2. PASSWORDS",),
+        ("2. PASSWORDS", "USING YOUR ALLOWANCE ABROAD"),
+    ]
+    assert "41 countries" in by_heading[("2. PASSWORDS", "USING YOUR ALLOWANCE ABROAD")]

@@ -33,6 +33,10 @@ def sentences(text: str) -> list[str]:
         ("(This is quoted.) Next one.", ["(This is quoted.)", "Next one."]),
         ("Really?! Yes!!! Ok", ["Really?!", "Yes!!!", "Ok"]),
         ("Visit example.com today. Bye.", ["Visit example.com today.", "Bye."]),
+        # an item's or a section's number is no sentence; a number ending one is
+        ("Steps:\n1. Open the lid.\n2. Fill it.", ["Steps:", "1. Open the lid.", "2. Fill it."]),
+        ("7. GETTING HELP\n\n2.1. Install it. Go.", ["7. GETTING HELP", "2.1. Install it.", "Go."]),
+        ("He won 7. Then he left.", ["He won 7.", "Then he left."]),
         ("你好世界。再见！好吗？", ["你好世界。", "再见！", "好吗？"]),
         ("「はい。」と言った。次へ。", ["「はい。」", "と言った。", "次へ。"]),
     ],

@@ -7,8 +7,9 @@ The pipeline is three pure steps over offsets into ``doc.text`` (no text is ever
    setext (``Title`` over ``====``) headings outside fenced code; each section knows its heading
    path. A PDF's text is cut at its numbered headings and API definitions
    (``text.pdf_headings``), plain text laid out as an outline (a man page saved as text) at the
-   lines that stand left of its body (``text.plain_headings``). Other documents are one
-   section. A chunk never spans two sections.
+   lines that stand left of its body, and plain text written at the margin at its underlined
+   or capitalized headings (``text.plain_headings``). Other documents are one section. A chunk
+   never spans two sections.
 2. Units: the sentences of a section (``split_sentences``), each counted once. A sentence over the
    budget is cut at word boundaries, and a word over the budget (a 50 MB line without spaces) by
    characters, into budget-sized pieces.
@@ -30,7 +31,7 @@ from typing import NamedTuple
 from veracity.errors import ConfigError
 from veracity.records import Chunk, Document, content_id
 from veracity.text.pdf_headings import pdf_heading_starts
-from veracity.text.plain_headings import plain_heading_starts
+from veracity.text.plain_headings import margin_heading_starts, plain_heading_starts
 from veracity.text.sentences import split_sentences
 from veracity.text.tokens import TokenCounter, default_counter
 
@@ -104,6 +105,9 @@ def chunk_document(
         sections = _sections_from_starts(text, pdf_heading_starts(text))
     elif options.headings and mime == PLAIN_MIME and (starts := plain_heading_starts(text)):
         sections = _joined_small(_sections_from_starts(text, starts), _MIN_PLAIN_SECTION_CHARS)
+    elif options.headings and mime == PLAIN_MIME and (starts := margin_heading_starts(text)):
+        # headings the author marked (underlined, in capitals): a short section is still one
+        sections = _sections_from_starts(text, starts)
     else:
         sections = [Section(0, len(text))]
     chunks: list[Chunk] = []

@@ -49,6 +49,7 @@ _NEXT_CHAR = re.compile(r"\s*+(\S?)")
 _WORD_BEFORE = re.compile(r"""[("'“‘\[]*+(\S*)$""")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")  # U.S, e.g, i.e, J (of "J. Smith")
 _NON_SPACE = re.compile(r"\S")
+_ITEM_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3}){0,3}")
 
 # Abbreviations after which a period never ends a sentence (compared lowercased, without the dot).
 _NEVER_FINAL_WORDS = """mr mrs ms mx dr prof rev hon st mt ft gen col lt capt sgt cmdr adm gov sen
@@ -194,6 +195,8 @@ def _ends_sentence(text: str, m: re.Match[str], following: str, sentence_start: 
         return False  # dot leaders of a table of contents: ". . . . 12"
     if m.group().rstrip("\"'”’»)]}") != ".":
         return True
+    if _ITEM_NUMBER.fullmatch(text, sentence_start, m.start()):
+        return False  # an item's or a section's number: "7. GETTING HELP", "2.1. Install"
     word_m = _WORD_BEFORE.search(text, max(sentence_start, m.start() - _LOOKBACK), m.start())
     word = word_m.group(1) if word_m else ""
     if not word:
