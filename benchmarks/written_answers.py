@@ -157,8 +157,11 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every answer not right")
     parser.add_argument(
-        "--rounds", nargs="+", metavar="NAME", help="ask only these rounds (e.g. r17); implies "
-        "--no-write, since the section reports every round"
+        "--rounds",
+        nargs="+",
+        metavar="NAME",
+        help="ask only these rounds (e.g. r17); implies "
+        "--no-write, since the section reports every round",
     )
     args = parser.parse_args()
     chosen = rounds()

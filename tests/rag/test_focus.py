@@ -101,6 +101,10 @@ def test_the_answer_type_is_checked_on_the_question_inside_the_message() -> None
         ("I'm on macOS. I use Click 8. Where is the config?",
          "I'm on macOS. I use Click 8.", "Where is the config?"),
         ("Which option? I use Linux.", "", "Which option? I use Linux."),  # asks first
+        # a discourse marker before the question word cuts the asking sentence too
+        ("I'm starting in Leeds on Monday - where do I pick up my laptop?",
+         "I'm starting in Leeds on Monday -", "where do I pick up my laptop?"),
+        ("In the LGPL 2.1, how short must it be?", "", "In the LGPL 2.1, how short must it be?"),
         ("What is X?", "", "What is X?"),
         ("Tell me the directory.", "", "Tell me the directory."),  # nothing asks
     ],
@@ -149,3 +153,20 @@ def test_an_advisory_named_in_the_scene_must_be_in_the_passage() -> None:
     hit_0 = Hit(Chunk("c2", "d2", 0, passage, setting.index("Fixes"), len(setting)), 0.9, "m")
     asked = "We build with SHA-256 and UTF-8. Which release fixes CVE-2016-0718?"
     assert constraint_problem(asked, hit_0, {"d2": setting}.get) == ""
+
+
+def test_the_sentences_before_the_question_link_the_answer_to_it() -> None:
+    class Start(BareQuestionReader):
+        def read(self, question: str, passages: Sequence[str]) -> list[Reading]:
+            at = passages[0].find("10:15")
+            return [Reading(0, at, at + 5, "10:15", 0.9, 1.0)]
+
+    hits = [_hit("Race day is Sunday.\n\nThe half marathon starts at 10:15 on Mill Street.")]
+    # "that race" is the half marathon the scene names, and the answer's sentence names it
+    finding = find_answers(
+        Start(), "My sister's doing the half. When does that race begin?", hits, 4
+    )
+    assert finding.found and finding.found[0].reading.text == "10:15", finding.reason
+    # without it, nothing links them
+    finding = find_answers(Start(), "Hello! When does the race begin?", hits, 4)
+    assert not finding.found and "shares no word" in finding.reason

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from veracity.rag.peers import (
-    group_problem,
     identifier_problem,
     modifier_problem,
     namesake_problem,
@@ -300,37 +299,6 @@ def test_identifier_problem_not_for_the_values_a_sentence_gives_back() -> None:
     assert "question about expand_any" in identifier_problem(
         "What does expand_any return when an element is not expanded?", other, at
     )
-
-
-def test_group_problem_the_value_for_another_group() -> None:
-    text = "Breakfast is extra: it costs £16 for adults and £8 for children aged 4 to 12."
-    adults, children = text.index("£16"), text.index("£8")
-    got = group_problem("How much do children aged 10 pay?", text, adults, adults + 3)
-    assert got == "'£16' is for adults, the question about children aged 4 to 12"
-    assert group_problem("How much do children aged 10 pay?", text, children, children + 2) == ""
-    assert group_problem("How much do adults pay?", text, adults, adults + 3) == ""
-    # one group only, a name, or a year: nothing to tell apart
-    one = "It costs £16 for adults."
-    assert group_problem("How much do children pay?", one, 9, 12) == ""
-    year = "He patented a pump in 1606 for mines and a mill for grain."
-    at = year.index("1606")
-    assert group_problem("When did he patent a mill for grain?", year, at, at + 4) == ""
-
-
-def test_group_problem_the_question_asks_for_a_group_the_sentence_does_not_name() -> None:
-    text = (
-        "The board approved the budget of 120,000 euros for the new warehouse. "
-        "The proposal to open a Madrid branch was postponed."
-    )
-    at = text.index("120,000")
-    asked = "What budget was approved for the Madrid branch?"
-    expected = "the sentence is for the new warehouse, the question about the Madrid branch"
-    assert group_problem(asked, text, at, at + 13) == expected
-    place = text.index("new warehouse")
-    assert group_problem(asked, text, place, place + 13) == expected
-    assert group_problem("What budget was approved for the warehouse?", text, at, at + 13) == ""
-    # a group the passage never names is a paraphrase, not another group
-    assert group_problem("What budget was approved for the depot?", text, at, at + 13) == ""
 
 
 def test_restricted_problem_a_denied_noun_is_no_kind() -> None:

@@ -38,6 +38,11 @@ def test_the_same_qualifier_in_other_words_passes() -> None:
         "What is the max upload size?", limits, _at(limits, "20"), ("Maximum sizes",)
     )
     assert got == ""  # the heading holds it
+    holiday = "Each child gets two weeks at half fees in each nursery year (September to August)."
+    asked = "How much holiday can we take at half fees each year?"
+    assert qualifier_problem(asked, holiday, _at(holiday, "two weeks"), amount=True) == ""
+    asked = "How much holiday can we take at half fees each month?"
+    assert "'each month'" in qualifier_problem(asked, holiday, _at(holiday, "two"), amount=True)
     hire = "The studio can be hired by the hour for £45, or for £280 for the whole day."
     for question, value in [("How much is studio hire per hour?", "£45"),
                             ("How much is a day's hire?", "£280")]:  # fmt: skip

@@ -207,6 +207,12 @@ def test_heading_problem_a_span_in_a_heading_line() -> None:
     entry = "### --y=<4..1000> [default: 20]\n\nHeight of the graph."
     assert heading_problem(entry, entry.index("20]")) == ""
     assert "heading" in heading_problem(entry, entry.index("1000"))  # before the label
+    # a plain-text heading is known by the passage's heading path
+    plain = "3. ACCOUNTS AND PASSWORDS\n-------\n\nPasswords are changed every 90 days."
+    headings = ("3. ACCOUNTS AND PASSWORDS",)
+    assert "heading ('ACCOUNTS AND PASSWORDS')" in heading_problem(plain, 0, headings)
+    assert heading_problem(plain, 0) == ""  # without it, a line like any other
+    assert heading_problem(plain, plain.index("90"), headings) == ""
 
 
 def test_part_problem_refuses_the_other_partys_clause() -> None:
@@ -306,6 +312,16 @@ def test_named_sentence_is_the_one_that_holds_the_questions_words() -> None:
         named_sentence("What did the Ominde Commission propose?", formed, formed.index("It"))
         is None
     )
+
+
+def test_named_sentence_is_never_a_heading() -> None:
+    # an underlined heading of plain text holds the question's words and says nothing
+    desk = (
+        "7. GETTING HELP - THE SERVICE DESK\n----------------------------------\n\n"
+        "Support hours:\n  * Monday to Friday: 08:00 to 18:00\n  * Saturday: 09:00 to 13:00\n"
+    )
+    at = desk.index("Saturday")
+    assert named_sentence("Is the service desk open on Saturdays?", desk, at) is None
 
 
 def test_named_sentence_may_lack_one_word_the_page_says_elsewhere() -> None:

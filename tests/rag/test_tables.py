@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from veracity.rag.tables import (
-    default_cell,
+    column_cell,
     named_cell,
     outside_row_problem,
     row_cell,
@@ -55,21 +55,47 @@ def test_row_cell_keeps_the_value_of_a_span_across_cells() -> None:
     assert row_cell(prose, 5, len(prose) - 1) is None  # not a table row
 
 
-def test_a_default_column_gives_the_default() -> None:
+def test_the_column_a_question_names_gives_the_value() -> None:
     text = (
         "| Option | **Default** | Description |\n|---|---|---|\n"
         "| `port` | `5672` | TCP port the broker listens on. |\n"
         "| `tls` | `false` | Serve TLS. |\n"
     )
     at = text.index("TCP")
-    a, b = default_cell("What is the default port?", text, at, at + 3) or (0, 0)
+    a, b = column_cell("What is the default port?", text, at, at + 3) or (0, 0)
     assert text[a:b] == "5672"
     serve = text.index("Serve")
-    a, b = default_cell("Is TLS on by default?", text, serve, serve + 5) or (0, 0)
+    a, b = column_cell("Is TLS on by default?", text, serve, serve + 5) or (0, 0)
     assert text[a:b] == "false"
     five = text.index("5672")
-    assert default_cell("What is the default port?", text, five, five + 4) is None  # there
-    assert default_cell("What port is used?", text, at, at + 3) is None  # asks no default
+    assert column_cell("What is the default port?", text, five, five + 4) is None  # there
+    assert column_cell("What port is used?", text, at, at + 3) is None  # asks no default
+    # a span that runs on from the default into the description is cut back to the default
+    run_on = text.index("5672` | TCP")
+    a, b = column_cell("What port is used by default?", text, run_on, run_on + 11) or (0, 0)
+    assert text[a:b] == "5672"
+    # any column the question names by its header, when it names one
+    fares = (
+        "| Ticket | Single | Day return |\n|---|---|---|\n"
+        "| Motorcycle (solo) | £16.50 | £26.00 |\n| Car | £38.00 | £61.00 |\n"
+    )
+    day = fares.index("£26.00")
+    a, b = column_cell("ferry fare for a motorbike, single?", fares, day, day + 6) or (0, 0)
+    assert fares[a:b] == "£16.50"
+    assert column_cell("ferry fare for a motorbike?", fares, day, day + 6) is None  # none named
+    assert column_cell("a single or a day return?", fares, day, day + 6) is None  # two named
+
+
+def test_a_row_with_what_the_question_leaves_out_is_not_its_row() -> None:
+    fares = (
+        "| Ticket | Single |\n|---|---|\n"
+        "| Motorcycle (solo) | £16.50 |\n| Motorcycle with sidecar | £21.00 |\n"
+    )
+    asked = "ferry fare for a motorbike without a sidecar, single?"
+    got = row_problem(asked, fares, fares.index("£21.00"))
+    assert "has what the question leaves out ('sidecar')" in got
+    assert row_problem(asked, fares, fares.index("£16.50")) == ""
+    assert row_problem("fare for a motorbike with a sidecar?", fares, fares.index("£21.00")) == ""
 
 
 PRICES = (

@@ -64,8 +64,8 @@ from veracity.rag.from_headings import (
     unnumbered_release_problem,
     wants_heading,
 )
+from veracity.rag.groups import group_problem
 from veracity.rag.peers import (
-    group_problem,
     identifier_problem,
     listed_problem,
     modifier_problem,
@@ -109,7 +109,7 @@ from veracity.rag.structure import (
     title_problem,
 )
 from veracity.rag.tables import (
-    default_cell,
+    column_cell,
     named_cell,
     outside_row_problem,
     row_cell,
@@ -282,7 +282,7 @@ def find_answers(
             continue
         chunk = top[r.passage].chunk
         value = (
-            default_cell(asked, chunk.text, r.start, r.end)
+            column_cell(asked, chunk.text, r.start, r.end)
             or named_cell(asked, chunk.text)
             or named_field(asked, chunk.text, r.start, r.end)
             or labelled_default(asked, chunk.text, r.start, r.end)
@@ -372,7 +372,7 @@ def _from_heading(
     release = asks_version(asked) or asks_release_time(asked)
     said = _entry_text(hit.chunk.text, r.start) if release else hit.chunk.text
     if (
-        heading_problem(hit.chunk.text, r.start)
+        heading_problem(hit.chunk.text, r.start, hit.chunk.headings)
         or question_problems(asked, [said, *hit.chunk.headings[-1:], where])
         or _problem(question, asked, hit, entry, quote_only=False, typed=False)
         or (text := documents(hit.chunk.document_id)) is None
@@ -426,7 +426,9 @@ def _problem(
             and version_note_problem(asked, chunk.text[slice(*sentence_at(chunk.text, r.start))])
         )
         or listed_problem(question, chunk.text, r.start, r.end)
-        or link_problem(asked, chunk.text, r.start, quote=quote_only)
+        # the whole message: the sentences before the question name what it is about ("locked
+        # out after too many wrong passwords - how long until I can try again?")
+        or link_problem(question, chunk.text, r.start, quote=quote_only)
         or entry_problem(asked, chunk.text, r.start)
         or other_option_problem(asked, chunk.headings, chunk.text, r.start)
         or row_problem(asked, chunk.text, r.start, context)
@@ -435,7 +437,7 @@ def _problem(
         or (
             asks_amount(asked)
             and not _FULL_DATE.search(r.text)
-            and heading_problem(chunk.text, r.start)
+            and heading_problem(chunk.text, r.start, chunk.headings)
         )
         # a heading's words are no version: "Which release dropped Python 3.7?" is not answered
         # "Backwards-incompatible Changes", the changelog section the entry stands in; nor is a
@@ -444,7 +446,7 @@ def _problem(
             typed
             and asks_version(asked)
             and (not _DIGIT.search(r.text) or section_number_at(chunk.text, r.start))
-            and heading_problem(chunk.text, r.start)
+            and heading_problem(chunk.text, r.start, chunk.headings)
         )
         # "When was FloatRange added?" of a changelog entry is not "553", the issue it closed
         or (

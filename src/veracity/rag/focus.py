@@ -64,16 +64,23 @@ def question_focus(message: str) -> str:
 
 def scene_and_ask(message: str) -> tuple[str, str]:
     """``message`` cut where the sentence that asks begins (the last one ending in "?", else the
-    last that opens with a question word): the sentences before it, which set the scene ("I run
-    Valgrind in my CI pipeline."), and the rest. ``("", message)`` when no sentence asks or the
-    first one does."""
+    last that opens with a question word), or, within it, where its question word follows a
+    discourse marker (as ``question_focus`` cuts it): what comes before sets the scene ("I run
+    Valgrind in my CI pipeline.", "I'm starting at the Leeds office on Monday - where ..."),
+    and the rest asks. ``("", message)`` when nothing asks or nothing comes before."""
     text = message.rstrip()
     starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
     ends = [*starts[1:], len(text)]
-    sentences = [(at, text[at:end].strip()) for at, end in zip(starts, ends, strict=True)]
-    asking = [at for at, s in sentences if s.endswith("?")] or [
-        at for at, s in sentences if _OPENS_WITH_WH.match(s)
+    sentences = [(at, end, text[at:end].strip()) for at, end in zip(starts, ends, strict=True)]
+    asking = [(at, end) for at, end, s in sentences if s.endswith("?")] or [
+        (at, end) for at, end, s in sentences if _OPENS_WITH_WH.match(s)
     ]
-    if not asking or asking[-1] == 0:
+    if not asking:
         return "", message
-    return text[: asking[-1]].rstrip(), text[asking[-1] :]
+    at, end = asking[-1]
+    cuts = [] if _OPENS_WITH_WH.match(text, at) else list(_CLAUSE.finditer(text, at, end))
+    if cuts and len(text[cuts[-1].end() : end].split()) >= MIN_WORDS:
+        at = cuts[-1].end()
+    if at == 0:
+        return "", message
+    return text[:at].rstrip(), text[at:]

@@ -185,9 +185,11 @@ def heading_answer(
         return None
     if not release_question_fits(asked, where):
         return None
-    if (version := release_of(headings)) is not None:
-        return release_span(text, offset, version)
-    line = release_line_above(text, offset)  # a plain-text changelog
+    if (version := release_of(headings)) is not None and (
+        span := release_span(text, offset, version)
+    ) is not None:
+        return span
+    line = release_line_above(text, offset)  # a plain-text changelog (its headings no Markdown)
     return None if line is None else line[1:]
 
 

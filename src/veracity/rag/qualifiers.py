@@ -59,15 +59,21 @@ _WAYS = (
 )
 
 
-def _pattern(phrases: str, edge: str) -> re.Pattern[str]:
-    words = "|".join(map(re.escape, phrases.replace(" ~ ", "|").split("|")))
-    return re.compile(rf"(?<!{edge})(?:{words})(?!{edge})", re.IGNORECASE)
+def _pattern(phrases: str, edge: str, gap: bool = False) -> re.Pattern[str]:
+    """Any of ``phrases`` ("a|b ~ c"), not next to an ``edge`` character; with ``gap``, "each",
+    "every" and "per" may take a word before their noun ("each nursery year", "per calendar
+    month")."""
+    words = [re.escape(w) for w in phrases.replace(" ~ ", "|").split("|")]
+    if gap:
+        words = [re.sub(r"^(each|every|per)\\ ", r"\1\\s+(?:[\\w-]+\\s+)?", w) for w in words]
+    return re.compile(rf"(?<!{edge})(?:{'|'.join(words)})(?!{edge})", re.IGNORECASE)
 
 
 # How a question names each group: whole words. How a sentence says it: also as a part of a
-# name ("--min-size", "max_connections", "maxRetries" does not count: no separator).
+# name ("--min-size", "max_connections", "maxRetries" does not count: no separator), and with a
+# word inside ("each nursery year" says "each year").
 _ASKED = tuple(_pattern(w.split(" ~ ")[0], r"[\w-]") for w in _WAYS)
-_SAID = tuple(_pattern(w, r"[A-Za-z0-9]") for w in _WAYS)
+_SAID = tuple(_pattern(w, r"[A-Za-z0-9]", gap=True) for w in _WAYS)
 
 # "What is the maximum ...", "What's the default ...", "Which is the recommended ...": the
 # qualifier names the value asked for

@@ -117,15 +117,30 @@ _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
 
 
+# "without a sidecar", "excluding VAT", "other than cars": what a question leaves out
+_EXCLUDED = re.compile(
+    r"\b(?:without|excluding|except(?:\s+for)?|other\s+than|not\s+including|apart\s+from)\s+"
+    r"(?:(?:an?|the|any)\s+)?([\w'-]+(?:[^\S\n]+(?!and\b|or\b)[\w'-]+)?)",
+    re.IGNORECASE,
+)
+
+
+def excluded_terms(question: str) -> set[str]:
+    """The content terms of what ``question`` leaves out ("sidecar" of "a motorbike without a
+    sidecar"): an entry that holds them is not the one it names, and they name none."""
+    return set().union(*(content_terms(m.group(1)) for m in _EXCLUDED.finditer(question)))
+
+
 def entry_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers from the wrong entry, or "": it lies in an entry,
     and another entry of ``text`` shares strictly more of the question's words (stemmed,
-    stopwords and question words out)."""
+    stopwords and question words out; not those of what the question leaves out: "without a
+    sidecar" names no entry with a sidecar)."""
     spans = entries(text)
     at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return ""
-    asked = content_terms(question)
+    asked = content_terms(question) - excluded_terms(question)
     shared = [len(asked & content_terms(text[s:e])) for s, e in spans]
     other = max(range(len(spans)), key=lambda i: -1 if i == at else shared[i])
     if shared[other] <= shared[at]:
@@ -399,7 +414,7 @@ def labelled_default(question: str, text: str, start: int, end: int) -> tuple[in
     """For a question that asks for a default, the ``(start, end)`` in ``text`` of the value
     that the span's entry (or else its sentence) labels as the default, when it labels exactly
     one and the span ``text[start:end]`` is not already in it; else None (for a table, see
-    ``tables.default_cell``)."""
+    ``tables.column_cell``)."""
     if not ASKS_DEFAULT.search(question):
         return None
     lo, hi = next(((s, e) for s, e in entries(text) if s <= start < e), sentence_at(text, start))
@@ -472,20 +487,25 @@ def bare_quote_problem(quote: str) -> str:
     return f"the quoted text asserts nothing checkable ('{short_quote(quote)}')"
 
 
-def heading_problem(text: str, start: int) -> str:
+def heading_problem(text: str, start: int, headings: Sequence[str] = ()) -> str:
     """Why the span at ``text[start]`` cannot answer a question for an amount or a time, or "":
-    it lies in a Markdown heading line. A heading names a topic, and may well name the thing a
-    question asks for ("Rc<T>, the Reference-Counted Smart Pointer" answers "Which type allows
-    multiple owners?"), but its numbers are model numbers, versions and chapter numbers, not
-    measurements: "How heavy is the heater?" is not answered "300" from "# AquaHeat 300 Water
-    Heater". The caller asks only for questions that want an amount or a time. A value the
-    heading labels as a default is stated, not named: a reference entry's heading
-    ("--conflict-cache-size=N [default: 1000000]") answers with it."""
+    it lies in a heading line: a Markdown heading, or a line that is one of the passage's
+    ``headings`` (a plain-text or PDF heading: "3. ACCOUNTS AND PASSWORDS"). A heading names a
+    topic, and may well name the thing a question asks for ("Rc<T>, the Reference-Counted Smart
+    Pointer" answers "Which type allows multiple owners?"), but its numbers are model numbers,
+    versions and section numbers, not measurements: "How heavy is the heater?" is not answered
+    "300" from "# AquaHeat 300 Water Heater", nor "How often must passwords change?" "3". The
+    caller asks only for questions that want an amount or a time. A value the heading labels as
+    a default is stated, not named: a reference entry's heading ("--conflict-cache-size=N
+    [default: 1000000]") answers with it."""
     line = text.rfind("\n", 0, start) + 1
-    if not _HEADING_LINE.match(text, line) or _labels_default(text, line, start):
-        return ""
     end = text.find("\n", start)
-    return f"the answer sits in a heading ('{short_quote(text[line : end if end >= 0 else None])}')"
+    said = text[line : end if end >= 0 else None]
+    if not (_HEADING_LINE.match(text, line) or said.strip() in headings) or _labels_default(
+        text, line, start
+    ):
+        return ""
+    return f"the answer sits in a heading ('{short_quote(said)}')"
 
 
 def title_problem(text: str, start: int) -> str:
@@ -510,13 +530,16 @@ def _heads(text: str, s: int, e: int) -> bool:
 
 def _is_title(text: str, s: int, e: int) -> bool:
     """Whether the sentence ``text[s:e]`` is a heading: a Markdown heading line (unless it labels
-    a default, as a reference entry's heading does), or a whole line of at most six words with no
-    closing punctuation, no amount, no code and no address ("Opening hours"; not "Lemon tart -
-    5.50 euros", "#include <getopt.h>" or "[#983](https://github.com/...)")."""
+    a default, as a reference entry's heading does), a whole line over an underline ("=====",
+    "-----"), or a whole line of at most six words with no closing punctuation, no amount, no
+    code and no address ("Opening hours"; not "Lemon tart - 5.50 euros", "#include <getopt.h>"
+    or "[#983](https://github.com/...)")."""
     line = text.rfind("\n", 0, s) + 1
     if _HEADING_LINE.match(text, line):
         return not _labels_default(text, line, e)
     whole_line = not text[line:s].strip() and text[e : e + 1] in ("", "\n")
+    if whole_line and _UNDERLINE.match(text, e + 1):
+        return True  # "7. GETTING HELP - THE SERVICE DESK" over "-------"
     sentence = text[s:e].strip()
     return (
         whole_line
@@ -527,6 +550,8 @@ def _is_title(text: str, s: int, e: int) -> bool:
     )
 
 
+# a setext heading's underline, or a plain-text one: a line of one mark repeated
+_UNDERLINE = re.compile(r"[ \t]*([=\-~^*#+])\1{2,}[ \t]*(?:\n|$)")
 # an amount with its unit or currency: what an item line states and a heading does not
 _MEASURED = re.compile(
     r"[€$£¥]\s*\d|\d(?:[\d.,]*\d)?\s*(?:[€$£¥%]|(?:euros?|dollars?|pounds?|kg|g|km|m|cm|mm|"

@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from veracity.rag.structure import ASKS_DEFAULT, content_terms, short_quote
+from veracity.rag.structure import ASKS_DEFAULT, content_terms, excluded_terms, short_quote
 from veracity.text.markup import TABLE_ROW
 
 # a table column of defaults, and what pads a cell's value
@@ -32,13 +32,20 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     Stricter than ``entry_problem``'s majority, since a row label is a few words that a question
     about it repeats. A word that ``text`` outside the table or the ``context`` (the chunk's
     headings, its document's title) also uses names the table's subject, not a row: "water" in
-    "What is the capacity of the water heater?" of a water heater's specifications."""
+    "What is the capacity of the water heater?" of a water heater's specifications. A row whose
+    label has what the question leaves out ("a motorbike without a sidecar") is not its row."""
     rows = _table_rows(text, start)
     if not rows:
         return ""
     labels = set().union(*(content_terms(label) for _, _, label in rows))
-    asked = content_terms(question) & labels - _subject_terms(text, rows, context)
-    mine = next((s, e) for s, e, _ in rows if s <= start <= e)
+    left_out = excluded_terms(question)
+    asked = (content_terms(question) - left_out) & labels - _subject_terms(text, rows, context)
+    mine, label = next(((s, e), label) for s, e, label in rows if s <= start <= e)
+    if held := left_out & content_terms(label):
+        return (
+            f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') has what the question "
+            f"leaves out ('{_word_of(question, sorted(held)[0])}')"
+        )
     missing = asked - content_terms(text[mine[0] : mine[1]])
     if not missing:
         return ""
@@ -56,7 +63,7 @@ def outside_row_problem(question: str, text: str, start: int, context: Sequence[
     table, the headings and the title do not use (those name the table's subject)."""
     if _table_rows(text, start):
         return ""  # a span in a table: row_problem judges its row
-    asked = content_terms(question)
+    asked = content_terms(question) - excluded_terms(question)
     for first in _table_starts(text):
         rows = _table_rows(text, first)
         body = rows[1:]  # the header row names columns
@@ -78,8 +85,8 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
     (exactly one column, the first excluded: it labels the rows). A reader trained on prose
     takes a span from a table's header ("monthly price | users") or from the sentence below it;
     when the question names both, the table says which cell answers. Only for a table whose
-    rows all have the header's number of cells."""
-    asked = content_terms(question)
+    rows all have the header's number of cells. What the question leaves out names nothing."""
+    asked = content_terms(question) - excluded_terms(question)
     for first in _table_starts(text):
         rows = _table_rows(text, first)
         if len(rows) < 2:
@@ -128,18 +135,23 @@ def row_cell(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (a, b) if b > a else None
 
 
-def default_cell(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
-    """For a question that asks for a default and a span ``text[start:end]`` in a table row,
-    the ``(start, end)`` of the row's cell in the table's "Default" column (stripped of spaces
-    and Markdown), when the span is not already in it; None when there is no such column (or
-    the span is in the header row, or the question asks for no default)."""
-    if not ASKS_DEFAULT.search(question):
-        return None
+def column_cell(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """For a span ``text[start:end]`` in a table's row, the ``(start, end)`` of the row's cell in
+    the column the question names (stripped of spaces and Markdown): the "Default" column, for
+    a question that asks for a default; else the one column whose header holds a content word
+    of the question (the first column, which labels the rows, aside): "a motorbike, single?"
+    is answered from the "Single" cell of the span's row, not its "Day return". None when the
+    span is already within that cell (a span that runs on from it into the next, "2` | Number
+    of", is cut back to it), or is in the header row, or no one column is named."""
     rows = _table_rows(text, start)
     if len(rows) < 2:
         return None
     header = _cells(text, rows[0][0], rows[0][1])
-    column = [i for i, (a, b) in enumerate(header) if _COLUMN_DEFAULT.match(text, a, b)]
+    if ASKS_DEFAULT.search(question):
+        column = [i for i, (a, b) in enumerate(header) if _COLUMN_DEFAULT.match(text, a, b)]
+    else:
+        asked = content_terms(question) - excluded_terms(question)
+        column = [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
     mine = next(((s, e) for s, e, _ in rows[1:] if s <= start <= e), None)
     if len(column) != 1 or mine is None:
         return None
@@ -147,7 +159,7 @@ def default_cell(question: str, text: str, start: int, end: int) -> tuple[int, i
     if column[0] >= len(cells):
         return None
     a, b = cells[column[0]]
-    return None if start < b and end > a else (a, b)
+    return None if (a <= start and end <= b) or a == b else (a, b)
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
