@@ -823,9 +823,7 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         # a function or method of English is not code's
         ("What function does ozone perform for the planet?", "protective shield", True),
         ("What is one method of achieving it?", "taking on debt", True),
-        ("What payment method is accepted?", "card", True),
-        ("What MFA method is required for admins?", "a hardware security key", True),
-        ("Which OpenSSL method sets the key?", "a hardware security key", False),
+        ("Which assert method tests for deep equality?", "the actual and expected", False),
     ],
 )
 def test_answer_type_reads_the_verb_and_the_question_names(

@@ -41,6 +41,10 @@ def test_the_same_qualifier_in_other_words_passes() -> None:
     holiday = "Each child gets two weeks at half fees in each nursery year (September to August)."
     asked = "How much holiday can we take at half fees each year?"
     assert qualifier_problem(asked, holiday, _at(holiday, "two weeks"), amount=True) == ""
+    # "a day" before a noun names a ticket, not a rate
+    fares = "| Ticket | Single | Day return |\n|---|---|---|\n| Car | £38.00 | £61.00 |"
+    asked = "What does a day return cost for a car?"
+    assert qualifier_problem(asked, fares, _at(fares, "£61"), amount=True) == ""
     asked = "How much holiday can we take at half fees each month?"
     assert "'each month'" in qualifier_problem(asked, holiday, _at(holiday, "two"), amount=True)
     hire = "The studio can be hired by the hour for £45, or for £280 for the whole day."

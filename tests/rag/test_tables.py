@@ -8,6 +8,7 @@ from veracity.rag.tables import (
     outside_row_problem,
     row_cell,
     row_problem,
+    table_above,
 )
 from veracity.text.entries import entries
 
@@ -142,3 +143,63 @@ def test_a_table_header_row_is_no_entry() -> None:
     header = PLANS.index("| plan")
     assert all(not (a <= header < b) for a, b in entries(PLANS))
     assert any(PLANS[a:b].startswith("| Premium") for a, b in entries(PLANS))
+
+
+FARES_DOC = (
+    "## Fares\n\n| Ticket | Single | Day return |\n|---|---|---|\n| Bicycle | £2.00 | £2.00 |\n"
+    "| Car up to 5 m | £38.00 | £61.00 |\n| Car over 5 m, or car with trailer | £52.50 | £84.00 |\n"
+    "\nThe Islander Ten book of car tickets costs £310.\n"
+)
+
+
+def test_table_above_is_the_tables_rows_before_a_passage_that_starts_inside_it() -> None:
+    start = FARES_DOC.index("| Car up")
+    assert table_above(FARES_DOC, start) == (
+        "| Ticket | Single | Day return |\n|---|---|---|\n| Bicycle | £2.00 | £2.00 |\n"
+    )
+    assert table_above(FARES_DOC, FARES_DOC.index("| Ticket")) == ""  # the table's first row
+    assert table_above(FARES_DOC, FARES_DOC.index("The Islander")) == ""  # no table row
+
+
+def test_named_cell_takes_the_row_that_holds_the_most_of_the_question() -> None:
+    text = FARES_DOC
+    asked = "What does a day return cost for a car towing a trailer?"
+    a, b = named_cell(asked, text) or (0, 0)  # "car" names two rows, "trailer" one of them
+    assert text[a:b] == "£84.00"
+    assert named_cell("What does a day return cost for a car?", text) is None  # a tie
+
+
+def test_a_passage_that_starts_inside_a_table_is_read_with_its_header() -> None:
+    from collections.abc import Sequence
+
+    from veracity.rag.answer_extractive import find_answers
+    from veracity.rag.reader.base import Reading
+    from veracity.records import Chunk, Hit
+
+    start = FARES_DOC.index("| Car up")
+    passage = FARES_DOC[start:]
+
+    class Islander:
+        threshold = 0.5
+
+        def read(self, question: str, passages: Sequence[str]) -> list[Reading]:
+            at = passages[0].index("£310")
+            return [Reading(0, at, at + 4, "£310", 0.9, 1.0)]
+
+    hit = Hit(Chunk("c2", "d1", 1, passage, start, len(FARES_DOC)), 0.9, "fares.md")
+    asked = "What does a day return cost for a car towing a trailer?"
+    # without its document, the rows name no column: the span outside the table is refused
+    assert not find_answers(Islander(), asked, [hit], 4).found
+    found = find_answers(Islander(), asked, [hit], 4, documents={"d1": FARES_DOC}.get).found
+    assert found and found[0].reading.text == "£84.00"
+    chunk, reading = found[0].hit.chunk, found[0].reading
+    # the passage now opens at the table's header, and its offsets still point into the document
+    assert chunk.text.startswith("| Ticket") and chunk.start == FARES_DOC.index("| Ticket")
+    assert FARES_DOC[chunk.start + reading.start : chunk.start + reading.end] == "£84.00"
+
+
+def test_a_span_in_a_separator_row_is_in_no_row() -> None:
+    # a reading may start in the "|---|" line under the header: no row of the table holds it,
+    # and the check says nothing rather than failing
+    text = "| Ticket | Price |\n|---|---|\n| Adult | £12 |"
+    assert row_problem("How much is an adult ticket?", text, text.index("---")) == ""

@@ -115,6 +115,7 @@ from veracity.rag.tables import (
     row_cell,
     row_problem,
     table_header,
+    with_table_above,
 )
 from veracity.rag.topics import topic_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
@@ -243,7 +244,8 @@ def find_answers(
     relevance too: a passage the reranker finds much more relevant wins a near tie. With
     ``documents`` (a document's text by its id), a question for a version, a release's time or
     an option whose entry passes every check but the span's type is answered by the heading
-    above the entry (``rag.from_headings``)."""
+    above the entry (``rag.from_headings``), and a passage that starts inside a table is read
+    with the table's header row above it."""
     top = list(hits[:passages])
     texts = [h.chunk.text for h in top]
     readings = reader.read(question, texts)
@@ -258,6 +260,9 @@ def find_answers(
             else r
             for r in readings
         ]
+    for i, hit in enumerate(top):  # a passage that starts inside a table, with its header
+        top[i], mine = with_table_above(hit, [r for r in readings if r.passage == i], documents)
+        readings = [r for r in readings if r.passage != i] + mine
     ranked = sorted(
         (r for r in readings if r.end > r.start), key=lambda r: (-r.probability, -r.score)
     )

@@ -87,16 +87,10 @@ _NOT_A_QUALIFIER = (
     r"this|that|these|those|its|their|of|other|main|primary|one|another|some|any|each)\s"
 )
 _CODE_FUNCTION_QUESTION = re.compile(
-    rf"\b(?:what|which)\s+(?:(?!{_NOT_A_QUALIFIER})([\w.:+-]+)\s+)?(?!{_NOT_A_QUALIFIER})"
-    r"([\w.:+-]+)\s+(?:functions?|methods?)\b",
+    rf"\b(?:what|which)\s+(?:(?!{_NOT_A_QUALIFIER})[\w.+-]+\s+)?(?!{_NOT_A_QUALIFIER})"
+    r"[\w.+-]+\s+(?:functions?|methods?)\b",
     re.IGNORECASE,
 )
-# The qualifier is a name from code or a product's ("Expat", "libffi", "std::fs", "OpenSSL",
-# "v2"), not an English word or an acronym of everyday use: "What payment method ...?" and
-# "What MFA method ...?" ask for a way of doing something, in words.
-_CODE_QUALIFIER = re.compile(r"[A-Z][a-z]|[a-z][A-Z]|_|\w\.\w|::|\d|^lib")
-
-
 # Codes that are numbers as often as names: "Which exit code ...?" may be answered "2".
 _NUMBERED_CODES = re.compile(r"\b(?:status|error|return|exit|result)\s+codes?\b", re.IGNORECASE)
 # Written as code: snake_case, dotted, "::", a call's "()", camelCase, CamelCase, CAPITALS, a
@@ -205,11 +199,9 @@ def _words_besides_a_name(span: str) -> int:
 
 
 def asks_function(question: str) -> bool:
-    """Whether ``question`` asks which function or method of something named in code ("Which
-    Expat function ...?", "which libffi function"); a bare "what function" is English, and so
-    is "what payment method"."""
-    m = _CODE_FUNCTION_QUESTION.search(question)
-    return m is not None and any(w and _CODE_QUALIFIER.search(w) for w in m.groups())
+    """Whether ``question`` asks which function or method of something named ("Which Expat
+    function ...?", "which libffi function"); a bare "what function" is English."""
+    return _CODE_FUNCTION_QUESTION.search(question) is not None
 
 
 def asks_option(question: str) -> bool:
@@ -273,7 +265,7 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     ):
         return f"the question asks for an option, and '{span}' is none"
     if (
-        (_CODE_QUESTION.search(question) or asks_function(question))
+        (_CODE_QUESTION.search(question) or _CODE_FUNCTION_QUESTION.search(question))
         and not _CODE_LIKE.search(span)
         and not _CALLED.match(after)  # "perror" of "perror()"; not "error (and ..."
         and not (_NUMBERED_CODES.search(question) and numbers(span))  # "status code 2"
@@ -292,7 +284,7 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
         # "Which flag do I pass to mlockall()?" is not "bitwise"; "Which function should I call
         # instead of memcpy()?" is not "chained calls"
         return f"the question asks for a name from code, and '{span}' is none"
-    if asks_function(question) and _CODE_LIKE.search(span) and _phrase(span):
+    if _CODE_FUNCTION_QUESTION.search(question) and _CODE_LIKE.search(span) and _phrase(span):
         # "Which Expat function returns triplets?" is not answered "do_nst non-zero"
         return f"the question asks for a function, and '{span}' is no function's name"
     if _ENV_QUESTION.search(question) and not _ENV_NAME.search(span):

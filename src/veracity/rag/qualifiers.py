@@ -59,11 +59,19 @@ _WAYS = (
 )
 
 
+_NOT_A_NOUN = (
+    r"(?!\s+(?!(?:for|in|on|at|to|of|and|or|if|when|while|per|with|from|until|is|are|do|does|"
+    r"can|will|would|should)\b)[a-z])"
+)
+
+
 def _pattern(phrases: str, edge: str, gap: bool = False) -> re.Pattern[str]:
     """Any of ``phrases`` ("a|b ~ c"), not next to an ``edge`` character; with ``gap``, "each",
     "every" and "per" may take a word before their noun ("each nursery year", "per calendar
     month")."""
     words = [re.escape(w) for w in phrases.replace(" ~ ", "|").split("|")]
+    # "a day" before a noun names a thing, not a rate: "a day return", "a week pass"
+    words = [w + _NOT_A_NOUN if re.match(r"an?\\ ", w) else w for w in words]
     if gap:
         words = [re.sub(r"^(each|every|per)\\ ", r"\1\\s+(?:[\\w-]+\\s+)?", w) for w in words]
     return re.compile(rf"(?<!{edge})(?:{'|'.join(words)})(?!{edge})", re.IGNORECASE)

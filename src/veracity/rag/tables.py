@@ -5,18 +5,22 @@ trained on prose treats its rows as one run of words: it takes a span from the w
 across cells ("max_connections` | `1024"), or the description cell of a row when its "Default"
 column holds the answer. These checks and fixes know the layout: ``row_problem`` refuses a span
 from a row the question does not name, ``outside_row_problem`` a span outside the table when the
-question names one of its rows, ``row_cell`` keeps a span's value cell, ``default_cell``
-answers a "default" question from a Default column, and ``named_cell`` answers from the cell
-whose row and column the question both names.
+question names one of its rows, ``row_cell`` keeps a span's value cell, ``column_cell``
+answers from the column the question names (a "default" question from a Default column), and
+``named_cell`` from the cell whose row and column the question both names. A table longer than
+a chunk is split, and ``table_above`` gives a later chunk the rows above it, header first.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
+from veracity.rag.reader.base import Reading
 from veracity.rag.structure import ASKS_DEFAULT, content_terms, excluded_terms, short_quote
+from veracity.records import Hit
 from veracity.text.markup import TABLE_ROW
 
 # a table column of defaults, and what pads a cell's value
@@ -40,7 +44,10 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     labels = set().union(*(content_terms(label) for _, _, label in rows))
     left_out = excluded_terms(question)
     asked = (content_terms(question) - left_out) & labels - _subject_terms(text, rows, context)
-    mine, label = next(((s, e), label) for s, e, label in rows if s <= start <= e)
+    row = next((((s, e), label) for s, e, label in rows if s <= start <= e), None)
+    if row is None:
+        return ""  # a separator row ("|---|") is no row of the table's
+    mine, label = row
     if held := left_out & content_terms(label):
         return (
             f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') has what the question "
@@ -80,26 +87,29 @@ def outside_row_problem(question: str, text: str, start: int, context: Sequence[
 def named_cell(question: str, text: str) -> tuple[int, int] | None:
     """The ``(start, end)`` of the cell a question names by its row and its column, or None:
     "How many users does the Premium plan allow?" over "| plan | monthly price | users |" and
-    "| Premium | £45 | 10 |" is the cell "10". The row is named by a content word of its first
-    cell (exactly one row of the table), the column by a content word of its header cell
-    (exactly one column, the first excluded: it labels the rows). A reader trained on prose
-    takes a span from a table's header ("monthly price | users") or from the sentence below it;
-    when the question names both, the table says which cell answers. Only for a table whose
-    rows all have the header's number of cells. What the question leaves out names nothing."""
+    "| Premium | £45 | 10 |" is the cell "10". The row is named by the content words of its
+    first cell (the one row that holds the most of them), the column by a content word of its
+    header cell (exactly one column, the first excluded: it labels the rows). A reader trained
+    on prose takes a span from a table's header ("monthly price | users") or from the sentence
+    below it; when the question names both, the table says which cell answers. Only for a
+    table whose rows all have the header's number of cells. What the question leaves out names
+    nothing."""
     asked = content_terms(question) - excluded_terms(question)
     for first in _table_starts(text):
         rows = _table_rows(text, first)
         if len(rows) < 2:
             continue
         header = _cells(text, rows[0][0], rows[0][1])
-        named = [(s, e) for s, e, label in rows[1:] if asked & content_terms(label)]
+        held = [len(asked & content_terms(label)) for _, _, label in rows[1:]]
+        named = [(s, e) for (s, e, _), k in zip(rows[1:], held, strict=True) if k == max(held)]
         columns = [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
-        if len(named) != 1 or len(columns) != 1:
+        if not max(held) or len(named) != 1 or len(columns) != 1:
             continue
         cells = _cells(text, *named[0])
-        if len(cells) != len(header) or cells[columns[0]][0] == cells[columns[0]][1]:
+        a, b = cells[columns[0]] if len(cells) == len(header) else (0, 0)
+        if a == b:
             continue
-        return cells[columns[0]]
+        return a, b
     return None
 
 
@@ -176,6 +186,49 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     while b > a and text[b - 1] in _CELL_PAD:
         b -= 1
     return a, b
+
+
+def table_above(document: str, start: int) -> str:
+    """The lines of the Markdown table above ``document[start]`` (its header row, separator and
+    earlier rows), when a passage that starts there opens inside the table: a table longer than
+    a chunk is split, and the later chunks lack the header row that names their columns. ""
+    when the passage does not open with a table row."""
+    end = document.find("\n", start)
+    if not TABLE_ROW.match(document, start, end if end >= 0 else len(document)):
+        return ""
+    first = start
+    while first > 0:
+        line = document.rfind("\n", 0, first - 1) + 1
+        if not TABLE_ROW.match(document, line, first - 1):
+            break
+        first = line
+    return document[first:start]
+
+
+def with_table_above(
+    hit: Hit, readings: list[Reading], documents: Callable[[str], str | None] | None
+) -> tuple[Hit, list[Reading]]:
+    """``hit`` and its ``readings`` opened onto the rows of the table the passage starts
+    inside of, when it does: a table longer than a chunk is split, and a later chunk lacks the
+    header row that names its columns ("| Car over 5 m | £52.50 | £84.00 |" says no "day
+    return"). The passage then starts at the table's first row in its document
+    (``table_above``), so its checks, its cells and its citations see the header; the
+    reader has read the chunk alone, and its spans shift with it."""
+    chunk = hit.chunk
+    if documents is None or not chunk.text.lstrip(" \t").startswith("|"):
+        return hit, readings
+    text = documents(chunk.document_id)
+    above = "" if text is None else table_above(text, chunk.start)
+    if not above:
+        return hit, readings
+    n = len(above)
+    opened = replace(chunk, text=above + chunk.text, start=chunk.start - n)
+    return replace(hit, chunk=opened), [_shifted(r, n) for r in readings]
+
+
+def _shifted(r: Reading, n: int) -> Reading:
+    moved = tuple(_shifted(a, n) for a in r.alternatives)
+    return replace(r, start=r.start + n, end=r.end + n, alternatives=moved)
 
 
 def table_header(text: str, at: int) -> str:
