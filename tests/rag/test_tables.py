@@ -203,3 +203,39 @@ def test_a_span_in_a_separator_row_is_in_no_row() -> None:
     # and the check says nothing rather than failing
     text = "| Ticket | Price |\n|---|---|\n| Adult | £12 |"
     assert row_problem("How much is an adult ticket?", text, text.index("---")) == ""
+
+
+def test_a_header_row_may_leave_its_first_cell_empty() -> None:
+    times = (
+        "| | Friday | Saturday | Sunday |\n|---|---|---|---|\n"
+        "| Campsite gates | 09:00 to 22:00 | 09:00 to 20:00 | 09:00 to 18:00 |\n"
+        "| Arena | 14:00 to 01:00 | 11:00 to 01:00 | 11:00 to 23:30 |\n"
+    )
+    a, b = named_cell("What time does the arena close on the Sunday?", times) or (0, 0)
+    assert times[a:b] == "11:00 to 23:30"
+
+
+def test_the_cell_a_question_names_comes_before_a_span_the_reader_chose() -> None:
+    from collections.abc import Sequence
+
+    from veracity.rag.answer_extractive import find_answers
+    from veracity.rag.reader.base import Reading
+    from veracity.records import Chunk, Hit
+
+    tickets = "Weekend Camping: £189.50; arena Friday to Sunday, camping from 12:00 on Thursday."
+    times = "| | Saturday | Sunday |\n|---|---|---|\n| Arena | 11:00 to 01:00 | 11:00 to 23:30 |\n"
+
+    class Unsure:
+        threshold = 0.5
+
+        def read(self, question: str, passages: Sequence[str]) -> list[Reading]:
+            first = passages[0].index("12:00")  # the reader likes the ticket line better
+            second = passages[1].index("Saturday")
+            return [Reading(0, first, first + 5, "12:00", 0.95, 2.0),
+                    Reading(1, second, second + 8, "Saturday", 0.85, 1.0)]  # fmt: skip
+
+    hits = [Hit(Chunk("c1", "d1", 0, tickets, 0, len(tickets)), 0.3, "faq.md"),
+            Hit(Chunk("c2", "d1", 1, times, 0, len(times)), 0.7, "faq.md")]  # fmt: skip
+    found = find_answers(Unsure(), "What time does the arena close on Sunday?", hits, 4).found
+    assert [f.reading.text for f in found] == ["11:00 to 23:30", "12:00"]
+    assert found[0].cell and not found[1].cell

@@ -48,6 +48,7 @@ from veracity.rag.answer_types import (
     version_note_problem,
     version_owner_problem,
 )
+from veracity.rag.bands import band_problem
 from veracity.rag.conditions import (
     asked_condition,
     condition_problem,
@@ -200,11 +201,13 @@ def link_problem(question: str, text: str, start: int, quote: bool = False) -> s
 class Found:
     """A passage the reader answers from, and its reading; ``named``, for a question that the
     heading above the passage answers (a changelog entry's release, an option's entry:
-    ``rag.from_headings``), is that answer, cited where it stands."""
+    ``rag.from_headings``), is that answer, cited where it stands; ``cell``, when the reading is
+    the table cell the question names by its row and its column (``tables.named_cell``)."""
 
     hit: Hit
     reading: Reading
     named: Citation | None = None
+    cell: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,9 +289,10 @@ def find_answers(
             done.add(r.passage)
             continue
         chunk = top[r.passage].chunk
+        named = named_cell(asked, chunk.text)
         value = (
             column_cell(asked, chunk.text, r.start, r.end)
-            or named_cell(asked, chunk.text)
+            or named
             or named_field(asked, chunk.text, r.start, r.end)
             or labelled_default(asked, chunk.text, r.start, r.end)
             or changed_value(asked, chunk.text, r.start, r.end)
@@ -315,13 +319,14 @@ def find_answers(
         if problem and heading is None:
             mismatch = mismatch or problem
             continue
-        found.append(Found(top[r.passage], r, heading))
+        found.append(Found(top[r.passage], r, heading, cell=(r.start, r.end) == named))
         done.add(r.passage)
     if not found and (asks_yes_no(asked) or asked_condition(asked)):
         found = _stated(question, asked, top, readings)
     if found:
-        if relevance_weight > 0:
-            found.sort(key=lambda f: -_fused(f, relevance_weight))
+        # a cell the question names by its row and column is the table's own answer, ahead of
+        # a span the reader chose ("the arena" and "Sunday" name "11:00 to 23:30")
+        found.sort(key=lambda f: (not f.cell, -_fused(f, relevance_weight)))
         return Finding(tuple(found))
     closest = Found(top[ranked[0].passage], ranked[0]) if ranked else None
     if mismatch:
@@ -480,6 +485,9 @@ def _problem(
         or converse_problem(asked, chunk.text, r.start)
         or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
         or bound_problem(asked, chunk.text, r.start)
+        # the whole message: a story says where the user stands ("40 minutes late"); a yes/no
+        # question is answered by the band that leaves it out
+        or (not quote_only and band_problem(question, chunk.text, r.start))
         or day_problem(asked, chunk.text, r.start)
         or count_problem(asked, chunk.text, r.start)
         or namesake_problem(asked, chunk.text, r.start)

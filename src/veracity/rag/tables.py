@@ -26,6 +26,7 @@ from veracity.text.markup import TABLE_ROW
 # a table column of defaults, and what pads a cell's value
 _COLUMN_DEFAULT = re.compile(r"[*_]*default(?:\s+value)?[*_]*$", re.IGNORECASE)
 _CELL_PAD = " \t`*"
+_SEPARATOR = re.compile(r"[\s|:-]*-[\s|:-]*")
 
 
 def row_problem(question: str, text: str, start: int, context: Sequence[str] = ()) -> str:
@@ -258,9 +259,9 @@ def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
     for s, e in lines[lo : hi + 1]:
         m = TABLE_ROW.match(text, s, e)
         assert m is not None
-        first = m.group(1).split("|")[0]
-        if first.strip(" -:"):
-            out.append((s, e, first))
+        if _SEPARATOR.fullmatch(m.group(1)):
+            continue  # "|---|:---:|"; a header row may leave its first cell empty
+        out.append((s, e, m.group(1).split("|")[0]))
     return out
 
 
