@@ -63,10 +63,25 @@ def test_a_span_from_another_entry_than_the_one_asked_about_is_refused() -> None
     assert entry_problem(question, OPTIONS, _at(OPTIONS, "false")) == ""
 
 
+def test_a_rare_word_of_the_question_names_its_entry_more_than_common_ones() -> None:
+    charges = (
+        "- Rubble and soil: £3.50 per bag. You can bring a maximum of 10 bags per visit.\n"
+        "- Plasterboard: £5.00 per sheet or bag.\n"
+    )
+    asked = "Is there a limit on how many sheets of plasterboard I can bring in one visit?"
+    assert "Plasterboard: £5.00" in entry_problem(asked, charges, _at(charges, "maximum"))
+    assert entry_problem(asked, charges, _at(charges, "£5.00")) == ""
+
+
 def test_ties_and_prose_are_not_judged() -> None:
     fields = "Summary: a compiler that uses LLVM\nLicense: BSD\n"
-    # "use" is shared with the summary, "license" with the licence line: a tie is let through
-    assert entry_problem("What license does numba use?", fields, _at(fields, "LLVM")) == ""
+    # "use" is shared with the summary, "license" with the licence line: the rarer word names
+    # the entry; the same word in both is a tie, let through
+    assert "License: BSD" in entry_problem(
+        "What license does numba use?", fields, _at(fields, "LLVM")
+    )
+    both = "Summary: uses LLVM\nBuild: uses CMake\n"
+    assert entry_problem("What does numba use?", both, _at(both, "LLVM")) == ""
     prose = "Employees get 25 days. The canteen opens at 8 am on weekdays."
     assert entry_problem("When does the canteen open?", prose, _at(prose, "25")) == ""
     one = "* `mode` {integer} **Default:** `0o777`\n"  # a single entry has no sibling to prefer

@@ -33,6 +33,7 @@ from itertools import pairwise
 from veracity.guard.opposites import opposed
 from veracity.guard.sentences import content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
+from veracity.rag.background import background_idf
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.entries import entries
 from veracity.text.lines import opens_paragraph
@@ -135,13 +136,15 @@ def entry_problem(question: str, text: str, start: int) -> str:
     """Why the span at ``text[start]`` answers from the wrong entry, or "": it lies in an entry,
     and another entry of ``text`` shares strictly more of the question's words (stemmed,
     stopwords and question words out; not those of what the question leaves out: "without a
-    sidecar" names no entry with a sidecar)."""
+    sidecar" names no entry with a sidecar), each weighed by how rare it is in English
+    (``rag.background``): "plasterboard" names the entry "Plasterboard: £5.00 per sheet" more
+    than "bring" and "visit" name the one about rubble."""
     spans = entries(text)
     at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return ""
     asked = content_terms(question) - excluded_terms(question)
-    shared = [len(asked & content_terms(text[s:e])) for s, e in spans]
+    shared = [_weight(asked & content_terms(text[s:e])) for s, e in spans]
     other = max(range(len(spans)), key=lambda i: -1 if i == at else shared[i])
     if shared[other] <= shared[at]:
         return ""
@@ -150,6 +153,15 @@ def entry_problem(question: str, text: str, start: int) -> str:
         f"the answer's entry ('{mine}') is not the one the question names ('{better}' shares "
         "more of its words)"
     )
+
+
+def _weight(terms: set[str]) -> float:
+    """How much ``terms`` (English analyzer terms) say: their idf in general English, or their
+    count without the packaged vocabulary."""
+    background = background_idf(_analyzer())
+    if background is None:
+        return float(len(terms))
+    return sum(background.idf(t) for t in terms)
 
 
 def named_field(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
