@@ -49,6 +49,7 @@ _NEXT_CHAR = re.compile(r"\s*+(\S?)")
 _WORD_BEFORE = re.compile(r"""[("'“‘\[]*+(\S*)$""")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")  # U.S, e.g, i.e, J (of "J. Smith")
 _NON_SPACE = re.compile(r"\S")
+_SECTION_TITLE = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 _ITEM_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3}){0,3}")
 
 # Abbreviations after which a period never ends a sentence (compared lowercased, without the dot).
@@ -113,7 +114,8 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     leaves it open ('ASN1_ERROR_TYPE_ANY if some "ANY' / 'DEFINED BY" element ...'). A column
     of short lines (a menu, a list of specifications, an address: three lines or more, none
     longer than ``_COLUMN_WIDTH``, none indented or holding code punctuation) is cut at every
-    line that the next opens with a capital."""
+    line that the next opens with a capital. A numbered title line ("2.3 Late submission") is
+    a title too."""
     cuts = [start]
     line_start = start
     lines = text[start:stop].strip().splitlines()
@@ -124,7 +126,11 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         if nxt is None:
             break
         opening = not text[cuts[-1] : line_start].strip()  # the piece's first line
-        title = opening and 0 < len(line.split()) <= 4 and line[:1].isupper()
+        words = len(line.split())
+        title = opening and (
+            (0 < words <= 4 and line[:1].isupper())
+            or (words <= 9 and _SECTION_TITLE.match(line) is not None)  # "2.3 Late submission"
+        )
         fields = _FIELD.match(line) is not None or _FIELD.match(text, nxt.start(), stop)
         opens = text[nxt.start()].isupper() or text[nxt.start()].isdigit()
         quoting = line.count('"') % 2 == 1  # a quotation opened on the line goes on
