@@ -950,7 +950,7 @@ def test_how_heavy_names_a_weight() -> None:
 
 
 def test_a_field_value_comes_from_the_field_the_question_names() -> None:
-    from veracity.rag.structure import named_field
+    from veracity.rag.named_entries import named_field
 
     specs = "## Specifications\n\n- Power: 2200 W\n- Cable length: 75 cm\n- Weight: 1.1 kg\n"
     power = specs.index("2200 W")
@@ -970,7 +970,7 @@ def test_a_heading_is_no_other_sentence_the_question_names() -> None:
 
 
 def test_a_column_of_short_lines_is_a_list_of_entries() -> None:
-    from veracity.rag.structure import entry_problem
+    from veracity.rag.named_entries import entry_problem
     from veracity.text.entries import entries
 
     menu = (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from veracity.rag.named_entries import entry_problem
 from veracity.rag.structure import (
     bare_quote_problem,
     changed_value,
     converse_problem,
-    entry_problem,
     heading_problem,
     labelled_default,
     markup_problem,

@@ -66,6 +66,7 @@ from veracity.rag.from_headings import (
     wants_heading,
 )
 from veracity.rag.groups import group_problem
+from veracity.rag.named_entries import entry_problem, named_field
 from veracity.rag.peers import (
     identifier_problem,
     listed_problem,
@@ -94,11 +95,9 @@ from veracity.rag.structure import (
     changed_value,
     content_terms,
     converse_problem,
-    entry_problem,
     heading_problem,
     labelled_default,
     markup_problem,
-    named_field,
     named_sentence,
     negation_problem,
     opposite_problem,

@@ -33,7 +33,6 @@ from itertools import pairwise
 from veracity.guard.opposites import opposed
 from veracity.guard.sentences import content_words
 from veracity.guard.strict import MIN_CONTENT_WORDS, clause_at, denies
-from veracity.rag.background import background_idf
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.entries import entries
 from veracity.text.lines import opens_paragraph
@@ -116,82 +115,6 @@ _COMPARATIVES = tuple(
 # A Markdown heading line
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 _VALUE_END = re.compile(r"\.(?=\s|$)|[;,\n]|\s\(|[)\]]")
-
-
-# "without a sidecar", "excluding VAT", "other than cars": what a question leaves out
-_EXCLUDED = re.compile(
-    r"\b(?:without|excluding|except(?:\s+for)?|other\s+than|not\s+including|apart\s+from)\s+"
-    r"(?:(?:an?|the|any)\s+)?([\w'-]+(?:[^\S\n]+(?!and\b|or\b)[\w'-]+)?)",
-    re.IGNORECASE,
-)
-
-
-def excluded_terms(question: str) -> set[str]:
-    """The content terms of what ``question`` leaves out ("sidecar" of "a motorbike without a
-    sidecar"): an entry that holds them is not the one it names, and they name none."""
-    return set().union(*(content_terms(m.group(1)) for m in _EXCLUDED.finditer(question)))
-
-
-def entry_problem(question: str, text: str, start: int) -> str:
-    """Why the span at ``text[start]`` answers from the wrong entry, or "": it lies in an entry,
-    and another entry of ``text`` shares strictly more of the question's words (stemmed,
-    stopwords and question words out; not those of what the question leaves out: "without a
-    sidecar" names no entry with a sidecar), each weighed by how rare it is in English
-    (``rag.background``): "plasterboard" names the entry "Plasterboard: £5.00 per sheet" more
-    than "bring" and "visit" name the one about rubble."""
-    spans = entries(text)
-    at = sentence_index(spans, start)
-    if at is None or len(spans) < 2:
-        return ""
-    asked = content_terms(question) - excluded_terms(question)
-    shared = [_weight(asked & content_terms(text[s:e])) for s, e in spans]
-    other = max(range(len(spans)), key=lambda i: -1 if i == at else shared[i])
-    if shared[other] <= shared[at]:
-        return ""
-    mine, better = (short_quote(text[s:e]) for s, e in (spans[at], spans[other]))
-    return (
-        f"the answer's entry ('{mine}') is not the one the question names ('{better}' shares "
-        "more of its words)"
-    )
-
-
-def _weight(terms: set[str]) -> float:
-    """How much ``terms`` (English analyzer terms) say: their idf in general English, or their
-    count without the packaged vocabulary."""
-    background = background_idf(_analyzer())
-    if background is None:
-        return float(len(terms))
-    return sum(background.idf(t) for t in terms)
-
-
-def named_field(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
-    """For a span read from the value of a "Label: value" field ("Power: 2200 W"), the ``(start,
-    end)`` of the value of the field whose label the question names instead ("Cable length: 75
-    cm" for "How long is the cable?"): its label shares strictly more of the question's words
-    than any other entry does; else None. The reader picks a value from a field list by its
-    type as much as by its label."""
-    spans = entries(text)
-    at = sentence_index(spans, start)
-    if at is None or len(spans) < 2:
-        return None
-    mine = _FIELD_VALUE.match(text, *spans[at])
-    if mine is None or start < mine.start(2):
-        return None  # the span is no field's value
-    asked = content_terms(question)
-    shared = [len(asked & content_terms(text[s:e])) for s, e in spans]
-    best = max(range(len(spans)), key=lambda i: shared[i])
-    if best == at or shared[best] == 0 or shared.count(shared[best]) > 1:
-        return None
-    field = _FIELD_VALUE.match(text, *spans[best])
-    if field is None or len(asked & content_terms(field.group(1))) < shared[best]:
-        return None  # the words are in its value, not its label
-    return field.start(2), field.end(2)
-
-
-# a field entry: its label and its value ("- Cable length: 75 cm")
-_FIELD_VALUE = re.compile(
-    r"[ \t]*(?:[-*+][ \t]+)?([A-Za-z][\w .()/-]{0,40}):[ \t]+(\S[^\n]*?)[ \t]*(?=\n|$)"
-)
 
 
 def sentence_problem(question: str, text: str, start: int) -> str:

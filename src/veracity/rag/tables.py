@@ -18,8 +18,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from veracity.rag.named_entries import excluded_terms
 from veracity.rag.reader.base import Reading
-from veracity.rag.structure import ASKS_DEFAULT, content_terms, excluded_terms, short_quote
+from veracity.rag.structure import ASKS_DEFAULT, content_terms, short_quote
 from veracity.records import Hit
 from veracity.text.markup import TABLE_ROW
 
