@@ -1,14 +1,8 @@
 """Checks on where in a passage a reader's span sits: the entry of a list, the sentence, markup.
 
 Reference text is laid out in entries: an option list ("* `recursive` {boolean} Default: false"),
-a package's ``Key: value`` fields ("License: BSD"), a glossary. Each entry says something of its
-own subject, and entries look alike, so a reader trained on prose readily takes a span from the
-wrong one: "What is the default of the recursive option?" answered by the ``mode`` option's
-"Default: 0o777". ``entry_problem`` refuses a span whose entry shares fewer of the question's
-words than another entry of the same passage: the question names a different entry. A tie is let
-through ("What license does numba use?" shares "use" with a ``Summary`` line that says "uses
-LLVM" and "license" with ``License: BSD``), and prose paragraphs are not entries, so it never
-judges them.
+a package's ``Key: value`` fields ("License: BSD"), a glossary. Which entry a question names is
+``named_entries``'s to say; this module reads values and sentences.
 
 ``labelled_default`` serves the commonest question of reference text, "what is the default of
 X?": the reader finds the right entry but often a span beside the value (the type in
