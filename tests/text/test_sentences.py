@@ -38,8 +38,10 @@ def sentences(text: str) -> list[str]:
         ("7. GETTING HELP\n\n2.1. Install it. Go.", ["7. GETTING HELP", "2.1. Install it.", "Go."]),
         ("He won 7. Then he left.", ["He won 7.", "Then he left."]),
         # a numbered title line is its own sentence, not the opening of the next one
-        ("2.3 Late submission\nWork handed in late loses marks.",
-         ["2.3 Late submission", "Work handed in late loses marks."]),
+        (
+            "2.3 Late submission\nWork handed in late loses marks.",
+            ["2.3 Late submission", "Work handed in late loses marks."],
+        ),
         ("你好世界。再见！好吗？", ["你好世界。", "再见！", "好吗？"]),
         ("「はい。」と言った。次へ。", ["「はい。」", "と言った。", "次へ。"]),
     ],
