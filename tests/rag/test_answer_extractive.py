@@ -382,13 +382,13 @@ def test_relevance_decides_among_passing_passages_only() -> None:
 def test_an_answer_whose_sentence_shares_no_word_with_the_question_is_refused(
     question: str, text: str, span: str, problem: bool
 ) -> None:
-    from veracity.rag.answer_extractive import link_problem
+    from veracity.rag.links import link_problem
 
     assert bool(link_problem(question, text, text.index(span))) is problem
 
 
 def test_a_quote_must_name_the_question_itself_unless_it_points_back() -> None:
-    from veracity.rag.answer_extractive import link_problem
+    from veracity.rag.links import link_problem
 
     rules = (
         "There is no offside. The ball must not be played above head height; a free kick is "
@@ -928,7 +928,7 @@ def test_the_message_around_the_question_tells_that_it_is_about_code() -> None:
 
 
 def test_the_sentence_before_links_only_within_its_paragraph_or_as_a_heading() -> None:
-    from veracity.rag.answer_extractive import link_problem
+    from veracity.rag.links import link_problem
 
     text = (
         "Tom Reyes will present the supplier shortlist in June.\n\n"
@@ -942,7 +942,7 @@ def test_the_sentence_before_links_only_within_its_paragraph_or_as_a_heading() -
 
 
 def test_how_heavy_names_a_weight() -> None:
-    from veracity.rag.answer_extractive import link_problem
+    from veracity.rag.links import link_problem
 
     specs = "## Specifications\n\n- Capacity: 1.7 litres\n\n- Weight: 1.1 kg\n"
     assert link_problem("How heavy is the Aqua 2000?", specs, specs.index("1.1")) == ""

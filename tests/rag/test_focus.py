@@ -8,7 +8,7 @@ import pytest
 
 from veracity.rag.answer_extractive import find_answers
 from veracity.rag.constraints import constraint_problem
-from veracity.rag.focus import question_focus, scene_and_ask
+from veracity.rag.focus import pointed_scene, question_focus, scene_and_ask
 from veracity.rag.reader.base import Reading
 from veracity.records import Chunk, Hit
 
@@ -170,3 +170,35 @@ def test_the_sentences_before_the_question_link_the_answer_to_it() -> None:
     # without it, nothing links them
     finding = find_answers(Start(), "Hello! When does the race begin?", hits, 4)
     assert not finding.found and "shares no word" in finding.reason
+
+
+@pytest.mark.parametrize(
+    ("message", "scene"),
+    [
+        ("My sister's doing the half. When does that race begin?", "My sister's doing the half. "),
+        ("He was sick last night. When can he go back?", "He was sick last night. "),
+        # the pronoun's noun is in the question itself, or nothing before it names one
+        ("My wife is in for two weeks. Is there a weekly ticket, and how much is it?", ""),
+        ("Hello! Sorry to bother you, but when does it open?", ""),
+        # "IT" is information technology, "there" points nowhere, a bare question has no scene
+        ("I'm going to Singapore. How much notice does IT need?", ""),
+        ("I'm visiting my dad. Is there a time I should avoid?", ""),
+        ("When does that race begin?", ""),
+    ],
+)  # fmt: skip
+def test_the_scene_a_question_points_back_to(message: str, scene: str) -> None:
+    assert pointed_scene(message) == scene
+
+
+def test_an_answer_must_name_something_of_the_scene_a_question_points_back_to() -> None:
+    from veracity.rag.links import scene_problem
+
+    text = (
+        "Live-in vehicle passes cost £85 and must be booked by 31 July.\n\n"
+        "Name changes cost £12.50 until 10 August."
+    )
+    asked = "I want my ticket in my brother's name on 3 August. What will that cost?"
+    assert "points back to" in scene_problem(asked, text, text.index("£85"), quote=False)
+    assert scene_problem(asked, text, text.index("£12.50"), quote=False) == ""
+    # a question that names what it asks about is judged by the link check alone
+    assert scene_problem("What do name changes cost?", text, text.index("£85"), quote=False) == ""

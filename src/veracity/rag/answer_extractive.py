@@ -11,8 +11,8 @@ peer of what is asked about (``peers.listed_problem``: "Lisbon" from "Lisbon and
 where the Tallinn office is; ``peers``: a sentence about another named, numbered or modified
 member of the kind, or another identifier: "Sale items ..." does not answer for faulty items;
 a price said of another thing: "Adult tickets cost £12" does not price a family ticket),
-(5) quote a sentence that, with the one before it, shares a word with the question
-(``link_problem``: a number in a code listing answers nothing), and (6) pass the layout checks
+(5) quote a sentence that, with the one before it, shares a word with the question, and with
+what the question points back to (``links``: a number in a code listing answers nothing), and (6) pass the layout checks
 of ``structure``: the entry, table row or sentence the question names, no
 markup-only, bare or heading quote, no prohibition for "what should I use" or "where should I
 report", no sentence that says the opposite of what is asked ("smallest" for "largest"), and (7)
@@ -66,6 +66,7 @@ from veracity.rag.from_headings import (
     wants_heading,
 )
 from veracity.rag.groups import group_problem
+from veracity.rag.links import link_problem, scene_problem
 from veracity.rag.named_entries import entry_problem, named_field
 from veracity.rag.peers import (
     identifier_problem,
@@ -89,11 +90,8 @@ from veracity.rag.releases import (
     section_number_at,
 )
 from veracity.rag.structure import (
-    POINTS_BACK,
-    TITLE,
     bare_quote_problem,
     changed_value,
-    content_terms,
     converse_problem,
     heading_problem,
     labelled_default,
@@ -103,7 +101,6 @@ from veracity.rag.structure import (
     opposite_problem,
     part_problem,
     sentence_at,
-    sentence_index,
     sentence_problem,
     stated_sentence,
     title_problem,
@@ -114,13 +111,11 @@ from veracity.rag.tables import (
     outside_row_problem,
     row_cell,
     row_problem,
-    table_header,
     with_table_above,
 )
 from veracity.rag.topics import topic_problem
 from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.entries import entries
-from veracity.text.lines import paragraph_start
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
 
@@ -158,42 +153,6 @@ def asks_description(question: str) -> bool:
     an outcome, which a span may be ("panic"; the Rust book's short answers lost one when they
     counted)."""
     return bool(_DESCRIPTION.match(question_focus(question)))
-
-
-_MEASURE_NOUNS = {"heavy": "weight", "tall": "height", "high": "height", "long": "length",
-                  "wide": "width", "deep": "depth", "far": "distance", "big": "size", "old": "age",
-                  "fast": "speed", "hot": "temperature", "cold": "temperature"}  # fmt: skip
-_HOW_MEASURED = re.compile(rf"\bhow\s+({'|'.join(_MEASURE_NOUNS)})\b", re.IGNORECASE)
-
-
-def link_problem(question: str, text: str, start: int, quote: bool = False) -> str:
-    """Why the sentence quoted for a span starting at ``text[start]`` does not connect to the
-    question, or "": neither it nor the sentence before it (nor, for a table row, the table's
-    header row) shares a word with the question (words as the English analyzer indexes them:
-    stemmed, stopwords out). An answer is said of something
-    the question names; a span whose sentence names none of it is a guess, however confident the
-    reader (a number in a code listing, a file name in a caption). Of the 10,570 SQuAD v1.1 dev
-    questions, 1.7% have a gold answer whose sentence fails it. When the sentence is the answer
-    (``quote``: a yes/no question), the sentence before counts only if the quote points back to
-    it: "Is there offside?" is not answered by quoting the sentence after "There is no offside."
-    The sentence before must be in the same paragraph, or a heading above it. "How heavy" names
-    a weight, "how tall" a height: the word a specification's field is labelled with."""
-    measured = " ".join(_MEASURE_NOUNS[w.lower()] for w in _HOW_MEASURED.findall(question))
-    asked = content_terms(f"{question} {measured}")  # "How heavy ...?" names a "Weight: 1.1 kg"
-    sentences = split_sentences(text)
-    at = sentence_index(sentences, start)
-    if not asked or at is None:
-        return ""
-    s, e = sentences[at]
-    points = POINTS_BACK.search(text, s, min(e, s + 30))  # near its start: "It ...", "This one ..."
-    back = at - 1 if at > 0 and (not quote or points) else at
-    prior = text[sentences[back][0] : sentences[back][1]].strip()
-    if paragraph_start(text, s) > sentences[back][0] and not TITLE.fullmatch(prior):
-        back = at  # the sentence before ends another paragraph, and is no heading above this one
-    before = text[sentences[back][0] : sentences[at][1]]
-    if asked & content_terms(f"{before} {table_header(text, start)}"):
-        return ""
-    return "the sentence that would answer shares no word with the question"
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +397,7 @@ def _problem(
         # the whole message: the sentences before the question name what it is about ("locked
         # out after too many wrong passwords - how long until I can try again?")
         or link_problem(question, chunk.text, r.start, quote=quote_only)
+        or scene_problem(question, chunk.text, r.start, quote_only)
         or entry_problem(asked, chunk.text, r.start)
         or other_option_problem(asked, chunk.headings, chunk.text, r.start)
         or row_problem(asked, chunk.text, r.start, context)

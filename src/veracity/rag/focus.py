@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["HOW_KINDS", "question_focus", "scene_and_ask"]
+from veracity.guard.sentences import content_words
+
+__all__ = ["HOW_KINDS", "pointed_scene", "question_focus", "scene_and_ask"]
 
 # The word after "how" that names the kind of answer asked for, an amount or a time ("how often",
 # "how heavy"): the answer's passage need not use it.
@@ -41,6 +43,24 @@ _CLAUSE = re.compile(
 )
 _OPENS_WITH_WH = re.compile(rf"^\W*{_WH}\b", re.IGNORECASE)
 MIN_WORDS = 3  # a focus shorter than this is no question on its own ("Why?")
+# A pronoun or demonstrative that points back to something named before ("that race", "it");
+# not "there", which in "Is there ...?" points nowhere, nor "IT" (information technology).
+_POINTERS = ("it", "its", "this", "that", "these", "those", "they", "them", "their", "he", "him",
+             "his", "she", "her")  # fmt: skip
+_POINTS_BACK = re.compile(
+    r"\b(?:" + "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in _POINTERS) + r")\b"
+)
+# Words of the greetings and courtesies around a question: a pronoun after "Hello! Sorry to
+# bother you, but ..." points at nothing they name.
+_SOCIAL = frozenset({
+    "hi", "hello", "hey", "dear", "morning", "afternoon", "evening", "sorry", "apologies",
+    "bother", "bothering", "thanks", "thank", "please", "quick", "question", "obvious", "silly",
+    "wondering", "wonder", "hoping", "hope", "ask", "asking", "know", "tell", "help", "one",
+    "thing", "just", "also", "ok", "okay", "well", "sure", "team", "everyone", "folks", "there",
+})  # fmt: skip
+# The end of a question's first clause: "Is there a weekly ticket, and how much is it?" names
+# what "it" is before it.
+_FIRST_CLAUSE_END = re.compile(r"[,;:]|\s(?:and|or|but)\s")
 
 
 def question_focus(message: str) -> str:
@@ -60,6 +80,22 @@ def question_focus(message: str) -> str:
         if cuts:
             focus = focus[cuts[-1].end() :]
     return focus if len(focus.split()) >= MIN_WORDS else message
+
+
+def pointed_scene(message: str) -> str:
+    """The sentences before the asking part of ``message`` (``question_focus``) when that part
+    points back to them in its first clause ("My sister's doing the half. When does that race
+    begin?", "I want my ticket in my brother's name. What will that cost?"); "" when it names
+    what it asks about, or what comes before is only a greeting. Read alone, such a question
+    asks about anything: "that race" is any race, "that" any cost."""
+    focus = question_focus(message)
+    if focus == message:
+        return ""
+    end = _FIRST_CLAUSE_END.search(focus)
+    if not _POINTS_BACK.search(focus, 0, end.start() if end else len(focus)):
+        return ""
+    scene = message[: message.rfind(focus)]
+    return "" if all(word in _SOCIAL for word in content_words(scene)) else scene
 
 
 def scene_and_ask(message: str) -> tuple[str, str]:

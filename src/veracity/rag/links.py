@@ -1,0 +1,72 @@
+"""Whether the sentence an answer quotes is linked to the question at all.
+
+A reader trained on SQuAD finds a span in any sentence it likes: a number in a code listing, a
+file name in a caption, the time of the wrong event. ``link_problem`` refuses a span whose
+sentence (or the one before, in its paragraph) shares no word with the whole message, and
+``scene_problem`` one whose sentence shares none with the sentences a question points back to
+("My sister's doing the half. When does that race begin?").
+"""
+
+from __future__ import annotations
+
+import re
+
+from veracity.rag.focus import pointed_scene
+from veracity.rag.structure import (
+    POINTS_BACK,
+    TITLE,
+    content_terms,
+    sentence_index,
+)
+from veracity.rag.tables import table_header
+from veracity.text.lines import paragraph_start
+from veracity.text.sentences import split_sentences
+
+__all__ = ["link_problem", "scene_problem"]
+
+
+_MEASURE_NOUNS = {"heavy": "weight", "tall": "height", "high": "height", "long": "length",
+                  "wide": "width", "deep": "depth", "far": "distance", "big": "size", "old": "age",
+                  "fast": "speed", "hot": "temperature", "cold": "temperature"}  # fmt: skip
+_HOW_MEASURED = re.compile(rf"\bhow\s+({'|'.join(_MEASURE_NOUNS)})\b", re.IGNORECASE)
+
+
+def link_problem(question: str, text: str, start: int, quote: bool = False) -> str:
+    """Why the sentence quoted for a span starting at ``text[start]`` does not connect to the
+    question, or "": neither it nor the sentence before it (nor, for a table row, the table's
+    header row) shares a word with the question (words as the English analyzer indexes them:
+    stemmed, stopwords out). An answer is said of something
+    the question names; a span whose sentence names none of it is a guess, however confident the
+    reader (a number in a code listing, a file name in a caption). Of the 10,570 SQuAD v1.1 dev
+    questions, 1.7% have a gold answer whose sentence fails it. When the sentence is the answer
+    (``quote``: a yes/no question), the sentence before counts only if the quote points back to
+    it: "Is there offside?" is not answered by quoting the sentence after "There is no offside."
+    The sentence before must be in the same paragraph, or a heading above it. "How heavy" names
+    a weight, "how tall" a height: the word a specification's field is labelled with."""
+    measured = " ".join(_MEASURE_NOUNS[w.lower()] for w in _HOW_MEASURED.findall(question))
+    asked = content_terms(f"{question} {measured}")  # "How heavy ...?" names a "Weight: 1.1 kg"
+    sentences = split_sentences(text)
+    at = sentence_index(sentences, start)
+    if not asked or at is None:
+        return ""
+    s, e = sentences[at]
+    points = POINTS_BACK.search(text, s, min(e, s + 30))  # near its start: "It ...", "This one ..."
+    back = at - 1 if at > 0 and (not quote or points) else at
+    prior = text[sentences[back][0] : sentences[back][1]].strip()
+    if paragraph_start(text, s) > sentences[back][0] and not TITLE.fullmatch(prior):
+        back = at  # the sentence before ends another paragraph, and is no heading above this one
+    before = text[sentences[back][0] : sentences[at][1]]
+    if asked & content_terms(f"{before} {table_header(text, start)}"):
+        return ""
+    return "the sentence that would answer shares no word with the question"
+
+
+def scene_problem(question: str, text: str, start: int, quote: bool) -> str:
+    """Why the span at ``text[start]`` does not answer a question that points back to the
+    sentences before it, or "": its sentence shares no word with them. "I want my ticket in my
+    brother's name on 3 August. What will that cost?" is not answered "£85" from "Live-in
+    vehicle passes cost £85": the question's "that" is the name change its scene tells of."""
+    scene = pointed_scene(question)
+    if not scene or not link_problem(scene, text, start, quote=quote):
+        return ""
+    return "the answer's sentence names nothing of what the question points back to"
