@@ -24,22 +24,30 @@ __all__ = ["band_problem"]
 
 _MINUTES = {"minute": 1, "min": 1, "hour": 60, "hr": 60, "day": 1440, "working day": 1440,
             "business day": 1440, "week": 10080, "month": 43200, "year": 525600}  # fmt: skip
-_UNIT = (
-    r"(?P<unit>(?:working|business)\s+days?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
-)
+_UNITS = r"(?:working|business)\s+days?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(sorted(SMALL_CARDINALS, key=len, reverse=True))})"
-# "3 days", "about 70 minutes", "two weeks", "a 3-minute change"
-_TIME = re.compile(rf"\b(?P<n>{_NUMBER})[\s-]+{_UNIT}\b", re.IGNORECASE)
+
+
+def _amount(n: str, unit: str) -> str:
+    """A time as a pattern: the number in group ``n``, its unit in group ``unit`` ("3 days",
+    "two weeks", "a 3-minute change")."""
+    return rf"(?P<{n}>{_NUMBER})[\s-]+(?P<{unit}>{_UNITS})"
+
+
+_TIME = re.compile(rf"\b{_amount('n', 'unit')}\b", re.IGNORECASE)
 _LOWER = r"more\s+than|over|above|longer\s+than|at\s+least|from|after"
 _UPPER = r"up\s+to|under|less\s+than|within|no\s+more\s+than|at\s+most|shorter\s+than|before"
 _BAND = re.compile(
-    rf"(?:\b(?P<low>{_LOWER})\s+(?P<a>{_NUMBER})[\s-]+{_UNIT.replace('unit', 'unit_a')}"
-    rf"(?:\s+and\s+(?:{_UPPER})\s+(?P<b>{_NUMBER})[\s-]+{_UNIT.replace('unit', 'unit_b')})?"
-    rf"|\b(?P<high>{_UPPER})\s+(?P<c>{_NUMBER})[\s-]+{_UNIT.replace('unit', 'unit_c')}"
-    rf"|\b(?:between\s+)?(?P<d>{_NUMBER})\s*(?:to|-|–|and)\s*(?P<e>{_NUMBER})[\s-]+"
-    rf"{_UNIT.replace('unit', 'unit_e')}"
-    rf"|\b(?P<f>{_NUMBER})[\s-]+{_UNIT.replace('unit', 'unit_f')}\s+or\s+"
-    r"(?:(?P<more>more|longer|over|above|later)|less|fewer|under|shorter|sooner))\b",
+    # "more than 24 hours", "more than 24 hours and up to 5 working days"
+    rf"\b(?P<low>{_LOWER})\s+{_amount('a', 'unit_a')}"
+    rf"(?:\s+and\s+(?:{_UPPER})\s+{_amount('b', 'unit_b')})?\b"
+    # "up to 24 hours", "within 28 days"
+    rf"|\b(?P<high>{_UPPER})\s+{_amount('c', 'unit_c')}\b"
+    # "15 to 29 minutes", "between 2 and 3 hours"
+    rf"|\b(?:between\s+)?(?P<d>{_NUMBER})\s*(?:to|-|–|and)\s*{_amount('e', 'unit_e')}\b"
+    # "60 minutes or more", "2 hours or less"
+    rf"|\b{_amount('f', 'unit_f')}\s+or\s+"
+    r"(?:(?P<more>more|longer|over|above|later)|less|fewer|under|shorter|sooner)\b",
     re.IGNORECASE,
 )
 
@@ -68,10 +76,7 @@ def _number(word: str) -> float | None:
 
 def _minutes(n: str, unit: str) -> float | None:
     value = _number(n)
-    unit = re.sub(r"\s+", " ", unit.lower())
-    base = next((m for name, m in _MINUTES.items() if unit.rstrip("s") == name), None)
-    if base is None:
-        base = _MINUTES.get(unit.rstrip("s").replace("min", "minute"))
+    base = _MINUTES.get(re.sub(r"\s+", " ", unit.lower()).rstrip("s"))
     return None if value is None or base is None else value * base
 
 
