@@ -331,6 +331,13 @@ def test_a_number_inside_a_range_of_the_text_is_held() -> None:
     # two numbers joined by "and" are a list, not a range; years are not ranges of this kind
     assert question_problems("Is there a group of 15?", ["groups of 10 and 20"]) != ()
     assert question_problems("What happened in 1808?", ["He travelled from 1807-1809."]) != ()
+    # an age bound holds an age on its side: a user's age is their setting, not a name
+    phone = ["Requests by phone are taken only from patients aged 75 and over."]
+    assert question_problems("I'm 78. Can I order by phone?", phone) == ()
+    assert question_problems("I'm 70. Can I order by phone?", phone) != ()
+    young = ["Under-16s must come with an adult; children under 12 need a parent."]
+    assert question_problems("She is 14. Can she come alone?", young) == ()
+    assert question_problems("She is 17. Can she come alone?", young) != ()
 
 
 def test_a_name_from_code_in_the_question_must_be_named() -> None:

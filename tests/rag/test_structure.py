@@ -400,3 +400,17 @@ def test_the_sentence_that_states_what_a_yes_no_question_asks() -> None:
         stated_sentence("Is drilling allowed?", "Drilling is allowed. Drilling is allowed.") is None
     )
     assert stated_sentence("Are there opening hours?", "Opening hours\nWe open at 9 am.") is None
+
+
+def test_a_question_on_a_line_of_its_own_is_no_quote() -> None:
+    from veracity.rag.structure import question_line_problem
+
+    faq = (
+        "### What happens when I add seats in the middle of a billing period?\n\n"
+        "You pay for them from the day they are added."
+    )
+    assert "is a question" in question_line_problem(faq, faq.index("middle"))
+    assert question_line_problem(faq, faq.index("the day")) == ""
+    # a question inside a paragraph may carry the answer
+    prose = 'Islamists asked the question, "How can we call them other than Muslims?" Later, ...'
+    assert question_line_problem(prose, prose.index("Muslims")) == ""

@@ -300,8 +300,22 @@ _RANGE = re.compile(
 )
 
 
+# An age bound: "aged 75 and over", "16 or over", "over-75s", "children under 12", "under-18s".
+_AGE_FROM = re.compile(
+    r"\b(?:aged?\s+)?(\d{1,3})(?:\s*years?(?:\s+old)?)?\s+(?:and|or)\s+(?:over|above|older)\b"
+    r"|\bover-(\d{1,3})s\b",
+    re.IGNORECASE,
+)
+_AGE_BELOW = re.compile(
+    r"\b(?:aged|children|people|anyone|those)\s+(?:under|below)\s+(\d{1,3})\b|\bunder-(\d{1,3})s\b"
+    r"|\b(?:aged?\s+)?(\d{1,3})(?:\s*years?(?:\s+old)?)?\s+(?:and|or)\s+(?:under|younger)\b",
+    re.IGNORECASE,
+)
+
+
 def _in_range(n: str, texts: Sequence[str]) -> bool:
-    """Whether a range of ``texts`` holds the whole number ``n`` strictly inside it."""
+    """Whether a range of ``texts`` holds the whole number ``n`` strictly inside it, or an age
+    bound holds it ("I'm 78" by "patients aged 75 and over", "she is 14" by "under-16s")."""
     if not n.isdigit() or len(n) > 3:
         return False
     value = int(n)
@@ -310,6 +324,10 @@ def _in_range(n: str, texts: Sequence[str]) -> bool:
             low, high = int(m.group(1) or m.group(2)), int(m.group(3))
             if low < value < high:
                 return True
+        if any(value >= int(next(g for g in m.groups() if g)) for m in _AGE_FROM.finditer(text)):
+            return True
+        if any(value < int(next(g for g in m.groups() if g)) for m in _AGE_BELOW.finditer(text)):
+            return True
     return False
 
 

@@ -100,6 +100,7 @@ from veracity.rag.structure import (
     negation_problem,
     opposite_problem,
     part_problem,
+    question_line_problem,
     sentence_at,
     sentence_problem,
     stated_sentence,
@@ -403,6 +404,7 @@ def _problem(
         or row_problem(asked, chunk.text, r.start, context)
         or outside_row_problem(asked, chunk.text, r.start, context)
         or markup_problem(chunk.text, r.start)
+        or question_line_problem(chunk.text, r.start)
         or (
             asks_amount(asked)
             and not _FULL_DATE.search(r.text)

@@ -507,6 +507,19 @@ def markup_problem(text: str, start: int) -> str:
     return "" if any(ch.isalnum() for ch in shown) else "the sentence is markup only"
 
 
+def question_line_problem(text: str, start: int) -> str:
+    """Why the sentence holding ``text[start]`` cannot be quoted, or "": it is a question on a
+    line of its own, as an FAQ's questions stand ("### What happens when I add seats in the
+    middle of a billing period?"). It asks; its answer is the text below it. A question inside
+    a paragraph may carry an answer ("the question, 'If Islam is a way of life, ...'"), and is
+    left alone."""
+    s, e = sentence_at(text, start)
+    line = text.rfind("\n", 0, s) + 1
+    whole_line = not text[line:s].strip(" \t#>*-") and text[e : e + 1] in ("", "\n")
+    asks = text[s:e].rstrip("\"'”’)*_").endswith("?")
+    return "the sentence is a question, not what answers it" if whole_line and asks else ""
+
+
 def short_quote(entry: str) -> str:
     shown = display_text(entry)
     return shown if len(shown) <= _QUOTE_CHARS else shown[: _QUOTE_CHARS - 3] + "..."
