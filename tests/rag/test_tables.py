@@ -239,3 +239,15 @@ def test_the_cell_a_question_names_comes_before_a_span_the_reader_chose() -> Non
     found = find_answers(Unsure(), "What time does the arena close on Sunday?", hits, 4).found
     assert [f.reading.text for f in found] == ["11:00 to 23:30", "12:00"]
     assert found[0].cell and not found[1].cell
+
+
+def test_an_ordinal_names_a_numbered_row_and_the_subject_names_no_column() -> None:
+    rent = (
+        "Rent is paid in three instalments.\n\n"
+        "| Instalment | Due date | Share of total rent |\n|---|---|---|\n"
+        "| 1 | 1 October 2025 | 40% |\n| 2 | 12 January 2026 | 30% |\n| 3 | 20 April 2026 | 30% |\n"
+    )
+    # "rent" is what the table is about (the text around it says so), not its third column
+    a, b = named_cell("When is the second rent instalment due?", rent) or (0, 0)
+    assert rent[a:b] == "12 January 2026"
+    assert named_cell("When is a rent instalment due?", rent) is None  # no row named

@@ -27,6 +27,8 @@ from veracity.text.markup import TABLE_ROW
 # a table column of defaults, and what pads a cell's value
 _COLUMN_DEFAULT = re.compile(r"[*_]*default(?:\s+value)?[*_]*$", re.IGNORECASE)
 _CELL_PAD = " \t`*"
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+             "tenth", "eleventh", "twelfth")  # fmt: skip
 _SEPARATOR = re.compile(r"[\s|:-]*-[\s|:-]*")
 
 
@@ -95,16 +97,24 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
     on prose takes a span from a table's header ("monthly price | users") or from the sentence
     below it; when the question names both, the table says which cell answers. Only for a
     table whose rows all have the header's number of cells. What the question leaves out names
-    nothing."""
+    nothing. An ordinal names a numbered row: "the second instalment" is the row "| 2 | ..."."""
     asked = content_terms(question) - excluded_terms(question)
+    numbered = {
+        str(n) for n, w in enumerate(_ORDINALS, 1) if re.search(rf"\b{w}\b", question, re.I)
+    }
     for first in _table_starts(text):
         rows = _table_rows(text, first)
         if len(rows) < 2:
             continue
         header = _cells(text, rows[0][0], rows[0][1])
-        held = [len(asked & content_terms(label)) for _, _, label in rows[1:]]
+        held = [
+            len(asked & content_terms(label)) + (label.strip(" *`") in numbered)
+            for _, _, label in rows[1:]
+        ]
         named = [(s, e) for (s, e, _), k in zip(rows[1:], held, strict=True) if k == max(held)]
-        columns = [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
+        columns = _named_columns(asked - _subject_terms(text, rows, ()), text, header) or (
+            _named_columns(asked, text, header)
+        )
         if not max(held) or len(named) != 1 or len(columns) != 1:
             continue
         cells = _cells(text, *named[0])
@@ -113,6 +123,12 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
             continue
         return a, b
     return None
+
+
+def _named_columns(asked: set[str], text: str, header: list[tuple[int, int]]) -> list[int]:
+    """The columns (the first, which labels the rows, aside) whose header cell holds a word of
+    ``asked``."""
+    return [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
 
 
 def _subject_terms(
