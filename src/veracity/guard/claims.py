@@ -16,17 +16,19 @@ from functools import lru_cache
 
 from veracity.guard.sentences import NEGATIONS, STOPWORDS, content_words, split_sentences, words
 
+# Cardinal number words: the small ones a count of things is mostly written with ("two adults"),
+# and all of them; the ordinals of the small ones.
+SMALL_CARDINALS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve",
+)  # fmt: skip
+ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth",
+)  # fmt: skip
 _NUMBER_WORDS = {
-    w: str(i)
-    for i, ws in enumerate(
-        [
-            (), ("one", "first"), ("two", "second"), ("three", "third"), ("four", "fourth"),
-            ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"),
-            ("nine", "ninth"), ("ten", "tenth"), ("eleven", "eleventh"), ("twelve", "twelfth"),
-        ]
-    )
-    for w in ws
-}  # fmt: skip
+    w: str(i) for i, pair in enumerate(zip(SMALL_CARDINALS, ORDINALS, strict=True), 1) for w in pair
+}
 _TEENS = ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _NUMBER_WORDS.update({w: str(i) for i, w in enumerate(_TEENS, 13)})
@@ -34,12 +36,6 @@ _NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate(_TENS, 2)})
 _NUMBER_WORDS.update(
     {"hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000"}
 )
-# Cardinal number words: the small ones a count of things is mostly written with ("two adults"),
-# and all of them.
-SMALL_CARDINALS = (
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve",
-)  # fmt: skip
 CARDINALS = (*SMALL_CARDINALS, *_TEENS, *_TENS, "hundred", "thousand", "million", "billion")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|s)$")

@@ -31,6 +31,7 @@ from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.entries import entries
 from veracity.text.lines import opens_paragraph
 from veracity.text.markup import display_text
+from veracity.text.plain_headings import UNDERLINE
 from veracity.text.sentences import split_sentences
 
 _QUOTE_CHARS = 60  # how much of an entry a reason quotes
@@ -467,7 +468,8 @@ def _is_title(text: str, s: int, e: int) -> bool:
     if _HEADING_LINE.match(text, line):
         return not _labels_default(text, line, e)
     whole_line = not text[line:s].strip() and text[e : e + 1] in ("", "\n")
-    if whole_line and _UNDERLINE.match(text, e + 1):
+    below = text.find("\n", e + 1)
+    if whole_line and UNDERLINE.fullmatch(text, e + 1, below if below >= 0 else len(text)):
         return True  # "7. GETTING HELP - THE SERVICE DESK" over "-------"
     sentence = text[s:e].strip()
     return (
@@ -479,8 +481,6 @@ def _is_title(text: str, s: int, e: int) -> bool:
     )
 
 
-# a setext heading's underline, or a plain-text one: a line of one mark repeated
-_UNDERLINE = re.compile(r"[ \t]*([=\-~^*#+])\1{2,}[ \t]*(?:\n|$)")
 # an amount with its unit or currency: what an item line states and a heading does not
 _MEASURED = re.compile(
     r"[€$£¥]\s*\d|\d(?:[\d.,]*\d)?\s*(?:[€$£¥%]|(?:euros?|dollars?|pounds?|kg|g|km|m|cm|mm|"

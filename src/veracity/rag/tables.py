@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from veracity.guard.claims import ORDINALS
 from veracity.rag.named_entries import excluded_terms
 from veracity.rag.reader.base import Reading
 from veracity.rag.structure import ASKS_DEFAULT, content_terms, short_quote
@@ -27,8 +28,6 @@ from veracity.text.markup import TABLE_ROW
 # a table column of defaults, and what pads a cell's value
 _COLUMN_DEFAULT = re.compile(r"[*_]*default(?:\s+value)?[*_]*$", re.IGNORECASE)
 _CELL_PAD = " \t`*"
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-             "tenth", "eleventh", "twelfth")  # fmt: skip
 _SEPARATOR = re.compile(r"[\s|:-]*-[\s|:-]*")
 
 
@@ -99,9 +98,7 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
     table whose rows all have the header's number of cells. What the question leaves out names
     nothing. An ordinal names a numbered row: "the second instalment" is the row "| 2 | ..."."""
     asked = content_terms(question) - excluded_terms(question)
-    numbered = {
-        str(n) for n, w in enumerate(_ORDINALS, 1) if re.search(rf"\b{w}\b", question, re.I)
-    }
+    numbered = {str(n) for n, w in enumerate(ORDINALS, 1) if re.search(rf"\b{w}\b", question, re.I)}
     for first in _table_starts(text):
         rows = _table_rows(text, first)
         if len(rows) < 2:

@@ -32,12 +32,12 @@ from collections import Counter
 
 from veracity.text.lines import lines_at
 
-__all__ = ["margin_heading_starts", "plain_heading_starts"]
+__all__ = ["UNDERLINE", "margin_heading_starts", "plain_heading_starts"]
 
 _MAX_WORDS = 8
 _MAX_CHARS = 60
 # An underline: one mark repeated three or more times, alone on its line.
-_UNDERLINE = re.compile(r"[ \t]*([=\-~^*#+])\1{2,}[ \t]*")
+UNDERLINE = re.compile(r"[ \t]*([=\-~^*#+])\1{2,}[ \t]*")
 _UNDERLINED_MAX_WORDS = 12
 _UNDERLINED_MAX_CHARS = 80
 
@@ -90,13 +90,13 @@ def margin_heading_starts(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, str | None, str]] = []  # (line start, mark or None: capitals, title)
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or _UNDERLINE.fullmatch(line):
+        if not stripped or UNDERLINE.fullmatch(line):
             continue
         above = lines[i - 1] if i > 0 else ""
-        if above.strip() and not _UNDERLINE.fullmatch(above):
+        if above.strip() and not UNDERLINE.fullmatch(above):
             continue  # not the start of a block (an overline may stand over a title)
         below = lines[i + 1] if i + 1 < len(lines) else ""
-        if (mark := _UNDERLINE.fullmatch(below)) and _is_title(
+        if (mark := UNDERLINE.fullmatch(below)) and _is_title(
             stripped, _UNDERLINED_MAX_CHARS, _UNDERLINED_MAX_WORDS
         ):
             if mark.group(1) not in marks:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 
 from veracity.errors import ConfigError
+from veracity.text.pdf_headings import NUMBERED_HEADING
 
 __all__ = ["short_column", "split_sentences"]
 
@@ -49,7 +50,6 @@ _NEXT_CHAR = re.compile(r"\s*+(\S?)")
 _WORD_BEFORE = re.compile(r"""[("'“‘\[]*+(\S*)$""")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")  # U.S, e.g, i.e, J (of "J. Smith")
 _NON_SPACE = re.compile(r"\S")
-_SECTION_TITLE = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 _ITEM_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3}){0,3}")
 
 # Abbreviations after which a period never ends a sentence (compared lowercased, without the dot).
@@ -129,7 +129,9 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         words = len(line.split())
         title = opening and (
             (0 < words <= 4 and line[:1].isupper())
-            or (words <= 9 and _SECTION_TITLE.match(line) is not None)  # "2.3 Late submission"
+            or (
+                words <= 9 and NUMBERED_HEADING.fullmatch(line) is not None
+            )  # "2.3 Late submission"
         )
         fields = _FIELD.match(line) is not None or _FIELD.match(text, nxt.start(), stop)
         opens = text[nxt.start()].isupper() or text[nxt.start()].isdigit()
