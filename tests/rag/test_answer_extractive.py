@@ -782,6 +782,11 @@ def test_a_price_is_no_weight() -> None:
         ("How much is dinner in the restaurant?", "7 am to 10 am on weekdays", False),
         ("How much is dinner in the restaurant?", "£24 from 6 pm", True),
         ("How much time does the tour take?", "10 am to noon", True),
+        # "how long" is no single time of day; a stretch between two may answer it
+        ("How long does a repeat prescription take?", "4:00pm* on weekdays", False),
+        ("How long is the pool open on Sundays?", "9am to 5pm", True),
+        ("How long can I park on the street?", "until 6pm", True),
+        ("How long does the ferry take?", "90 minutes, leaving at 10:00", True),
     ],
 )
 def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, ok: bool) -> None:

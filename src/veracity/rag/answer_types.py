@@ -2,22 +2,30 @@
 
 ``answer_type_problem`` refuses a span by its type alone: a quantity for "how many", "how much"
 or "what is the maximum X" (digits, number words, or an amount such as "half a mile"), a year
-for "what year", a time for "when", a time of day for "what time does X close", and a measure
-of the asked kind for "how heavy" or "how many tablets" (not "25°C"). Only these kinds are
-judged: "who" and "where" answers take too many forms. "Which release added X?" wants a
-version: a number, a short name ("Vista") or an ordinal; "which option" an option or a name,
-"which environment variable" a variable's name, "which directory" a path. Each rule's false fires are counted on
-SQuAD v1.1 dev's 10,570 gold answers (70 in all: mostly amounts written without digits).
+for "what year", a time for "when". Only these kinds are judged: "who" and "where" answers take
+too many forms. "Which release added X?" wants a version: a number, a short name ("Vista") or
+an ordinal; "which option" an option or a name, "which environment variable" a variable's name,
+"which directory" a path. The measures (a time of day for "what time does X close", a price, a
+weight for "how heavy") are ``rag.measures``. Each rule's false fires are counted on SQuAD v1.1
+dev's 10,570 gold answers (70 in all: mostly amounts written without digits).
 """
 
 from __future__ import annotations
 
 import re
 
-from veracity.guard.claims import SMALL_CARDINALS, numbers
+from veracity.guard.claims import numbers
 from veracity.guard.strict import code_names
 from veracity.rag.focus import HOW_KINDS
-from veracity.rag.money import amount_of_a_thing
+from veracity.rag.measures import (
+    AMOUNT_WORDS,
+    TIME_WORDS,
+    YEAR,
+    asks_price,
+    asks_when,
+    measure_problem,
+    no_charge,
+)
 from veracity.text.analyzer import ENGLISH_STOPWORDS
 
 # Questions whose answer is a quantity or a date: "how many desks", "in what year", "when".
@@ -122,36 +130,13 @@ _ORDINAL = re.compile(
     r"\b(?:first|second|third|fourth|fifth|latest|last|next|previous|current|initial|original)\b",
     re.IGNORECASE,
 )
-_YEAR = re.compile(
-    r"(?<![\d.])\d{3,4}(?:s|'s)?(?![\d.]\d)|\b(?:century|centuries|decade|millenni\w*|BCE?|AD|CE)\b"
-)
-_WHEN = re.compile(r"^\W*(?:when|(?:in|on|at|by) what (?:date|day|month|time))\b", re.IGNORECASE)
-# "When rocks melt, what forms?": a "when" clause that sets the scene for another question word.
-_LATER_QUESTION_WORD = re.compile(r"\b(?:what|which|who|whom|whose|where|why|how)\b", re.I)
-_TIME_WORDS = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|daily|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"morning|afternoon|evening|noon|midnight|night|today|tomorrow|yesterday|year|month|week|"
-    r"century|decade|spring|summer|autumn|fall|winter|before|after|during|until|when|once|"
-    r"ago|era|age|period|since)s?\b",
-    re.IGNORECASE,
-)
-# Amounts without digits or a number word: "half a mile", "hundreds", "several", "a year".
-_AMOUNT_WORDS = re.compile(
-    r"\b(?:half|quarter|dozens?|scores|hundreds|thousands|millions|billions?|trillions?|several"
-    r"|few|many|numerous|multiple|twice|thrice|double|triple|none)\b"
-    r"|\b(?:an?|per|each|every)\s+(?:\w+\s+)?(?:second|minute|hour|day|night|week|month|year"
-    r"|decade|century|mile|kilometre|kilometer|metre|meter|foot|feet|inch|yard|acre|pound|ton"
-    r"|dollar|percent)s?\b",
-    re.IGNORECASE,
-)
 
 
 def asks_amount(question: str) -> bool:
     """Whether ``question`` asks for a quantity, a year or a time ("how heavy", "what year",
     "when"), not counting a "when" clause that sets the scene for another question word."""
     return bool(
-        _QUANTITY.search(question) or _YEAR_QUESTION.search(question) or _asks_when(question)
+        _QUANTITY.search(question) or _YEAR_QUESTION.search(question) or asks_when(question)
     )
 
 
@@ -176,7 +161,7 @@ def version_note_problem(question: str, sentence: str) -> str:
     """Why a span of ``sentence`` cannot answer ``question``, or "": the sentence is only a note
     of the version something came in ("New in Expat 1.95.8."), and the question asks neither a
     version nor when. "What status does XML_Parse return?" is not answered "1.95.8"."""
-    if not _VERSION_NOTE.search(sentence) or asks_version(question) or _asks_when(question):
+    if not _VERSION_NOTE.search(sentence) or asks_version(question) or asks_when(question):
         return ""
     return f"the answer's sentence only notes a version ('{sentence.strip()[:60]}')"
 
@@ -220,10 +205,6 @@ def option_like(span: str) -> bool:
     return _OPTION_LIKE.search(span) is not None
 
 
-def _asks_when(question: str) -> bool:
-    return bool(_WHEN.search(question)) and not _LATER_QUESTION_WORD.search(question, 5)
-
-
 def answer_type_problem(question: str, span: str, after: str = "", message: str = "") -> str:
     """Why ``span`` cannot answer ``question`` by its type alone, or "": a "how many" or "what
     year" question is answered by a quantity (digits, number words, or an amount such as "half
@@ -240,12 +221,12 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     # a name from code holds no quantity: "ASN1_MAX_NAME_SIZE" is not "1"
     # "two-year" of "a two-year warranty" holds a number
     plain = _SNAKE_NAME.sub(" ", span).replace("-", " ")
-    quantity = bool(numbers(plain)) or bool(_AMOUNT_WORDS.search(span))
+    quantity = bool(numbers(plain)) or bool(AMOUNT_WORDS.search(span))
     # a price may be none at all: "free" answers "What is the parking fee?"
-    quantity = quantity or bool(_PRICE_QUESTION.search(question) and _NO_PRICE.search(span))
+    quantity = quantity or bool(asks_price(question) and no_charge(span))
     if _QUANTITY.search(question) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
-    if _YEAR_QUESTION.search(question) and not _YEAR.search(span):
+    if _YEAR_QUESTION.search(question) and not YEAR.search(span):
         return f"the question asks for a year, and '{span}' is none"
     if asks_version(question) and (not _is_version(span) or _named_from_question(question, span)):
         return f"the question asks for a version, and '{span}' is none"
@@ -291,28 +272,9 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
         return f"the question asks for an environment variable, and '{span}' names none"
     if _DIRECTORY_QUESTION.search(question) and not _PATH_LIKE.search(span):
         return f"the question asks for a directory, and '{span}' is no path"
-    if _asks_when(question) and not (quantity or _TIME_WORDS.search(span)):
+    if asks_when(question) and not (quantity or TIME_WORDS.search(span)):
         return f"the question asks when, and '{span}' is no time"
-    if (
-        _asks_when(question)
-        and _UNITS["price"].search(span)
-        and not (_TIME_WORDS.search(span) or _CLOCK.search(span))
-    ):
-        # "When is the office closed?" is not "5 euros per day"
-        return f"the question asks when, and '{span}' is a price"
-    if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
-        return f"the question asks what time, and '{span}' is no time of day"
-    if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
-        return f"the question asks how much, and '{span}' is a time of day"
-    clause = span + re.split(r"[.!?;]\s", after, maxsplit=1)[0]
-    if (
-        _PRICE_QUESTION.search(question)
-        and _DIFFERENCE.search(clause)
-        and not _DIFFERENCE_ASKED.search(question)
-    ):
-        # "How much is a one hour lesson?" is not "£3 more per hour", a surcharge on another price
-        return f"the question asks for a price, and '{span}' is a difference from another one"
-    return _unit_problem(question, span, span + _first_word(after))
+    return measure_problem(question, span, after)
 
 
 def _repeats_label(question: str, span: str) -> bool:
@@ -426,174 +388,3 @@ def _named_versions(question: str, span: str) -> str:
     said = _VERSION_NUMBER.findall(span)
     asked = set(_VERSION_NUMBER.findall(question))
     return ", ".join(said) if said and set(said) <= asked else ""
-
-
-def _first_word(text: str) -> str:
-    m = re.match(r"[^\S\n]*[A-Za-z%]+", text)
-    return m.group(0) if m else ""
-
-
-def _unit_problem(question: str, span: str, read: str) -> str:
-    """Why ``span`` measures another thing than the question asks, or "": "How heavy is the
-    kettle?" is not answered "three months" (a time) from a sentence about descaling, nor "How
-    many tablets are in a pack?" "25°C". Only when the span has a unit of one kind and none of
-    the kind asked (for "how many", when the counted word is no unit: "how many square
-    kilometres" asks for a length); a bare number passes. On SQuAD v1.1 dev's 640 "how many"
-    questions the count rule fires on no gold answer. ``read`` is the span with the word after
-    it, for the rules that ask whether a number has a unit."""
-    if _PRICE_QUESTION.search(question) and not _MEASURE_VERB.search(question):
-        # "How much is a checked bag?" asks a price, not "23 kg" or "three working days"; "How
-        # much is a book of permits?" not "ten" (a bare count: no unit, no percentage)
-        found = {kind for kind in ("weight", "length", "volume", "temperature", "time") if
-                 _UNITS[kind].search(span)}  # fmt: skip
-        if found and not (_UNITS["price"].search(span) or _RENT_OF.search(span)):
-            return f"the question asks for a price, and '{span}' is a {sorted(found)[0]}"
-        if (
-            numbers(span)
-            and not any(unit.search(read) for unit in _UNITS.values())
-            and not re.search(r"%|\bper\s?cent\b", read, re.IGNORECASE)
-        ):
-            return f"the question asks for a price, and '{span}' is a count"
-    if count := _HOW_MANY.search(question):
-        # "How many tablets are in a pack?" is not answered "25°C": a count of things that are no
-        # unit is no measure (a time may still qualify it: "2,000 students a year")
-        words = [w.lower() for w in count.groups() if w]
-        if any(
-            unit.fullmatch(w) or unit.fullmatch(w.removesuffix("s"))
-            for unit in _UNITS.values()
-            for w in words
-        ):
-            return ""
-        found = {kind for kind, unit in _UNITS.items() if kind != "time" and unit.search(span)}
-        if not found and (measured := _measured(read)) and measured <= {"time"}:
-            found = measured  # the span's number counts minutes or days: "two minutes"
-        if found:
-            return f"the question counts {words[0]}, and '{span}' is a {sorted(found)[0]}"
-        return ""
-    how, noun = _HOW_MEASURE.search(question), _MEASURE_NOUN.search(question)
-    if m := how or noun:
-        word = m.group(1).lower()
-        found = {kind for kind, unit in _UNITS.items() if unit.search(span)}
-        if found and _MEASURE_OF[word] not in found:
-            asked = f"how {word}" if how else f"for the {word}"
-            return f"the question asks {asked}, and '{span}' is a {sorted(found)[0]}"
-    if (
-        _HOW_LONG.search(question)
-        and _UNITS["price"].search(span)
-        and not (_UNITS["time"].search(span) or _UNITS["length"].search(span))
-    ):
-        return f"the question asks how long, and '{span}' is a price"
-    if (
-        (thing := amount_of_a_thing(question))
-        and not _PRICE_QUESTION.search(question)
-        and _UNITS["price"].search(span)
-        and not any(u.search(span) for kind, u in _UNITS.items() if kind != "price")
-    ):
-        # "How much storage does the Basic plan include?" is not "9 dollars"
-        return f"the question asks how much {thing}, and '{span}' is a price"
-    if (
-        _HOW_LONG.search(question)
-        and numbers(span)
-        and not _measured(read)
-        and not (_TIME_WORDS.search(span) or _YEAR.search(span) or _AMOUNT_WORDS.search(span))
-    ):
-        return f"the question asks how long, and '{span}' is no duration or length"
-    return ""
-
-
-def _measured(span: str) -> set[str]:
-    """The kinds of unit that the first number of ``span`` is followed by ("two minutes off
-    the pitch": time), or "count" for a noun that is no unit ("255 characters"); empty when it
-    stands bare ("eight of the ten") or there is no number."""
-    m = _NUMBER_WORD.search(span)
-    word = m.group(2) if m else None
-    if not word or word.lower() in _NOT_COUNTED:
-        return set()
-    return {k for k, unit in _UNITS.items() if unit.fullmatch(word)} or {"count"}
-
-
-# "What time does the museum close?" asks for a time of day ("25 December" is none). Only with a
-# verb of a schedule: in SQuAD "what time" also asks for an era ("What time did a river system
-# develop?": "Miocene"), and so does "what time period".
-_CLOCK_QUESTION = re.compile(
-    r"^\W*(?:at\s+)?what\s+time\s+(?:do|does|did|is|are|was|were|will|should|must|can)\b"
-    r"[^?]*\b(?:open|close|start|begin|finish|end|leave|depart|arrive|shut|run|go|set(?:ting)?\s+"
-    r"off|kick\s+off|serve|served|due|meet|collect|check(?:ing)?[\s-](?:in|out)|board|boarding|"
-    r"land|take\s+off|pick\s+up)(?:s|es|ed)?\b"
-    # "What are visiting times?", "What are the opening hours?": times of day too
-    r"|^\W*what\s+(?:are|were|is|was)\s+(?:the\s+)?(?:[a-z-]+\s+)?(?:opening|visiting|office|"
-    r"business|closing|collection|pick-up|pickup)\s+(?:times|hours)\b",
-    re.IGNORECASE,
-)
-# "How much is dinner?" is not answered "7 am to 10 am" (but "how much time" may be)
-_HOW_MUCH = re.compile(r"\bhow\s+much\b(?!\s+(?:time|longer|later|earlier)\b)", re.IGNORECASE)
-_CLOCK = re.compile(
-    r"\d(?:[:.]\d\d)?\s*(?:am|pm|a\.m|p\.m)\b|\b\d{1,2}:\d\d\b|\b\d{3,4}\s*(?:hrs|h)\b|"
-    r"\b(?:noon|midday|midnight|o'clock|dawn|dusk|sunrise|sunset|half past|quarter (?:past|to))\b",
-    re.IGNORECASE,
-)
-# "how heavy", "how tall": the kind of measure the answer must be (others, "how long" or "how
-# high", take several; "how far in advance" and "how far back" ask for a time); and the units of
-# each kind
-_HOW_MEASURE = re.compile(
-    r"\bhow\s+(heavy|tall|far|wide|deep|thick|hot|cold|warm)\b"
-    r"(?!\s+(?:in\s+advance|ahead|back|beforehand|before|into\s+the\s+future)\b)",
-    re.I,
-)
-_PRICE_QUESTION = re.compile(
-    r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
-    r"\s+(?:is|are)\s+(?:a|an|the)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
-    r"|^\W*what(?:'s|\s+is|\s+are)\s+the\s+(?:[a-z-]+\s+){0,2}?"
-    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?\b",
-    re.IGNORECASE,
-)
-# a price counted in a periodic payment: "two months' rent", "a week's wages"
-_RENT_OF = re.compile(
-    r"\b(?:days?|weeks?|months?|years?)['’]?s?\s+(?:rent|salary|pay|wages|income)\b", re.IGNORECASE
-)
-_NO_PRICE = re.compile(r"\b(?:free|no charge|no cost|complimentary|nothing)\b", re.IGNORECASE)
-# "What is the maximum vehicle weight?" asks for a weight, as "how heavy" does ("length" also
-# names a time: "the length of an episode")
-_MEASURE_NOUN = re.compile(
-    r"^\W*(?:what|which)\b[^?]*?\b(weight|height|width|depth|temperature|distance|altitude)\b",
-    re.IGNORECASE,
-)
-_HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
-# a price said as a difference from another: "£3 more per hour", "£6 extra" ("45p per kWh on top
-# of the parking tariff" is the price of charging, so "on top of" is no sign)
-_DIFFERENCE = re.compile(r"\d(?:[\d,]|\.\d)*\w*\s+(?:more|extra|less|cheaper|off)\b", re.IGNORECASE)
-_DIFFERENCE_ASKED = re.compile(
-    r"\b(?:more|extra|less|cheaper|additional|add|adding|added|surcharge|difference|discount|"
-    r"saving|save|on top|off|upgrade|supplement)\b",
-    re.IGNORECASE,
-)
-# a number and the word after it ("two minutes", "255 characters", "eight of")
-_NUMBER_WORD = re.compile(
-    rf"(?<![\w.])(\d[\d,.]*|{'|'.join(SMALL_CARDINALS)})"
-    r"(?:\s*-\s*|\s+)?([A-Za-z]+)?",
-    re.IGNORECASE,
-)
-_NOT_COUNTED = frozenset({"of", "to", "and", "or", "in", "out", "from", "for", "per", "the", "a"})
-_MEASURE_VERB = re.compile(r"\b(?:weigh|hold|contain|fit|carry|measure)\w*", re.IGNORECASE)
-_HOW_MANY = re.compile(
-    r"\bhow\s+many\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?(?:\s+([A-Za-z][\w-]*))?", re.I
-)
-_MEASURE_OF = {
-    "heavy": "weight", "tall": "length", "far": "length", "wide": "length", "deep": "length",
-    "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
-    "weight": "weight", "height": "length", "width": "length", "depth": "length",
-    "temperature": "temperature", "distance": "length", "altitude": "length",
-}  # fmt: skip
-_UNITS = {
-    kind: re.compile(rf"(?<![A-Za-z])(?:{units})(?![A-Za-z])", re.IGNORECASE)
-    for kind, units in {
-        "weight": r"kg|g|mg|grams?|kilo(?:gram)?s?|lbs?|pounds?|oz|ounces?|tonnes?|tons?|stones?",
-        "length": r"mm|cm|m|km|metres?|meters?|kilometres?|kilometers?|miles?|feet|foot|ft|inch"
-        r"(?:es)?|yards?|light[- ]years?",
-        "temperature": r"°\s?[CF]?|degrees?|kelvin",
-        "time": r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries",
-        "volume": r"litres?|liters?|ml|millilitres?|gallons?|pints?",
-        "price": r"[£$€¥]|dollars?|euros?|pounds sterling|cents?|pence|(?<=\d)p",
-        "power": r"W|kW|watts?|kilowatts?|hp|horsepower",
-    }.items()
-}
