@@ -73,6 +73,21 @@ def test_a_rare_word_of_the_question_names_its_entry_more_than_common_ones() -> 
     assert entry_problem(asked, charges, _at(charges, "£5.00")) == ""
 
 
+def test_what_a_question_leaves_out_names_the_entry_that_says_it_has_none() -> None:
+    prices = (
+        "- Unlimited monthly membership with a 3-month minimum term: £89 per month\n"
+        "- Unlimited monthly membership with no minimum term: £105 per month\n"
+    )
+    asked = "How much is unlimited monthly if I don't want to be tied into a minimum term?"
+    assert "no minimum term" in entry_problem(asked, prices, _at(prices, "£89"))
+    assert entry_problem(asked, prices, _at(prices, "£105")) == ""
+    # asked with the qualifier, the entry that has it is no worse than the one without
+    with_term = "How much is unlimited monthly with a minimum term?"
+    assert entry_problem(with_term, prices, _at(prices, "£89")) == ""
+    # "don't want to pay" leaves nothing out: no article, no thing
+    assert entry_problem("I don't want to pay monthly. Unlimited?", prices, _at(prices, "£89")) == ""
+
+
 def test_ties_and_prose_are_not_judged() -> None:
     fields = "Summary: a compiler that uses LLVM\nLicense: BSD\n"
     # "use" is shared with the summary, "license" with the licence line: the rarer word names

@@ -5,7 +5,8 @@ reader, matching words, takes spans from at will: "What's the default for --jobs
 the entry of ``--min-size``, "How long is the cable?" from "Power: 2200 W". ``entry_problem``
 refuses a span from another entry than the one the question names, ``named_field`` moves a span
 to the value of the field the question names, and ``excluded_terms`` are the words of what a
-question leaves out ("without a sidecar"), which name no entry.
+question leaves out ("without a sidecar"), which name no entry but the one that says it has none
+("with no sidecar").
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ from veracity.text.entries import entries
 __all__ = ["entry_problem", "excluded_terms", "named_field"]
 
 
-# "without a sidecar", "excluding VAT", "other than cars": what a question leaves out
+# "without a sidecar", "excluding VAT", "other than cars", "I don't want to be tied into a
+# minimum term": what a question leaves out
+_PHRASE = r"([\w'-]+(?:[^\S\n]+(?!and\b|or\b)[\w'-]+)?)"
 _EXCLUDED = re.compile(
-    r"\b(?:without|excluding|except(?:\s+for)?|other\s+than|not\s+including|apart\s+from)\s+"
-    r"(?:(?:an?|the|any)\s+)?([\w'-]+(?:[^\S\n]+(?!and\b|or\b)[\w'-]+)?)",
+    r"\b(?:(?:without|excluding|except(?:\s+for)?|other\s+than|not\s+including|apart\s+from|"
+    r"with\s+no)\s+(?:(?:an?|the|any)\s+)?"
+    r"|(?:do|does|did)(?:\s+not|n['’]t)\s+(?:want|need)\s+"
+    r"(?:to\s+be\s+[\w-]+\s+(?:into|in|to|with|on)\s+)?(?:an?|the|any)\s+)" + _PHRASE,
     re.IGNORECASE,
 )
+# what an entry says it has none of: "with no minimum term", "without a sidecar"
+_NEGATED = re.compile(r"\b(?:no|without|non)[\s-]+(?:(?:an?|any)\s+)?" + _PHRASE, re.IGNORECASE)
 
 
 def excluded_terms(question: str) -> set[str]:
@@ -46,8 +53,12 @@ def entry_problem(question: str, text: str, start: int) -> str:
     at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return ""
-    asked = content_terms(question) - excluded_terms(question)
-    shared = [_weight(asked & content_terms(text[s:e])) for s, e in spans]
+    excluded = excluded_terms(question)
+    asked = content_terms(question) - excluded
+    shared = [
+        _weight(asked & content_terms(text[s:e])) + _weight(excluded & _negated(text[s:e]))
+        for s, e in spans
+    ]
     other = max(range(len(spans)), key=lambda i: -1 if i == at else shared[i])
     if shared[other] <= shared[at]:
         return ""
@@ -56,6 +67,12 @@ def entry_problem(question: str, text: str, start: int) -> str:
         f"the answer's entry ('{mine}') is not the one the question names ('{better}' shares "
         "more of its words)"
     )
+
+
+def _negated(text: str) -> set[str]:
+    """The content terms of what ``text`` says it has none of ("minimum term" of "with no
+    minimum term"): an entry that says so names what a question leaves out."""
+    return set().union(*(content_terms(m.group(1)) for m in _NEGATED.finditer(text)))
 
 
 def _weight(terms: set[str]) -> float:
