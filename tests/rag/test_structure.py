@@ -85,7 +85,9 @@ def test_what_a_question_leaves_out_names_the_entry_that_says_it_has_none() -> N
     with_term = "How much is unlimited monthly with a minimum term?"
     assert entry_problem(with_term, prices, _at(prices, "£89")) == ""
     # "don't want to pay" leaves nothing out: no article, no thing
-    assert entry_problem("I don't want to pay monthly. Unlimited?", prices, _at(prices, "£89")) == ""
+    assert (
+        entry_problem("I don't want to pay monthly. Unlimited?", prices, _at(prices, "£89")) == ""
+    )
 
 
 def test_ties_and_prose_are_not_judged() -> None:
