@@ -967,6 +967,22 @@ def test_a_field_value_comes_from_the_field_the_question_names() -> None:
     assert named_field("How long is the cable?", prose, prose.index("2200"), 0) is None
 
 
+def test_a_leader_row_value_comes_from_the_row_the_question_names() -> None:
+    from veracity.rag.named_entries import named_field
+
+    limits = (
+        "8. CORPORATE CARDS\n\n8.2 Monthly card limits:\n"
+        "   Grades 1-4 ..................... £2,500\n"
+        "   Grades 5-6 (managers) .......... £6,000\n"
+    )
+    low = limits.index("£2,500")
+    asked = "What's the monthly corporate card limit for a Grade 5 manager?"
+    start, end = named_field(asked, limits, low, low + 6) or (0, 0)
+    # the heading in capitals is no entry, though it shares "corporate" and "card"
+    assert limits[start:end] == "£6,000"
+    assert named_field("What's the card limit for Grades 1-4?", limits, low, low + 6) is None
+
+
 def test_a_heading_is_no_other_sentence_the_question_names() -> None:
     from veracity.rag.structure import sentence_problem
 

@@ -94,6 +94,29 @@ def test_the_other_side_of_a_bound_is_refused() -> None:
     assert bound_problem(question, both, _at(both, "two")) == ""
 
 
+def test_a_value_per_person_is_not_a_total() -> None:
+    meals = "Client meals may cost up to £60 per head."
+    cards = "Cards are issued to staff who travel. The monthly card limit is £2,500."
+    asked = "What's the spending limit per person?"
+    assert qualifier_problem(asked, meals, _at(meals, "£60"), amount=True) == ""
+    assert "'per person'" in qualifier_problem(asked, cards, _at(cards, "£2,500"), amount=True)
+
+
+def test_the_line_that_leads_into_a_list_qualifies_its_entries() -> None:
+    limits = (
+        "8.2 Monthly card limits:\n"
+        "   Grades 1-4 ..................... £2,500\n"
+        "   Grades 5-6 (managers) .......... £6,000\n\n"
+        "8.3 Yearly allowance for Grades 5-6: £500.\n"
+    )
+    asked = "What's the monthly card limit for a Grade 5 manager?"
+    assert qualifier_problem(asked, limits, _at(limits, "£6,000"), amount=True) == ""
+    # a list without the word, or a sentence outside the list, still lacks it
+    yearly = limits.replace("Monthly", "Card")
+    assert "'monthly'" in qualifier_problem(asked, yearly, _at(yearly, "£6,000"), amount=True)
+    assert "'monthly'" in qualifier_problem(asked, limits, _at(limits, "£500"), amount=True)
+
+
 def test_a_qualifier_inside_an_option_name_counts() -> None:
     text = "The --min-size option skips smaller files; the default is 1 KB."
     at = _at(text, "1 KB")

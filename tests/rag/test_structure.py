@@ -90,6 +90,19 @@ def test_what_a_question_leaves_out_names_the_entry_that_says_it_has_none() -> N
     )
 
 
+def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:
+    hotels = (
+        "Book a standard room in a hotel of up to 4 stars.\n\n"
+        "The maximum nightly rate is:\n"
+        "   London (inside the M25) ............ £160\n"
+        "   Elsewhere in the UK ................ £95\n"
+    )
+    asked = "What's the hotel limit per night in London?"
+    assert "'London (inside the M25)" in entry_problem(asked, hotels, _at(hotels, "up to 4"))
+    # a word outside the entries too ("hotel") names no entry
+    assert entry_problem("What star rating can a hotel have?", hotels, _at(hotels, "up")) == ""
+
+
 def test_ties_and_prose_are_not_judged() -> None:
     fields = "Summary: a compiler that uses LLVM\nLicense: BSD\n"
     # "use" is shared with the summary, "license" with the licence line: the rarer word names

@@ -113,7 +113,10 @@ def test_bad_range_says_what_is_allowed(start: int, end: int | None) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["." * 200_000, "-" * 200_000, "!?" * 100_000, "a." * 100_000, "x" * 200_000, "\n" * 200_000],
+    [
+        *("." * 200_000, "-" * 200_000, "!?" * 100_000, "a." * 100_000, "x" * 200_000),
+        *("\n" * 200_000, "x ....y " * 40_000, "a,\n" * 100_000 + "b .... 1"),
+    ],
 )
 def test_pathological_runs_are_linear(text: str) -> None:
     spans = split_sentences(text)
@@ -214,4 +217,37 @@ def test_a_title_line_after_a_blank_line_is_its_own_sentence() -> None:
         "Bicycles",
         "Bicycles are kept in the bike room.",
         "The lease runs for twelve\nMonths from the start date.",  # five words: not a title
+    ]
+
+
+LEADERS = (
+    "The maximum nightly rate is:\n"
+    "   London (inside the M25) ............ £160\n"
+    "   Other UK cities (Birmingham, Bristol,\n"
+    "   Leeds, Manchester) ................. £120\n"
+    "   Outside the UK ............ see Appendix B\n"
+    "Breakfast may be claimed... Up to £15."
+)
+
+
+def test_a_dot_leader_row_is_one_sentence() -> None:
+    assert sentences(LEADERS) == [
+        "The maximum nightly rate is:",
+        "London (inside the M25) ............ £160",
+        "Other UK cities (Birmingham, Bristol,\n   Leeds, Manchester) ................. £120",
+        "Outside the UK ............ see Appendix B",
+        # three dots are an ellipsis, which may end a sentence
+        "Breakfast may be claimed...",
+        "Up to £15.",
+    ]
+
+
+def test_a_dot_leader_row_is_one_entry() -> None:
+    from veracity.text.entries import entries
+
+    rows = [LEADERS[s:e].strip() for s, e in entries(LEADERS)]
+    assert rows == [
+        "London (inside the M25) ............ £160",
+        "Other UK cities (Birmingham, Bristol,\n   Leeds, Manchester) ................. £120",
+        "Outside the UK ............ see Appendix B",
     ]

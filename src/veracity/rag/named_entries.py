@@ -12,10 +12,11 @@ question leaves out ("without a sidecar"), which name no entry but the one that 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from veracity.rag.background import background_idf
-from veracity.rag.structure import content_terms, sentence_index, short_quote
+from veracity.rag.structure import content_terms, sentence_at, sentence_index, short_quote
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.entries import entries
 
@@ -48,11 +49,15 @@ def entry_problem(question: str, text: str, start: int) -> str:
     stopwords and question words out; not those of what the question leaves out: "without a
     sidecar" names no entry with a sidecar), each weighed by how rare it is in English
     (``rag.background``): "plasterboard" names the entry "Plasterboard: £5.00 per sheet" more
-    than "bring" and "visit" name the one about rubble."""
+    than "bring" and "visit" name the one about rubble. A span outside every entry is refused
+    when a word of the question is in the passage only in one entry, and not in the span's
+    sentence."""
     spans = entries(text)
     at = sentence_index(spans, start)
-    if at is None or len(spans) < 2:
+    if len(spans) < 2:
         return ""
+    if at is None:
+        return _outside_problem(question, text, start, spans)
     excluded = excluded_terms(question)
     asked = content_terms(question) - excluded
     shared = [
@@ -67,6 +72,24 @@ def entry_problem(question: str, text: str, start: int) -> str:
         f"the answer's entry ('{mine}') is not the one the question names ('{better}' shares "
         "more of its words)"
     )
+
+
+def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple[int, int]]) -> str:
+    """Why a span outside every entry of ``text`` misses the entry the question names, or "":
+    a word of the question is in the passage only in one entry ("London" of "London ......
+    £160"), and the span's sentence does not hold it ("Book a hotel of up to 4 stars" does not
+    answer "What's the hotel limit per night in London?")."""
+    asked = content_terms(question) - excluded_terms(question)
+    lo, hi = sentence_at(text, start)
+    for s, e in spans:
+        only_here = asked & content_terms(text[s:e])
+        only_here -= content_terms(text[:s] + " " + text[e:])
+        if only_here and not only_here & content_terms(text[lo:hi]):
+            return (
+                f"the question names the entry '{short_quote(text[s:e])}', and the answer is "
+                "not in it"
+            )
+    return ""
 
 
 def _negated(text: str) -> set[str]:
@@ -85,16 +108,16 @@ def _weight(terms: set[str]) -> float:
 
 
 def named_field(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
-    """For a span read from the value of a "Label: value" field ("Power: 2200 W"), the ``(start,
-    end)`` of the value of the field whose label the question names instead ("Cable length: 75
-    cm" for "How long is the cable?"): its label shares strictly more of the question's words
-    than any other entry does; else None. The reader picks a value from a field list by its
-    type as much as by its label."""
+    """For a span read from the value of a "Label: value" field ("Power: 2200 W") or of a dot
+    leader's row ("London ...... £160"), the ``(start, end)`` of the value of the field whose
+    label the question names instead ("Cable length: 75 cm" for "How long is the cable?"): its
+    label shares strictly more of the question's words than any other entry does; else None.
+    The reader picks a value from a field list by its type as much as by its label."""
     spans = entries(text)
     at = sentence_index(spans, start)
     if at is None or len(spans) < 2:
         return None
-    mine = _FIELD_VALUE.match(text, *spans[at])
+    mine = _field_value(text, spans[at])
     if mine is None or start < mine.start(2):
         return None  # the span is no field's value
     asked = content_terms(question)
@@ -102,16 +125,23 @@ def named_field(question: str, text: str, start: int, end: int) -> tuple[int, in
     best = max(range(len(spans)), key=lambda i: shared[i])
     if best == at or shared[best] == 0 or shared.count(shared[best]) > 1:
         return None
-    field = _FIELD_VALUE.match(text, *spans[best])
+    field = _field_value(text, spans[best])
     if field is None or len(asked & content_terms(field.group(1))) < shared[best]:
         return None  # the words are in its value, not its label
     return field.start(2), field.end(2)
 
 
-# a field entry: its label and its value ("- Cable length: 75 cm")
+# a field entry: its label and its value ("- Cable length: 75 cm"), or a dot leader's row
+# ("London (inside the M25) ....... £160", its label perhaps wrapped over lines)
 _FIELD_VALUE = re.compile(
     r"[ \t]*(?:[-*+][ \t]+)?([A-Za-z][\w .()/-]{0,40}):[ \t]+(\S[^\n]*?)[ \t]*(?=\n|$)"
 )
+_LEADER_VALUE = re.compile(r"[ \t]*([^\s.][^.]*?)[ \t]*\.{4,}+[ \t]*([^\s.][^\n]*?)[ \t]*(?=\n|$)")
+
+
+def _field_value(text: str, span: tuple[int, int]) -> re.Match[str] | None:
+    """The label (group 1) and value (group 2) of the field entry at ``span`` of ``text``."""
+    return _FIELD_VALUE.match(text, *span) or _LEADER_VALUE.match(text, *span)
 
 
 @cache

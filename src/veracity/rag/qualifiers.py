@@ -34,6 +34,7 @@ from veracity.guard.periods import MONTHS, WEEK_PART, WEEKDAYS, named
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.structure import sentence_at, sentence_index
 from veracity.rag.tables import table_header
+from veracity.text.entries import lead_in
 from veracity.text.sentences import split_sentences
 
 # Each group: interchangeable ways to say one qualifier (phrases allowed); after " ~ ", ways a
@@ -55,6 +56,7 @@ _WAYS = (
     "hourly|per hour|an hour|each hour|every hour|/hour|/h"
     " ~ by the hour|for the hour|for the whole hour|for a whole hour|for a full hour",
     "default|by default|defaults|defaulted",
+    "per person|per head|each person|per capita|per guest|a head|a person ~ per individual|pp",
     "recommended|recommend|recommends|recommendation",
 )
 
@@ -102,8 +104,8 @@ def qualifier_problem(
 ) -> str:
     """Why the span at ``text[start]`` gives another value than the one the question qualifies,
     or "": a qualifier group the question names is absent from the span's sentence (and the
-    sentence before it, or the header of its table), and from ``context`` (the passage's
-    headings and title).
+    sentence before it, the header of its table, or the line that leads into its list: "Monthly
+    card limits:"), and from ``context`` (the passage's headings and title).
 
     Only for questions that ask for a value: ``amount`` (the caller's test for "how much",
     "what year", "when", ...), or "What is the maximum ...?". Elsewhere a qualifier describes
@@ -116,7 +118,8 @@ def qualifier_problem(
     if at is None:
         return ""
     lo, hi = spans[max(0, at - 1)][0], spans[at][1]
-    held = _groups_in(" ".join([text[lo:hi], table_header(text, start), *context]), _SAID)
+    around = [text[lo:hi], table_header(text, start), lead_in(text, start), *context]
+    held = _groups_in(" ".join(around), _SAID)
     missing = sorted(asked - held)
     if not missing:
         return ""

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 
 from veracity.errors import ConfigError
+from veracity.text.leaders import LEADER_DOTS, leader_rows
 from veracity.text.pdf_headings import NUMBERED_HEADING
 
 __all__ = ["short_column", "split_sentences"]
@@ -115,7 +116,8 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     of short lines (a menu, a list of specifications, an address: three lines or more, none
     longer than ``_COLUMN_WIDTH``, none indented or holding code punctuation) is cut at every
     line that the next opens with a capital. A numbered title line ("2.3 Late submission") is
-    a title too."""
+    a title too. A dot leader's row ("London ........ £160", ``text.leaders``) is a piece of
+    its own."""
     cuts = [start]
     line_start = start
     lines = text[start:stop].strip().splitlines()
@@ -145,8 +147,24 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         ):
             cuts.append(nl + 1)
         line_start = nl + 1
+    cuts += _leader_cuts(text, start, stop)
     cuts.append(stop)
+    cuts.sort()
     return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
+
+
+def _leader_cuts(text: str, start: int, stop: int) -> list[int]:
+    """Where the leader rows of ``text[start:stop]`` start and end ("London ...... £160": each
+    its own sentence, apart from the line that leads into them)."""
+    starts, at = [], start
+    lines = text[start:stop].split("\n")
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 1
+    cuts = []
+    for first, last in leader_rows(lines):
+        cuts += [starts[first], min(stop, starts[last] + len(lines[last]) + 1)]
+    return [c for c in cuts if start < c < stop]
 
 
 def _blocks(text: str, start: int, stop: int) -> list[tuple[int, int]]:
@@ -184,6 +202,8 @@ def _split_block(text: str, start: int, stop: int, spans: list[tuple[int, int]])
         if _CJK_STOP.search(m.group()) is None:
             if following and nxt.start(1) == m.end():
                 continue  # no space after it: "3.14", "example.com", "e.g.,"
+            if _leader(text, m, nxt.start(1)):
+                continue  # "London ........ £160": a row's dot leader
             if not _ends_sentence(text, m, following, sentence_start):
                 continue
         spans.append((sentence_start, m.end()))
@@ -191,6 +211,17 @@ def _split_block(text: str, start: int, stop: int, spans: list[tuple[int, int]])
             return
         sentence_start = nxt.start(1)
     spans.append((sentence_start, sentence_start + len(text[sentence_start:stop].rstrip())))
+
+
+def _leader(text: str, m: re.Match[str], following_at: int) -> bool:
+    """Whether the run of terminators ``m`` is a dot leader: four dots or more, and the value
+    they lead to on the same line."""
+    run = m.group()
+    return (
+        run.count(".") >= LEADER_DOTS
+        and not run.strip(".")
+        and "\n" not in text[m.end() : following_at]
+    )
 
 
 def _ends_sentence(text: str, m: re.Match[str], following: str, sentence_start: int) -> bool:
