@@ -157,6 +157,31 @@ def test_question_rule_numbers_entities_and_quotes() -> None:
     )
 
 
+def test_a_number_a_label_names_is_held_only_with_its_label() -> None:
+    limits = ["Monthly card limits: Grades 1-4: £2,500. Grades 5-6: £6,000. Repay within 7 days."]
+    assert question_problems("What is the card limit for Grade 5?", limits) == ()
+    assert question_problems("What is the card limit for Grade 7?", limits) == (
+        "'Grade 7' from the question is not in the cited text",
+    )
+    # the label elsewhere in the document holds it; so do Roman numerals and plurals
+    assert question_problems("Card limit for Grade 7?", limits, "Grade 7: £9,000") == ()
+    assert question_problems("Is Grade 2 listed?", ["A Grade II listed barn."]) == ()
+    teams = ["Under-16s train on Thursdays at 19:00."]
+    assert question_problems("When do the Under-16s train?", teams) == ()
+    assert "'Under 18' from the question is not in the cited text" in question_problems(
+        "When do the Under-18 girls train?", teams
+    )
+    # a model's number is not a power rating's
+    models = ["ThermaCombi 28: 24 kW, 11.5 litres per minute."]
+    assert question_problems("Flow rate of the ThermaCombi 24?", models) != ()
+    # a date, a version or a move between versions is no labelled number
+    assert (
+        question_problems("Disk space for the FernStore 3-to-4 move?", ["FernStore: from 3 to 4"])
+        == ()
+    )
+    assert question_problems("What happened in March 2013?", ["In March 2013 it opened."]) == ()
+
+
 def test_question_rule_a_month_or_weekday_inside_a_period_is_held() -> None:
     site = ["The campsite is open from 1 April to 31 October. A tent pitch costs £18."]
     assert question_problems("How much is a tent pitch in August?", site) == ()

@@ -34,8 +34,8 @@ Claim rules (``claim_problems``):
    what they leave out, such as converse relations, are in ``opposites``).
 
 Question rule (``question_problems``): the question's key constraints (numbers written with
-digits, named entities, seasons, quoted strings) are in the cited text; otherwise the text answers a
-different question. A question is typed by a person, so its names are matched more loosely than a
+digits, named entities, numbers a label names such as "Grade 7", seasons, quoted strings) are in
+the cited text; otherwise the text answers a different question. A question is typed by a person, so its names are matched more loosely than a
 claim's (``_near``): a typo ("Setanta" asked as "Sentanta", "Premier" as "Primier": one edit in a
 name of 5+ letters, two in one of 8+, the first letter kept) or a derived form ("Australian" for
 "Australia", "Medal" for "Medalist": one word opening the other, 5+ letters shared, 3 or fewer
@@ -63,6 +63,7 @@ from veracity.guard.claims import (
     numbers,
     stems,
 )
+from veracity.guard.labelled import holds_labelled, labelled_numbers
 from veracity.guard.normalize import canonical
 from veracity.guard.opposites import opposed
 from veracity.guard.patterns import match_patterns
@@ -150,7 +151,8 @@ def question_problems(
     seasons (a time, as months and weekdays are: "When does the summer term start?" is not
     answered by a passage about the autumn and spring terms) and quoted strings. A month or a
     weekday inside a period of the evidence is held ("in August" by "open from 1 April to 31
-    October"). Names from code ("--jobs", "attrs.define", "weakref_slot") must be named too.
+    October"). A number a label names ("Grade 7", "ThermaCombi 24") is held only with its label
+    (``labelled``: "Grades 5-6" holds "Grade 5"; "7 days" holds no grade). Names from code ("--jobs", "attrs.define", "weakref_slot") must be named too.
     What the evidence lacks may be held by ``elsewhere`` (a whole document, searched for the
     term as it is written, not by every form: it may be megabytes long)."""
     text = _fold(question)
@@ -159,6 +161,13 @@ def question_problems(
     index = _evidence_terms(texts)
     out: list[str] = []
     have = numbers(" ".join(texts))
+    labelled = labelled_numbers(rest)
+    held = [
+        any(holds_labelled(label, number, t) for t in texts)
+        or holds_labelled(label, number, elsewhere)
+        for label, number in labelled
+    ]
+    have |= {number for (_, number), ok in zip(labelled, held, strict=True) if ok}
     out += [
         f"number {n} from the question is not in the cited text"
         for n in sorted(_numbers(rest), key=_num_key)
@@ -166,6 +175,13 @@ def question_problems(
         and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
         and not _in_range(n, texts)  # "aged 10" in "children aged 5 to 15"
         and not _written_in(n, elsewhere)
+    ]
+    # a number a label names ("Grade 7", "ThermaCombi 24") is held only with its label:
+    # neither "7 days" nor "Grades 1-4" holds "Grade 7" (``labelled``)
+    out += [
+        f"'{label} {number}' from the question is not in the cited text"
+        for (label, number), ok in zip(labelled, held, strict=True)
+        if not ok
     ]
     # a capital alone is a name only after another ("Band D", "Plan B"): "a C function" names
     # the language every page of a C library's manual is about, which few passages repeat
