@@ -586,6 +586,8 @@ def test_what_something_does_is_answered_by_the_quote(tmp_path: Path) -> None:
     assert asks_description("Hi! How does the scheduler work?")
     assert not asks_description("What does the deposit cover?")
     assert not asks_description("What does unwrap do on an Err value?")  # an outcome
+    assert asks_description("My script ended with exit code 3. What does that mean?")
+    assert not asks_description("What does isobaric mean?")  # a definition: a few words
     c = _collection(tmp_path, {"notes.md": (
         "# Notes\n\nThe --parallel flag now accepts auto, which uses one worker per CPU core.\n"
     )})  # fmt: skip
@@ -756,6 +758,9 @@ def test_a_price_is_no_weight() -> None:
     after = " on top of the parking tariff."  # the price of charging, said beside another price
     assert answer_type_problem("How much does charging cost?", "45p per kWh", after) == ""
     assert answer_type_problem("How much extra is a gluten-free sponge?", "£6 extra", ".") == ""
+    got = answer_type_problem("How much is each lesson?", "10% off their lesson fees", ".")
+    assert "is a difference from another one" in got
+    assert answer_type_problem("How much of a discount do siblings get?", "10% off", ".") == ""
     assert answer_type_problem("How much is parking?", "£12", ". More details online.") == ""
     # and a price is no length of time
     got = answer_type_problem("How long is each class?", "£25")

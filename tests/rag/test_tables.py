@@ -45,6 +45,19 @@ def test_row_problem_wants_the_row_the_question_names() -> None:
     assert row_problem("What is the minimum temperature?", prose, prose.index("75")) == ""
 
 
+def test_the_header_row_is_no_row_to_answer_from() -> None:
+    terms = (
+        "| Term | Starts | Half-term break (no lessons) |\n|---|---|---|\n"
+        "| Autumn | 8 Sep | 27 Oct - 31 Oct |\n"
+    )
+    asked = "What dates is the half term break in autumn?"
+    assert "header row" in row_problem(asked, terms, terms.index("Half"))
+    assert row_problem(asked, terms, terms.index("27 Oct")) == ""
+    # with no rule under it, the first row is a row like the others
+    plain = "| Autumn | 8 Sep | 27 Oct - 31 Oct |\n| Spring | 5 Jan | 16 Feb - 20 Feb |\n"
+    assert row_problem("When does autumn start?", plain, plain.index("8 Sep")) == ""
+
+
 def test_row_cell_keeps_the_value_of_a_span_across_cells() -> None:
     text = "| Option | Default |\n|---|---|\n| `max_connections` | `1024` |\n"
     start = text.index("max_connections")

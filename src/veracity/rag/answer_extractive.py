@@ -126,8 +126,9 @@ _YES_NO = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
-    r"^\W*(?:what\s+(?:does|do|did|will|would|can)\s+.+?\s+do|how\s+(?:does|do|did)\s+.+?\s+work)"
-    r"\W*$",
+    r"^\W*(?:what\s+(?:does|do|did|will|would|can)\s+.+?\s+do|how\s+(?:does|do|did)\s+.+?\s+work"
+    # "My script ended with exit code 3. What does that mean?": the sentence that says
+    r"|what\s+(?:does|do|did|would)\s+(?:that|this|it|these|those)\s+mean)\W*$",
     re.IGNORECASE,
 )
 # A date with its day ("2026-08-20", "20 August 2026", "Aug 20, 2026"): a heading may give it

@@ -204,7 +204,7 @@ _HOW_MEASURE = re.compile(
 )
 _PRICE_QUESTION = re.compile(
     r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
-    r"\s+(?:is|are)\s+(?:a|an|the)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
+    r"\s+(?:is|are)\s+(?:a|an|the|each|one|per)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
     r"|^\W*what(?:'s|\s+is|\s+are)\s+the\s+(?:[a-z-]+\s+){0,2}?"
     r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?\b",
     re.IGNORECASE,
@@ -228,7 +228,9 @@ _CLOCK_RANGE = re.compile(
 )
 # a price said as a difference from another: "£3 more per hour", "£6 extra" ("45p per kWh on top
 # of the parking tariff" is the price of charging, so "on top of" is no sign)
-_DIFFERENCE = re.compile(r"\d(?:[\d,]|\.\d)*\w*\s+(?:more|extra|less|cheaper|off)\b", re.IGNORECASE)
+_DIFFERENCE = re.compile(
+    r"\d(?:[\d,]|\.\d)*(?:\w*|%)\s+(?:more|extra|less|cheaper|off)\b", re.IGNORECASE
+)
 _DIFFERENCE_ASKED = re.compile(
     r"\b(?:more|extra|less|cheaper|additional|add|adding|added|surcharge|difference|discount|"
     r"saving|save|on top|off|upgrade|supplement)\b",

@@ -40,17 +40,21 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     about it repeats. A word that ``text`` outside the table or the ``context`` (the chunk's
     headings, its document's title) also uses names the table's subject, not a row: "water" in
     "What is the capacity of the water heater?" of a water heater's specifications. A row whose
-    label has what the question leaves out ("a motorbike without a sidecar") is not its row."""
+    label has what the question leaves out ("a motorbike without a sidecar") is not its row, and
+    the header row, its cells the names of columns, is no row to answer from."""
     rows = _table_rows(text, start)
     if not rows:
         return ""
-    labels = set().union(*(content_terms(label) for _, _, label in rows))
+    header = _under_rule(text, rows[0][1])  # the first row names the columns
+    labels = set().union(*(content_terms(label) for _, _, label in rows[header:]))
     left_out = excluded_terms(question)
     asked = (content_terms(question) - left_out) & labels - _subject_terms(text, rows, context)
     row = next((((s, e), label) for s, e, label in rows if s <= start <= e), None)
     if row is None:
         return ""  # a separator row ("|---|") is no row of the table's
     mine, label = row
+    if header and mine == rows[0][:2]:
+        return f"the answer is in the table's header row ('{short_quote(text[mine[0] : mine[1]])}')"
     if held := left_out & content_terms(label):
         return (
             f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') has what the question "
@@ -277,6 +281,16 @@ def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
             continue  # "|---|:---:|"; a header row may leave its first cell empty
         out.append((s, e, m.group(1).split("|")[0]))
     return out
+
+
+def _under_rule(text: str, end: int) -> bool:
+    """Whether the line after the row ending at ``end`` is a separator row ("|---|"): the row
+    is a table's header, its cells the names of columns."""
+    if not text.startswith("\n", end):
+        return False
+    stop = text.find("\n", end + 1)
+    m = TABLE_ROW.match(text, end + 1, len(text) if stop < 0 else stop)
+    return m is not None and _SEPARATOR.fullmatch(m.group(1)) is not None
 
 
 def _word_of(question: str, term: str) -> str:
