@@ -68,6 +68,7 @@ from veracity.guard.normalize import canonical
 from veracity.guard.opposites import opposed
 from veracity.guard.patterns import match_patterns
 from veracity.guard.periods import MONTHS, WEEKDAYS, in_period
+from veracity.guard.ranges import in_range, units_of
 from veracity.guard.sentences import STOPWORDS, content_words, split_sentences, words
 
 MIN_CONTENT_WORDS = 2
@@ -145,8 +146,9 @@ _SENTENCES = re.compile(
 def question_problems(
     question: str, evidence: Sequence[str], elsewhere: str = ""
 ) -> tuple[str, ...]:
-    """The key constraints of ``question`` that ``evidence`` lacks: its numbers (a small one
-    inside a range of the evidence is held: "children aged 10" by "aged 5 to 15"), named entities
+    """The key constraints of ``question`` that ``evidence`` lacks: its numbers (one inside a
+    band of the evidence is held, ``ranges``: "children aged 10" by "aged 5 to 15", "my dog
+    weighs 32 kg" by "Large (25.1–40 kg)"), named entities
     (capitalized words after the first of each sentence, stopwords such as "What" excluded),
     seasons (a time, as months and weekdays are: "When does the summer term start?" is not
     answered by a passage about the autumn and spring terms) and quoted strings. A month or a
@@ -161,6 +163,7 @@ def question_problems(
     index = _evidence_terms(texts)
     out: list[str] = []
     have = numbers(" ".join(texts))
+    units = units_of(rest)
     labelled = labelled_numbers(rest)
     held = [
         any(holds_labelled(label, number, t) for t in texts)
@@ -173,7 +176,8 @@ def question_problems(
         for n in sorted(_numbers(rest), key=_num_key)
         if n not in have
         and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
-        and not _in_range(n, texts)  # "aged 10" in "children aged 5 to 15"
+        # "aged 10" in "children aged 5 to 15", "my dog weighs 32 kg" in "Large (25.1–40 kg)"
+        and not in_range(n, texts, units.get(n, ""))
         and not _written_in(n, elsewhere)
     ]
     # a number a label names ("Grade 7", "ThermaCombi 24") is held only with its label:
@@ -306,45 +310,6 @@ def _numbers(text: str) -> set[str]:
     ones mostly count or order what the text lists or implies ("the two types are ...", "the
     first episode"), so they are not hard constraints; the judges still weigh them."""
     return numbers(" ".join(_DIGITS.findall(text)))
-
-
-# "5 to 15", "5-15", "between 5 and 15": a range of small numbers (ages, sizes, counts); years
-# are left out ("1807-1809" does not hold 1808: a changed year is a different question).
-_RANGE = re.compile(
-    r"(?<![\d.,])(?:between\s+(\d{1,3})\s+and|(\d{1,3})\s*(?:-|–|—|to))\s*(\d{1,3})(?![\d.,]\d)",
-    re.IGNORECASE,
-)
-
-
-# An age bound: "aged 75 and over", "16 or over", "over-75s", "children under 12", "under-18s".
-_AGE_FROM = re.compile(
-    r"\b(?:aged?\s+)?(\d{1,3})(?:\s*years?(?:\s+old)?)?\s+(?:and|or)\s+(?:over|above|older)\b"
-    r"|\bover-(\d{1,3})s\b",
-    re.IGNORECASE,
-)
-_AGE_BELOW = re.compile(
-    r"\b(?:aged|children|people|anyone|those)\s+(?:under|below)\s+(\d{1,3})\b|\bunder-(\d{1,3})s\b"
-    r"|\b(?:aged?\s+)?(\d{1,3})(?:\s*years?(?:\s+old)?)?\s+(?:and|or)\s+(?:under|younger)\b",
-    re.IGNORECASE,
-)
-
-
-def _in_range(n: str, texts: Sequence[str]) -> bool:
-    """Whether a range of ``texts`` holds the whole number ``n`` strictly inside it, or an age
-    bound holds it ("I'm 78" by "patients aged 75 and over", "she is 14" by "under-16s")."""
-    if not n.isdigit() or len(n) > 3:
-        return False
-    value = int(n)
-    for text in texts:
-        for m in _RANGE.finditer(text):
-            low, high = int(m.group(1) or m.group(2)), int(m.group(3))
-            if low < value < high:
-                return True
-        if any(value >= int(next(g for g in m.groups() if g)) for m in _AGE_FROM.finditer(text)):
-            return True
-        if any(value < int(next(g for g in m.groups() if g)) for m in _AGE_BELOW.finditer(text)):
-            return True
-    return False
 
 
 def _num_key(n: str) -> tuple[int, str]:
