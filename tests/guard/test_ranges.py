@@ -48,3 +48,13 @@ def test_the_question_rule_holds_a_users_number_by_its_band() -> None:
     assert question_problems(too_big, prices)[0] == (
         "number 60 from the question is not in the cited text"
     )
+
+
+def test_a_measured_band_elsewhere_in_the_document_holds_it() -> None:
+    table = ["| Service | Small | Large |\n|---|---|---|\n| Full groom | £42 | £77 |"]
+    sizes = "Small: up to 10 kg. Large: 25.1–40 kg."
+    asked = "My labrador weighs 32 kg. What does a full groom cost?"
+    assert question_problems(asked, table) != ()
+    assert question_problems(asked, table, elsewhere=sizes) == ()
+    # a bare small number is held only by the cited text's own ranges
+    assert question_problems("Is there a class for Sam? He is 7.", table, "ages 5 to 9") != ()

@@ -178,6 +178,9 @@ def question_problems(
         and not any(h.startswith(n + ".") for h in have)  # 2.0 in 2.0.0
         # "aged 10" in "children aged 5 to 15", "my dog weighs 32 kg" in "Large (25.1–40 kg)"
         and not in_range(n, texts, units.get(n, ""))
+        # a measured band elsewhere in the document: "Large (25.1–40 kg)" over a price table's
+        # "Large" column holds "my labrador weighs 32 kg"
+        and not (n in units and in_range(n, [elsewhere], units[n]))
         and not _written_in(n, elsewhere)
     ]
     # a number a label names ("Grade 7", "ThermaCombi 24") is held only with its label:
