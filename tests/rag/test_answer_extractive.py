@@ -1011,3 +1011,20 @@ def test_a_column_of_short_lines_is_a_list_of_entries() -> None:
     ]
     salmon = menu.index("salmon")
     assert "Mushroom risotto" in entry_problem("Which main is vegetarian?", menu, salmon)
+
+
+def test_a_version_of_another_change_does_not_answer() -> None:
+    from veracity.rag.answer_types import version_event_problem
+
+    note = "The --legacy-auth flag has been removed (it was deprecated in 4.0.0)."
+    asked = "In which version was the --legacy-auth flag removed?"
+    got = version_event_problem(asked, note, note.index("4.0.0"))
+    assert (
+        got
+        == "the version is where the text says 'deprecated', and the question asks another change"
+    )
+    both = "The flag was removed in 4.1.0 after being deprecated in 4.0.0."
+    assert version_event_problem(asked, both, both.index("4.1.0")) == ""
+    assert version_event_problem("Which version deprecated it?", both, both.index("4.0.0")) == ""
+    # a question that names no change, or a sentence that says none, is not judged
+    assert version_event_problem("Which version is current?", note, note.index("4.0.0")) == ""

@@ -45,6 +45,7 @@ from veracity.rag.answer_types import (
     asks_amount,
     asks_version,
     repeat_problem,
+    version_event_problem,
     version_note_problem,
     version_owner_problem,
 )
@@ -429,6 +430,7 @@ def _problem(
             and f"the question asks when, and '{r.text}' is no date, year or release"
         )
         or (typed and version_owner_problem(asked, chunk.text, r.start, f"{hit.title} {hit.uri}"))
+        or (typed and version_event_problem(asked, chunk.text, r.start))
         or bare_quote_problem(_quoted(hit, r))
         or (quote_only and title_problem(chunk.text, r.start))
         or sentence_problem(asked, chunk.text, r.start)

@@ -166,6 +166,38 @@ def version_note_problem(question: str, sentence: str) -> str:
     return f"the answer's sentence only notes a version ('{sentence.strip()[:60]}')"
 
 
+# What may happen to a thing in a release, in the words of each kind of change
+_EVENTS = {
+    "add": r"added|introduced|new|introduces|adds|first\s+(?:appeared|shipped|released)",
+    "deprecate": r"deprecated|deprecates|deprecation",
+    "remove": r"removed|dropped|deleted|removes|drops|retired|gone",
+    "rename": r"renamed|renames",
+    "change": r"changed|changes",
+    "fix": r"fixed|fixes|patched",
+}
+_EVENT = re.compile(
+    "|".join(rf"(?P<{kind}>\b(?:{words})\b)" for kind, words in _EVENTS.items()), re.IGNORECASE
+)
+
+
+def version_event_problem(question: str, text: str, start: int) -> str:
+    """Why the version at ``text[start]`` answers for another change than the one the question
+    asks about, or "": "In which version was --legacy-auth removed?" is not answered "4.0.0" of
+    "--legacy-auth has been removed (it was deprecated in 4.0.0)": the change said nearest
+    before the span, in its sentence, is of another kind than every change the question
+    names."""
+    if not asks_version(question):
+        return ""
+    asked = {m.lastgroup for m in _EVENT.finditer(question)}
+    lo = text.rfind("\n", 0, start) + 1
+    lo = max(lo, *(text.rfind(end, 0, start) + 2 for end in (". ", "; ")))
+    said = [m.lastgroup for m in _EVENT.finditer(text, lo, start)]
+    if not asked or not said or said[-1] in asked:
+        return ""
+    word = next(m.group(0) for m in _EVENT.finditer(text, lo, start) if m.lastgroup == said[-1])
+    return f"the version is where the text says '{word}', and the question asks another change"
+
+
 # Words a function's name may be said with: "the XML_StopParser function", "a call to free()".
 _AROUND_A_NAME = frozenset(("the", "a", "an", "function", "method", "call", "to", "macro"))
 
