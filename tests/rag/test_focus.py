@@ -155,6 +155,32 @@ def test_an_advisory_named_in_the_scene_must_be_in_the_passage() -> None:
     assert constraint_problem(asked, hit_0, {"d2": setting}.get) == ""
 
 
+def test_a_code_a_device_shows_in_the_scene_must_be_in_the_passage() -> None:
+    low = "F1: low pressure. Keep it between 1.0 and 1.5 bar, never above 3 bar."
+    page = low + "\n\nF3: fan fault. Switch off for 30 seconds."
+    hit = Hit(Chunk("c1", "d1", 0, low, 0, len(page)), 0.9, "mem://manual")
+    asked = "My boiler shows F3 and the gauge reads 1.3 bar - what should I do?"
+    assert "'F3'" in constraint_problem(asked, hit, {"d1": page}.get)
+    at = len(low) + 2
+    fan = Hit(Chunk("c2", "d1", 0, page[at:], at, len(page)), 0.9, "mem://manual")
+    assert constraint_problem(asked, fan, {"d1": page}.get) == ""
+
+
+def test_the_answer_comes_from_the_paragraph_of_the_code_the_scene_names() -> None:
+    from veracity.rag.constraints import identifier_block_problem
+
+    codes = (
+        "F1  Low water pressure\n    Top up the pressure to 1.2 bar.\n\n"
+        "F3  Fan fault\n    Switch the boiler off at the fused spur for 30 seconds.\n"
+    )
+    asked = "My boiler shows F3 - what should I do?"
+    got = identifier_block_problem(asked, codes, codes.index("Top up"))
+    assert got == "the question names 'F3', and the answer's paragraph does not"
+    assert identifier_block_problem(asked, codes, codes.index("Switch")) == ""
+    # a passage that does not write the code is judged by the passage check
+    assert identifier_block_problem(asked, codes[:50], codes.index("Top up")) == ""
+
+
 def test_the_sentences_before_the_question_link_the_answer_to_it() -> None:
     class Start(BareQuestionReader):
         def read(self, question: str, passages: Sequence[str]) -> list[Reading]:

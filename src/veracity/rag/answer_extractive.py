@@ -57,7 +57,12 @@ from veracity.rag.conditions import (
     matching_case,
     outcome_problem,
 )
-from veracity.rag.constraints import DocumentText, constraint_problem, mismatch_reason
+from veracity.rag.constraints import (
+    DocumentText,
+    constraint_problem,
+    identifier_block_problem,
+    mismatch_reason,
+)
 from veracity.rag.extractive import span_quote
 from veracity.rag.focus import question_focus
 from veracity.rag.from_headings import (
@@ -82,6 +87,7 @@ from veracity.rag.peers import (
 )
 from veracity.rag.priced import priced_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
+from veracity.rag.provisos import proviso_problem
 from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.releases import (
@@ -401,6 +407,8 @@ def _problem(
         # out after too many wrong passwords - how long until I can try again?")
         or link_problem(question, chunk.text, r.start, quote=quote_only)
         or scene_problem(question, chunk.text, r.start, quote_only)
+        or proviso_problem(question, chunk.text, r.start)
+        or identifier_block_problem(question, chunk.text, r.start)
         or entry_problem(asked, chunk.text, r.start)
         or other_option_problem(asked, chunk.headings, chunk.text, r.start)
         or row_problem(asked, chunk.text, r.start, context)
