@@ -174,6 +174,8 @@ def test_a_number_a_label_names_is_held_only_with_its_label() -> None:
     # a model's number is not a power rating's
     models = ["ThermaCombi 28: 24 kW, 11.5 litres per minute."]
     assert question_problems("Flow rate of the ThermaCombi 24?", models) != ()
+    # a release of the labelled number holds it
+    assert question_problems("What changed in Click 7?", ["Click 7.0 renames commands."]) == ()
     # a date, a version or a move between versions is no labelled number
     assert (
         question_problems("Disk space for the FernStore 3-to-4 move?", ["FernStore: from 3 to 4"])

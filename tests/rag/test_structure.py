@@ -99,6 +99,10 @@ def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:
     )
     asked = "What's the hotel limit per night in London?"
     assert "'London (inside the M25)" in entry_problem(asked, hotels, _at(hotels, "up to 4"))
+    # a list item of prose has no label to name
+    notes = "Class creation is faster.\n\n- Switched templating to f-strings (about 5%).\n- Docs.\n"
+    asked = "How much faster did class creation get with f-strings?"
+    assert entry_problem(asked, notes, _at(notes, "faster")) == ""
     # a word outside the entries too ("hotel") names no entry
     assert entry_problem("What star rating can a hotel have?", hotels, _at(hotels, "up")) == ""
 

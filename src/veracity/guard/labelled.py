@@ -67,6 +67,9 @@ def holds_labelled(label: str, number: str, text: str) -> bool:
         rf"(?:[ \t]*(?:-|–|—|to|and)[ \t]*({_NUMERAL}))?(?![\d.,]\d|\w)",
         re.IGNORECASE,
     )
+    version = re.compile(rf"(?<![\w-]){word}[ \t]+v?{value}(?:\.\d+)+", re.IGNORECASE)
+    if version.search(text):
+        return True  # "Click 7.0" holds "Click 7"
     for m in pattern.finditer(text):
         low = _value(m.group(1))
         high = _value(m.group(2)) if m.group(2) else low

@@ -76,13 +76,17 @@ def entry_problem(question: str, text: str, start: int) -> str:
 
 def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple[int, int]]) -> str:
     """Why a span outside every entry of ``text`` misses the entry the question names, or "":
-    a word of the question is in the passage only in one entry ("London" of "London ......
-    £160"), and the span's sentence does not hold it ("Book a hotel of up to 4 stars" does not
-    answer "What's the hotel limit per night in London?")."""
+    a word of the question is in the passage only in the label of one field ("London" of
+    "London ...... £160", "Cable length" of "Cable length: 75 cm"), and the span's sentence
+    does not hold it ("Book a hotel of up to 4 stars" does not answer "What's the hotel limit
+    per night in London?"). A list item of prose has no label, and names nothing so."""
     asked = content_terms(question) - excluded_terms(question)
     lo, hi = sentence_at(text, start)
     for s, e in spans:
-        only_here = asked & content_terms(text[s:e])
+        field = _field_value(text, (s, e))
+        if field is None:
+            continue  # a list item of prose names no value
+        only_here = asked & content_terms(field.group(1))
         only_here -= content_terms(text[:s] + " " + text[e:])
         if only_here and not only_here & content_terms(text[lo:hi]):
             return (
