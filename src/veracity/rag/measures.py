@@ -68,6 +68,9 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks when, and '{span}' is a price"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
+    if (m := _MEASURE_ASKED.match(question)) and not (numbers(span) or AMOUNT_WORDS.search(span)):
+        # "What pressure should I stop at?" is not answered "engineer"
+        return f"the question asks for a {m.group(1).lower()}, and '{span}' is none"
     if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
         return f"the question asks how much, and '{span}' is a time of day"
     clause = span + re.split(r"[.!?;]\s", after, maxsplit=1)[0]
@@ -217,7 +220,14 @@ _NO_PRICE = re.compile(r"\b(?:free|no charge|no cost|complimentary|nothing)\b", 
 # "What is the maximum vehicle weight?" asks for a weight, as "how heavy" does ("length" also
 # names a time: "the length of an episode")
 _MEASURE_NOUN = re.compile(
-    r"^\W*(?:what|which)\b[^?]*?\b(weight|height|width|depth|temperature|distance|altitude)\b",
+    r"^\W*(?:what|which)\b[^?]*?\b(weight|height|width|depth|temperature|distance|altitude|"
+    r"pressure)\b",
+    re.IGNORECASE,
+)
+# "What pressure should I stop at?", "What's the maximum temperature?": a measure, in numbers
+_MEASURE_ASKED = re.compile(
+    r"^\W*(?:what|which)(?:(?:'s|\s+is|\s+was|\s+are)\s+the(?:\s+[a-z-]+)?)?\s+"
+    r"(pressure|temperature|weight|height|width|depth|voltage|speed)\b",
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
@@ -252,6 +262,7 @@ _MEASURE_OF = {
     "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
     "weight": "weight", "height": "length", "width": "length", "depth": "length",
     "temperature": "temperature", "distance": "length", "altitude": "length",
+    "pressure": "pressure",
 }  # fmt: skip
 _UNITS = {
     kind: re.compile(rf"(?<![A-Za-z])(?:{units})(?![A-Za-z])", re.IGNORECASE)
@@ -264,5 +275,6 @@ _UNITS = {
         "volume": r"litres?|liters?|ml|millilitres?|gallons?|pints?",
         "price": r"[£$€¥]|dollars?|euros?|pounds sterling|cents?|pence|(?<=\d)p",
         "power": r"W|kW|watts?|kilowatts?|hp|horsepower",
+        "pressure": r"bar|mbar|psi|kPa|MPa|Pa|atm|mmHg",
     }.items()
 }
