@@ -107,6 +107,13 @@ def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:
     assert entry_problem("What star rating can a hotel have?", hotels, _at(hotels, "up")) == ""
 
 
+def test_a_labelled_number_names_its_entry() -> None:
+    ratios = "- Ducklings: 1 teacher to 8 parent-and-child pairs\n- Stages 1–3: 1:6\n"
+    asked = "How many children per teacher in Stages 1-3?"
+    assert "'Stages 1–3: 1:6'" in entry_problem(asked, ratios, _at(ratios, "8 parent"))
+    assert entry_problem(asked, ratios, _at(ratios, "1:6")) == ""
+
+
 def test_ties_and_prose_are_not_judged() -> None:
     fields = "Summary: a compiler that uses LLVM\nLicense: BSD\n"
     # "use" is shared with the summary, "license" with the licence line: the rarer word names

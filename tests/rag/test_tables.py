@@ -58,6 +58,18 @@ def test_the_header_row_is_no_row_to_answer_from() -> None:
     assert row_problem("When does autumn start?", plain, plain.index("8 Sep")) == ""
 
 
+def test_a_labelled_number_names_its_row() -> None:
+    prices = (
+        "| Level | Ages | Members | Non-members |\n|---|---|---|---|\n"
+        "| Stages 1–3 | 4 – 7 years | £7.50 | £9.40 |\n"
+        "| Stages 4–7 | 7 – 15 years | £8.90 | £11.20 |\n"
+    )
+    asked = "Member price per lesson for Stages 4-7?"
+    got = row_problem(asked, prices, prices.index("£9.40"))
+    assert got.endswith("is not the one the question names ('Stages 4')")
+    assert row_problem(asked, prices, prices.index("£8.90")) == ""
+
+
 def test_row_cell_keeps_the_value_of_a_span_across_cells() -> None:
     text = "| Option | Default |\n|---|---|\n| `max_connections` | `1024` |\n"
     start = text.index("max_connections")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from veracity.guard.labelled import holds_labelled, labelled_numbers
 from veracity.rag.background import background_idf
 from veracity.rag.structure import content_terms, sentence_at, sentence_index, short_quote
 from veracity.text.analyzer import Analyzer, get_analyzer
@@ -49,7 +50,8 @@ def entry_problem(question: str, text: str, start: int) -> str:
     stopwords and question words out; not those of what the question leaves out: "without a
     sidecar" names no entry with a sidecar), each weighed by how rare it is in English
     (``rag.background``): "plasterboard" names the entry "Plasterboard: £5.00 per sheet" more
-    than "bring" and "visit" name the one about rubble. A span outside every entry is refused
+    than "bring" and "visit" name the one about rubble; a number a label names ("Stages 1-3",
+    ``guard.labelled``) weighs as a rare word. A span outside every entry is refused
     when a word of the question is in the passage only in one entry, and not in the span's
     sentence."""
     spans = entries(text)
@@ -60,8 +62,11 @@ def entry_problem(question: str, text: str, start: int) -> str:
         return _outside_problem(question, text, start, spans)
     excluded = excluded_terms(question)
     asked = content_terms(question) - excluded
+    labelled = labelled_numbers(question)
     shared = [
-        _weight(asked & content_terms(text[s:e])) + _weight(excluded & _negated(text[s:e]))
+        _weight(asked & content_terms(text[s:e]))
+        + _weight(excluded & _negated(text[s:e]))
+        + _LABELLED_WEIGHT * sum(holds_labelled(lb, n, text[s:e]) for lb, n in labelled)
         for s, e in spans
     ]
     other = max(range(len(spans)), key=lambda i: -1 if i == at else shared[i])
@@ -94,6 +99,11 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
                 "not in it"
             )
     return ""
+
+
+# What a labelled number the entry holds ("Stages 1-3" of "Stages 1–3: 1:6") weighs: as much as
+# a rare word, since it names one entry of a series
+_LABELLED_WEIGHT = 10.0
 
 
 def _negated(text: str) -> set[str]:

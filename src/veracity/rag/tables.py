@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from veracity.guard.claims import ORDINALS
+from veracity.guard.labelled import holds_labelled, labelled_numbers
 from veracity.rag.named_entries import excluded_terms
 from veracity.rag.reader.base import Reading
 from veracity.rag.structure import ASKS_DEFAULT, content_terms, short_quote
@@ -55,6 +56,11 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     mine, label = row
     if header and mine == rows[0][:2]:
         return f"the answer is in the table's header row ('{short_quote(text[mine[0] : mine[1]])}')"
+    if named := _labelled_row(question, rows[header:], text, mine):
+        return (
+            f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is not the one the "
+            f"question names ('{named}')"
+        )
     if held := left_out & content_terms(label):
         return (
             f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') has what the question "
@@ -281,6 +287,21 @@ def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
             continue  # "|---|:---:|"; a header row may leave its first cell empty
         out.append((s, e, m.group(1).split("|")[0]))
     return out
+
+
+def _labelled_row(
+    question: str, rows: Sequence[tuple[int, int, str]], text: str, mine: tuple[int, int]
+) -> str:
+    """A labelled number of ``question`` ("Stages 4-7") that another row's first cell holds
+    and the row ``mine`` does not ("| Stages 1–3 | 4 – 7 years |" holds no stage 4), as the
+    question writes it; "" when there is none."""
+    label_of = {(s, e): first for s, e, first in rows}
+    for label, number in labelled_numbers(question):
+        if holds_labelled(label, number, label_of.get(mine, "")):
+            continue
+        if any(holds_labelled(label, number, first) for first in label_of.values()):
+            return f"{label} {number}"
+    return ""
 
 
 def _under_rule(text: str, end: int) -> bool:
