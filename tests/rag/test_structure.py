@@ -99,10 +99,13 @@ def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:
     )
     asked = "What's the hotel limit per night in London?"
     assert "'London (inside the M25)" in entry_problem(asked, hotels, _at(hotels, "up to 4"))
-    # a list item of prose has no label to name
-    notes = "Class creation is faster.\n\n- Switched templating to f-strings (about 5%).\n- Docs.\n"
+    # a sentence in the entry's own paragraph goes on from it
+    notes = "- Switched templating to f-strings.\nClass creation is about 5% faster.\n- Docs.\n"
     asked = "How much faster did class creation get with f-strings?"
-    assert entry_problem(asked, notes, _at(notes, "faster")) == ""
+    assert entry_problem(asked, notes, _at(notes, "about 5%")) == ""
+    steps = "1. Bake for 45 minutes.\n2. Cool in the tin for 10 minutes.\n\nIt keeps for 4 days."
+    asked = "How long should the cake cool in the tin?"
+    assert "'Cool in the tin" in entry_problem(asked, steps, _at(steps, "4 days"))
     # a word outside the entries too ("hotel") names no entry
     assert entry_problem("What star rating can a hotel have?", hotels, _at(hotels, "up")) == ""
 

@@ -81,24 +81,30 @@ def entry_problem(question: str, text: str, start: int) -> str:
 
 def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple[int, int]]) -> str:
     """Why a span outside every entry of ``text`` misses the entry the question names, or "":
-    a word of the question is in the passage only in the label of one field ("London" of
-    "London ...... £160", "Cable length" of "Cable length: 75 cm"), and the span's sentence
-    does not hold it ("Book a hotel of up to 4 stars" does not answer "What's the hotel limit
-    per night in London?"). A list item of prose has no label, and names nothing so."""
+    a word of the question is in the passage only in one entry (only in the label of a field:
+    "London" of "London ...... £160", "Cable length" of "Cable length: 75 cm"), and the span's
+    sentence does not hold it ("Book a hotel of up to 4 stars" does not answer "What's the
+    hotel limit per night in London?"). A sentence in the entry's own paragraph goes on from
+    it ("Currently the only affected platform is PowerPC." after a note's list item), so it is
+    not judged."""
     asked = content_terms(question) - excluded_terms(question)
     lo, hi = sentence_at(text, start)
     for s, e in spans:
         field = _field_value(text, (s, e))
-        if field is None:
-            continue  # a list item of prose names no value
-        only_here = asked & content_terms(field.group(1))
+        named = field.group(1) if field is not None else text[s:e]
+        only_here = asked & content_terms(named)
         only_here -= content_terms(text[:s] + " " + text[e:])
-        if only_here and not only_here & content_terms(text[lo:hi]):
-            return (
-                f"the question names the entry '{short_quote(text[s:e])}', and the answer is "
-                "not in it"
-            )
+        if not only_here or only_here & content_terms(text[lo:hi]):
+            continue
+        if _BLANK_LINE.search(text, min(e, lo), max(s, hi)) is None:
+            continue  # the same paragraph: the sentence goes on from the entry
+        return (
+            f"the question names the entry '{short_quote(text[s:e])}', and the answer is not in it"
+        )
     return ""
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 # What a labelled number the entry holds ("Stages 1-3" of "Stages 1–3: 1:6") weighs: as much as
