@@ -166,6 +166,7 @@ def test_a_number_a_label_names_is_held_only_with_its_label() -> None:
     # the label elsewhere in the document holds it; so do Roman numerals and plurals
     assert question_problems("Card limit for Grade 7?", limits, "Grade 7: £9,000") == ()
     assert question_problems("Is Grade 2 listed?", ["A Grade II listed barn."]) == ()
+    assert question_problems("Fee for an Under-14?", ["Under-10s to Under-16s: £95"]) == ()
     teams = ["Under-16s train on Thursdays at 19:00."]
     assert question_problems("When do the Under-16s train?", teams) == ()
     assert "'Under 18' from the question is not in the cited text" in question_problems(

@@ -1033,3 +1033,18 @@ def test_a_version_of_another_change_does_not_answer() -> None:
     assert version_event_problem("Which version deprecated it?", both, both.index("4.0.0")) == ""
     # a question that names no change, or a sentence that says none, is not judged
     assert version_event_problem("Which version is current?", note, note.index("4.0.0")) == ""
+
+
+def test_the_cell_a_question_names_is_not_refused_for_a_list_item_beside_it(
+    tmp_path: Path,
+) -> None:
+    fees = (
+        "# Fees\n\n| Age group | First year | Later years |\n|---|---|---|\n"
+        "| Minis (Under-8s) | £60 | £75 |\n| Under-10s to Under-16s | £95 | £120 |\n\n"
+        "- Match fees: £4 per match for Under-12s, Under-14s and Under-16s.\n"
+    )
+    c = _collection(tmp_path, {"fees.md": fees})
+    asked = "How much is the membership fee for an Under-14 in their first year?"
+    answer = engine(c, TableReader({"membership": "£4 per match"})).ask(asked)
+    # the reader's span is in the match fees' item; the table's row and column name £95
+    assert not answer.abstained and answer.text.startswith("£95 [1]")

@@ -70,6 +70,16 @@ def test_a_labelled_number_names_its_row() -> None:
     assert row_problem(asked, prices, prices.index("£8.90")) == ""
 
 
+def test_named_cell_finds_the_row_of_a_labelled_number_in_a_range() -> None:
+    fees = (
+        "| Age group | First year | Later years |\n|---|---|---|\n"
+        "| Minis (Under-8s) | £60 | £75 |\n| Under-10s to Under-16s | £95 | £120 |\n"
+    )
+    asked = "How much is the membership fee for an Under-14 in their first year?"
+    start, end = named_cell(asked, fees) or (0, 0)
+    assert fees[start:end] == "£95"
+
+
 def test_row_cell_keeps_the_value_of_a_span_across_cells() -> None:
     text = "| Option | Default |\n|---|---|\n| `max_connections` | `1024` |\n"
     start = text.index("max_connections")

@@ -64,7 +64,8 @@ def holds_labelled(label: str, number: str, text: str) -> bool:
     word = re.escape(label.rstrip("s"))
     pattern = re.compile(
         rf"(?<![\w-]){word}(?:e?s)?['’]?[ \t]*-?[ \t]*({_NUMERAL})(?:s\b)?"
-        rf"(?:[ \t]*(?:-|–|—|to|and)[ \t]*({_NUMERAL}))?(?![\d.,]\d|\w)",
+        rf"(?:[ \t]*(?:-|–|—|to|and)[ \t]*(?:{word}(?:e?s)?['’]?[ \t]*-?[ \t]*)?({_NUMERAL}))?"
+        r"(?:s\b)?(?![\d.,]\d|\w)",
         re.IGNORECASE,
     )
     version = re.compile(rf"(?<![\w-]){word}[ \t]+v?{value}(?:\.\d+)+", re.IGNORECASE)

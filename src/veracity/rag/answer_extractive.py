@@ -267,11 +267,12 @@ def find_answers(
         )
         if value is not None:
             r = replace(r, start=value[0], end=value[1], text=chunk.text[value[0] : value[1]])
-        if (cell := row_cell(chunk.text, r.start, r.end)) is not None:
-            r = replace(r, start=cell[0], end=cell[1], text=chunk.text[cell[0] : cell[1]])
+        if (in_row := row_cell(chunk.text, r.start, r.end)) is not None:
+            r = replace(r, start=in_row[0], end=in_row[1], text=chunk.text[in_row[0] : in_row[1]])
         if quote_only and (said := named_sentence(asked, chunk.text, r.start)) is not None:
             r = replace(r, start=said[0], end=said[1], text=chunk.text[said[0] : said[1]])
-        problem = _problem(question, asked, top[r.passage], r, quote_only)
+        cell = (r.start, r.end) == named  # the cell the question names by row and column
+        problem = _problem(question, asked, top[r.passage], r, quote_only, cell=cell)
         heading = None  # the answer from the heading above, when the span's type is wrong
         if (
             (problem or wants_heading(asked, chunk.headings, r.text, chunk.text))
@@ -286,7 +287,7 @@ def find_answers(
         if problem and heading is None:
             mismatch = mismatch or problem
             continue
-        found.append(Found(top[r.passage], r, heading, cell=(r.start, r.end) == named))
+        found.append(Found(top[r.passage], r, heading, cell=cell))
         done.add(r.passage)
     if not found and (asks_yes_no(asked) or asked_condition(asked)):
         found = _stated(question, asked, top, readings)
@@ -388,11 +389,19 @@ def _entry_reading(text: str, r: Reading) -> Reading:
 
 
 def _problem(
-    question: str, asked: str, hit: Hit, r: Reading, quote_only: bool, typed: bool = True
+    question: str,
+    asked: str,
+    hit: Hit,
+    r: Reading,
+    quote_only: bool,
+    typed: bool = True,
+    cell: bool = False,
 ) -> str:
     """Why the reading ``r`` of ``hit`` does not answer ``question`` (``asked``: its asking
     sentence), or "": every check of the span, its sentence and its passage, in order; with
-    ``typed`` False, not the checks of the span's type (the answer is not the span)."""
+    ``typed`` False, not the checks of the span's type (the answer is not the span); with
+    ``cell``, the reading is the table cell the question names by its row and its column
+    (``tables.named_cell``), which no other entry of the passage is named more than."""
     chunk = hit.chunk
     context = (*chunk.headings, hit.title)
     return (
@@ -409,7 +418,7 @@ def _problem(
         or scene_problem(question, chunk.text, r.start, quote_only)
         or proviso_problem(question, chunk.text, r.start)
         or identifier_block_problem(question, chunk.text, r.start)
-        or entry_problem(asked, chunk.text, r.start)
+        or (not cell and entry_problem(asked, chunk.text, r.start))
         or other_option_problem(asked, chunk.headings, chunk.text, r.start)
         or row_problem(asked, chunk.text, r.start, context)
         or outside_row_problem(asked, chunk.text, r.start, context)

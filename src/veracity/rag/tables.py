@@ -106,16 +106,21 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
     on prose takes a span from a table's header ("monthly price | users") or from the sentence
     below it; when the question names both, the table says which cell answers. Only for a
     table whose rows all have the header's number of cells. What the question leaves out names
-    nothing. An ordinal names a numbered row: "the second instalment" is the row "| 2 | ..."."""
+    nothing. An ordinal names a numbered row: "the second instalment" is the row "| 2 | ...",
+    and a labelled number the row whose first cell holds it: "an Under-14" is the row
+    "| Under-10s to Under-16s | ..."."""
     asked = content_terms(question) - excluded_terms(question)
     numbered = {str(n) for n, w in enumerate(ORDINALS, 1) if re.search(rf"\b{w}\b", question, re.I)}
+    labelled = labelled_numbers(question)
     for first in _table_starts(text):
         rows = _table_rows(text, first)
         if len(rows) < 2:
             continue
         header = _cells(text, rows[0][0], rows[0][1])
         held = [
-            len(asked & content_terms(label)) + (label.strip(" *`") in numbered)
+            len(asked & content_terms(label))
+            + (label.strip(" *`") in numbered)
+            + sum(holds_labelled(lb, n, label) for lb, n in labelled)
             for _, _, label in rows[1:]
         ]
         named = [(s, e) for (s, e, _), k in zip(rows[1:], held, strict=True) if k == max(held)]
@@ -133,9 +138,11 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
 
 
 def _named_columns(asked: set[str], text: str, header: list[tuple[int, int]]) -> list[int]:
-    """The columns (the first, which labels the rows, aside) whose header cell holds a word of
-    ``asked``."""
-    return [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
+    """The columns (the first, which labels the rows, aside) whose header cell holds the most
+    words of ``asked`` (one at least): "first year" names "First year", not "Later years"."""
+    shared = [len(asked & content_terms(text[a:b])) if i else 0 for i, (a, b) in enumerate(header)]
+    best = max(shared, default=0)
+    return [i for i, k in enumerate(shared) if k and k == best]
 
 
 def _subject_terms(
