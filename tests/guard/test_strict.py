@@ -177,6 +177,9 @@ def test_a_number_a_label_names_is_held_only_with_its_label() -> None:
     assert question_problems("Flow rate of the ThermaCombi 24?", models) != ()
     # a release of the labelled number holds it
     assert question_problems("What changed in Click 7?", ["Click 7.0 renames commands."]) == ()
+    assert question_problems("After Click 7, what?", ["Upgrading to 7.0", "Click docs"]) == ()
+    # but "7 days" is no release of grade 7
+    assert question_problems("Grade 7 limit?", ["Grades 1-4 limit; repay in 7 days"]) != ()
     # a date, a version or a move between versions is no labelled number
     assert (
         question_problems("Disk space for the FernStore 3-to-4 move?", ["FernStore: from 3 to 4"])

@@ -1031,6 +1031,10 @@ def test_a_version_of_another_change_does_not_answer() -> None:
     both = "The flag was removed in 4.1.0 after being deprecated in 4.0.0."
     assert version_event_problem(asked, both, both.index("4.1.0")) == ""
     assert version_event_problem("Which version deprecated it?", both, both.index("4.0.0")) == ""
+    # "changed" may say a rename
+    renamed = "The argument's name was hash but was changed to conform with PEP 681 in 22.2.0."
+    asked = "In which release was the hash argument renamed to unsafe_hash?"
+    assert version_event_problem(asked, renamed, renamed.index("22.2.0")) == ""
     # a question that names no change, or a sentence that says none, is not judged
     assert version_event_problem("Which version is current?", note, note.index("4.0.0")) == ""
 

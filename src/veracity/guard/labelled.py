@@ -4,7 +4,9 @@ A question that names one asks about that grade, stage or model; the number alon
 text ("7 days", "24 kW") does not hold it, nor does the label alone ("Grades 1-4"). The cited
 text holds a labelled number when it writes the label with that number ("Grade 7", "grade 7"),
 with a range of numbers that holds it ("Grades 5-6" holds "Grade 5"; "Stages 4–7" holds "Stage
-6"), or as a plural ("Under-18s"). ``labelled_numbers`` finds them in a question and
+6"; "Under-10s to Under-16s" holds "Under-14"), as a plural ("Under-18s") or in Roman numerals
+("Grade II"). A capitalized name ("Click 7") is held by the name and a release of the number
+("Click", "Upgrading to 7.0"). ``labelled_numbers`` finds them in a question and
 ``holds_labelled`` tests a text.
 
 A label is a capitalized word that is no month, weekday or question word ("ThermaCombi 24"), or
@@ -68,9 +70,10 @@ def holds_labelled(label: str, number: str, text: str) -> bool:
         r"(?:s\b)?(?![\d.,]\d|\w)",
         re.IGNORECASE,
     )
-    version = re.compile(rf"(?<![\w-]){word}[ \t]+v?{value}(?:\.\d+)+", re.IGNORECASE)
-    if version.search(text):
-        return True  # "Click 7.0" holds "Click 7"
+    named = re.compile(rf"(?<![\w-]){word}(?![\w-])", re.IGNORECASE)
+    release = re.compile(rf"(?<![\w.]){value}(?:\.\d+)+(?![\w.])|\bv{value}\b", re.IGNORECASE)
+    if not label.islower() and named.search(text) and release.search(text):
+        return True  # "Click 7.0", or "Click" and "Upgrading to 7.0": a release of it
     for m in pattern.finditer(text):
         low = _value(m.group(1))
         high = _value(m.group(2)) if m.group(2) else low

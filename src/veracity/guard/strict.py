@@ -166,8 +166,7 @@ def question_problems(
     units = units_of(rest)
     labelled = labelled_numbers(rest)
     held = [
-        any(holds_labelled(label, number, t) for t in texts)
-        or holds_labelled(label, number, elsewhere)
+        holds_labelled(label, number, "\n".join(texts)) or holds_labelled(label, number, elsewhere)
         for label, number in labelled
     ]
     have |= {number for (_, number), ok in zip(labelled, held, strict=True) if ok}

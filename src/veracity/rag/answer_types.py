@@ -175,6 +175,8 @@ _EVENTS = {
     "change": r"changed|changes",
     "fix": r"fixed|fixes|patched",
 }
+# the changes of a thing's life that no other change says
+_LIFE = frozenset(("add", "deprecate", "remove"))
 _EVENT = re.compile(
     "|".join(rf"(?P<{kind}>\b(?:{words})\b)" for kind, words in _EVENTS.items()), re.IGNORECASE
 )
@@ -184,16 +186,16 @@ def version_event_problem(question: str, text: str, start: int) -> str:
     """Why the version at ``text[start]`` answers for another change than the one the question
     asks about, or "": "In which version was --legacy-auth removed?" is not answered "4.0.0" of
     "--legacy-auth has been removed (it was deprecated in 4.0.0)": the change said nearest
-    before the span, in its sentence, is of another kind than every change the question
-    names."""
+    before the span, in its sentence, is another of adding, deprecating and removing than the
+    question names ("changed" may say a rename, so only those three are told apart)."""
     if not asks_version(question):
         return ""
     asked = {m.lastgroup for m in _EVENT.finditer(question)}
     lo = text.rfind("\n", 0, start) + 1
     lo = max(lo, *(text.rfind(end, 0, start) + 2 for end in (". ", "; ")))
     said = [m.lastgroup for m in _EVENT.finditer(text, lo, start)]
-    if not asked or not said or said[-1] in asked:
-        return ""
+    if not asked & _LIFE or not said or said[-1] not in _LIFE or said[-1] in asked:
+        return ""  # "changed" may say a rename: only adding, deprecating, removing differ
     word = next(m.group(0) for m in _EVENT.finditer(text, lo, start) if m.lastgroup == said[-1])
     return f"the version is where the text says '{word}', and the question asks another change"
 
