@@ -32,8 +32,10 @@ def test_units_are_the_sign_before_or_the_word_after() -> None:
         ("10", "", "children aged 5 to 15", True),
         ("78", "", "patients aged 75 and over", True),
         ("14", "", "the under-16s", True),
-        # a year is no size
+        # a year is no size, but a range of dates holds it
         ("1808", "", "between 1807 and 1809", False),
+        ("2013", "", "| Under-12s | 1 Sep 2012 - 31 Aug 2014 | Tuesday |", True),
+        ("2015", "", "| Under-12s | 1 Sep 2012 - 31 Aug 2014 | Tuesday |", False),
     ],
 )
 def test_a_band_holds_a_number(n: str, unit: str, text: str, held: bool) -> None:

@@ -13,7 +13,8 @@ Two kinds of band count:
   tenancies", "up to 10 kg") measured in the unit the question gives the number in (a currency
   sign before it, or the word after it: "kg", "bar", "tenancies"), written at the band.
 
-Years are left out ("1807-1809" does not hold 1808: a changed year is a different question).
+A year is held only by a range of dates ("born in March 2013" by "1 Sep 2012 - 31 Aug 2014"), not
+by a range of years ("1807-1809" does not hold 1808: a changed year is a different question).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ _AGE_BELOW = re.compile(
     re.IGNORECASE,
 )
 
+# a range of dates with their months: "1 Sep 2012 - 31 Aug 2014", "March 2019 to June 2021"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_RANGE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}\s+(\d{{4}})\s*(?:-|–|—|to|until)\s*"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}\s+(\d{{4}})\b",
+    re.IGNORECASE,
+)
 # a number as written, with a currency sign before it and the word after it
 _NUMBER = r"\d[\d,]*(?:\.\d+)?"
 _MEASURED = re.compile(rf"([£$€¥])?\s?({_NUMBER})(?:\s*-?\s*([A-Za-z%]+))?")
@@ -93,7 +101,7 @@ def in_range(n: str, texts: Sequence[str], unit: str = "") -> bool:
     range of small whole numbers strictly around it, an age bound, or, when ``unit`` is given
     (``units_of``), a range or a bound in that unit ("25.1–40 kg" holds 32 in "kg")."""
     if _year(n):
-        return False
+        return any(_in_dates(int(n), text) for text in texts)
     try:
         value = float(n)
     except ValueError:
@@ -104,6 +112,12 @@ def in_range(n: str, texts: Sequence[str], unit: str = "") -> bool:
         if unit and _measured_band(value, unit, text):
             return True
     return False
+
+
+def _in_dates(year: int, text: str) -> bool:
+    """Whether a range of dates of ``text`` ("1 Sep 2012 - 31 Aug 2014") spans ``year``: a
+    year is held by dates only, not by a range of bare years ("1807-1809" does not hold 1808)."""
+    return any(int(m.group(1)) <= year <= int(m.group(2)) for m in _DATE_RANGE.finditer(text))
 
 
 def _small_range(value: int, text: str, unit: str) -> bool:
