@@ -100,6 +100,8 @@ def test_a_value_per_person_is_not_a_total() -> None:
     asked = "What's the spending limit per person?"
     assert qualifier_problem(asked, meals, _at(meals, "£60"), amount=True) == ""
     assert "'per person'" in qualifier_problem(asked, cards, _at(cards, "£2,500"), amount=True)
+    # "What's the X limit ...?" asks a value without "how much"
+    assert "'per person'" in qualifier_problem(asked, cards, _at(cards, "£2,500"))
 
 
 def test_the_line_that_leads_into_a_list_qualifies_its_entries() -> None:

@@ -90,7 +90,10 @@ _SAID = tuple(_pattern(w, r"[A-Za-z0-9]", gap=True) for w in _WAYS)
 _WHAT_IS_THE = re.compile(
     r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the|its|their|your|our)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:maximum|max|minimum|min|average|median|annual|yearly|monthly|weekly"
-    r"|daily|hourly|default|recommended)\b",
+    r"|daily|hourly|default|recommended)\b"
+    # "What's the spending limit per person?": a value, whatever qualifies it
+    r"|^\W*what(?:'s|\s+is|\s+are)\s+(?:the|my|our)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:limit|price|cost|fee|rate|charge|allowance|budget)s?\b",
     re.IGNORECASE,
 )
 
