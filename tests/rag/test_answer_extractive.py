@@ -780,6 +780,10 @@ def test_a_price_is_no_weight() -> None:
         ("At what time does the first train leave?", "06:40", True),
         ("What time do the gates open?", "noon", True),
         ("What time does the shop open on Sundays?", "10.30am", True),
+        # a terse query for a time of day asks one too
+        ("Millrace Hall door time for a standing gig", "1,400", False),
+        ("Millrace Hall door time for a standing gig", "6:30pm", True),
+        ("What's the start time of the 10k?", "9.15am", True),
         # "what time" for an era, and a question with no schedule verb, are not judged
         ("What time did a river system develop in the graben?", "Miocene", True),
         ("What time period does the book cover?", "the 1750s", True),
@@ -792,6 +796,13 @@ def test_a_price_is_no_weight() -> None:
         ("What pressure should I stop at?", "1.2 bar", True),
         ("What pressure should I stop at?", "2 minutes", False),
         ("What's the maximum temperature?", "95°C", True),
+        # an age is no date; a percentage is no price unless the question asks for one
+        ("From what age can I take my pension early?", "6 April", False),
+        ("From what age can I take my pension early?", "55", True),
+        ("What's the MOT price for a motorbike?", "20%", False),
+        ("What's the discount price for students?", "20%", True),
+        ("What booking deposit do I have to pay?", "the Centre is able to re-let the room", False),
+        ("What's the frost protection temperature out of the box?", "The R1 receiver", False),
         # "how long" is no single time of day; a stretch between two may answer it
         ("How long does a repeat prescription take?", "4:00pm* on weekdays", False),
         ("How long is the pool open on Sundays?", "9am to 5pm", True),

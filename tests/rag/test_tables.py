@@ -70,6 +70,18 @@ def test_a_labelled_number_names_its_row() -> None:
     assert row_problem(asked, prices, prices.index("£8.90")) == ""
 
 
+def test_a_second_cell_of_words_names_the_row_too() -> None:
+    services = (
+        "| Engine size | Fuel | Interim service |\n|---|---|---|\n"
+        "| Up to 1.4 litres | Diesel | £139 |\n| Any size | Petrol hybrid | £159 |\n"
+    )
+    asked = "interim service price for a diesel hybrid"
+    assert "lacks 'diesel'" in row_problem(asked, services, services.index("£159"))
+    # a second cell with digits is a value, not a name ("| Class 4 | £54.85 |")
+    mot = "| Vehicle | Class | Price |\n|---|---|---|\n| Cars | Class 4 | £54.85 |\n| Vans | Class 7 | £58 |\n"
+    assert row_problem("MOT price for cars?", mot, mot.index("£54.85")) == ""
+
+
 def test_named_cell_finds_the_row_of_a_labelled_number_in_a_range() -> None:
     fees = (
         "| Age group | First year | Later years |\n|---|---|---|\n"

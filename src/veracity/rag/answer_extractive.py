@@ -72,6 +72,7 @@ from veracity.rag.from_headings import (
     wants_heading,
 )
 from veracity.rag.groups import group_problem
+from veracity.rag.kinds import kind_problem
 from veracity.rag.links import link_problem, scene_problem
 from veracity.rag.named_entries import entry_problem, named_field
 from veracity.rag.peers import (
@@ -417,6 +418,7 @@ def _problem(
         or link_problem(question, chunk.text, r.start, quote=quote_only)
         or scene_problem(question, chunk.text, r.start, quote_only)
         or proviso_problem(question, chunk.text, r.start)
+        or kind_problem(question, chunk.text, r.start)
         or identifier_block_problem(question, chunk.text, r.start)
         or (not cell and entry_problem(asked, chunk.text, r.start))
         or other_option_problem(asked, chunk.headings, chunk.text, r.start)

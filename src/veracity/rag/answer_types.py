@@ -132,6 +132,12 @@ _ORDINAL = re.compile(
 )
 
 
+# a price said against another: "more expensive", "cheaper"
+_COMPARED = re.compile(
+    r"\b(?:more|less|cheaper|dearer|expensive|costlier|higher|lower|same)\b", re.IGNORECASE
+)
+
+
 def asks_amount(question: str) -> bool:
     """Whether ``question`` asks for a quantity, a year or a time ("how heavy", "what year",
     "when"), not counting a "when" clause that sets the scene for another question word."""
@@ -260,6 +266,9 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     quantity = quantity or bool(asks_price(question) and no_charge(span))
     if _QUANTITY.search(question) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
+    if asks_price(question) and not quantity and not _COMPARED.search(span):
+        # "What booking deposit do I have to pay?" is not "the Centre is able to re-let the room"
+        return f"the question asks for a price, and '{span}' is none"
     if _YEAR_QUESTION.search(question) and not YEAR.search(span):
         return f"the question asks for a year, and '{span}' is none"
     if asks_version(question) and (not _is_version(span) or _named_from_question(question, span)):

@@ -68,7 +68,12 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks when, and '{span}' is a price"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
-    if (m := _MEASURE_ASKED.match(question)) and not (numbers(span) or AMOUNT_WORDS.search(span)):
+    if _AGE_QUESTION.search(question) and _MONTH.search(span) and not _AGE_WORDS.search(span):
+        # "From what age can I take my pension early?" is not "6 April"
+        return f"the question asks for an age, and '{span}' is a date"
+    if (m := _MEASURE_ASKED.match(question)) and not (
+        _STANDING_DIGIT.search(span) or AMOUNT_WORDS.search(span)
+    ):
         # "What pressure should I stop at?" is not answered "engineer"
         return f"the question asks for a {m.group(1).lower()}, and '{span}' is none"
     if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
@@ -110,6 +115,9 @@ def _unit_problem(question: str, span: str, read: str) -> str:
             and not re.search(r"%|\bper\s?cent\b", read, re.IGNORECASE)
         ):
             return f"the question asks for a price, and '{span}' is a count"
+        if _PERCENT.fullmatch(span.strip()) and not _SHARE_ASKED.search(question):
+            # "What's the MOT price for a motorbike?" is not "20%" (the VAT in every price)
+            return f"the question asks for a price, and '{span}' is a percentage"
     if count := _HOW_MANY.search(question):
         # "How many tablets are in a pack?" is not answered "25°C": a count of things that are no
         # unit is no measure (a time may still qualify it: "2,000 students a year")
@@ -187,7 +195,10 @@ _CLOCK_QUESTION = re.compile(
     r"land|take\s+off|pick\s+up)(?:s|es|ed)?\b"
     # "What are visiting times?", "What are the opening hours?": times of day too
     r"|^\W*what\s+(?:are|were|is|was)\s+(?:the\s+)?(?:[a-z-]+\s+)?(?:opening|visiting|office|"
-    r"business|closing|collection|pick-up|pickup)\s+(?:times|hours)\b",
+    r"business|closing|collection|pick-up|pickup)\s+(?:times|hours)\b"
+    # "Millrace Hall door time for a standing gig", "What's the start time of the 10k?"
+    r"|^(?!\W*(?:how|why|who|which|is|are|do|does|did|can|will)\b)[^?]*\b(?:door|doors|opening|"
+    r"closing|start|starting|finish|departure|arrival|kick-off|last\s+entry)\s+times?\b",
     re.IGNORECASE,
 )
 # "How much is dinner?" is not answered "7 am to 10 am" (but "how much time" may be)
@@ -209,7 +220,10 @@ _PRICE_QUESTION = re.compile(
     r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
     r"\s+(?:is|are)\s+(?:a|an|the|each|one|per)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
     r"|^\W*what(?:'s|\s+is|\s+are)\s+the\s+(?:[a-z-]+\s+){0,2}?"
-    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?\b",
+    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?\b"
+    # "What booking deposit do I have to pay?"
+    r"|^\W*what\s+(?:[a-z-]+\s+){0,2}?(?:price|cost|fee|fare|excess|deposit|charge)s?\s+"
+    r"(?:do|does|did|will|would|should|must|is|are)\b",
     re.IGNORECASE,
 )
 # a price counted in a periodic payment: "two months' rent", "a week's wages"
@@ -226,11 +240,30 @@ _MEASURE_NOUN = re.compile(
 )
 # "What pressure should I stop at?", "What's the maximum temperature?": a measure, in numbers
 _MEASURE_ASKED = re.compile(
-    r"^\W*(?:what|which)(?:(?:'s|\s+is|\s+was|\s+are)\s+the(?:\s+[a-z-]+)?)?\s+"
+    r"^\W*(?:what|which)(?:(?:'s|\s+is|\s+was|\s+are)\s+the(?:\s+[a-z-]+){0,2}?)?\s+"
     r"(pressure|temperature|weight|height|width|depth|voltage|speed)\b",
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+# "From what age ...?", "How old ...?": an age, which a date is not
+_AGE_QUESTION = re.compile(
+    r"^\W*(?:(?:from|at|by|until|to|up\s+to|of)\s+)?what\s+age\b|\bhow\s+old\b", re.IGNORECASE
+)
+_MONTH = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b",
+    re.IGNORECASE,
+)
+_AGE_WORDS = re.compile(r"\b(?:age|aged|ages|years?|old|months?)\b", re.IGNORECASE)
+# a digit that is no part of a name ("R1", "E4")
+_STANDING_DIGIT = re.compile(r"(?<![A-Za-z])\d")
+# a bare percentage, and the words of a question that asks for one as its price
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per\s?cent)", re.IGNORECASE)
+_SHARE_ASKED = re.compile(
+    r"\b(?:percent|percentage|per\s?cent|%|rate|discount|off|interest|commission|vat|tax|apr|"
+    r"share|proportion|increase|rise|reduction|deposit|excess)\b",
+    re.IGNORECASE,
+)
 # times of day that bound a stretch of time: "9am to 5pm", "until 6pm", "10:00-16:00"
 _CLOCK_RANGE = re.compile(
     r"\b(?:to|till|until|til|between|from|through|and)\b|\d\s*[-–—]\s*\d|[-–—]\s*\d|\d\s*[-–—]",

@@ -271,8 +271,9 @@ def table_header(text: str, at: int) -> str:
 
 
 def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
-    """``(start, end, first cell)`` of each row of the Markdown table holding ``text[at]``;
-    empty when ``at`` is not in a table row. Separator rows (``|---|``) are left out."""
+    """``(start, end, label)`` of each row of the Markdown table holding ``text[at]`` (the label:
+    the cells that name the row, ``_row_label``); empty when ``at`` is not in a table row.
+    Separator rows (``|---|``) are left out."""
     lines: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
@@ -292,8 +293,16 @@ def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
         assert m is not None
         if _SEPARATOR.fullmatch(m.group(1)):
             continue  # "|---|:---:|"; a header row may leave its first cell empty
-        out.append((s, e, m.group(1).split("|")[0]))
+        out.append((s, e, _row_label(m.group(1).split("|"))))
     return out
+
+
+def _row_label(cells: Sequence[str]) -> str:
+    """The cells that name a row: its first, and the second too when it is words with no
+    digit ("| Any size | Petrol hybrid | £159 |": the fuel names the row as the size does)."""
+    if len(cells) > 2 and cells[1].strip() and not re.search(r"\d", cells[1]):
+        return f"{cells[0]} {cells[1]}"
+    return cells[0]
 
 
 def _labelled_row(

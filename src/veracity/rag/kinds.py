@@ -1,0 +1,51 @@
+"""Members of a closed set of kinds that exclude each other: colours, fuels, kinds of pet.
+
+"charger LED solid red meaning" is not answered from "The LED stays solid white while it
+updates", nor "excess for my cat" from a sentence about dogs: the question names one member of a
+set, the answer's sentence names another member of it and not the one asked about.
+``kind_problem`` finds that. Weekdays, months and seasons are judged elsewhere
+(``qualifiers.day_problem``, ``guard.strict``).
+"""
+
+from __future__ import annotations
+
+from veracity.guard.sentences import words
+from veracity.rag.structure import sentence_at
+
+__all__ = ["kind_problem"]
+
+# Each set: its members, each with the word forms that name it.
+_SETS: tuple[dict[str, tuple[str, ...]], ...] = (
+    {
+        "red": ("red",), "green": ("green",), "blue": ("blue",), "yellow": ("yellow",),
+        "white": ("white",), "amber": ("amber",), "orange": ("orange",),
+        "purple": ("purple", "violet"), "pink": ("pink",),
+    },
+    {
+        "petrol": ("petrol", "gasoline"), "diesel": ("diesel",),
+        "electric": ("electric", "ev", "evs"), "lpg": ("lpg",),
+    },
+    {
+        "dog": ("dog", "dogs", "puppy", "puppies"), "cat": ("cat", "cats", "kitten", "kittens"),
+        "rabbit": ("rabbit", "rabbits"), "horse": ("horse", "horses", "pony", "ponies"),
+    },
+)  # fmt: skip
+
+
+def kind_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` answers for another kind than the one ``question``
+    names, or "": the question names a member of a set (a colour, a fuel, a kind of pet), and
+    the span's sentence names another member of that set and not the asked one."""
+    asked = set(words(question))
+    lo, hi = sentence_at(text, start)
+    said = set(words(text[lo:hi]))
+    for members in _SETS:
+        named = {m for m, forms in members.items() if asked.intersection(forms)}
+        there = {m for m, forms in members.items() if said.intersection(forms)}
+        if named and there and not named & there:
+            return f"the sentence is about {_one(there)}, and the question about {_one(named)}"
+    return ""
+
+
+def _one(members: set[str]) -> str:
+    return " and ".join(sorted(members))

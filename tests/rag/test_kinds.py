@@ -1,0 +1,28 @@
+"""``kind_problem``: a colour, a fuel or a kind of pet named in a question is not answered from a
+sentence about another member of its set."""
+
+from __future__ import annotations
+
+from veracity.rag.kinds import kind_problem
+
+LIGHTS = "Solid white: updating, do not switch off. Solid red: earth fault, call an installer."
+
+
+def test_another_member_of_the_set_does_not_answer() -> None:
+    got = kind_problem("charger LED solid red meaning", LIGHTS, LIGHTS.index("updating"))
+    assert got == "the sentence is about white, and the question about red"
+    assert kind_problem("charger LED solid red meaning", LIGHTS, LIGHTS.index("earth")) == ""
+
+
+def test_plural_and_other_forms_name_the_member() -> None:
+    excess = "Dogs under 8: £99 excess. Cats and kittens: £75 excess."
+    asked = "My cat is 9. What's the excess?"
+    assert "about dog" in kind_problem(asked, excess, excess.index("£99"))
+    assert kind_problem(asked, excess, excess.index("£75")) == ""
+
+
+def test_a_sentence_naming_no_member_or_both_passes() -> None:
+    both = "Dogs and cats are covered for accidents from day one."
+    assert kind_problem("Is my cat covered?", both, 0) == ""
+    assert kind_problem("Is my cat covered?", "Accidents are covered from day one.", 0) == ""
+    assert kind_problem("What does the light mean?", LIGHTS, 0) == ""  # names no colour
