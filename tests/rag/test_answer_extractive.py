@@ -801,6 +801,7 @@ def test_a_price_is_no_weight() -> None:
         ("From what age can I take my pension early?", "55", True),
         ("What's the MOT price for a motorbike?", "20%", False),
         ("What's the discount price for students?", "20%", True),
+        ("How much is the final project worth?", "40%", True),
         ("What booking deposit do I have to pay?", "the Centre is able to re-let the room", False),
         ("What's the frost protection temperature out of the box?", "The R1 receiver", False),
         # "how long" is no single time of day; a stretch between two may answer it

@@ -261,7 +261,7 @@ _STANDING_DIGIT = re.compile(r"(?<![A-Za-z])\d")
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per\s?cent)", re.IGNORECASE)
 _SHARE_ASKED = re.compile(
     r"\b(?:percent|percentage|per\s?cent|%|rate|discount|off|interest|commission|vat|tax|apr|"
-    r"share|proportion|increase|rise|reduction|deposit|excess)\b",
+    r"share|proportion|increase|rise|reduction|deposit|excess|worth|weighted|weighting|count)\b",
     re.IGNORECASE,
 )
 # times of day that bound a stretch of time: "9am to 5pm", "until 6pm", "10:00-16:00"
