@@ -103,6 +103,10 @@ def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:
     notes = "- Switched templating to f-strings.\nClass creation is about 5% faster.\n- Docs.\n"
     asked = "How much faster did class creation get with f-strings?"
     assert entry_problem(asked, notes, _at(notes, "about 5%")) == ""
+    item = (
+        "- Switched templating to f-strings.\n\n  Class creation is about 5% faster.\n\n- Docs.\n"
+    )
+    assert entry_problem(asked, item, _at(item, "about 5%")) == ""
     steps = "1. Bake for 45 minutes.\n2. Cool in the tin for 10 minutes.\n\nIt keeps for 4 days."
     asked = "How long should the cake cool in the tin?"
     assert "'Cool in the tin" in entry_problem(asked, steps, _at(steps, "4 days"))

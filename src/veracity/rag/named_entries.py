@@ -84,8 +84,9 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
     a word of the question is in the passage only in one entry (only in the label of a field:
     "London" of "London ...... £160", "Cable length" of "Cable length: 75 cm"), and the span's
     sentence does not hold it ("Book a hotel of up to 4 stars" does not answer "What's the
-    hotel limit per night in London?"). A sentence in the entry's own paragraph goes on from
-    it ("Currently the only affected platform is PowerPC." after a note's list item), so it is
+    hotel limit per night in London?"). A sentence in the entry's own paragraph, or in an
+    indented paragraph right after it (more of a Markdown list item), goes on from it
+    ("Currently the only affected platform is PowerPC." after a note's list item), so it is
     not judged."""
     asked = content_terms(question) - excluded_terms(question)
     lo, hi = sentence_at(text, start)
@@ -98,6 +99,12 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
             continue
         if _BLANK_LINE.search(text, min(e, lo), max(s, hi)) is None:
             continue  # the same paragraph: the sentence goes on from the entry
+        if (
+            e <= lo
+            and not text[e:lo].strip()
+            and _INDENTED.match(text, text.rfind("\n", 0, lo) + 1)
+        ):
+            continue  # an indented paragraph right after the entry is more of the item
         return (
             f"the question names the entry '{short_quote(text[s:e])}', and the answer is not in it"
         )
@@ -105,6 +112,7 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_INDENTED = re.compile(r"[ \t]{2,}\S")
 
 
 # What a labelled number the entry holds ("Stages 1-3" of "Stages 1–3: 1:6") weighs: as much as
