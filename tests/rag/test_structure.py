@@ -107,6 +107,8 @@ def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:
         "- Switched templating to f-strings.\n\n  Class creation is about 5% faster.\n\n- Docs.\n"
     )
     assert entry_problem(asked, item, _at(item, "about 5%")) == ""
+    apart = item.replace("\n  Class", "\nClass")  # at the margin: a paragraph of its own
+    assert "'Switched templating" in entry_problem(asked, apart, _at(apart, "about 5%"))
     steps = "1. Bake for 45 minutes.\n2. Cool in the tin for 10 minutes.\n\nIt keeps for 4 days."
     asked = "How long should the cake cool in the tin?"
     assert "'Cool in the tin" in entry_problem(asked, steps, _at(steps, "4 days"))
