@@ -210,6 +210,9 @@ def test_the_sentences_before_the_question_link_the_answer_to_it() -> None:
         ("I'm going to Singapore. How much notice does IT need?", ""),
         ("I'm visiting my dad. Is there a time I should avoid?", ""),
         ("When does that race begin?", ""),
+        # "one" for a thing named before; not a count
+        ("I need a courtesy car. Can I have one?", "I need a courtesy car. "),
+        ("We're a family of four. How much is one adult ticket?", ""),
     ],
 )  # fmt: skip
 def test_the_scene_a_question_points_back_to(message: str, scene: str) -> None:

@@ -49,6 +49,8 @@ _POINTERS = ("it", "its", "this", "that", "these", "those", "they", "them", "the
              "his", "she", "her")  # fmt: skip
 _POINTS_BACK = re.compile(
     r"\b(?:" + "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in _POINTERS) + r")\b"
+    # "one" standing for a thing named before ("Can I have one?"), not a count ("one ticket")
+    r"|\b[Oo]nes?(?=\s*[?!.,]|\s*$)"
 )
 # Words of the greetings and courtesies around a question: a pronoun after "Hello! Sorry to
 # bother you, but ..." points at nothing they name.
