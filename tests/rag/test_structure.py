@@ -109,6 +109,12 @@ def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:
     assert entry_problem(asked, item, _at(item, "about 5%")) == ""
     apart = item.replace("\n  Class", "\nClass")  # at the margin: a paragraph of its own
     assert "'Switched templating" in entry_problem(asked, apart, _at(apart, "about 5%"))
+    notes = (
+        "- On some platforms, ffi_prep_cif may modify the size of some types.\n\n"
+        "Currently the only affected platform is PowerPC.\n"
+    )
+    asked = "Which platform is the only one where ffi_prep_cif may change the size of a type?"
+    assert entry_problem(asked, notes, _at(notes, "PowerPC")) == ""
     steps = "1. Bake for 45 minutes.\n2. Cool in the tin for 10 minutes.\n\nIt keeps for 4 days."
     asked = "How long should the cake cool in the tin?"
     assert "'Cool in the tin" in entry_problem(asked, steps, _at(steps, "4 days"))

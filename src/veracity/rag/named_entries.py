@@ -87,7 +87,9 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
     hotel limit per night in London?"). A sentence in the entry's own paragraph, or in an
     indented paragraph right after it (more of a Markdown list item), goes on from it
     ("Currently the only affected platform is PowerPC." after a note's list item), so it is
-    not judged."""
+    not judged, nor a sentence that names the kind of thing the question asks for, as the
+    entry does ("which platform ...?": "the only affected platform is PowerPC" after "On
+    some platforms, ...")."""
     asked = content_terms(question) - excluded_terms(question)
     lo, hi = sentence_at(text, start)
     for s, e in spans:
@@ -95,8 +97,11 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
         named = field.group(1) if field is not None else text[s:e]
         only_here = asked & content_terms(named)
         only_here -= content_terms(text[:s] + " " + text[e:])
-        if not only_here or only_here & content_terms(text[lo:hi]):
+        sentence = content_terms(text[lo:hi])
+        if not only_here or only_here & sentence:
             continue
+        if _asked_kind(question) & sentence & content_terms(text[s:e]):
+            continue  # "which platform": the sentence names the kind asked for, as the entry does
         if _BLANK_LINE.search(text, min(e, lo), max(s, hi)) is None:
             continue  # the same paragraph: the sentence goes on from the entry
         if (
@@ -109,6 +114,19 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
             f"the question names the entry '{short_quote(text[s:e])}', and the answer is not in it"
         )
     return ""
+
+
+# "which platform", "what colour": the kind of thing a question asks for
+_WH_NOUN = re.compile(
+    r"\b(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|can|could|will|would|should|has|"
+    r"have|had|must|may|might|time|kind|sort|type)\b)([a-z][a-z-]+)\b",
+    re.IGNORECASE,
+)
+
+
+def _asked_kind(question: str) -> set[str]:
+    """The content terms of the noun a "which"/"what" question asks for ("platform")."""
+    return set().union(*(content_terms(m.group(1)) for m in _WH_NOUN.finditer(question)))
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
