@@ -23,6 +23,12 @@ PASSAGES = (
     "set.\n\nERRORS\n       EINVAL flags is invalid.\n",
     "Lite\nMonthly price: £8\nData: 5GB\n\nEveryday\nMonthly price: £15\nData: 30GB\n",
     "The café is open 07:30 to 19:00 on weekdays and 09:00 to 17:00 at weekends.",
+    "4.2 Hotels\nThe maximum nightly rate is:\n   London (inside the M25) ........ £160\n"
+    "   Other UK cities (Leeds,\n   Manchester) ........ £120\n",
+    "- 7 years if the boiler is registered\n  within 30 days, unless it is not serviced.\n\n"
+    "F3  Fan fault\n    Switch off for 30 seconds. Solid red: call an engineer.\n",
+    "| Age group | First year | Later years |\n|---|---|---|\n"
+    "| Under-10s to Under-16s | Petrol | £95 |\n\nThe flag was removed (deprecated in 4.0.0).",
 )
 QUESTIONS = (
     "What does a day return cost for a car towing a trailer?",
@@ -32,6 +38,9 @@ QUESTIONS = (
     "How much data comes with Lite?",
     "I'm in Leeds on Monday - what time does the cafe shut?",
     "What is the default value of jobs?",
+    "I'm going to Manchester for two nights. What's the hotel limit per night?",
+    "We never registered the boiler and it shows F3 - what now?",
+    "Fee for an Under-14 in their first year, diesel? In which version was the flag removed?",
 )
 
 

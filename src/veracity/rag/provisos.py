@@ -4,8 +4,9 @@
 round to registering the boiler. How long is the warranty?", and "If you give both --width and
 --height, the image is scaled to fit" does not answer "If I don't give a width or height, how
 big are the images?". The answer's sentence sets a condition ("if", "provided", "as long as",
-"unless"), the message says the same thing (a word of the condition is in one of its clauses),
-and one of the two denies it while the other does not. ``proviso_problem`` finds that.
+"unless"), the message says the same thing (one of its clauses shares two content words with
+the condition), and one of the two denies it while the other does not. ``proviso_problem``
+finds that.
 """
 
 from __future__ import annotations
