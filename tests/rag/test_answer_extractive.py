@@ -1064,3 +1064,23 @@ def test_the_cell_a_question_names_is_not_refused_for_a_list_item_beside_it(
     answer = engine(c, TableReader({"membership": "£4 per match"})).ask(asked)
     # the reader's span is in the match fees' item; the table's row and column name £95
     assert not answer.abstained and answer.text.startswith("£95 [1]")
+
+
+def test_a_quoted_rule_brings_its_exception_along(tmp_path: Path) -> None:
+    from veracity.rag.extractive import span_quote
+    from veracity.rag.prompt import Source
+    from veracity.records import Chunk, Hit
+
+    text = (
+        "We collect and return your car free within 5 miles of the garage. Beyond 5 miles we "
+        "charge £1.20 per mile each way. Courtesy cars are for drivers over 25."
+    )
+    hit = Hit(Chunk("c1", "d1", 0, text, 0, len(text)), 0.9, "garage.md")
+    at = text.index("free")
+    whole = span_quote(Source(1, hit), at, at + 4, exception=True)
+    assert whole.shown.endswith("£1.20 per mile each way.")
+    assert whole.sentence.end == text.index(" Courtesy")
+    # a span answer quotes its sentence alone; so does a rule whose next sentence goes elsewhere
+    assert span_quote(Source(1, hit), at, at + 4).shown.endswith("of the garage.")
+    later = text.index("Beyond")
+    assert span_quote(Source(1, hit), later, later + 6, exception=True).shown.endswith("each way.")

@@ -535,8 +535,8 @@ def extractive_answer(
             short=found.named,
             style="extractive",
         )
-    quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end)
     quote_only = asks_yes_no(question) or asks_description(question)
+    quote = span_quote(Source(1, found.hit), found.reading.start, found.reading.end, quote_only)
     lead = "" if quote_only else f"{short_display(quote.short.text) or quote.shown} [1]\n\n"
     return Answer(
         text=f"{lead}\u201c{quote.shown}\u201d [1]",

@@ -8,6 +8,7 @@ the question's analyzed terms they contain, averaged with their embedding cosine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,13 @@ from veracity.text.sentences import split_sentences
 
 _MIN_WORDS = 4
 ENTRY_QUOTE_CHARS = 400  # the longest quote that is widened back to its entry's start
+# A sentence that opens as an exception to the one before: "Beyond 5 miles we charge ...",
+# "However, ...", "Unless ...", "This does not apply to ..."
+_EXCEPTION = re.compile(
+    r"(?:however|but|otherwise|unless|except|beyond|outside|above\s+(?:this|that)|over\s+(?:this|"
+    r"that)|if\s+not|this\s+does\s+not\s+apply|exceptions?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +82,7 @@ class SpanQuote:
     shown: str
 
 
-def span_quote(source: Source, start: int, end: int) -> SpanQuote:
+def span_quote(source: Source, start: int, end: int, exception: bool = False) -> SpanQuote:
     """Cite ``chunk.text[start:end]`` (a reader span) and the sentence(s) it sits in.
 
     The sentence comes from ``text.sentences``, which already splits at Markdown headings, list
@@ -83,7 +91,10 @@ def span_quote(source: Source, start: int, end: int) -> SpanQuote:
     ``Key: value`` fields (``structure.entries``), the quote starts where the entry does, so it
     names what it is about ("mode {integer} Not supported on Windows. Default: 0o777", not
     "Default: 0o777"), unless that would make it longer than ``ENTRY_QUOTE_CHARS``; a table row
-    is quoted whole, since a full stop inside a cell is not the end of its row."""
+    is quoted whole, since a full stop inside a cell is not the end of its row. With
+    ``exception``, for a quote that is the whole answer, the next sentence comes too when it
+    opens as an exception to the quoted one ("We collect your car free within 5 miles. Beyond
+    5 miles we charge £1.20 per mile."): a rule quoted without it says less than the text."""
     chunk = source.hit.chunk
     text = chunk.text
     spans = split_sentences(text) or [(0, len(text))]
@@ -95,6 +106,14 @@ def span_quote(source: Source, start: int, end: int) -> SpanQuote:
         s_end = max(s_end, entry_end)
     if s_end - entry <= ENTRY_QUOTE_CHARS:
         s_start = min(s_start, entry)
+    after = [(s, e) for s, e in spans if s >= s_end]
+    if (
+        exception
+        and after
+        and _EXCEPTION.match(text, after[0][0])
+        and "\n\n" not in text[s_end : after[0][0]]
+    ):
+        s_end = after[0][1]
 
     def cite(a: int, b: int) -> Citation:
         return Citation(
