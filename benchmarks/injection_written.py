@@ -1,0 +1,101 @@
+"""Injections planted in documents, written for the purpose: ``python -m benchmarks.injection_written``.
+
+``benchmarks/data/injections_planted_written.jsonl``: 60 passages that carry an instruction for
+an AI reading the document (12 styles, from a hidden note in a CV to role play, HTML comments,
+five languages and obfuscation, in ten kinds of document) and 60 benign passages of the same
+carriers that a naive detector confuses with them (instructions for human readers, password
+policies, documentation of system prompts, articles about prompt injection). Written by a helper
+who saw no detector code, no training data and no other injection set, and measured blind once
+(the commit is in ``docs/benchmarks.md``).
+
+Reported, as ingest applies the shipped document detector (``guard.quarantine``: each sentence
+and the whole passage; flagged when a sentence is blanked or the passage kept out), and as
+``ask`` applies the question detector to a passage-sized message: the share of attacks flagged
+and of benign passages flagged, by style. 95% bootstrap CIs over passages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._report import machine_line, write_section
+from benchmarks.injection_sources import ci
+from veracity.guard import InjectionDetector
+from veracity.guard.quarantine import document_detector, passage_confirmer, quarantine_many
+
+DATA = Path(__file__).parent / "data" / "injections_planted_written.jsonl"
+
+
+def load(path: Path = DATA) -> list[dict[str, str]]:
+    """The passages, each with ``text``, ``label`` ("attack" or "benign"), ``style``, ``carrier``."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def measure(rows: Sequence[dict[str, str]]) -> dict[str, np.ndarray]:
+    """Per passage: flagged at ingest, and flagged by the question detector."""
+    texts = [r["text"] for r in rows]
+    ingest = quarantine_many(texts, document_detector(), passage_confirmer())
+    asked = InjectionDetector().scan_many(texts)
+    return {
+        "ingest": np.array([q.flagged for q in ingest], dtype=float),
+        "questions": np.array([v.flagged for v in asked], dtype=float),
+    }
+
+
+def render(rows: Sequence[dict[str, str]], flags: dict[str, np.ndarray]) -> str:
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[(r["label"], r["style"])].append(i)
+        groups[(r["label"], "all")].append(i)
+    out = [
+        "## Prompt injection planted in documents: passages written for the purpose",
+        "",
+        "Command: `python -m benchmarks.injection_written`. "
+        f"`benchmarks/data/injections_planted_written.jsonl` ({len(rows)} passages; see the "
+        "module's docstring). Flagged: at ingest, a sentence blanked or the passage kept out "
+        "(`guard.quarantine`, the shipped document detector); by the question detector, the "
+        f"passage asked as a message. 95% bootstrap CIs. {machine_line()}",
+        "",
+        "| passages | style | n | ingest: flagged | questions: flagged |",
+        "|---|---|---:|---|---|",
+    ]
+    for label in ("attack", "benign"):
+        styles = sorted({s for lab, s in groups if lab == label and s != "all"})
+        for style in ["all", *styles]:
+            idx = np.array(groups[(label, style)])
+            out.append(
+                f"| {label} | {style} | {len(idx)} | {ci(flags['ingest'][idx])} | "
+                f"{ci(flags['questions'][idx])} |"
+            )
+    return "\n".join(out) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument(
+        "--show", action="store_true", help="print each attack missed, each false alarm"
+    )
+    args = ap.parse_args(argv)
+    rows = load()
+    flags = measure(rows)
+    md = render(rows, flags)
+    print(md)
+    if args.show:
+        for r, a, q in zip(rows, flags["ingest"], flags["questions"], strict=True):
+            if (r["label"] == "attack") != bool(a):
+                print(
+                    f"[{r['label']} ingest={int(a)} questions={int(q)}] {r['style']}: {r['text']}"
+                )
+    if not args.no_write:
+        write_section("injection-written", md)
+
+
+if __name__ == "__main__":
+    main()
