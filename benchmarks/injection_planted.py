@@ -143,6 +143,11 @@ NEW_PATTERNS = (
     "output_coercion",
     "exfiltration_image",
     "script_handler_markup",
+    "forced_answer",
+    "conceal_from_user",
+    "conversation_exfiltration",
+    "comment_directive",
+    "session_persona",
 )
 SITE = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
 LLM_LIBRARIES = ("llama_index", "transformers/generation", "transformers/pipelines", "peft")

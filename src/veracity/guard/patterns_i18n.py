@@ -6,7 +6,8 @@ most, in fifteen languages: "ignore the previous instructions", "show your syste
 "from now on you are ..."; "forget everything before", which names no instructions, in seven of
 them (Spanish, French, German, Italian, Portuguese, Dutch, Polish); and the first in four
 languages with little training text, which jailbreak collections use to get past English-trained
-filters (Albanian, Irish, Scottish Gaelic, Zulu). They are hand-written (no non-English attack
+filters (Albanian, Irish, Scottish Gaelic, Zulu); and a note addressed to the model ("Nota per
+l'assistente IA: ...") in seven (the Romance languages, German, Dutch, Polish). They are hand-written (no non-English attack
 corpus ships anywhere we can reach), kept narrow (a verb of ignoring near a word for
 instructions, or "everything" and what came before, in the same sentence), and checked for false
 positives on translated manual pages and the benchmarks' benign text
@@ -352,11 +353,49 @@ _ALL_BEFORE: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-PATTERNS_I18N: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (lang, name, re.compile(expr)) for lang, moves in _MOVES.items() for name, expr in moves
-) + tuple(
-    (lang, "ignore_previous_instructions", re.compile(_all_before(*parts)))
-    for lang, parts in _ALL_BEFORE.items()
+# "Note pour le système de présélection : ...", "Nota per l'assistente IA: ...", "Mensagem do
+# sistema para o assistente ...: ...": a heading in a document that calls on the model reading it
+# (``addressed_to_model`` in English). A colon must follow within the clause, and not a file or
+# operating system ("Note pour le système de fichiers").
+_NOT_A_SYSTEM_OF = (
+    r"(?!\w*\s+(?:de |d'|di |do |da |des |del |van |plikow)?(?:fichiers|archivos|file|ficheiros|"
+    r"bestand|plikow|exploitation|operativo|operacional|besturing|dateien))"
+)
+_ADDRESSED: dict[str, tuple[str, str, str]] = {
+    # language: (words for a note or an instruction, words for "for"/"to", words for the model)
+    "fr": (r"note|message|consigne|instruction", r"pour|a|au|aux",
+           r"(?:le |la |l'|les )?(?:systeme|assistant|ia|modele|agent|robot)"),
+    "es": (r"nota|mensaje|instruccion|instrucciones|aviso", r"para|al|a",
+           r"(?:el |la |los |las )?(?:sistema|asistente|ia|modelo|agente|bot)"),
+    "it": (r"nota|messaggio|istruzion[ei]|avviso", r"per|al|alla|a",
+           r"(?:l'|il |lo |la )?(?:sistema|assistente|ia|modello|agente|bot)"),
+    "pt": (r"nota|mensagem|instrucao|instrucoes|aviso", r"para|ao|a",
+           r"(?:o |a |os )?(?:sistema|assistente|ia|modelo|agente|bot)"),
+    "de": (r"hinweis|nachricht|anweisung(?:en)?|notiz|mitteilung", r"an|fur",
+           r"(?:den |die |das )?(?:system|assistenten|ki|modell|agenten|bot)"),
+    "nl": (r"notitie|bericht|instructies?|opmerking", r"voor|aan",
+           r"(?:de |het )?(?:systeem|assistent|ai|model|agent|bot)"),
+    "pl": (r"notatka|wiadomosc|instrukcja|uwaga", r"dla|do", r"(?:systemu|asystenta|ai|modelu|agenta|bota)"),
+}  # fmt: skip
+
+
+def _addressed(note: str, to: str, model: str) -> str:
+    return (
+        rf"\b(?:{note})(?: (?:del|do|di|du|des|van het|des) (?:sistema|systeme|systems|systeem))?"
+        rf" (?:{to}) ?{model}\b{_NOT_A_SYSTEM_OF}[^.!?\n:]{{0,60}}:"
+    )
+
+
+PATTERNS_I18N: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    tuple((lang, name, re.compile(expr)) for lang, moves in _MOVES.items() for name, expr in moves)
+    + tuple(
+        (lang, "ignore_previous_instructions", re.compile(_all_before(*parts)))
+        for lang, parts in _ALL_BEFORE.items()
+    )
+    + tuple(
+        (lang, "addressed_to_model", re.compile(_addressed(*parts)))
+        for lang, parts in _ADDRESSED.items()
+    )
 )
 MOVE_NAMES = frozenset(name for _, name, _ in PATTERNS_I18N)
 
@@ -399,4 +438,7 @@ _LATIN_HINTS = (
     "sistema", "systeme", "initiales", "d'origine", "systemprompt", "system-prompt",
     "systemanweisung", "ursprunglich", "iniciales", "originales", "iniziali", "originali",
     "iniciais", "originais",
+    # a note to the model
+    "assistent", "asistente", "asystent", "systeem", "systemu", "modele", "modello", "modelo",
+    "modell", "agente", "agenten", "robot", " ia", " ki", "bot",
 )  # fmt: skip
