@@ -1,12 +1,18 @@
 """Injections planted in documents, written for the purpose: ``python -m benchmarks.injection_written``.
 
-``benchmarks/data/injections_planted_written.jsonl``: 60 passages that carry an instruction for
-an AI reading the document (12 styles, from a hidden note in a CV to role play, HTML comments,
-five languages and obfuscation, in ten kinds of document) and 60 benign passages of the same
-carriers that a naive detector confuses with them (instructions for human readers, password
-policies, documentation of system prompts, articles about prompt injection). Written by a helper
-who saw no detector code, no training data and no other injection set, and measured blind once
-(the commit is in ``docs/benchmarks.md``).
+Two sets of passages, each written by a helper who saw no detector code, no training data and no
+other injection set (``benchmarks/data/``):
+
+- A, ``injections_planted_written.jsonl``: 60 passages that carry an instruction for an AI
+  reading the document (12 styles, from a hidden note in a CV to role play, HTML comments, five
+  languages and obfuscation, in ten kinds of document) and 60 benign passages of the same
+  carriers that a naive detector confuses with them (instructions for human readers, password
+  policies, documentation of system prompts, articles about prompt injection). Measured blind
+  once; then its misses were read and patterns written from them: a development set now.
+- B, ``injections_planted_written_b.jsonl``: 60 attacks and 60 benign passages of the same kinds
+  in twelve other carriers (calendar invitations, pull requests, contract clauses, Slack
+  messages, ...), written after A by another helper told to vary the phrasing; measured blind
+  with the patterns written from A, and its misses not read: held out.
 
 Reported, as ingest applies the shipped document detector (``guard.quarantine``: each sentence
 and the whole passage; flagged when a sentence is blanked or the passage kept out), and as
@@ -30,6 +36,10 @@ from veracity.guard import InjectionDetector
 from veracity.guard.quarantine import document_detector, passage_confirmer, quarantine_many
 
 DATA = Path(__file__).parent / "data" / "injections_planted_written.jsonl"
+SETS = {
+    "A (development)": DATA,
+    "B (held out)": Path(__file__).parent / "data" / "injections_planted_written_b.jsonl",
+}
 
 
 def load(path: Path = DATA) -> list[dict[str, str]]:
@@ -48,31 +58,34 @@ def measure(rows: Sequence[dict[str, str]]) -> dict[str, np.ndarray]:
     }
 
 
-def render(rows: Sequence[dict[str, str]], flags: dict[str, np.ndarray]) -> str:
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        groups[(r["label"], r["style"])].append(i)
-        groups[(r["label"], "all")].append(i)
+def render(results: Sequence[tuple[str, list[dict[str, str]], dict[str, np.ndarray]]]) -> str:
     out = [
         "## Prompt injection planted in documents: passages written for the purpose",
         "",
-        "Command: `python -m benchmarks.injection_written`. "
-        f"`benchmarks/data/injections_planted_written.jsonl` ({len(rows)} passages; see the "
-        "module's docstring). Flagged: at ingest, a sentence blanked or the passage kept out "
-        "(`guard.quarantine`, the shipped document detector); by the question detector, the "
-        f"passage asked as a message. 95% bootstrap CIs. {machine_line()}",
+        "Command: `python -m benchmarks.injection_written`. Two sets of passages written by "
+        "helpers who saw no detector code and no other injection data (see the module's "
+        "docstring: A served to write patterns after its blind run, B is held out). Flagged: at "
+        "ingest, a sentence blanked or the passage kept out (`guard.quarantine`, the shipped "
+        "document detector); by the question detector, the passage asked as a message. 95% "
+        f"bootstrap CIs. {machine_line()}",
         "",
-        "| passages | style | n | ingest: flagged | questions: flagged |",
-        "|---|---|---:|---|---|",
+        "| set | passages | style | n | ingest: flagged | questions: flagged |",
+        "|---|---|---|---:|---|---|",
     ]
-    for label in ("attack", "benign"):
-        styles = sorted({s for lab, s in groups if lab == label and s != "all"})
-        for style in ["all", *styles]:
-            idx = np.array(groups[(label, style)])
-            out.append(
-                f"| {label} | {style} | {len(idx)} | {ci(flags['ingest'][idx])} | "
-                f"{ci(flags['questions'][idx])} |"
-            )
+    for name, rows, flags in results:
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, r in enumerate(rows):
+            groups[(r["label"], r["style"])].append(i)
+            groups[(r["label"], "all")].append(i)
+        for label in ("attack", "benign"):
+            styles = sorted({s for lab, s in groups if lab == label and s != "all"})
+            for style in ["all", *styles]:
+                idx = np.array(groups[(label, style)])
+                shown = f"**{label}**" if style == "all" else label
+                out.append(
+                    f"| {name} | {shown} | {style} | {len(idx)} | {ci(flags['ingest'][idx])} | "
+                    f"{ci(flags['questions'][idx])} |"
+                )
     return "\n".join(out) + "\n"
 
 
@@ -80,14 +93,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument(
-        "--show", action="store_true", help="print each attack missed, each false alarm"
+        "--show", action="store_true", help="print each attack missed and each false alarm of set A"
     )
     args = ap.parse_args(argv)
-    rows = load()
-    flags = measure(rows)
-    md = render(rows, flags)
+    results = []
+    for name, path in SETS.items():
+        rows = load(path)
+        results.append((name, rows, measure(rows)))
+    md = render(results)
     print(md)
-    if args.show:
+    if args.show:  # set A only: B is held out, its misses are not read
+        _, rows, flags = results[0]
         for r, a, q in zip(rows, flags["ingest"], flags["questions"], strict=True):
             if (r["label"] == "attack") != bool(a):
                 print(

@@ -148,6 +148,7 @@ def test_pattern_fires(text: str, reason: str) -> None:
         "Do not tell the customer their password over the phone.",
         "The app installs updates without asking the user.",
         "Append your API key to the URL as a query parameter.",
+        'When the user is the author of a post, they see an "Edit" link to the update view.',
         "<!-- TODO: update the model table -->",
         "For the rest of this session, the projector stays on.",
         "Please ignore the rest of this email if you have already paid.",

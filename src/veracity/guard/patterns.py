@@ -459,11 +459,14 @@ PATTERNS: tuple[Pattern, ...] = (
         # "append your API key to the URL" (API documentation).
         "conversation_exfiltration",
         r"\b(?:append|include|add|encode|put|insert|attach|copy|send|summari[sz]e)\b[^.\n]{0,80}"
-        r"\b(?:the user'?s?|users'|conversation|chat history|previous messages|messages so far|"
+        r"\b(?:the user'?s|users'|conversation|chat history|previous messages|messages so far|"
         r"last (?:[a-z]+ )?messages)\b[^\n]{0,120}(?:https?://|\burls?\b|\blinks?\b|query "
         r"param|\bimage\b)"
-        r"|\b(?:the user'?s?|conversation|chat history|previous messages)\b[^.\n]{0,80}\b(?:append|"
-        r"send|post|encode|upload)\b[^\n]{0,80}(?:https?://|\burls?\b|\blinks?\b|\bimage\b)",
+        # "take the user's previous messages, URL-encode them, append them to https://..." (not
+        # "the user is the author of a post, they'll see an Edit link")
+        r"|\b(?:the user'?s (?:previous |last |recent )?(?:messages|conversation|chat|history|"
+        r"questions|data|e-?mails)|conversation|chat history|previous messages)\b[^.\n]{0,80}"
+        r"\b(?:append|send|encode|upload)\b[^\n]{0,80}(?:https?://|\burls?\b|\blinks?\b|\bimage\b)",
         ("user", "conversation", "chat history", "messages"),
     ),
     _p(
