@@ -802,6 +802,11 @@ def test_a_price_is_no_weight() -> None:
         ("What's the MOT price for a motorbike?", "20%", False),
         ("What's the discount price for students?", "20%", True),
         ("How much is the final project worth?", "40%", True),
+        # a size in numbers or words; a deposit is no fee
+        ("What size supply cable do we need?", "SWA cable clipped direct", False),
+        ("What size supply cable do we need?", "10 mm²", True),
+        ("What booking deposit do I have to pay?", "£10 administration fee", False),
+        ("What booking deposit do I have to pay?", "£50 deposit", True),
         ("What booking deposit do I have to pay?", "the Centre is able to re-let the room", False),
         ("What's the frost protection temperature out of the box?", "The R1 receiver", False),
         # "how long" is no single time of day; a stretch between two may answer it

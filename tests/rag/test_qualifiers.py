@@ -104,6 +104,13 @@ def test_a_value_per_person_is_not_a_total() -> None:
     assert "'per person'" in qualifier_problem(asked, cards, _at(cards, "£2,500"))
 
 
+def test_a_terse_query_names_the_value_it_wants() -> None:
+    cash = "Premier customers can request a temporary cash withdrawal limit of up to £1,500."
+    asked = "daily cash withdrawal limit Premier account"
+    assert "'daily'" in qualifier_problem(asked, cash, _at(cash, "£1,500"))
+    assert qualifier_problem("Premier cash withdrawal limit", cash, _at(cash, "£1,500")) == ""
+
+
 def test_the_line_that_leads_into_a_list_qualifies_its_entries() -> None:
     limits = (
         "8.2 Monthly card limits:\n"

@@ -68,6 +68,17 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks when, and '{span}' is a price"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
+    if _SIZE_ASKED.match(question) and not (re.search(r"\d", span) or _SIZE_WORDS.search(span)):
+        # "What size supply cable do we need?" is not "SWA cable clipped direct"
+        return f"the question asks for a size, and '{span}' is none"
+    if (
+        asks_price(question)
+        and (asked := _priced(question))
+        and (said := _priced(span))
+        and not asked & said
+    ):
+        # "What booking deposit do I pay?" is not "£10 administration fee"
+        return f"the question asks for a {sorted(asked)[0]}, and '{span}' is a {sorted(said)[0]}"
     if _AGE_QUESTION.search(question) and _MONTH.search(span) and not _AGE_WORDS.search(span):
         # "From what age can I take my pension early?" is not "6 April"
         return f"the question asks for an age, and '{span}' is a date"
@@ -245,6 +256,23 @@ _MEASURE_ASKED = re.compile(
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+# "What size ... do we need?": a size, in numbers or in words
+_SIZE_ASKED = re.compile(r"^\W*what\s+size\b", re.IGNORECASE)
+_SIZE_WORDS = re.compile(
+    r"\b(?:small|medium|large|big|little|xs|s|m|l|xl|xxl|extra|king|queen|double|single|twin|"
+    r"mini|standard|regular|full|half)\b",
+    re.IGNORECASE,
+)
+# the kinds of price a question or a span names: a deposit is no fee, a fare no fine
+_PRICE_NOUN = re.compile(
+    r"\b(deposit|fee|fare|excess|rent|premium|fine|toll|surcharge|commission)s?\b", re.IGNORECASE
+)
+
+
+def _priced(text: str) -> set[str]:
+    return {m.group(1).lower() for m in _PRICE_NOUN.finditer(text)}
+
+
 # "From what age ...?", "How old ...?": an age, which a date is not
 _AGE_QUESTION = re.compile(
     r"^\W*(?:(?:from|at|by|until|to|up\s+to|of)\s+)?what\s+age\b|\bhow\s+old\b", re.IGNORECASE

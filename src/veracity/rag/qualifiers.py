@@ -85,6 +85,13 @@ def _pattern(phrases: str, edge: str, gap: bool = False) -> re.Pattern[str]:
 _ASKED = tuple(_pattern(w.split(" ~ ")[0], r"[\w-]") for w in _WAYS)
 _SAID = tuple(_pattern(w, r"[A-Za-z0-9]", gap=True) for w in _WAYS)
 
+# A terse query, no question word and no question mark ("daily cash withdrawal limit Premier
+# account"): it names the value it wants
+_TERSE = re.compile(
+    r"^(?!\W*(?:what|which|who|whom|whose|when|where|why|how|is|are|am|was|were|do|does|did|can|"
+    r"could|will|would|should|shall|has|have|had|may|might|must|i|we|my|our)\b)[^?]*$",
+    re.IGNORECASE,
+)
 # "What is the maximum ...", "What's the default ...", "Which is the recommended ...": the
 # qualifier names the value asked for
 _WHAT_IS_THE = re.compile(
@@ -111,10 +118,11 @@ def qualifier_problem(
     card limits:"), and from ``context`` (the passage's headings and title).
 
     Only for questions that ask for a value: ``amount`` (the caller's test for "how much",
-    "what year", "when", ...), or "What is the maximum ...?". Elsewhere a qualifier describes
+    "what year", "when", ...), "What is the maximum ...?", or a terse query ("daily cash
+    withdrawal limit Premier account"). Elsewhere a qualifier describes
     ("What must a teacher have, at a minimum?", "changes recommended by Parliament")."""
     asked = _groups_in(question, _ASKED)
-    if not asked or not (amount or _WHAT_IS_THE.match(question)):
+    if not asked or not (amount or _WHAT_IS_THE.match(question) or _TERSE.match(question)):
         return ""
     spans = split_sentences(text)
     at = sentence_index(spans, start)
