@@ -76,6 +76,7 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
         and (asked := _priced(question))
         and (said := _priced(span))
         and not asked & said
+        and not _RENT_OF.search(span)  # a deposit of "five weeks' rent"
     ):
         # "What booking deposit do I pay?" is not "£10 administration fee"
         return f"the question asks for a {sorted(asked)[0]}, and '{span}' is a {sorted(said)[0]}"
