@@ -16,6 +16,8 @@ MONTHS = (
     "october", "november", "december",
 )  # fmt: skip
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# a month's name, whole or cut short ("March", "Mar", "Sept."), as a regular expression
+MONTH_WORD = rf"(?:{'|'.join(MONTHS)}|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])"
 _CYCLES = (MONTHS, WEEKDAYS)
 _NAME = f"(?:{'|'.join(MONTHS + WEEKDAYS)})"
 # "1 April to 31 October", "Monday to Saturday", "October-March"

@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 
 from veracity.guard.claims import stems
+from veracity.guard.periods import MONTH_WORD
 
 __all__ = ["in_range", "units_of"]
 
@@ -44,10 +45,9 @@ _AGE_BELOW = re.compile(
 )
 
 # a range of dates with their months: "1 Sep 2012 - 31 Aug 2014", "March 2019 to June 2021"
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE_RANGE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}\s+(\d{{4}})\s*(?:-|–|—|to|until)\s*"
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}\s+(\d{{4}})\b",
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH_WORD}\s+(\d{{4}})\s*(?:-|–|—|to|until)\s*"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH_WORD}\s+(\d{{4}})\b",
     re.IGNORECASE,
 )
 # a number as written, with a currency sign before it and the word after it

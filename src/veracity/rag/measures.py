@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from veracity.guard.claims import SMALL_CARDINALS, numbers
+from veracity.guard.periods import MONTH_WORD
 from veracity.rag.money import amount_of_a_thing
 
 YEAR = re.compile(
@@ -278,11 +279,7 @@ def _priced(text: str) -> set[str]:
 _AGE_QUESTION = re.compile(
     r"^\W*(?:(?:from|at|by|until|to|up\s+to|of)\s+)?what\s+age\b|\bhow\s+old\b", re.IGNORECASE
 )
-_MONTH = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b",
-    re.IGNORECASE,
-)
+_MONTH = re.compile(rf"\b{MONTH_WORD}(?!\w)", re.IGNORECASE)
 _AGE_WORDS = re.compile(r"\b(?:age|aged|ages|years?|old|months?)\b", re.IGNORECASE)
 # a digit that is no part of a name ("R1", "E4")
 _STANDING_DIGIT = re.compile(r"(?<![A-Za-z])\d")
