@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from veracity.guard.claims import content_stems
 from veracity.guard.sentences import NEGATIONS, words
 from veracity.rag.structure import sentence_at
+from veracity.text.lines import BLANK_LINE
 
 __all__ = [
     "Case",
@@ -77,7 +78,6 @@ _DEFINED = re.compile(
 _CONDITION_END = re.compile(r"[.;](?=\s|$)|\n\s*\n")
 # What joins one case of a list to the next: ", or", "; and", ",".
 _JOINER = re.compile(r"[\s,;]*(?:\b(?:and|or)\b)?[\s,;]*$")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # What stands before an entry: a blank line, or a heading in capitals ("ERRORS").
 _BLANK_BEFORE = re.compile(r"(?:^|\n)(?:[ \t]*|[ \t]*[A-Z][A-Z ]+)\n$")
 
@@ -195,7 +195,7 @@ def _scope(text: str, at: int) -> tuple[int, int]:
     """``(start, end)`` of the blank-line-delimited paragraph of ``text`` that holds offset
     ``at``, widened over the paragraphs around it while they too open with an entry of a list of
     constants (man pages set each error apart by a blank line)."""
-    breaks = [(m.start(), m.end()) for m in _BLANK_LINE.finditer(text)]
+    breaks = [(m.start(), m.end()) for m in BLANK_LINE.finditer(text)]
     bounds = [0, *(e for _, e in breaks)]
     ends = [*(s for s, _ in breaks), len(text)]
     paragraphs = list(zip(bounds, ends, strict=True))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from veracity.guard.strict import question_problems
 from veracity.rag.focus import scene_and_ask
 from veracity.records import Hit
+from veracity.text.lines import paragraph_at
 
 __all__ = ["DocumentText", "constraint_problem", "identifier_block_problem", "mismatch_reason"]
 
@@ -79,19 +80,12 @@ def identifier_block_problem(question: str, text: str, start: int) -> str:
     ids = _identifiers(scene) if scene else []
     if not ids:
         return ""
-    blocks = [(m.start(), m.end()) for m in _BLOCK.finditer(text)]
-    mine = next(((s, e) for s, e in blocks if s <= start < e), None)
-    if mine is None:
-        return ""
+    mine = paragraph_at(text, start)
     for name in ids:
         named = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
         if named.search(text, *mine) is None and named.search(text) is not None:
             return f"the question names '{name}', and the answer's paragraph does not"
     return ""
-
-
-# a paragraph: text between blank lines
-_BLOCK = re.compile(r"\S(?:.|\n(?![ \t]*\n))*")
 
 
 def mismatch_reason(problem: str) -> str:

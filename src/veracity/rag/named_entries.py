@@ -20,6 +20,8 @@ from veracity.rag.background import background_idf
 from veracity.rag.structure import content_terms, sentence_at, sentence_index, short_quote
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.entries import entries
+from veracity.text.leaders import LEADER_FIELD
+from veracity.text.lines import BLANK_LINE
 
 __all__ = ["entry_problem", "excluded_terms", "named_field"]
 
@@ -102,7 +104,7 @@ def _outside_problem(question: str, text: str, start: int, spans: Sequence[tuple
             continue
         if _asked_kind(question) & sentence & content_terms(text[s:e]):
             continue  # "which platform": the sentence names the kind asked for, as the entry does
-        if _BLANK_LINE.search(text, min(e, lo), max(s, hi)) is None:
+        if BLANK_LINE.search(text, min(e, lo), max(s, hi)) is None:
             continue  # the same paragraph: the sentence goes on from the entry
         if (
             e <= lo
@@ -129,7 +131,6 @@ def _asked_kind(question: str) -> set[str]:
     return set().union(*(content_terms(m.group(1)) for m in _WH_NOUN.finditer(question)))
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _INDENTED = re.compile(r"[ \t]{2,}\S")
 
 
@@ -177,17 +178,16 @@ def named_field(question: str, text: str, start: int, end: int) -> tuple[int, in
     return field.start(2), field.end(2)
 
 
-# a field entry: its label and its value ("- Cable length: 75 cm"), or a dot leader's row
-# ("London (inside the M25) ....... £160", its label perhaps wrapped over lines)
+# a field entry: its label and its value ("- Cable length: 75 cm"); a dot leader's row is one too
+# (``text.leaders.LEADER_FIELD``)
 _FIELD_VALUE = re.compile(
     r"[ \t]*(?:[-*+][ \t]+)?([A-Za-z][\w .()/-]{0,40}):[ \t]+(\S[^\n]*?)[ \t]*(?=\n|$)"
 )
-_LEADER_VALUE = re.compile(r"[ \t]*([^\s.][^.]*?)[ \t]*\.{4,}+[ \t]*([^\s.][^\n]*?)[ \t]*(?=\n|$)")
 
 
 def _field_value(text: str, span: tuple[int, int]) -> re.Match[str] | None:
     """The label (group 1) and value (group 2) of the field entry at ``span`` of ``text``."""
-    return _FIELD_VALUE.match(text, *span) or _LEADER_VALUE.match(text, *span)
+    return _FIELD_VALUE.match(text, *span) or LEADER_FIELD.match(text, *span)
 
 
 @cache

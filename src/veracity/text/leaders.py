@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["LEADER_DOTS", "leader_rows"]
+__all__ = ["LEADER_DOTS", "LEADER_FIELD", "leader_rows"]
 
 # at least four dots (three are an ellipsis), then a value on the same line; the dots are
 # consumed possessively from the run's first, so a long run is read once
 LEADER_DOTS = 4
 _LEADER = re.compile(r"(?<!\.)\.{4,}+[^\S\n]*+[^\s.]")
+# a leader row as a field: its label (group 1, perhaps wrapped over lines) and its value (group 2)
+LEADER_FIELD = re.compile(r"[ \t]*([^\s.][^.]*?)[ \t]*\.{4,}+[ \t]*([^\s.][^\n]*?)[ \t]*(?=\n|$)")
 # a label's line that goes on in the next: it ends with a comma, an opening bracket or a word
 # joined to the next ("and", "or"), or it opens a bracket the next line closes
 _WRAPS = re.compile(r"(?:[,(/&-]|\band|\bor)\s*$")

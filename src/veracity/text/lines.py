@@ -1,14 +1,15 @@
 """A text's lines with the offsets they start at (for the heading finders of PDF text and of
-outlined plain text), and where its paragraphs start (a blank line ends one)."""
+outlined plain text), and where its paragraphs start and end (a blank line ends one)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-__all__ = ["lines_at", "opens_paragraph", "paragraph_start"]
+__all__ = ["BLANK_LINE", "lines_at", "opens_paragraph", "paragraph_at", "paragraph_start"]
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# a blank line: the end of a paragraph
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def lines_at(text: str) -> Iterator[tuple[int, str]]:
@@ -23,9 +24,16 @@ def paragraph_start(text: str, at: int) -> int:
     """The offset where the paragraph holding offset ``at`` starts: just after the last blank
     line before ``at``, or 0."""
     start = 0
-    for m in _BLANK_LINE.finditer(text, 0, at):
+    for m in BLANK_LINE.finditer(text, 0, at):
         start = m.end()
     return start
+
+
+def paragraph_at(text: str, at: int) -> tuple[int, int]:
+    """``(start, end)`` of the paragraph of ``text`` that holds offset ``at``: from just after
+    the last blank line before ``at`` to the next blank line (or the text's end)."""
+    after = BLANK_LINE.search(text, at)
+    return paragraph_start(text, at), after.start() if after else len(text)
 
 
 def opens_paragraph(text: str, line: int) -> bool:

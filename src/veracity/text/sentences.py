@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from veracity.errors import ConfigError
 from veracity.text.leaders import LEADER_DOTS, leader_rows
+from veracity.text.lines import lines_at
 from veracity.text.pdf_headings import NUMBERED_HEADING
 
 __all__ = ["short_column", "split_sentences"]
@@ -156,14 +157,10 @@ def _field_lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
 def _leader_cuts(text: str, start: int, stop: int) -> list[int]:
     """Where the leader rows of ``text[start:stop]`` start and end ("London ...... £160": each
     its own sentence, apart from the line that leads into them)."""
-    starts, at = [], start
-    lines = text[start:stop].split("\n")
-    for line in lines:
-        starts.append(at)
-        at += len(line) + 1
+    starts, lines = zip(*lines_at(text[start:stop]), strict=True)
     cuts = []
     for first, last in leader_rows(lines):
-        cuts += [starts[first], min(stop, starts[last] + len(lines[last]) + 1)]
+        cuts += [start + starts[first], min(stop, start + starts[last] + len(lines[last]) + 1)]
     return [c for c in cuts if start < c < stop]
 
 
