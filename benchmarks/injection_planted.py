@@ -38,6 +38,7 @@ from benchmarks._real_corpus import node_docs
 from benchmarks._report import machine_line, write_section
 from benchmarks.injection_sources import as_chunks, ci
 from veracity.guard import InjectionDetector
+from veracity.guard.addressed import ADDRESSED_PATTERNS
 from veracity.guard.normalize import canonical, unglue
 from veracity.guard.patterns import match_patterns
 from veracity.guard.policy import refuse_question
@@ -148,6 +149,7 @@ NEW_PATTERNS = (
     "conversation_exfiltration",
     "comment_directive",
     "session_persona",
+    *(name for name, _, _ in ADDRESSED_PATTERNS),
 )
 SITE = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
 LLM_LIBRARIES = ("llama_index", "transformers/generation", "transformers/pipelines", "peft")

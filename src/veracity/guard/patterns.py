@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from veracity.guard.addressed import ADDRESSED_PATTERNS
+
 _INSTR = (
     r"(?:instructions?|prompts?|rules?|directives?|directions?|guidelines?|commands?|orders?|"
     r"context|programming|constraints?|restrictions?)"
@@ -521,6 +523,7 @@ PATTERNS: tuple[Pattern, ...] = (
         r"([^\s\-=_*.~#+])(?:\s?\1){40,}|([^\s\-=_*.~#+]\s?\S\s?\S\s?)\2{25,}",
         maybe=_may_flood,
     ),
+    *(_p(name, expr, anchors) for name, expr, anchors in ADDRESSED_PATTERNS),
 )
 
 
