@@ -814,6 +814,17 @@ def test_a_price_is_no_weight() -> None:
         ("How long is the pool open on Sundays?", "9am to 5pm", True),
         ("How long can I park on the street?", "until 6pm", True),
         ("How long does the ferry take?", "90 minutes, leaving at 10:00", True),
+        # "checkout" in one word is "check-out"; "What will X charge me?" asks a price
+        ("what time is checkout on departure day", "72 hours", False),
+        ("what time is checkout on departure day", "10am", True),
+        ("What will Roundabout charge me?", "Tariffs", False),
+        ("What will Roundabout charge me?", "£25", True),
+        ("What did the court charge him with?", "fraud", True),
+        # a terse query that names a price or ends in "how often" wants a number
+        ("gate key deposit", "the gate is locked at dusk", False),
+        ("gate key deposit", "£10", True),
+        ("descaling hard water how often", "up faster", False),
+        ("descaling hard water how often", "every 120 cups", True),
     ],
 )
 def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, ok: bool) -> None:
@@ -831,6 +842,10 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         # an answer that only repeats the question's code name says nothing
         ("What value is XML_CONTEXT_BYTES normally set to?", "XML_CONTEXT_BYTES", False),
         ("What value is XML_CONTEXT_BYTES normally set to?", "1024", True),
+        # a command is code, or one or two plain words
+        ("khctl command to list suspended users in json", "remove deletes the membership", False),
+        ("khctl command to list suspended users in json", "khctl users ls -s suspended -o json", True),
+        ("Which command starts the backup?", "snapshot", True),
         # nor does one whose every word the question holds, unless it offers a choice
         ("What must the type field be set to for libffi?", "libffi", False),
         ("Which argument parses entities unless standalone is yes?", "yes", False),

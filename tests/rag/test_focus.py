@@ -8,7 +8,7 @@ import pytest
 
 from veracity.rag.answer_extractive import find_answers
 from veracity.rag.constraints import constraint_problem
-from veracity.rag.focus import pointed_scene, question_focus, scene_and_ask
+from veracity.rag.focus import main_clause, pointed_scene, question_focus, scene_and_ask
 from veracity.rag.reader.base import Reading
 from veracity.records import Chunk, Hit
 
@@ -231,3 +231,27 @@ def test_an_answer_must_name_something_of_the_scene_a_question_points_back_to() 
     assert scene_problem(asked, text, text.index("£12.50"), quote=False) == ""
     # a question that names what it asks about is judged by the link check alone
     assert scene_problem("What do name changes cost?", text, text.index("£85"), quote=False) == ""
+
+
+def test_main_clause_stops_where_the_askers_case_begins() -> None:
+    asked = "Is single sign-on available if we're on the Teams plan?"
+    assert main_clause(asked) == "Is single sign-on available"
+    assert main_clause("When does the pool open?") == "When does the pool open?"
+    assert main_clause("What do I pay, when the car comes back late?") == "What do I pay"
+
+
+def test_a_yes_no_quote_must_speak_of_what_is_asked() -> None:
+    from veracity.rag.links import subject_problem
+
+    text = (
+        "SSO is available on Business and Enterprise. On the Teams plan, offline vault access "
+        "is fixed at the default."
+    )
+    asked = "Is single sign-on available if we're on the Teams plan?"
+    got = subject_problem(asked, text, text.index("On the"))
+    assert (
+        got
+        == "the quote names nothing of what the question asks about ('Is single sign-on available')"
+    )
+    assert subject_problem(asked, text, 0) == ""  # "available"
+    assert subject_problem("Is SSO available on Teams?", text, text.index("On the")) == ""

@@ -7,6 +7,8 @@ from veracity.rag.qualifiers import (
     bound_problem,
     count_problem,
     day_problem,
+    names_a_qualifier,
+    per_problem,
     qualifier_problem,
 )
 
@@ -200,3 +202,25 @@ def test_count_problem_the_sentence_counts_another_number() -> None:
     assert count_problem("How long did the Seven Years War last?", war, 30) == ""
     bowl = "Super Bowl 50 teams met in 2016; both teams had 15 wins."
     assert count_problem("Which Super Bowl 50 teams met?", bowl, 0) == ""
+
+
+def test_per_problem_the_amount_is_counted_in_another_unit() -> None:
+    cover = (
+        "Full Value cover: maximum £2,000 per item, unless listed. The most we pay is £150,000 "
+        "per move."
+    )
+    item = cover.index("£2,000")
+    got = per_problem("full value cover maximum per move", cover, item, item + 6)
+    assert got == "the amount is per item, the question asks per move"
+    move = cover.index("£150,000")
+    assert per_problem("full value cover maximum per move", cover, move, move + 8) == ""
+    # no sentence about the asked unit: nothing to tell apart
+    alone = "Maximum £2,000 per item."
+    assert per_problem("maximum per move", alone, 8, 14) == ""
+    # a span without digits is no amount
+    assert per_problem("What is every ideal?", "An ideal per ring is prime.", 0, 8) == ""
+
+
+def test_the_ways_a_question_names_a_qualifier() -> None:
+    assert names_a_qualifier("maximum") and names_a_qualifier("daily")
+    assert not names_a_qualifier("evening")

@@ -11,6 +11,7 @@ from engine_fakes import one_file_collection, table_engine
 from veracity.collection import Collection
 from veracity.rag.releases import (
     asks_release_time,
+    clause_number_at,
     is_release_time,
     release_line_above,
     release_of,
@@ -188,3 +189,12 @@ def test_a_numbered_sections_number_is_no_release() -> None:
     assert section_number_at(numbered, numbered.index("5.6"))
     for release in ("## 2.4.9 - 2022-09-20\n", "## 1.2.0\n", "## 3.1 (2021-04-01)\n"):
         assert not section_number_at(release, 3), release
+
+
+def test_a_plain_text_clauses_number_is_a_section_number_too() -> None:
+    manual = "3 USING THE MACHINE\n3.3 Ground coffee: use the bypass chute.\n2.5 kg of beans fit.\n"
+    assert clause_number_at(manual, manual.index("3.3"))
+    assert not clause_number_at(manual, manual.index("Ground"))
+    assert not clause_number_at(manual, manual.index("2.5"))  # a value, not a clause
+    heading = "## 6.10 The Restricted Shell\n"
+    assert clause_number_at(heading, heading.index("6.10"))

@@ -73,8 +73,9 @@ from veracity.rag.from_headings import (
 )
 from veracity.rag.groups import group_problem
 from veracity.rag.kinds import kind_problem
-from veracity.rag.links import link_problem, scene_problem
+from veracity.rag.links import link_problem, scene_problem, subject_problem
 from veracity.rag.named_entries import entry_problem, named_field
+from veracity.rag.narrowed import narrowed_problem
 from veracity.rag.peers import (
     identifier_problem,
     listed_problem,
@@ -89,10 +90,17 @@ from veracity.rag.peers import (
 from veracity.rag.priced import priced_problem
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.provisos import proviso_problem
-from veracity.rag.qualifiers import bound_problem, count_problem, day_problem, qualifier_problem
+from veracity.rag.qualifiers import (
+    bound_problem,
+    count_problem,
+    day_problem,
+    per_problem,
+    qualifier_problem,
+)
 from veracity.rag.reader.base import Reading, SpanReader
 from veracity.rag.releases import (
     asks_release_time,
+    clause_number_at,
     is_release_time,
     release_of,
     section_number_at,
@@ -417,6 +425,7 @@ def _problem(
         # out after too many wrong passwords - how long until I can try again?")
         or link_problem(question, chunk.text, r.start, quote=quote_only)
         or scene_problem(question, chunk.text, r.start, quote_only)
+        or (quote_only and subject_problem(asked, chunk.text, r.start))
         or proviso_problem(question, chunk.text, r.start)
         or kind_problem(question, chunk.text, r.start)
         or identifier_block_problem(question, chunk.text, r.start)
@@ -439,6 +448,14 @@ def _problem(
             and asks_version(asked)
             and (not _DIGIT.search(r.text) or section_number_at(chunk.text, r.start))
             and heading_problem(chunk.text, r.start, chunk.headings)
+        )
+        # a clause's number is no amount: "How much ground coffee ...?" is not "3.3" of "3.3
+        # Ground coffee: use the bypass chute"
+        or (
+            typed
+            and asks_amount(asked)
+            and clause_number_at(chunk.text, r.start)
+            and f"'{r.text}' numbers a section of the document"
         )
         # "When was FloatRange added?" of a changelog entry is not "553", the issue it closed
         or (
@@ -467,12 +484,14 @@ def _problem(
         or part_problem(asked, chunk.text, r.start)
         or converse_problem(asked, chunk.text, r.start)
         or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
+        or (not cell and narrowed_problem(asked, chunk.text, context))
         or bound_problem(asked, chunk.text, r.start)
         # the whole message: a story says where the user stands ("40 minutes late"); a yes/no
         # question is answered by the band that leaves it out
         or (not quote_only and band_problem(question, chunk.text, r.start))
         or day_problem(asked, chunk.text, r.start)
         or count_problem(asked, chunk.text, r.start)
+        or per_problem(asked, chunk.text, r.start, r.end)
         or namesake_problem(asked, chunk.text, r.start)
         or topic_problem(asked, chunk.text, r.start)
         or numbered_problem(asked, chunk.text, r.start)

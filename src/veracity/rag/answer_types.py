@@ -23,8 +23,10 @@ from veracity.rag.measures import (
     YEAR,
     asks_price,
     asks_when,
+    is_terse,
     measure_problem,
     no_charge,
+    terse_quantity,
 )
 from veracity.text.analyzer import ENGLISH_STOPWORDS
 
@@ -81,6 +83,10 @@ _CODE_THING = re.compile(
 )
 _OPTION_QUESTION = _which(r"(?:option|flag|switch)s?")
 _ENV_QUESTION = _which(r"(?:environment|env)\s+variables?")
+# "Which command lists suspended users?", and a terse query: "khctl command to list suspended
+# users in json"
+_COMMAND_QUESTION = _which(r"commands?")
+_TERSE_COMMAND = re.compile(r"\bcommands?\s+(?:to|for|that)\b", re.IGNORECASE)
 # "Which Expat function ...?", "What status code ...?", "Which client request ...?": a name
 # from code, written as code ("XML_StopParser", "FFI_BAD_ABI", "perror()", "ffi_type_pointer").
 # A bare "what function" or "what method" is English ("What function does ozone perform?"): a
@@ -264,7 +270,7 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     quantity = bool(numbers(plain)) or bool(AMOUNT_WORDS.search(span))
     # a price may be none at all: "free" answers "What is the parking fee?"
     quantity = quantity or bool(asks_price(question) and no_charge(span))
-    if _QUANTITY.search(question) and not quantity:
+    if (_QUANTITY.search(question) or terse_quantity(question)) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
     if asks_price(question) and not quantity and not _COMPARED.search(span):
         # "What booking deposit do I have to pay?" is not "the Centre is able to re-let the room"
@@ -311,6 +317,17 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     if _CODE_FUNCTION_QUESTION.search(question) and _CODE_LIKE.search(span) and _phrase(span):
         # "Which Expat function returns triplets?" is not answered "do_nst non-zero"
         return f"the question asks for a function, and '{span}' is no function's name"
+    if (
+        (
+            _COMMAND_QUESTION.search(question)
+            or (is_terse(question) and _TERSE_COMMAND.search(question))
+        )
+        and len(span.split()) >= 3
+        and not (_OPTION_LIKE.search(span) or _CODE_LIKE.search(span) or _PATH_LIKE.search(span))
+    ):
+        # "khctl command to list suspended users in json" is not "remove deletes the user's
+        # membership"; a command of one or two words may be plain ("backup", "users list")
+        return f"the question asks for a command, and '{span}' is none"
     if _ENV_QUESTION.search(question) and not _ENV_NAME.search(span):
         return f"the question asks for an environment variable, and '{span}' names none"
     if _DIRECTORY_QUESTION.search(question) and not _PATH_LIKE.search(span):

@@ -18,7 +18,7 @@ import re
 
 from veracity.guard.sentences import content_words
 
-__all__ = ["HOW_KINDS", "pointed_scene", "question_focus", "scene_and_ask"]
+__all__ = ["HOW_KINDS", "main_clause", "pointed_scene", "question_focus", "scene_and_ask"]
 
 # The word after "how" that names the kind of answer asked for, an amount or a time ("how often",
 # "how heavy"): the answer's passage need not use it.
@@ -122,3 +122,21 @@ def scene_and_ask(message: str) -> tuple[str, str]:
     if at == 0:
         return "", message
     return text[:at].rstrip(), text[at:]
+
+
+# A clause that states the asker's case: "Is single sign-on available if we're on the Teams
+# plan?", "What will I pay when the car comes back late?"
+_CONDITION = re.compile(
+    r"\b(?:if|because|when|whenever|since|unless|although|though|while|after|before|once)\b",
+    re.IGNORECASE,
+)
+
+
+def main_clause(question: str) -> str:
+    """``question`` up to a clause that states the asker's case ("if we're on the Teams plan"),
+    or all of it when it has none: the words that name what is asked about. A question word
+    that opens the question ("When does ...?") is no such clause."""
+    condition = next(
+        (m for m in _CONDITION.finditer(question) if question[: m.start()].strip()), None
+    )
+    return question if condition is None else question[: condition.start()].rstrip(" ,")

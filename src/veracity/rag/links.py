@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from veracity.rag.focus import pointed_scene
+from veracity.rag.focus import main_clause, pointed_scene
 from veracity.rag.structure import (
     POINTS_BACK,
     TITLE,
@@ -22,7 +22,7 @@ from veracity.rag.tables import table_header
 from veracity.text.lines import paragraph_start
 from veracity.text.sentences import split_sentences
 
-__all__ = ["link_problem", "scene_problem"]
+__all__ = ["link_problem", "scene_problem", "subject_problem"]
 
 
 _MEASURE_NOUNS = {"heavy": "weight", "tall": "height", "high": "height", "long": "length",
@@ -70,3 +70,14 @@ def scene_problem(question: str, text: str, start: int, quote: bool) -> str:
     if not scene or not link_problem(scene, text, start, quote=quote):
         return ""
     return "the answer's sentence names nothing of what the question points back to"
+
+
+def subject_problem(question: str, text: str, start: int) -> str:
+    """Why the sentence quoted for a yes/no question does not speak of what it asks about, or "":
+    the question states the asker's case in a clause of its own ("Is single sign-on available if
+    we're on the Teams plan?"), and the quote shares words only with that clause ("On the Teams
+    plan, offline vault access is fixed"), none with the words before it."""
+    asked = main_clause(question)
+    if asked == question or not link_problem(asked, text, start, quote=True):
+        return ""
+    return f"the quote names nothing of what the question asks about ('{asked.strip()}')"

@@ -46,9 +46,39 @@ def asks_when(question: str) -> bool:
     return bool(_WHEN.search(question)) and not _LATER_QUESTION_WORD.search(question, 5)
 
 
+# A terse query, no question word and no question mark ("daily cash withdrawal limit Premier
+# account"): it names the value it wants
+_TERSE = re.compile(
+    r"^(?!\W*(?:what|which|who|whom|whose|when|where|why|how|is|are|am|was|were|do|does|did|can|"
+    r"could|will|would|should|shall|has|have|had|may|might|must|i|we|my|our)\b)[^?]*$",
+    re.IGNORECASE,
+)
+# a price named near the end of a terse query: "medium veg box fortnightly price", "half plot
+# rent pensioner", "gate key deposit"
+_TERSE_PRICE = re.compile(
+    r"\b(?:price|cost|fee|fare|rent|deposit|excess|charge)s?(?:\s+[\w'-]+){0,2}\s*$",
+    re.IGNORECASE,
+)
+# "descaling hard water how often": a terse query that ends in the kind of number it wants
+_TERSE_QUANTITY = re.compile(r"\bhow\s+(?:often|many|much)\b[^?]*$", re.IGNORECASE)
+
+
+def is_terse(question: str) -> bool:
+    """Whether ``question`` is a terse query: no question word first, no question mark."""
+    return bool(_TERSE.match(question))
+
+
 def asks_price(question: str) -> bool:
-    """Whether ``question`` asks for a price ("How much is a checked bag?", "What's the fee?")."""
-    return bool(_PRICE_QUESTION.search(question))
+    """Whether ``question`` asks for a price ("How much is a checked bag?", "What's the fee?",
+    "gate key deposit")."""
+    return bool(
+        _PRICE_QUESTION.search(question) or (is_terse(question) and _TERSE_PRICE.search(question))
+    )
+
+
+def terse_quantity(question: str) -> bool:
+    """Whether a terse query asks for a number ("descaling hard water how often")."""
+    return is_terse(question) and bool(_TERSE_QUANTITY.search(question))
 
 
 def no_charge(span: str) -> bool:
@@ -204,7 +234,7 @@ def _measured(span: str) -> set[str]:
 _CLOCK_QUESTION = re.compile(
     r"^\W*(?:at\s+)?what\s+time\s+(?:do|does|did|is|are|was|were|will|should|must|can)\b"
     r"[^?]*\b(?:open|close|start|begin|finish|end|leave|depart|arrive|shut|run|go|set(?:ting)?\s+"
-    r"off|kick\s+off|serve|served|due|meet|collect|check(?:ing)?[\s-](?:in|out)|board|boarding|"
+    r"off|kick\s+off|serve|served|due|meet|collect|check(?:ing)?[\s-]?(?:in|out)|board|boarding|"
     r"land|take\s+off|pick\s+up)(?:s|es|ed)?\b"
     # "What are visiting times?", "What are the opening hours?": times of day too
     r"|^\W*what\s+(?:are|were|is|was)\s+(?:the\s+)?(?:[a-z-]+\s+)?(?:opening|visiting|office|"
@@ -236,7 +266,9 @@ _PRICE_QUESTION = re.compile(
     r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?\b"
     # "What booking deposit do I have to pay?"
     r"|^\W*what\s+(?:[a-z-]+\s+){0,2}?(?:price|cost|fee|fare|excess|deposit|charge)s?\s+"
-    r"(?:do|does|did|will|would|should|must|is|are)\b",
+    r"(?:do|does|did|will|would|should|must|is|are)\b"
+    # "What will Roundabout charge me?", "What do you charge for a callout?"
+    r"|^\W*what\s+(?:do|does|did|will|would)\s+[^?]*\bcharge(?:\s+(?:me|us|you|for)\b|\s*\?)",
     re.IGNORECASE,
 )
 # a price counted in a periodic payment: "two months' rent", "a week's wages"

@@ -109,6 +109,22 @@ def section_number_at(text: str, start: int) -> bool:
     return _RELEASE.match(text[m.start("number") : end if end >= 0 else None]) is None
 
 
+# "3.3 Ground coffee: use the bypass chute", "12.3 Governing law.": a plain-text clause number that
+# opens a line (two or more parts, so that "2 kg of flour" and "15 Mar" are no clause numbers)
+_CLAUSE_NUMBER = re.compile(r"[ \t]{0,3}(?P<number>\d{1,3}(?:\.\d{1,3})+\.?)[ \t]+[A-Z]")
+
+
+def clause_number_at(text: str, start: int) -> bool:
+    """Whether ``text[start]`` lies in a number that opens a numbered section: a Markdown
+    heading's ("## 6.10 The Restricted Shell", ``section_number_at``) or a plain-text clause's
+    ("3.3 Ground coffee: ...")."""
+    if section_number_at(text, start):
+        return True
+    line = text.rfind("\n", 0, start) + 1
+    m = _CLAUSE_NUMBER.match(text, line)
+    return m is not None and m.start("number") <= start < m.end("number")
+
+
 def release_span(text: str, before: int, version: str) -> tuple[int, int] | None:
     """Where ``version`` stands in the last Markdown heading line of ``text`` that starts before
     offset ``before`` and names it as a release, or None."""
