@@ -825,6 +825,12 @@ def test_a_price_is_no_weight() -> None:
         ("gate key deposit", "£10", True),
         ("descaling hard water how often", "up faster", False),
         ("descaling hard water how often", "every 120 cups", True),
+        ("eco programme duration", "normally soiled load", False),
+        ("eco programme duration", "225 min", True),
+        # hours of the day are given in times or days
+        ("What are the controlled hours in Zone B?", "Bank holidays", False),
+        ("What are the controlled hours in Zone B?", "8am to 6.30pm", True),
+        ("What are the controlled hours in Zone B?", "Monday to Saturday", True),
     ],
 )
 def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, ok: bool) -> None:
@@ -844,7 +850,11 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         ("What value is XML_CONTEXT_BYTES normally set to?", "1024", True),
         # a command is code, or one or two plain words
         ("khctl command to list suspended users in json", "remove deletes the membership", False),
-        ("khctl command to list suspended users in json", "khctl users ls -s suspended -o json", True),
+        (
+            "khctl command to list suspended users in json",
+            "khctl users ls -s suspended -o json",
+            True,
+        ),
         ("Which command starts the backup?", "snapshot", True),
         # nor does one whose every word the question holds, unless it offers a choice
         ("What must the type field be set to for libffi?", "libffi", False),

@@ -3,7 +3,7 @@ sentence about another member of its set."""
 
 from __future__ import annotations
 
-from veracity.rag.kinds import kind_problem
+from veracity.rag.kinds import colour_problem, kind_problem
 
 LIGHTS = "Solid white: updating, do not switch off. Solid red: earth fault, call an installer."
 
@@ -26,3 +26,13 @@ def test_a_sentence_naming_no_member_or_both_passes() -> None:
     assert kind_problem("Is my cat covered?", both, 0) == ""
     assert kind_problem("Is my cat covered?", "Accidents are covered from day one.", 0) == ""
     assert kind_problem("What does the light mean?", LIGHTS, 0) == ""  # names no colour
+
+
+def test_a_colour_question_is_answered_by_a_colour() -> None:
+    asked = "What colour tie do Year 10 and 11 students wear?"
+    assert (
+        colour_problem(asked, "light") == "the question asks for a colour, and 'light' names none"
+    )
+    assert colour_problem(asked, "navy with a gold stripe") == ""
+    assert colour_problem(asked, "light blue") == ""
+    assert colour_problem("What tie do students wear?", "light") == ""  # no colour asked

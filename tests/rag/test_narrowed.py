@@ -56,3 +56,11 @@ def test_the_askers_case_is_not_read_for_modifiers() -> None:
     pension = "Members who opt out keep life cover of 1 times basic salary."
     asked = "What life cover do I get if I've opted out of the workplace pension?"
     assert narrowed_pairs(asked, pension) == []
+
+
+def test_a_word_of_the_whole_document_is_no_narrowing() -> None:
+    waiver = "Damage waiver: £4 per day for any package. It covers accidental damage."
+    prices = f"| Package | Adult | Child |\n|---|---|---|\n| Blue | £90 | £60 |\n\n{waiver}"
+    asked = "damage waiver cost per day for a child package"
+    assert narrowed_problem(asked, waiver) != ""
+    assert narrowed_problem(asked, waiver, (), prices) == ""

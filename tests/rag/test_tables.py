@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from veracity.rag.tables import (
+    cells_problem,
     column_cell,
     named_cell,
     outside_row_problem,
@@ -298,3 +299,11 @@ def test_an_ordinal_names_a_numbered_row_and_the_subject_names_no_column() -> No
     a, b = named_cell("When is the second rent instalment due?", rent) or (0, 0)
     assert rent[a:b] == "12 January 2026"
     assert named_cell("When is a rent instalment due?", rent) is None  # no row named
+
+
+def test_several_cells_of_a_row_are_no_answer() -> None:
+    assert cells_problem("€53 | €67 | €79 | €89") == (
+        "'€53 | €67 | €79 | €89' is several cells of a table row, not one value"
+    )
+    assert cells_problem("€53") == ""
+    assert cells_problem("ps aux | grep sshd | wc -l") == ""  # a pipeline

@@ -72,7 +72,7 @@ from veracity.rag.from_headings import (
     wants_heading,
 )
 from veracity.rag.groups import group_problem
-from veracity.rag.kinds import kind_problem
+from veracity.rag.kinds import colour_problem, kind_problem
 from veracity.rag.links import link_problem, scene_problem, subject_problem
 from veracity.rag.named_entries import entry_problem, named_field
 from veracity.rag.narrowed import narrowed_problem
@@ -123,6 +123,7 @@ from veracity.rag.structure import (
     title_problem,
 )
 from veracity.rag.tables import (
+    cells_problem,
     column_cell,
     named_cell,
     outside_row_problem,
@@ -281,7 +282,9 @@ def find_answers(
         if quote_only and (said := named_sentence(asked, chunk.text, r.start)) is not None:
             r = replace(r, start=said[0], end=said[1], text=chunk.text[said[0] : said[1]])
         cell = (r.start, r.end) == named  # the cell the question names by row and column
-        problem = _problem(question, asked, top[r.passage], r, quote_only, cell=cell)
+        problem = _problem(
+            question, asked, top[r.passage], r, quote_only, cell=cell, documents=documents
+        )
         heading = None  # the answer from the heading above, when the span's type is wrong
         if (
             (problem or wants_heading(asked, chunk.headings, r.text, chunk.text))
@@ -316,7 +319,11 @@ def find_answers(
 
 
 def _stated(
-    question: str, asked: str, top: Sequence[Hit], readings: Sequence[Reading]
+    question: str,
+    asked: str,
+    top: Sequence[Hit],
+    readings: Sequence[Reading],
+    documents: DocumentText | None = None,
 ) -> list[Found]:
     """For a yes/no question the reader is unsure of: the first passage with a sentence that
     states what the question asks about (``stated_sentence``) and passes every check, quoted.
@@ -338,7 +345,7 @@ def _stated(
             continue
         s, e = span
         reading = Reading(i, s, e, text[s:e], chance.get(i, 0.0), 0.0)
-        if not _problem(question, asked, hit, reading, quote_only=yes_no):
+        if not _problem(question, asked, hit, reading, quote_only=yes_no, documents=documents):
             return [Found(hit, reading)]
     return []
 
@@ -361,7 +368,7 @@ def _from_heading(
     if (
         heading_problem(hit.chunk.text, r.start, hit.chunk.headings)
         or question_problems(asked, [said, *hit.chunk.headings[-1:], where])
-        or _problem(question, asked, hit, entry, quote_only=False, typed=False)
+        or _problem(question, asked, hit, entry, quote_only=False, typed=False, documents=documents)
         or (text := documents(hit.chunk.document_id)) is None
     ):
         return None
@@ -405,14 +412,17 @@ def _problem(
     quote_only: bool,
     typed: bool = True,
     cell: bool = False,
+    documents: DocumentText | None = None,
 ) -> str:
     """Why the reading ``r`` of ``hit`` does not answer ``question`` (``asked``: its asking
     sentence), or "": every check of the span, its sentence and its passage, in order; with
     ``typed`` False, not the checks of the span's type (the answer is not the span); with
     ``cell``, the reading is the table cell the question names by its row and its column
-    (``tables.named_cell``), which no other entry of the passage is named more than."""
+    (``tables.named_cell``), which no other entry of the passage is named more than. With
+    ``documents``, a modifier the question narrows by is looked for in the whole document."""
     chunk = hit.chunk
     context = (*chunk.headings, hit.title)
+    document = documents(chunk.document_id) if documents is not None else None
     return (
         (typed and answer_type_problem(asked, r.text, chunk.text[r.end : r.end + 40], question))
         or (typed and repeat_problem(question, r.text))
@@ -428,6 +438,8 @@ def _problem(
         or (quote_only and subject_problem(asked, chunk.text, r.start))
         or proviso_problem(question, chunk.text, r.start)
         or kind_problem(question, chunk.text, r.start)
+        or (typed and colour_problem(asked, r.text))
+        or (typed and cells_problem(r.text))
         or identifier_block_problem(question, chunk.text, r.start)
         or (not cell and entry_problem(asked, chunk.text, r.start))
         or other_option_problem(asked, chunk.headings, chunk.text, r.start)
@@ -484,7 +496,7 @@ def _problem(
         or part_problem(asked, chunk.text, r.start)
         or converse_problem(asked, chunk.text, r.start)
         or qualifier_problem(asked, chunk.text, r.start, context, amount=asks_amount(asked))
-        or (not cell and narrowed_problem(asked, chunk.text, context))
+        or (not cell and narrowed_problem(asked, chunk.text, context, document))
         or bound_problem(asked, chunk.text, r.start)
         # the whole message: a story says where the user stands ("40 minutes late"); a yes/no
         # question is answered by the band that leaves it out

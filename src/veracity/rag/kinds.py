@@ -9,10 +9,12 @@ set, the answer's sentence names another member of it and not the one asked abou
 
 from __future__ import annotations
 
+import re
+
 from veracity.guard.sentences import words
 from veracity.rag.structure import sentence_at
 
-__all__ = ["kind_problem"]
+__all__ = ["colour_problem", "kind_problem"]
 
 # Each set: its members, each with the word forms that name it.
 _SETS: tuple[dict[str, tuple[str, ...]], ...] = (
@@ -45,6 +47,30 @@ def kind_problem(question: str, text: str, start: int) -> str:
         if named and there and not named & there:
             return f"the sentence is about {_one(there)}, and the question about {_one(named)}"
     return ""
+
+
+# "What colour tie do Year 10 students wear?" asks for a colour: the words that name one
+_COLOUR_QUESTION = re.compile(r"\b(?:what|which)\s+colou?rs?\b", re.IGNORECASE)
+_COLOURS = re.compile(
+    r"\b(?:red|green|blue|yellow|white|amber|orange|purple|violet|pink|black|grey|gray|navy|"
+    r"brown|maroon|gold|golden|silver|beige|cream|burgundy|teal|turquoise|cyan|magenta|indigo|"
+    r"scarlet|crimson|khaki|ivory|tan|bronze|copper|lilac|lavender|olive|emerald|ruby|azure|"
+    r"multicolou?r\w*|colou?rless|transparent|clear|striped|tartan|plaid|\w+-colou?red|"
+    r"dark|light|pale|bright)\b",
+    re.IGNORECASE,
+)
+
+
+def colour_problem(question: str, span: str) -> str:
+    """Why ``span`` cannot answer a question that asks for a colour ("What colour tie ...?"),
+    or "": it names none ("light" of "light, discreet make-up" is no colour by itself: a shade
+    word needs a colour beside it)."""
+    if not _COLOUR_QUESTION.search(question):
+        return ""
+    named = {m.group(0).lower() for m in _COLOURS.finditer(span)}
+    if named - {"dark", "light", "pale", "bright"}:
+        return ""
+    return f"the question asks for a colour, and '{span}' names none"
 
 
 def _one(members: set[str]) -> str:

@@ -59,8 +59,17 @@ _TERSE_PRICE = re.compile(
     r"\b(?:price|cost|fee|fare|rent|deposit|excess|charge)s?(?:\s+[\w'-]+){0,2}\s*$",
     re.IGNORECASE,
 )
-# "descaling hard water how often": a terse query that ends in the kind of number it wants
-_TERSE_QUANTITY = re.compile(r"\bhow\s+(?:often|many|much)\b[^?]*$", re.IGNORECASE)
+# "descaling hard water how often", "eco programme duration": a terse query that ends in the
+# kind of number it wants
+_TERSE_QUANTITY = re.compile(
+    r"\bhow\s+(?:often|many|much)\b[^?]*$|\b(?:duration|temperature|capacity|weight|height|"
+    r"width|depth|voltage|wattage)\s*$",
+    re.IGNORECASE,
+)
+# "What are the controlled hours in Zone B?": hours of the day, given in times or days
+_HOURS_QUESTION = re.compile(
+    r"^\W*what\s+(?:are|were)\s+(?:the\s+)?(?:[a-z-]+\s+)?hours\b", re.IGNORECASE
+)
 
 
 def is_terse(question: str) -> bool:
@@ -97,6 +106,9 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
     ):
         # "When is the office closed?" is not "5 euros per day"
         return f"the question asks when, and '{span}' is a price"
+    if _HOURS_QUESTION.search(question) and not (re.search(r"\d", span) or TIME_WORDS.search(span)):
+        # "What are the controlled hours in Zone B?" is not "Bank holidays"
+        return f"the question asks for hours, and '{span}' gives none"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
     if _SIZE_ASKED.match(question) and not (re.search(r"\d", span) or _SIZE_WORDS.search(span)):

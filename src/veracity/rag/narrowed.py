@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from veracity.guard.claims import ORDINALS, SMALL_CARDINALS, stems
 from veracity.guard.sentences import STOPWORDS
@@ -144,12 +144,24 @@ def narrowed_pairs(asked: str, passage: str) -> list[tuple[str, str]]:
     return found
 
 
-def narrowed_problem(asked: str, text: str, context: Sequence[str] = ()) -> str:
+def narrowed_problem(
+    asked: str, text: str, context: Sequence[str] = (), document: str | None = None
+) -> str:
     """Why the passage ``text`` (with its headings and title, ``context``) cannot answer the
     asking sentence ``asked``, or "": the question narrows one of the passage's nouns by a word
-    the passage never uses."""
+    the passage never uses, nor its whole ``document`` when given ("a child package" of a
+    passage about the damage waiver, in a price list whose table has child prices, is a
+    paraphrase)."""
     pairs = narrowed_pairs(asked, " ".join((text, *context)))
+    if pairs and document is not None:
+        whole = _vocabulary(document)
+        pairs = [(word, noun) for word, noun in pairs if not whole.says(word)]
     if not pairs:
         return ""
     word, noun = pairs[0]
     return f"the question asks about '{word} {noun}', and the passage never says '{word}'"
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(text: str) -> _Vocabulary:
+    return _Vocabulary(text)

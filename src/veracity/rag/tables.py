@@ -177,6 +177,19 @@ def row_cell(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (a, b) if b > a else None
 
 
+def cells_problem(span: str) -> str:
+    """Why ``span`` is no answer, or "": it is several cells of a table row ("€53 | €67 | €79 |
+    €89"), the values of several columns, which ``row_cell`` did not cut to one (a row of an
+    HTML table read as text). Three or more parts, two of them with digits: a shell pipeline
+    ("ps aux | grep x") is left alone."""
+    parts = [p.strip() for p in span.split("|")]
+    if len(parts) < 3 or any(len(p.split()) > 5 for p in parts):
+        return ""
+    if sum(bool(re.search(r"\d", p)) for p in parts) < 2:
+        return ""
+    return f"'{span}' is several cells of a table row, not one value"
+
+
 def column_cell(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """For a span ``text[start:end]`` in a table's row, the ``(start, end)`` of the row's cell in
     the column the question names (stripped of spaces and Markdown): the "Default" column, for
