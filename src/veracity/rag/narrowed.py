@@ -72,7 +72,7 @@ _COMPARATIVES = frozenset({
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _MODIFIER = re.compile(r"[a-z][a-z-]{2,}")
 _NOUN = re.compile(r"[a-z]{3,}")
-# a verb's form: "What network assumed the rights", "an internet based campaign"
+# a verb's form: "the company relaunched", "an internet based campaign"
 _VERB_FORM = re.compile(r"(?:ed|ing)$")
 
 
@@ -116,32 +116,47 @@ def narrowed_pairs(asked: str, passage: str) -> list[tuple[str, str]]:
         # "the author" is a subject and "grant" its verb
         if i >= 2 and words[i - 2].group(0).lower() in _AUXILIARIES:
             continue
+        # one phrase: "At the time, countries ..." is two
+        if asked[words[i - 1].end() : words[i + 1].start()].strip(" " + word):
+            continue
         after = words[i + 2].group(0).lower() if i + 2 < len(words) else ""
-        before, noun = before.lower(), noun.lower()
         if (
-            before in _OPENS
-            # one phrase: "At the time, countries ..." is two
-            and not asked[words[i - 1].end() : words[i + 1].start()].strip(" " + word)
-            and _MODIFIER.fullmatch(word)
-            and word not in STOPWORDS
-            and word not in _NUMBER_WORDS
-            and word not in _COMPARATIVES
-            and word not in _DESCRIBING
-            and not names_a_qualifier(word)
-            # "for getting", "by providing": a verb after a preposition
-            and not (word.endswith("ing") and before not in _DETERMINERS)
-            and not (word.endswith("est") and len(word) >= 6)
-            and _NOUN.fullmatch(noun)
-            and noun not in STOPWORDS
-            and noun not in _NUMBER_WORDS
-            and not _VERB_FORM.search(noun)
-            # "What entity enforces the Charter?": a verb before its object
-            and after not in _OBJECTS
-            and vocabulary.has(noun)
+            _may_modify(before.lower(), word)
+            and _may_be_noun(noun.lower(), after)
+            and vocabulary.has(noun.lower())
             and not vocabulary.says(word)
         ):
-            found.append((word, noun))
+            found.append((word, noun.lower()))
     return found
+
+
+def _may_modify(before: str, word: str) -> bool:
+    """Whether ``word``, after ``before``, may pick one kind of the noun that follows it: it
+    opens a noun phrase, and is no function word, number, comparative, superlative, word that
+    describes, qualifier of ``rag.qualifiers``, or verb after a preposition ("for getting")."""
+    return (
+        before in _OPENS
+        and bool(_MODIFIER.fullmatch(word))
+        and word not in STOPWORDS
+        and word not in _NUMBER_WORDS
+        and word not in _COMPARATIVES
+        and word not in _DESCRIBING
+        and not names_a_qualifier(word)
+        and not (word.endswith("ing") and before not in _DETERMINERS)
+        and not (word.endswith("est") and len(word) >= 6)
+    )
+
+
+def _may_be_noun(noun: str, after: str) -> bool:
+    """Whether ``noun`` (with the word ``after`` it) may be a noun: no function word, number,
+    verb form, or verb before its object ("What entity enforces the Charter?")."""
+    return (
+        bool(_NOUN.fullmatch(noun))
+        and noun not in STOPWORDS
+        and noun not in _NUMBER_WORDS
+        and not _VERB_FORM.search(noun)
+        and after not in _OBJECTS
+    )
 
 
 def narrowed_problem(
