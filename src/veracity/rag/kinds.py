@@ -4,7 +4,8 @@
 updates", nor "excess for my cat" from a sentence about dogs: the question names one member of a
 set, the answer's sentence names another member of it and not the one asked about.
 ``kind_problem`` finds that. Weekdays, months and seasons are judged elsewhere
-(``qualifiers.day_problem``, ``guard.strict``).
+(``qualifiers.day_problem``, ``guard.strict``). ``colour_problem`` refuses an answer with no colour
+to a question that asks for one ("What colour tie ...?" is not "light").
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ A reader trained on SQuAD finds a span in any sentence it likes: a number in a c
 file name in a caption, the time of the wrong event. ``link_problem`` refuses a span whose
 sentence (or the one before, in its paragraph) shares no word with the whole message, and
 ``scene_problem`` one whose sentence shares none with the sentences a question points back to
-("My sister's doing the half. When does that race begin?").
+("My sister's doing the half. When does that race begin?"). ``subject_problem`` refuses a yes/no
+question's quote that shares words only with the clause stating the asker's case ("... if we're
+on the Teams plan?"), none with what is asked.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ A time for "when" (not a price: "5 euros per day"), a time of day for "what time
 a price for "how much is X" (not "23 kg", not a count, not "£3 more" when the question asks no
 difference), and a measure of the asked kind for "how heavy", "how long" or "how many tablets"
 (not "25°C"). A span with no unit at all passes the unit rules: a bare number may be anything.
+A terse query asks for what its last words name: a price ("gate key deposit"), a number
+("descaling hard water how often", "eco programme duration").
 Each rule's false fires are counted on SQuAD v1.1 dev's gold answers.
 """
 

@@ -19,6 +19,10 @@ years may take one or two tablets".
 "How much is a family swim for two adults and three children?" is not answered "£14" from "A
 family swim for two adults and two children costs £14".
 
+``per_problem`` refuses an amount counted in another unit than the question's: "full value cover
+maximum per move" is not answered "£2,000" from "Maximum £2,000 per item" when another sentence
+gives the figure per move.
+
 ``day_problem`` refuses a span whose sentence is about other weekdays or months than the one the
 question names: "When is the box office open on Sundays?" is not answered "10 am" from "open
 Monday to Saturday from 10 am" when another sentence is the one about Sundays.
@@ -264,6 +268,9 @@ _PER_SAID = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.;:,\n]|\b(?:and|or|but|unless|if|plus)\b")
 
+# words after "a"/"an" that count nothing: "£5 a time" is a unit, "a further", "a maximum" not
+_NOT_A_UNIT = frozenset({"further", "maximum", "minimum", "total", "fee", "charge", "few", "lot"})
+
 
 def per_problem(question: str, text: str, start: int, end: int) -> str:
     """Why the amount at ``text[start:end]`` is counted in another unit than the one the question
@@ -290,10 +297,6 @@ def per_problem(question: str, text: str, start: int, end: int) -> str:
     if wanted is None:
         return ""
     return f"the amount is {said[0].group(0).strip()}, the question asks {asked[wanted]}"
-
-
-# words after "a"/"an" that count nothing: "£5 a time" is a unit, "a further", "a maximum" not
-_NOT_A_UNIT = frozenset({"further", "maximum", "minimum", "total", "fee", "charge", "few", "lot"})
 
 
 def _unit(word: str) -> str:
