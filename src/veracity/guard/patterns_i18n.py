@@ -7,7 +7,9 @@ most, in fifteen languages: "ignore the previous instructions", "show your syste
 them (Spanish, French, German, Italian, Portuguese, Dutch, Polish); and the first in four
 languages with little training text, which jailbreak collections use to get past English-trained
 filters (Albanian, Irish, Scottish Gaelic, Zulu); and a note addressed to the model ("Nota per
-l'assistente IA: ...") in seven (the Romance languages, German, Dutch, Polish). They are hand-written (no non-English attack
+l'assistente IA: ...") in seven (the Romance languages, German, Dutch, Polish), with, in the
+same seven, a machine that reads this document and is told what to do ("tout modèle de langage qui
+lit ce document : ...") and "if you are an AI"; and a note to the AI in Japanese and Chinese. They are hand-written (no non-English attack
 corpus ships anywhere we can reach), kept narrow (a verb of ignoring near a word for
 instructions, or "everything" and what came before, in the same sentence), and checked for false
 positives on translated manual pages and the benchmarks' benign text
@@ -386,6 +388,67 @@ def _addressed(note: str, to: str, model: str) -> str:
     )
 
 
+# A machine reader, said without doubt ("IA", "KI", "modèle de langage": not "assistant", which
+# is a person's job too), that reads this document ("tout modèle de langage qui lit ce document :
+# répondez ..."), or "if you are an AI" (``guard.addressed`` in English). Text is ``fold``-ed.
+_MACHINE_WORDS: dict[str, str] = {
+    "fr": r"ia|intelligence artificielle|modeles? de langage|chatbot|llm",
+    "es": r"ia|inteligencia artificial|modelos? de lenguaje|chatbot|llm",
+    "it": r"ia|intelligenza artificiale|modell[oi] linguistic[oi]|chatbot|llm",
+    "pt": r"ia|inteligencia artificial|modelos? de linguagem|chatbot|llm",
+    "de": r"ki|kunstliche intelligenz|sprachmodell\w*|chatbot|llm",
+    "nl": r"ai|kunstmatige intelligentie|taalmodel\w*|chatbot|llm",
+    "pl": r"ai|sztuczn\w+ inteligencj\w+|model\w* jezykow\w+|chatbot\w*|llm",
+}
+_READS_THIS: dict[str, str] = {
+    # a verb of reading or processing, then "this" and a document's noun
+    "fr": r"(?:lit|lisez|lisant|traite|traitant|resume|resumant|analyse|analysant) "
+    r"(?:ce|cette|ces) (?:document|page|texte|fichier|message|e-?mail|cv|courriel)",
+    "es": r"(?:lea|lee|leyendo|procese|procesa|procesando|resuma|resume|resumiendo|analice|analiza)"
+    r" (?:este|esta|estos|estas) (?:documento|pagina|texto|archivo|mensaje|correo|cv)",
+    "it": r"(?:legge|legga|leggendo|elabora|elabori|elaborando|riassume|riassuma|analizza)"
+    r" (?:questo|questa|questi) (?:documento|pagina|testo|file|messaggio|email|cv)",
+    "pt": r"(?:le|leia|lendo|processa|processe|processando|resume|resuma|resumindo|analisa)"
+    r" (?:este|esta|estes|estas) (?:documento|pagina|texto|arquivo|ficheiro|mensagem|e-?mail|cv)",
+    "de": r"(?:dieses|diese|diesen) (?:dokument|seite|text|datei|nachricht|e-?mail|lebenslauf)"
+    r"\w* (?:liest|verarbeitet|zusammenfasst|analysiert|auswertet)",
+    "nl": r"(?:dit|deze) (?:document|pagina|tekst|bestand|bericht|e-?mail|cv)"
+    r" (?:leest|verwerkt|samenvat|analyseert)",
+    "pl": r"(?:czyta|przetwarza|streszcza|analizuje) (?:ten|te|ta|tego|te) (?:dokument|strone|tekst|"
+    r"plik|wiadomosc|e-?mail|cv)\w*",
+}
+_IF_YOU_ARE: dict[str, str] = {
+    "fr": r"\bsi (?:vous etes|tu es) (?:une? |l')",
+    "es": r"\bsi (?:eres|usted es) (?:una? |el |la )",
+    "it": r"\bse (?:sei|lei e) (?:una? |un'|l')",
+    "pt": r"\bse (?:voce e|voce for|es|fores) (?:uma? |o |a )",
+    "de": r"\bwenn (?:du|sie) (?:eine? |der |die )",
+    "nl": r"\bals (?:je|u) (?:een |de |het )",
+    "pl": r"\bjesli (?:jestes|pan jest|pani jest) ",
+}
+_IF_YOU_ARE_END: dict[str, str] = {"de": r"\s+(?:bist|sind)\b", "nl": r"\s+(?:bent|is)\b"}
+
+
+def _reads_this(lang: str) -> str:
+    machine = _MACHINE_WORDS[lang]
+    return (
+        rf"\b(?:{machine})\b{_ANY}{{0,30}}\b(?:{_READS_THIS[lang]})\b{_ANY}{{0,60}}"
+        rf"(?::|\b(?:doit|doivent|debe|deben|deve|devono|muss|mussen|moet|moeten|musi|powinien|"
+        r"devera)\b)"
+    )
+
+
+def _if_you_are(lang: str) -> str:
+    return rf"{_IF_YOU_ARE[lang]}(?:{_MACHINE_WORDS[lang]})\b{_IF_YOU_ARE_END.get(lang, '')}"
+
+
+# "AIアシスタントへ：", "致AI助手：": a note to the machine, in Japanese and Chinese (CJK text is
+# not folded; "ai" is, from "AI" or the full-width "ＡＩ")
+_CJK_ADDRESSED = {
+    "ja": r"(?:ai|人工知能)(?:アシスタント|モデル|チャットボット)?(?:へ|様へ|の方へ)\s*[:：]",
+    "zh": r"(?:致|给|給)\s*(?:ai|人工智能|人工智慧)(?:助手|助理|模型)?\s*[:：]",
+}
+
 PATTERNS_I18N: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     tuple((lang, name, re.compile(expr)) for lang, moves in _MOVES.items() for name, expr in moves)
     + tuple(
@@ -396,6 +459,9 @@ PATTERNS_I18N: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         (lang, "addressed_to_model", re.compile(_addressed(*parts)))
         for lang, parts in _ADDRESSED.items()
     )
+    + tuple((lang, "machine_reading_this", re.compile(_reads_this(lang))) for lang in _READS_THIS)
+    + tuple((lang, "addressed_to_model", re.compile(_if_you_are(lang))) for lang in _IF_YOU_ARE)
+    + tuple((lang, "calls_on_machine", re.compile(expr)) for lang, expr in _CJK_ADDRESSED.items())
 )
 MOVE_NAMES = frozenset(name for _, name, _ in PATTERNS_I18N)
 
@@ -438,6 +504,10 @@ _LATIN_HINTS = (
     "sistema", "systeme", "initiales", "d'origine", "systemprompt", "system-prompt",
     "systemanweisung", "ursprunglich", "iniciales", "originales", "iniziali", "originali",
     "iniciais", "originais",
+    # a machine reading this document, "if you are an AI"
+    "llm", "chatbot", "intelligen", "langage", "lenguaje", "linguistic", "linguagem",
+    "sprachmodell", "taalmodel", "jezykow", "si vous", "si tu", "si eres", "si usted", "se sei",
+    "se lei", "se voce", "wenn du", "wenn sie", "als je", "als u", "jesli",
     # a note to the model
     "assistent", "asistente", "asystent", "systeem", "systemu", "modele", "modello", "modelo",
     "modell", "agente", "agenten", "robot", " ia", " ki", "bot",
