@@ -1114,3 +1114,32 @@ def test_a_quoted_rule_brings_its_exception_along(tmp_path: Path) -> None:
     assert span_quote(Source(1, hit), at, at + 4).shown.endswith("of the garage.")
     later = text.index("Beyond")
     assert span_quote(Source(1, hit), later, later + 6, exception=True).shown.endswith("each way.")
+
+
+HIRE = (
+    "# Ski hire prices\n\nDaily prices per item.\n\n| Item | Adult | Child |\n|---|---|---|\n"
+    "| Helmet | €6 | €4 |\n| Boots only | €12 | €8 |\n\nPrices include VAT.\n"
+)
+
+
+def test_a_table_names_the_cell_the_reader_is_unsure_of(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"hire.md": HIRE})
+    unsure = TableReader({}, miss=0.2)  # no span over its threshold anywhere
+    answer = engine(c, unsure).ask("helmet hire price child")
+    assert not answer.abstained and answer.text.startswith("€4 [1]")
+
+
+def test_a_table_lookup_needs_every_word_of_the_question_in_the_table(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"hire.md": HIRE})
+    # "goggles" is in no row: the helmet's row does not answer it
+    answer = engine(c, TableReader({}, miss=0.2)).ask("goggles helmet hire price child")
+    assert answer.abstained
+
+
+def test_cell_words_missing_reads_the_row_the_header_and_the_line_above() -> None:
+    from veracity.rag.tables import cell_words_missing, named_cell
+
+    cell = named_cell("helmet price child", HIRE)
+    assert cell is not None and HIRE[slice(*cell)] == "€4"
+    assert cell_words_missing("helmet price child", HIRE, cell, ("Ski hire prices",)) == set()
+    assert cell_words_missing("tap helmet child", HIRE, cell) == {"tap"}

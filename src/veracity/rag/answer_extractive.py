@@ -123,6 +123,7 @@ from veracity.rag.structure import (
     title_problem,
 )
 from veracity.rag.tables import (
+    cell_words_missing,
     cells_problem,
     column_cell,
     named_cell,
@@ -303,6 +304,8 @@ def find_answers(
         done.add(r.passage)
     if not found and (asks_yes_no(asked) or asked_condition(asked)):
         found = _stated(question, asked, top, readings)
+    if not found and not quote_only:
+        found = _table_lookup(question, asked, top[:TABLE_LOOKUP_PASSAGES], readings, documents)
     if found:
         # a cell the question names by its row and column is the table's own answer, ahead of
         # a span the reader chose ("the arena" and "Sunday" name "11:00 to 23:30")
@@ -347,6 +350,38 @@ def _stated(
         reading = Reading(i, s, e, text[s:e], chance.get(i, 0.0), 0.0)
         if not _problem(question, asked, hit, reading, quote_only=yes_no, documents=documents):
             return [Found(hit, reading)]
+    return []
+
+
+# the passages a question may be answered from by its table alone, when the reader is unsure
+TABLE_LOOKUP_PASSAGES = 2
+
+
+def _table_lookup(
+    question: str,
+    asked: str,
+    top: Sequence[Hit],
+    readings: Sequence[Reading],
+    documents: DocumentText | None = None,
+) -> list[Found]:
+    """For a question the reader is unsure of: the first passage whose table names the answer
+    by a row and a column (``tables.named_cell``), where the row, the header, the line above the
+    table and the passage's headings and title hold every content word of the question, and the
+    cell passes every check. The reader learned from prose; "helmet hire price child" over a
+    hire price table scores under its threshold, while the table says which cell answers."""
+    chance = {r.passage: r.probability for r in readings}
+    for i, hit in enumerate(top):
+        text = hit.chunk.text
+        named = named_cell(asked, text)
+        context = (*hit.chunk.headings, hit.title)
+        if named is None or cell_words_missing(asked, text, named, context):
+            continue
+        if constraint_problem(question, hit, documents):
+            continue
+        a, b = named
+        reading = Reading(i, a, b, text[a:b], chance.get(i, 0.0), 0.0)
+        if not _problem(question, asked, hit, reading, False, cell=True, documents=documents):
+            return [Found(hit, reading, cell=True)]
     return []
 
 

@@ -137,6 +137,25 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
     return None
 
 
+def cell_words_missing(
+    question: str, text: str, cell: tuple[int, int], context: Sequence[str] = ()
+) -> set[str]:
+    """The content words of ``question`` that neither the row of ``cell`` nor its table's header
+    row, the line that leads into the table, nor ``context`` (the passage's headings and title)
+    holds: with none missing, the table itself names everything the question asks for ("Grade 4
+    ballet exam fee" over an exam fee table under "Ballet" whose row is "Grade 4"). "Tap Grade 2
+    exam fee" over a ballet table misses "tap"."""
+    rows = _table_rows(text, cell[0])
+    if not rows:
+        return content_terms(question)
+    row = next((r for r in rows if r[0] <= cell[0] <= r[1]), rows[0])
+    lead = text[: rows[0][0]].rstrip().rsplit("\n", 1)[-1]
+    said = content_terms(
+        " ".join((text[row[0] : row[1]], text[rows[0][0] : rows[0][1]], lead, *context))
+    )
+    return content_terms(question) - excluded_terms(question) - said
+
+
 def _named_columns(asked: set[str], text: str, header: list[tuple[int, int]]) -> list[int]:
     """The columns (the first, which labels the rows, aside) whose header cell holds the most
     words of ``asked`` (one at least): "first year" names "First year", not "Later years"."""
