@@ -251,7 +251,7 @@ def test_html_main_content_without_boilerplate(tmp_path: Path) -> None:
         "## Vacation\n\n"
         "Everyone gets 25 days.\n\n"
         "- First item\n\n- Second item\n\n"
-        "City | Office\n\nLisbon | Rua 1\n"
+        "| City | Office |\n|---|---|\n| Lisbon | Rua 1 |\n"
     )
     assert doc.title == "FAQ | Example"
     assert doc.mime == "text/html"
@@ -730,3 +730,17 @@ def test_html_nested_boilerplate_and_page_wide_form(tmp_path: Path) -> None:
         "</form></body></html>"
     )
     assert only_doc(write(tmp_path / "aspx.html", page)).text == "# Report\n\nKept.\n"
+
+
+def test_html_data_tables_are_markdown_tables(tmp_path: Path) -> None:
+    page = (
+        "<html><body><h2>Extras</h2><table><caption>Daily prices</caption>"
+        "<tr><th>Item</th><th>Adult</th><th>Child</th></tr>"
+        "<tr><td>Helmet</td><td>€4 | day</td><td>€3</td></tr>"
+        "<tr><td><p>Boots</p></td><td>€14</td><td>€9</td></tr></table><p>After.</p></body></html>"
+    )
+    text = only_doc(write(tmp_path / "prices.html", page)).text
+    assert text == (
+        "## Extras\n\nDaily prices\n\n| Item | Adult | Child |\n|---|---|---|\n"
+        "| Helmet | €4 / day | €3 |\n| Boots | €14 | €9 |\n\nAfter.\n"
+    )

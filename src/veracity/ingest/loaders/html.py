@@ -173,6 +173,10 @@ def _has_ancestor_in(node: Any, ids: set[int], root: Any) -> bool:
     return False
 
 
+# a table cell longer than this holds prose: the table lays out a page (DocBook's FAQ)
+_MAX_CELL_CHARS = 300
+
+
 def render_blocks(root: Any) -> str:
     """Markdown-like text of ``root``: heading lines, blocks separated by blank lines.
 
@@ -216,6 +220,10 @@ def render_blocks(root: Any) -> str:
         if tag == "hr":
             flush()
             continue
+        if tag == "table" and (table := _data_table(node)) is not None:
+            flush()
+            blocks.append(table)
+            continue
         if tag == "pre":
             flush()
             if code := (node.text(deep=True) or "").strip("\n"):
@@ -236,6 +244,42 @@ def render_blocks(root: Any) -> str:
         stack.extend((child, False) for child in reversed(children))
     flush()
     return "\n\n".join(blocks) + "\n"
+
+
+def _data_table(node: Any) -> str | None:
+    """A table of data as a Markdown table: one ``| a | b |`` line per row, a ``|---|`` line under
+    the first, its caption as a line above; so a price table in a web page is read, chunked and
+    answered from as the same table in a Markdown file is (the row and the column a question
+    names, ``rag.tables``). None for a table that lays out a page: one with a nested table, a
+    list, a definition list or a code block in a cell, a cell of more than
+    ``_MAX_CELL_CHARS``, paragraphs in a cell after empty ones (``_layout_cell``), fewer than
+    two rows or two columns."""
+    if any(t.mem_id != node.mem_id for t in node.css("table")):  # css() holds the node itself
+        return None
+    rows: list[list[str]] = []
+    for tr in node.css("tr"):
+        cells = [c for c in tr.iter() if c.tag in ("td", "th")]
+        if any(c.css_first("ul, ol, dl, pre") is not None for c in cells):
+            return None
+        texts = [_SPACES.sub(" ", c.text(deep=True) or "").strip().replace("|", "/") for c in cells]
+        if any(len(t) > _MAX_CELL_CHARS for t in texts):
+            return None
+        # DocBook's FAQ: an answer's paragraphs in a cell beside an empty anchor cell
+        if any(
+            c.css_first("p, div") is not None and not "".join(texts[:i]).strip()
+            for i, c in enumerate(cells)
+            if i
+        ):
+            return None
+        if any(texts):
+            rows.append(texts)
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return None
+    lines = ["| " + " | ".join(cells) + " |" for cells in rows]
+    lines.insert(1, "|" + "---|" * len(rows[0]))
+    caption = node.css_first("caption")
+    title = _SPACES.sub(" ", caption.text(deep=True) or "").strip() if caption is not None else ""
+    return "\n".join(([title, ""] if title else []) + lines)
 
 
 def _fenced(code: str) -> str:
