@@ -25,21 +25,28 @@ false positives are counted on the benign corpora of ``benchmarks/injection_plan
 
 from __future__ import annotations
 
-# A machine reader: "AI", "the AI note taker", "LLM", "language model", "automated
-# financial-news digests", or a noun of one with up to two words before it ("code review bots",
-# "scheduling assistants", "whatever model").
-_MACHINE = (
-    r"(?:(?:ai|a\.i\.|llm|gpt|automated|automatic)(?:[- ][a-z-]+){0,2}"
-    r"|(?:[a-z-]+ ){0,2}(?:ai|a\.i\.|llms?|assistants?|agents?|bots?|chat ?bots?|copilots?|"
-    r"summari[sz]ers?|(?:large )?language models?|models?|gpts?|chatgpt))"
+# Nouns that name a machine reader without doubt: "AI", "LLM", "language model", "assistant",
+# "bot", "summariser" ("agent" and "model" name other things too: "estate agent", "data model").
+_MACHINE_NOUNS = (
+    r"ai|a\.i\.|llms?|assistants?|bots?|chat ?bots?|copilots?|summari[sz]ers?|"
+    r"(?:large )?language models?|gpts?|chatgpt"
 )
-# the same, named without doubt when it opens a sentence ("Code review bots: ..."; not "Data
-# models: ...", "Agents: ...")
-_MACHINE_NAMED = (
-    r"(?:(?:ai|a\.i\.|llm|gpt|automated|automatic)(?:[- ][a-z-]+){0,2}"
-    r"|(?:[a-z-]+ ){0,2}(?:ai|a\.i\.|llms?|assistants?|bots?|chat ?bots?|copilots?|"
-    r"summari[sz]ers?|(?:large )?language models?|gpts?|chatgpt))"
-)
+
+
+def _machine(nouns: str) -> str:
+    """A machine reader: "AI ..." or "automated ..." with up to two words after ("the AI note
+    taker", "automated financial-news digests"), or one of ``nouns`` with up to two words before
+    it ("code review bots", "scheduling assistants", "whatever model")."""
+    return (
+        r"(?:(?:ai|a\.i\.|llm|gpt|automated|automatic)(?:[- ][a-z-]+){0,2}"
+        rf"|(?:[a-z-]+ ){{0,2}}(?:{nouns}))"
+    )
+
+
+_MACHINE = _machine(rf"{_MACHINE_NOUNS}|agents?|models?")
+# named without doubt, as it must be where it opens a sentence ("Code review bots: ..."; not
+# "Data models: ...", "Agents: ...")
+_MACHINE_NAMED = _machine(_MACHINE_NOUNS)
 # what a machine does with a document
 _PROCESSING = (
     r"(?:read(?:s|ing)?|process(?:es|ing)?|pars(?:es|ing)|summari[sz](?:es|ing)|handl(?:es|ing)|"
