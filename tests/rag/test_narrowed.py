@@ -63,4 +63,4 @@ def test_a_word_of_the_whole_document_is_no_narrowing() -> None:
     prices = f"| Package | Adult | Child |\n|---|---|---|\n| Blue | £90 | £60 |\n\n{waiver}"
     asked = "damage waiver cost per day for a child package"
     assert narrowed_problem(asked, waiver) != ""
-    assert narrowed_problem(asked, waiver, (), prices) == ""
+    assert narrowed_problem(asked, waiver, (), lambda: prices) == ""

@@ -25,7 +25,7 @@ of SQuAD v1.1 dev's 10,570 questions with their own paragraph (2.0%); see
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
 from veracity.guard.claims import ORDINALS, SMALL_CARDINALS, stems
@@ -160,17 +160,21 @@ def _may_be_noun(noun: str, after: str) -> bool:
 
 
 def narrowed_problem(
-    asked: str, text: str, context: Sequence[str] = (), document: str | None = None
+    asked: str,
+    text: str,
+    context: Sequence[str] = (),
+    document: Callable[[], str | None] | None = None,
 ) -> str:
     """Why the passage ``text`` (with its headings and title, ``context``) cannot answer the
     asking sentence ``asked``, or "": the question narrows one of the passage's nouns by a word
-    the passage never uses, nor its whole ``document`` when given ("a child package" of a
-    passage about the damage waiver, in a price list whose table has child prices, is a
-    paraphrase)."""
+    the passage never uses, nor its whole document (``document`` reads it, and is called only
+    when the passage alone would refuse: "a child package" of a passage about the damage
+    waiver, in a price list whose table has child prices, is a paraphrase)."""
     pairs = narrowed_pairs(asked, " ".join((text, *context)))
-    if pairs and document is not None:
-        whole = _vocabulary(document)
-        pairs = [(word, noun) for word, noun in pairs if not whole.says(word)]
+    whole = document() if pairs and document is not None else None
+    if whole is not None:
+        vocabulary = _vocabulary(whole)
+        pairs = [(word, noun) for word, noun in pairs if not vocabulary.says(word)]
     if not pairs:
         return ""
     word, noun = pairs[0]

@@ -112,7 +112,8 @@ def span_problem(
     ``documents``, a modifier the question narrows by is looked for in the whole document."""
     chunk = hit.chunk
     context = (*chunk.headings, hit.title)
-    document = documents(chunk.document_id) if documents is not None else None
+    # the whole document, read only for a question that narrows a word of the passage
+    document = (lambda: documents(chunk.document_id)) if documents is not None else None
     return (
         (typed and answer_type_problem(asked, r.text, chunk.text[r.end : r.end + 40], question))
         or (typed and repeat_problem(question, r.text))
