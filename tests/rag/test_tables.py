@@ -307,3 +307,16 @@ def test_several_cells_of_a_row_are_no_answer() -> None:
     )
     assert cells_problem("€53") == ""
     assert cells_problem("ps aux | grep sshd | wc -l") == ""  # a pipeline
+
+
+def test_a_number_names_one_of_several_alike_columns() -> None:
+    from veracity.rag.tables import named_cell
+
+    table = (
+        "| Package | Who | 1 day | 2 days | 3 days | 4 days |\n|---|---|---|---|---|---|\n"
+        "| Standard board (adult) | All | €38 | €72 | €103 | €130 |\n"
+        "| Premium board (adult) | Good | €45 | €85 | €120 | €168 |\n"
+    )
+    cell = named_cell("premium board package 4 days adult", table)
+    assert cell is not None and table[slice(*cell)] == "€168"
+    assert named_cell("premium board 7 days adult", table) is None  # no such column

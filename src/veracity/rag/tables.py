@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from veracity.guard.claims import ORDINALS
+from veracity.guard.claims import ORDINALS, numbers
 from veracity.guard.labelled import holds_labelled, labelled_numbers
 from veracity.rag.named_entries import excluded_terms
 from veracity.rag.reader.base import Reading
@@ -108,7 +108,8 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
     table whose rows all have the header's number of cells. What the question leaves out names
     nothing. An ordinal names a numbered row: "the second instalment" is the row "| 2 | ...",
     and a labelled number the row whose first cell holds it: "an Under-14" is the row
-    "| Under-10s to Under-16s | ..."."""
+    "| Under-10s to Under-16s | ...". Among columns a word names alike ("1 day" ... "6 days"),
+    the question's number names one ("4 days")."""
     asked = content_terms(question) - excluded_terms(question)
     numbered = {str(n) for n, w in enumerate(ORDINALS, 1) if re.search(rf"\b{w}\b", question, re.I)}
     labelled = labelled_numbers(question)
@@ -127,6 +128,10 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
         columns = _named_columns(asked - _subject_terms(text, rows, ()), text, header) or (
             _named_columns(asked, text, header)
         )
+        if len(columns) > 1:  # "4 days" names the "4 days" column among "1 day" ... "6 days"
+            wanted = numbers(question)
+            by_number = [i for i in columns if numbers(text[slice(*header[i])]) & wanted]
+            columns = by_number if len(by_number) == 1 else columns
         if not max(held) or len(named) != 1 or len(columns) != 1:
             continue
         cells = _cells(text, *named[0])
