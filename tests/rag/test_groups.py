@@ -47,3 +47,17 @@ def test_group_problem_the_question_asks_for_a_group_the_sentence_does_not_name(
     share = "It takes 55 per cent of the members, or 260 of the 352 votes, for a majority."
     at = share.index("260")
     assert group_problem("How many votes are needed for a majority?", share, at, at + 3) == ""
+
+
+def test_group_problem_a_value_for_everyone_is_every_group_s() -> None:
+    text = (
+        "Club Unlimited members receive 50% off all supplements.\n\n"
+        "Tickets for Kids Club screenings cost £2.50 for everyone."
+    )
+    at = text.index("£2.50")
+    assert group_problem("How much are Kids Club tickets for members?", text, at, at + 5) == ""
+    # a value for one named group is still not another group's
+    own = text.replace("for everyone", "for adults")
+    at = own.index("£2.50")
+    got = group_problem("How much are Kids Club tickets for members?", own, at, at + 5)
+    assert got == "the sentence is for adults, the question about members"

@@ -50,6 +50,24 @@ _QUANTITY = re.compile(
     r"|what\s+(?:does|do|did|will|would)\s+[^?]*\bcost)\b",
     re.IGNORECASE,
 )
+# "What discount do members get?", "food and drink discount": the size of a discount (not "What
+# discount code ...?", "Which discount card ...?")
+_DISCOUNT_QUESTION = re.compile(
+    r"^\W*(?:what|how\s+much)\s+(?:[\w-]+\s+){0,2}?discount\b(?!\s+(?:codes?|cards?|schemes?|"
+    r"vouchers?|types?|programmes?|programs?|offers?)\b)"
+    r"|^(?!\W*(?:what|which|who|whom|whose|when|where|why|how|is|are|do|does|can)\b)[^?]*"
+    r"\bdiscount\s*$",
+    re.IGNORECASE,
+)
+# the size of a discount: a share, an amount of money, or words for one ("4DX" is none)
+_DISCOUNT_SIZE = re.compile(
+    r"%|\bper\s?cent\b|[£$€¥]|\d\s*p\b|\b(?:free|half|third|quarter|none|waived|full\s+price|off)\b",
+    re.IGNORECASE,
+)
+_WHERE_QUESTION = re.compile(r"^\W*where\b", re.IGNORECASE)
+# values of a setting that are no place
+_NO_PLACE = frozenset(("true", "false", "yes", "no", "on", "off", "none", "null", "enabled",
+                       "disabled"))  # fmt: skip
 _SNAKE_NAME = re.compile(r"\w*[A-Za-z]\w*_\w+|\w+_\w*[A-Za-z]\w*")
 _YEAR_QUESTION = re.compile(r"^\W*(?:in |by |since )?(?:what|which) year\b", re.IGNORECASE)
 _AUXILIARY = r"(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have|had)\b"
@@ -275,6 +293,12 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     if asks_price(question) and not quantity and not _COMPARED.search(span):
         # "What booking deposit do I have to pay?" is not "the Centre is able to re-let the room"
         return f"the question asks for a price, and '{span}' is none"
+    if _DISCOUNT_QUESTION.search(question) and not _DISCOUNT_SIZE.search(span):
+        # "Club Unlimited food and drink discount" is not "Northlight-run kiosks and bars"
+        return f"the question asks for a discount, and '{span}' is none"
+    if _WHERE_QUESTION.search(question) and span.strip(" .").lower() in _NO_PLACE:
+        # "Where does Bramble write the built site?" is not "false"
+        return f"the question asks where, and '{span}' is no place"
     if _YEAR_QUESTION.search(question) and not YEAR.search(span):
         return f"the question asks for a year, and '{span}' is none"
     if asks_version(question) and (not _is_version(span) or _named_from_question(question, span)):

@@ -49,6 +49,8 @@ def group_problem(question: str, text: str, start: int, end: int) -> str:
     )  # the span is the group, or a later member of its list ("for email, the VPN, ...")
     said, rest = content_terms(text[s:e]), content_terms(text[:s] + " " + text[e:])
     purpose = here or (mine[1] if mine else None)
+    if purpose is not None and _EVERYONE.fullmatch(purpose.strip()):
+        purpose = None  # "£2.50 for everyone" is the members' price too
     for m in _FOR_GROUP.finditer(question.rstrip(" ?")):
         terms = content_terms(m.group(1))
         if purpose and m.group(0).lower().startswith("for") and terms and terms <= rest - said:
@@ -64,6 +66,12 @@ def group_problem(question: str, text: str, start: int, end: int) -> str:
     return f"'{span}' is for {mine[1]}, the question about {other[1]}"
 
 
+# a group that holds every other: "for everyone", "for all ages", "per person" is no other group
+_EVERYONE = re.compile(
+    r"(?:every|any)(?:one|body)|all(?:\s+(?:ages|customers|members|users|guests|visitors))?|"
+    r"(?:a|each|every|one)\s+person",
+    re.IGNORECASE,
+)
 # The rest of a list up to a later member: ", the VPN, " of "for email, the VPN, the HR system".
 _LIST_GOES_ON = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?[\w' -]{1,40}?)*\s*(?:,|\band\b|\bor\b)\s*")
 # "for adults", "per child aged 4 to 12": a group a value is for, up to a comma, "and" or "or"

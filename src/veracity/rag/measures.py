@@ -185,6 +185,9 @@ def _unit_problem(question: str, span: str, read: str) -> str:
             for w in words
         ):
             return ""
+        if _CLOCK.search(span) and not numbers(_CLOCK.sub(" ", span)):
+            # "How many nights can a guest stay?" is not "9:00pm"
+            return f"the question counts {words[0]}, and '{span}' is a time of day"
         found = {kind for kind, unit in _UNITS.items() if kind != "time" and unit.search(span)}
         if not found and (measured := _measured(read)) and measured <= {"time"}:
             found = measured  # the span's number counts minutes or days: "two minutes"
@@ -276,8 +279,10 @@ _HOW_MEASURE = re.compile(
 _PRICE_QUESTION = re.compile(
     r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
     r"\s+(?:is|are)\s+(?:a|an|the|each|one|per)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
-    r"|^\W*what(?:'s|\s+is|\s+are)\s+the\s+(?:[a-z-]+\s+){0,2}?"
-    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?\b"
+    # "how much for a puncture repair", "how much per night"
+    r"|\bhow\s+much\s+(?:for|per)\b"
+    r"|^\W*what(?:'s|\s+is|\s+are)\s+(?:the|my|our|your)\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit|subscription)s?\b"
     # "What booking deposit do I have to pay?"
     r"|^\W*what\s+(?:[a-z-]+\s+){0,2}?(?:price|cost|fee|fare|excess|deposit|charge)s?\s+"
     r"(?:do|does|did|will|would|should|must|is|are)\b"

@@ -33,7 +33,8 @@ _NOT_A_THING = frozenset({
     "economic", "financial", "monetary", "gdp", "output", "sales", "trade", "exports", "imports",
     "wealth", "assets", "damage", "contract", "deal", "award", "prize", "reward", "is", "are",
     "was", "were", "does", "do", "did", "will", "would", "can", "could", "should", "has", "have",
-    "had", "more", "less", "longer", "later", "earlier", "time", "extra", "additional",
+    "had", "more", "less", "longer", "later", "earlier", "time", "extra", "additional", "for",
+    "per",
 })  # fmt: skip
 
 

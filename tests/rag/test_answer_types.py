@@ -1,0 +1,44 @@
+"""Spans of the wrong kind for the question (``rag.answer_types``, ``rag.measures``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from veracity.rag.answer_types import answer_type_problem
+from veracity.rag.measures import asks_price
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "ok"),
+    [
+        # "how much for" and "how much per" ask a price; "how much of" does not
+        ("how much for a tubeless puncture repair", "£18.00", True),
+        ("how much for a tubeless puncture repair", "2 days", False),
+        ("How much per night is a pitch?", "£24", True),
+        # a subscription named as "my" or "the" one is a price
+        ("what's my yearly subscription at Harrowmere?", "£1,120", True),
+        ("what's my yearly subscription at Harrowmere?", "golf club", False),
+        # a clock time counts nothing, unless the question counts hours
+        ("How many nights can an overnight guest stay?", "9:00pm", False),
+        ("How many nights can an overnight guest stay?", "3 nights", True),
+        ("How many hours is the pool open?", "9am to 5pm", True),
+        # a discount is a size: a percentage, an amount, or "free"
+        ("Club Unlimited food and drink discount", "Northlight-run kiosks and bars", False),
+        ("Club Unlimited food and drink discount", "25%", True),
+        ("Club Unlimited food and drink discount", "4DX", False),
+        ("What discount do members get on parking?", "£2 off", True),
+        ("What discount do students get?", "half price", True),
+        ("What discount card do I need?", "a Railcard", True),
+        # a setting's value is no place
+        ("Where does Bramble write the built site by default?", "false", False),
+        ("Where does Bramble write the built site by default?", "public", True),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question: str, span: str, ok: bool) -> None:
+    assert (answer_type_problem(question, span) == "") is ok
+
+
+def test_how_much_for_asks_a_price() -> None:
+    assert asks_price("how much for a tubeless puncture repair")
+    assert asks_price("What's the monthly subscription?")
+    assert not asks_price("How much of the budget went on staff?")
