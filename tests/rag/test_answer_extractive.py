@@ -1143,3 +1143,21 @@ def test_cell_words_missing_reads_the_row_the_header_and_the_line_above() -> Non
     assert cell is not None and HIRE[slice(*cell)] == "€4"
     assert cell_words_missing("helmet price child", HIRE, cell, ("Ski hire prices",)) == set()
     assert cell_words_missing("tap helmet child", HIRE, cell) == {"tap"}
+    # the word after "how" asks for the kind of value; it names nothing the table must hold
+    asked = "How much is a helmet for a child?"
+    assert cell_words_missing(asked, HIRE, cell, ("Ski hire prices",)) == set()
+
+
+def test_a_table_lookup_needs_the_row_named_by_its_head() -> None:
+    from veracity.rag.tables import named_cell, row_head_named
+
+    extras = (
+        "| Item | Adult | Child |\n|---|---|---|\n| Helmet | €4 per day | €3 per day |\n"
+        "| Heated boot upgrade (added to an adult ski package) | €8 per day | n/a |\n"
+    )
+    asked = "How much is a ski package for an adult?"
+    cell = named_cell(asked, extras)
+    assert cell is not None and extras[slice(*cell)] == "€8 per day"
+    assert not row_head_named(asked, extras, cell)
+    helmet = named_cell("helmet price child", extras)
+    assert helmet is not None and row_head_named("helmet price child", extras, helmet)

@@ -59,6 +59,23 @@ def test_the_header_row_is_no_row_to_answer_from() -> None:
     assert row_problem("When does autumn start?", plain, plain.index("8 Sep")) == ""
 
 
+def test_a_word_of_the_header_names_a_column_not_a_row() -> None:
+    tariffs = (
+        "| Tariff | Type | Unit rate | Standing charge |\n|---|---|---|---|\n"
+        "| Fix 24 | Fixed for 24 months | 22.95p/kWh | 55.40p/day |\n"
+        "| Night Charge | Variable, two-rate | 27.10p/kWh | 54.60p/day |\n"
+    )
+    asked = "What is the unit rate on Fix 24?"
+    assert row_problem(asked, tariffs, tariffs.index("22.95")) == ""
+    assert "names ('Fix 24')" in row_problem(asked, tariffs, tariffs.index("27.10"))
+    # the first header cell names what the rows are: "room" still names the "Oak Room" row
+    rooms = (
+        "| Room | Full day |\n|---|---|\n| Saplings (under 2) | £72.00 |\n| Oak Room | £60.00 |\n"
+    )
+    got = row_problem("How many places are in the room?", rooms, rooms.index("£72"))
+    assert "lacks 'room'" in got
+
+
 def test_a_labelled_number_names_its_row() -> None:
     prices = (
         "| Level | Ages | Members | Non-members |\n|---|---|---|---|\n"

@@ -81,6 +81,7 @@ from veracity.rag.tables import (
     column_cell,
     named_cell,
     row_cell,
+    row_head_named,
     with_table_above,
 )
 from veracity.records import Answer, Citation, Hit, SentenceSupport
@@ -311,8 +312,9 @@ def _table_lookup(
 ) -> list[Found]:
     """For a question the reader is unsure of: the first passage whose table names the answer
     by a row and a column (``tables.named_cell``), where the row, the header, the line above the
-    table and the passage's headings and title hold every content word of the question, and the
-    cell passes every check. The reader learned from prose; "helmet hire price child" over a
+    table and the passage's headings and title hold every content word of the question, the
+    question names the row by its head (not only by its brackets), and the cell passes every
+    check. The reader learned from prose; "helmet hire price child" over a
     hire price table scores under its threshold, while the table says which cell answers."""
     chance = {r.passage: r.probability for r in readings}
     for i, hit in enumerate(top):
@@ -320,6 +322,8 @@ def _table_lookup(
         named = named_cell(asked, text)
         context = (*hit.chunk.headings, hit.title)
         if named is None or cell_words_missing(asked, text, named, context):
+            continue
+        if not row_head_named(asked, text, named):
             continue
         if constraint_problem(question, hit, documents):
             continue

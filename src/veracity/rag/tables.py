@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from veracity.guard.claims import ORDINALS, numbers
 from veracity.guard.labelled import holds_labelled, labelled_numbers
+from veracity.rag.focus import HOW_KINDS
 from veracity.rag.named_entries import excluded_terms
 from veracity.rag.reader.base import Reading
 from veracity.rag.structure import ASKS_DEFAULT, content_terms, short_quote
@@ -42,7 +43,10 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     headings, its document's title) also uses names the table's subject, not a row: "water" in
     "What is the capacity of the water heater?" of a water heater's specifications. A row whose
     label has what the question leaves out ("a motorbike without a sidecar") is not its row, and
-    the header row, its cells the names of columns, is no row to answer from."""
+    the header row, its cells the names of columns, is no row to answer from; a word of a
+    column's name names that column ("unit rate" of "| Tariff | Unit rate |"), whichever row
+    repeats it ("Variable, two-rate"), while the first header cell names what the rows are
+    ("| Room |" over "| Oak Room |")."""
     rows = _table_rows(text, start)
     if not rows:
         return ""
@@ -50,6 +54,10 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     labels = set().union(*(content_terms(label) for _, _, label in rows[header:]))
     left_out = excluded_terms(question)
     asked = (content_terms(question) - left_out) & labels - _subject_terms(text, rows, context)
+    if header:  # a word of a column's name ("rate" of "Unit rate") names no row
+        asked -= content_terms(
+            " ".join(text[rows[0][0] : rows[0][1]].strip().strip("|").split("|")[1:])
+        )
     row = next((((s, e), label) for s, e, label in rows if s <= start <= e), None)
     if row is None:
         return ""  # a separator row ("|---|") is no row of the table's
@@ -149,7 +157,8 @@ def cell_words_missing(
     row, the line that leads into the table, nor ``context`` (the passage's headings and title)
     holds: with none missing, the table itself names everything the question asks for ("Grade 4
     ballet exam fee" over an exam fee table under "Ballet" whose row is "Grade 4"). "Tap Grade 2
-    exam fee" over a ballet table misses "tap"."""
+    exam fee" over a ballet table misses "tap". The word after "how" asks ("how much"), and
+    names nothing the table must hold."""
     rows = _table_rows(text, cell[0])
     if not rows:
         return content_terms(question)
@@ -158,7 +167,27 @@ def cell_words_missing(
     said = content_terms(
         " ".join((text[row[0] : row[1]], text[rows[0][0] : rows[0][1]], lead, *context))
     )
-    return content_terms(question) - excluded_terms(question) - said
+    return content_terms(question) - excluded_terms(question) - _asking_terms(question) - said
+
+
+def row_head_named(question: str, text: str, cell: tuple[int, int]) -> bool:
+    """Whether ``question`` names the row of ``cell`` by its head: a word of its first cell
+    before any bracket. "How much is a 7-day Sport ski package for an adult?" does not name the
+    row "Heated boot upgrade (added to an adult ski package)", whatever its brackets share."""
+    row = next((r for r in _table_rows(text, cell[0]) if r[0] <= cell[0] <= r[1]), None)
+    if row is None:
+        return False
+    first = _cells(text, row[0], row[1])[0]
+    head = text[first[0] : first[1]].split("(", 1)[0]
+    return bool(content_terms(head) & content_terms(question))
+
+
+def _asking_terms(question: str) -> set[str]:
+    """The terms of the words that ask, not name: "much" of "how much", "long" of "how long"."""
+    return content_terms(" ".join(m.group(1) for m in _HOW_KIND.finditer(question)))
+
+
+_HOW_KIND = re.compile(rf"\bhow\s+({'|'.join(sorted(HOW_KINDS))})\b", re.IGNORECASE)
 
 
 def _named_columns(asked: set[str], text: str, header: list[tuple[int, int]]) -> list[int]:
