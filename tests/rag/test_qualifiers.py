@@ -9,6 +9,7 @@ from veracity.rag.qualifiers import (
     day_problem,
     names_a_qualifier,
     per_problem,
+    qualified_problem,
     qualifier_problem,
 )
 
@@ -224,3 +225,23 @@ def test_per_problem_the_amount_is_counted_in_another_unit() -> None:
 def test_the_ways_a_question_names_a_qualifier() -> None:
     assert names_a_qualifier("maximum") and names_a_qualifier("daily")
     assert not names_a_qualifier("evening")
+
+
+def test_or_over_says_a_minimum() -> None:
+    text = "You must be aged 16 or over to join. Club Unlimited members must be 18 or over."
+    at = text.index("18")
+    assert qualifier_problem("What's the minimum age for Club Unlimited?", text, at) == ""
+    bare = "Club Unlimited members must be 18."
+    got = qualifier_problem("What's the minimum age for Club Unlimited?", bare, bare.index("18"))
+    assert "qualified 'minimum'" in got
+
+
+def test_a_sentence_that_qualifies_another_thing_the_same_way() -> None:
+    text = "Upgrading to Club Unlimited starts a new 12-month minimum term."
+    at = text.index("12-month")
+    got = qualified_problem("What's the minimum age for Club Unlimited?", text, at)
+    assert got == "the sentence's 'minimum' is of 'term', the question's of 'age'"
+    assert qualified_problem("What's the minimum term for Club Unlimited?", text, at) == ""
+    # a word of the question's phrase in the sentence: the same thing, named shorter
+    table = "| Max speed | 40 mm/s |"
+    assert qualified_problem("max print speed TPU", table, table.index("40")) == ""

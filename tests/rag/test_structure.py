@@ -73,6 +73,35 @@ def test_a_rare_word_of_the_question_names_its_entry_more_than_common_ones() -> 
     assert entry_problem(asked, charges, _at(charges, "£5.00")) == ""
 
 
+def test_a_heading_s_words_name_no_entry_under_it() -> None:
+    booking = (
+        "- Five-Day and Flexi 500 members may book up to 10 days in advance.\n"
+        "- Country members may book up to 7 days in advance.\n"
+        "- On competition days the 1st tee is reserved from 7.30am to 10.30am.\n"
+        "- Members who fail to cancel a booking at least 24 hours before their tee time on two "
+        "occasions in a month will have online booking suspended for 28 days.\n"
+    )
+    asked = "How far in advance can Five-Day members book a tee time?"
+    at = _at(booking, "10 days")
+    assert "shares more of its words" in entry_problem(asked, booking, at)
+    assert entry_problem(asked, booking, at, ["Harrowmere", "Booking tee times"]) == ""
+    # the other entries stay wrong under the heading
+    assert entry_problem(asked, booking, _at(booking, "7 days"), ["Booking tee times"]) != ""
+
+
+def test_the_asker_s_case_names_an_entry() -> None:
+    discounts = (
+        "- Service Club members ......... 10% off labour\n"
+        "- Students (valid NUS card) ......... 10% off labour\n"
+        "- Blue-light card holders ......... 15% off labour\n"
+    )
+    asked, case = "what discount do I get?", "I'm a blue-light card holder - "
+    first = _at(discounts, "10% off")
+    assert entry_problem(asked, discounts, first) == ""
+    assert "Blue-light card holders" in entry_problem(case + asked, discounts, first)
+    assert entry_problem(case + asked, discounts, _at(discounts, "15% off")) == ""
+
+
 def test_what_a_question_leaves_out_names_the_entry_that_says_it_has_none() -> None:
     prices = (
         "- Unlimited monthly membership with a 3-month minimum term: £89 per month\n"

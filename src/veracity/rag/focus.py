@@ -18,7 +18,14 @@ import re
 
 from veracity.guard.sentences import content_words
 
-__all__ = ["HOW_KINDS", "main_clause", "pointed_scene", "question_focus", "scene_and_ask"]
+__all__ = [
+    "HOW_KINDS",
+    "SOCIAL_WORDS",
+    "main_clause",
+    "pointed_scene",
+    "question_focus",
+    "scene_and_ask",
+]
 
 # The word after "how" that names the kind of answer asked for, an amount or a time ("how often",
 # "how heavy"): the answer's passage need not use it.
@@ -54,7 +61,7 @@ _POINTS_BACK = re.compile(
 )
 # Words of the greetings and courtesies around a question: a pronoun after "Hello! Sorry to
 # bother you, but ..." points at nothing they name.
-_SOCIAL = frozenset({
+SOCIAL_WORDS = frozenset({
     "hi", "hello", "hey", "dear", "morning", "afternoon", "evening", "sorry", "apologies",
     "bother", "bothering", "thanks", "thank", "please", "quick", "question", "obvious", "silly",
     "wondering", "wonder", "hoping", "hope", "ask", "asking", "know", "tell", "help", "one",
@@ -97,7 +104,7 @@ def pointed_scene(message: str) -> str:
     if not _POINTS_BACK.search(focus, 0, end.start() if end else len(focus)):
         return ""
     scene = message[: message.rfind(focus)]
-    return "" if all(word in _SOCIAL for word in content_words(scene)) else scene
+    return "" if all(word in SOCIAL_WORDS for word in content_words(scene)) else scene
 
 
 def scene_and_ask(message: str) -> tuple[str, str]:

@@ -46,7 +46,7 @@ def excluded_terms(question: str) -> set[str]:
     return set().union(*(content_terms(m.group(1)) for m in _EXCLUDED.finditer(question)))
 
 
-def entry_problem(question: str, text: str, start: int) -> str:
+def entry_problem(question: str, text: str, start: int, context: Sequence[str] = ()) -> str:
     """Why the span at ``text[start]`` answers from the wrong entry, or "": it lies in an entry,
     and another entry of ``text`` shares strictly more of the question's words (stemmed,
     stopwords and question words out; not those of what the question leaves out: "without a
@@ -55,7 +55,11 @@ def entry_problem(question: str, text: str, start: int) -> str:
     than "bring" and "visit" name the one about rubble; a number a label names ("Stages 1-3",
     ``guard.labelled``) weighs as a rare word. A span outside every entry is refused
     when a word of the question is in the passage only in one entry, and not in the span's
-    sentence."""
+    sentence. A word of ``context`` (the passage's headings, its document's title) names what
+    every entry under it is about ("tee" of "Booking tee times") more than one of them, so it
+    weighs half. ``question`` may hold the sentences that state the asker's case: they name an
+    entry as the question does ("I'm a blue-light card holder - what discount do I get?" is
+    answered from "Blue-light card holders ...... 15% off labour")."""
     spans = entries(text)
     at = sentence_index(spans, start)
     if len(spans) < 2:
@@ -64,9 +68,12 @@ def entry_problem(question: str, text: str, start: int) -> str:
         return _outside_problem(question, text, start, spans)
     excluded = excluded_terms(question)
     asked = content_terms(question) - excluded
+    # a word of the headings above names what every entry under it is about, and weighs less
+    around = asked & content_terms(" ".join(context))
     labelled = labelled_numbers(question)
     shared = [
         _weight(asked & content_terms(text[s:e]))
+        - _weight(around & content_terms(text[s:e])) / 2
         + _weight(excluded & _negated(text[s:e]))
         + _LABELLED_WEIGHT * sum(holds_labelled(lb, n, text[s:e]) for lb, n in labelled)
         for s, e in spans

@@ -37,7 +37,7 @@ from veracity.guard.claims import SMALL_CARDINALS, numbers, stems
 from veracity.guard.periods import MONTHS, WEEK_PART, WEEKDAYS, named
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.measures import is_terse
-from veracity.rag.structure import sentence_at, sentence_index
+from veracity.rag.structure import content_terms, sentence_at, sentence_index
 from veracity.rag.tables import table_header
 from veracity.text.entries import lead_in
 from veracity.text.sentences import split_sentences
@@ -47,8 +47,10 @@ from veracity.text.sentences import split_sentences
 # "How many teams up to Super Bowl 50 ...?" asks for no maximum).
 _WAYS = (
     "maximum|max|maximal|upper limit|at most|up to a maximum|no more than|cap|capped"
-    " ~ up to|limited to|not exceed|not to exceed|cannot exceed|no larger than|no longer than",
-    "minimum|min|minimal|lower limit|at least|no less than|no fewer than ~ no shorter than",
+    " ~ up to|limited to|not exceed|not to exceed|cannot exceed|no larger than|no longer than"
+    "|or under|or younger|or less|or fewer",
+    "minimum|min|minimal|lower limit|at least|no less than|no fewer than ~ no shorter than"
+    "|or over|or older|and over|and older|or more|or above",
     "average|on average|averages|averaged|median",
     "annual|annually|yearly|per year|a year|each year|every year|per annum|/year|/yr"
     " ~ by the year|for the year|for the whole year|for a whole year|for a full year",
@@ -145,6 +147,41 @@ def qualifier_problem(
         f"the question asks for the value qualified '{word}', and the answer's sentence "
         "does not say so"
     )
+
+
+def qualified_problem(question: str, text: str, start: int) -> str:
+    """Why the span at ``text[start]`` is the value of another thing that its sentence qualifies
+    the way the question does, or "": the question qualifies a noun ("minimum age"), the
+    sentence qualifies another one the same way ("a new 12-month minimum term"), and no word of
+    the question's noun phrase is in the sentence. "Max speed" answers "max print speed TPU"."""
+    s, e = sentence_at(text, start)
+    if s == e:
+        return ""
+    sentence = text[s:e]
+    said_terms = content_terms(sentence)
+    for group in _ASKED[:2]:  # maximum, minimum
+        asked = _QUALIFIED.search(question[m.end() :]) if (m := group.search(question)) else None
+        if asked is None:
+            continue
+        phrase = content_terms(asked.group(0))
+        if not phrase or phrase & said_terms:
+            continue
+        for said in group.finditer(sentence):
+            other = _QUALIFIED.search(sentence[said.end() :])
+            if other is not None and not content_terms(other.group(0)) & content_terms(question):
+                return (
+                    f"the sentence's '{said.group(0)}' is of '{other.group(0).strip()}', the "
+                    f"question's of '{asked.group(0).strip()}'"
+                )
+    return ""
+
+
+# the noun phrase a qualifier qualifies, up to a word that starts another part of the sentence
+_QUALIFIED = re.compile(
+    r"^\s+(?:(?!(?:for|of|in|on|at|to|with|from|by|per|is|are|was|were|do|does|can|will|would|"
+    r"should|must|and|or|that|which|if|when)\b)[a-z][\w-]*\s*){1,3}",
+    re.IGNORECASE,
+)
 
 
 # A bound on a number, by its side: "under 12", "more than 3 hours", "at least 18".
