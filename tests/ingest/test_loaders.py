@@ -122,6 +122,24 @@ def test_txt_words_hyphenated_by_a_typesetter_are_joined(tmp_path: Path) -> None
     assert "A system-\n       wide limit" in doc.text  # an ASCII hyphen may be the word's
 
 
+def test_txt_columns_under_a_rule_are_read_as_a_table(tmp_path: Path) -> None:
+    text = (
+        "6. CLEANING MODES\n-----------------\n"
+        "  Mode        Suction     Typical use\n"
+        "  ----------  ----------  ------------------\n"
+        "  Quiet       1200 Pa     Night-time, hard\n"
+        "                          floors\n"
+        "  Standard    2200 Pa     Everyday cleaning\n\n"
+        "Carpet Boost is on by default.\n"
+    )
+    doc = only_doc(write(tmp_path / "manual.txt", text))
+    assert "| Quiet | 1200 Pa | Night-time, hard floors |\n" in doc.text
+    assert "| Mode | Suction | Typical use |\n|---|---|---|\n" in doc.text
+    # a heading's underline is no table rule, and prose stays as written
+    assert doc.text.startswith("6. CLEANING MODES\n-----------------\n")
+    assert doc.text.endswith("\n\nCarpet Boost is on by default.\n")
+
+
 def test_txt_utf8_bom_is_dropped(tmp_path: Path) -> None:
     path = write(tmp_path / "bom.txt", b"\xef\xbb\xbfCaf\xc3\xa9 au lait")
     assert only_doc(path).text == "Café au lait"

@@ -28,6 +28,7 @@ from veracity.ingest.loaders.base import (
 from veracity.ingest.loaders.myst import myst_to_markdown
 from veracity.ingest.loaders.rst import looks_like_rst, rst_text_document
 from veracity.records import Document, MetaValue
+from veracity.text.columns import aligned_tables
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:[ \t]*(.*)$")
@@ -47,11 +48,12 @@ def load_markdown(path: Path, options: LoadOptions) -> Iterator[LoadResult]:
 def text_document(path: Path, data: bytes, options: LoadOptions, name: str) -> Document:
     """The document of plain-text ``data`` read from ``path`` (titled ``name``); text that is
     reStructuredText by its directives and roles is read as ``.rst`` is. Words a typesetter
-    hyphenated across lines are joined (``joined_hyphenation``)."""
+    hyphenated across lines are joined (``joined_hyphenation``), and tables laid out in aligned
+    columns under a rule line are read as Markdown tables (``text.columns``)."""
     text, encoding = decode_text(path, data, "text")
     if looks_like_rst(text):
         return rst_text_document(path, text, encoding, options, name)
-    text = joined_hyphenation(text)
+    text = aligned_tables(joined_hyphenation(text))
     return make_document(
         path, text, options, title=name, mime="text/plain", metadata={"encoding": encoding}
     )
