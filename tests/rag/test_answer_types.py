@@ -29,6 +29,10 @@ from veracity.rag.measures import asks_price
         ("What discount do members get on parking?", "£2 off", True),
         ("What discount do students get?", "half price", True),
         ("What discount card do I need?", "a Railcard", True),
+        # a rate is never a bare length of time
+        ("At what bounce rate does Sendloft pause sending?", "72 hours", False),
+        ("At what bounce rate does Sendloft pause sending?", "8%", True),
+        ("What is the hourly rate?", "£48 per hour", True),
         # a setting's value is no place
         ("Where does Bramble write the built site by default?", "false", False),
         ("Where does Bramble write the built site by default?", "public", True),
@@ -42,3 +46,25 @@ def test_how_much_for_asks_a_price() -> None:
     assert asks_price("how much for a tubeless puncture repair")
     assert asks_price("What's the monthly subscription?")
     assert not asks_price("How much of the budget went on staff?")
+
+
+def test_a_number_a_word_makes_a_name_counts_nothing() -> None:
+    from veracity.rag.measures import label_number_problem
+
+    text = "Questions about this policy: people@example.com or extension 2250."
+    at = text.index("2250")
+    asked = "How many weeks of paid paternity leave do I get?"
+    assert (
+        label_number_problem(asked, text, at, at + 4)
+        == "'2250' is a name ('extension 2250'), not a count"
+    )
+    counted = "Paternity leave is 2 weeks at full pay."
+    at = counted.index("2")
+    assert label_number_problem(asked, counted, at, at + 1) == ""
+    # not a "how many" question: "Which extension?" asks for the name
+    assert (
+        label_number_problem(
+            "Which extension do I call?", text, text.index("2250"), text.index("2250") + 4
+        )
+        == ""
+    )

@@ -245,3 +245,18 @@ def test_a_sentence_that_qualifies_another_thing_the_same_way() -> None:
     # a word of the question's phrase in the sentence: the same thing, named shorter
     table = "| Max speed | 40 mm/s |"
     assert qualified_problem("max print speed TPU", table, table.index("40")) == ""
+
+
+def test_a_span_that_names_another_day() -> None:
+    from veracity.rag.qualifiers import span_day_problem
+
+    asked = "What time does the hire shop close on Saturdays?"
+    assert (
+        span_day_problem(asked, "14:00 Thursday")
+        == "'14:00 Thursday' is for Thursday, the question about Saturday"
+    )
+    assert span_day_problem(asked, "13:00") == ""
+    assert span_day_problem(asked, "13:00 on Saturdays") == ""
+    # a run of days holds the ones inside it
+    assert span_day_problem("Is it open on Wednesday?", "Monday to Saturday") == ""
+    assert span_day_problem("When does it open in June?", "from 1 May") != ""

@@ -76,6 +76,15 @@ def test_a_word_of_the_header_names_a_column_not_a_row() -> None:
     assert "lacks 'room'" in got
 
 
+def test_a_value_in_the_second_cell_names_no_row() -> None:
+    hours = (
+        "| Day | Hours | Last hire out |\n|---|---|---|\n| Saturday | 08:00 - 13:00 | 12:30 |\n"
+        "| Sunday | Closed | - |\n"
+    )
+    asked = "What time does the shop close on Saturdays?"
+    assert row_problem(asked, hours, hours.index("08:00")) == ""
+
+
 def test_a_labelled_number_names_its_row() -> None:
     prices = (
         "| Level | Ages | Members | Non-members |\n|---|---|---|---|\n"

@@ -300,7 +300,7 @@ def _stated(
 
 
 # the passages a question may be answered from by its table alone, when the reader is unsure
-TABLE_LOOKUP_PASSAGES = 2
+TABLE_LOOKUP_PASSAGES = 4
 
 
 def _table_lookup(

@@ -38,6 +38,7 @@ from veracity.rag.from_headings import (
 from veracity.rag.groups import group_problem
 from veracity.rag.kinds import colour_problem, kind_problem
 from veracity.rag.links import link_problem, scene_problem, subject_problem
+from veracity.rag.measures import label_number_problem
 from veracity.rag.named_entries import entry_problem
 from veracity.rag.narrowed import narrowed_problem
 from veracity.rag.peers import (
@@ -61,6 +62,7 @@ from veracity.rag.qualifiers import (
     per_problem,
     qualified_problem,
     qualifier_problem,
+    span_day_problem,
 )
 from veracity.rag.reader.base import Reading
 from veracity.rag.releases import (
@@ -201,6 +203,8 @@ def span_problem(
         # question is answered by the band that leaves it out
         or (not quote_only and band_problem(question, chunk.text, r.start))
         or day_problem(asked, chunk.text, r.start)
+        or (typed and span_day_problem(asked, r.text))
+        or (typed and label_number_problem(asked, chunk.text, r.start, r.end))
         or count_problem(asked, chunk.text, r.start)
         or per_problem(asked, chunk.text, r.start, r.end)
         or namesake_problem(asked, chunk.text, r.start)

@@ -365,10 +365,19 @@ def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
 
 def _row_label(cells: Sequence[str]) -> str:
     """The cells that name a row: its first, and the second too when it is words with no
-    digit ("| Any size | Petrol hybrid | £159 |": the fuel names the row as the size does)."""
-    if len(cells) > 2 and cells[1].strip() and not re.search(r"\d", cells[1]):
+    digit ("| Any size | Petrol hybrid | £159 |": the fuel names the row as the size does),
+    unless those words are a value ("| Sunday | Closed | - |": "closed" names no row)."""
+    second = cells[1].strip(" *_`") if len(cells) > 2 else ""
+    if second and not re.search(r"\d", second) and second.lower() not in _VALUE_WORDS:
         return f"{cells[0]} {cells[1]}"
     return cells[0]
+
+
+# a cell's words that are its value, not a name: "Closed", "Free", "n/a"
+_VALUE_WORDS = frozenset((
+    "closed", "open", "free", "none", "nil", "n/a", "na", "-", "yes", "no", "included",
+    "unlimited", "not available", "not included", "varies", "on request", "tbc",
+))  # fmt: skip
 
 
 def _labelled_row(
