@@ -73,6 +73,11 @@ _ORDER = (
     r"move|open|click|visit|use|do|make|give|summari[sz]e|translate|stop|always|never|treat|"
     r"report|present|describe|state|confirm|escalate|reset|grant|skip)"
 )
+# a verb that a rule forbids: "never disclose", "not to reveal", "don't share" (fixed-width
+# look-behinds, on canonical lowercase text)
+_NOT_FORBIDDEN = (
+    r"(?<!never )(?<!not )(?<!never to )(?<!not to )(?<!n't )(?<!must never )(?<!never ever )"
+)
 _VERB_SHOW = (
     r"(?:reveal|repeat|print|show|output|display|tell me|give me|write( down| out)?|list|"
     r"summari[sz]e|disclose|leak|spell|format|convert|translate|recite|dump|echo|paraphrase)"
@@ -164,7 +169,9 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "system_prompt_extraction",
-        rf"\b{_VERB_SHOW}\b[^.\n]{{0,50}}\b(?:system prompt|pre-?prompt|initial prompt|"
+        # not a rule that forbids it: "Never disclose your password to anyone" (a policy),
+        # "told it never to reveal the password"
+        rf"{_NOT_FORBIDDEN}\b{_VERB_SHOW}\b[^.\n]{{0,50}}\b(?:system prompt|pre-?prompt|initial prompt|"
         rf"(?:{_OWN}|hidden|secret) {_INSTR}\b|your (?:password|access code|secret|passcode)\b|"
         rf"(?:the|all|all the|all of the|these|those) {_INSTR}{_BARE}|"
         rf"the (?:password|access code|secret|passcode){_BARE})"
