@@ -36,3 +36,12 @@ def test_a_colour_question_is_answered_by_a_colour() -> None:
     assert colour_problem(asked, "navy with a gold stripe") == ""
     assert colour_problem(asked, "light blue") == ""
     assert colour_problem("What tie do students wear?", "light") == ""  # no colour asked
+
+
+def test_a_fare_for_children_is_no_adult_fare() -> None:
+    text = "Children aged 5 to 15 pay a child fare: DaySaver £2.40 (Zone A) or £3.10 (Zone AB)."
+    at = text.index("£3.10")
+    got = kind_problem("How much is an adult Zone AB DaySaver?", text, at)
+    assert got == "the sentence is about child, and the question about adult"
+    both = "Children travel free with a paying adult; an adult DaySaver is £6.20."
+    assert kind_problem("How much is an adult DaySaver?", both, both.index("£6.20")) == ""

@@ -260,3 +260,11 @@ def test_a_span_that_names_another_day() -> None:
     # a run of days holds the ones inside it
     assert span_day_problem("Is it open on Wednesday?", "Monday to Saturday") == ""
     assert span_day_problem("When does it open in June?", "from 1 May") != ""
+
+
+def test_a_band_counts_the_numbers_inside_it() -> None:
+    row = "| 2 years to under 5 years | 8 weeks | 8 weeks |"
+    asked = "How many weeks of sick pay do I get after 3 years' service?"
+    assert count_problem(asked, row, row.index("8 weeks")) == ""
+    other = "| 5 years or more | 13 weeks | 13 weeks |"
+    assert count_problem(asked, other, other.index("13")) != ""

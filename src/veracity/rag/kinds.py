@@ -1,7 +1,9 @@
-"""Members of a closed set of kinds that exclude each other: colours, fuels, kinds of pet.
+"""Members of a closed set of kinds that exclude each other: colours, fuels, kinds of pet, who
+a fare is for (adults, children, infants; "student" and "senior" are also school years).
 
 "charger LED solid red meaning" is not answered from "The LED stays solid white while it
-updates", nor "excess for my cat" from a sentence about dogs: the question names one member of a
+updates", nor "excess for my cat" from a sentence about dogs, nor "How much is an adult
+DaySaver?" from "Children aged 5 to 15 pay ... £3.10": the question names one member of a
 set, the answer's sentence names another member of it and not the one asked about.
 ``kind_problem`` finds that. Weekdays, months and seasons are judged elsewhere
 (``qualifiers.day_problem``, ``guard.strict``). ``colour_problem`` refuses an answer with no colour
@@ -31,6 +33,11 @@ _SETS: tuple[dict[str, tuple[str, ...]], ...] = (
     {
         "dog": ("dog", "dogs", "puppy", "puppies"), "cat": ("cat", "cats", "kitten", "kittens"),
         "rabbit": ("rabbit", "rabbits"), "horse": ("horse", "horses", "pony", "ponies"),
+    },
+    {  # who a fare, a ticket or a fee is for
+        "adult": ("adult", "adults"),
+        "child": ("child", "children", "kid", "kids"),
+        "infant": ("infant", "infants", "baby", "babies", "toddler", "toddlers"),
     },
 )  # fmt: skip
 

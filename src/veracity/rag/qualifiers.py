@@ -295,16 +295,29 @@ def count_problem(question: str, text: str, start: int) -> str:
     or "": the question puts a number before a noun ("three children", "4 people"), and the
     span's sentence puts other numbers before the same noun and never the question's ("two
     children"). Years, and numbers that are part of a name ("Super Bowl 50", "series 2"), count
-    nothing. Fires on 4 of SQuAD v1.1 dev's 10,570 gold answer sentences."""
+    nothing, and a band holds the numbers inside it ("2 years to under 5 years" counts 3 years).
+    Fires on 4 of SQuAD v1.1 dev's 10,570 gold answer sentences."""
     asked = _counts(question)
     s, e = sentence_at(text, start)
     if not asked or s == e:
         return ""
     said = _counts(text[s:e])
     for noun, (wanted, word) in sorted(asked.items()):
-        if noun in said and not said[noun][0] & wanted:
+        if noun in said and not said[noun][0] & wanted and not _within(wanted, said[noun][0]):
             return f"the sentence counts {said[noun][1]}, the question {word}"
     return ""
+
+
+def _within(wanted: set[str], band: set[str]) -> bool:
+    """Whether a number of ``wanted`` lies inside the band ``band``'s numbers span ("3 years"
+    inside "2 years to under 5 years")."""
+    values = [float(n) for n in band if _NUMERIC.fullmatch(n)]
+    if len(values) < 2:
+        return False
+    return any(min(values) <= float(n) <= max(values) for n in wanted if _NUMERIC.fullmatch(n))
+
+
+_NUMERIC = re.compile(r"\d+(?:\.\d+)?")
 
 
 # "per move", "per item", "each booking", "a night": the unit an amount is counted in ("per
