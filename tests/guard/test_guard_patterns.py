@@ -174,6 +174,8 @@ def test_pattern_quiet_on_benign(text: str) -> None:
         "Never disclose your password to anyone, including IT staff.",
         "The bot's hidden instructions told it never to reveal the password.",
         "Staff must not reveal your password reset link to callers.",
+        # a noun, not an order: "an output filter"
+        "The defenders added an output filter that checks for the secret.",
     ],
 )
 def test_questions_about_a_documents_instructions_are_not_extraction(text: str) -> None:

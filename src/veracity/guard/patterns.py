@@ -73,10 +73,12 @@ _ORDER = (
     r"move|open|click|visit|use|do|make|give|summari[sz]e|translate|stop|always|never|treat|"
     r"report|present|describe|state|confirm|escalate|reset|grant|skip)"
 )
-# a verb that a rule forbids: "never disclose", "not to reveal", "don't share" (fixed-width
-# look-behinds, on canonical lowercase text)
+# a verb that a rule forbids: "never disclose", "not to reveal", "don't share", or no verb at
+# all (fixed-width look-behinds, on canonical lowercase text)
 _NOT_FORBIDDEN = (
     r"(?<!never )(?<!not )(?<!never to )(?<!not to )(?<!n't )(?<!must never )(?<!never ever )"
+    # nor a noun after a determiner: "an output filter that checks for the secret"
+    r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bits )(?<!\bthis )(?<!\bthat )(?<!\btheir )(?<!\bour )"
 )
 _VERB_SHOW = (
     r"(?:reveal|repeat|print|show|output|display|tell me|give me|write( down| out)?|list|"
