@@ -33,6 +33,16 @@ from veracity.rag.measures import asks_price
         ("At what bounce rate does Sendloft pause sending?", "72 hours", False),
         ("At what bounce rate does Sendloft pause sending?", "8%", True),
         ("What is the hourly rate?", "£48 per hour", True),
+        # "how often" wants a frequency, which may have no digit
+        ("how often can an admin reassign a Studio seat", "one person", False),
+        ("how often can an admin reassign a Studio seat", "once every 30 days", True),
+        ("How often is the festival held?", "biennial", True),
+        ("How often are black bins collected?", "two weeks", True),
+        # a telephone number has digits; "what hours" wants times
+        ("What's the telephone number for lost property?", "LEFT LUGGAGE", False),
+        ("What's the telephone number for lost property?", "0161 496 0000", True),
+        ("What hours is the breakdown line open?", "Annual service + boiler breakdown", False),
+        ("What hours is the breakdown line open?", "7:00am to 10:00pm", True),
         # a setting's value is no place
         ("Where does Bramble write the built site by default?", "false", False),
         ("Where does Bramble write the built site by default?", "public", True),

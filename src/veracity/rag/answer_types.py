@@ -23,6 +23,7 @@ from veracity.rag.measures import (
     YEAR,
     asks_price,
     asks_when,
+    gives_frequency,
     is_terse,
     measure_problem,
     no_charge,
@@ -288,6 +289,8 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     quantity = bool(numbers(plain)) or bool(AMOUNT_WORDS.search(span))
     # a price may be none at all: "free" answers "What is the parking fee?"
     quantity = quantity or bool(asks_price(question) and no_charge(span))
+    # "How often is the festival held?" is answered "biennial", "annually", "rarely"
+    quantity = quantity or gives_frequency(question, span)
     if (_QUANTITY.search(question) or terse_quantity(question)) and not quantity:
         return f"the question asks for a quantity, and '{span}' is none"
     if asks_price(question) and not quantity and not _COMPARED.search(span):

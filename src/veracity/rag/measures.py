@@ -70,8 +70,24 @@ _TERSE_QUANTITY = re.compile(
 )
 # "What are the controlled hours in Zone B?": hours of the day, given in times or days
 _HOURS_QUESTION = re.compile(
-    r"^\W*what\s+(?:are|were)\s+(?:the\s+)?(?:[a-z-]+\s+)?hours\b", re.IGNORECASE
+    r"^\W*what\s+(?:(?:are|were)\s+(?:the\s+)?(?:[a-z-]+\s+)?)?hours\b", re.IGNORECASE
 )
+# "how often ...?": a frequency ("every 90 days", "twice a year", "once", "rarely")
+_HOW_OFTEN = re.compile(r"\bhow\s+(?:often|frequently)\b", re.IGNORECASE)
+_FREQUENCY = re.compile(
+    r"\b(?:every|each|per|once|twice|thrice|times|daily|weekly|fortnightly|monthly|quarterly|"
+    r"annually|yearly|hourly|nightly|always|never|rarely|seldom|occasionally|regularly|"
+    r"frequently|often|sometimes|usually|continuously|constantly|periodically|annual|biennial|"
+    r"biannual|semiannual|a\s+(?:day|week|month|year|fortnight))\b|/",
+    re.IGNORECASE,
+)
+# "What's the telephone number ...?": a number to dial, with digits
+_PHONE_QUESTION = re.compile(r"\b(?:tele)?phone\s+(?:number|no)\b|\bnumber\s+to\s+call\b", re.I)
+
+
+def gives_frequency(question: str, span: str) -> bool:
+    """Whether ``question`` asks how often and ``span`` says it ("annually", "every 90 days")."""
+    return bool(_HOW_OFTEN.search(question) and _FREQUENCY.search(span))
 
 
 def is_terse(question: str) -> bool:
@@ -111,6 +127,12 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
     if _HOURS_QUESTION.search(question) and not (re.search(r"\d", span) or TIME_WORDS.search(span)):
         # "What are the controlled hours in Zone B?" is not "Bank holidays"
         return f"the question asks for hours, and '{span}' gives none"
+    if _HOW_OFTEN.search(question) and not (_FREQUENCY.search(span) or _UNITS["time"].search(span)):
+        # "how often can an admin reassign a seat" is not "one person" ("two weeks" of "every
+        # two weeks" is: the reader leaves "every" out)
+        return f"the question asks how often, and '{span}' is no frequency"
+    if _PHONE_QUESTION.search(question) and len(re.findall(r"\d", span)) < 5:
+        return f"the question asks for a telephone number, and '{span}' is none"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
     if _SIZE_ASKED.match(question) and not (re.search(r"\d", span) or _SIZE_WORDS.search(span)):
