@@ -127,10 +127,6 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
     if _HOURS_QUESTION.search(question) and not (re.search(r"\d", span) or TIME_WORDS.search(span)):
         # "What are the controlled hours in Zone B?" is not "Bank holidays"
         return f"the question asks for hours, and '{span}' gives none"
-    if _HOW_OFTEN.search(question) and not (_FREQUENCY.search(span) or _UNITS["time"].search(span)):
-        # "how often can an admin reassign a seat" is not "one person" ("two weeks" of "every
-        # two weeks" is: the reader leaves "every" out)
-        return f"the question asks how often, and '{span}' is no frequency"
     if _PHONE_QUESTION.search(question) and len(re.findall(r"\d", span)) < 5:
         return f"the question asks for a telephone number, and '{span}' is none"
     if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
@@ -261,6 +257,20 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         # 5pm" or "until 6pm" answers how long a place is open or a car may stay)
         return f"the question asks how long, and '{span}' is a time of day"
     return ""
+
+
+def frequency_problem(question: str, text: str, start: int, end: int) -> str:
+    """Why the span ``text[start:end]`` does not say how often, for a "how often" question, or
+    "": neither it nor the words just before it give a frequency or a length of time. "How
+    often can an admin reassign a seat?" is not "one person"; "100 million" of "every 100
+    million instructions" and "two weeks" of "every two weeks" are (the reader leaves "every"
+    out)."""
+    if not _HOW_OFTEN.search(question):
+        return ""
+    said = text[max(0, start - 16) : end]
+    if _FREQUENCY.search(said) or _UNITS["time"].search(text[start:end]):
+        return ""
+    return f"the question asks how often, and '{text[start:end]}' is no frequency"
 
 
 def label_number_problem(question: str, text: str, start: int, end: int) -> str:

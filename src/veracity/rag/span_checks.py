@@ -38,7 +38,7 @@ from veracity.rag.from_headings import (
 from veracity.rag.groups import group_problem
 from veracity.rag.kinds import colour_problem, kind_problem
 from veracity.rag.links import link_problem, scene_problem, subject_problem
-from veracity.rag.measures import label_number_problem
+from veracity.rag.measures import frequency_problem, label_number_problem
 from veracity.rag.named_entries import entry_problem
 from veracity.rag.narrowed import narrowed_problem
 from veracity.rag.peers import (
@@ -205,6 +205,7 @@ def span_problem(
         or day_problem(asked, chunk.text, r.start)
         or (typed and span_day_problem(asked, r.text))
         or (typed and label_number_problem(asked, chunk.text, r.start, r.end))
+        or (typed and frequency_problem(asked, chunk.text, r.start, r.end))
         or count_problem(asked, chunk.text, r.start)
         or per_problem(asked, chunk.text, r.start, r.end)
         or namesake_problem(asked, chunk.text, r.start)
