@@ -85,6 +85,17 @@ def test_a_value_in_the_second_cell_names_no_row() -> None:
     assert row_problem(asked, hours, hours.index("08:00")) == ""
 
 
+def test_a_row_is_named_by_its_label_not_by_its_description() -> None:
+    plans = (
+        "| Plan | Monthly | Annual | Includes |\n|---|---|---|---|\n"
+        "| Glow | £29.99 | £299 | Everything in Shine, plus hot wax |\n"
+        "| Ceramic Max | £39.99 | £399 | Everything in Glow, plus ceramic sealant |\n"
+    )
+    asked = "How much is the Glow plan per month?"
+    assert row_problem(asked, plans, plans.index("£29.99")) == ""
+    assert "lacks 'Glow'" in row_problem(asked, plans, plans.index("£39.99"))
+
+
 def test_a_labelled_number_names_its_row() -> None:
     prices = (
         "| Level | Ages | Members | Non-members |\n|---|---|---|---|\n"

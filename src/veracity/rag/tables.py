@@ -74,7 +74,9 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
             f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') has what the question "
             f"leaves out ('{_word_of(question, sorted(held)[0])}')"
         )
-    missing = asked - content_terms(text[mine[0] : mine[1]])
+    # a row is named by its label: "Everything in Glow, plus ..." in the Ceramic Max row's
+    # description does not make it the Glow row
+    missing = asked - content_terms(label)
     if not missing:
         return ""
     return (
