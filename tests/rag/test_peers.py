@@ -393,3 +393,15 @@ def test_peer_kind_problem_spares_counts_own_kinds_and_spellings() -> None:
     assert peer_kind_problem("How much did the big teams pay?", teams, *_span(teams, "£5")) == ""
     days = "Adult tickets last 3 days."
     assert peer_kind_problem("How many days does a family ticket last?", days, 19, 25) == ""
+
+
+def test_names_the_passage_writes_as_code_and_the_question_plain() -> None:
+    text = (
+        "The prices above apply in `us-east`. In `eu-west`, storage prices are 15% higher. "
+        "In `sa-east`, storage prices are 30% higher."
+    )
+    message = "I keep my buckets in eu-west. How much more is storage there than in us-east?"
+    asked = "How much more is storage there than in us-east?"
+    got = identifier_problem(asked, text, text.index("30%"), message)
+    assert got == "the sentence is about sa-east, the question about eu-west"
+    assert identifier_problem(asked, text, text.index("15%"), message) == ""

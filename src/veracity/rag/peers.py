@@ -222,7 +222,7 @@ _NUMBERED = re.compile(
 )
 
 
-def identifier_problem(question: str, text: str, start: int) -> str:
+def identifier_problem(question: str, text: str, start: int, message: str = "") -> str:
     """Why the span at ``text[start]`` answers about another identifier, or "": the question
     names one (a command-line option "--jobs", a ``snake_case`` name, inline code), the span's
     sentence (read with the one before when it points back) names another and not the
@@ -231,10 +231,14 @@ def identifier_problem(question: str, text: str, start: int) -> str:
     than the given size; the default is 1 KB"; "What is the default max_items?" not "600" from
     "`ttl` is the time to live in seconds; the default is 600"). The values a sentence gives back
     case by case, and the names in their conditions ("Returns: ASN1_SUCCESS if ...") are not
-    what it is about."""
+    what it is about. Names the passage writes as code and the whole ``message`` (the question
+    with the sentences before it) writes plain count when the sentence names none of them: "I
+    keep my buckets in eu-west. How much more is storage there than in us-east?" is not answered
+    from "In `sa-east`, storage prices are 30% higher"."""
     asked = _identifiers(question)
-    window = _read_with_antecedent(text, start)
-    if not asked or window is None:
+    plain = _named_as_code(message or question, text) - asked
+    window = _read_with_antecedent(text, start) if asked or plain else None
+    if window is None:
         return ""
     lo, e = window
     listed = " ".join(f"{text[c.start : c.end]} {c.condition}" for c in cases(text, lo, e))
@@ -243,7 +247,18 @@ def identifier_problem(question: str, text: str, start: int) -> str:
     for name in sorted(asked - said):
         if said and name in elsewhere:
             return f"the sentence is about {sorted(said)[0]}, the question about {name}"
+    # names the passage writes as code and the question writes plain ("eu-west" of `eu-west`):
+    # the sentence must name one of them, when it names another and the passage names them
+    if said and plain & elsewhere and not any(name in text[lo:e] for name in plain):
+        return f"the sentence is about {sorted(said)[0]}, the question about {sorted(plain)[0]}"
     return ""
+
+
+def _named_as_code(question: str, text: str) -> set[str]:
+    """The words of ``question`` that ``text`` writes as inline code ("eu-west" of "In
+    `eu-west`, prices are 15% higher")."""
+    code = {c.removesuffix("()") for c in _CODE_TOKEN.findall(text)}
+    return {w for w in _PLAIN_TOKEN.findall(question) if w in code}
 
 
 def _identifiers(text: str) -> set[str]:
@@ -258,6 +273,7 @@ _OPTION_OR_SNAKE = re.compile(
     r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]|(?<![\w-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b"
 )
 _CODE_TOKEN = re.compile(r"`([^`\s]+)`")
+_PLAIN_TOKEN = re.compile(r"[\w][\w.-]*[\w]")
 
 
 def modifier_problem(question: str, text: str, start: int) -> str:

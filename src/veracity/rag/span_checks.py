@@ -211,7 +211,7 @@ def span_problem(
         or namesake_problem(asked, chunk.text, r.start)
         or topic_problem(asked, chunk.text, r.start)
         or numbered_problem(asked, chunk.text, r.start)
-        or identifier_problem(asked, chunk.text, r.start)
+        or identifier_problem(asked, chunk.text, r.start, question)
         or outcome_problem(question, chunk.text, r.start, r.end)
         or (condition_problem(asked, chunk.text, r.start, r.end) if typed else "")
     )
