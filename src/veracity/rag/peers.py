@@ -249,9 +249,21 @@ def identifier_problem(question: str, text: str, start: int, message: str = "") 
             return f"the sentence is about {sorted(said)[0]}, the question about {name}"
     # names the passage writes as code and the question writes plain ("eu-west" of `eu-west`):
     # the sentence must name one of them, when it names another and the passage names them
-    if said and plain & elsewhere and not any(name in text[lo:e] for name in plain):
+    if said and plain & elsewhere and not any(name in _scope(text, lo, e, start) for name in plain):
         return f"the sentence is about {sorted(said)[0]}, the question about {sorted(plain)[0]}"
     return ""
+
+
+def _scope(text: str, lo: int, end: int, start: int) -> str:
+    """What a span at ``text[start]`` is said in: its list item or table row when it is in one
+    ("* `recursive` {boolean} ... **Default:** `false`"), else its sentence ``text[lo:end]``."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", start)
+    line = text[first : last if last != -1 else len(text)]
+    return line if _ITEM.match(line) else text[lo:end]
+
+
+_ITEM = re.compile(r"\s*(?:[-*+]\s|\d+[.)]\s|\|)")
 
 
 def _named_as_code(question: str, text: str) -> set[str]:
