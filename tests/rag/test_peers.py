@@ -405,3 +405,7 @@ def test_names_the_passage_writes_as_code_and_the_question_plain() -> None:
     got = identifier_problem(asked, text, text.index("30%"), message)
     assert got == "the sentence is about sa-east, the question about eu-west"
     assert identifier_problem(asked, text, text.index("15%"), message) == ""
+    # a name of another shape is no peer: "IntRange" is not what `min_open` is about
+    params = "Use `IntRange` for a range. `min_open` and `max_open` exclude that boundary."
+    asked = "I want an IntRange to exclude its lower boundary. Which parameter does that?"
+    assert identifier_problem(asked, params, params.index("`min_open`") + 1, asked) == ""

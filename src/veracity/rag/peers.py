@@ -232,9 +232,10 @@ def identifier_problem(question: str, text: str, start: int, message: str = "") 
     "`ttl` is the time to live in seconds; the default is 600"). The values a sentence gives back
     case by case, and the names in their conditions ("Returns: ASN1_SUCCESS if ...") are not
     what it is about. Names the passage writes as code and the whole ``message`` (the question
-    with the sentences before it) writes plain count when the sentence names none of them: "I
-    keep my buckets in eu-west. How much more is storage there than in us-east?" is not answered
-    from "In `sa-east`, storage prices are 30% higher"."""
+    with the sentences before it) writes plain count when the sentence names none of them and
+    names one built the same way: "I keep my buckets in eu-west. How much more is storage there
+    than in us-east?" is not answered from "In `sa-east`, storage prices are 30% higher"
+    ("IntRange" is no peer of "min_open")."""
     asked = _identifiers(question)
     plain = _named_as_code(message or question, text) - asked
     window = _read_with_antecedent(text, start) if asked or plain else None
@@ -249,9 +250,20 @@ def identifier_problem(question: str, text: str, start: int, message: str = "") 
             return f"the sentence is about {sorted(said)[0]}, the question about {name}"
     # names the passage writes as code and the question writes plain ("eu-west" of `eu-west`):
     # the sentence must name one of them, when it names another and the passage names them
-    if said and plain & elsewhere and not any(name in _scope(text, lo, e, start) for name in plain):
-        return f"the sentence is about {sorted(said)[0]}, the question about {sorted(plain)[0]}"
+    peers = {name for name in said if _shape(name) in {_shape(p) for p in plain}}
+    if (
+        peers
+        and plain & elsewhere
+        and not any(name in _scope(text, lo, e, start) for name in plain)
+    ):
+        return f"the sentence is about {sorted(peers)[0]}, the question about {sorted(plain)[0]}"
     return ""
+
+
+def _shape(name: str) -> str:
+    """How a name is built, its letters and digits aside: "eu-west" and "sa-east" are both
+    "a-a", "min_open" is "a_a", "IntRange" is "a"."""
+    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", name))
 
 
 def _scope(text: str, lo: int, end: int, start: int) -> str:
