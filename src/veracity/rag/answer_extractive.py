@@ -64,6 +64,7 @@ from veracity.rag.from_headings import (
 from veracity.rag.named_entries import named_field
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
+from veracity.rag.reader.tabular import read_tables
 from veracity.rag.releases import (
     asks_release_time,
 )
@@ -172,15 +173,16 @@ def find_answers(
     ``documents`` (a document's text by its id), a question for a version, a release's time or
     an option whose entry passes every check but the span's type is answered by the heading
     above the entry (``rag.from_headings``), and a passage that starts inside a table is read
-    with the table's header row above it."""
+    with the table's header row above it. The reader reads each table row as a sentence that
+    names its columns (``reader.tabular``); its spans are offsets into the stored text."""
     top = list(hits[:passages])
     texts = [h.chunk.text for h in top]
-    readings = reader.read(question, texts)
+    readings = read_tables(reader, question, texts)
     asked = question_focus(question)
     if asked != question:
         # A greeting or a closing around the question: read the question alone too, and keep the
         # better reading of each passage (the reader learned from bare questions).
-        alone = {r.passage: r for r in reader.read(asked, texts)}
+        alone = {r.passage: r for r in read_tables(reader, asked, texts)}
         readings = [
             alone[r.passage]
             if r.passage in alone and alone[r.passage].probability > r.probability

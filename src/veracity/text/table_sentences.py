@@ -1,0 +1,135 @@
+"""Markdown tables written as sentences, for a reader that learned from prose.
+
+A reader trained on paragraphs reads a table's rows as one run of words: the column a value sits
+in is named only in the header row, lines above it, so "| Studio | £22.00 | £28.00 |" says
+nothing of which price is the peak one. ``table_sentences`` writes each row as a sentence that
+names its columns, the header's words beside each cell::
+
+    | Space  | Off-peak | Peak   |
+    |--------|----------|--------|        Space: Studio; Off-peak: £22.00; Peak: £28.00.
+    | Studio | £22.00   | £28.00 |
+
+the header and separator rows themselves left out. Everything outside tables is kept as it is.
+The cells are copied character for character and the result keeps, for each of its characters,
+where it came from (``Rewritten.source``), so a span found in the rewritten text maps back to
+exact characters of the original (``Rewritten.original_span``): a citation points at the cell,
+never at words the rewrite put there. A table without a separator row (a chunk that starts in
+the middle of a table) has no header to name columns by; its rows are still one sentence each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from veracity.text.markup import TABLE_ROW
+
+__all__ = ["Rewritten", "table_sentences"]
+
+_SEPARATOR = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
+_NAME_PAD = " \t*_`"
+
+
+@dataclass(frozen=True, slots=True)
+class Rewritten:
+    """``text`` and, for each of its characters, the offset of the original character it
+    copies (``source``), or -1 for a character the rewrite added; ``repeats`` holds, for each
+    character of a column's name written beside a cell, the offset of the header cell's
+    character it repeats (-1 for every other character)."""
+
+    text: str
+    source: tuple[int, ...]
+    repeats: tuple[int, ...] = ()
+
+    def original_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The original characters of ``text[start:end]``: from the first copied character in
+        it to the last; for a span of a column's name alone, that name in the header row; None
+        when it holds neither (a separator)."""
+        for offsets in (self.source, self.repeats):
+            inside = [offsets[i] for i in range(max(start, 0), min(end, len(offsets)))
+                      if offsets[i] >= 0]  # fmt: skip
+            if inside:
+                return inside[0], inside[-1] + 1
+        return None
+
+
+def table_sentences(text: str) -> Rewritten:
+    """``text`` with every Markdown table's rows written as sentences naming their columns;
+    identical to ``text`` (and mapped one to one) when it has no table."""
+    parts: list[tuple[str, int, int]] = []  # (piece, its first char's offset or -1, repeated)
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    i = 0
+    while i < len(lines):
+        if not _is_row(lines[i]):
+            parts.append((lines[i], starts[i], -1))
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _is_row(lines[j]):
+            j += 1
+        parts.extend(_table(lines[i:j], starts[i:j]))
+        i = j
+    out: list[str] = []
+    source: list[int] = []
+    repeats: list[int] = []
+    for piece, at, named in parts:
+        out.append(piece)
+        source.extend(range(at, at + len(piece)) if at >= 0 else [-1] * len(piece))
+        repeats.extend(range(named, named + len(piece)) if named >= 0 else [-1] * len(piece))
+    return Rewritten("".join(out), tuple(source), tuple(repeats))
+
+
+def _is_row(line: str) -> bool:
+    return TABLE_ROW.fullmatch(line.rstrip("\r\n")) is not None
+
+
+def _table(lines: list[str], starts: list[int]) -> list[tuple[str, int, int]]:
+    """The rows of one table (``lines``, each starting at ``starts``) as sentence pieces."""
+    names: list[tuple[str, int]] = []  # each column's name and its offset in the header row
+    body = list(zip(lines, starts, strict=True))
+    if len(lines) > 1 and _SEPARATOR.fullmatch(lines[1].rstrip("\r\n")):
+        names = [_name(c, o) for c, o in zip(*_cells(lines[0], starts[0]), strict=True)]
+        body = body[2:]
+    parts: list[tuple[str, int, int]] = []
+    for line, at in body:
+        if _SEPARATOR.fullmatch(line.rstrip("\r\n")):
+            continue
+        cells, offsets = _cells(line, at)
+        said = [(k, c, o) for k, (c, o) in enumerate(zip(cells, offsets, strict=True)) if c]
+        for n, (k, cell, offset) in enumerate(said):
+            name, named = names[k] if k < len(names) else ("", -1)
+            if n:
+                parts.append(("; ", -1, -1))
+            if name:
+                parts.extend(((name, -1, named), (": ", -1, -1)))
+            parts.append((cell, offset, -1))
+        if said:
+            parts.append(("" if said[-1][1][-1] in ".!?" else ".", -1, -1))
+        parts.append(("\n", -1, -1))
+    return parts
+
+
+def _name(cell: str, at: int) -> tuple[str, int]:
+    """A header cell's name without emphasis or code marks, and where that name starts."""
+    lead = len(cell) - len(cell.lstrip(_NAME_PAD))
+    return cell.strip(_NAME_PAD), at + lead
+
+
+def _cells(line: str, at: int) -> tuple[list[str], list[int]]:
+    """The cells of the table row ``line`` (which starts at offset ``at``), each without the
+    spaces around it, and the offset of each."""
+    row = line.rstrip("\r\n")
+    inner_start = row.index("|") + 1
+    inner_end = row.rindex("|")
+    cells: list[str] = []
+    offsets: list[int] = []
+    pos = inner_start
+    for raw in row[inner_start:inner_end].split("|"):
+        lead = len(raw) - len(raw.lstrip())
+        cells.append(raw.strip())
+        offsets.append(at + pos + lead)
+        pos += len(raw) + 1
+    return cells, offsets

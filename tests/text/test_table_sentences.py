@@ -1,0 +1,57 @@
+"""Markdown tables written as sentences naming their columns (``text.table_sentences``)."""
+
+from __future__ import annotations
+
+from veracity.text.table_sentences import table_sentences
+
+HALL = (
+    "Hire rates per hour:\n\n"
+    "| Space | Off-peak | Peak |\n"
+    "|---|:---:|---|\n"
+    "| Studio | £22.00 | £28.00 |\n"
+    "| **Main hall** |  | £62.00 |\n"
+    "\nVAT is included.\n"
+)
+
+
+def test_each_row_is_a_sentence_naming_its_columns() -> None:
+    got = table_sentences(HALL).text
+    assert got == (
+        "Hire rates per hour:\n\n"
+        "Space: Studio; Off-peak: £22.00; Peak: £28.00.\n"
+        "Space: **Main hall**; Peak: £62.00.\n"
+        "\nVAT is included.\n"
+    )
+
+
+def test_every_copied_character_maps_back_to_the_original() -> None:
+    rewritten = table_sentences(HALL)
+    at = rewritten.text.index("£28.00")
+    start, end = rewritten.original_span(at, at + len("£28.00")) or (0, 0)
+    assert HALL[start:end] == "£28.00"
+    assert HALL.index("| £28.00 |") + 2 == start  # the peak cell itself, not the off-peak one
+    prose = rewritten.text.index("VAT")
+    assert rewritten.original_span(prose, prose + 3) == (HALL.index("VAT"), HALL.index("VAT") + 3)
+
+
+def test_a_span_over_added_words_keeps_only_the_copied_ends() -> None:
+    rewritten = table_sentences(HALL)
+    at = rewritten.text.index("Peak: £62.00")
+    # the column's name alone is that name in the header row
+    assert rewritten.original_span(at, at + 4) == (HALL.index("Peak |"), HALL.index("Peak |") + 4)
+    assert rewritten.original_span(at + 4, at + 6) is None  # ": " is the rewrite's own
+    start, end = rewritten.original_span(at, at + len("Peak: £62.00")) or (0, 0)
+    assert HALL[start:end] == "£62.00"
+
+
+def test_text_without_a_table_is_unchanged() -> None:
+    text = "Opening hours: 9 to 5.\nA | in prose is no table.\n"
+    rewritten = table_sentences(text)
+    assert rewritten.text == text
+    assert rewritten.source == tuple(range(len(text)))
+
+
+def test_rows_without_a_header_are_still_one_sentence_each() -> None:
+    text = "| Car over 5 m | £52.50 | £84.00 |\n| Motorbike | £12.00 | £20.00 |"
+    got = table_sentences(text).text
+    assert got == "Car over 5 m; £52.50; £84.00.\nMotorbike; £12.00; £20.00.\n"
