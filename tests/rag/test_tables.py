@@ -357,3 +357,39 @@ def test_a_number_names_one_of_several_alike_columns() -> None:
     cell = named_cell("premium board package 4 days adult", table)
     assert cell is not None and table[slice(*cell)] == "€168"
     assert named_cell("premium board 7 days adult", table) is None  # no such column
+
+
+def test_a_row_narrower_than_the_question_is_not_its_row() -> None:
+    text = (
+        "Bus tickets.\n\n| Ticket | Zone A | Zone AB |\n|---|---|---|\n"
+        "| Weekly pass | £18.00 | £24.00 |\n| Family weekly pass (2 adults) | £30.00 | £41.00 |\n"
+    )
+    family = text.index("£41.00")
+    problem = row_problem("How much is a Zone AB weekly pass?", text, family)
+    assert "narrower than the question: it names 'Family'" in problem
+    assert row_problem("How much is the Zone AB weekly pass?", text, text.index("£24.00")) == ""
+    # asked for the family pass, the family row answers; its brackets name nothing
+    assert row_problem("family weekly pass zone AB", text, family) == ""
+    assert row_problem("weekly pass for 2 adults, zone AB", text, family) != ""
+
+
+def test_a_question_asking_which_of_the_rows_kind_is_answered_by_the_rows_label() -> None:
+    codes = (
+        "| Exit code | Meaning |\n|---|---|\n| 3 | Some files were skipped |\n"
+        "| 4 | The output folder is not writable |\n"
+    )
+    meaning = codes.index("The output folder")
+    got = column_cell("Which exit code means the output folder can't be written?", codes,
+                      meaning, meaning + 20)  # fmt: skip
+    assert got is not None and codes[got[0] : got[1]] == "4"
+    # asked what the code means, the meaning stays the answer
+    assert column_cell("What does exit code 4 mean?", codes, meaning, meaning + 20) is None
+    assert column_cell("What is exit code 4?", codes, meaning, meaning + 20) is None
+    renamed = "| Old option | New option |\n|---|---|\n| `rss_limit` | `feeds.limit` |\n"
+    new = renamed.index("feeds.limit")
+    assert column_cell("What option replaces rss_limit?", renamed, new, new + 11) is None
+    replaced = "| Old option | Replacement |\n|---|---|\n| `rss_limit` | `feeds.limit` |\n"
+    new = replaced.index("feeds.limit")
+    assert column_cell("What option replaces rss_limit?", replaced, new, new + 11) is None
+    asked = "what option replaces it?"
+    assert column_cell(asked, replaced, new, new + 11, message="I have rss_limit. " + asked) is None

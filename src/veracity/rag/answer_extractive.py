@@ -217,7 +217,7 @@ def find_answers(
         chunk = top[r.passage].chunk
         named = named_cell(asked, chunk.text)
         value = (
-            column_cell(asked, chunk.text, r.start, r.end)
+            column_cell(asked, chunk.text, r.start, r.end, message=question)
             or named
             or named_field(asked, chunk.text, r.start, r.end)
             or labelled_default(asked, chunk.text, r.start, r.end)

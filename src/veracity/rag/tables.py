@@ -78,11 +78,44 @@ def row_problem(question: str, text: str, start: int, context: Sequence[str] = (
     # description does not make it the Glow row
     missing = asked - content_terms(label)
     if not missing:
-        return ""
+        return _narrower_row(question, text, rows[header:], mine)
     return (
         f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is not the one the question "
         f"names (it lacks '{_word_of(question, sorted(missing)[0])}', which names another row)"
     )
+
+
+def _narrower_row(
+    question: str,
+    text: str,
+    rows: Sequence[tuple[int, int, str]],
+    mine: tuple[int, int],
+) -> str:
+    """Why the span's row is narrower than the one the question names, or "": its first cell's
+    head (the words before any bracket) has a word the question does not use, while another
+    row's head is those words less the extra ones, all named by the question: "How much is an
+    adult DaySaver?" is answered from the "DaySaver" row, not "Group DaySaver*", whatever the
+    text around the table says of group tickets."""
+    asked = content_terms(question)
+
+    def head(row: tuple[int, int]) -> set[str]:
+        first = _cells(text, row[0], row[1])[0]
+        return content_terms(text[first[0] : first[1]].split("(", 1)[0])
+
+    extra = head(mine) - asked
+    if not extra:
+        return ""
+    first = _cells(text, mine[0], mine[1])[0]
+    word = next(w for w in text[first[0] : first[1]].split() if content_terms(w) & extra)
+    for s, e, _ in rows:
+        other = head((s, e))
+        if (s, e) != mine and other and other <= asked and other < head(mine):
+            return (
+                f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is narrower than "
+                f"the question: it names '{word.strip(_CELL_PAD)}', and the row "
+                f"'{short_quote(text[s:e])}' is the one the question names"
+            )
+    return ""
 
 
 def outside_row_problem(question: str, text: str, start: int, context: Sequence[str] = ()) -> str:
@@ -245,24 +278,39 @@ def cells_problem(span: str) -> str:
     return f"'{span}' is several cells of a table row, not one value"
 
 
-def column_cell(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+def column_cell(
+    question: str, text: str, start: int, end: int, message: str = ""
+) -> tuple[int, int] | None:
     """For a span ``text[start:end]`` in a table's row, the ``(start, end)`` of the row's cell in
     the column the question names (stripped of spaces and Markdown): the "Default" column, for
     a question that asks for a default; else the one column whose header holds a content word
     of the question (the first column, which labels the rows, aside): "a motorbike, single?"
     is answered from the "Single" cell of the span's row, not its "Day return". None when the
     span is already within that cell (a span that runs on from it into the next, "2` | Number
-    of", is cut back to it), or is in the header row, or no one column is named."""
+    of", is cut back to it), or is in the header row, or no one column is named. A question
+    that asks which of the rows' kind ("Which exit code means the folder can't be written?"
+    over "| Exit code | Meaning |") is answered from the first column, the row's label, unless
+    it names the row by that label already ("what option replaces `rss_limit`?"), in it or in
+    the ``message`` around it ("I still have rss_limit in my config - what option replaces
+    it?")."""
     rows = _table_rows(text, start)
     if len(rows) < 2:
         return None
     header = _cells(text, rows[0][0], rows[0][1])
-    if ASKS_DEFAULT.search(question):
+    names = [text[a:b] for a, b in header]
+    mine = next(((s, e) for s, e, _ in rows[1:] if s <= start <= e), None)
+    label = "" if mine is None else text[slice(*_cells(text, *mine)[0])]
+    if (
+        names
+        and _asks_for_column(question, names[0], names[1:])
+        and not content_terms(label) & content_terms(f"{question} {message}")
+    ):
+        column = [0]  # "Which exit code means ...?" asks for the row's label
+    elif ASKS_DEFAULT.search(question):
         column = [i for i, (a, b) in enumerate(header) if _COLUMN_DEFAULT.match(text, a, b)]
     else:
         asked = content_terms(question) - excluded_terms(question)
         column = [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
-    mine = next(((s, e) for s, e, _ in rows[1:] if s <= start <= e), None)
     if len(column) != 1 or mine is None:
         return None
     cells = _cells(text, *mine)
@@ -270,6 +318,25 @@ def column_cell(question: str, text: str, start: int, end: int) -> tuple[int, in
         return None
     a, b = cells[column[0]]
     return None if (a <= start and end <= b) or a == b else (a, b)
+
+
+# "which exit code", "what plan": the words a question asks for a kind of thing with
+_ASKS_WHICH = re.compile(
+    r"\b(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|can|could|should|would|will|has|"
+    r"have|happens|if|about|kind|type|sort)\b)([\w-]+(?:\s+[\w-]+)?)",
+    re.IGNORECASE,
+)
+
+
+def _asks_for_column(question: str, name: str, others: Sequence[str]) -> bool:
+    """Whether ``question`` asks which thing of the kind ``name`` (a first column's header)
+    names: "Which exit code ..." of "Exit code", "what plan ..." of "Plan"; a word the
+    ``others`` (the other columns' names) share names no one column ("what option" of "Old
+    option" beside "New option")."""
+    named = content_terms(name) - content_terms(" ".join(others))
+    return bool(named) and any(
+        content_terms(m.group(1)) & named for m in _ASKS_WHICH.finditer(question)
+    )
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
