@@ -11,7 +11,9 @@ the held-out test articles), with the same kinds of answerable and edited unansw
 as ``benchmarks.reader_answers``, and picks the threshold on the best passage's probability that
 maximizes balanced accuracy (mean of answered-when-answerable and declined-when-unanswerable).
 ``--write`` stores it in ``reader_adapter.json`` as ``calibration.threshold`` (the per-passage one
-is kept as ``calibration.passage_threshold``).
+is kept as ``calibration.passage_threshold``). ``--threshold T`` reports and stores ``T`` instead:
+balanced accuracy weighs a wrong answer and a needless decline alike, and on documents unlike
+SQuAD the optimum it picks can answer wrongly much more often (see ``docs/benchmarks.md``).
 """
 
 from __future__ import annotations
@@ -97,6 +99,11 @@ def main() -> None:
         "--qualifiers", action="store_true",
         help="also qualifier edits among the unanswerable questions (reader_data.insert_qualifier)",
     )  # fmt: skip
+    parser.add_argument(
+        "--threshold", type=float, default=None,
+        help="report (and with --write store) this engine threshold instead of the one that "
+        "maximizes balanced accuracy: a stricter one when wrong answers cost more than declines",
+    )  # fmt: skip
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     col, _ = open_collection()
@@ -117,6 +124,14 @@ def main() -> None:
         rows.append((float((said[y == 1].mean() + (~said[y == 0]).mean()) / 2), float(t),
                      float(said[y == 1].mean()), float((~said[y == 0]).mean())))  # fmt: skip
     ba, t, answered, declined = max(rows)
+    print(f"balanced-accuracy optimum {t:.3f}: answered {answered:.3f}, declined {declined:.3f}")
+    for at in np.arange(0.40, 0.851, 0.05):
+        print(f"  at {at:.2f}: answered {(p[y == 1] >= at).mean():.3f}, "
+              f"declined {(p[y == 0] < at).mean():.3f}")  # fmt: skip
+    if args.threshold is not None:
+        t = args.threshold
+        answered, declined = float((p[y == 1] >= t).mean()), float((p[y == 0] < t).mean())
+        ba = (answered + declined) / 2
     old = col.reader().threshold
     print(f"dev questions: {int(y.sum())} answerable, {int((1 - y).sum())} unanswerable")
     print(f"per-passage threshold {old:.3f}: answered {(p[y == 1] >= old).mean():.3f}, "
@@ -131,7 +146,9 @@ def main() -> None:
         cal["threshold"] = round(t, 4)
         meta["engine_calibration"] = {
             "command": f"python -m benchmarks.calibrate_reader --n {args.n} "
-            f"--style-share {args.style_share} --write",
+            f"--style-share {args.style_share}"
+            + (f" --threshold {args.threshold}" if args.threshold is not None else "")
+            + " --write",
             "dev_answered": round(answered, 4), "dev_declined": round(declined, 4),
             "questions": len(y),
         }  # fmt: skip

@@ -163,3 +163,5 @@ def test_train_cli_rejects_bad_input_with_a_fix(
     assert "--edits 'entity,typo': name one or more of entity," in capsys.readouterr().err
     assert main(["train", "reader", "--squad", str(squad), "--qualified-share", "1.5"]) == 2
     assert "--qualified-share is a share between 0 and 1, got 1.5" in capsys.readouterr().err
+    assert main(["train", "reader", "--squad", str(squad), "--tables", "-3"]) == 2
+    assert "--tables is a number of examples, 0 or more, got -3" in capsys.readouterr().err

@@ -49,6 +49,11 @@ def register(sub: Any) -> None:
         help="share of answerable questions that also get a twin narrowed by a modifier their "
         "own passage uses (the answerable contrast to qualifier edits)",
     )  # fmt: skip
+    r.add_argument(
+        "--tables", type=int, default=0,
+        help="generated table examples to add to the training set (questions by row and "
+        "column over made-up tables, half of them near misses)",
+    )  # fmt: skip
     r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(run=cmd_train_reader)
     train_gpt_cmds.register(train_sub)
@@ -75,6 +80,8 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
             raise ConfigError(
                 f"--{name.replace('_', '-')} is a share between 0 and 1, got {getattr(args, name)}"
             )
+    if args.tables < 0:
+        raise ConfigError(f"--tables is a number of examples, 0 or more, got {args.tables}")
     for name in ("epochs", "batch_size", "lr", "rank"):
         if getattr(args, name) <= 0:
             raise ConfigError(
@@ -96,7 +103,7 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
             squad=squad, out=out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
             rank=args.rank, seed=args.seed, device=args.device, threads=args.threads,
             limit=args.limit, resume=resume, style_share=args.style_share, edits=edits,
-            qualified_share=args.qualified_share,
+            qualified_share=args.qualified_share, tables=args.tables,
             log=log,
         )
     )  # fmt: skip

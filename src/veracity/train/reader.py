@@ -47,6 +47,7 @@ from veracity.train.reader_data import (
     load_articles,
     split_articles,
 )
+from veracity.train.reader_tables import table_examples
 
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense",
                 "output.dense")  # fmt: skip
@@ -72,6 +73,7 @@ class ReaderTrainConfig:
     style_share: float = 0.0  # questions restyled as users type them (reader_styles)
     edits: tuple[str, ...] = DEFAULT_EDITS  # the kinds of edited unanswerable twins (reader_data)
     qualified_share: float = 0.0  # answerable twins narrowed by the passage's own modifiers
+    tables: int = 0  # generated table examples added to the training set (reader_tables)
     log_every: int = 50
     model_dir: Path | None = None
     resume: Path | None = None  # an adapter to continue training from (same rank and targets)
@@ -149,6 +151,8 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
         train_ex = rng.sample(train_ex, min(cfg.limit, len(train_ex)))
     if cfg.dev_limit is not None:
         dev_ex = rng.sample(dev_ex, min(cfg.dev_limit, len(dev_ex)))
+    # tables train the reader only; its calibration stays fitted on held-out prose
+    train_ex = train_ex + table_examples(cfg.tables, cfg.seed) if cfg.tables else train_ex
     items = [t for ex in train_ex for t in targets(tok, ex, cfg.max_length)]
     cfg.log(f"{len(train_ex)} training examples ({len(items)} windows) from {len(train_a)} "
             f"articles; {len(dev_ex)} dev examples from {len(dev_a)}; {len(test_a)} held out")  # fmt: skip
@@ -205,7 +209,8 @@ def train_reader(cfg: ReaderTrainConfig) -> dict[str, Any]:
             "examples": len(train_ex), "windows": len(items), "steps": steps,
             "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr, "seed": cfg.seed,
             "device": cfg.device, "edits": list(cfg.edits), "style_share": cfg.style_share,
-            "qualified_share": cfg.qualified_share,
+            "qualified_share": cfg.qualified_share, "tables": cfg.tables,
+            "resumed_from": str(cfg.resume) if cfg.resume else None,
             "seconds": round(time.perf_counter() - began, 1),
             "cpu_seconds": round(time.process_time() - cpu_began, 1), "loss_curve": curve,
             "articles": {"train": len(train_a), "dev": len(dev_a), "test": len(test_a)},
