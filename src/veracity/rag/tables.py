@@ -106,7 +106,8 @@ def _narrower_row(
     if not extra:
         return ""
     first = _cells(text, mine[0], mine[1])[0]
-    word = next(w for w in text[first[0] : first[1]].split() if content_terms(w) & extra)
+    words = text[first[0] : first[1]].split()
+    word = next((w for w in words if content_terms(w) & extra), sorted(extra)[0])
     for s, e, _ in rows:
         other = head((s, e))
         if (s, e) != mine and other and other <= asked and other < head(mine):

@@ -11,6 +11,9 @@ On CPU one epoch over the default data (about 11k examples) took 31-32 minutes h
 32 with 1 thread on an otherwise quiet core); the shipped adapter is four such epochs (each later
 one with ``--resume``, a new seed and a lower rate: dev F1 55.7, 59.9, 63.7, then 64.4 on dev
 questions of which 30% are restyled as users type them, ``--style-share 0.3``). ``--device cuda`` runs the same loop on a GPU (not measured here: no GPU was lent).
+``--tables N`` adds N generated table questions (``reader_tables``) to the training set; one
+such epoch was measured against the shipped adapter and not adopted (``docs/benchmarks.md``,
+answer goals).
 """
 
 from __future__ import annotations
