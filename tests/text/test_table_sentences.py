@@ -55,3 +55,34 @@ def test_rows_without_a_header_are_still_one_sentence_each() -> None:
     text = "| Car over 5 m | £52.50 | £84.00 |\n| Motorbike | £12.00 | £20.00 |"
     got = table_sentences(text).text
     assert got == "Car over 5 m; £52.50; £84.00.\nMotorbike; £12.00; £20.00.\n"
+
+
+PRICES = """EXTRAS
+
+  Towel hire ......................... 2.00 per stay
+  Padlock (to keep) .................. 4.00
+
+ROOM TYPE               SUN-THU       FRI-SAT
+8-bed dorm ............  22.00 .......  29.50
+Private double ........  76.00 .......  95.00
+"""
+
+
+def test_dot_leader_rows_are_sentences_and_a_grid_names_its_columns() -> None:
+    rewritten = table_sentences(PRICES)
+    assert "  Towel hire: 2.00 per stay.\n  Padlock (to keep): 4.00.\n" in rewritten.text
+    assert "ROOM TYPE: 8-bed dorm; SUN-THU: 22.00; FRI-SAT: 29.50.\n" in rewritten.text
+    assert "ROOM TYPE               SUN-THU" in rewritten.text  # the header line stays
+    at = rewritten.text.index("29.50")
+    start, end = rewritten.original_span(at, at + 5) or (0, 0)
+    assert PRICES[start:end] == "29.50" and PRICES.index("29.50") == start
+    named = rewritten.text.index("FRI-SAT: 95.00")
+    assert rewritten.original_span(named, named + 7) == (
+        PRICES.index("FRI-SAT"),
+        PRICES.index("FRI-SAT") + 7,
+    )
+
+
+def test_an_ellipsis_is_no_leader() -> None:
+    text = "Wait... then press OK.\n"
+    assert table_sentences(text).text == text

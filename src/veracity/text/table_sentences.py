@@ -1,4 +1,4 @@
-"""Markdown tables written as sentences, for a reader that learned from prose.
+"""Tables written as sentences, for a reader that learned from prose.
 
 A reader trained on paragraphs reads a table's rows as one run of words: the column a value sits
 in is named only in the header row, lines above it, so "| Studio | £22.00 | £28.00 |" says
@@ -9,7 +9,11 @@ names its columns, the header's words beside each cell::
     |--------|----------|--------|        Space: Studio; Off-peak: £22.00; Peak: £28.00.
     | Studio | £22.00   | £28.00 |
 
-the header and separator rows themselves left out. Everything outside tables is kept as it is.
+the header and separator rows themselves left out. A plain-text price list's dot leaders
+("Towel hire ........ 2.00 per stay") cost the reader a token per dot and run its rows together;
+each such row becomes "Towel hire: 2.00 per stay.", and a grid of them under a header line of
+three or more columns ("ROOM TYPE   SUN-THU   FRI-SAT") names each value by its column.
+Everything else is kept as it is.
 The cells are copied character for character and the result keeps, for each of its characters,
 where it came from (``Rewritten.source``), so a span found in the rewritten text maps back to
 exact characters of the original (``Rewritten.original_span``): a citation points at the cell,
@@ -28,6 +32,10 @@ __all__ = ["Rewritten", "table_sentences"]
 
 _SEPARATOR = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
 _NAME_PAD = " \t*_`"
+# a run of four or more dots between a label and its value (``text.leaders``), with its spaces
+_LEADER_RUN = re.compile(r"[ \t]*(?<!\.)\.{4,}+[ \t]*(?=[^\s.])")
+# a cell of a grid's header line: words apart by single spaces
+_GRID_CELL = re.compile(r"\S+(?: \S+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +62,24 @@ class Rewritten:
 
 
 def table_sentences(text: str) -> Rewritten:
-    """``text`` with every Markdown table's rows written as sentences naming their columns;
-    identical to ``text`` (and mapped one to one) when it has no table."""
+    """``text`` with every Markdown table's rows and every dot-leader row written as sentences
+    naming their columns; identical to ``text`` (and mapped one to one) when it has neither."""
     parts: list[tuple[str, int, int]] = []  # (piece, its first char's offset or -1, repeated)
     lines = text.splitlines(keepends=True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
     i = 0
+    grid: list[tuple[str, int]] = []  # the column names of a price grid's header line
     while i < len(lines):
         if not _is_row(lines[i]):
-            parts.append((lines[i], starts[i], -1))
+            runs = list(_LEADER_RUN.finditer(lines[i]))
+            if runs:
+                names = grid if len(grid) == len(runs) + 1 else []
+                parts.extend(_leader_line(lines[i], starts[i], runs, names))
+            else:
+                parts.append((lines[i], starts[i], -1))
+                grid = _grid_header(lines[i], starts[i])
             i += 1
             continue
         j = i
@@ -80,6 +95,37 @@ def table_sentences(text: str) -> Rewritten:
         source.extend(range(at, at + len(piece)) if at >= 0 else [-1] * len(piece))
         repeats.extend(range(named, named + len(piece)) if named >= 0 else [-1] * len(piece))
     return Rewritten("".join(out), tuple(source), tuple(repeats))
+
+
+def _leader_line(
+    line: str, at: int, runs: list[re.Match[str]], names: list[tuple[str, int]]
+) -> list[tuple[str, int, int]]:
+    """A line of dot leaders ("Towel hire ........ 2.00 per stay") as a sentence: the first
+    run of dots becomes ": ", a later one "; ", and the line ends with a full stop; under a
+    grid's header line ("ROOM TYPE   SUN-THU   FRI-SAT") each value is named by its column."""
+    body = line.rstrip("\r\n")
+    parts: list[tuple[str, int, int]] = []
+    pos = 0
+    for k, run in enumerate(runs):
+        if names and k == 0:
+            parts.extend(((names[0][0], -1, names[0][1]), (": ", -1, -1)))
+        parts.append((body[pos : run.start()], at + pos, -1))
+        parts.append(("; " if k or names else ": ", -1, -1))
+        if names:
+            parts.extend(((names[k + 1][0], -1, names[k + 1][1]), (": ", -1, -1)))
+        pos = run.end()
+    parts.append((body[pos:], at + pos, -1))
+    if body.rstrip()[-1:] not in (".", "!", "?", ":", ",", ";"):
+        parts.append((".", -1, -1))
+    parts.append((line[len(body) :], at + len(body), -1))
+    return parts
+
+
+def _grid_header(line: str, at: int) -> list[tuple[str, int]]:
+    """The column names of a line that heads a grid of dot-leader rows: three or more cells
+    apart by two or more spaces ("ROOM TYPE      SUN-THU      FRI-SAT"); [] for any other."""
+    cells = [(m.group(), at + m.start()) for m in _GRID_CELL.finditer(line.rstrip("\r\n"))]
+    return cells if len(cells) >= 3 else []
 
 
 def _is_row(line: str) -> bool:
