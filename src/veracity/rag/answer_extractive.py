@@ -89,6 +89,7 @@ from veracity.records import Answer, Citation, Hit, SentenceSupport
 from veracity.text.entries import entries
 from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
+from veracity.text.table_sentences import table_sentences
 
 _YES_NO = re.compile(
     r"^\W*(?:is|are|am|was|were|can|could|does|do|did|will|would|should|shall|has|have|had|may"
@@ -176,13 +177,13 @@ def find_answers(
     with the table's header row above it. The reader reads each table row as a sentence that
     names its columns (``reader.tabular``); its spans are offsets into the stored text."""
     top = list(hits[:passages])
-    texts = [h.chunk.text for h in top]
-    readings = read_tables(reader, question, texts)
+    rewritten = [table_sentences(h.chunk.text) for h in top]  # tables read as sentences
+    readings = read_tables(reader, question, rewritten)
     asked = question_focus(question)
     if asked != question:
         # A greeting or a closing around the question: read the question alone too, and keep the
         # better reading of each passage (the reader learned from bare questions).
-        alone = {r.passage: r for r in read_tables(reader, asked, texts)}
+        alone = {r.passage: r for r in read_tables(reader, asked, rewritten)}
         readings = [
             alone[r.passage]
             if r.passage in alone and alone[r.passage].probability > r.probability

@@ -97,20 +97,15 @@ def _narrower_row(
     adult DaySaver?" is answered from the "DaySaver" row, not "Group DaySaver*", whatever the
     text around the table says of group tickets."""
     asked = content_terms(question)
-
-    def head(row: tuple[int, int]) -> set[str]:
-        first = _cells(text, row[0], row[1])[0]
-        return content_terms(text[first[0] : first[1]].split("(", 1)[0])
-
-    extra = head(mine) - asked
+    own = content_terms(_row_head(text, mine))
+    extra = own - asked
     if not extra:
         return ""
-    first = _cells(text, mine[0], mine[1])[0]
-    words = text[first[0] : first[1]].split()
+    words = _row_head(text, mine).split()
     word = next((w for w in words if content_terms(w) & extra), sorted(extra)[0])
     for s, e, _ in rows:
-        other = head((s, e))
-        if (s, e) != mine and other and other <= asked and other < head(mine):
+        other = content_terms(_row_head(text, (s, e)))
+        if (s, e) != mine and other and other <= asked and other < own:
             return (
                 f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is narrower than "
                 f"the question: it names '{word.strip(_CELL_PAD)}', and the row "
@@ -213,9 +208,13 @@ def row_head_named(question: str, text: str, cell: tuple[int, int]) -> bool:
     row = next((r for r in _table_rows(text, cell[0]) if r[0] <= cell[0] <= r[1]), None)
     if row is None:
         return False
-    first = _cells(text, row[0], row[1])[0]
-    head = text[first[0] : first[1]].split("(", 1)[0]
-    return bool(content_terms(head) & content_terms(question))
+    return bool(content_terms(_row_head(text, row[:2])) & content_terms(question))
+
+
+def _row_head(text: str, row: tuple[int, int]) -> str:
+    """The head of the row ``text[row[0]:row[1]]``: its first cell's words before any bracket."""
+    first = _cells(text, *row)[0]
+    return text[first[0] : first[1]].split("(", 1)[0]
 
 
 def _asking_terms(question: str) -> set[str]:
@@ -300,7 +299,8 @@ def column_cell(
     header = _cells(text, rows[0][0], rows[0][1])
     names = [text[a:b] for a, b in header]
     mine = next(((s, e) for s, e, _ in rows[1:] if s <= start <= e), None)
-    label = "" if mine is None else text[slice(*_cells(text, *mine)[0])]
+    cells = [] if mine is None else _cells(text, *mine)
+    label = text[slice(*cells[0])] if cells else ""
     if (
         names
         and _asks_for_column(question, names[0], names[1:])
@@ -314,7 +314,6 @@ def column_cell(
         column = [i for i, (a, b) in enumerate(header) if i and asked & content_terms(text[a:b])]
     if len(column) != 1 or mine is None:
         return None
-    cells = _cells(text, *mine)
     if column[0] >= len(cells):
         return None
     a, b = cells[column[0]]

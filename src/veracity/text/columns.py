@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["aligned_tables"]
+__all__ = ["ALIGNED_CELL", "aligned_tables"]
 
 # a rule under a header: two or more runs of one rule character, apart by spaces
 _RULE = re.compile(r"^[ \t]*(?:[-=.~_]{3,}[ \t]+)+[-=.~_]{3,}[ \t]*$")
 _RUN = re.compile(r"[-=.~_]{3,}")
 # a cell's text: words apart by single spaces (two or more end the cell)
-_CELL = re.compile(r"\S+(?: \S+)*")
+ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")
 _MIN_ROWS = 2
 
 
@@ -80,7 +80,7 @@ def _cells(line: str, starts: list[int]) -> list[str] | None:
     from the next by two spaces or more) goes to the column it starts in, give or take a space;
     None when a piece runs across the start of the next column."""
     cells = [""] * len(starts)
-    for m in _CELL.finditer(line):
+    for m in ALIGNED_CELL.finditer(line):
         column = max((k for k, s in enumerate(starts) if s <= m.start() + 1), default=0)
         if column + 1 < len(starts) and m.end() > starts[column + 1] + 1:
             return None

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["LEADER_DOTS", "LEADER_FIELD", "leader_rows"]
+__all__ = ["LEADER_DOTS", "LEADER_FIELD", "LEADER_RUN", "leader_rows"]
 
-# at least four dots (three are an ellipsis), then a value on the same line; the dots are
-# consumed possessively from the run's first, so a long run is read once
+# at least four dots (three are an ellipsis), with the spaces around them, then a value on the
+# same line; the dots are consumed possessively from the run's first, so a long run is read once
 LEADER_DOTS = 4
-_LEADER = re.compile(r"(?<!\.)\.{4,}+[^\S\n]*+[^\s.]")
+LEADER_RUN = re.compile(r"[^\S\n]*(?<!\.)\.{4,}+[^\S\n]*+(?=[^\s.])")
 # a leader row as a field: its label (group 1, perhaps wrapped over lines) and its value (group 2)
 LEADER_FIELD = re.compile(r"[ \t]*([^\s.][^.]*?)[ \t]*\.{4,}+[ \t]*([^\s.][^\n]*?)[ \t]*(?=\n|$)")
 # a label's line that goes on in the next: it ends with a comma, an opening bracket or a word
@@ -33,13 +33,13 @@ def leader_rows(lines: Sequence[str]) -> list[tuple[int, int]]:
     rows: list[tuple[int, int]] = []
     taken = -1  # the last line index that belongs to a row already
     for i, line in enumerate(lines):
-        if not _LEADER.search(line):
+        if not LEADER_RUN.search(line):
             continue
         first = i
         opened = line.count("(") - line.count(")")  # brackets the label below leaves open
         while first - 1 > taken:
             above = lines[first - 1]
-            if not above.strip() or _LEADER.search(above):
+            if not above.strip() or LEADER_RUN.search(above):
                 break
             opens = above.count("(") - above.count(")")
             # a bracket opened above and closed below, or a line that says it goes on

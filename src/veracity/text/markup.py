@@ -30,7 +30,7 @@ _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*(?:(\n\s*)(?=\S)|$)"
 _HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 # A Markdown table: its separator row ("|---|:--:|") and its rows ("| Weight | 14.5 kg |").
-_TABLE_RULE = re.compile(r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$", re.MULTILINE)
+TABLE_RULE = re.compile(r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$", re.MULTILINE)
 TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
 # Strong emphasis around text: "**x**" or "__x__" with no word character outside.
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
@@ -50,7 +50,7 @@ def display_text(text: str) -> str:
     ``**``/``__``/``*`` emphasis and inline-code backticks; a table's separator row goes, and each row
     reads as a sentence, its first cell labelling the others ("Weight: 14.5 kg.")."""
     out = _HEADING_LINE.sub(_heading, _FENCE_LINE.sub(" ", _COMMENT.sub(" ", text)))
-    out = TABLE_ROW.sub(_row, _TABLE_RULE.sub(" ", out))
+    out = TABLE_ROW.sub(_row, TABLE_RULE.sub(" ", out))
     out = " ".join(out.split())
     out = _FENCE.sub(" ", out)
     out = _REF_LINK.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", out)))

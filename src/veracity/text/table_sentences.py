@@ -26,28 +26,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from veracity.text.markup import TABLE_ROW
+from veracity.text.columns import ALIGNED_CELL
+from veracity.text.leaders import LEADER_RUN
+from veracity.text.markup import TABLE_ROW, TABLE_RULE
 
 __all__ = ["Rewritten", "table_sentences"]
 
-_SEPARATOR = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
 _NAME_PAD = " \t*_`"
-# a run of four or more dots between a label and its value (``text.leaders``), with its spaces
-_LEADER_RUN = re.compile(r"[ \t]*(?<!\.)\.{4,}+[ \t]*(?=[^\s.])")
-# a cell of a grid's header line: words apart by single spaces
-_GRID_CELL = re.compile(r"\S+(?: \S+)*")
 
 
 @dataclass(frozen=True, slots=True)
 class Rewritten:
-    """``text`` and, for each of its characters, the offset of the original character it
-    copies (``source``), or -1 for a character the rewrite added; ``repeats`` holds, for each
-    character of a column's name written beside a cell, the offset of the header cell's
-    character it repeats (-1 for every other character)."""
+    """``text``, rewritten from ``original``, and for each of its characters the offset of the
+    original character it copies (``source``), or -1 for a character the rewrite added;
+    ``repeats`` holds, for each character of a column's name written beside a cell, the offset
+    of the header cell's character it repeats (-1 for every other character)."""
 
+    original: str
     text: str
     source: tuple[int, ...]
-    repeats: tuple[int, ...] = ()
+    repeats: tuple[int, ...]
 
     def original_span(self, start: int, end: int) -> tuple[int, int] | None:
         """The original characters of ``text[start:end]``: from the first copied character in
@@ -73,7 +71,7 @@ def table_sentences(text: str) -> Rewritten:
     grid: list[tuple[str, int]] = []  # the column names of a price grid's header line
     while i < len(lines):
         if not _is_row(lines[i]):
-            runs = list(_LEADER_RUN.finditer(lines[i]))
+            runs = list(LEADER_RUN.finditer(lines[i]))
             if runs:
                 names = grid if len(grid) == len(runs) + 1 else []
                 parts.extend(_leader_line(lines[i], starts[i], runs, names))
@@ -94,7 +92,7 @@ def table_sentences(text: str) -> Rewritten:
         out.append(piece)
         source.extend(range(at, at + len(piece)) if at >= 0 else [-1] * len(piece))
         repeats.extend(range(named, named + len(piece)) if named >= 0 else [-1] * len(piece))
-    return Rewritten("".join(out), tuple(source), tuple(repeats))
+    return Rewritten(text, "".join(out), tuple(source), tuple(repeats))
 
 
 def _leader_line(
@@ -124,7 +122,7 @@ def _leader_line(
 def _grid_header(line: str, at: int) -> list[tuple[str, int]]:
     """The column names of a line that heads a grid of dot-leader rows: three or more cells
     apart by two or more spaces ("ROOM TYPE      SUN-THU      FRI-SAT"); [] for any other."""
-    cells = [(m.group(), at + m.start()) for m in _GRID_CELL.finditer(line.rstrip("\r\n"))]
+    cells = [(m.group(), at + m.start()) for m in ALIGNED_CELL.finditer(line.rstrip("\r\n"))]
     return cells if len(cells) >= 3 else []
 
 
@@ -136,12 +134,12 @@ def _table(lines: list[str], starts: list[int]) -> list[tuple[str, int, int]]:
     """The rows of one table (``lines``, each starting at ``starts``) as sentence pieces."""
     names: list[tuple[str, int]] = []  # each column's name and its offset in the header row
     body = list(zip(lines, starts, strict=True))
-    if len(lines) > 1 and _SEPARATOR.fullmatch(lines[1].rstrip("\r\n")):
+    if len(lines) > 1 and TABLE_RULE.fullmatch(lines[1].rstrip("\r\n")):
         names = [_name(c, o) for c, o in zip(*_cells(lines[0], starts[0]), strict=True)]
         body = body[2:]
     parts: list[tuple[str, int, int]] = []
     for line, at in body:
-        if _SEPARATOR.fullmatch(line.rstrip("\r\n")):
+        if TABLE_RULE.fullmatch(line.rstrip("\r\n")):
             continue
         cells, offsets = _cells(line, at)
         said = [(k, c, o) for k, (c, o) in enumerate(zip(cells, offsets, strict=True)) if c]

@@ -120,14 +120,19 @@ def _row_label(rng: random.Random) -> str:
     return label
 
 
+def _head(label: str) -> str:
+    """A row label without its bracket ("Family room" of "Family room (2 people)")."""
+    return label.split(" (")[0]
+
+
 def _distinct(draw: Callable[[], str], n: int, avoid: set[str]) -> list[str]:
     out: list[str] = []
     for _ in range(n * 20):
         if len(out) == n:
             break
         x = draw()
-        key = x.lower().split(" (")[0]
-        if key not in avoid and all(key != o.lower().split(" (")[0] for o in out):
+        key = _head(x).lower()
+        if key not in avoid and all(key != _head(o).lower() for o in out):
             out.append(x)
     return out
 
@@ -202,7 +207,7 @@ _OUTROS = ("Prices may change with 30 days' notice.", "Ask at reception for anyt
 
 
 def _question(rng: random.Random, row: str, column: str, asks: Sequence[str]) -> str:
-    r, c = row.split(" (")[0], column
+    r, c = _head(row), column
     lower = rng.random() < 0.3
     ask = rng.choice(asks)
     forms = (
@@ -247,7 +252,7 @@ def table_examples(n: int, seed: int) -> list[Example]:
                                (t.cells[i][j],)))  # fmt: skip
             continue
         names = [*t.rows, *t.columns]
-        avoid = {x.lower().split(" (")[0] for x in names}
+        avoid = {_head(x).lower() for x in names}
         if roll < 0.78:  # an item the table does not list
             other = _distinct(lambda: _row_label(rng), 1, avoid)
             if other:
