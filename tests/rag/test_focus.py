@@ -255,3 +255,42 @@ def test_a_yes_no_quote_must_speak_of_what_is_asked() -> None:
     )
     assert subject_problem(asked, text, 0) == ""  # "available"
     assert subject_problem("Is SSO available on Teams?", text, text.index("On the")) == ""
+
+
+@pytest.mark.parametrize(
+    ("message", "scene"),
+    [
+        (
+            "I need to cancel a meeting room booking 36 hours before it starts. "
+            "What will I be charged?",
+            "I need to cancel a meeting room booking 36 hours before it starts.",
+        ),
+        ("I'm over 65 and on the Glow plan. Do I get the £3 a month off?",
+         "I'm over 65 and on the Glow plan."),
+        # the ask names what it is about on its own, or nothing but a greeting comes before
+        ("I'm 23 and moving flat next month. Can I book one of the car club's vans?", ""),
+        ("Hi there, thanks! Is there a charge?", ""),
+        ("Is there a charge?", ""),
+    ],
+)  # fmt: skip
+def test_the_scene_of_a_bare_ask(message: str, scene: str) -> None:
+    from veracity.rag.links import bare_scene
+
+    assert bare_scene(message) == scene
+
+
+def test_a_bare_ask_is_answered_only_by_a_sentence_about_its_scene() -> None:
+    from veracity.rag.links import scene_problem
+
+    text = (
+        "UPS shipping is charged at cost plus a $3.00 handling fee.\n\n"
+        "Cancelling a meeting room booking 24 to 48 hours before it starts: 50% of the room fee."
+    )
+    asked = (
+        "I need to cancel a meeting room booking 36 hours before it starts. What will I be charged?"
+    )
+    problem = scene_problem(asked, text, text.index("UPS"), quote=False)
+    assert "before its question" in problem
+    assert scene_problem(asked, text, text.index("50%"), quote=False) == ""
+    # asked alone, the question is about any charge: the link check alone judges it
+    assert scene_problem("What will I be charged?", text, text.index("UPS"), quote=False) == ""
