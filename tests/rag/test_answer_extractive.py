@@ -862,6 +862,9 @@ def test_what_time_and_how_much_against_a_time_of_day(question: str, span: str, 
         ("When is the 'drain' event emitted?", "until the 'drain' event", False),
         ("When does a setImmediate callback run?", "after I/O events", True),
         ("Which team won, the Broncos or the Steelers?", "Broncos", True),
+        # a span that denies what is asked answers it; one that keeps the question's denial not
+        ("Do you charge sales tax on top of your prices?", "no sales tax", True),
+        ("Is there no sales tax?", "no sales tax", False),
         ("Who won the game between the Broncos and Steelers?", "the Broncos", True),
         # a numeric value is a quantity, and a name from code holds none
         ("What is the numeric value of ASN1_MAX_NAME_SIZE?", "more than ASN1_MAX_NAME_SIZE", False),

@@ -384,6 +384,10 @@ _NOT_CONTENT = ENGLISH_STOPWORDS | frozenset((
 ))  # fmt: skip
 
 
+# A word that denies what the question asks about: a span that adds one says something.
+_NEGATIONS = frozenset(("no", "not", "never", "none", "nothing", "without", "neither", "nor"))
+
+
 def repeat_problem(question: str, span: str) -> str:
     """Why ``span`` cannot answer ``question``, or "": every content word of it is a word of the
     question, written alike, and the question offers no choice ("What must the type field be
@@ -394,11 +398,14 @@ def repeat_problem(question: str, span: str) -> str:
     --smc-check setting?" is not answered "Valgrind"). Of SQuAD v1.1 dev's 10,570 questions, 11
     have gold answers that this declines ("Chinese" of "What language is used in Chinese
     primary schools in Malaysia?"); 13 more are choices ("Broncos" of "between the Broncos and
-    Steelers")."""
+    Steelers"). A span that denies what is asked ("no sales tax" of "Do you charge sales
+    tax?") answers it."""
     words = [w for w in _WORD.findall(span) if w.lower() not in _NOT_CONTENT]
     if not words or _CHOICE.search(question):
         return ""
     asked = set(_WORD.findall(question))
+    if {w.lower() for w in _WORD.findall(span)} & _NEGATIONS - {w.lower() for w in asked}:
+        return ""  # "no sales tax" answers "Do you charge sales tax?"
     if not all(w in asked for w in words):
         return ""
     return f"the answer only repeats '{span.strip()}' from the question"
