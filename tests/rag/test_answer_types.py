@@ -22,6 +22,28 @@ from veracity.rag.measures import asks_price
         ("How many nights can an overnight guest stay?", "9:00pm", False),
         ("How many nights can an overnight guest stay?", "3 nights", True),
         ("How many hours is the pool open?", "9am to 5pm", True),
+        # nor does a date, unless the question counts dates
+        ("How many nights can an overnight guest stay?", "11 May to 5 June 2026", False),
+        ("How many nights can an overnight guest stay?", "two nights from 5 June", True),
+        ("How many deadlines are there?", "5 June and 3 July", True),
+        # a terse query for a price is no count or rating ("16A" of "16A hook-up"); a
+        # price table's cell may be a bare amount
+        ("hardstanding with electric hook-up high season price per night", "16A", False),
+        ("hardstanding with electric hook-up high season price per night", "39.50", True),
+        ("hardstanding with electric hook-up high season price per night", "£39.50", True),
+        ("default pension fund annual management charge", "0.32%", True),
+        ("non member firing full shelf stoneware glaze price", "1260°C (cone 8)", False),
+        # a data size counts no keys and prices nothing
+        ("How many API keys can I create on the Free plan?", "10 MB", False),
+        ("How many GB of storage do I get?", "10 GB", True),
+        ("How much is the Lite plan?", "5GB", False),
+        ("How much data comes with Lite?", "5GB", True),
+        # a count written with a thousands separator is no time
+        ("When will events be accepted again?", "25,000", False),
+        ("When will events be accepted again?", "on 1 March", True),
+        ("When was the abbey founded?", "1132", True),
+        ("When did the last glacial end?", "11,600 BP", True),
+        ("How many men did Duquesne send?", "500 men south on April 5, 1754", True),
         # a discount is a size: a percentage, an amount, or "free"
         ("Club Unlimited food and drink discount", "Northlight-run kiosks and bars", False),
         ("Club Unlimited food and drink discount", "25%", True),
