@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from veracity.rag.named_entries import entry_problem
 from veracity.rag.structure import (
     bare_quote_problem,
@@ -499,3 +501,17 @@ def test_a_question_on_a_line_of_its_own_is_no_quote() -> None:
     # a question inside a paragraph may carry the answer
     prose = 'Islamists asked the question, "How can we call them other than Muslims?" Later, ...'
     assert question_line_problem(prose, prose.index("Muslims")) == ""
+
+
+@pytest.mark.parametrize(
+    ("quote", "trail"),
+    [
+        ("Northmoor Trains | Help and support > Refunds and compensation > Delay Repay", True),
+        ("Home › Docs › Install", True),
+        ("Refunds > Delay Repay", False),  # two names may be a heading's "A > B"
+        ("Run ls > out.txt > /dev/null to keep a copy.", False),  # a sentence
+        ("If a > b > c then a is the largest.", False),
+    ],
+)
+def test_a_navigation_trail_asserts_nothing(quote: str, trail: bool) -> None:
+    assert ("navigation trail" in bare_quote_problem(quote)) is trail

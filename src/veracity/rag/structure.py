@@ -409,12 +409,22 @@ def sentence_at(text: str, at: int) -> tuple[int, int]:
 
 
 def bare_quote_problem(quote: str) -> str:
-    """Why a quote asserts nothing, or "": it holds fewer than ``MIN_CONTENT_WORDS`` content
+    """Why a quote asserts nothing, or "": it is a navigation trail ("Help and support >
+    Refunds > Delay Repay"), or it holds fewer than ``MIN_CONTENT_WORDS`` content
     words, as a type annotation on a line of its own ("{Object}") does. The strict support rules
     refuse such a claim (``guard.strict``, rule 1); a quote is held to the same."""
+    if _TRAIL.fullmatch(display_text(quote).strip()):
+        return f"the quoted text is a navigation trail ('{short_quote(quote)}')"
     if len(content_words(display_text(quote))) >= MIN_CONTENT_WORDS:
         return ""
     return f"the quoted text asserts nothing checkable ('{short_quote(quote)}')"
+
+
+# A navigation trail (breadcrumbs): three or more short names joined by ">", "›" or "»"
+# ("Help and support > Refunds and compensation > Delay Repay"), maybe after a site's name and
+# a bar. It names where a page sits, and asserts nothing.
+_CRUMB = r"[^\W\d_][^>›»|.!?;:\n]{0,40}?"
+_TRAIL = re.compile(rf"(?:{_CRUMB}\s*\|\s*)?{_CRUMB}(?:\s*[>›»]\s*{_CRUMB}){{2,}}\s*")
 
 
 def heading_problem(text: str, start: int, headings: Sequence[str] = ()) -> str:
