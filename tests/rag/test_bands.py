@@ -17,6 +17,11 @@ DELAYS = (
     "| 30 to 59 minutes | 50% | 25% |\n| 60 minutes or more | 100% | 50% |\n"
 )
 
+SERVICE = (
+    "| Service | Full pay | Half pay |\n|---|---|---|\n| 6 months to 2 years | 4 weeks | 4 weeks |\n"
+    "| 2 to 5 years | 8 weeks | 8 weeks |\n"
+)
+
 
 @pytest.mark.parametrize(
     ("question", "text", "span", "refused"),
@@ -30,6 +35,9 @@ DELAYS = (
         ("My train was 40 minutes late. How much can I claim?", DELAYS, "50% | 25%", False),
         ("My train was two hours late. How much can I claim?", DELAYS, "100%", False),
         ("My train was about 70 minutes late. What do I get?", DELAYS, "50% | 25%", True),
+        # a band whose ends have units of their own
+        ("I've been here for 3 years. How many weeks at full pay?", SERVICE, "4 weeks", True),
+        ("I've been here for 3 years. How many weeks at full pay?", SERVICE, "8 weeks", False),
         # a question that says no time, or a sentence that bounds none, is left alone
         ("What happens to a late report?", PENALTIES, "zero", False),
         ("It was 3 days late. Who decides?", "The module leader decides.", "module", False),

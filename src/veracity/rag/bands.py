@@ -43,6 +43,8 @@ _BAND = re.compile(
     rf"(?:\s+and\s+(?:{_UPPER})\s+{_amount('b', 'unit_b')})?\b"
     # "up to 24 hours", "within 28 days"
     rf"|\b(?P<high>{_UPPER})\s+{_amount('c', 'unit_c')}\b"
+    # "6 months to 2 years", "between 3 days and 2 weeks"
+    rf"|\b(?:between\s+)?{_amount('g', 'unit_g')}\s*(?:to|-|–|and)\s*{_amount('h', 'unit_h')}\b"
     # "15 to 29 minutes", "between 2 and 3 hours"
     rf"|\b(?:between\s+)?(?P<d>{_NUMBER})\s*(?:to|-|–|and)\s*{_amount('e', 'unit_e')}\b"
     # "60 minutes or more", "2 hours or less"
@@ -88,7 +90,8 @@ def _times(question: str) -> list[float]:
 
 def _bands(sentence: str) -> list[_Band]:
     """The bands of time ``sentence`` states: "more than 5 working days", "up to 24 hours",
-    "15 to 29 minutes", "more than 24 hours and up to 5 working days"."""
+    "15 to 29 minutes", "6 months to 2 years", "more than 24 hours and up to 5 working
+    days"."""
     out = []
     for m in _BAND.finditer(sentence):
         if m.group("low"):
@@ -96,6 +99,9 @@ def _bands(sentence: str) -> list[_Band]:
             high = _minutes(m.group("b"), m.group("unit_b")) if m.group("b") else float("inf")
         elif m.group("high"):
             low, high = float("-inf"), _minutes(m.group("c"), m.group("unit_c"))
+        elif m.group("g"):
+            low = _minutes(m.group("g"), m.group("unit_g"))
+            high = _minutes(m.group("h"), m.group("unit_h"))
         elif m.group("f"):
             bound = _minutes(m.group("f"), m.group("unit_f"))
             low, high = (bound, float("inf")) if m.group("more") else (float("-inf"), bound)
