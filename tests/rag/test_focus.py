@@ -294,3 +294,21 @@ def test_a_bare_ask_is_answered_only_by_a_sentence_about_its_scene() -> None:
     assert scene_problem(asked, text, text.index("50%"), quote=False) == ""
     # asked alone, the question is about any charge: the link check alone judges it
     assert scene_problem("What will I be charged?", text, text.index("UPS"), quote=False) == ""
+
+
+def test_a_yes_no_quote_that_only_names_the_documents_subject_says_nothing() -> None:
+    from veracity.rag.links import named_only_problem
+
+    title = ("Halyard DB: plans and quotas",)
+    text = "Halyard DB is a managed database service. Annual billing saves 15%."
+    asked = "Is there a discount for paying annually for Halyard?"
+    assert "only the names" in named_only_problem(asked, text, 0, title)
+    assert named_only_problem(asked, text, text.index("Annual"), title) == ""
+    # a name the document is not about is what the question asks: "NHS"
+    dental = "Harbourside is a fully private practice and does not offer NHS treatment."
+    asked = "Does Harbourside Dental take NHS patients?"
+    assert named_only_problem(asked, dental, 0, ("Harbourside Dental fees",)) == ""
+    # a sentence that points back is read with the one before it
+    plans = "Payroll is an add-on at £5 a month. It is not available on the Starter plan."
+    at = plans.index("It is")
+    assert named_only_problem("Can I get payroll on Starter?", plans, at, ("Starter",)) == ""

@@ -13,6 +13,7 @@ on the Teams plan?"), none with what is asked.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from veracity.guard.sentences import content_words
 from veracity.rag.focus import SOCIAL_WORDS, main_clause, pointed_scene, scene_and_ask
@@ -26,7 +27,7 @@ from veracity.rag.tables import table_header
 from veracity.text.lines import paragraph_start
 from veracity.text.sentences import split_sentences
 
-__all__ = ["bare_scene", "link_problem", "scene_problem", "subject_problem"]
+__all__ = ["bare_scene", "link_problem", "named_only_problem", "scene_problem", "subject_problem"]
 
 
 _MEASURE_NOUNS = {"heavy": "weight", "tall": "height", "high": "height", "long": "length",
@@ -113,3 +114,32 @@ def subject_problem(question: str, text: str, start: int) -> str:
     if asked == question or not link_problem(asked, text, start, quote=True):
         return ""
     return f"the quote names nothing of what the question asks about ('{asked.strip()}')"
+
+
+# A name in a question: a capitalized word that does not open a sentence, or a word in capitals
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*")
+
+
+def named_only_problem(
+    question: str, text: str, start: int, context: Sequence[str | None] = ()
+) -> str:
+    """Why the sentence quoted for a yes/no question says nothing of what it asks, or "": the
+    words it shares with the question (read with the sentence before when it points back to it)
+    all name what the document or its section is about (names of the question that its title
+    or headings, ``context``, use). "Is there a discount for paying annually for Halyard?" is
+    not answered by "Halyard DB is a managed database service." on Halyard's plans page: it
+    names the product, and says nothing of a discount."""
+    sentences = split_sentences(text)
+    at = sentence_index(sentences, start)
+    if at is None:
+        return ""
+    s, e = sentences[at]
+    if at > 0 and POINTS_BACK.search(text, s, min(e, s + 30)):  # "It is not available ..."
+        s = sentences[at - 1][0]
+    shared = content_terms(question) & content_terms(text[s:e])
+    subject = content_terms(" ".join(_NAME.findall(question.strip()))) & content_terms(
+        " ".join(c for c in context if c)
+    )
+    if not shared or not shared <= subject:
+        return ""
+    return "the quote shares only the names of what the document is about with the question"

@@ -37,7 +37,12 @@ from veracity.rag.from_headings import (
 )
 from veracity.rag.groups import group_problem
 from veracity.rag.kinds import colour_problem, kind_problem
-from veracity.rag.links import link_problem, scene_problem, subject_problem
+from veracity.rag.links import (
+    link_problem,
+    named_only_problem,
+    scene_problem,
+    subject_problem,
+)
 from veracity.rag.measures import frequency_problem, label_number_problem
 from veracity.rag.named_entries import entry_problem
 from veracity.rag.narrowed import narrowed_problem
@@ -134,6 +139,7 @@ def span_problem(
         or link_problem(question, chunk.text, r.start, quote=quote_only)
         or scene_problem(question, chunk.text, r.start, quote_only)
         or (quote_only and subject_problem(asked, chunk.text, r.start))
+        or (quote_only and named_only_problem(asked, chunk.text, r.start, context))
         or proviso_problem(question, chunk.text, r.start)
         or (not quote_only and excepted_problem(asked, chunk.text, r.start, r.end))
         or kind_problem(question, chunk.text, r.start)
