@@ -32,6 +32,10 @@ def test_units_are_the_sign_before_or_the_word_after() -> None:
         ("10", "", "children aged 5 to 15", True),
         ("78", "", "patients aged 75 and over", True),
         ("14", "", "the under-16s", True),
+        ("67", "", "Senior (65+)   £21.50", True),
+        ("64", "", "Senior (65+)   £21.50", False),
+        ("67", "", "*Concession fee: full-time students, people over 65, and jobseekers.", True),
+        ("7", "", "Wi-Fi 6+ routers", False),
         # a year is no size, but a range of dates holds it
         ("1808", "", "between 1807 and 1809", False),
         ("2013", "", "| Under-12s | 1 Sep 2012 - 31 Aug 2014 | Tuesday |", True),

@@ -32,10 +32,14 @@ _RANGE = re.compile(
     r"(?<![\d.,])(?:between\s+(\d{1,3})\s+and|(\d{1,3})\s*(?:-|–|—|to))\s*(\d{1,3})(?![\d.,]\d)",
     re.IGNORECASE,
 )
-# An age bound: "aged 75 and over", "16 or over", "over-75s", "children under 12", "under-18s".
+# An age bound: "aged 75 and over", "16 or over", "over-75s", "Senior (65+)", "people over 65",
+# "children under 12", "under-18s".
 _AGE_FROM = re.compile(
     r"\b(?:aged?\s+)?(\d{1,3})(?:\s*years?(?:\s+old)?)?\s+(?:and|or)\s+(?:over|above|older)\b"
-    r"|\bover-(\d{1,3})s\b",
+    r"|\bover-(\d{1,3})s\b"
+    r"|\((\d{2})\s?\+\s?\)"
+    r"|\b(?:aged|people|anyone|those|adults|customers|members|passengers|patients|guests)\s+"
+    r"(?:over|above)\s+(\d{1,3})\b",
     re.IGNORECASE,
 )
 _AGE_BELOW = re.compile(
