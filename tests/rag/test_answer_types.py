@@ -33,6 +33,9 @@ from veracity.rag.measures import asks_price
         ("hardstanding with electric hook-up high season price per night", "£39.50", True),
         ("default pension fund annual management charge", "0.32%", True),
         ("non member firing full shelf stoneware glaze price", "1260°C (cone 8)", False),
+        # a span that names what is counted counts it; "how many" in a terse query asks no price
+        ("ebike battery warranty how many charge cycles", "2 years or 500 charge cycles", True),
+        ("How many tablets are in a pack?", "25°C", False),
         # a data size counts no keys and prices nothing
         ("How many API keys can I create on the Free plan?", "10 MB", False),
         ("How many GB of storage do I get?", "10 GB", True),

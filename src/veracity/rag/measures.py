@@ -16,6 +16,7 @@ import re
 from veracity.guard.claims import SMALL_CARDINALS, numbers
 from veracity.guard.periods import MONTH_WORD
 from veracity.rag.money import amount_of_a_thing
+from veracity.text.analyzer import ENGLISH_STOPWORDS
 
 YEAR = re.compile(
     r"(?<![\d.])\d{3,4}(?:s|'s)?(?![\d.]\d)|\b(?:century|centuries|decade|millenni\w*|BCE?|AD|CE)\b"
@@ -61,6 +62,8 @@ _TERSE_PRICE = re.compile(
     r"\b(?:price|cost|fee|fare|rent|deposit|excess|charge)s?(?:\s+[\w'-]+){0,2}\s*$",
     re.IGNORECASE,
 )
+# "how many", "how long", "how often" in a terse query ask a number, not a price
+_TERSE_COUNT = re.compile(r"\bhow\s+(?:many|long|often)\b", re.IGNORECASE)
 # "descaling hard water how often", "eco programme duration": a terse query that ends in the
 # kind of number it wants
 _TERSE_QUANTITY = re.compile(
@@ -99,7 +102,12 @@ def asks_price(question: str) -> bool:
     """Whether ``question`` asks for a price ("How much is a checked bag?", "What's the fee?",
     "gate key deposit")."""
     return bool(
-        _PRICE_QUESTION.search(question) or (is_terse(question) and _TERSE_PRICE.search(question))
+        _PRICE_QUESTION.search(question)
+        or (
+            is_terse(question)
+            and _TERSE_PRICE.search(question)
+            and not _TERSE_COUNT.search(question)  # "battery warranty how many charge cycles"
+        )
     )
 
 
@@ -218,6 +226,12 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         # "How many tablets are in a pack?" is not answered "25°C": a count of things that are no
         # unit is no measure (a time may still qualify it: "2,000 students a year")
         words = [w.lower() for w in count.groups() if w]
+        if any(
+            re.search(rf"\b{re.escape(w)}\b", span, re.IGNORECASE)
+            for w in words
+            if w not in ENGLISH_STOPWORDS
+        ):
+            return ""  # "500 full charge cycles" counts the charge cycles asked about
         if any(
             unit.fullmatch(w) or unit.fullmatch(w.removesuffix("s"))
             for unit in _UNITS.values()
