@@ -47,3 +47,44 @@ def test_what_is_no_table_is_left_alone() -> None:
     # text that runs across a column's start is prose laid out wide, not a table
     ragged = "Name   Value\n-----  -----\nsomething-very-long-here 1\nb      2\nc      3\n"
     assert aligned_tables(ragged) == ragged
+
+
+FARES = """1. PASSENGER FARES
+------------------
+                           Route A             Route B
+Ticket type            Single   Return     Single   Return
+-----------------------------------------------------------
+Adult (16-59)          £7.40    £12.90     £11.20   £19.60
+Senior (60+)           £5.90    £10.30     £8.95    £15.70
+
+Return tickets are valid for 1 month.
+"""
+
+
+def test_a_table_under_one_rule_across_names_its_columns_by_the_groups_above() -> None:
+    got = aligned_tables(FARES).splitlines()
+    # the heading and its underline stay; the line of group names goes into the header
+    assert got[:2] == ["1. PASSENGER FARES", "------------------"]
+    assert got[2] == (
+        "| Ticket type | Route A Single | Route A Return | Route B Single | Route B Return |"
+    )
+    assert got[4] == "| Adult (16-59) | £7.40 | £12.90 | £11.20 | £19.60 |"
+    assert got[7] == "Return tickets are valid for 1 month."
+
+
+def test_a_header_two_lines_high_is_read_as_one() -> None:
+    loans = (
+        "  Item type          Loan      Max    Charge per\n"
+        "                     period    items  day overdue\n"
+        "  -----------------  --------  -----  ------------\n"
+        "  Books (adult)      3 weeks   15     £0.25\n"
+        "  DVDs               1 week    4      £1.00\n"
+    )
+    got = aligned_tables(loans).splitlines()
+    assert got[0] == "| Item type | Loan period | Max items | Charge per day overdue |"
+    assert got[3] == "| DVDs | 1 week | 4 | £1.00 |"
+
+
+def test_one_rule_under_fewer_than_three_cells_is_a_heading() -> None:
+    text = "OPENING HOURS   SUMMER\n--------------------\nMonday   9:00   17:00\nTuesday   9:00   17:00\n"
+    assert aligned_tables(text) == text

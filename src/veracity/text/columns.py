@@ -12,9 +12,13 @@ Read as prose, "Mode Suction Typical use" is a sentence and "Standard 2200 Pa Ev
 cleaning" another, and no check can tell which column a value is in. ``aligned_tables``
 rewrites each such block as a Markdown table (the form HTML data tables are loaded in), so the
 table checks of the answer step read it by row and column. Only a block whose rule line has two
-or more runs of rule characters, under a header line, over two or more rows, is rewritten; a
-heading's underline (one run) and everything else is left as it is. A row whose first cell is
-empty goes on from the row above (a wrapped description).
+or more runs of rule characters, under a header line, over two or more rows, is rewritten; or
+one whose rule is a single run across the table under a header line of three or more cells
+(the header's cells then set the columns). A line above the header may name groups of columns
+("Route A" over "Single   Return": "Route A Single", "Route A Return"), or hold the first line
+of names two lines high ("Charge per" over "day overdue"). A heading's
+underline (one run, under a line of one cell) and everything else is left as it is. A row whose
+first cell is empty goes on from the row above (a wrapped description).
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ _RUN = re.compile(r"[-=.~_]{3,}")
 # a cell's text: words apart by single spaces (two or more end the cell)
 ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")
 _MIN_ROWS = 2
+# a rule across the whole table, one run of dashes, equals signs or underscores ("-----------")
+_FULL_RULE = re.compile(r"^[ \t]*(?:-{10,}|={10,}|_{10,})[ \t]*$")
+_MIN_FULL_COLUMNS = 3  # a heading's underline has one; a table under one rule, three or more
+_SLACK = 2  # how far a group's name may start before its first column
 
 
 def aligned_tables(text: str) -> str:
@@ -43,20 +51,33 @@ def aligned_tables(text: str) -> str:
             out.append(lines[i])
             i += 1
             continue
-        rows, end = table
+        rows, end, grouped = table
         out.pop()  # the header line, now the table's first row
+        if grouped:
+            out.pop()  # the line of group names, now in the header's names
         out.extend(_markdown(rows))
         i = end
     return "\n".join(out)
 
 
-def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
-    """The rows (header first) of the table whose rule line is ``lines[i]``, and the index of
-    the first line after it; None when ``lines[i]`` is no such rule."""
-    if i == 0 or not _RULE.match(lines[i]) or not lines[i - 1].strip():
+def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int, bool] | None:
+    """The rows (header first) of the table whose rule line is ``lines[i]``, the index of the
+    first line after it, and whether the line above the header named groups of its columns;
+    None when ``lines[i]`` is no such rule."""
+    if i == 0 or not lines[i - 1].strip():
         return None
-    starts = [m.start() for m in _RUN.finditer(lines[i])]
-    header = _cells(lines[i - 1], starts)
+    grouped = False
+    if _RULE.match(lines[i]):
+        starts = [m.start() for m in _RUN.finditer(lines[i])]
+        header = _cells(lines[i - 1], starts)
+    elif _FULL_RULE.match(lines[i]):  # one rule across: the header line's cells are the columns
+        starts = [m.start() for m in ALIGNED_CELL.finditer(lines[i - 1])]
+        header = _cells(lines[i - 1], starts) if len(starts) >= _MIN_FULL_COLUMNS else None
+    else:
+        return None
+    if header is not None and i >= 2 and lines[i - 2].strip():
+        names = _stacked(lines[i - 2], starts, header) or _grouped(lines[i - 2], starts, header)
+        grouped, header = names != header, names
     if header is None or sum(1 for c in header if c) < 2:
         return None
     rows: list[list[str]] = []
@@ -72,7 +93,37 @@ def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
         end += 1
     if len(rows) < _MIN_ROWS:
         return None
-    return [header, *rows], end
+    return [header, *rows], end, grouped
+
+
+def _stacked(line: str, starts: list[int], header: list[str]) -> list[str] | None:
+    """``header``'s names with the first lines of their words in ``line`` above it, when the
+    header's names are two lines high ("Charge per" over "day overdue": "Charge per day
+    overdue"): two or more of ``line``'s cells, each starting where a column does; else None."""
+    pieces = list(ALIGNED_CELL.finditer(line))
+    if len(pieces) < 2 or any(min(abs(m.start() - s) for s in starts) > 1 for m in pieces):
+        return None
+    above = _cells(line, starts)
+    if above is None:
+        return None
+    return [f"{a} {b}".strip() for a, b in zip(above, header, strict=True)]
+
+
+def _grouped(line: str, starts: list[int], header: list[str]) -> list[str]:
+    """``header``'s names under the group names of ``line`` above it, when that line names
+    groups of its columns (two or more names, none over the first column): "Single" under
+    "Route A" becomes "Route A Single". Each column goes to the group name whose middle is
+    nearest its own; ``header`` unchanged when ``line`` is no such line."""
+    groups = [(m.start(), m.group(0)) for m in ALIGNED_CELL.finditer(line)]
+    if len(groups) < 2 or len(starts) < 3 or groups[0][0] <= starts[1] - _SLACK:
+        return header
+    ends = [*starts[1:], max(len(line), starts[-1] + len(header[-1]))]
+    named = [header[0]]
+    for at, end, name in zip(starts[1:], ends[1:], header[1:], strict=True):
+        middle = (at + end) / 2
+        _, group = min(groups, key=lambda g: abs(g[0] + len(g[1]) / 2 - middle))
+        named.append(f"{group} {name}".strip())
+    return named
 
 
 def _cells(line: str, starts: list[int]) -> list[str] | None:
