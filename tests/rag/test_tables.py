@@ -344,6 +344,10 @@ def test_several_cells_of_a_row_are_no_answer() -> None:
     )
     assert cells_problem("€53") == ""
     assert cells_problem("ps aux | grep sshd | wc -l") == ""  # a pipeline
+    # the columns of a plain-text grid, apart by runs of spaces
+    assert "several cells" in cells_problem("07:45           08:35           10:05")
+    assert cells_problem("10:00 to 18:00") == ""
+    assert cells_problem("Level 2   (ground floor)") == ""  # one of them holds no digit
 
 
 def test_a_number_names_one_of_several_alike_columns() -> None:

@@ -269,13 +269,22 @@ def cells_problem(span: str) -> str:
     """Why ``span`` is no answer, or "": it is several cells of a table row ("€53 | €67 | €79 |
     €89"), the values of several columns, which ``row_cell`` did not cut to one (a row of an
     HTML table read as text). Three or more parts, two of them with digits: a shell pipeline
-    ("ps aux | grep x") is left alone."""
+    ("ps aux | grep x") is left alone. Or two or more short values with digits, three spaces or
+    more apart: the columns of a plain-text grid ("07:45      08:35      10:05")."""
     parts = [p.strip() for p in span.split("|")]
+    aligned = [p for p in _ALIGNED_GAP.split(span.strip()) if p]
+    if len(aligned) >= 2 and all(re.search(r"\d", p) and len(p.split()) <= 3 for p in aligned):
+        # "07:45           08:35           10:05": values of aligned columns
+        return f"'{' '.join(span.split())}' is several cells of a table row, not one value"
     if len(parts) < 3 or any(len(p.split()) > 5 for p in parts):
         return ""
     if sum(bool(re.search(r"\d", p)) for p in parts) < 2:
         return ""
     return f"'{span}' is several cells of a table row, not one value"
+
+
+# the gap between two cells of a row laid out in aligned columns: three spaces or more on a line
+_ALIGNED_GAP = re.compile(r"[ \t]{3,}")
 
 
 def column_cell(
