@@ -88,3 +88,22 @@ def test_a_header_two_lines_high_is_read_as_one() -> None:
 def test_one_rule_under_fewer_than_three_cells_is_a_heading() -> None:
     text = "OPENING HOURS   SUMMER\n--------------------\nMonday   9:00   17:00\nTuesday   9:00   17:00\n"
     assert aligned_tables(text) == text
+
+
+def test_a_grid_with_no_rule_whose_header_leaves_the_labels_blank() -> None:
+    times = (
+        "8. SAILING TIMES\n"
+        "----------------\n"
+        "                          Mon-Fri         Saturday        Sunday\n"
+        "  First from Kinlossie     06:50           07:40           09:15\n"
+        "  Last from Port Varrick  21:00           20:20           19:35\n"
+        "\n"
+        "Route C sails on Tuesdays only.\n"
+    )
+    got = aligned_tables(times).splitlines()
+    assert got[2] == "|  | Mon-Fri | Saturday | Sunday |"
+    assert got[5] == "| Last from Port Varrick | 21:00 | 20:20 | 19:35 |"
+    assert got[7] == "Route C sails on Tuesdays only."
+    # a row that does not keep to the columns: no grid
+    ragged = times.replace("07:40           09:15", "07:40  09:15")
+    assert aligned_tables(ragged) == ragged

@@ -16,7 +16,9 @@ or more runs of rule characters, under a header line, over two or more rows, is 
 one whose rule is a single run across the table under a header line of three or more cells
 (the header's cells then set the columns). A line above the header may name groups of columns
 ("Route A" over "Single   Return": "Route A Single", "Route A Return"), or hold the first line
-of names two lines high ("Charge per" over "day overdue"). A heading's
+of names two lines high ("Charge per" over "day overdue"). A grid with no rule is one too: a
+header line that leaves the labels' column blank ("Mon-Fri   Saturday   Sunday"), over rows
+that each hold a label and one value under each name. A heading's
 underline (one run, under a line of one cell) and everything else is left as it is. A row whose
 first cell is empty goes on from the row above (a wrapped description).
 """
@@ -36,7 +38,10 @@ _MIN_ROWS = 2
 # a rule across the whole table, one run of dashes, equals signs or underscores ("-----------")
 _FULL_RULE = re.compile(r"^[ \t]*(?:-{10,}|={10,}|_{10,})[ \t]*$")
 _MIN_FULL_COLUMNS = 3  # a heading's underline has one; a table under one rule, three or more
-_SLACK = 2  # how far a group's name may start before its first column
+_SLACK = 2  # how far a group's name (or a grid's value) may start from its column
+_MIN_LABEL_WIDTH = 8  # the blank over a grid's row labels
+# what may stand above a grid's header: a blank line or a heading's underline
+_OPENS_BLOCK = re.compile(r"^[ \t]*(?:[-=~_]{3,}[ \t]*)?$")
 
 
 def aligned_tables(text: str) -> str:
@@ -48,8 +53,13 @@ def aligned_tables(text: str) -> str:
     while i < len(lines):
         table = _table_at(lines, i)
         if table is None:
-            out.append(lines[i])
-            i += 1
+            grid = _grid_at(lines, i)
+            if grid is None:
+                out.append(lines[i])
+                i += 1
+                continue
+            rows, i = grid
+            out.extend(_markdown(rows))
             continue
         rows, end, grouped = table
         out.pop()  # the header line, now the table's first row
@@ -94,6 +104,32 @@ def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int, bool] | N
     if len(rows) < _MIN_ROWS:
         return None
     return [header, *rows], end, grouped
+
+
+def _grid_at(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
+    """The rows (header first) of a grid with no rule whose header is ``lines[i]``, and the
+    index of the first line after it; None when there is none. The header names two or more
+    columns and leaves the first (the rows' labels) blank; each row below it, to the first
+    blank line (two at least), holds a label left of the header and one value under each of its
+    names ("Mon-Fri   Saturday   Sunday" over "First from Kinlossie   06:50   07:40   09:15")."""
+    heads = list(ALIGNED_CELL.finditer(lines[i]))
+    above = lines[i - 1] if i else ""
+    if len(heads) < 2 or heads[0].start() < _MIN_LABEL_WIDTH or not _OPENS_BLOCK.match(above):
+        return None
+    starts = [m.start() for m in heads]
+    rows: list[list[str]] = []
+    end = i + 1
+    while end < len(lines) and lines[end].strip():
+        pieces = list(ALIGNED_CELL.finditer(lines[end]))
+        if len(pieces) != len(heads) + 1 or pieces[0].end() > starts[0]:
+            return None
+        if any(abs(p.start() - s) > _SLACK for p, s in zip(pieces[1:], starts, strict=True)):
+            return None
+        rows.append([p.group(0) for p in pieces])
+        end += 1
+    if len(rows) < _MIN_ROWS:
+        return None
+    return [["", *(m.group(0) for m in heads)], *rows], end
 
 
 def _stacked(line: str, starts: list[int], header: list[str]) -> list[str] | None:
