@@ -107,3 +107,23 @@ def test_a_grid_with_no_rule_whose_header_leaves_the_labels_blank() -> None:
     # a row that does not keep to the columns: no grid
     ragged = times.replace("07:40           09:15", "07:40  09:15")
     assert aligned_tables(ragged) == ragged
+
+
+def test_a_label_written_once_over_its_group_of_rows_is_repeated() -> None:
+    timetable = (
+        "  Day        Time          Class\n"
+        "  ---------  ------------  ------------\n"
+        "  Monday     07:00-07:45   Spin\n"
+        "             09:30-10:30   Aqua Fit\n"
+        "\n"
+        "  Tuesday    06:45-07:30   Spin\n"
+        "\n"
+        "Classes are free for members.\n"
+    )
+    got = aligned_tables(timetable).splitlines()
+    assert got[2:5] == [
+        "| Monday | 07:00-07:45 | Spin |",
+        "| Monday | 09:30-10:30 | Aqua Fit |",
+        "| Tuesday | 06:45-07:30 | Spin |",
+    ]
+    assert got[5:] == ["", "Classes are free for members."]

@@ -20,7 +20,10 @@ of names two lines high ("Charge per" over "day overdue"). A grid with no rule i
 header line that leaves the labels' column blank ("Mon-Fri   Saturday   Sunday"), over rows
 that each hold a label and one value under each name. A heading's
 underline (one run, under a line of one cell) and everything else is left as it is. A row whose
-first cell is empty goes on from the row above (a wrapped description).
+first cell is empty goes on from the row above when it holds one cell (a wrapped description);
+with two or more, it is a row of its own under the label above ("Monday" of a timetable, written
+once over the day's classes), which it repeats. A blank line goes on to the next group of rows
+when the row after it holds a value in every column.
 """
 
 from __future__ import annotations
@@ -92,11 +95,17 @@ def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int, bool] | N
         return None
     rows: list[list[str]] = []
     end = i + 1
-    while end < len(lines) and lines[end].strip() and not _RULE.match(lines[end]):
+    while end < len(lines) and not _RULE.match(lines[end]):
+        if not lines[end].strip():
+            if not (rows and _full_row(lines, end + 1, starts)):
+                break
+            end += 1  # a blank line between groups of rows ("Monday", "Tuesday")
         cells = _cells(lines[end], starts)
         if cells is None:
             return None  # text that does not keep to the columns: no table
-        if not cells[0] and rows:
+        if not cells[0] and rows and sum(1 for c in cells if c) >= 2:
+            rows.append([rows[-1][0], *cells[1:]])  # a row of the group the label above names
+        elif not cells[0] and rows:
             rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
         else:
             rows.append(cells)
@@ -104,6 +113,14 @@ def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int, bool] | N
     if len(rows) < _MIN_ROWS:
         return None
     return [header, *rows], end, grouped
+
+
+def _full_row(lines: list[str], at: int, starts: list[int]) -> bool:
+    """Whether ``lines[at]`` is a row with a value in every one of the columns at ``starts``."""
+    if at >= len(lines) or not lines[at].strip() or _RULE.match(lines[at]):
+        return False
+    cells = _cells(lines[at], starts)
+    return cells is not None and all(cells)
 
 
 def _grid_at(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
