@@ -397,3 +397,15 @@ def test_a_question_asking_which_of_the_rows_kind_is_answered_by_the_rows_label(
     assert column_cell("What option replaces rss_limit?", replaced, new, new + 11) is None
     asked = "what option replaces it?"
     assert column_cell(asked, replaced, new, new + 11, message="I have rss_limit. " + asked) is None
+
+
+def test_rows_that_share_a_label_are_told_apart_by_their_other_cells() -> None:
+    timetable = (
+        "| Day | Time | Class | Room |\n|---|---|---|---|\n"
+        "| Friday | 07:00-07:45 | Spin | Studio 2 |\n"
+        "| Friday | 17:30-18:15 | Zumba | Studio 1 |\n"
+        "| Saturday | 08:30-09:15 | Zumba | Studio 2 |\n"
+    )
+    got = named_cell("friday zumba time", timetable)
+    assert got is not None and timetable[slice(*got)] == "17:30-18:15"
+    assert named_cell("friday time", timetable) is None  # two Friday rows, nothing between them

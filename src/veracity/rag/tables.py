@@ -148,7 +148,9 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
     nothing. An ordinal names a numbered row: "the second instalment" is the row "| 2 | ...",
     and a labelled number the row whose first cell holds it: "an Under-14" is the row
     "| Under-10s to Under-16s | ...". Among columns a word names alike ("1 day" ... "6 days"),
-    the question's number names one ("4 days")."""
+    the question's number names one ("4 days"). Rows that share a label (a timetable's "Friday"
+    on each of the day's rows) are told apart by the rest of their cells ("friday zumba time").
+    """
     asked = content_terms(question) - excluded_terms(question)
     numbered = {str(n) for n, w in enumerate(ORDINALS, 1) if re.search(rf"\b{w}\b", question, re.I)}
     labelled = labelled_numbers(question)
@@ -164,6 +166,9 @@ def named_cell(question: str, text: str) -> tuple[int, int] | None:
             for _, _, label in rows[1:]
         ]
         named = [(s, e) for (s, e, _), k in zip(rows[1:], held, strict=True) if k == max(held)]
+        if len(named) > 1 and max(held):  # a label written on each row of its group ("Friday")
+            whole = [len(asked & content_terms(text[s:e])) for s, e in named]
+            named = [row for row, k in zip(named, whole, strict=True) if k == max(whole)]
         columns = _named_columns(asked - _subject_terms(text, rows, ()), text, header) or (
             _named_columns(asked, text, header)
         )
