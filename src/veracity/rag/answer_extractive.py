@@ -61,6 +61,7 @@ from veracity.rag.from_headings import (
     unnumbered_release_problem,
     wants_heading,
 )
+from veracity.rag.leader_lookup import named_leader
 from veracity.rag.named_entries import named_field
 from veracity.rag.prompt import ABSTAIN_TEXT, Source
 from veracity.rag.reader.base import Reading, SpanReader
@@ -255,6 +256,8 @@ def find_answers(
         found = _stated(question, asked, top, readings)
     if not found and not quote_only:
         found = _table_lookup(question, asked, top[:TABLE_LOOKUP_PASSAGES], readings, documents)
+    if not found and not quote_only:
+        found = _leader_lookup(question, asked, top[:TABLE_LOOKUP_PASSAGES], readings, documents)
     if found:
         # a cell the question names by its row and column is the table's own answer, ahead of
         # a span the reader chose ("the arena" and "Sunday" name "11:00 to 23:30")
@@ -329,6 +332,32 @@ def _table_lookup(
         if not row_head_named(asked, text, named):
             continue
         if constraint_problem(question, hit, documents):
+            continue
+        a, b = named
+        reading = Reading(i, a, b, text[a:b], chance.get(i, 0.0), 0.0)
+        if not span_problem(question, asked, hit, reading, False, cell=True, documents=documents):
+            return [Found(hit, reading, cell=True)]
+    return []
+
+
+def _leader_lookup(
+    question: str,
+    asked: str,
+    top: Sequence[Hit],
+    readings: Sequence[Reading],
+    documents: DocumentText | None = None,
+) -> list[Found]:
+    """For a question the reader is unsure of: the first passage whose dot-leader list names
+    the answer by a row (``leader_lookup.named_leader``: the row's label, the list's lead line
+    and the passage's headings and title hold every content word of the question) and whose
+    value passes every check. "sports centre sunday opening hours" over "Sunday .........
+    08:00 - 17:00" under "1. OPENING HOURS" scores under the reader's threshold, while the list
+    says which value answers."""
+    chance = {r.passage: r.probability for r in readings}
+    for i, hit in enumerate(top):
+        text = hit.chunk.text
+        named = named_leader(asked, text, (*hit.chunk.headings, hit.title))
+        if named is None or constraint_problem(question, hit, documents):
             continue
         a, b = named
         reading = Reading(i, a, b, text[a:b], chance.get(i, 0.0), 0.0)

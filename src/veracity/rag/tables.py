@@ -203,7 +203,7 @@ def cell_words_missing(
     said = content_terms(
         " ".join((text[row[0] : row[1]], text[rows[0][0] : rows[0][1]], lead, *context))
     )
-    return content_terms(question) - excluded_terms(question) - _asking_terms(question) - said
+    return content_terms(question) - excluded_terms(question) - asking_terms(question) - said
 
 
 def row_head_named(question: str, text: str, cell: tuple[int, int]) -> bool:
@@ -222,7 +222,7 @@ def _row_head(text: str, row: tuple[int, int]) -> str:
     return text[first[0] : first[1]].split("(", 1)[0]
 
 
-def _asking_terms(question: str) -> set[str]:
+def asking_terms(question: str) -> set[str]:
     """The terms of the words that ask, not name: "much" of "how much", "long" of "how long"."""
     return content_terms(" ".join(m.group(1) for m in _HOW_KIND.finditer(question)))
 
