@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from veracity.guard.strict import question_problems
@@ -322,22 +322,16 @@ def _table_lookup(
     question names the row by its head (not only by its brackets), and the cell passes every
     check. The reader learned from prose; "helmet hire price child" over a
     hire price table scores under its threshold, while the table says which cell answers."""
-    chance = {r.passage: r.probability for r in readings}
-    for i, hit in enumerate(top):
+
+    def cell(hit: Hit) -> tuple[int, int] | None:
         text = hit.chunk.text
         named = named_cell(asked, text)
         context = (*hit.chunk.headings, hit.title)
         if named is None or cell_words_missing(asked, text, named, context):
-            continue
-        if not row_head_named(asked, text, named):
-            continue
-        if constraint_problem(question, hit, documents):
-            continue
-        a, b = named
-        reading = Reading(i, a, b, text[a:b], chance.get(i, 0.0), 0.0)
-        if not span_problem(question, asked, hit, reading, False, cell=True, documents=documents):
-            return [Found(hit, reading, cell=True)]
-    return []
+            return None
+        return named if row_head_named(asked, text, named) else None
+
+    return _named_value(question, asked, top, readings, documents, cell)
 
 
 def _leader_lookup(
@@ -353,14 +347,30 @@ def _leader_lookup(
     value passes every check. "sports centre sunday opening hours" over "Sunday .........
     08:00 - 17:00" under "1. OPENING HOURS" scores under the reader's threshold, while the list
     says which value answers."""
+
+    def value(hit: Hit) -> tuple[int, int] | None:
+        return named_leader(asked, hit.chunk.text, (*hit.chunk.headings, hit.title))
+
+    return _named_value(question, asked, top, readings, documents, value)
+
+
+def _named_value(
+    question: str,
+    asked: str,
+    top: Sequence[Hit],
+    readings: Sequence[Reading],
+    documents: DocumentText | None,
+    named: Callable[[Hit], tuple[int, int] | None],
+) -> list[Found]:
+    """The first passage of ``top`` where ``named`` finds the value the question names, whose
+    passage holds the question's constraints and whose value passes every check, as a cell."""
     chance = {r.passage: r.probability for r in readings}
     for i, hit in enumerate(top):
-        text = hit.chunk.text
-        named = named_leader(asked, text, (*hit.chunk.headings, hit.title))
-        if named is None or constraint_problem(question, hit, documents):
+        span = named(hit)
+        if span is None or constraint_problem(question, hit, documents):
             continue
-        a, b = named
-        reading = Reading(i, a, b, text[a:b], chance.get(i, 0.0), 0.0)
+        a, b = span
+        reading = Reading(i, a, b, hit.chunk.text[a:b], chance.get(i, 0.0), 0.0)
         if not span_problem(question, asked, hit, reading, False, cell=True, documents=documents):
             return [Found(hit, reading, cell=True)]
     return []
