@@ -18,12 +18,12 @@ one whose rule is a single run across the table under a header line of three or 
 ("Route A" over "Single   Return": "Route A Single", "Route A Return"), or hold the first line
 of names two lines high ("Charge per" over "day overdue"). A grid with no rule is one too: a
 header line that leaves the labels' column blank ("Mon-Fri   Saturday   Sunday"), over rows
-that each hold a label and one value under each name. A heading's
-underline (one run, under a line of one cell) and everything else is left as it is. A row whose
-first cell is empty goes on from the row above when it holds one cell (a wrapped description);
-with two or more, it is a row of its own under the label above ("Monday" of a timetable, written
-once over the day's classes), which it repeats. A blank line goes on to the next group of rows
-when the row after it holds a value in every column.
+that each hold a label and one value under each name. A heading's underline (one run, under a
+line of one cell) and everything else is left as it is. A row whose first cell is empty goes on
+from the row above when it holds one cell (a wrapped description); with two or more, it is a
+row of its own under the label above ("Monday" of a timetable, written once over the day's
+classes), which it repeats. A blank line goes on to the next group of rows when the row after
+it holds a value in every column.
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ def aligned_tables(text: str) -> str:
             rows, i = grid
             out.extend(_markdown(rows))
             continue
-        rows, end, grouped = table
+        rows, end, above = table
         out.pop()  # the header line, now the table's first row
-        if grouped:
-            out.pop()  # the line of group names, now in the header's names
+        if above:
+            out.pop()  # the line above it, now in the header's names
         out.extend(_markdown(rows))
         i = end
     return "\n".join(out)
@@ -75,11 +75,11 @@ def aligned_tables(text: str) -> str:
 
 def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int, bool] | None:
     """The rows (header first) of the table whose rule line is ``lines[i]``, the index of the
-    first line after it, and whether the line above the header named groups of its columns;
-    None when ``lines[i]`` is no such rule."""
+    first line after it, and whether the line above the header was read into the header's
+    names (group names, or names two lines high); None when ``lines[i]`` is no such rule."""
     if i == 0 or not lines[i - 1].strip():
         return None
-    grouped = False
+    above = False
     if _RULE.match(lines[i]):
         starts = [m.start() for m in _RUN.finditer(lines[i])]
         header = _cells(lines[i - 1], starts)
@@ -90,7 +90,7 @@ def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int, bool] | N
         return None
     if header is not None and i >= 2 and lines[i - 2].strip():
         names = _stacked(lines[i - 2], starts, header) or _grouped(lines[i - 2], starts, header)
-        grouped, header = names != header, names
+        above, header = names != header, names
     if header is None or sum(1 for c in header if c) < 2:
         return None
     rows: list[list[str]] = []
@@ -112,7 +112,7 @@ def _table_at(lines: list[str], i: int) -> tuple[list[list[str]], int, bool] | N
         end += 1
     if len(rows) < _MIN_ROWS:
         return None
-    return [header, *rows], end, grouped
+    return [header, *rows], end, above
 
 
 def _full_row(lines: list[str], at: int, starts: list[int]) -> bool:
