@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from veracity.guard.claims import numbers
+from veracity.guard.sentences import NEGATIONS
 from veracity.guard.strict import code_names
 from veracity.rag.focus import HOW_KINDS
 from veracity.rag.measures import (
@@ -384,10 +385,6 @@ _NOT_CONTENT = ENGLISH_STOPWORDS | frozenset((
 ))  # fmt: skip
 
 
-# A word that denies what the question asks about: a span that adds one says something.
-_NEGATIONS = frozenset(("no", "not", "never", "none", "nothing", "without", "neither", "nor"))
-
-
 def repeat_problem(question: str, span: str) -> str:
     """Why ``span`` cannot answer ``question``, or "": every content word of it is a word of the
     question, written alike, and the question offers no choice ("What must the type field be
@@ -404,7 +401,8 @@ def repeat_problem(question: str, span: str) -> str:
     if not words or _CHOICE.search(question):
         return ""
     asked = set(_WORD.findall(question))
-    if {w.lower() for w in _WORD.findall(span)} & _NEGATIONS - {w.lower() for w in asked}:
+    # a word that denies what the question asks about: a span that adds one says something
+    if {w.lower() for w in _WORD.findall(span)} & NEGATIONS - {w.lower() for w in asked}:
         return ""  # "no sales tax" answers "Do you charge sales tax?"
     if not all(w in asked for w in words):
         return ""

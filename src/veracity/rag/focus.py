@@ -21,6 +21,7 @@ from veracity.guard.sentences import content_words
 __all__ = [
     "HOW_KINDS",
     "SOCIAL_WORDS",
+    "greeting_only",
     "main_clause",
     "pointed_scene",
     "question_focus",
@@ -104,7 +105,13 @@ def pointed_scene(message: str) -> str:
     if not _POINTS_BACK.search(focus, 0, end.start() if end else len(focus)):
         return ""
     scene = message[: message.rfind(focus)]
-    return "" if all(word in SOCIAL_WORDS for word in content_words(scene)) else scene
+    return "" if greeting_only(scene) else scene
+
+
+def greeting_only(text: str) -> bool:
+    """Whether every content word of ``text`` is a greeting's or a courtesy's (``SOCIAL_WORDS``):
+    "Hello! Sorry to bother you," states no scene and no case."""
+    return all(word in SOCIAL_WORDS for word in content_words(text))
 
 
 def scene_and_ask(message: str) -> tuple[str, str]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from veracity.guard.sentences import content_words
-from veracity.rag.focus import SOCIAL_WORDS, main_clause, pointed_scene, scene_and_ask
+from veracity.guard.claims import entities
+from veracity.rag.focus import greeting_only, main_clause, pointed_scene, scene_and_ask
 from veracity.rag.structure import (
     POINTS_BACK,
     TITLE,
@@ -102,7 +102,7 @@ def bare_scene(message: str) -> str:
     scene, ask = scene_and_ask(message)
     if not scene or len(content_terms(ask)) > _BARE_ASK_WORDS:
         return ""
-    return "" if all(word in SOCIAL_WORDS for word in content_words(scene)) else scene
+    return "" if greeting_only(scene) else scene
 
 
 def subject_problem(question: str, text: str, start: int) -> str:
@@ -114,10 +114,6 @@ def subject_problem(question: str, text: str, start: int) -> str:
     if asked == question or not link_problem(asked, text, start, quote=True):
         return ""
     return f"the quote names nothing of what the question asks about ('{asked.strip()}')"
-
-
-# A name in a question: a capitalized word that does not open a sentence, or a word in capitals
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*")
 
 
 def named_only_problem(
@@ -137,7 +133,7 @@ def named_only_problem(
     if at > 0 and POINTS_BACK.search(text, s, min(e, s + 30)):  # "It is not available ..."
         s = sentences[at - 1][0]
     shared = content_terms(question) & content_terms(text[s:e])
-    subject = content_terms(" ".join(_NAME.findall(question.strip()))) & content_terms(
+    subject = content_terms(" ".join(entities(question))) & content_terms(
         " ".join(c for c in context if c)
     )
     if not shared or not shared <= subject:

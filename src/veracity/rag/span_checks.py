@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from veracity.guard.sentences import content_words
 from veracity.rag.answer_types import (
     answer_type_problem,
     asks_amount,
@@ -31,7 +30,7 @@ from veracity.rag.constraints import (
 )
 from veracity.rag.excepted import excepted_problem
 from veracity.rag.extractive import span_quote
-from veracity.rag.focus import SOCIAL_WORDS, scene_and_ask
+from veracity.rag.focus import greeting_only, scene_and_ask
 from veracity.rag.from_headings import (
     other_option_problem,
 )
@@ -231,7 +230,7 @@ def _with_case(message: str, asked: str) -> str:
     Bakery"): over the written rounds the case turned 8 wrong answers into refusals, 2 right
     ones into refusals and 1 into a wrong one. Greetings state no case."""
     scene, _ = scene_and_ask(message)
-    if not scene or all(word in SOCIAL_WORDS for word in content_words(scene)):
+    if not scene or greeting_only(scene):
         return asked
     return f"{scene} {asked}"
 
