@@ -78,6 +78,13 @@ def length_batches(lengths: Sequence[int], max_texts: int, max_tokens: int) -> l
     return batches
 
 
+def env_threads(threads: int | None) -> int | None:
+    """``threads``, or ``$VERACITY_THREADS`` when it is None and set."""
+    if threads is None and (env := os.environ.get("VERACITY_THREADS")):
+        return int(env)
+    return threads
+
+
 def open_session(
     model: str | bytes,
     threads: int | None,
@@ -133,10 +140,8 @@ class OnnxMiniLMEmbedder:
         from veracity.embed.minilm import packaged_minilm_path
 
         model_dir = Path(model).expanduser() if model else packaged_minilm_path()
-        if threads is None and (env := os.environ.get("VERACITY_THREADS")):
-            threads = int(env)
         path = build_onnx_model(model_dir, quantize=quantize)
-        self._session: Any = open_session(str(path), threads)
+        self._session: Any = open_session(str(path), env_threads(threads))
         self._inputs = {i.name for i in self._session.get_inputs()}
         tok: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tok.enable_truncation(max_length=MAX_TOKENS)

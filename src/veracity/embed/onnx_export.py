@@ -29,10 +29,12 @@ _CACHE_VERSION = "3"  # bump when the export or quantization recipe changes
 @contextlib.contextmanager
 def quiet_build() -> Iterator[None]:
     """Silence what exporting and quantizing print on a user's first run: PyTorch's tracer and
-    deprecation warnings, and onnxruntime's advice to pre-process before quantizing (its root
-    logger). The build is a fixed, tested recipe; its warnings tell the user nothing to act on."""
+    deprecation warnings, onnxruntime's advice to pre-process before quantizing (its root
+    logger), and transformers' progress bar while it loads the weights. The build is a fixed,
+    tested recipe; its warnings tell the user nothing to act on."""
     root = logging.getLogger()
     level = root.level
+    restore_bars = _hide_progress_bars()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         root.setLevel(logging.ERROR)
@@ -40,6 +42,19 @@ def quiet_build() -> Iterator[None]:
             yield
         finally:
             root.setLevel(level)
+            restore_bars()
+
+
+def _hide_progress_bars() -> Callable[[], None]:
+    """Turn transformers' progress bars off; returns what turns them back on."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # exporting needs it; nothing to hide without it
+        return lambda: None
+    if not hf_logging.is_progress_bar_enabled():
+        return lambda: None
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    return hf_logging.enable_progress_bar
 
 
 def cache_dir() -> Path:

@@ -9,7 +9,6 @@ when none at or above the calibrated threshold does.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -54,13 +53,12 @@ class Reader:
         model_dir: Path | None = None,
     ) -> None:
         from veracity.embed.minilm import packaged_minilm_path
-        from veracity.embed.onnx import open_session
+        from veracity.embed.onnx import env_threads, open_session
 
         _, meta = read_adapter(adapter)
         base = model_dir or packaged_minilm_path()
-        if threads is None and (env := os.environ.get("VERACITY_THREADS")):
-            threads = int(env)
-        self._session: Any = open_session(str(build_reader_onnx(base, adapter, quantize)), threads)
+        onnx_path = build_reader_onnx(base, adapter, quantize)
+        self._session: Any = open_session(str(onnx_path), env_threads(threads))
         self._tokenizer = load_tokenizer(base)
         self.max_length = int(meta["max_length"])
         self.stride = int(meta["stride"])
