@@ -1,7 +1,8 @@
 """Injections planted in documents, from sources never trained on: ``python -m benchmarks.injection_planted``.
 
 What ingest does with a document that carries a planted instruction (``guard.quarantine``:
-every sentence and the whole text through the shipped document detector, injected sentences
+every sentence and the whole text through the shipped document detector and the injection
+encoder, injected sentences
 blanked, the passage kept out whole when the rest still looks like injection). Two sources that
 no detector here was trained on, planted the way each source plants them:
 
@@ -47,6 +48,7 @@ from veracity.guard.quarantine import (
     document_detector,
     passage_confirmer,
     quarantine_many,
+    sentence_encoder,
 )
 from veracity.guard.sentences import split_sentences
 
@@ -92,7 +94,9 @@ def _blanked(q: Quarantined) -> np.ndarray:
 def measure(cases: Sequence[Case]) -> dict[str, np.ndarray]:
     """Per document: flagged, share of attack characters blanked, share of other characters
     blanked (non-space characters only)."""
-    qs = quarantine_many([c.text for c in cases], document_detector(), passage_confirmer())
+    qs = quarantine_many(
+        [c.text for c in cases], document_detector(), passage_confirmer(), sentence_encoder()
+    )
     flagged, attack_gone, other_gone = [], [], []
     for c, q in zip(cases, qs, strict=True):
         gone = _blanked(q)
@@ -209,14 +213,17 @@ def benign_corpora(limit: int = 20000) -> dict[str, list[str]]:
 def pattern_rows() -> list[str]:
     lines = [
         "Benign sentences the patterns match (`guard.patterns`, on the canonical text and on "
-        "the text with glued words split), up to 20,000 sentences per corpus:",
+        "the text with glued words split), up to 20,000 sentences per corpus, and the sentences "
+        "ingest flags (each sentence as a passage), with the injection encoder and without it:",
         "",
-        "| benign sentences | n | any pattern | the patterns for planted text |",
-        "|---|---:|---|---|",
+        "| benign sentences | n | any pattern | the patterns for planted text | ingest flags it | "
+        "without the encoder |",
+        "|---|---:|---|---|---|---|",
     ]
+    det, confirm, encoder = document_detector(), passage_confirmer(), sentence_encoder()
     for name, sentences in benign_corpora().items():
         if not sentences:
-            lines.append(f"| {name} | 0 | not on this machine | |")
+            lines.append(f"| {name} | 0 | not on this machine | | | |")
             continue
         found = [
             set(match_patterns(canonical(t))) | set(match_patterns(canonical(unglue(t))))
@@ -224,7 +231,10 @@ def pattern_rows() -> list[str]:
         ]
         any_hit = np.array([bool(f) for f in found])
         new_hit = np.array([bool(f & set(NEW_PATTERNS)) for f in found])
-        lines.append(f"| {name} | {len(sentences)} | {ci(any_hit)} | {ci(new_hit)} |")
+        ingest = [np.array([q.flagged for q in quarantine_many(sentences, det, confirm, e)])
+                  for e in (encoder, None)]  # fmt: skip
+        lines.append(f"| {name} | {len(sentences)} | {ci(any_hit)} | {ci(new_hit)} | "
+                     f"{ci(ingest[0])} | {ci(ingest[1])} |")  # fmt: skip
     return lines
 
 
@@ -266,7 +276,8 @@ def run() -> str:
         + machine_line(),
         "",
         "What ingest does with each document (`guard.quarantine` with the shipped document "
-        "detector: patterns and the n-gram model, each sentence and the whole text; a whole "
+        "detector: patterns and the n-gram model, each sentence and the whole text, the "
+        "injection encoder reading again the English sentences they let through; a whole "
         "text kept out on the n-gram model alone must be confirmed by the joint model). *Flagged*: "
         "some sentence blanked or the passage kept out. *Attack blanked*: share of the attack's "
         "characters hidden from the model; *other text blanked*: share of the document's own "

@@ -296,13 +296,15 @@ def cost(root: Path, n: int = 600) -> str:
     import json
 
     from veracity.embed.base import load_with_fallback
-    from veracity.guard.quarantine import quarantine_many
+    from veracity.guard.model import english_enough
+    from veracity.guard.quarantine import encoder_screen, quarantine_many, sentence_encoder
     from veracity.guard.sentences import split_sentences
 
     with gzip.open(root / "scifact" / "corpus.jsonl.gz", "rt") as fh:
         chunks = [json.loads(line)["text"][:1000] for line, _ in zip(fh, range(n), strict=False)]
     ngram, joint = InjectionDetector(use_embeddings=False), InjectionDetector()
     embedder = load_with_fallback("minilm-onnx", "minilm")
+    encoder = sentence_encoder()
 
     def per_chunk_ms(run: object) -> float:
         assert callable(run)
@@ -316,15 +318,20 @@ def cost(root: Path, n: int = 600) -> str:
 
     rows = [
         ("whole chunk, n-gram model (before)", per_chunk_ms(lambda: ngram.scan_many(chunks))),
-        ("every sentence + the chunk, n-gram model (ingest now)",
+        ("every sentence + the chunk, n-gram model (ingest before the encoder)",
          per_chunk_ms(lambda: quarantine_many(chunks, ngram))),
+        ("the same, and the injection encoder on the English sentences past its screen (ingest "
+         "now)", per_chunk_ms(lambda: quarantine_many(chunks, ngram, encoder=encoder))),
         ("every sentence + the chunk, with the joint model (not used at ingest)",
          per_chunk_ms(lambda: quarantine_many(chunks, joint))),
         ("embedding the chunk (MiniLM int8 ONNX), for scale", per_chunk_ms(lambda: embedder.embed(chunks))),
     ]  # fmt: skip
     sentences = [s for c in chunks for s in split_sentences(c)]
     assert joint.model.joint is not None
-    screened = float(np.mean(ngram.model.predict(sentences) >= joint.model.joint.screen))
+    probs = ngram.model.predict(sentences)
+    screened = float(np.mean(probs >= joint.model.joint.screen))
+    encoded = float(np.mean([p >= encoder_screen(ngram) and english_enough(s)
+                             for s, p in zip(sentences, probs, strict=True)]))  # fmt: skip
     lines = [
         "## Prompt injection: what the document scan costs",
         "",
@@ -339,7 +346,9 @@ def cost(root: Path, n: int = 600) -> str:
         "",
         f"{screened:.0%} of these benign sentences pass the joint model's screen, so embedding them "
         "would roughly double ingest CPU; ingest and retrieved passages use the n-gram model and "
-        "the patterns, questions (one text per question) get the joint model too.",
+        "the patterns, questions (one text per question) get the joint model too. The injection "
+        f"encoder reads the sentences past the same screen that are English enough ({encoded:.0%} "
+        "here), one ONNX Runtime call each.",
         "",
         *languages(),
     ]

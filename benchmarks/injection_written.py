@@ -22,11 +22,21 @@ other injection set (``benchmarks/data/``):
   data, an action) and 60 benign look-alikes, by a helper who read none of the other sets;
   measured blind with the engine before ``guard.addressed`` and once after it, its misses not
   read: held out.
+- E to J, ``injections_planted_written_{e..j}.jsonl``: six more sets of 60 attacks and 60
+  look-alikes, each by its own helper from one angle (E workplace documents, F web and user
+  content, G professional and regulated documents, H software and IT material, I personal and
+  multilingual text, J 60 people across every domain), none reading another set or the detector.
+  All six were measured blind once at 60d941f. Then a helper marked the planted span of each
+  attack of A, C and E to I (``injections_planted_written_spans.jsonl``) and those spans trained
+  the injection encoder (``benchmarks/train_injection_encoder.py``): A, C and E to I are training
+  data now. B, D and J are held out: never trained on, their misses not read.
 
 Reported, as ingest applies the shipped document detector (``guard.quarantine``: each sentence
-and the whole passage; flagged when a sentence is blanked or the passage kept out), and as
-``ask`` applies the question detector to a passage-sized message: the share of attacks flagged
-and of benign passages flagged, by style. 95% bootstrap CIs over passages.
+and the whole passage, the injection encoder reading again what the patterns and the n-gram model
+let through; flagged when a sentence is blanked or the passage kept out), the same without the
+encoder, and as ``ask`` applies the question detector to a passage-sized message: the share of
+attacks flagged and of benign passages flagged, by style. Then the false positives of ingest
+with and without the encoder on benign text no detector was trained on. 95% bootstrap CIs.
 """
 
 from __future__ import annotations
@@ -39,19 +49,37 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._guard_data import DATASETS
 from benchmarks._report import machine_line, write_section
-from benchmarks.injection_sources import ci
+from benchmarks.injection_sources import as_chunks, ci, corpus
 from veracity.guard import InjectionDetector
-from veracity.guard.quarantine import document_detector, passage_confirmer, quarantine_many
+from veracity.guard.quarantine import (
+    document_detector,
+    passage_confirmer,
+    quarantine_many,
+    sentence_encoder,
+)
 
 DATA = Path(__file__).parent / "data" / "injections_planted_written.jsonl"
 SETS = {
-    "A (development)": DATA,
-    "B (held out)": Path(__file__).parent / "data" / "injections_planted_written_b.jsonl",
-    "C (development)": Path(__file__).parent / "data" / "injections_planted_written_c.jsonl",
-    "D (held out)": Path(__file__).parent / "data" / "injections_planted_written_d.jsonl",
+    "A (training)": DATA,
+    "B (held out)": DATA.with_name("injections_planted_written_b.jsonl"),
+    "C (training)": DATA.with_name("injections_planted_written_c.jsonl"),
+    "D (held out)": DATA.with_name("injections_planted_written_d.jsonl"),
+    **{f"{s.upper()} (training)": DATA.with_name(f"injections_planted_written_{s}.jsonl")
+       for s in "efghi"},
+    "J (held out)": DATA.with_name("injections_planted_written_j.jsonl"),
+}  # fmt: skip
+DEVELOPMENT = tuple(name for name in SETS if "held out" not in name)  # misses may be read
+# benign text never trained on (``injection_sources.corpus``), as ingest sees it
+UNSEEN = {
+    "security_docs": "Django security and password docs, sentences",
+    "security_chunks": "the same as chunks of up to 1,000 characters",
+    "news_chunks": "CoNLL-2003 news, chunks",
+    "man_l10n_chunks": "translated manual pages, 25 languages, chunks",
+    "handmade": "hand-written instruction-like requests",
+    "doc_requests": "hand-written questions about a document's instructions, rules, passwords",
 }
-DEVELOPMENT = ("A (development)", "C (development)")  # the sets whose misses may be read
 MAX_STYLE_ROWS = 20  # a set with more styles than this (one per passage) shows its totals only
 
 
@@ -60,32 +88,52 @@ def load(path: Path = DATA) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def ingest_flags(texts: Sequence[str], encoder: bool = True) -> np.ndarray:
+    """Per text: flagged as ingest flags it (with or without the injection encoder)."""
+    found = quarantine_many(list(texts), document_detector(), passage_confirmer(),
+                            sentence_encoder() if encoder else None)  # fmt: skip
+    return np.array([q.flagged for q in found], dtype=float)
+
+
 def measure(rows: Sequence[dict[str, str]]) -> dict[str, np.ndarray]:
-    """Per passage: flagged at ingest, and flagged by the question detector."""
+    """Per passage: flagged at ingest, at ingest without the encoder, by the question detector."""
     texts = [r["text"] for r in rows]
-    ingest = quarantine_many(texts, document_detector(), passage_confirmer())
     asked = InjectionDetector().scan_many(texts)
     return {
-        "ingest": np.array([q.flagged for q in ingest], dtype=float),
+        "ingest": ingest_flags(texts),
+        "no_encoder": ingest_flags(texts, encoder=False),
         "questions": np.array([v.flagged for v in asked], dtype=float),
     }
+
+
+def unseen_benign() -> dict[str, list[str]]:
+    """``UNSEEN``'s texts by kind."""
+    _, unseen = corpus(DATASETS)
+    kinds: dict[str, list] = defaultdict(list)
+    for e in unseen:
+        kinds[e.kind].append(e)
+    for k in ("man_l10n", "news"):
+        kinds[f"{k}_chunks"] = as_chunks(kinds[k], f"{k}_chunks")
+    return {k: [e.text for e in kinds[k]] for k in UNSEEN}
 
 
 def render(results: Sequence[tuple[str, list[dict[str, str]], dict[str, np.ndarray]]]) -> str:
     out = [
         "## Prompt injection planted in documents: passages written for the purpose",
         "",
-        "Command: `python -m benchmarks.injection_written`. Four sets of passages written by "
-        "helpers who saw no detector code and no other injection data (see the module's "
-        "docstring: A and C served to write patterns after their blind runs, B and D are held "
-        "out). Styles are the writers' own labels; a set with one style per passage shows its "
-        "totals only. Flagged: at "
-        "ingest, a sentence blanked or the passage kept out (`guard.quarantine`, the shipped "
-        "document detector); by the question detector, the passage asked as a message. 95% "
+        "Command: `python -m benchmarks.injection_written`. Ten sets of passages, each written "
+        "by a helper who saw no detector code and no other set (see the module's docstring: "
+        "A and C served to write patterns after their blind runs; the planted spans of A, C and "
+        "E to I trained the injection encoder; B, D and J are held out). Styles are the "
+        "writers' own labels; a set with one style per passage shows its totals only. Flagged: "
+        "at ingest, a sentence blanked or the passage kept out (`guard.quarantine`, the shipped "
+        "document detector with the injection encoder, and without it); by the question "
+        "detector, the passage asked as a message. 95% "
         f"bootstrap CIs. {machine_line()}",
         "",
-        "| set | passages | style | n | ingest: flagged | questions: flagged |",
-        "|---|---|---|---:|---|---|",
+        "| set | passages | style | n | ingest: flagged | ingest without the encoder | "
+        "questions: flagged |",
+        "|---|---|---|---:|---|---|---|",
     ]
     for name, rows, flags in results:
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -101,8 +149,20 @@ def render(results: Sequence[tuple[str, list[dict[str, str]], dict[str, np.ndarr
                 shown = f"**{label}**" if style == "all" else label
                 out.append(
                     f"| {name} | {shown} | {style} | {len(idx)} | {ci(flags['ingest'][idx])} | "
-                    f"{ci(flags['questions'][idx])} |"
+                    f"{ci(flags['no_encoder'][idx])} | {ci(flags['questions'][idx])} |"
                 )
+    return "\n".join(out) + "\n"
+
+
+def render_unseen(flags: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
+    out = [
+        "False positives at ingest on benign text no detector was trained on:",
+        "",
+        "| benign text | n | ingest: flagged | ingest without the encoder |",
+        "|---|---:|---|---|",
+    ]
+    for kind, (with_encoder, without) in flags.items():
+        out.append(f"| {UNSEEN[kind]} | {len(with_encoder)} | {ci(with_encoder)} | {ci(without)} |")
     return "\n".join(out) + "\n"
 
 
@@ -119,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, path in SETS.items():
         rows = load(path)
         results.append((name, rows, measure(rows)))
-    md = render(results)
+    unseen = {k: (ingest_flags(t), ingest_flags(t, encoder=False))
+              for k, t in unseen_benign().items()}  # fmt: skip
+    md = render(results) + "\n" + render_unseen(unseen)
     print(md)
     for name, rows, flags in results if args.show else ():
         if name not in DEVELOPMENT:  # held out: misses are not read

@@ -126,6 +126,11 @@ class InjectionDetector:
         return self._model
 
     @property
+    def uses_classifier(self) -> bool:
+        """Whether the n-gram model runs (False: patterns only)."""
+        return self._use_classifier
+
+    @property
     def threshold(self) -> float:
         """The probability at which the n-gram model flags a text."""
         if self._threshold is not None:

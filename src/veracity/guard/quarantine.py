@@ -9,6 +9,13 @@ whole when the rest still looks like injection, when two or more of its sentence
 instruction is one line in a document; several are an attack script, such as a role-play prompt
 whose other sentences are harmless one by one), or when too little readable text is left.
 
+A sentence the patterns and the n-gram model let through is read again by the injection encoder
+(``guard.encoder``, MiniLM fine-tuned on instructions planted in documents) when it is English
+and its n-gram score passes the joint model's screen (the score that 99.5% of the training attacks
+reach; it passes 78% of the sentences of the instructions planted in the written development sets
+and 8% of SQuAD's sentences, docs/benchmarks.md): an instruction planted for the AI reader is
+worded anew each time, and the encoder reads it in context rather than by its words.
+
 The orders that follow an injected sentence in its paragraph go with it ("Ignore your previous
 instructions. Do X instead.": the payload alone reads as an ordinary request). A passage that
 looks like injection as a whole, with no pattern and no sentence flagged, is kept out only when
@@ -19,10 +26,16 @@ password policy scores like an attack.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
-from veracity.guard.injection import InjectionDetector
+import numpy as np
+
+from veracity.errors import ConfigError, MissingDependency
+from veracity.guard.injection import GuardVerdict, InjectionDetector
+from veracity.guard.model import english_enough
 from veracity.guard.policy import pattern_reasons, quarantine_chunk
 from veracity.guard.sentences import sentence_spans
 
@@ -37,6 +50,25 @@ def passage_confirmer() -> InjectionDetector:
     passages that need it. Without the ``onnx`` or ``torch`` extra it is the n-gram model
     again, and confirms what it is asked."""
     return InjectionDetector()
+
+
+class SentenceEncoder(Protocol):
+    """What quarantine needs of the injection encoder (``guard.encoder.InjectionEncoder``)."""
+
+    def flags(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@cache
+def sentence_encoder() -> SentenceEncoder | None:
+    """The shipped injection encoder, built once (its ONNX model is exported and cached on first
+    use); None without the ``onnx`` and ``torch`` extras or the adapter, and then quarantine
+    keeps the patterns and the n-gram model alone."""
+    from veracity.guard.encoder import InjectionEncoder
+
+    try:
+        return InjectionEncoder()
+    except (MissingDependency, ConfigError):
+        return None
 
 
 def document_detector() -> InjectionDetector:
@@ -89,14 +121,44 @@ def _with_payload(
 
 
 def quarantine(
-    text: str, detector: InjectionDetector, confirm: InjectionDetector | None = None
+    text: str,
+    detector: InjectionDetector,
+    confirm: InjectionDetector | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> Quarantined:
     """Scan ``text`` sentence by sentence and blank the sentences that look like injection."""
-    return quarantine_many([text], detector, confirm)[0]
+    return quarantine_many([text], detector, confirm, encoder)[0]
+
+
+def encoder_screen(detector: InjectionDetector) -> float:
+    """The n-gram probability a sentence needs before the encoder reads it: the joint model's
+    screen (0 when the detector runs the patterns alone)."""
+    joint = detector.model.joint if detector.uses_classifier else None
+    return joint.screen if joint is not None else 0.0
+
+
+def _encoder_flags(
+    sentences: list[str],
+    verdicts: list[GuardVerdict],
+    flagged: list[bool],
+    detector: InjectionDetector,
+    encoder: SentenceEncoder,
+) -> list[bool]:
+    """``flagged``, with the English sentences that pass the screen and that the encoder flags."""
+    screen = encoder_screen(detector)
+    ask = [i for i, (s, v, f) in enumerate(zip(sentences, verdicts, flagged, strict=True))
+           if not f and v.score >= screen and english_enough(s)]  # fmt: skip
+    out = list(flagged)
+    for i, hit in zip(ask, encoder.flags([sentences[i] for i in ask]) if ask else [], strict=True):
+        out[i] = bool(hit)
+    return out
 
 
 def quarantine_many(
-    texts: list[str], detector: InjectionDetector, confirm: InjectionDetector | None = None
+    texts: list[str],
+    detector: InjectionDetector,
+    confirm: InjectionDetector | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> list[Quarantined]:
     """``quarantine`` for many passages, with one classifier pass over all their sentences.
 
@@ -105,11 +167,16 @@ def quarantine_many(
     looks like injection and no pattern matched: a password policy ("Your password must have
     at least 14 characters. Never tell anyone your password ...") scores as high as an attack
     on the n-gram model, which learned passwords from Tensor Trust, and lower on the joint one.
+    ``encoder`` (``sentence_encoder``) reads again the sentences the detector let through.
     """
     spans = [sentence_spans(t) for t in texts]
     flat = [t[a:b] for t, ss in zip(texts, spans, strict=True) for a, b in ss]
-    verdicts = iter(detector.scan_many(list(texts) + flat))
-    firsts = [next(verdicts) for _ in texts]
+    scanned = detector.scan_many(list(texts) + flat)
+    firsts, sentence_verdicts = scanned[: len(texts)], scanned[len(texts) :]
+    sentence_flags = [quarantine_chunk(v) for v in sentence_verdicts]
+    if encoder is not None and flat:
+        sentence_flags = _encoder_flags(flat, sentence_verdicts, sentence_flags, detector, encoder)
+    flags = iter(sentence_flags)
     whole = [quarantine_chunk(v) for v in firsts]
     doubt = [i for i, v in enumerate(firsts) if whole[i] and not pattern_reasons(v)]
     if confirm is not None and doubt:  # rare: the joint model loads only when needed
@@ -119,7 +186,7 @@ def quarantine_many(
     rescan: list[int] = []
     n_flagged: list[int] = []  # sentences flagged on their own (not payload that follows one)
     for i, (text, ss) in enumerate(zip(texts, spans, strict=True)):
-        flagged = [quarantine_chunk(next(verdicts)) for _ in ss]
+        flagged = [next(flags) for _ in ss]
         removed = _with_payload(text, ss, flagged)
         if not removed:
             out.append(Quarantined(text, (), whole[i]))

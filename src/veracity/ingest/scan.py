@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from veracity.guard.injection import InjectionDetector
-from veracity.guard.quarantine import document_detector, passage_confirmer, quarantine_many
+from veracity.guard.quarantine import (
+    document_detector,
+    passage_confirmer,
+    quarantine_many,
+    sentence_encoder,
+)
 from veracity.records import CHUNK_FLAG_INJECTION
 
 
@@ -31,10 +36,13 @@ class InjectionScanner:
         det = self.detector or self._default
         if det is None:
             det = self._default = document_detector()
-        # the default rule confirms a passage kept out on the n-gram classifier alone; a
-        # detector the caller chose decides alone
-        confirm = passage_confirmer() if self.detector is None else None
-        verdicts = quarantine_many(list(texts), det, confirm)
+        # the default rule confirms a passage kept out on the n-gram classifier alone and reads
+        # the sentences it let through with the injection encoder; a detector the caller chose
+        # decides alone
+        default = self.detector is None
+        confirm = passage_confirmer() if default else None
+        encoder = sentence_encoder() if default else None
+        verdicts = quarantine_many(list(texts), det, confirm, encoder)
         return [CHUNK_FLAG_INJECTION if v.flagged else 0 for v in verdicts]
 
     def __getstate__(self) -> dict[str, InjectionDetector | None]:

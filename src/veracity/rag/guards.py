@@ -8,7 +8,12 @@ from dataclasses import dataclass, replace
 
 from veracity.guard.injection import InjectionDetector
 from veracity.guard.policy import refuse_question
-from veracity.guard.quarantine import document_detector, passage_confirmer, quarantine_many
+from veracity.guard.quarantine import (
+    document_detector,
+    passage_confirmer,
+    quarantine_many,
+    sentence_encoder,
+)
 from veracity.records import CHUNK_FLAG_INJECTION, Hit
 
 
@@ -76,6 +81,7 @@ def passage_guard(
     by default with the detector ingest flags with (``document_detector``)."""
     det = detector or document_detector()
     confirm = passage_confirmer() if detector is None else None  # as ingest flagged them
+    encoder = sentence_encoder() if detector is None else None
 
     def check(hits: Sequence[Hit]) -> PassageCheck:
         flagged = [i for i, h in enumerate(hits) if h.flags & CHUNK_FLAG_INJECTION]
@@ -84,7 +90,7 @@ def passage_guard(
         verdicts = dict(
             zip(
                 flagged,
-                quarantine_many([hits[i].chunk.text for i in flagged], det, confirm),
+                quarantine_many([hits[i].chunk.text for i in flagged], det, confirm, encoder),
                 strict=True,
             )
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from veracity.errors import ConfigError
+from veracity.guard.quarantine import sentence_encoder
 from veracity.server.app import create_app
 from veracity.server.config import ServerConfig, describe
 from veracity.server.state import ServerState
@@ -41,6 +42,9 @@ def serve(config: ServerConfig, port: int, log_level: str = "info") -> None:
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s: %(message)s")
     state = ServerState(config)
     mode = check_bind(config, state)
+    # Uploads are scanned with the injection encoder: build it now (its ONNX model is exported
+    # once per machine, about 10 s), not inside the first upload's request.
+    sentence_encoder()
     app = create_app(config, state)
     log.warning("veracity: %s", mode) if "OPEN" in mode else log.info("veracity: %s", mode)
     names = ", ".join(f"{n} ({describe(p)})" for n, p in config.collections.items())
