@@ -41,6 +41,16 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _injection_encoder_built() -> None:
+    """Build the injection encoder's ONNX model once, before any test. On a fresh machine its first
+    use costs about 10 s, which would otherwise land inside whichever test first ingests (a
+    server request with a 5 s client timeout). ``veracity serve`` does the same at start."""
+    from veracity.guard.quarantine import sentence_encoder
+
+    sentence_encoder()
+
+
 def dataset(name: str) -> Path:
     """Path of a shared dataset folder, or skip the test with the reason."""
     path = DATASETS / name
