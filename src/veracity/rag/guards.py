@@ -81,12 +81,13 @@ def passage_guard(
     by default with the detector ingest flags with (``document_detector``)."""
     det = detector or document_detector()
     confirm = passage_confirmer() if detector is None else None  # as ingest flagged them
-    encoder = sentence_encoder() if detector is None else None
 
     def check(hits: Sequence[Hit]) -> PassageCheck:
         flagged = [i for i, h in enumerate(hits) if h.flags & CHUNK_FLAG_INJECTION]
         if not flagged:
             return PassageCheck(tuple(hits))
+        # loaded on the first flagged passage, not with the engine: most questions have none
+        encoder = sentence_encoder() if detector is None else None
         verdicts = dict(
             zip(
                 flagged,
