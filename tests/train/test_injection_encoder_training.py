@@ -16,7 +16,12 @@ pytest.importorskip("onnxruntime")
 
 from veracity.embed.adapter import apply_adapter  # noqa: E402
 from veracity.errors import ConfigError  # noqa: E402
-from veracity.guard.encoder import InjectionEncoder, encoder_net, read_encoder_adapter  # noqa: E402
+from veracity.guard.encoder import (  # noqa: E402
+    InjectionEncoder,
+    encoder_net,
+    encoder_tokenizer,
+    read_encoder_adapter,
+)
 from veracity.train.injection_encoder import (  # noqa: E402
     EncoderTrainConfig,
     calibrate_threshold,
@@ -90,11 +95,7 @@ def test_the_onnx_encoder_computes_what_the_merged_network_computes(
     assert probs[: len(ATTACKS)].min() > probs[len(ATTACKS) :].max()  # it learned the split
     net = encoder_net(tiny_dir).eval()
     apply_adapter(net, read_encoder_adapter(out)[0])
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(tiny_dir / "tokenizer.json"))
-    tok.enable_truncation(max_length=32)
-    tok.no_padding()
+    tok = encoder_tokenizer(tiny_dir, 32)
     with torch.no_grad():
         for text, p in zip(ATTACKS + BENIGN, probs, strict=True):
             ids = torch.tensor([tok.encode(text).ids])
@@ -111,18 +112,9 @@ def test_the_threshold_keeps_every_benign_kind_under_the_rate(
     shutil.copy(out, copy)
     shutil.copy(out.with_suffix(".json"), copy.with_suffix(".json"))
     benign = {"facts": BENIGN, "more": ["The museum opens at ten.", "Tickets cost 8 euros."]}
-    import veracity.guard.encoder as encoder_module
-
-    original = encoder_module.InjectionEncoder
-    try:  # calibrate with the tiny base model
-        encoder_module.InjectionEncoder = lambda a: original(a, model_dir=tiny_dir)  # type: ignore
-        import veracity.train.injection_encoder as trainer
-
-        trainer.InjectionEncoder = encoder_module.InjectionEncoder  # type: ignore[misc]
-        threshold, per_kind = calibrate_threshold(copy, benign, max_fpr=0.0, floor=0.0)
-    finally:
-        encoder_module.InjectionEncoder = original  # type: ignore[misc]
-        trainer.InjectionEncoder = original  # type: ignore[misc]
+    threshold, per_kind = calibrate_threshold(
+        copy, benign, max_fpr=0.0, floor=0.0, model_dir=tiny_dir
+    )
     enc = InjectionEncoder(copy, model_dir=tiny_dir)
     assert enc.threshold == threshold == max(per_kind.values())
     for texts in benign.values():

@@ -39,6 +39,20 @@ def read_encoder_adapter(path: Path = ADAPTER_PATH) -> tuple[dict[str, np.ndarra
     return read_adapter(path, FORMAT, "injection encoder", TRAIN_COMMAND)
 
 
+def encoder_tokenizer(model_dir: Path, max_length: int) -> Any:
+    """The WordPiece tokenizer of ``model_dir`` as the encoder reads text: truncated to
+    ``max_length`` tokens, no padding. Training and the runtime both load it here, so the model
+    never reads text tokenized differently from how it learned."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise MissingDependency("the injection encoder", extra="onnx") from exc
+    tok: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.enable_truncation(max_length=max_length)
+    tok.no_padding()
+    return tok
+
+
 def encoder_net(model_dir: Path) -> Any:
     """A fresh ``EncoderNet`` (a ``torch.nn.Module``) on the BERT weights in ``model_dir``;
     ``forward(ids, mask, types)`` returns the injection logit of each text, ``(B,)``."""
@@ -94,7 +108,6 @@ class InjectionEncoder:
     ) -> None:
         try:
             import onnxruntime  # noqa: F401  (fail here, with the fix, not mid-export)
-            from tokenizers import Tokenizer
         except ImportError as exc:
             raise MissingDependency("the injection encoder", extra="onnx") from exc
         from veracity.embed.minilm import packaged_minilm_path
@@ -104,10 +117,7 @@ class InjectionEncoder:
         base = model_dir or packaged_minilm_path()
         onnx_path = build_encoder_onnx(base, adapter, quantize)
         self._session: Any = open_session(str(onnx_path), env_threads(threads))
-        tok: Any = Tokenizer.from_file(str(base / "tokenizer.json"))
-        tok.enable_truncation(max_length=int(meta["max_length"]))
-        tok.no_padding()
-        self._tokenizer = tok
+        self._tokenizer = encoder_tokenizer(base, int(meta["max_length"]))
         self.meta = meta
         chosen = float(meta["threshold"]) if threshold is None else threshold
         if not 0.0 <= chosen <= 1.0:

@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import ConfigError, MissingDependency
-from veracity.guard.encoder import ADAPTER_PATH, FORMAT, InjectionEncoder, encoder_net
+from veracity.guard.encoder import (
+    ADAPTER_PATH,
+    FORMAT,
+    InjectionEncoder,
+    encoder_net,
+    encoder_tokenizer,
+)
 from veracity.train.lora import add_lora, lora_arrays
 
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense",
@@ -76,8 +82,6 @@ def train_encoder(
     if set(labels) != {0, 1}:
         raise ConfigError("training needs both labels: 1 (injection) and 0 (benign)")
     torch = _torch()
-    from tokenizers import Tokenizer
-
     from veracity.embed.minilm import packaged_minilm_path
 
     if cfg.threads:
@@ -85,9 +89,7 @@ def train_encoder(
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     model_dir = cfg.model_dir or packaged_minilm_path()
-    tok: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tok.enable_truncation(max_length=cfg.max_length)
-    tok.no_padding()
+    tok = encoder_tokenizer(model_dir, cfg.max_length)
     net = encoder_net(model_dir)
     for p in net.parameters():
         p.requires_grad_(False)
@@ -169,12 +171,17 @@ def threshold_for_fpr(scores: np.ndarray, max_fpr: float) -> float:
 
 
 def calibrate_threshold(
-    adapter: Path, benign: Mapping[str, Sequence[str]], max_fpr: float, floor: float = 0.5
+    adapter: Path,
+    benign: Mapping[str, Sequence[str]],
+    max_fpr: float,
+    floor: float = 0.5,
+    model_dir: Path | None = None,
 ) -> tuple[float, dict[str, float]]:
     """Score each benign kind with the runtime encoder built from ``adapter``; store and return
     the threshold (at least ``floor``) that keeps every kind's false-positive rate at or under
-    ``max_fpr``, and each kind's own threshold."""
-    encoder = InjectionEncoder(adapter)
+    ``max_fpr``, and each kind's own threshold. ``model_dir``: the base weights (default: the
+    packaged MiniLM)."""
+    encoder = InjectionEncoder(adapter, model_dir=model_dir)
     per_kind = {k: threshold_for_fpr(encoder.probabilities(list(v)), max_fpr)
                 for k, v in benign.items() if v}  # fmt: skip
     threshold = max([floor, *per_kind.values()])
