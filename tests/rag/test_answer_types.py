@@ -18,6 +18,11 @@ from veracity.rag.measures import asks_price
         # a subscription named as "my" or "the" one is a price
         ("what's my yearly subscription at Harrowmere?", "£1,120", True),
         ("what's my yearly subscription at Harrowmere?", "golf club", False),
+        # "how quickly", "how late" and "how early" ask for a time or an amount, as "how soon"
+        ("How quickly must my webhook endpoint respond?", "rate limits", False),
+        ("How quickly must my webhook endpoint respond?", "10 seconds", True),
+        ("how early do I have to check in with my car", "30 minutes", True),
+        ("how late is the pool open on Fridays", "the main pool", False),
         # a clock time counts nothing, unless the question counts hours
         ("How many nights can an overnight guest stay?", "9:00pm", False),
         ("How many nights can an overnight guest stay?", "3 nights", True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from veracity.rag.named_entries import entry_problem
+from veracity.rag.named_entries import entry_problem, excluded_terms
 from veracity.rag.structure import (
     bare_quote_problem,
     changed_value,
@@ -119,6 +119,19 @@ def test_what_a_question_leaves_out_names_the_entry_that_says_it_has_none() -> N
     assert (
         entry_problem("I don't want to pay monthly. Unlimited?", prices, _at(prices, "£89")) == ""
     )
+
+
+def test_a_group_the_asker_says_they_are_not_in_names_no_entry() -> None:
+    exchanges = (
+        "- Friends of the Playhouse: exchange free of charge up to 24 hours before\n"
+        "- Everyone else: exchange up to 48 hours before, for a fee of £2 per ticket\n"
+    )
+    asked = "I'm not a Friend. How close to the performance can I still exchange my tickets?"
+    assert excluded_terms(asked) == {"friend"}
+    assert "Friends" in entry_problem(asked, exchanges, _at(exchanges, "24 hours"))
+    assert entry_problem(asked, exchanges, _at(exchanges, "48 hours")) == ""
+    # "I'm not sure" is no group, nor is a group named without an article
+    assert excluded_terms("I'm not sure what the fee is for Friends") == set()
 
 
 def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:

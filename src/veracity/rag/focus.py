@@ -33,7 +33,7 @@ __all__ = [
 HOW_KINDS = frozenset({
     "often", "long", "many", "much", "far", "old", "big", "large", "small", "tall", "high", "low",
     "heavy", "wide", "deep", "thick", "fast", "hot", "cold", "warm", "expensive", "soon",
-    "frequently",
+    "frequently", "quickly", "late", "early",
 })  # fmt: skip
 
 _WH = (

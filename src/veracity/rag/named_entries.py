@@ -32,6 +32,8 @@ _PHRASE = r"([\w'-]+(?:[^\S\n]+(?!and\b|or\b)[\w'-]+)?)"
 _EXCLUDED = re.compile(
     r"\b(?:(?:without|excluding|except(?:\s+for)?|other\s+than|not\s+including|apart\s+from|"
     r"with\s+no)\s+(?:(?:an?|the|any)\s+)?"
+    r"|\b(?:i['’]m|i\s+am|we['’]re|we\s+are|(?:s?he|it)['’]s|(?:s?he|it)\s+is|they['’]re|they\s+are)"
+    r"\s+not\s+(?:an?|one\s+of\s+the)\s+"
     r"|(?:do|does|did)(?:\s+not|n['’]t)\s+(?:want|need)\s+"
     r"(?:to\s+be\s+[\w-]+\s+(?:into|in|to|with|on)\s+)?(?:an?|the|any)\s+)" + _PHRASE,
     re.IGNORECASE,
@@ -42,7 +44,8 @@ _NEGATED = re.compile(r"\b(?:no|without|non)[\s-]+(?:(?:an?|any)\s+)?" + _PHRASE
 
 def excluded_terms(question: str) -> set[str]:
     """The content terms of what ``question`` leaves out ("sidecar" of "a motorbike without a
-    sidecar"): an entry that holds them is not the one it names, and they name none."""
+    sidecar"), or of a group the asker says they are not in ("friend" of "I'm not a Friend"):
+    an entry that holds them is not the one it names, and they name none."""
     return set().union(*(content_terms(m.group(1)) for m in _EXCLUDED.finditer(question)))
 
 
