@@ -121,6 +121,30 @@ def test_what_a_question_leaves_out_names_the_entry_that_says_it_has_none() -> N
     )
 
 
+def test_an_entry_that_says_it_has_none_of_what_the_question_asks_is_not_its_entry() -> None:
+    tips = (
+        "- Car or van tyre (without wheel rim) ........ £4.50\n"
+        "- Car or van tyre (on wheel rim) ........ £6.50\n"
+    )
+    asked = "car tyre on rim tip charge"
+    assert "on wheel rim" in entry_problem(asked, tips, _at(tips, "£4.50"))
+    assert entry_problem(asked, tips, _at(tips, "£6.50")) == ""
+    # a negation the question shares is a name, not a lack: "no claims discount"
+    ncd = (
+        "- No claims discount: 30% after 4 years\n"
+        "- Multi-policy discount: 10% with a car policy\n"
+    )
+    assert entry_problem("what's the no claims discount?", ncd, _at(ncd, "30%")) == ""
+    # a yes/no question, or one that negates, is answered by the entry that says "no"
+    boxes = (
+        "- HC-5: needs an earth rod on a PME supply\n"
+        "- HC-7: has fault protection, so no earth rod is needed on a PME supply\n"
+    )
+    at = _at(boxes, "no earth rod")
+    assert entry_problem("Does the HC-7 need an earth rod on a PME supply?", boxes, at) == ""
+    assert entry_problem("Which unit never needs an earth rod?", boxes, at) == ""
+
+
 def test_a_group_the_asker_says_they_are_not_in_names_no_entry() -> None:
     exchanges = (
         "- Friends of the Playhouse: exchange free of charge up to 24 hours before\n"

@@ -172,6 +172,18 @@ def test_the_column_a_question_names_gives_the_value() -> None:
     assert column_cell("a single or a day return?", fares, day, day + 6) is None  # two named
 
 
+def test_a_row_named_only_in_its_brackets_is_narrower_than_the_row_named_by_its_head() -> None:
+    seats = (
+        "| Seating area | Evening | Matinee |\n|---|---|---|\n"
+        "| Upper Circle | £22.00 | £19.50 |\n"
+        "| Restricted View (Upper Circle side) | £14.00 | £12.50 |\n"
+    )
+    asked = "upper circle matinee ticket price"
+    assert "is narrower than the question" in row_problem(asked, seats, seats.index("£12.50"))
+    assert row_problem(asked, seats, seats.index("£19.50")) == ""
+    assert row_problem("restricted view matinee price", seats, seats.index("£12.50")) == ""
+
+
 def test_a_row_with_what_the_question_leaves_out_is_not_its_row() -> None:
     fares = (
         "| Ticket | Single |\n|---|---|\n"

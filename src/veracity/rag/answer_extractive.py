@@ -55,7 +55,7 @@ from veracity.rag.constraints import (
     mismatch_reason,
 )
 from veracity.rag.extractive import span_quote
-from veracity.rag.focus import question_focus
+from veracity.rag.focus import asks_yes_no, question_focus
 from veracity.rag.from_headings import (
     heading_answer,
     unnumbered_release_problem,
@@ -92,11 +92,6 @@ from veracity.text.markup import short_display
 from veracity.text.sentences import split_sentences
 from veracity.text.table_sentences import table_sentences
 
-_YES_NO = re.compile(
-    r"^\W*(?:is|are|am|was|were|can|could|does|do|did|will|would|should|shall|has|have|had|may"
-    r"|might|must)\b",
-    re.IGNORECASE,
-)
 _DESCRIPTION = re.compile(
     r"^\W*(?:what\s+(?:does|do|did|will|would|can)\s+.+?\s+do|how\s+(?:does|do|did)\s+.+?\s+work"
     # "My script ended with exit code 3. What does that mean?": the sentence that says
@@ -107,14 +102,6 @@ _DESCRIPTION = re.compile(
 
 # A date with its day ("2026-08-20", "20 August 2026", "Aug 20, 2026"): a heading may give it
 # (release notes, minutes), where a bare number in a heading is a model or a chapter number.
-def asks_yes_no(question: str) -> bool:
-    """Whether ``question`` (its asking sentence: ``question_focus``) asks yes or no: it opens
-    with an auxiliary verb ("Can ...?", "Is ...?", "Does ...?") and offers no alternatives
-    ("Is it X or Y?" is answered by X or Y)."""
-    asked = question_focus(question)
-    return bool(_YES_NO.match(asked)) and not re.search(r"\bor\b", asked, re.IGNORECASE)
-
-
 def asks_description(question: str) -> bool:
     """Whether ``question`` asks what something does or how it works, and nothing more ("What
     does --parallel auto do?", "How does the scheduler work?"): answered by a sentence, not a

@@ -21,6 +21,7 @@ from veracity.guard.sentences import content_words
 __all__ = [
     "HOW_KINDS",
     "SOCIAL_WORDS",
+    "asks_yes_no",
     "greeting_only",
     "main_clause",
     "pointed_scene",
@@ -154,3 +155,18 @@ def main_clause(question: str) -> str:
         (m for m in _CONDITION.finditer(question) if question[: m.start()].strip()), None
     )
     return question if condition is None else question[: condition.start()].rstrip(" ,")
+
+
+_YES_NO = re.compile(
+    r"^\W*(?:is|are|am|was|were|can|could|does|do|did|will|would|should|shall|has|have|had|may"
+    r"|might|must)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether ``question`` (its asking sentence: ``question_focus``) asks yes or no: it opens
+    with an auxiliary verb ("Can ...?", "Is ...?", "Does ...?") and offers no alternatives
+    ("Is it X or Y?" is answered by X or Y)."""
+    asked = question_focus(question)
+    return bool(_YES_NO.match(asked)) and not re.search(r"\bor\b", asked, re.IGNORECASE)

@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from functools import cache
 
 from veracity.guard.labelled import holds_labelled, labelled_numbers
+from veracity.guard.sentences import NEGATIONS
+from veracity.guard.sentences import words as _words
 from veracity.rag.background import background_idf
+from veracity.rag.focus import asks_yes_no
 from veracity.rag.structure import content_terms, sentence_at, sentence_index, short_quote
 from veracity.text.analyzer import Analyzer, get_analyzer
 from veracity.text.entries import entries
@@ -74,10 +77,16 @@ def entry_problem(question: str, text: str, start: int, context: Sequence[str] =
     # a word of the headings above names what every entry under it is about, and weighs less
     around = asked & content_terms(" ".join(context))
     labelled = labelled_numbers(question)
+    # what the question asks about, and not as a negation of its own ("no claims discount"),
+    # nor in a question that negates ("staff who never set it up") or asks yes or no ("Do I
+    # need an earth rod?" is answered by "no earth rod is needed")
+    negates = asks_yes_no(question) or bool(NEGATIONS & set(_words(question)))
+    wanted = set() if negates else asked - _negated(question)
     shared = [
         _weight(asked & content_terms(text[s:e]))
         - _weight(around & content_terms(text[s:e])) / 2
         + _weight(excluded & _negated(text[s:e]))
+        - _weight(wanted & _negated(text[s:e]))
         + _LABELLED_WEIGHT * sum(holds_labelled(lb, n, text[s:e]) for lb, n in labelled)
         for s, e in spans
     ]

@@ -95,7 +95,8 @@ def _narrower_row(
     head (the words before any bracket) has a word the question does not use, while another
     row's head is those words less the extra ones, all named by the question: "How much is an
     adult DaySaver?" is answered from the "DaySaver" row, not "Group DaySaver*", whatever the
-    text around the table says of group tickets."""
+    text around the table says of group tickets; nor "upper circle matinee" from "Restricted
+    View (Upper Circle side)" when a row is "Upper Circle"."""
     asked = content_terms(question)
     own = content_terms(_row_head(text, mine))
     extra = own - asked
@@ -103,9 +104,10 @@ def _narrower_row(
         return ""
     words = _row_head(text, mine).split()
     word = next((w for w in words if content_terms(w) & extra), sorted(extra)[0])
+    whole = content_terms(_first_cell(text, mine))  # with its brackets
     for s, e, _ in rows:
         other = content_terms(_row_head(text, (s, e)))
-        if (s, e) != mine and other and other <= asked and other < own:
+        if (s, e) != mine and other and other <= asked and other < whole:
             return (
                 f"the answer's row ('{short_quote(text[mine[0] : mine[1]])}') is narrower than "
                 f"the question: it names '{word.strip(_CELL_PAD)}', and the row "
@@ -218,8 +220,12 @@ def row_head_named(question: str, text: str, cell: tuple[int, int]) -> bool:
 
 def _row_head(text: str, row: tuple[int, int]) -> str:
     """The head of the row ``text[row[0]:row[1]]``: its first cell's words before any bracket."""
+    return _first_cell(text, row).split("(", 1)[0]
+
+
+def _first_cell(text: str, row: tuple[int, int]) -> str:
     first = _cells(text, *row)[0]
-    return text[first[0] : first[1]].split("(", 1)[0]
+    return text[first[0] : first[1]]
 
 
 def asking_terms(question: str) -> set[str]:
