@@ -131,8 +131,7 @@ def test_an_entry_that_says_it_has_none_of_what_the_question_asks_is_not_its_ent
     assert entry_problem(asked, tips, _at(tips, "£6.50")) == ""
     # a negation the question shares is a name, not a lack: "no claims discount"
     ncd = (
-        "- No claims discount: 30% after 4 years\n"
-        "- Multi-policy discount: 10% with a car policy\n"
+        "- No claims discount: 30% after 4 years\n- Multi-policy discount: 10% with a car policy\n"
     )
     assert entry_problem("what's the no claims discount?", ncd, _at(ncd, "30%")) == ""
     # a yes/no question, or one that negates, is answered by the entry that says "no"
