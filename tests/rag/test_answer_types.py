@@ -18,6 +18,13 @@ from veracity.rag.measures import asks_price
         # a subscription named as "my" or "the" one is a price
         ("what's my yearly subscription at Harrowmere?", "£1,120", True),
         ("what's my yearly subscription at Harrowmere?", "golf club", False),
+        # "how much are tickets", "what will the rent be", "the sum insured" ask for a price
+        ("How much are tickets for the pantomime?", "29 November 2024 – 5 January 2025", False),
+        ("How much are tickets for the pantomime?", "£18", True),
+        ("What will the rent be in the second year?", "12 August 2025", False),
+        ("What's the buildings sum insured under Home Standard?", "£385,000", True),
+        ("What's the buildings sum insured under Home Standard?", "2.1", False),
+        ("How much are refunds reduced by?", "10%", True),
         # "how quickly", "how late" and "how early" ask for a time or an amount, as "how soon"
         ("How quickly must my webhook endpoint respond?", "rate limits", False),
         ("How quickly must my webhook endpoint respond?", "10 seconds", True),

@@ -374,11 +374,18 @@ _HOW_MEASURE = re.compile(
 )
 _PRICE_QUESTION = re.compile(
     r"\bhow\s+much\b(?:[^?]*\b(?:cost|costs|charge|charged|fee|price|pay|paid)\b|"
-    r"\s+(?:is|are)\s+(?:a|an|the|each|one|per)\b)|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
+    r"\s+(?:is|are)\s+(?:a|an|the|each|one|per)\b"
+    # "How much are tickets for ...?": a bare plural is what is bought
+    r"|\s+are\s+(?!(?:you|they|we|there|these|those|us|its|his|hers|ours|yours)\b)[a-z]+s\b"
+    r"(?=\s*(?:[?.!]|$|(?:for|at|in|on|with|per|each|if|when|from)\b)))"
+    r"|^\W*what\s+(?:does|do|did|will|would)\s+[^?]*\bcost\b"
     # "how much for a puncture repair", "how much per night"
     r"|\bhow\s+much\s+(?:for|per)\b"
     r"|^\W*what(?:'s|\s+is|\s+are)\s+(?:the|my|our|your)\s+(?:[a-z-]+\s+){0,2}?"
-    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit|subscription)s?\b"
+    r"(?:price|cost|fee|fare|excess|deductible|premium|deposit|subscription|rent|sum\s+insured)s?\b"
+    # "What will the rent be in the second year?"
+    r"|^\W*what\s+will\s+(?:the|my|our|your)\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:price|cost|fee|fare|premium|rent|subscription)s?\s+be\b"
     # "What booking deposit do I have to pay?"
     r"|^\W*what\s+(?:[a-z-]+\s+){0,2}?(?:price|cost|fee|fare|excess|deposit|charge)s?\s+"
     r"(?:do|does|did|will|would|should|must|is|are)\b"
