@@ -1,6 +1,6 @@
 """Injections planted in documents, written for the purpose: ``python -m benchmarks.injection_written``.
 
-Four sets of passages, each written by a helper who saw no detector code, no training data and no
+Fourteen sets of passages, each written by a helper who saw no detector code, no training data and no
 other injection set (``benchmarks/data/``):
 
 - A, ``injections_planted_written.jsonl``: 60 passages that carry an instruction for an AI
@@ -30,6 +30,12 @@ other injection set (``benchmarks/data/``):
   attack of A, C and E to I (``injections_planted_written_spans.jsonl``) and those spans trained
   the injection encoder (``benchmarks/train_injection_encoder.py``): A, C and E to I are training
   data now. B, D and J are held out: never trained on, their misses not read.
+- K to N, ``injections_planted_written_{k..n}.jsonl``: four more, each helper marking its own
+  planted spans (a ``planted`` field), from four angles (K education and research, L commerce
+  and marketing, M messages read by assistants that can act, N structured and machine-made text:
+  CSV, JSON, logs, metadata, hidden HTML). Measured blind at 8c5a3d0 (ingest flagged K 0.433,
+  L 0.483, M 0.533, N 0.400 of attacks, 0.083 of each set's look-alikes); then K, L and M trained
+  the encoder and N joined the held-out sets.
 
 Reported, as ingest applies the shipped document detector (``guard.quarantine``: each sentence
 and the whole passage, the injection encoder reading again what the patterns and the n-gram model
@@ -69,6 +75,9 @@ SETS = {
     **{f"{s.upper()} (training)": DATA.with_name(f"injections_planted_written_{s}.jsonl")
        for s in "efghi"},
     "J (held out)": DATA.with_name("injections_planted_written_j.jsonl"),
+    **{f"{s.upper()} (training)": DATA.with_name(f"injections_planted_written_{s}.jsonl")
+       for s in "klm"},
+    "N (held out)": DATA.with_name("injections_planted_written_n.jsonl"),
 }  # fmt: skip
 DEVELOPMENT = tuple(name for name in SETS if "held out" not in name)  # misses may be read
 # benign text never trained on (``injection_sources.corpus``), as ingest sees it
@@ -121,10 +130,11 @@ def render(results: Sequence[tuple[str, list[dict[str, str]], dict[str, np.ndarr
     out = [
         "## Prompt injection planted in documents: passages written for the purpose",
         "",
-        "Command: `python -m benchmarks.injection_written`. Ten sets of passages, each written "
-        "by a helper who saw no detector code and no other set (see the module's docstring: "
-        "A and C served to write patterns after their blind runs; the planted spans of A, C and "
-        "E to I trained the injection encoder; B, D and J are held out). Styles are the "
+        "Command: `python -m benchmarks.injection_written`. Fourteen sets of passages, each "
+        "written by a helper who saw no detector code and no other set (see the module's "
+        "docstring: A and C served to write patterns after their blind runs; the planted spans "
+        "of A, C, E to I and K to M trained the injection encoder; B, D, J and N are held out). "
+        "Styles are the "
         "writers' own labels; a set with one style per passage shows its totals only. Flagged: "
         "at ingest, a sentence blanked or the passage kept out (`guard.quarantine`, the shipped "
         "document detector with the injection encoder, and without it); by the question "

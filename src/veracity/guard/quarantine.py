@@ -14,7 +14,9 @@ A sentence the patterns and the n-gram model let through is read again by the in
 and its n-gram score passes the joint model's screen (the score that 99.5% of the training attacks
 reach; it passes 78% of the sentences of the instructions planted in the written development sets
 and 8% of SQuAD's sentences, docs/benchmarks.md): an instruction planted for the AI reader is
-worded anew each time, and the encoder reads it in context rather than by its words.
+worded anew each time, and the encoder reads it in context rather than by its words. A sentence
+that runs over several lines (a code comment, a data field, a header: the splitter cuts at full
+stops only) is read line by line as well, and a line it flags is blanked alone.
 
 The orders that follow an injected sentence in its paragraph go with it ("Ignore your previous
 instructions. Do X instead.": the payload alone reads as an ordinary request). A passage that
@@ -120,6 +122,17 @@ def _with_payload(
     return tuple(s for s, g in zip(spans, grow, strict=True) if g)
 
 
+def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """``spans`` sorted, overlapping ones joined (a line flagged inside a sentence also blanked)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return tuple(out)
+
+
 def quarantine(
     text: str,
     detector: InjectionDetector,
@@ -137,21 +150,53 @@ def encoder_screen(detector: InjectionDetector) -> float:
     return joint.screen if joint is not None else 0.0
 
 
-def _encoder_flags(
+MIN_LINE_CHARS = 12  # a shorter line of a multi-line sentence is a label or a rule, not a unit
+
+
+def encoder_units(sentence: str) -> list[tuple[int, int]]:
+    """The spans of ``sentence`` the encoder reads: the sentence and, when it runs over several
+    lines, each line of ``MIN_LINE_CHARS`` or more. The splitter cuts at full stops only, so a code
+    comment, a data field or a header line joins the lines around it into one "sentence"; planted
+    text in code and data is line-shaped, and read in that company it scores as its company."""
+    units = [(0, len(sentence))]
+    if "\n" not in sentence:
+        return units
+    start = 0
+    lines = []
+    for line in sentence.split("\n"):
+        a = start + len(line) - len(line.lstrip())
+        b = start + len(line.rstrip())
+        if b - a >= MIN_LINE_CHARS:
+            lines.append((a, b))
+        start += len(line) + 1
+    return units + lines if len(lines) > 1 else units
+
+
+def _encoder_hits(
     sentences: list[str],
     verdicts: list[GuardVerdict],
     flagged: list[bool],
     detector: InjectionDetector,
     encoder: SentenceEncoder,
-) -> list[bool]:
-    """``flagged``, with the English sentences that pass the screen and that the encoder flags."""
+) -> list[tuple[tuple[int, int], ...]]:
+    """Per sentence, the spans (within it) to blank for the encoder: of the ``encoder_units`` of
+    the sentences not yet flagged whose n-gram score passes the screen (English units only), the
+    lines it flags, or the whole sentence when it flags that and no line (an instruction broken
+    over lines)."""
     screen = encoder_screen(detector)
-    ask = [i for i, (s, v, f) in enumerate(zip(sentences, verdicts, flagged, strict=True))
-           if not f and v.score >= screen and english_enough(s)]  # fmt: skip
-    out = list(flagged)
-    for i, hit in zip(ask, encoder.flags([sentences[i] for i in ask]) if ask else [], strict=True):
-        out[i] = bool(hit)
-    return out
+    asked: list[tuple[int, tuple[int, int]]] = []
+    for i, (s, v, f) in enumerate(zip(sentences, verdicts, flagged, strict=True)):
+        if f or v.score < screen:
+            continue
+        asked += [(i, (a, b)) for a, b in encoder_units(s) if english_enough(s[a:b])]
+    hits: list[list[tuple[int, int]]] = [[] for _ in sentences]
+    texts = [sentences[i][a:b] for i, (a, b) in asked]
+    for (i, span), hit in zip(asked, encoder.flags(texts) if texts else [], strict=True):
+        if hit:
+            hits[i].append(span)
+    # the lines flagged, when any is: the rest of the sentence is the code or data around them
+    return [tuple(p for p in h if p != (0, len(s))) or tuple(h)
+            for s, h in zip(sentences, hits, strict=True)]  # fmt: skip
 
 
 def quarantine_many(
@@ -167,16 +212,24 @@ def quarantine_many(
     looks like injection and no pattern matched: a password policy ("Your password must have
     at least 14 characters. Never tell anyone your password ...") scores as high as an attack
     on the n-gram model, which learned passwords from Tensor Trust, and lower on the joint one.
-    ``encoder`` (``sentence_encoder``) reads again the sentences the detector let through.
+    ``encoder`` (``sentence_encoder``) reads again the sentences the detector let through, and
+    their lines (``encoder_units``); a line it flags is blanked alone, the rest of its sentence
+    kept.
     """
     spans = [sentence_spans(t) for t in texts]
     flat = [t[a:b] for t, ss in zip(texts, spans, strict=True) for a, b in ss]
     scanned = detector.scan_many(list(texts) + flat)
     firsts, sentence_verdicts = scanned[: len(texts)], scanned[len(texts) :]
     sentence_flags = [quarantine_chunk(v) for v in sentence_verdicts]
+    line_hits: list[tuple[tuple[int, int], ...]] = [() for _ in flat]
     if encoder is not None and flat:
-        sentence_flags = _encoder_flags(flat, sentence_verdicts, sentence_flags, detector, encoder)
-    flags = iter(sentence_flags)
+        hits = _encoder_hits(flat, sentence_verdicts, sentence_flags, detector, encoder)
+        for j, (s, h) in enumerate(zip(flat, hits, strict=True)):
+            if h == ((0, len(s)),):
+                sentence_flags[j] = True
+            else:
+                line_hits[j] = h
+    flags, lines = iter(sentence_flags), iter(line_hits)
     whole = [quarantine_chunk(v) for v in firsts]
     doubt = [i for i, v in enumerate(firsts) if whole[i] and not pattern_reasons(v)]
     if confirm is not None and doubt:  # rare: the joint model loads only when needed
@@ -187,7 +240,8 @@ def quarantine_many(
     n_flagged: list[int] = []  # sentences flagged on their own (not payload that follows one)
     for i, (text, ss) in enumerate(zip(texts, spans, strict=True)):
         flagged = [next(flags) for _ in ss]
-        removed = _with_payload(text, ss, flagged)
+        in_lines = [[(a + x, a + y) for x, y in next(lines)] for a, _ in ss]
+        removed = _merged([*_with_payload(text, ss, flagged), *(p for h in in_lines for p in h)])
         if not removed:
             out.append(Quarantined(text, (), whole[i]))
             continue
@@ -197,7 +251,7 @@ def quarantine_many(
         blanked = "".join(chars)
         out.append(Quarantined(blanked, removed, False))
         rescan.append(i)
-        n_flagged.append(sum(flagged))
+        n_flagged.append(sum(f or bool(h) for f, h in zip(flagged, in_lines, strict=True)))
     if rescan:
         again = detector.scan_many([out[i].text for i in rescan])
         for i, verdict, n in zip(rescan, again, n_flagged, strict=True):
