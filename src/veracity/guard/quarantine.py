@@ -55,9 +55,12 @@ def passage_confirmer() -> InjectionDetector:
 
 
 class SentenceEncoder(Protocol):
-    """What quarantine needs of the injection encoder (``guard.encoder.InjectionEncoder``)."""
+    """What quarantine needs of the injection encoder (``guard.encoder.InjectionEncoder``): the
+    probability that each text carries an instruction, and the one it flags at."""
 
-    def flags(self, texts: Sequence[str]) -> np.ndarray: ...
+    threshold: float
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @cache
@@ -151,6 +154,9 @@ def encoder_screen(detector: InjectionDetector) -> float:
 
 
 MIN_LINE_CHARS = 12  # a shorter line of a multi-line sentence is a label or a rule, not a unit
+# a line the encoder flags is blanked when its whole sentence reads as likelier an instruction
+# than not (docs/benchmarks.md: wrapped prose lines and code comments flagged alone)
+LINE_CONTEXT = 0.5
 
 
 def encoder_units(sentence: str) -> list[tuple[int, int]]:
@@ -181,8 +187,8 @@ def _encoder_hits(
 ) -> list[tuple[tuple[int, int], ...]]:
     """Per sentence, the spans (within it) to blank for the encoder: of the ``encoder_units`` of
     the sentences not yet flagged whose n-gram score passes the screen (English units only), the
-    lines it flags, or the whole sentence when it flags that and no line (an instruction broken
-    over lines)."""
+    lines it flags (in a sentence it gives at least ``LINE_CONTEXT``), or the whole sentence when
+    it flags that and no line (an instruction broken over lines)."""
     screen = encoder_screen(detector)
     asked: list[tuple[int, tuple[int, int]]] = []
     for i, (s, v, f) in enumerate(zip(sentences, verdicts, flagged, strict=True)):
@@ -191,8 +197,14 @@ def _encoder_hits(
         asked += [(i, (a, b)) for a, b in encoder_units(s) if english_enough(s[a:b])]
     hits: list[list[tuple[int, int]]] = [[] for _ in sentences]
     texts = [sentences[i][a:b] for i, (a, b) in asked]
-    for (i, span), hit in zip(asked, encoder.flags(texts) if texts else [], strict=True):
-        if hit:
+    probs = encoder.probabilities(texts) if texts else np.zeros(0)
+    whole = {i: p for (i, (a, b)), p in zip(asked, probs, strict=True)
+             if (a, b) == (0, len(sentences[i]))}  # fmt: skip
+    for (i, span), p in zip(asked, probs, strict=True):
+        # a line is judged in its sentence's company too: a wrapped line of prose or a code
+        # comment ("// Perform the operation") reads as an order alone, not in its sentence
+        is_line = span != (0, len(sentences[i]))
+        if p >= encoder.threshold and (not is_line or whole.get(i, 1.0) >= LINE_CONTEXT):
             hits[i].append(span)
     # the lines flagged, when any is: the rest of the sentence is the code or data around them
     return [tuple(p for p in h if p != (0, len(s))) or tuple(h)
