@@ -565,6 +565,17 @@ def test_a_heading_s_number_is_no_amount(tmp_path: Path) -> None:
     assert not named.abstained  # a heading may name what is asked for
 
 
+def test_a_terse_query_is_not_answered_by_a_word_of_a_heading(tmp_path: Path) -> None:
+    c = _collection(tmp_path, {"tax.md": (
+        "# Council tax charges 2025/26\n\nThe charges below include the parish precept.\n\n"
+        "| Band | Charge |\n|---|---|\n| A | £1,401.29 |\n| D | £2,101.94 |\n"
+    )})  # fmt: skip
+    heading = engine(c, TableReader({"band": "charges"})).ask("Band D council tax 2025/26")
+    assert heading.abstained and "heading" in (heading.reason or "")
+    cell = engine(c, TableReader({"band": "£2,101.94"})).ask("Band D council tax 2025/26")
+    assert not cell.abstained and cell.text.startswith("£2,101.94 [1]")
+
+
 def test_a_heading_may_date_a_release(tmp_path: Path) -> None:
     c = _collection(tmp_path, {"notes.md": (
         "# Release notes\n\n## Version 4.1.3 (2026-08-20)\n\n- Fixed a memory leak in the "

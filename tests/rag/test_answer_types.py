@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from veracity.rag.answer_types import answer_type_problem
+from veracity.rag.answer_types import answer_type_problem, repeat_problem
 from veracity.rag.measures import asks_price
 
 
@@ -75,6 +75,11 @@ from veracity.rag.measures import asks_price
         ("What's the telephone number for lost property?", "0161 496 0000", True),
         ("What hours is the breakdown line open?", "Annual service + boiler breakdown", False),
         ("What hours is the breakdown line open?", "7:00am to 10:00pm", True),
+        # "how long" is no day of a month, unless the span bounds a period
+        ("how long for web refund to reach my card", "14 July 2025", False),
+        ("how long for web refund to reach my card", "10 working days", True),
+        ("How long does the offer last?", "until 31 March", True),
+        ("How long is the spring term?", "5 January to 27 March 2026", True),
         # a setting's value is no place
         ("Where does Bramble write the built site by default?", "false", False),
         ("Where does Bramble write the built site by default?", "public", True),
@@ -129,3 +134,11 @@ def test_how_often_wants_a_frequency() -> None:
     at = bins.index("two weeks")
     assert frequency_problem("How often are blue bins collected?", bins, at, at + 9) == ""
     assert answer_type_problem("How often is the festival held?", "biennial") == ""
+
+
+def test_a_span_that_repeats_the_question_answers_nothing() -> None:
+    asked = "What is the default syslog.level in lanternlog?"
+    assert repeat_problem(asked, "lanternlog")
+    assert repeat_problem(asked, "defaults")  # its plural too
+    assert repeat_problem(asked, "WARNING") == ""
+    assert repeat_problem("Which variable holds the home folder?", "HOME") == ""

@@ -1,4 +1,4 @@
-"""A value for a band of time the question's own time falls outside of (``rag.bands``)."""
+"""A value for a band of time or distance the question's own falls outside of (``rag.bands``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ DELAYS = (
     "| 30 to 59 minutes | 50% | 25% |\n| 60 minutes or more | 100% | 50% |\n"
 )
 
+DELIVERY = (
+    "| Distance | Charge |\n|---|---|\n| Up to 5 miles | £2.50 |\n"
+    "| Over 5 and up to 10 miles | £4.50 |\n"
+)
 SERVICE = (
     "| Service | Full pay | Half pay |\n|---|---|---|\n| 6 months to 2 years | 4 weeks | 4 weeks |\n"
     "| 2 to 5 years | 8 weeks | 8 weeks |\n"
@@ -38,6 +42,12 @@ SERVICE = (
         # a band whose ends have units of their own
         ("I've been here for 3 years. How many weeks at full pay?", SERVICE, "4 weeks", True),
         ("I've been here for 3 years. How many weeks at full pay?", SERVICE, "8 weeks", False),
+        # distances, in miles or kilometres; a time bounds no distance
+        ("I live about 7 miles away. How much is delivery?", DELIVERY, "£2.50", True),
+        ("I live about 7 miles away. How much is delivery?", DELIVERY, "£4.50", False),
+        ("I live 12 km away. How much is delivery?", DELIVERY, "£4.50", False),
+        ("I live 20 km away. How much is delivery?", DELIVERY, "£4.50", True),
+        ("It arrived 7 days late. How much is delivery?", DELIVERY, "£2.50", False),
         # a question that says no time, or a sentence that bounds none, is left alone
         ("What happens to a late report?", PENALTIES, "zero", False),
         ("It was 3 days late. Who decides?", "The module leader decides.", "module", False),

@@ -153,8 +153,12 @@ def test_a_group_the_asker_says_they_are_not_in_names_no_entry() -> None:
     assert excluded_terms(asked) == {"friend"}
     assert "Friends" in entry_problem(asked, exchanges, _at(exchanges, "24 hours"))
     assert entry_problem(asked, exchanges, _at(exchanges, "48 hours")) == ""
-    # "I'm not sure" is no group, nor is a group named without an article
+    # "I'm not sure" is no group, nor "I'm not going"; "I'm not housebound" is one
     assert excluded_terms("I'm not sure what the fee is for Friends") == set()
+    assert excluded_terms("I'm not going until May. Is there a fee?") == set()
+    assert excluded_terms("We aren't members. What do we pay?") == {"member"}
+    asked = "I'm not housebound and live 7 miles away. How much is a home delivery?"
+    assert excluded_terms(asked) == {"housebound"}
 
 
 def test_a_span_outside_the_entry_the_question_names_is_refused() -> None:

@@ -421,3 +421,14 @@ def test_rows_that_share_a_label_are_told_apart_by_their_other_cells() -> None:
     got = named_cell("friday zumba time", timetable)
     assert got is not None and timetable[slice(*got)] == "17:30-18:15"
     assert named_cell("friday time", timetable) is None  # two Friday rows, nothing between them
+
+
+def test_a_row_for_a_group_the_asker_says_they_are_not_in_is_refused() -> None:
+    delivery = (
+        "| Who | Distance | Charge |\n|---|---|---|\n"
+        "| Housebound patients | Up to 10 miles | Free |\n"
+        "| All other patients | Up to 10 miles | £4.50 |\n"
+    )
+    asked = "I'm not housebound and live 7 miles away. How much is a home delivery?"
+    assert "leaves out ('housebound')" in row_problem(asked, delivery, delivery.index("Free"))
+    assert row_problem(asked, delivery, delivery.index("£4.50")) == ""

@@ -404,9 +404,17 @@ def repeat_problem(question: str, span: str) -> str:
     # a word that denies what the question asks about: a span that adds one says something
     if {w.lower() for w in _WORD.findall(span)} & NEGATIONS - {w.lower() for w in asked}:
         return ""  # "no sales tax" answers "Do you charge sales tax?"
-    if not all(w in asked for w in words):
+    if not all(_repeats(w, asked) for w in words):
         return ""
     return f"the answer only repeats '{span.strip()}' from the question"
+
+
+def _repeats(word: str, asked: set[str]) -> bool:
+    """Whether ``word`` is a word of ``asked``, written alike or as its plural ("defaults" of
+    "What is the default syslog.level?")."""
+    return word in asked or any(
+        word.endswith(end) and word[: -len(end)] in asked for end in ("s", "es")
+    )
 
 
 def _is_version(span: str) -> bool:

@@ -1,13 +1,14 @@
-"""A value for a band of time the question's own time falls outside of.
+"""A value for a band of time or distance the question's own falls outside of.
 
 Rules and price lists give a value per band: "Up to 24 hours late: 10 points are deducted. More
 than 5 working days late: a mark of zero", "| 15 to 29 minutes | 25% |", "Children under 3 swim
-free". A question that says where it stands ("handed in 3 days late", "about 70 minutes late")
-is answered by its band, and a reader that matches words takes the value of any band.
+free", "| Up to 5 miles | £2.50 |". A question that says where it stands ("handed in 3 days
+late", "about 70 minutes late", "I live about 7 miles away") is answered by its band, and a reader that matches words takes the value of any band.
 ``band_problem`` refuses a span whose sentence (or table row) bounds a time, when every band it
 states leaves the question's times out: "3 days late" is not "more than 5 working days late".
 
-Times are read with their units and compared in minutes (a working day counts as a day). A
+Times are read with their units and compared in minutes (a working day counts as a day),
+distances in metres; a time never bounds a distance. A
 value question only: for a yes/no question the sentence that leaves the user out is the answer
 ("Can I return it after 20 days?" is answered by "within 14 days").
 """
@@ -22,9 +23,16 @@ from veracity.rag.structure import sentence_at
 
 __all__ = ["band_problem"]
 
-_MINUTES = {"minute": 1, "min": 1, "hour": 60, "hr": 60, "day": 1440, "working day": 1440,
-            "business day": 1440, "week": 10080, "month": 43200, "year": 525600}  # fmt: skip
-_UNITS = r"(?:working|business)\s+days?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?"
+# each unit's dimension and size: minutes, metres
+_SIZES = {"minute": ("time", 1), "min": ("time", 1), "hour": ("time", 60), "hr": ("time", 60),
+          "day": ("time", 1440), "working day": ("time", 1440), "business day": ("time", 1440),
+          "week": ("time", 10080), "month": ("time", 43200), "year": ("time", 525600),
+          "mile": ("length", 1609.344), "km": ("length", 1000), "kilometre": ("length", 1000),
+          "kilometer": ("length", 1000)}  # fmt: skip
+_UNITS = (
+    r"(?:working|business)\s+days?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?"
+    r"|miles?|km|kilometres?|kilometers?"
+)
 _NUMBER = rf"(?:\d+(?:\.\d+)?|an?|{'|'.join(sorted(SMALL_CARDINALS, key=len, reverse=True))})"
 
 
@@ -56,12 +64,13 @@ _BAND = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class _Band:
-    low: float  # minutes, -inf when unbounded
-    high: float  # minutes, inf when unbounded
+    dimension: str  # "time" (minutes) or "length" (metres)
+    low: float  # -inf when unbounded
+    high: float  # inf when unbounded
     words: str
 
-    def holds(self, minutes: float) -> bool:
-        return self.low <= minutes <= self.high
+    def holds(self, value: tuple[str, float]) -> bool:
+        return value[0] == self.dimension and self.low <= value[1] <= self.high
 
 
 def _number(word: str) -> float | None:
@@ -76,49 +85,51 @@ def _number(word: str) -> float | None:
         return None
 
 
-def _minutes(n: str, unit: str) -> float | None:
+def _measure(n: str, unit: str) -> tuple[str, float] | None:
+    """``(dimension, size)`` of a number and its unit ("3", "days" -> ("time", 4320.0))."""
     value = _number(n)
-    base = _MINUTES.get(re.sub(r"\s+", " ", unit.lower()).rstrip("s"))
-    return None if value is None or base is None else value * base
+    size = _SIZES.get(re.sub(r"\s+", " ", unit.lower()).rstrip("s"))
+    return None if value is None or size is None else (size[0], value * size[1])
 
 
-def _times(question: str) -> list[float]:
-    """The times ``question`` states, in minutes ("3 days late" -> 4320)."""
-    out = [_minutes(m.group("n"), m.group("unit")) for m in _TIME.finditer(question)]
+def _times(question: str) -> list[tuple[str, float]]:
+    """The times and distances ``question`` states ("3 days late" -> ("time", 4320.0))."""
+    out = [_measure(m.group("n"), m.group("unit")) for m in _TIME.finditer(question)]
     return [t for t in out if t is not None]
 
 
 def _bands(sentence: str) -> list[_Band]:
-    """The bands of time ``sentence`` states: "more than 5 working days", "up to 24 hours",
-    "15 to 29 minutes", "6 months to 2 years", "more than 24 hours and up to 5 working
-    days"."""
+    """The bands of time or distance ``sentence`` states: "more than 5 working days", "up to 24
+    hours", "15 to 29 minutes", "6 months to 2 years", "more than 24 hours and up to 5 working
+    days", "up to 5 miles"."""
     out = []
     for m in _BAND.finditer(sentence):
         if m.group("low"):
-            low = _minutes(m.group("a"), m.group("unit_a"))
-            high = _minutes(m.group("b"), m.group("unit_b")) if m.group("b") else float("inf")
+            low = _measure(m.group("a"), m.group("unit_a"))
+            high = _measure(m.group("b"), m.group("unit_b")) if m.group("b") else None
+            high = high or (low and (low[0], float("inf")))
         elif m.group("high"):
-            low, high = float("-inf"), _minutes(m.group("c"), m.group("unit_c"))
+            high = _measure(m.group("c"), m.group("unit_c"))
+            low = high and (high[0], float("-inf"))
         elif m.group("g"):
-            low = _minutes(m.group("g"), m.group("unit_g"))
-            high = _minutes(m.group("h"), m.group("unit_h"))
+            low = _measure(m.group("g"), m.group("unit_g"))
+            high = _measure(m.group("h"), m.group("unit_h"))
         elif m.group("f"):
-            bound = _minutes(m.group("f"), m.group("unit_f"))
-            low, high = (bound, float("inf")) if m.group("more") else (float("-inf"), bound)
+            bound = _measure(m.group("f"), m.group("unit_f"))
+            unbounded = bound and (bound[0], float("inf") if m.group("more") else float("-inf"))
+            low, high = (bound, unbounded) if m.group("more") else (unbounded, bound)
         else:
-            low, high = (
-                _minutes(m.group("d"), m.group("unit_e")),
-                _minutes(m.group("e"), m.group("unit_e")),
-            )
-        if low is not None and high is not None and low <= high:
-            out.append(_Band(low, high, m.group(0)))
+            low = _measure(m.group("d"), m.group("unit_e"))
+            high = _measure(m.group("e"), m.group("unit_e"))
+        if low and high and low[0] == high[0] and low[1] <= high[1]:
+            out.append(_Band(low[0], low[1], high[1], m.group(0)))
     return out
 
 
 def band_problem(question: str, text: str, start: int) -> str:
-    """Why the span at ``text[start]`` is the value of a band of time the question's times fall
-    outside of, or "": its sentence (its line, in a table) states bands of time, and none holds
-    a time the question states (module docstring)."""
+    """Why the span at ``text[start]`` is the value of a band of time or distance that the
+    question's fall outside of, or "": its sentence (its line, in a table) states bands of the
+    kind the question states, and none holds what the question states (module docstring)."""
     times = _times(question)
     if not times:
         return ""
@@ -126,8 +137,13 @@ def band_problem(question: str, text: str, start: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     if text.startswith("|", line_start):  # a table row: its line
         s, e = line_start, (text.find("\n", start) + 1 or len(text) + 1) - 1
-    bands = _bands(text[s:e])
+    kinds = {kind for kind, _ in times}
+    bands = [b for b in _bands(text[s:e]) if b.dimension in kinds]
     if not bands or any(b.holds(t) for b in bands for t in times):
         return ""
-    asked = next(m.group(0) for m in _TIME.finditer(question))
+    asked = next(
+        m.group(0)
+        for m in _TIME.finditer(question)
+        if (_measure(m.group("n"), m.group("unit")) or ("", 0.0))[0] == bands[0].dimension
+    )
     return f"the question says '{asked}', and the answer's sentence is about '{bands[0].words}'"

@@ -291,6 +291,15 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         # "How long does a repeat prescription take?" is not "4:00pm on weekdays" (but "9am to
         # 5pm" or "until 6pm" answers how long a place is open or a car may stay)
         return f"the question asks how long, and '{span}' is a time of day"
+    if (
+        _HOW_LONG.search(question)
+        and _DATE.search(span)
+        and not _UNITS["time"].search(span)
+        and not _CLOCK_RANGE.search(span)
+    ):
+        # "How long for a web refund to reach my card?" is not "14 July 2025", one day (but
+        # "until 31 March" or "1 May to 30 June" answers how long an offer lasts)
+        return f"the question asks how long, and '{span}' is a date"
     return ""
 
 

@@ -37,6 +37,11 @@ _EXCLUDED = re.compile(
     r"with\s+no)\s+(?:(?:an?|the|any)\s+)?"
     r"|\b(?:i['’]m|i\s+am|we['’]re|we\s+are|(?:s?he|it)['’]s|(?:s?he|it)\s+is|they['’]re|they\s+are)"
     r"\s+not\s+(?:an?|one\s+of\s+the)\s+"
+    # a group named by a word of its own: "I'm not housebound", "we aren't members" (not "I'm
+    # not sure", "we're not going")
+    r"|\b(?:i['’]m\s+not|i\s+am\s+not|we['’]re\s+not|we\s+are\s+not|we\s+aren['’]t)\s+"
+    r"(?!(?:sure|certain|able|quite|really|very|yet|too|so|entirely|completely|happy|interested|"
+    r"allowed|in|on|at|for|from|with|to|an?|the)\b)(?![\w'-]+ing\b)"
     r"|(?:do|does|did)(?:\s+not|n['’]t)\s+(?:want|need)\s+"
     r"(?:to\s+be\s+[\w-]+\s+(?:into|in|to|with|on)\s+)?(?:an?|the|any)\s+)" + _PHRASE,
     re.IGNORECASE,

@@ -42,7 +42,7 @@ from veracity.rag.links import (
     scene_problem,
     subject_problem,
 )
-from veracity.rag.measures import frequency_problem, label_number_problem
+from veracity.rag.measures import frequency_problem, is_terse, label_number_problem
 from veracity.rag.named_entries import entry_problem
 from veracity.rag.narrowed import narrowed_problem
 from veracity.rag.peers import (
@@ -154,6 +154,14 @@ def span_problem(
         or (
             asks_amount(asked)
             and not _FULL_DATE.search(r.text)
+            and heading_problem(chunk.text, r.start, chunk.headings)
+        )
+        # a terse query names a topic, as a heading does: "Band D council tax 2025/26" is not
+        # answered "CHARGES" of "COUNCIL TAX CHARGES 2025/26"
+        or (
+            typed
+            and is_terse(asked)
+            and not _DIGIT.search(r.text)
             and heading_problem(chunk.text, r.start, chunk.headings)
         )
         # a heading's words are no version: "Which release dropped Python 3.7?" is not answered
