@@ -44,6 +44,7 @@ from veracity.guard.strict import question_problems
 from veracity.rag.answer_types import (
     asks_version,
 )
+from veracity.rag.better_quote import better_sentence
 from veracity.rag.conditions import (
     asked_condition,
     conditional_value,
@@ -239,6 +240,8 @@ def find_answers(
             continue
         found.append(Found(top[r.passage], r, heading, cell=cell))
         done.add(r.passage)
+    if found and asks_yes_no(asked):
+        found = [_better_stated(question, asked, top, f, documents) for f in found]
     if not found and (asks_yes_no(asked) or asked_condition(asked)):
         found = _stated(question, asked, top, readings)
     if not found and not quote_only:
@@ -258,6 +261,31 @@ def find_answers(
         f"no retrieved passage answers it: the reader's best answerability is {best:.2f}, under "
         f"its calibrated threshold {reader.threshold:.2f}"
     ), closest)  # fmt: skip
+
+
+def _better_stated(
+    question: str,
+    asked: str,
+    top: Sequence[Hit],
+    found: Found,
+    documents: DocumentText | None = None,
+) -> Found:
+    """``found``, or the sentence of a passage read that names clearly more of what the yes/no
+    question asks about than ``found``'s quote does and passes every check
+    (``better_quote.better_sentence``), quoted at ``found``'s answerability."""
+    texts = [h.chunk.text for h in top]
+    r = found.reading
+    quoted = (r.passage, *sentence_at(texts[r.passage], r.start))
+    for b in better_sentence(asked, texts, quoted):
+        hit = top[b.passage]
+        reading = Reading(b.passage, b.start, b.end, texts[b.passage][b.start : b.end],
+                          r.probability, r.score)  # fmt: skip
+        if constraint_problem(question, hit, documents) or span_problem(
+            question, asked, hit, reading, quote_only=True, documents=documents
+        ):
+            continue
+        return Found(hit, reading)
+    return found
 
 
 def _stated(

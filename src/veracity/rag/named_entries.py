@@ -26,7 +26,7 @@ from veracity.text.entries import entries
 from veracity.text.leaders import LEADER_FIELD
 from veracity.text.lines import BLANK_LINE
 
-__all__ = ["entry_problem", "excluded_terms", "named_field"]
+__all__ = ["entry_problem", "excluded_terms", "named_field", "weight"]
 
 
 # "without a sidecar", "excluding VAT", "other than cars", "I don't want to be tied into a
@@ -88,10 +88,10 @@ def entry_problem(question: str, text: str, start: int, context: Sequence[str] =
     negates = asks_yes_no(question) or bool(NEGATIONS & set(_words(question)))
     wanted = set() if negates else asked - _negated(question)
     shared = [
-        _weight(asked & content_terms(text[s:e]))
-        - _weight(around & content_terms(text[s:e])) / 2
-        + _weight(excluded & _negated(text[s:e]))
-        - _weight(wanted & _negated(text[s:e]))
+        weight(asked & content_terms(text[s:e]))
+        - weight(around & content_terms(text[s:e])) / 2
+        + weight(excluded & _negated(text[s:e]))
+        - weight(wanted & _negated(text[s:e]))
         + _LABELLED_WEIGHT * sum(holds_labelled(lb, n, text[s:e]) for lb, n in labelled)
         for s, e in spans
     ]
@@ -169,7 +169,7 @@ def _negated(text: str) -> set[str]:
     return set().union(*(content_terms(m.group(1)) for m in _NEGATED.finditer(text)))
 
 
-def _weight(terms: set[str]) -> float:
+def weight(terms: set[str]) -> float:
     """How much ``terms`` (English analyzer terms) say: their idf in general English, or their
     count without the packaged vocabulary."""
     background = background_idf(_english())

@@ -468,6 +468,11 @@ def _heads(text: str, s: int, e: int) -> bool:
     return heading and _is_title(text, s, e) and bool(text[e:].strip())
 
 
+def is_title_sentence(text: str, s: int, e: int) -> bool:
+    """Whether the sentence ``text[s:e]`` is a heading (``_is_title``)."""
+    return _is_title(text, s, e)
+
+
 def _is_title(text: str, s: int, e: int) -> bool:
     """Whether the sentence ``text[s:e]`` is a heading: a Markdown heading line (unless it labels
     a default, as a reference entry's heading does), a whole line over an underline ("=====",
