@@ -80,6 +80,14 @@ from veracity.rag.measures import asks_price
         ("how long for web refund to reach my card", "10 working days", True),
         ("How long does the offer last?", "until 31 March", True),
         ("How long is the spring term?", "5 January to 27 March 2026", True),
+        # nor is a data size or a volume
+        ("How long are artifacts kept on the Team plan?", "10 GB", False),
+        ("How long are artifacts kept on the Team plan?", "30 days", True),
+        ("How long is the charging cable?", "75 cm", True),
+        # the heaviest or largest thing a service takes is a limit: a quantity
+        ("What's the heaviest item left luggage will accept?", "rucksacks", False),
+        ("What's the heaviest item left luggage will accept?", "32 kg", True),
+        ("What is the largest city that the river flows through?", "Basel", True),
         # a setting's value is no place
         ("Where does Bramble write the built site by default?", "false", False),
         ("Where does Bramble write the built site by default?", "public", True),

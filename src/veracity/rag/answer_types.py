@@ -45,6 +45,11 @@ _QUANTITY = re.compile(
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+numeric(?:al)?\s+values?"
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median)"
     r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an)\s)"
+    # a limit: "What's the heaviest item left luggage will accept?", "the largest object I can
+    # store" (not "the largest city that the river flows through")
+    r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:heaviest|largest|biggest|longest|"
+    r"widest|tallest|highest|smallest|shortest|fastest|oldest|youngest)\b(?=[^?]*?\b(?:can|could|"
+    r"may|will|would|allowed|accepted|permitted|accepts?|allows?|takes?)\b)"
     r"|what\s+(?:voltage|wattage|temperature|weight|price|cost|fee|speed|distance)"
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:[a-z-]+\s+){0,2}?"
     r"(?:price|cost|fee|fare|excess|deductible|premium|deposit)s?"

@@ -293,6 +293,14 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         return f"the question asks how long, and '{span}' is a time of day"
     if (
         _HOW_LONG.search(question)
+        and (measured := _measured(read))
+        and not measured & {"time", "length", "count"}
+        and not (_UNITS["time"].search(span) or _UNITS["length"].search(span))
+    ):
+        # "How long are artifacts kept on the Team plan?" is not "10 GB"
+        return f"the question asks how long, and '{span}' is a {sorted(measured)[0]}"
+    if (
+        _HOW_LONG.search(question)
         and _DATE.search(span)
         and not _UNITS["time"].search(span)
         and not _CLOCK_RANGE.search(span)
