@@ -62,3 +62,30 @@ def test_the_document_is_read_only_when_needed() -> None:
     assert section_problem("What is the gas unit rate?", GAS_TEXT, GAS, unread) == ""
     assert section_problem("What is the gas unit rate?", GAS_TEXT, (), unread) == ""
     assert section_problem("What is the electricity unit rate?", GAS_TEXT, GAS, None) == ""
+
+
+SLA = """# Service levels
+
+## Compensation - Home customers
+
+| Event | Compensation |
+|---|---|
+| Missed engineer appointment | £31.00 |
+
+## Service credits - Business customers
+
+| Failure | Credit |
+|---|---|
+| Missed engineer appointment | £50.00 |
+"""
+
+
+def test_the_words_a_sibling_shares_with_the_span_s_heading_name_neither() -> None:
+    business = ("Service levels", "Service credits - Business customers")
+    text = SLA[SLA.index("## Service credits") :]
+    asked = "compensation missed engineer appointment home broadband"
+    got = section_problem(asked, text, business, lambda: SLA)
+    assert "the question asks about 'Compensation - Home customers'" in got
+    home = ("Service levels", "Compensation - Home customers")
+    home_text = SLA[SLA.index("## Compensation") : SLA.index("## Service credits")]
+    assert section_problem(asked, home_text, home, lambda: SLA) == ""

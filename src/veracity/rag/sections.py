@@ -31,8 +31,9 @@ def section_problem(
     """Why a span of a passage under ``headings`` answers from another section than the one
     ``question`` names, or "": the question shares no word with the span's own heading (the
     last of ``headings``), and holds every content word of a sibling heading (one under the
-    same parent headings, at the same depth) of at most three content words, none of which the
-    passage ``text`` uses: the passage says nothing of the section the question names ("Use"
+    same parent headings, at the same depth) of at most three content words, the words it
+    shares with the span's heading aside ("customers" of "Home customers" beside "Business
+    customers"), none of which the passage ``text`` uses: the passage says nothing of the section the question names ("Use"
     and "Claims" are headings whose words any passage may use). ``document`` gives the whole
     document's text (Markdown headings), read only when the question shares no word with the
     span's heading."""
@@ -46,8 +47,11 @@ def section_problem(
     if not whole:
         return ""
     said = content_terms(text)
+    own = content_terms(here)
     for sibling in _siblings(_outline(whole), tuple(headings[:-1]), here):
-        terms = content_terms(sibling)
+        # the words that set the sibling apart: "home" of "Compensation - Home customers"
+        # beside "Service credits - Business customers"
+        terms = content_terms(sibling) - own
         if terms and len(terms) <= _MAX_NAME_TERMS and terms <= asked and not terms & said:
             return f"the answer stands under '{here}', and the question asks about '{sibling}'"
     return ""
