@@ -10,6 +10,7 @@ from veracity.errors import MissingDependency
 from veracity.index.bm25 import BM25Index
 from veracity.rag import background
 from veracity.rag.background import RARE_RANK, BackgroundIdf, background_idf, ranked_words
+from veracity.rag.named_entries import weight
 from veracity.rag.relevance import query_coverage
 from veracity.text.analyzer import get_analyzer
 
@@ -72,3 +73,21 @@ def test_the_packaged_vocabulary_ranks_everyday_words_above_rare_ones() -> None:
     assert bg.ranks["happen"] < bg.ranks["daemon"]
     assert bg.idf("happen") < bg.idf("daemon") < bg.idf("zanzibarian")
     assert math.isclose(bg.idf("zanzibarian"), background.BackgroundIdf({}).idf("x"))
+
+
+class _InOrder(set[str]):
+    """A set that iterates in the order it was given: as two processes with different string
+    hashing would."""
+
+    def __init__(self, order: list[str]) -> None:
+        super().__init__(order)
+        self.order = order
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.order)
+
+
+def test_the_weight_of_words_does_not_depend_on_the_order_they_are_summed_in() -> None:
+    # these three idfs sum to different floats left to right and right to left
+    terms = ["back", "bin", "close"]
+    assert weight(_InOrder(terms)) == weight(_InOrder(terms[::-1]))

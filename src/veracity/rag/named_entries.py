@@ -11,6 +11,7 @@ question leaves out ("without a sidecar"), which name no entry but the one that 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -171,11 +172,13 @@ def _negated(text: str) -> set[str]:
 
 def weight(terms: set[str]) -> float:
     """How much ``terms`` (English analyzer terms) say: their idf in general English, or their
-    count without the packaged vocabulary."""
+    count without the packaged vocabulary. Summed exactly (``math.fsum``): a plain sum over a
+    set depends on the order Python's per-process string hashing iterates it in, and two
+    entries that name as much could then compare unequal in one process and equal in the next."""
     background = background_idf(_english())
     if background is None:
         return float(len(terms))
-    return sum(background.idf(t) for t in terms)
+    return math.fsum(background.idf(t) for t in terms)
 
 
 def named_field(question: str, text: str, start: int, end: int) -> tuple[int, int] | None:
