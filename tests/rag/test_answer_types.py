@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from veracity.rag.answer_types import answer_type_problem, repeat_problem
-from veracity.rag.measures import asks_price
+from veracity.rag.measures import asks_price, clock_side_problem
 
 
 @pytest.mark.parametrize(
@@ -88,6 +88,9 @@ from veracity.rag.measures import asks_price
         ("What's the heaviest item left luggage will accept?", "rucksacks", False),
         ("What's the heaviest item left luggage will accept?", "32 kg", True),
         ("What is the largest city that the river flows through?", "Basel", True),
+        # a terse query that ends in "timeout" wants a length of time
+        ("webhook endpoint timeout", "HTTP POST", False),
+        ("webhook endpoint timeout", "10 seconds", True),
         # a setting's value is no place
         ("Where does Bramble write the built site by default?", "false", False),
         ("Where does Bramble write the built site by default?", "public", True),
@@ -150,3 +153,20 @@ def test_a_span_that_repeats_the_question_answers_nothing() -> None:
     assert repeat_problem(asked, "defaults")  # its plural too
     assert repeat_problem(asked, "WARNING") == ""
     assert repeat_problem("Which variable holds the home folder?", "HOME") == ""
+
+
+def test_a_closing_time_is_not_answered_by_when_something_starts() -> None:
+    terms = "Weekend: collect from 12:00 Saturday; return by 09:00 Monday. We close at 13:00."
+    close = "What time does the hire shop close on Saturdays?"
+
+    def problem(question: str, time: str) -> str:
+        at = terms.index(time)
+        return clock_side_problem(question, terms, at, at + len(time))
+
+    assert "starts" in problem(close, "12:00")
+    assert problem(close, "13:00") == ""
+    assert "ends" in problem("What time does the shop open on Mondays?", "09:00")
+    # a range holds both ends
+    hours = "Saturday: open from 9am to 1pm."
+    at = hours.index("9am to 1pm")
+    assert clock_side_problem(close, hours, at, at + len("9am to 1pm")) == ""

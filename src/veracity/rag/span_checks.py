@@ -42,7 +42,12 @@ from veracity.rag.links import (
     scene_problem,
     subject_problem,
 )
-from veracity.rag.measures import frequency_problem, is_terse, label_number_problem
+from veracity.rag.measures import (
+    clock_side_problem,
+    frequency_problem,
+    is_terse,
+    label_number_problem,
+)
 from veracity.rag.named_entries import entry_problem
 from veracity.rag.narrowed import narrowed_problem
 from veracity.rag.peers import (
@@ -217,6 +222,7 @@ def span_problem(
         or (not quote_only and band_problem(question, chunk.text, r.start))
         or day_problem(asked, chunk.text, r.start)
         or (typed and span_day_problem(asked, r.text))
+        or (typed and clock_side_problem(asked, chunk.text, r.start, r.end))
         or (typed and label_number_problem(asked, chunk.text, r.start, r.end))
         or (typed and frequency_problem(asked, chunk.text, r.start, r.end))
         or count_problem(asked, chunk.text, r.start)
