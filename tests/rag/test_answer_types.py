@@ -153,6 +153,9 @@ def test_a_span_that_repeats_the_question_answers_nothing() -> None:
     assert repeat_problem(asked, "defaults")  # its plural too
     assert repeat_problem(asked, "WARNING") == ""
     assert repeat_problem("Which variable holds the home folder?", "HOME") == ""
+    # a list of names offers a choice, in the plural too
+    listed = "In Form, Command, and Model Validation terms, what is Pydantic the right tool for?"
+    assert repeat_problem(listed, "Commands") == ""
 
 
 def test_a_closing_time_is_not_answered_by_when_something_starts() -> None:

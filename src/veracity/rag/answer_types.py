@@ -381,6 +381,7 @@ def _repeats_label(question: str, span: str) -> bool:
 
 # A question that offers the answer: "Which is older, X or Y?", "between the Broncos and Steelers".
 _CHOICE = re.compile(r"\b(?:or|either|between|versus|vs)\b", re.IGNORECASE)
+_LISTED = re.compile(r"\w,\s+[\w ]+,?\s+and\s+\w")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # Words that add nothing to a repeated name: the stopwords, and the prepositions that set a
 # time or place ("until the 'drain' event" of "When is the 'drain' event emitted?").
@@ -399,7 +400,8 @@ def repeat_problem(question: str, span: str) -> str:
     of the whole message too, scene included ("I run it under Valgrind. What is the default
     --smc-check setting?" is not answered "Valgrind"). Of SQuAD v1.1 dev's 10,570 questions, 11
     have gold answers that this declines ("Chinese" of "What language is used in Chinese
-    primary schools in Malaysia?"); 13 more are choices ("Broncos" of "between the Broncos and
+    primary schools in Malaysia?"; reading a plural as its singular, "defaults" of "What is the
+    default level?", adds one: "analysis of algorithms"); 13 more are choices ("Broncos" of "between the Broncos and
     Steelers"). A span that denies what is asked ("no sales tax" of "Do you charge sales
     tax?") answers it."""
     words = [w for w in _WORD.findall(span) if w.lower() not in _NOT_CONTENT]
@@ -409,17 +411,18 @@ def repeat_problem(question: str, span: str) -> str:
     # a word that denies what the question asks about: a span that adds one says something
     if {w.lower() for w in _WORD.findall(span)} & NEGATIONS - {w.lower() for w in asked}:
         return ""  # "no sales tax" answers "Do you charge sales tax?"
-    if not all(_repeats(w, asked) for w in words):
+    # a list of names offers a choice too: "Commands" of "In Form, Command, and Model Validation
+    # terms, what is Pydantic the right tool for?" picks one, in the plural
+    plural = not _LISTED.search(question)
+    if not all(w in asked or (plural and _plural_of(w, asked)) for w in words):
         return ""
     return f"the answer only repeats '{span.strip()}' from the question"
 
 
-def _repeats(word: str, asked: set[str]) -> bool:
-    """Whether ``word`` is a word of ``asked``, written alike or as its plural ("defaults" of
-    "What is the default syslog.level?")."""
-    return word in asked or any(
-        word.endswith(end) and word[: -len(end)] in asked for end in ("s", "es")
-    )
+def _plural_of(word: str, asked: set[str]) -> bool:
+    """Whether ``word`` is the plural of a word of ``asked`` ("defaults" of "What is the default
+    syslog.level?")."""
+    return any(word.endswith(end) and word[: -len(end)] in asked for end in ("s", "es"))
 
 
 def _is_version(span: str) -> bool:
