@@ -401,8 +401,8 @@ def repeat_problem(question: str, span: str) -> str:
     --smc-check setting?" is not answered "Valgrind"). Of SQuAD v1.1 dev's 10,570 questions, 11
     have gold answers that this declines ("Chinese" of "What language is used in Chinese
     primary schools in Malaysia?"; reading a plural as its singular, "defaults" of "What is the
-    default level?", adds one: "analysis of algorithms"); 13 more are choices ("Broncos" of "between the Broncos and
-    Steelers"). A span that denies what is asked ("no sales tax" of "Do you charge sales
+    default level?", adds one: "analysis of algorithms"); 13 more are choices ("Broncos" of
+    "between the Broncos and Steelers"). A span that denies what is asked ("no sales tax" of "Do you charge sales
     tax?") answers it."""
     words = [w for w in _WORD.findall(span) if w.lower() not in _NOT_CONTENT]
     if not words or _CHOICE.search(question):
