@@ -24,7 +24,9 @@ question answered by a sentence, not a span (yes or no, what something does), qu
 sentence of the passage that holds the most of its words when the reader's span sits in a
 neighbour (``structure.named_sentence``); when the reader is under its threshold for a yes/no
 question, the sentence that holds all its words is quoted if it passes the same checks
-(``structure.stated_sentence``). ``extractive_answer`` turns the best of them into an
+(``structure.stated_sentence``); when it is over it, a sentence of any passage read that names
+clearly more of the question than the quote does is quoted instead, if it passes them
+(``better_quote``: "We do not accept American Express" rather than a fee table's note). ``extractive_answer`` turns the best of them into an
 ``Answer`` that leads with the short answer, then quotes its sentence; both cite exact
 character spans. The checks run in ``span_checks.span_problem``; when no reading passes them, a
 table may still name the cell that answers (``_table_lookup``).
