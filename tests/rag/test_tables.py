@@ -319,7 +319,7 @@ def test_the_cell_a_question_names_comes_before_a_span_the_reader_chose() -> Non
     from veracity.rag.reader.base import Reading
     from veracity.records import Chunk, Hit
 
-    tickets = "Weekend Camping: £189.50; arena Friday to Sunday, camping from 12:00 on Thursday."
+    tickets = "Weekend Camping: £189.50; arena Friday to Sunday, camping closes at 12:00 Monday."
     times = "| | Saturday | Sunday |\n|---|---|---|\n| Arena | 11:00 to 01:00 | 11:00 to 23:30 |\n"
 
     class Unsure:
