@@ -15,9 +15,10 @@ from collections.abc import Sequence
 __all__ = ["LEADER_DOTS", "LEADER_FIELD", "LEADER_RUN", "leader_rows"]
 
 # at least four dots (three are an ellipsis), with the spaces around them, then a value on the
-# same line; the dots are consumed possessively from the run's first, so a long run is read once
+# same line; the dots are consumed possessively from the run's first, so a long run is read once,
+# and a match starts only where its run of spaces starts, so a line of 100,000 spaces is too
 LEADER_DOTS = 4
-LEADER_RUN = re.compile(r"[^\S\n]*(?<!\.)\.{4,}+[^\S\n]*+(?=[^\s.])")
+LEADER_RUN = re.compile(r"(?<![^\S\n])[^\S\n]*+(?<!\.)\.{4,}+[^\S\n]*+(?=[^\s.])")
 # a leader row as a field: its label (group 1, perhaps wrapped over lines) and its value (group 2)
 LEADER_FIELD = re.compile(r"[ \t]*([^\s.][^.]*?)[ \t]*\.{4,}+[ \t]*([^\s.][^\n]*?)[ \t]*(?=\n|$)")
 # a label's line that goes on in the next: it ends with a comma, an opening bracket or a word
