@@ -262,12 +262,6 @@ def _unit_problem(question: str, span: str, read: str) -> str:
             asked = f"how {word}" if how else f"for the {word}"
             return f"the question asks {asked}, and '{span}' is a {sorted(found)[0]}"
     if (
-        _HOW_LONG.search(question)
-        and _UNITS["price"].search(span)
-        and not (_UNITS["time"].search(span) or _UNITS["length"].search(span))
-    ):
-        return f"the question asks how long, and '{span}' is a price"
-    if (
         (thing := amount_of_a_thing(question))
         and not _PRICE_QUESTION.search(question)
         and _UNITS["price"].search(span)
@@ -275,36 +269,37 @@ def _unit_problem(question: str, span: str, read: str) -> str:
     ):
         # "How much storage does the Basic plan include?" is not "9 dollars"
         return f"the question asks how much {thing}, and '{span}' is a price"
+    if _HOW_LONG.search(question):
+        return _how_long_problem(span, read)
+    return ""
+
+
+def _how_long_problem(span: str, read: str) -> str:
+    """Why ``span`` (``read``: with the word after it) does not say how long, or "": a
+    price, a number of nothing, a time of day, a measure of another kind or a day of a month."""
+    if _UNITS["price"].search(span) and not (
+        _UNITS["time"].search(span) or _UNITS["length"].search(span)
+    ):
+        return f"the question asks how long, and '{span}' is a price"
     if (
-        _HOW_LONG.search(question)
-        and numbers(span)
+        numbers(span)
         and not _measured(read)
         and not (TIME_WORDS.search(span) or YEAR.search(span) or AMOUNT_WORDS.search(span))
     ):
         return f"the question asks how long, and '{span}' is no duration or length"
-    if (
-        _HOW_LONG.search(question)
-        and _CLOCK.search(span)
-        and not _UNITS["time"].search(span)
-        and not _CLOCK_RANGE.search(span)
-    ):
+    if _CLOCK.search(span) and not _UNITS["time"].search(span) and not _CLOCK_RANGE.search(span):
         # "How long does a repeat prescription take?" is not "4:00pm on weekdays" (but "9am to
         # 5pm" or "until 6pm" answers how long a place is open or a car may stay)
         return f"the question asks how long, and '{span}' is a time of day"
+    measured = _measured(read)
     if (
-        _HOW_LONG.search(question)
-        and (measured := _measured(read))
+        measured
         and not measured & {"time", "length", "count"}
         and not (_UNITS["time"].search(span) or _UNITS["length"].search(span))
     ):
         # "How long are artifacts kept on the Team plan?" is not "10 GB"
         return f"the question asks how long, and '{span}' is a {sorted(measured)[0]}"
-    if (
-        _HOW_LONG.search(question)
-        and _DATE.search(span)
-        and not _UNITS["time"].search(span)
-        and not _CLOCK_RANGE.search(span)
-    ):
+    if _DATE.search(span) and not _UNITS["time"].search(span) and not _CLOCK_RANGE.search(span):
         # "How long for a web refund to reach my card?" is not "14 July 2025", one day (but
         # "until 31 March" or "1 May to 30 June" answers how long an offer lasts)
         return f"the question asks how long, and '{span}' is a date"
