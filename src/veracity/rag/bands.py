@@ -3,14 +3,15 @@
 Rules and price lists give a value per band: "Up to 24 hours late: 10 points are deducted. More
 than 5 working days late: a mark of zero", "| 15 to 29 minutes | 25% |", "Children under 3 swim
 free", "| Up to 5 miles | £2.50 |". A question that says where it stands ("handed in 3 days
-late", "about 70 minutes late", "I live about 7 miles away") is answered by its band, and a reader that matches words takes the value of any band.
-``band_problem`` refuses a span whose sentence (or table row) bounds a time, when every band it
-states leaves the question's times out: "3 days late" is not "more than 5 working days late".
+late", "about 70 minutes late", "I live about 7 miles away") is answered by its band, and a
+reader that matches words takes the value of any band. ``band_problem`` refuses a span whose
+sentence (or table row) bounds a time or a distance, when every band it states leaves the
+question's out: "3 days late" is not "more than 5 working days late".
 
 Times are read with their units and compared in minutes (a working day counts as a day),
-distances in metres; a time never bounds a distance. A
-value question only: for a yes/no question the sentence that leaves the user out is the answer
-("Can I return it after 20 days?" is answered by "within 14 days").
+distances in metres; a time never bounds a distance. A value question only: for a yes/no
+question the sentence that leaves the user out is the answer ("Can I return it after 20 days?"
+is answered by "within 14 days").
 """
 
 from __future__ import annotations
