@@ -713,6 +713,28 @@ def test_a_duration_or_length_is_what_how_long_asks() -> None:
     # a bare number whose unit follows it in the passage
     assert answer_type_problem("How long are functions kept?", "two", " minor releases") == ""
     assert answer_type_problem("How long are functions kept?", "two", " of them") != ""
+    # words that name no length of time at all
+    got = answer_type_problem("On Protect Plus, how long is 24/7 footage kept?", "Yes²")
+    assert got == "the question asks how long, and 'Yes²' names no length of time"
+    assert answer_type_problem("If I cancel, how long can I download videos?", "Clips") != ""
+    assert answer_type_problem("If I leave, how long are records kept?", "indefinitely") == ""
+
+
+def test_the_longest_a_thing_may_be_is_a_length() -> None:
+    from veracity.rag.answer_types import answer_type_problem
+
+    pipe = "Twin pipe flue - what's the longest the exhaust pipe can be?"
+    got = answer_type_problem(pipe, "80/125")
+    assert got == "the question asks how long something may be, and '80/125' is no length"
+    assert answer_type_problem(pipe, "30 m") == ""
+    clip = "What's the longest clip the doorbell can record?"
+    assert answer_type_problem(clip, "1536p") != ""
+    assert answer_type_problem(clip, "120 seconds") == ""
+    assert answer_type_problem("What's the longest I can set the timeout to?", "30s") == ""
+    assert answer_type_problem("What is the maximum length of a name?", "249") == ""
+    assert answer_type_problem("What's the maximum length?", "30C") != ""
+    # the longest thing of a kind is a thing
+    assert answer_type_problem("What is the longest river in Germany?", "Rhine") == ""
 
 
 def test_a_measure_noun_asks_for_its_kind() -> None:
@@ -721,6 +743,10 @@ def test_a_measure_noun_asks_for_its_kind() -> None:
     got = answer_type_problem("What is the maximum vehicle weight?", "2.1 metres")
     assert got == "the question asks for the weight, and '2.1 metres' is a length"
     assert answer_type_problem("What is the maximum vehicle weight?", "3.5 tonnes") == ""
+    # a speed, also after a clause that sets the scene
+    got = answer_type_problem("After using the kit, what's the maximum speed?", "up to 4 mm")
+    assert got == "the question asks for the speed, and 'up to 4 mm' is a length"
+    assert answer_type_problem("After using the kit, what's the maximum speed?", "50 mph") == ""
     # "length" names a time too: not judged
     assert answer_type_problem("What is the usual length of an episode?", "25-minute") == ""
 
@@ -838,6 +864,10 @@ def test_a_price_is_no_weight() -> None:
         ("descaling hard water how often", "every 120 cups", True),
         ("eco programme duration", "normally soiled load", False),
         ("eco programme duration", "225 min", True),
+        # a rate, a limit or an allowance, then what it is for, wants a number too
+        ("council mileage allowance rate school run", "a Personal Travel Budget", False),
+        ("council mileage allowance rate school run", "45p a mile", True),
+        ("contacts limit growth plan", "10,000", True),
         # hours of the day are given in times or days
         ("What are the controlled hours in Zone B?", "Bank holidays", False),
         ("What are the controlled hours in Zone B?", "8am to 6.30pm", True),

@@ -68,7 +68,10 @@ _TERSE_COUNT = re.compile(r"\bhow\s+(?:many|long|often)\b", re.IGNORECASE)
 # terse query that ends in the kind of number it wants
 _TERSE_QUANTITY = re.compile(
     r"\bhow\s+(?:often|many|much)\b[^?]*$|\b(?:duration|temperature|capacity|weight|height|"
-    r"width|depth|voltage|wattage|timeouts?|time\s+limits?|notice\s+period)\s*$",
+    r"width|depth|voltage|wattage|timeouts?|time\s+limits?|notice\s+period)\s*$"
+    # "council mileage allowance rate school run", "contacts limit growth plan": a rate, a limit
+    # or an allowance, then at most two words of what it is for
+    r"|\b(?:rates?|limits?|allowances?|quotas?)(?:\s+[\w'-]+){0,2}\s*$",
     re.IGNORECASE,
 )
 # "What are the controlled hours in Zone B?": hours of the day, given in times or days
@@ -271,12 +274,22 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         return f"the question asks how much {thing}, and '{span}' is a price"
     if _HOW_LONG.search(question):
         return _how_long_problem(span, read)
+    if _LONGEST_ASKED.search(question) and not (
+        any(_UNITS[kind].search(span) for kind in ("time", "length", "data size"))
+        or AMOUNT_WORDS.search(span)
+        or _LONE_NUMBER.search(span)
+        or (numbers(span) and not re.search(r"\d", span))  # "seven days", "ten"
+    ):
+        # "What's the longest the exhaust pipe can be?" is not "80/125" (a flue's size), nor
+        # "What's the longest clip the doorbell can record?" "1536p" (its resolution)
+        return f"the question asks how long something may be, and '{span}' is no length"
     return ""
 
 
 def _how_long_problem(span: str, read: str) -> str:
     """Why ``span`` (``read``: with the word after it) does not say how long, or "": a
-    price, a number of nothing, a time of day, a measure of another kind or a day of a month."""
+    price, a number of nothing, a time of day, a measure of another kind, a day of a month, or
+    words that name no length of time at all ("Yes", "Clips recorded")."""
     if _UNITS["price"].search(span) and not (
         _UNITS["time"].search(span) or _UNITS["length"].search(span)
     ):
@@ -303,6 +316,16 @@ def _how_long_problem(span: str, read: str) -> str:
         # "How long for a web refund to reach my card?" is not "14 July 2025", one day (but
         # "until 31 March" or "1 May to 30 June" answers how long an offer lasts)
         return f"the question asks how long, and '{span}' is a date"
+    if not (
+        numbers(span)
+        or re.search(r"\d", span)
+        or TIME_WORDS.search(span)
+        or AMOUNT_WORDS.search(span)
+        or _DURATION_WORDS.search(span)
+        or _measured(read)
+    ):
+        # "How long is the continuous footage kept?" is not "Yes", nor "Clips recorded"
+        return f"the question asks how long, and '{span}' names no length of time"
     return ""
 
 
@@ -410,11 +433,12 @@ _RENT_OF = re.compile(
     r"\b(?:days?|weeks?|months?|years?)['’]?s?\s+(?:rent|salary|pay|wages|income)\b", re.IGNORECASE
 )
 _NO_PRICE = re.compile(r"\b(?:free|no charge|no cost|complimentary|nothing)\b", re.IGNORECASE)
-# "What is the maximum vehicle weight?" asks for a weight, as "how heavy" does ("length" also
+# "What is the maximum vehicle weight?" asks for a weight, as "how heavy" does, also after a
+# clause that sets the scene ("After using the kit, what's the maximum speed?"; "length" also
 # names a time: "the length of an episode")
 _MEASURE_NOUN = re.compile(
-    r"^\W*(?:what|which)\b[^?]*?\b(weight|height|width|depth|temperature|distance|altitude|"
-    r"pressure)\b",
+    r"^\W*(?:[^?,]*,\s*)?(?:what|which)\b[^?]*?\b(weight|height|width|depth|temperature|distance|"
+    r"altitude|pressure|speed)\b",
     re.IGNORECASE,
 )
 # "What pressure should I stop at?", "What's the maximum temperature?": a measure, in numbers
@@ -424,6 +448,29 @@ _MEASURE_ASKED = re.compile(
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+# "What's the longest I can set the timeout to?", "Twin pipe flue - what's the maximum length?":
+# the length or duration a thing may have (not "What is the longest river in Germany?", which
+# names a thing: the longest one that someone can, may or will do something with, or a length)
+_LONGEST_ASKED = re.compile(
+    r"^\W*(?:[^?]*?(?:,|\s[-–—])\s*)?what(?:'s|\s+is|\s+was)\s+the\s+(?:"
+    r"(?:longest|shortest)\b(?=[^?]*\b(?:can|could|may|might|will|allowed|accepts?|allows?|"
+    r"lets?)\b)|(?:maximum|minimum|max|min)\s+length\b)",
+    re.IGNORECASE,
+)
+# a number that stands alone, not part of a code ("80/125", "30C", "1536p"), bare or with a
+# unit written short ("12h", "30s", "7 days" is read by the units)
+_LONE_NUMBER = re.compile(
+    r"(?<![\w/.])\d[\d,]*(?:\.\d+)?(?:\s*(?:ms|s|m|h|d|w|y|mo|mins?|secs?|hrs?|k))?(?![\w/])"
+)
+# what answers "how long" without a number: a unit ("seconds"), a word for a length of time
+# ("indefinitely", "for life", "the rest of the term") or a refusal ("cannot", "never")
+_DURATION_WORDS = re.compile(
+    r"\b(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|indefinite\w*|forever|"
+    r"permanent\w*|lifetime|life|always|long|longer|briefly|short|brief|till|throughout|entire|"
+    r"whole|rest|remainder|end|expir\w+|as\s+long\s+as|while|cannot|can't|never|not|instant\w*|"
+    r"immediate\w*)\b",
+    re.IGNORECASE,
+)
 # "What size ... do we need?": a size, in numbers or in words
 _SIZE_ASKED = re.compile(r"^\W*what\s+size\b", re.IGNORECASE)
 _SIZE_WORDS = re.compile(
@@ -504,7 +551,7 @@ _MEASURE_OF = {
     "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
     "weight": "weight", "height": "length", "width": "length", "depth": "length",
     "temperature": "temperature", "distance": "length", "altitude": "length",
-    "pressure": "pressure",
+    "pressure": "pressure", "speed": "speed",
 }  # fmt: skip
 _UNITS = {
     kind: re.compile(rf"(?<![A-Za-z])(?:{units})(?![A-Za-z])", re.IGNORECASE)
@@ -518,6 +565,8 @@ _UNITS = {
         "price": r"[£$€¥]|dollars?|euros?|pounds sterling|cents?|pence|(?<=\d)p",
         "power": r"W|kW|watts?|kilowatts?|hp|horsepower",
         "pressure": r"bar|mbar|psi|kPa|MPa|Pa|atm|mmHg",
+        "speed": r"mph|km/h|kmh|kph|m/s|knots?|rpm|r/min|(?:miles|kilometres|kilometers)\s+"
+        r"(?:per|an)\s+hour|revolutions\s+per\s+minute",
         "data size": r"[KMGTP]i?B|bytes?|(?:kilo|mega|giga|tera|peta)bytes?",
     }.items()
 }
