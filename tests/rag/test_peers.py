@@ -166,6 +166,24 @@ def test_numbered_problem_lettered_members() -> None:
     assert numbered_problem("Where do I type a command?", "Type B here.", 0) == ""
 
 
+def test_numbered_problem_a_capitalized_name_and_a_code() -> None:
+    rooms = "Bedroom 6: Second floor, rear; 6.10; 0; Not to be used for sleeping."
+    assert numbered_problem("floor area of bedroom 4", rooms, rooms.index("6.10")) == (
+        "the sentence is about Bedroom 6, the question about bedroom 4"
+    )
+    assert numbered_problem("floor area of bedroom 6", rooms, rooms.index("6.10")) == ""
+    flue = "Example: a Thermaline 30C with a 60/100 flue may have 8 m of straight flue."
+    assert "about Thermaline 30C" in numbered_problem(
+        "Thermaline 25C vertical flue maximum length", flue, flue.index("8 m")
+    )
+    # a quantity, a range or a lower-case word in the document names no member
+    ages = "Children 5 to 15 pay £3.10. Under 5s travel free."
+    assert numbered_problem("How much for children 7?", ages, ages.index("£3.10")) == ""
+    assert numbered_problem("Is it free for under 3s?", ages, ages.index("free")) == ""
+    plain = "Each bedroom 6 m wide is let as a single."
+    assert numbered_problem("bedroom 4 rent", plain, plain.index("single")) == ""
+
+
 def test_modifier_problem_another_kind_of_the_noun() -> None:
     at = RETURNS.index("14 days")
     got = modifier_problem("How long can faulty items be returned?", RETURNS, at)

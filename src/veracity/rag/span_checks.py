@@ -229,7 +229,8 @@ def span_problem(
         or per_problem(asked, chunk.text, r.start, r.end)
         or namesake_problem(asked, chunk.text, r.start)
         or topic_problem(asked, chunk.text, r.start)
-        or numbered_problem(asked, chunk.text, r.start)
+        # with the case: "Thermaline 25C with a vertical flue - what's the maximum length?"
+        or numbered_problem(_with_case(question, asked), chunk.text, r.start)
         or identifier_problem(asked, chunk.text, r.start, question)
         or outcome_problem(question, chunk.text, r.start, r.end)
         or (condition_problem(asked, chunk.text, r.start, r.end) if typed else "")
