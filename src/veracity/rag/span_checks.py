@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from veracity.rag.ages import age_problem
 from veracity.rag.answer_types import (
     answer_type_problem,
     asks_amount,
@@ -20,6 +21,7 @@ from veracity.rag.answer_types import (
     version_owner_problem,
 )
 from veracity.rag.bands import band_problem
+from veracity.rag.concessions import concession_problem
 from veracity.rag.conditions import (
     condition_problem,
     outcome_problem,
@@ -203,6 +205,10 @@ def span_problem(
         or restricted_problem(asked, chunk.text, r.start)
         or swapped_problem(asked, chunk.text, r.start)
         or group_problem(asked, chunk.text, r.start, r.end)
+        # the whole message: "My daughter is 5 ... How much is each lesson?"
+        or (not quote_only and age_problem(question, chunk.text, r.start))
+        # the whole message: "I'm a student ... what will Premium cost me?"
+        or (typed and concession_problem(question, chunk.text, r.start, r.end, context, document))
         or owner_problem(asked, chunk.text, r.start, r.end, context)
         or peer_kind_problem(asked, chunk.text, r.start, r.end)
         or priced_problem(asked, chunk.text, r.start, context)

@@ -425,6 +425,22 @@ def table_header(text: str, at: int) -> str:
     return text[rows[0][0] : rows[0][1]] if rows else ""
 
 
+def column_name(text: str, at: int) -> str:
+    """The name of the column of the Markdown table cell holding ``text[at]`` (its header row's
+    cell in the same place); "" when ``at`` is in no table row, in the header row itself, or in
+    a row with more cells than the header."""
+    rows = _table_rows(text, at)
+    row = next(((s, e) for s, e, _ in rows if s <= at <= e), None)
+    if row is None or row[0] == rows[0][0]:
+        return ""
+    cells = _cells(text, *row)
+    k = next((i for i, (a, b) in enumerate(cells) if a <= at <= b), None)
+    names = _cells(text, rows[0][0], rows[0][1])
+    if k is None or k >= len(names):
+        return ""
+    return text[slice(*names[k])]
+
+
 def _table_rows(text: str, at: int) -> list[tuple[int, int, str]]:
     """``(start, end, label)`` of each row of the Markdown table holding ``text[at]`` (the label:
     the cells that name the row, ``_row_label``); empty when ``at`` is not in a table row.
