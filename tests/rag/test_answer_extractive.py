@@ -713,6 +713,12 @@ def test_a_duration_or_length_is_what_how_long_asks() -> None:
     # a bare number whose unit follows it in the passage
     assert answer_type_problem("How long are functions kept?", "two", " minor releases") == ""
     assert answer_type_problem("How long are functions kept?", "two", " of them") != ""
+    # a bare number of three digits is no year that bounds a period
+    wait = "How long does the scheduler wait before the second retry?"
+    assert answer_type_problem(wait, "500", "; Jobs waiting") != ""
+    # a question for a thing, whose clause says "how long", is not judged as a length
+    which = "Which setting controls how long job output is kept?"
+    assert answer_type_problem(which, "job_log_retention_days") == ""
     # words that name no length of time at all
     got = answer_type_problem("On Protect Plus, how long is 24/7 footage kept?", "Yes²")
     assert got == "the question asks how long, and 'Yes²' names no length of time"
@@ -747,6 +753,18 @@ def test_a_measure_noun_asks_for_its_kind() -> None:
     got = answer_type_problem("After using the kit, what's the maximum speed?", "up to 4 mm")
     assert got == "the question asks for the speed, and 'up to 4 mm' is a length"
     assert answer_type_problem("After using the kit, what's the maximum speed?", "50 mph") == ""
+    # a clearance is a length; "weight" names no verb of measuring ("How much is the weight
+    # plate upgrade?" asks a price)
+    got = answer_type_problem("What is the ground clearance of the 530/4?", "1,297 kg")
+    assert got == "the question asks for the clearance, and '1,297 kg' is a weight"
+    assert answer_type_problem("What clearance do I leave in front?", "450 mm") == ""
+    got = answer_type_problem("How much is the weight plate upgrade?", "1,550 kg")
+    assert got == "the question asks for a price, and '1,550 kg' is a weight"
+    assert answer_type_problem("How much does the kettle weigh?", "1.1 kg") == ""
+    # a terse query for an expiry wants a time or a date
+    got = answer_type_problem("salon gift voucher expiry", "£10")
+    assert got == "the question asks when something expires, and '£10' is a price"
+    assert answer_type_problem("salon gift voucher expiry", "12 months") == ""
     # "length" names a time too: not judged
     assert answer_type_problem("What is the usual length of an episode?", "25-minute") == ""
 

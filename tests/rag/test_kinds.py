@@ -45,3 +45,10 @@ def test_a_fare_for_children_is_no_adult_fare() -> None:
     assert got == "the sentence is about child, and the question about adult"
     both = "Children travel free with a paying adult; an adult DaySaver is £6.20."
     assert kind_problem("How much is an adult DaySaver?", both, both.index("£6.20")) == ""
+
+
+def test_kind_problem_parts_of_the_day() -> None:
+    exams = "Morning examinations start at 9.30am. Candidates arrive 20 minutes early."
+    got = kind_problem("What time do afternoon exams start?", exams, exams.index("9.30am"))
+    assert got == "the sentence is about morning, and the question about afternoon"
+    assert kind_problem("What time do morning exams start?", exams, exams.index("9.30am")) == ""

@@ -34,6 +34,10 @@ _SETS: tuple[dict[str, tuple[str, ...]], ...] = (
         "dog": ("dog", "dogs", "puppy", "puppies"), "cat": ("cat", "cats", "kitten", "kittens"),
         "rabbit": ("rabbit", "rabbits"), "horse": ("horse", "horses", "pony", "ponies"),
     },
+    {  # parts of the day: "afternoon exams" do not start at the morning exams' time
+        "morning": ("morning", "mornings"), "afternoon": ("afternoon", "afternoons"),
+        "evening": ("evening", "evenings"),
+    },
     {  # who a fare, a ticket or a fee is for
         "adult": ("adult", "adults"),
         "child": ("child", "children", "kid", "kids"),

@@ -144,6 +144,14 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
         # written with a thousands separator or five digits, unless counted back ("11,600 BP");
         # this fires on none of SQuAD v1.1 dev's gold answers, nor does the date rule below
         return f"the question asks when, and '{span}' is a count"
+    if (
+        is_terse(question)
+        and _EXPIRY_ASKED.search(question)
+        and _UNITS["price"].search(span)
+        and not (TIME_WORDS.search(span) or _UNITS["time"].search(span) or _DATE.search(span))
+    ):
+        # "salon gift voucher expiry" is not "£10", the smallest voucher sold
+        return f"the question asks when something expires, and '{span}' is a price"
     if _HOURS_QUESTION.search(question) and not (re.search(r"\d", span) or TIME_WORDS.search(span)):
         # "What are the controlled hours in Zone B?" is not "Bank holidays"
         return f"the question asks for hours, and '{span}' gives none"
@@ -273,7 +281,7 @@ def _unit_problem(question: str, span: str, read: str) -> str:
         # "How much storage does the Basic plan include?" is not "9 dollars"
         return f"the question asks how much {thing}, and '{span}' is a price"
     if _HOW_LONG.search(question):
-        return _how_long_problem(span, read)
+        return _how_long_problem(span, read, named=bool(_NAMES_A_THING.search(question)))
     if _LONGEST_ASKED.search(question) and not (
         any(_UNITS[kind].search(span) for kind in ("time", "length", "data size"))
         or AMOUNT_WORDS.search(span)
@@ -286,10 +294,11 @@ def _unit_problem(question: str, span: str, read: str) -> str:
     return ""
 
 
-def _how_long_problem(span: str, read: str) -> str:
+def _how_long_problem(span: str, read: str, named: bool = False) -> str:
     """Why ``span`` (``read``: with the word after it) does not say how long, or "": a
     price, a number of nothing, a time of day, a measure of another kind, a day of a month, or
-    words that name no length of time at all ("Yes", "Clips recorded")."""
+    words that name no length of time at all ("Yes", "Clips recorded"), unless the question
+    asks for a thing first (``named``: "Which setting controls how long output is kept?")."""
     if _UNITS["price"].search(span) and not (
         _UNITS["time"].search(span) or _UNITS["length"].search(span)
     ):
@@ -297,7 +306,7 @@ def _how_long_problem(span: str, read: str) -> str:
     if (
         numbers(span)
         and not _measured(read)
-        and not (TIME_WORDS.search(span) or YEAR.search(span) or AMOUNT_WORDS.search(span))
+        and not (TIME_WORDS.search(span) or _FULL_YEAR.search(span) or AMOUNT_WORDS.search(span))
     ):
         return f"the question asks how long, and '{span}' is no duration or length"
     if _CLOCK.search(span) and not _UNITS["time"].search(span) and not _CLOCK_RANGE.search(span):
@@ -316,7 +325,7 @@ def _how_long_problem(span: str, read: str) -> str:
         # "How long for a web refund to reach my card?" is not "14 July 2025", one day (but
         # "until 31 March" or "1 May to 30 June" answers how long an offer lasts)
         return f"the question asks how long, and '{span}' is a date"
-    if not (
+    if not named and not (
         numbers(span)
         or re.search(r"\d", span)
         or TIME_WORDS.search(span)
@@ -438,7 +447,7 @@ _NO_PRICE = re.compile(r"\b(?:free|no charge|no cost|complimentary|nothing)\b", 
 # names a time: "the length of an episode")
 _MEASURE_NOUN = re.compile(
     r"^\W*(?:[^?,]*,\s*)?(?:what|which)\b[^?]*?\b(weight|height|width|depth|temperature|distance|"
-    r"altitude|pressure|speed)\b",
+    r"altitude|pressure|speed|clearance)\b",
     re.IGNORECASE,
 )
 # "What pressure should I stop at?", "What's the maximum temperature?": a measure, in numbers
@@ -448,6 +457,14 @@ _MEASURE_ASKED = re.compile(
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
+# a terse query for when a thing expires, or how long it is valid ("gift voucher expiry"):
+# a time or a date, never a price
+_EXPIRY_ASKED = re.compile(r"\b(?:expiry|expiration|validity)\b", re.IGNORECASE)
+# "Which setting controls how long ...?": a question word before "how long" asks for a thing
+_NAMES_A_THING = re.compile(r"\b(?:what|which|who|whom|whose|where)\b[^?]*\bhow\s+long\b", re.I)
+# a year that may bound how long something lasted ("1961 to 1972"): four digits, or an era
+# word; a bare "500" is no year for "how long does the scheduler wait?"
+_FULL_YEAR = re.compile(r"(?<![\d.,])\d{4}(?:s|'s)?(?![\d.,]\d)|\b(?:century|centuries|decades?)\b")
 # "What's the longest I can set the timeout to?", "Twin pipe flue - what's the maximum length?":
 # the length or duration a thing may have (not "What is the longest river in Germany?", which
 # names a thing: the longest one that someone can, may or will do something with, or a length)
@@ -542,7 +559,8 @@ _NUMBER_WORD = re.compile(
     re.IGNORECASE,
 )
 _NOT_COUNTED = frozenset({"of", "to", "and", "or", "in", "out", "from", "for", "per", "the", "a"})
-_MEASURE_VERB = re.compile(r"\b(?:weigh|hold|contain|fit|carry|measure)\w*", re.IGNORECASE)
+# "How much does it weigh?" measures; "How much is the weight plate upgrade?" asks a price
+_MEASURE_VERB = re.compile(r"\b(?:weigh(?!ts?\b)|hold|contain|fit|carry|measure)\w*", re.IGNORECASE)
 _HOW_MANY = re.compile(
     r"\bhow\s+many\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?(?:\s+([A-Za-z][\w-]*))?", re.I
 )
@@ -551,7 +569,7 @@ _MEASURE_OF = {
     "thick": "length", "hot": "temperature", "cold": "temperature", "warm": "temperature",
     "weight": "weight", "height": "length", "width": "length", "depth": "length",
     "temperature": "temperature", "distance": "length", "altitude": "length",
-    "pressure": "pressure", "speed": "speed",
+    "pressure": "pressure", "speed": "speed", "clearance": "length",
 }  # fmt: skip
 _UNITS = {
     kind: re.compile(rf"(?<![A-Za-z])(?:{units})(?![A-Za-z])", re.IGNORECASE)
