@@ -726,6 +726,23 @@ def test_a_duration_or_length_is_what_how_long_asks() -> None:
     assert answer_type_problem("If I leave, how long are records kept?", "indefinitely") == ""
 
 
+def test_a_footnotes_mark_is_no_quantity() -> None:
+    from veracity.rag.answer_types import answer_type_problem
+
+    asked = "battery warranty how many charge cycles"
+    got = answer_type_problem(asked, "charge cycles (2)")
+    assert got == "the question asks for a quantity, and 'charge cycles (2)' is none"
+    assert answer_type_problem(asked, "600 full charge cycles") == ""
+
+
+def test_the_most_a_bill_can_be_is_an_amount() -> None:
+    from veracity.rag.answer_types import asks_amount
+
+    assert asks_amount("What's the most my bill can be under the scheme this year?")
+    assert asks_amount("What's the most I can withdraw?")
+    assert not asks_amount("What's the most popular plan?")
+
+
 def test_the_longest_a_thing_may_be_is_a_length() -> None:
     from veracity.rag.answer_types import answer_type_problem
 

@@ -198,3 +198,9 @@ def test_a_plain_text_clauses_number_is_a_section_number_too() -> None:
     assert not clause_number_at(manual, manual.index("2.5"))  # a value, not a clause
     heading = "## 6.10 The Restricted Shell\n"
     assert clause_number_at(heading, heading.index("6.10"))
+    # one part with its full stop or bracket: a section's or an item's number
+    schemes = "8. AFFORDABILITY SCHEMES\n\n2) Remove the filter.\n2 kg of flour.\n15 Mar 2025\n"
+    assert clause_number_at(schemes, 0)
+    assert clause_number_at(schemes, schemes.index("2)"))
+    assert not clause_number_at(schemes, schemes.index("2 kg"))
+    assert not clause_number_at(schemes, schemes.index("15 Mar"))

@@ -39,12 +39,15 @@ _HEDGE = (
     r"(?:(?:roughly|approximately|about|around|exactly|precisely|so|and|but|then)[\s,]+)?"
     r"(?:(?:by|to|at|of|on|from|within)\s+)?"
 )
+# a footnote's mark after a word: "charge cycles (2)", "Yes²", "price [3]"
+_FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z])\s?(?:\(\d{1,2}\)|\[\d{1,2}\])(?!\w)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _QUANTITY = re.compile(
     rf"^\W*{_HEDGE}(?:how (?:{'|'.join(sorted(HOW_KINDS))})|(?:in )?(?:what|which) year"
     r"|what (?:percentage|percent|number|amount)"
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+numeric(?:al)?\s+values?"
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:maximum|minimum|max|min|average|median)"
-    r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an)\s)"
+    r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:most|least)(?=\s+(?:that\s+)?(?:i|you|we|one|they|a|an|my|"
+    r"your|our|their)\s)"
     # a limit: "What's the heaviest item left luggage will accept?", "the largest object I can
     # store" (not "the largest city that the river flows through")
     r"|what(?:'s|\s+is|\s+are|\s+was|\s+were)\s+the\s+(?:heaviest|largest|biggest|longest|"
@@ -291,7 +294,8 @@ def answer_type_problem(question: str, span: str, after: str = "", message: str 
     do I include?")."""
     # a name from code holds no quantity: "ASN1_MAX_NAME_SIZE" is not "1"
     # "two-year" of "a two-year warranty" holds a number
-    plain = _SNAKE_NAME.sub(" ", span).replace("-", " ")
+    # nor does a footnote's mark: "charge cycles (2)", "Yes²"
+    plain = _FOOTNOTE_MARK.sub(" ", _SNAKE_NAME.sub(" ", span)).replace("-", " ")
     quantity = bool(numbers(plain)) or bool(AMOUNT_WORDS.search(span))
     # a price may be none at all: "free" answers "What is the parking fee?"
     quantity = quantity or bool(asks_price(question) and no_charge(span))

@@ -110,8 +110,12 @@ def section_number_at(text: str, start: int) -> bool:
 
 
 # "3.3 Ground coffee: use the bypass chute", "12.3 Governing law.": a plain-text clause number that
-# opens a line (two or more parts, so that "2 kg of flour" and "15 Mar" are no clause numbers)
-_CLAUSE_NUMBER = re.compile(r"[ \t]{0,3}(?P<number>\d{1,3}(?:\.\d{1,3})+\.?)[ \t]+[A-Z]")
+# opens a line (two or more parts, so that "2 kg of flour" and "15 Mar" are no clause numbers);
+# or one part with its full stop or bracket, before a capital: "8. AFFORDABILITY SCHEMES", "2)
+# Remove the filter" (an item's number: "15. Mar" is not written)
+_CLAUSE_NUMBER = re.compile(
+    r"[ \t]{0,3}(?P<number>\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)](?=[ \t]))[ \t]+[A-Z]"
+)
 
 
 def clause_number_at(text: str, start: int) -> bool:
