@@ -165,7 +165,8 @@ PATTERNS: tuple[Pattern, ...] = (
         r"\byou are now (?:a|an|my|called|named|free|unrestricted|jailbroken|dan|no longer|in "
         r"(?:developer|god|unrestricted) mode)\b|\bfrom now on,? (?:you are|you will (?:only )?(?:respond|reply|answer|act|"
         r"say)|you must|respond|reply|only|always)\b"
-        r"|\bpretend (?:to be|you are|that you)\b|\byou (?:will|must) (?:now )?act as\b"
+        # not the asker pretending: "How do I pretend to be offline in Teams?"
+        r"|(?<!\bi )(?<!\bwe )\bpretend (?:to be|you are|that you)\b|\byou (?:will|must) (?:now )?act as\b"
         r"|\bact as (?:an? )?(?:unrestricted|unfiltered|jailbroken|evil|different)\b",
         ("you are now", "from now on", "pretend ", "act as"),
     ),
