@@ -220,7 +220,8 @@ def replicas(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
     urls = [f"http://127.0.0.1:{p}" for p in ports]
     outputs: list[str] = []
     try:
-        deadline = time.monotonic() + 60
+        # a guard against a hang, not a bound on speed: a loaded machine starts servers slowly
+        deadline = time.monotonic() + 180
         for url, proc in zip(urls, procs, strict=True):
             _wait_healthy(url, proc, deadline)
         yield urls[0], urls[1], outputs

@@ -89,7 +89,8 @@ def test_serve_subprocess_answers_on_loopback(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        # a guard against a hang, not a bound on speed: a loaded machine starts servers slowly
+        deadline = time.monotonic() + 180
         while True:
             try:
                 health = httpx.get(url + "/api/health", timeout=2).json()
