@@ -55,6 +55,8 @@ def test_a_group_that_leaves_the_age_out() -> None:
         ("Children under 5 go free.", 5, False),
         # a bound on a count is no age group
         ("Orders over 50 items: 10% off.", 67, True),
+        ("Adults (18+): £12.", 67, True),
+        ("Riders must be 16+ unless with an adult.", 12, False),
     ],
 )
 def test_age_groups(sentence: str, age: int, ok: bool) -> None:
