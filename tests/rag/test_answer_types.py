@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from veracity.rag.answer_types import answer_type_problem, repeat_problem
-from veracity.rag.measures import asks_price, clock_side_problem
+from veracity.rag.clock_side import clock_side_problem
+from veracity.rag.measures import asks_price
 
 
 @pytest.mark.parametrize(

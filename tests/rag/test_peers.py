@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from veracity.rag.numbered import numbered_problem
 from veracity.rag.peers import (
     identifier_problem,
     modifier_problem,
     namesake_problem,
-    numbered_problem,
     owner_problem,
     peer_kind_problem,
     restricted_problem,

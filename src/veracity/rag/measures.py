@@ -131,7 +131,7 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
     if (
         asks_when(question)
         and _UNITS["price"].search(span)
-        and not (TIME_WORDS.search(span) or _CLOCK.search(span))
+        and not (TIME_WORDS.search(span) or CLOCK.search(span))
     ):
         # "When is the office closed?" is not "5 euros per day"
         return f"the question asks when, and '{span}' is a price"
@@ -157,7 +157,7 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
         return f"the question asks for hours, and '{span}' gives none"
     if _PHONE_QUESTION.search(question) and len(re.findall(r"\d", span)) < 5:
         return f"the question asks for a telephone number, and '{span}' is none"
-    if _CLOCK_QUESTION.search(question) and not _CLOCK.search(span):
+    if _CLOCK_QUESTION.search(question) and not CLOCK.search(span):
         return f"the question asks what time, and '{span}' is no time of day"
     if _SIZE_ASKED.match(question) and not (re.search(r"\d", span) or _SIZE_WORDS.search(span)):
         # "What size supply cable do we need?" is not "SWA cable clipped direct"
@@ -179,7 +179,7 @@ def measure_problem(question: str, span: str, after: str = "") -> str:
     ):
         # "What pressure should I stop at?" is not answered "engineer"
         return f"the question asks for a {m.group(1).lower()}, and '{span}' is none"
-    if _HOW_MUCH.search(question) and _CLOCK.search(span) and not _UNITS["price"].search(span):
+    if _HOW_MUCH.search(question) and CLOCK.search(span) and not _UNITS["price"].search(span):
         return f"the question asks how much, and '{span}' is a time of day"
     if (
         _RATE_QUESTION.search(question)
@@ -249,7 +249,7 @@ def _unit_problem(question: str, span: str, read: str) -> str:
             for w in words
         ):
             return ""
-        if _CLOCK.search(span) and not numbers(_CLOCK.sub(" ", span)):
+        if CLOCK.search(span) and not numbers(CLOCK.sub(" ", span)):
             # "How many nights can a guest stay?" is not "9:00pm"
             return f"the question counts {words[0]}, and '{span}' is a time of day"
         if (
@@ -309,7 +309,7 @@ def _how_long_problem(span: str, read: str, named: bool = False) -> str:
         and not (TIME_WORDS.search(span) or _FULL_YEAR.search(span) or AMOUNT_WORDS.search(span))
     ):
         return f"the question asks how long, and '{span}' is no duration or length"
-    if _CLOCK.search(span) and not _UNITS["time"].search(span) and not _CLOCK_RANGE.search(span):
+    if CLOCK.search(span) and not _UNITS["time"].search(span) and not CLOCK_RANGE.search(span):
         # "How long does a repeat prescription take?" is not "4:00pm on weekdays" (but "9am to
         # 5pm" or "until 6pm" answers how long a place is open or a car may stay)
         return f"the question asks how long, and '{span}' is a time of day"
@@ -321,7 +321,7 @@ def _how_long_problem(span: str, read: str, named: bool = False) -> str:
     ):
         # "How long are artifacts kept on the Team plan?" is not "10 GB"
         return f"the question asks how long, and '{span}' is a {sorted(measured)[0]}"
-    if _DATE.search(span) and not _UNITS["time"].search(span) and not _CLOCK_RANGE.search(span):
+    if _DATE.search(span) and not _UNITS["time"].search(span) and not CLOCK_RANGE.search(span):
         # "How long for a web refund to reach my card?" is not "14 July 2025", one day (but
         # "until 31 March" or "1 May to 30 June" answers how long an offer lasts)
         return f"the question asks how long, and '{span}' is a date"
@@ -403,7 +403,7 @@ _CLOCK_QUESTION = re.compile(
 )
 # "How much is dinner?" is not answered "7 am to 10 am" (but "how much time" may be)
 _HOW_MUCH = re.compile(r"\bhow\s+much\b(?!\s+(?:time|longer|later|earlier)\b)", re.IGNORECASE)
-_CLOCK = re.compile(
+CLOCK = re.compile(
     r"\d(?:[:.]\d\d)?\s*(?:am|pm|a\.m|p\.m)\b|\b\d{1,2}:\d\d\b|\b\d{3,4}\s*(?:hrs|h)\b|"
     r"\b(?:noon|midday|midnight|o'clock|dawn|dusk|sunrise|sunset|half past|quarter (?:past|to))\b",
     re.IGNORECASE,
@@ -534,7 +534,7 @@ _SHARE_ASKED = re.compile(
     re.IGNORECASE,
 )
 # times of day that bound a stretch of time: "9am to 5pm", "until 6pm", "10:00-16:00"
-_CLOCK_RANGE = re.compile(
+CLOCK_RANGE = re.compile(
     r"\b(?:to|till|until|til|between|from|through|and)\b|\d\s*[-–—]\s*\d|[-–—]\s*\d|\d\s*[-–—]",
     re.IGNORECASE,
 )
@@ -588,44 +588,3 @@ _UNITS = {
         "data size": r"[KMGTP]i?B|bytes?|(?:kilo|mega|giga|tera|peta)bytes?",
     }.items()
 }
-
-
-# "What time does the shop close?", "until what time is the pool open?": the end of a period;
-# "what time does it open?": its start
-_ASKS_END = re.compile(
-    r"^\W*(?:at\s+)?what\s+time\s+\w+\b[^?]*\b(?:close|closes|closing|shut|shuts|finish|"
-    r"finishes|end|ends)\b|^\W*until\s+what\s+time\b|\bclosing\s+times?\b",
-    re.IGNORECASE,
-)
-_ASKS_START = re.compile(
-    r"^\W*(?:at\s+)?what\s+time\s+\w+\b[^?]*\b(?:open|opens|start|starts|begin|begins)\b"
-    r"|\bopening\s+times?\b",
-    re.IGNORECASE,
-)
-# the words before a time that make it a period's start ("collect from 12:00", "opens at 9am")
-# or its end ("return by 09:00", "until 5pm", "closes at 6pm")
-_STARTS_AT = re.compile(r"\b(?:from|opens?\s+at|starts?\s+at|begins?\s+at|after)\s*$", re.I)
-_ENDS_AT = re.compile(
-    r"\b(?:until|till|til|by|closes?\s+at|ends?\s+at|finish(?:es)?\s+at)\s*$", re.I
-)
-
-
-def clock_side_problem(question: str, text: str, start: int, end: int) -> str:
-    """Why the time of day ``text[start:end]`` is the other end of a period than the question
-    asks for, or "": the question asks when something closes or ends and the words right
-    before the time make it a start ("collect from 12:00 Saturday" does not say when the shop
-    closes on Saturdays), or asks when it opens and they make it an end ("return by 09:00
-    Monday"). A range ("9am to 5pm") holds both ends, and is left alone."""
-    span = text[start:end]
-    if not _CLOCK.search(span) or _CLOCK_RANGE.search(span):
-        return ""
-    before = text[max(0, start - 20) : start]
-    if (
-        _ASKS_END.search(question)
-        and not _ASKS_START.search(question)
-        and _STARTS_AT.search(before)
-    ):
-        return f"the question asks when it closes, and '{span}' is when something starts"
-    if _ASKS_START.search(question) and not _ASKS_END.search(question) and _ENDS_AT.search(before):
-        return f"the question asks when it opens, and '{span}' is when something ends"
-    return ""

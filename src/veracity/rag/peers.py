@@ -7,9 +7,8 @@ whose sentence names another member of the kind and not the question's:
 
 - ``namesake_problem``: a named member ("the Sport model" answered from "The City model weighs
   23 kg");
-- ``numbered_problem``: a numbered member ("When will v3 be switched off?" answered from "Version
-  v2 will be switched off on 30 June 2027"; "floor area of bedroom 4" from the row of "Bedroom
-  6", a capitalized name with a code);
+- a numbered member ("When will v3 be switched off?" answered from "Version v2 will be
+  switched off on 30 June 2027"): ``rag.numbered``;
 - ``identifier_problem``: an option or a name in code ("--jobs" answered from the sentence
   about "--min-size", ``max_items`` from the one about ``ttl``);
 - ``modifier_problem``: a modified noun ("How long can faulty items be returned?" answered "14
@@ -27,7 +26,7 @@ sibling sentence:
   a family ticket?" answered "£12" from "Adult tickets cost £12").
 
 Each fires on at most 9 of SQuAD v1.1 dev's 10,570 gold answer sentences (namesake and numbered
-namesake 4, numbered 1, owner 5, peer kind 8).
+namesake 4, owner 5, peer kind 8).
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from functools import cache
 from itertools import pairwise
 
 from veracity.guard.claims import CARDINALS, stems
-from veracity.guard.periods import MONTHS, WEEKDAYS
 from veracity.guard.sentences import STOPWORDS
 from veracity.rag.answer_types import asks_amount
 from veracity.rag.conditions import cases
@@ -48,11 +46,11 @@ from veracity.rag.structure import (
     content_terms,
     sentence_at,
     sentence_index,
+    sentence_with_antecedent,
     short_quote,
 )
 from veracity.rag.tables import table_header
 from veracity.text.analyzer import fold
-from veracity.text.lines import paragraph_start
 from veracity.text.sentences import split_sentences
 
 # a name and the word after it in a question ("the Sport model", "the Riga office"); and the
@@ -150,131 +148,6 @@ def namesake_problem(question: str, text: str, start: int) -> str:
     return ""
 
 
-def numbered_problem(question: str, text: str, start: int) -> str:
-    """Why the span at ``text[start]`` answers about another member of a numbered series, or "":
-    the question names one ("v3", "version 3.0", "R5", "COVID-19"), the span's sentence (read
-    with the one before when it points back) does not, and it names another of the same series
-    ("Version v2 will be switched off on 30 June 2027" does not say when v3 will be)."""
-    asked = _numbered(question) | _named_series(question, asked=True)
-    window = _read_with_antecedent(text, start)
-    if not asked or window is None:
-        return ""
-    said = _numbered(text[slice(*window)]) | _named_series(text[slice(*window)])
-    for (series, number), words in sorted(asked.items()):
-        if (series, number) in said:
-            continue
-        others = sorted(w for (kind, _), w in said.items() if kind == series)
-        if not any(kind == series for kind, _ in said):
-            # "Day 2 (4 June): a walking tour. Dinner at Casa Guedes at 20:30.": the sentence
-            # names no day; the nearest one before it in its paragraph that does, decides
-            topic = _paragraph_numbered(text, window[0], series)
-            if (series, number) in topic:
-                continue
-            others = sorted(w for (kind, _), w in topic.items() if kind == series)
-        if others:
-            return f"the sentence is about {others[0]}, the question about {words}"
-    return ""
-
-
-def _paragraph_numbered(text: str, before: int, series: str) -> dict[tuple[str, str], str]:
-    """The numbered names of the nearest sentence before offset ``before``, in its paragraph,
-    that names a member of ``series``; empty when none does."""
-    paragraph = paragraph_start(text, before)
-    for s, e in reversed(split_sentences(text[paragraph:before])):
-        sentence = text[paragraph + s : paragraph + e]
-        found = _numbered(sentence) | _named_series(sentence)
-        if any(kind == series for kind, _ in found):
-            return found
-    return {}
-
-
-def _read_with_antecedent(text: str, start: int) -> tuple[int, int] | None:
-    """``(start, end)`` of the sentence holding ``text[start]``, widened to the sentence before
-    it when it points back ("It replaced the R4"); None outside every sentence."""
-    spans = split_sentences(text)
-    at = sentence_index(spans, start)
-    if at is None:
-        return None
-    lo, hi = spans[at]
-    if at > 0 and POINTS_BACK.search(text, lo, hi):
-        lo = spans[at - 1][0]
-    return lo, hi
-
-
-def _numbered(text: str) -> dict[tuple[str, str], str]:
-    """Each numbered name in ``text`` by ``(series, number)``, with its words: ``("v", "3")`` to
-    "v3" and to "version 3" alike, ``("r", "5")`` to "R5"."""
-    out = {}
-    for m in _NUMBERED.finditer(text):
-        series = (m.group("series") or m.group("prefix") or m.group("lettered")).lower()
-        number = m.group("number") or m.group("letter")
-        out[("v" if series in ("version", "release") else series, number)] = m.group(0)
-    return out
-
-
-def _named_series(text: str, asked: bool = False) -> dict[tuple[str, str], str]:
-    """Members of a series that a document names with a capitalized word and a short code:
-    "Bedroom 6", "Thermaline 30C", "Studio 2" (a table's row label, a model name). In a question
-    (``asked``) the word may be lower case ("floor area of bedroom 4"); in a document it must be
-    capitalized, so that a quantity ("aged 5", "up to 4") is no name, and outside brackets: an
-    aside names what the sentence contrasts itself with ("PostgreSQL 13 is now the oldest
-    supported (Quill 2 worked with PostgreSQL 11)" is about Quill 3)."""
-    out = {}
-    if not asked:
-        text = _ASIDE.sub(lambda m: " " * len(m.group()), text)
-    for m in (_ASKED_SERIES if asked else _SAID_SERIES).finditer(text):
-        word = m.group(1).lower()
-        if word in STOPWORDS or word in _NOT_SERIES or word in _SERIES_WORDS or word in _DATE_WORDS:
-            continue  # quantities, dates, and the series that ``_NUMBERED`` reads itself
-        out[(word, m.group(2).lower())] = m.group(0)
-    return out
-
-
-# a word and a code of at most three digits and a letter, not followed by a decimal, a unit
-# or the rest of a range ("Children 5 to 15", "Ages 3 years and up")
-_SERIES_CODE = (
-    r"\s+(\d{1,3}[A-Za-z]?)\b(?![.,/:-]?\d)(?!\s*(?:%|[-–+]|(?:to|or|and|x|per|years?|yrs?|"
-    r"months?|weeks?|days?|nights?|hours?|hrs?|minutes?|mins?|seconds?|secs?|kg|g|mm|cm|m|km|"
-    r"miles?|ft|feet|inch(?:es)?|litres?|liters?|l|ml|people|persons?|adults?|children|kids|"
-    r"pieces?|items?|times|percent|pence|p)\b))"
-)
-_ASKED_SERIES = re.compile(r"\b([A-Za-z][a-z]{2,})" + _SERIES_CODE)
-_SAID_SERIES = re.compile(r"\b([A-Z][a-z]{2,})" + _SERIES_CODE)
-_DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset(m[:3] for m in MONTHS) | {"sept"}
-_ASIDE = re.compile(r"\([^()]*\)")
-# words that count or bound rather than name: "Under 5", "Over 65", "Top 10", "Aged 18"
-_NOT_SERIES = frozenset((
-    "under", "over", "aged", "age", "ages", "top", "first", "last", "next", "every", "per",
-    "than", "about", "around", "least", "most", "only", "just", "plus", "minus", "up", "upto",
-    "from", "till", "until", "within", "after", "before", "since", "each", "all", "any", "pay",
-    "costs", "cost", "price", "total", "max", "maximum", "min", "minimum", "limit", "approx",
-    "approximately", "nearly", "almost",
-))  # fmt: skip
-
-
-# "v3", "R5", "COVID-19", "version 3.0", "release 4.2.0", "Day 2", "step 4", and lettered ones:
-# "Wave B", "Zone C" (a capital letter; a bare number is a quantity, not a name)
-_NUMBER_SERIES = (
-    "version", "release", "day", "week", "chapter", "room", "phase", "step", "stage", "level",
-    "gate", "platform", "floor", "lesson", "session", "module", "unit", "part", "round", "grade",
-    "track", "lane", "zone", "building", "block", "terminal", "hall",
-)  # fmt: skip
-_LETTER_SERIES = (
-    "wave", "zone", "gate", "block", "terminal", "platform", "group", "team", "level", "phase",
-    "stage", "lane", "pen", "area", "room", "building", "hall", "coach", "court", "pitch",
-    "plan", "option", "category", "class", "section",
-)  # fmt: skip
-_NUMBERED = re.compile(
-    rf"\b(?:(?P<series>{'|'.join(_NUMBER_SERIES)})\s+v?|(?P<prefix>[A-Za-z]{{1,8}})-?)"
-    r"(?P<number>\d+(?:\.\d+)*)(?![\w.]*\d)\b"
-    rf"|\b(?P<lettered>{'|'.join(_LETTER_SERIES)})\s+"
-    r"(?P<letter>(?-i:[A-Z]))\b(?![-'’.]\w)",
-    re.IGNORECASE,
-)
-# the series that ``_NUMBERED`` reads, whose members ``_named_series`` leaves to it
-_SERIES_WORDS = frozenset(_NUMBER_SERIES) | frozenset(_LETTER_SERIES)
-
-
 def identifier_problem(question: str, text: str, start: int, message: str = "") -> str:
     """Why the span at ``text[start]`` answers about another identifier, or "": the question
     names one (a command-line option "--jobs", a ``snake_case`` name, inline code), the span's
@@ -291,7 +164,7 @@ def identifier_problem(question: str, text: str, start: int, message: str = "") 
     ("IntRange" is no peer of "min_open")."""
     asked = _identifiers(question)
     plain = _named_as_code(message or question, text) - asked
-    window = _read_with_antecedent(text, start) if asked or plain else None
+    window = sentence_with_antecedent(text, start) if asked or plain else None
     if window is None:
         return ""
     lo, e = window

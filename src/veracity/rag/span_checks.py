@@ -21,6 +21,7 @@ from veracity.rag.answer_types import (
     version_owner_problem,
 )
 from veracity.rag.bands import band_problem
+from veracity.rag.clock_side import clock_side_problem
 from veracity.rag.concessions import concession_problem
 from veracity.rag.conditions import (
     condition_problem,
@@ -45,19 +46,18 @@ from veracity.rag.links import (
     subject_problem,
 )
 from veracity.rag.measures import (
-    clock_side_problem,
     frequency_problem,
     is_terse,
     label_number_problem,
 )
 from veracity.rag.named_entries import entry_problem
 from veracity.rag.narrowed import narrowed_problem
+from veracity.rag.numbered import numbered_problem
 from veracity.rag.peers import (
     identifier_problem,
     listed_problem,
     modifier_problem,
     namesake_problem,
-    numbered_problem,
     owner_problem,
     peer_kind_problem,
     restricted_problem,

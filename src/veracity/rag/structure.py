@@ -408,6 +408,19 @@ def sentence_at(text: str, at: int) -> tuple[int, int]:
     return next(((s, e) for s, e in split_sentences(text) if s <= at < e), (at, at))
 
 
+def sentence_with_antecedent(text: str, start: int) -> tuple[int, int] | None:
+    """``(start, end)`` of the sentence holding ``text[start]``, widened to the sentence before
+    it when it points back ("It replaced the R4"); None outside every sentence."""
+    spans = split_sentences(text)
+    at = sentence_index(spans, start)
+    if at is None:
+        return None
+    lo, hi = spans[at]
+    if at > 0 and POINTS_BACK.search(text, lo, hi):
+        lo = spans[at - 1][0]
+    return lo, hi
+
+
 def bare_quote_problem(quote: str) -> str:
     """Why a quote asserts nothing, or "": it is a navigation trail ("Help and support >
     Refunds > Delay Repay"), or it holds fewer than ``MIN_CONTENT_WORDS`` content
